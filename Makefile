@@ -1,0 +1,55 @@
+# 法治清单: `make run` serves the demo, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench serve loadtest messages lint format setup clean-venv
+
+# Reinstall only when the project's dependencies change, so a second `make run` is fast.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Compiled translations are build output; the .po file is the source.
+locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po $(BIN)/.installed
+	$(BIN)/python manage.py compilemessages --locale zh_Hans --verbosity 0
+
+messages: locale/zh_Hans/LC_MESSAGES/django.mo
+
+setup: $(BIN)/.installed messages
+	$(BIN)/python manage.py migrate --no-input --verbosity 0
+	$(BIN)/python manage.py setup_demo
+
+run: setup
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(BIN)/.installed messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(BIN)/.installed messages
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
+# Production-style server: gunicorn + WhiteNoise with hashed static files.
+serve: $(BIN)/.installed messages
+	DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	DEBUG=0 $(BIN)/python manage.py migrate --no-input --verbosity 0
+	DEBUG=0 $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+
+loadtest: $(BIN)/.installed messages
+	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean-venv:
+	rm -rf $(VENV)

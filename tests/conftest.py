@@ -1,0 +1,56 @@
+"""Shared users and objects. Roles follow the permission matrix of the staff workflow:
+two departments, a staff member in each, a supervisor and an admin."""
+
+import pytest
+
+from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Evidence written by a test goes to a throwaway folder, never the real MEDIA_ROOT.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def department_a(db):
+    return DepartmentFactory(name="县司法局", short_name="司法局")
+
+
+@pytest.fixture
+def department_b(db):
+    return DepartmentFactory(name="县政务服务管理办公室", short_name="政务办")
+
+
+@pytest.fixture
+def staff_a(db, department_a):
+    user = UserFactory(username="staff_a", first_name="张三", groups=["staff"])
+    department_a.members.add(user)
+    return user
+
+
+@pytest.fixture
+def staff_b(db, department_b):
+    user = UserFactory(username="staff_b", first_name="李四", groups=["staff"])
+    department_b.members.add(user)
+    return user
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="supervisor", first_name="王督查", groups=["supervisor"])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(
+        username="admin", first_name="管理员", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def obligation(db, department_a):
+    """An obligation of department A, not started."""
+    return ObligationFactory(department=department_a)

@@ -1,0 +1,359 @@
+"""The domain: a report, its sections, and the obligations it promises.
+
+Nothing here is ever hard-deleted: foreign keys between domain rows are PROTECT, and
+the timeline (ProgressUpdate) refuses deletion outright. Every write goes through
+``tracker.services``; models hold fields, querysets and small read-only helpers.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Report(models.Model):
+    organization = models.CharField(_("organization"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    source_text = models.TextField(_("source text"))
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-year", "organization"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year"], name="report_unique_org_year"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("tracker:report_detail", args=[self.pk])
+
+
+class Section(models.Model):
+    """A chapter (一、…) or a group ((一)…) of a report, as printed."""
+
+    report = models.ForeignKey(
+        Report, models.PROTECT, related_name="sections", verbose_name=_("report")
+    )
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    code = models.CharField(_("code"), max_length=20, help_text=_("As printed: 一 or (一)"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=500)
+    position = models.PositiveIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["report", "position"]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_chapter(self):
+        return self.parent_id is None
+
+
+class Department(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("members"),
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracker:department_detail", args=[self.pk])
+
+
+class ObligationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Obligations a user may see.
+
+        Every signed-in user sees every obligation (the report is public inside the
+        government); what differs by role is what they may change or download.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        return self
+
+    def of_user_departments(self, user):
+        """The obligations a staff member is responsible for: their departments'
+        and those they own personally."""
+        return self.filter(Q(department__members=user) | Q(owner=user)).distinct()
+
+    def overdue(self, today):
+        """Past their due date (a date in Asia/Shanghai) and not done."""
+        return self.filter(due_date__lt=today).exclude(status=Obligation.Status.DONE)
+
+
+class Obligation(models.Model):
+    class Kind(models.TextChoices):
+        WORK_ITEM = "work_item", _("Work item")
+        PROBLEM = "problem", _("Problem")
+        TASK = "task", _("Next-year task")
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Awaiting review")
+        DONE = "done", _("Done")
+        RETURNED = "returned", _("Returned")
+
+    class SupervisionLevel(models.TextChoices):
+        NONE = "none", _("No supervision")
+        WHITE = "white", _("White supervision")
+        YELLOW = "yellow", _("Yellow supervision")
+        RED = "red", _("Red supervision")
+
+    report = models.ForeignKey(
+        Report, models.PROTECT, related_name="obligations", verbose_name=_("report")
+    )
+    section = models.ForeignKey(
+        Section, models.PROTECT, related_name="obligations", verbose_name=_("section")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    code = models.CharField(_("code"), max_length=32)
+    title = models.CharField(_("title"), max_length=500)
+    body = models.TextField(_("text"))
+    position = models.PositiveIntegerField(_("position"))
+    # Character offsets of this obligation's passage in Report.source_text.
+    source_start = models.PositiveIntegerField(_("source start"), default=0)
+    source_end = models.PositiveIntegerField(_("source end"), default=0)
+
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NOT_STARTED,
+        db_index=True,
+    )
+    department = models.ForeignKey(
+        Department,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="obligations",
+        verbose_name=_("responsible department"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_obligations",
+        verbose_name=_("responsible person"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    supervision_level = models.CharField(
+        _("supervision level"),
+        max_length=10,
+        choices=SupervisionLevel.choices,
+        default=SupervisionLevel.NONE,
+        db_index=True,
+    )
+    # Optimistic locking: every service write bumps it with a conditional UPDATE.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # When the status last changed; lets "awaiting review, oldest first" and the
+    # completion-over-time chart read one column instead of the timeline.
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    addresses = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="addressed_by",
+        limit_choices_to={"kind": Kind.PROBLEM},
+        verbose_name=_("addresses problems"),
+        help_text=_("For a task: the problems of the report it remedies."),
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ObligationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "code"], name="obligation_unique_report_code"
+            )
+        ]
+        indexes = [
+            # The dashboard's per-department breakdown and the department filter.
+            models.Index(fields=["department", "status"], name="obl_dept_status_idx"),
+            # Overdue / due-soon lists: due date among the not-done.
+            models.Index(fields=["status", "due_date"], name="obl_status_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("tracker:obligation_detail", args=[self.pk])
+
+    def is_overdue(self, today):
+        return (
+            self.due_date is not None
+            and self.due_date < today
+            and self.status != self.Status.DONE
+        )
+
+
+def evidence_upload_to(instance, filename):
+    """A generated storage name: the user's file name is kept for display only, so
+    traversal sequences and odd characters never reach the file system."""
+    suffix = PurePath(filename).suffix.lower()
+    if not suffix[1:].isalnum() or len(suffix) > 6:
+        suffix = ""
+    now = timezone.now()
+    return f"evidence/{now:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A supporting document (佐证材料). Never deleted: withdrawing keeps the file."""
+
+    obligation = models.ForeignKey(
+        Obligation, models.PROTECT, related_name="evidence", verbose_name=_("obligation")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdraw_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("tracker:evidence_download", args=[self.pk])
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
+
+
+class ProtectedTimelineError(Exception):
+    pass
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def delete(self):
+        raise ProtectedTimelineError(_("Timeline entries cannot be deleted."))
+
+
+class ProgressUpdate(models.Model):
+    """The human timeline of an obligation: append-only."""
+
+    class Action(models.TextChoices):
+        COMMENT = "comment", _("Progress update")
+        STATUS = "status", _("Status change")
+        EVIDENCE_UPLOAD = "evidence_upload", _("Evidence uploaded")
+        EVIDENCE_WITHDRAW = "evidence_withdraw", _("Evidence withdrawn")
+        SUPERVISION = "supervision", _("Supervision level")
+        ASSIGN = "assign", _("Assignment")
+        IMPORT = "import", _("Import")
+
+    obligation = models.ForeignKey(
+        Obligation, models.PROTECT, related_name="updates", verbose_name=_("obligation")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    action = models.CharField(
+        _("action"), max_length=20, choices=Action.choices, default=Action.COMMENT
+    )
+    text = models.TextField(_("text"), blank=True)
+    from_status = models.CharField(
+        _("from status"), max_length=20, choices=Obligation.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=20, choices=Obligation.Status.choices, blank=True
+    )
+    evidence = models.ForeignKey(
+        Evidence,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evidence"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["obligation", "-created_at"], name="upd_obl_created_idx"),
+            # Completion over time: the dashboard groups "done" entries by date.
+            models.Index(fields=["to_status", "created_at"], name="upd_to_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.obligation.code} {self.get_action_display()}"
+
+    def delete(self, *args, **kwargs):
+        raise ProtectedTimelineError(_("Timeline entries cannot be deleted."))

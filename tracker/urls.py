@@ -1,0 +1,35 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tracker"
+
+urlpatterns = [
+    # Progress pages
+    path("", views.dashboard, name="dashboard"),
+    path("obligations/", views.ObligationListView.as_view(), name="obligation_list"),
+    path("departments/", views.department_list, name="department_list"),
+    path("departments/<int:pk>/", views.department_detail, name="department_detail"),
+    # Reports
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    # Staff workflow
+    path("my/", views.my_work, name="my_work"),
+    path("obligations/<int:pk>/", views.obligation_detail, name="obligation_detail"),
+    path("obligations/<int:pk>/status/", views.obligation_status, name="obligation_status"),
+    path(
+        "obligations/<int:pk>/evidence/",
+        views.evidence_upload,
+        name="evidence_upload",
+    ),
+    path(
+        "obligations/<int:pk>/supervision/",
+        views.obligation_supervision,
+        name="obligation_supervision",
+    ),
+    path("obligations/<int:pk>/assign/", views.obligation_assign, name="obligation_assign"),
+    path("obligations/<int:pk>/update/", views.obligation_comment, name="obligation_comment"),
+    path("evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence_withdraw"),
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    # Operations
+    path("healthz/", views.health, name="health"),
+]
