@@ -1,0 +1,32 @@
+"""Badges shared by every page, so a status looks the same everywhere."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from tracker.models import Obligation
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_badge(status):
+    """<span class="badge status-done">已办结</span> for a status value."""
+    label = Obligation.Status(status).label if status else ""
+    return format_html('<span class="badge status-{}">{}</span>', status, label)
+
+
+@register.simple_tag
+def supervision_badge(level):
+    """A 三色督办 badge; nothing for "none"."""
+    if not level or level == Obligation.SupervisionLevel.NONE:
+        return ""
+    label = Obligation.SupervisionLevel(level).label
+    return format_html('<span class="badge supervision-{}">{}</span>', level, label)
+
+
+@register.simple_tag
+def overdue_badge(obligation, today):
+    if obligation.is_overdue(today):
+        return format_html('<span class="badge overdue-badge">{}</span>', _("Overdue"))
+    return ""
