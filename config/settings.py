@@ -211,7 +211,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SILENCED_SYSTEM_CHECKS = []
+# HSTS preload is a one-way commitment for a public domain name; a county intranet
+# host cannot be on the browsers' preload list, so the reminder is silenced unless
+# the operator opts in with SECURE_HSTS_PRELOAD=1.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Content-Security-Policy: nothing from outside this server, ever.
 CONTENT_SECURITY_POLICY = {
