@@ -1,14 +1,43 @@
 """Who may do what: the one place views, templates and the admin ask.
 
 Roles: ``staff`` (经办人员, members of departments), ``supervisor`` (督查人员) and
-admins (superusers, or Django staff users with model permissions). Groups are created
-by a data migration.
+admins (superusers, or Django staff users with the ``tracker.change_obligation``
+permission). Groups are created by a data migration.
+
+The permission matrix of the staff workflow (issue 3). "Working staff" are the members
+of the obligation's department and the obligation's owner; "other staff" is everybody
+else in the staff group. Every cell is enforced by the helpers below; the status
+rows come from the ``TRANSITIONS`` table, which the transition service also reads.
+
+=====================================================  =======  =====  ==========  =====
+action                                                 working  other  supervisor  admin
+=====================================================  =======  =====  ==========  =====
+view lists, dashboard, obligation detail               yes      yes    yes         yes
+download evidence                                      yes      403    yes         yes
+post a progress update, upload or withdraw evidence    yes      no     no          yes
+start: not_started/returned -> in_progress             yes      no     no          yes
+submit: in_progress -> submitted (evidence + note)     yes      no     no          yes
+approve: submitted -> done                             no       no     yes         yes
+return: submitted -> returned (reason)                 no       no     yes         yes
+reopen: done -> in_progress (reason)                   no       no     yes         yes
+set supervision level (reason), assign dept/owner/due  no       no     yes         yes
+=====================================================  =======  =====  ==========  =====
+
+Reviewing is deliberately separate from working: a supervisor who is not a member of
+the department cannot start or submit, and working staff cannot approve their own work.
 """
 
+from typing import NamedTuple
+
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+
+from .models import Evidence, Obligation
 
 STAFF_GROUP = "staff"
 SUPERVISOR_GROUP = "supervisor"
+# The model permission that makes a Django staff user an admin of the tracker.
+ADMIN_PERMISSION = "tracker.change_obligation"
 
 
 def _group_names(user):
@@ -18,8 +47,19 @@ def _group_names(user):
     return user._tracker_groups
 
 
+def _department_ids(user):
+    # Cached like the groups: a detail page asks once per form and per evidence row.
+    if not hasattr(user, "_tracker_department_ids"):
+        user._tracker_department_ids = frozenset(
+            user.departments.values_list("pk", flat=True)
+        )
+    return user._tracker_department_ids
+
+
 def is_admin(user):
-    return user.is_authenticated and user.is_active and user.is_superuser
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or (user.is_staff and user.has_perm(ADMIN_PERMISSION))
 
 
 def is_supervisor(user):
@@ -38,3 +78,123 @@ def role_label(user):
     if is_staff_member(user):
         return _("Staff")
     return ""
+
+
+# --- Object permissions ---------------------------------------------------------
+
+
+def can_view(user, obligation):
+    """Every signed-in user sees every obligation (ObligationQuerySet.visible_to)."""
+    return user.is_authenticated and user.is_active
+
+
+def is_working_staff(user, obligation):
+    """A member of the obligation's department, or its owner."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if obligation.owner_id is not None and obligation.owner_id == user.pk:
+        return True
+    return (
+        obligation.department_id is not None
+        and obligation.department_id in _department_ids(user)
+    )
+
+
+def can_work_on(user, obligation):
+    """Post progress updates, upload/withdraw evidence, start and submit."""
+    return is_admin(user) or is_working_staff(user, obligation)
+
+
+def can_review(user):
+    """Approve, return, reopen and set the supervision level."""
+    return is_admin(user) or (user.is_active and is_supervisor(user))
+
+
+def can_assign(user):
+    """Assign a department, an owner or a due date: the reviewers' job."""
+    return can_review(user)
+
+
+def can_download(user, evidence):
+    return can_review(user) or can_work_on(user, evidence.obligation)
+
+
+def get_obligation_or_404(request, pk):
+    queryset = Obligation.objects.visible_to(request.user).select_related(
+        "report", "section", "department", "owner"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_evidence_or_404(request, pk):
+    """404 only for what the user may not see; refusing a download is a 403, which
+    the view decides with ``can_download``."""
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = Evidence.objects.filter(obligation__in=visible).select_related(
+        "obligation", "obligation__department", "uploaded_by", "withdrawn_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+# --- Status transitions -----------------------------------------------------------
+
+
+class Transition(NamedTuple):
+    """One allowed move of an obligation's status.
+
+    ``may`` says who; ``note_required`` and ``evidence_required`` are the conditions
+    the transition service checks; ``label`` is the button text.
+    """
+
+    may: object  # callable (user, obligation) -> bool
+    label: str
+    note_required: bool = False
+    evidence_required: bool = False
+
+
+def _worker(user, obligation):
+    return can_work_on(user, obligation)
+
+
+def _reviewer(user, obligation):
+    return can_review(user)
+
+
+_S = Obligation.Status
+
+# The allowed-transitions table: anything not listed is refused.
+TRANSITIONS = {
+    (_S.NOT_STARTED, _S.IN_PROGRESS): Transition(_worker, _("Start work")),
+    (_S.RETURNED, _S.IN_PROGRESS): Transition(_worker, _("Resume work")),
+    (_S.IN_PROGRESS, _S.SUBMITTED): Transition(
+        _worker, _("Submit for review"), note_required=True, evidence_required=True
+    ),
+    (_S.SUBMITTED, _S.DONE): Transition(_reviewer, _("Approve")),
+    (_S.SUBMITTED, _S.RETURNED): Transition(
+        _reviewer, _("Return for rework"), note_required=True
+    ),
+    (_S.DONE, _S.IN_PROGRESS): Transition(_reviewer, _("Reopen"), note_required=True),
+}
+
+
+def allowed_transitions(user, obligation):
+    """The target statuses this user may move the obligation to now, in table order
+    (the templates show one button per entry)."""
+    return [
+        to_status
+        for (from_status, to_status), transition in TRANSITIONS.items()
+        if from_status == obligation.status and transition.may(user, obligation)
+    ]
+
+
+def transition_choices(user, obligation):
+    """(to_status, label, note_required) for each allowed transition: what a
+    template needs to draw the buttons."""
+    return [
+        (
+            to_status,
+            TRANSITIONS[(obligation.status, to_status)].label,
+            TRANSITIONS[(obligation.status, to_status)].note_required,
+        )
+        for to_status in allowed_transitions(user, obligation)
+    ]

@@ -1,0 +1,254 @@
+"""obligation_transition: the allowed-transitions table, per role, with its timeline
+and history rows."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
+
+from tracker.models import Evidence, Obligation, ProgressUpdate
+from tracker.services import (
+    ServiceError,
+    evidence_upload,
+    evidence_withdraw,
+    obligation_transition,
+)
+
+S = Obligation.Status
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def _set_status(obligation, status):
+    Obligation.objects.filter(pk=obligation.pk).update(status=status)
+    obligation.refresh_from_db()
+    return obligation
+
+
+def _with_evidence(obligation, user):
+    evidence_upload(
+        obligation=obligation,
+        user=user,
+        file=SimpleUploadedFile("证明.pdf", PDF),
+    )
+    return obligation
+
+
+def _actor(request, role):
+    return request.getfixturevalue(role)
+
+
+# (from, to, roles allowed, roles refused); notes are given so only the role decides.
+WORKERS = (["staff_a", "admin_user"], ["staff_b", "supervisor"])
+REVIEWERS = (["supervisor", "admin_user"], ["staff_a", "staff_b"])
+MATRIX = [
+    (S.NOT_STARTED, S.IN_PROGRESS, *WORKERS),
+    (S.RETURNED, S.IN_PROGRESS, *WORKERS),
+    (S.IN_PROGRESS, S.SUBMITTED, *WORKERS),
+    (S.SUBMITTED, S.DONE, *REVIEWERS),
+    (S.SUBMITTED, S.RETURNED, *REVIEWERS),
+    (S.DONE, S.IN_PROGRESS, *REVIEWERS),
+]
+ALLOWED = [(f, t, role) for f, t, ok, _no in MATRIX for role in ok]
+REFUSED = [(f, t, role) for f, t, _ok, no in MATRIX for role in no]
+
+
+@pytest.mark.parametrize(("from_status", "to_status", "role"), ALLOWED)
+def test_allowed_transition_changes_status_and_writes_timeline_and_history(
+    request, obligation, staff_a, from_status, to_status, role
+):
+    user = _actor(request, role)
+    _with_evidence(obligation, staff_a)
+    _set_status(obligation, from_status)
+    before = obligation.version
+
+    result = obligation_transition(
+        obligation=obligation, user=user, to_status=to_status, note="说明"
+    )
+
+    obligation.refresh_from_db()
+    assert obligation.status == to_status == result.status
+    assert obligation.version == before + 1
+    update = obligation.updates.get(action=ProgressUpdate.Action.STATUS)
+    assert (update.author, update.from_status, update.to_status, update.text) == (
+        user,
+        from_status,
+        to_status,
+        "说明",
+    )
+    latest = obligation.history.latest()
+    assert latest.history_user == user
+    assert latest.status == to_status
+
+
+@pytest.mark.parametrize(("from_status", "to_status", "role"), REFUSED)
+def test_refused_role_gets_permission_denied_and_nothing_changes(
+    request, obligation, staff_a, from_status, to_status, role
+):
+    user = _actor(request, role)
+    _with_evidence(obligation, staff_a)
+    _set_status(obligation, from_status)
+    history_before = obligation.history.count()
+
+    with pytest.raises(PermissionDenied):
+        obligation_transition(
+            obligation=obligation, user=user, to_status=to_status, note="说明"
+        )
+
+    obligation.refresh_from_db()
+    assert obligation.status == from_status
+    assert not obligation.updates.filter(action=ProgressUpdate.Action.STATUS).exists()
+    assert obligation.history.count() == history_before
+
+
+UNLISTED = [
+    (f, t)
+    for f in S.values
+    for t in S.values
+    if (f, t) not in {(m[0], m[1]) for m in MATRIX}
+]
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), UNLISTED)
+def test_transition_not_in_table_is_refused_with_a_message(
+    obligation, staff_a, admin_user, from_status, to_status
+):
+    _with_evidence(obligation, staff_a)
+    _set_status(obligation, from_status)
+
+    with pytest.raises(ServiceError, match="cannot be moved"):
+        obligation_transition(
+            obligation=obligation, user=admin_user, to_status=to_status, note="x"
+        )
+
+    obligation.refresh_from_db()
+    assert obligation.status == from_status
+    assert not obligation.updates.filter(action=ProgressUpdate.Action.STATUS).exists()
+
+
+def test_other_department_staff_get_permission_denied_even_for_unlisted_move(
+    obligation, staff_b
+):
+    with pytest.raises(PermissionDenied):
+        obligation_transition(obligation=obligation, user=staff_b, to_status=S.DONE)
+
+
+def test_unknown_status_is_refused(obligation, staff_a):
+    with pytest.raises(ServiceError, match="Unknown status"):
+        obligation_transition(obligation=obligation, user=staff_a, to_status="closed")
+
+
+def test_submit_without_evidence_is_refused(obligation, staff_a):
+    _set_status(obligation, S.IN_PROGRESS)
+
+    with pytest.raises(ServiceError, match="at least one piece of evidence"):
+        obligation_transition(
+            obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="完成"
+        )
+
+    obligation.refresh_from_db()
+    assert obligation.status == S.IN_PROGRESS
+
+
+def test_submit_with_only_withdrawn_evidence_is_refused(obligation, staff_a):
+    _with_evidence(obligation, staff_a)
+    evidence_withdraw(
+        evidence=Evidence.objects.get(obligation=obligation), user=staff_a, reason="错"
+    )
+    _set_status(obligation, S.IN_PROGRESS)
+
+    with pytest.raises(ServiceError, match="at least one piece of evidence"):
+        obligation_transition(
+            obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="完成"
+        )
+
+
+def test_submit_without_note_is_refused(obligation, staff_a):
+    _with_evidence(obligation, staff_a)
+    _set_status(obligation, S.IN_PROGRESS)
+
+    with pytest.raises(ServiceError, match="Describe what was done"):
+        obligation_transition(
+            obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="   "
+        )
+
+    obligation.refresh_from_db()
+    assert obligation.status == S.IN_PROGRESS
+
+
+@pytest.mark.parametrize(
+    ("from_status", "to_status"),
+    [(S.SUBMITTED, S.RETURNED), (S.DONE, S.IN_PROGRESS)],
+)
+def test_return_and_reopen_without_reason_are_refused(
+    obligation, supervisor, from_status, to_status
+):
+    _set_status(obligation, from_status)
+
+    with pytest.raises(ServiceError, match="reason is required"):
+        obligation_transition(
+            obligation=obligation, user=supervisor, to_status=to_status, note=""
+        )
+
+    obligation.refresh_from_db()
+    assert obligation.status == from_status
+    assert obligation.updates.count() == 0
+
+
+def test_approve_needs_no_note(obligation, supervisor):
+    _set_status(obligation, S.SUBMITTED)
+
+    obligation_transition(obligation=obligation, user=supervisor, to_status=S.DONE)
+
+    obligation.refresh_from_db()
+    assert obligation.status == S.DONE
+
+
+def test_transition_sets_status_changed_at(obligation, staff_a):
+    assert obligation.status_changed_at is None
+    before = timezone.now()
+
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
+
+    obligation.refresh_from_db()
+    assert obligation.status_changed_at >= before
+
+
+def test_owner_outside_the_department_may_start(obligation, staff_b):
+    Obligation.objects.filter(pk=obligation.pk).update(owner=staff_b)
+    obligation.refresh_from_db()
+
+    obligation_transition(obligation=obligation, user=staff_b, to_status=S.IN_PROGRESS)
+
+    obligation.refresh_from_db()
+    assert obligation.status == S.IN_PROGRESS
+
+
+def test_full_cycle_leaves_one_timeline_entry_per_step_with_right_authors(
+    obligation, staff_a, supervisor
+):
+    steps = [
+        (staff_a, S.IN_PROGRESS, ""),
+        (staff_a, S.SUBMITTED, "已完成"),
+        (supervisor, S.RETURNED, "材料不全"),
+        (staff_a, S.IN_PROGRESS, ""),
+        (staff_a, S.SUBMITTED, "已补充"),
+        (supervisor, S.DONE, ""),
+    ]
+    _with_evidence(obligation, staff_a)
+    for user, to_status, note in steps:
+        obligation_transition(
+            obligation=obligation, user=user, to_status=to_status, note=note
+        )
+
+    entries = obligation.updates.filter(action=ProgressUpdate.Action.STATUS).order_by(
+        "created_at", "pk"
+    )
+    assert [(e.author, e.to_status) for e in entries] == [(u, t) for u, t, _n in steps]
+    users = [h.history_user for h in obligation.history.order_by("history_id")][-6:]
+    assert users == [u for u, _t, _n in steps]

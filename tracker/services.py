@@ -1,0 +1,536 @@
+"""Every write to the domain goes through a function here.
+
+Each service checks who may act (``PermissionDenied``), checks the domain rules
+(``ServiceError`` with a translated message, nothing changed), and writes in one
+transaction the change, a ``ProgressUpdate`` for the human timeline and a
+django-simple-history row carrying the acting user.
+"""
+
+import hashlib
+import unicodedata
+import zipfile
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .models import Department, Evidence, Obligation, ProgressUpdate
+
+
+class _Unset:
+    def __repr__(self):
+        return "UNSET"
+
+    def __bool__(self):
+        return False
+
+
+# "Leave this field as it is" for obligation_assign, where None means "clear it".
+UNSET = _Unset()
+
+
+class ServiceError(Exception):
+    """A domain refusal; ``str(error)`` is a translated, user-facing message."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return str(self.message)
+
+
+class StaleVersionError(ServiceError):
+    """The obligation changed since the user loaded it.
+
+    ``obligation`` is the current row; ``changes`` lists (author, when, text) of the
+    timeline entries written since the version the user saw, oldest first.
+    """
+
+    def __init__(self, obligation, changes):
+        self.obligation = obligation
+        self.changes = changes
+        if changes:
+            who = ", ".join(sorted({_user_label(author) for author, _w, _t in changes}))
+            message = _(
+                "This obligation was changed by %(who)s while you were editing it; "
+                "nothing was saved. Check the changes below and try again."
+            ) % {"who": who}
+        else:
+            message = _(
+                "This obligation was changed by someone else while you were editing "
+                "it; nothing was saved. Reload the page and try again."
+            )
+        super().__init__(message)
+
+
+def _user_label(user):
+    return user.get_full_name() or user.get_username()
+
+
+def _display(value):
+    return str(value) if value not in (None, "") else "—"
+
+
+# --- Obligations ------------------------------------------------------------------
+
+
+def _lock(obligation, *, version):
+    """Re-read the obligation under a row lock and check the version the user saw.
+
+    Why a lock and a plain ``save()`` rather than a conditional
+    ``UPDATE ... WHERE version = v``: ``QuerySet.update()`` bypasses
+    django-simple-history, so the history row (with the user) would have to be faked
+    by hand. ``select_for_update()`` makes a concurrent writer on PostgreSQL wait
+    until we commit and then read the new version; on SQLite it is a no-op, but the
+    IMMEDIATE transaction mode in settings takes the database write lock at BEGIN, so
+    writers are serialised there too. Either way the version compared below is the
+    committed one, and ``save()`` writes the history row through the normal path.
+    """
+    current = (
+        Obligation.objects.select_for_update()
+        .select_related("department", "owner")
+        .get(pk=obligation.pk)
+    )
+    if version is not None and int(version) != current.version:
+        raise StaleVersionError(current, _changes_since(current, int(version)))
+    return current
+
+
+def _changes_since(obligation, version):
+    """Timeline entries written after the obligation left ``version``."""
+    newer = obligation.history.filter(version__gt=version).order_by("history_date")
+    first = newer.values_list("history_date", flat=True).first()
+    if first is None:
+        return []
+    updates = (
+        obligation.updates.filter(created_at__gte=first)
+        .select_related("author", "evidence")
+        .order_by("created_at", "pk")
+    )
+    return [(u.author, u.created_at, describe_update(u)) for u in updates]
+
+
+def describe_update(update):
+    """One line saying what a timeline entry changed, for messages."""
+    if update.action == ProgressUpdate.Action.STATUS:
+        old = Obligation.Status(update.from_status).label
+        new = Obligation.Status(update.to_status).label
+        head = f"{old} → {new}"
+        return f"{head}: {update.text}" if update.text else head
+    return update.text or update.get_action_display()
+
+
+def _save(obligation, *, user, reason):
+    """Bump the version and save, so simple_history records the user and reason."""
+    obligation.version += 1
+    obligation._history_user = user
+    obligation._change_reason = str(reason)[:100]
+    obligation.save()
+
+
+def _sync(stale, current):
+    # Callers keep using the instance they passed in; give it the saved values.
+    if stale is not current:
+        for field in Obligation._meta.concrete_fields:
+            setattr(stale, field.attname, getattr(current, field.attname))
+
+
+def _refuse_unless(allowed):
+    if not allowed:
+        raise PermissionDenied(gettext("You are not allowed to do this."))
+
+
+@transaction.atomic
+def obligation_transition(
+    *, obligation, user, to_status: str, note: str = "", version: int | None = None
+) -> Obligation:
+    """Move an obligation along the allowed-transitions table
+    (``permissions.TRANSITIONS``): start, submit for review, approve, return, reopen.
+    """
+    note = (note or "").strip()
+    if to_status not in Obligation.Status.values:
+        raise ServiceError(_("Unknown status: %(status)s.") % {"status": to_status})
+    current = _lock(obligation, version=version)
+    from_status = current.status
+    transition = permissions.TRANSITIONS.get((from_status, to_status))
+    if transition is None:
+        # Someone with no role on this obligation gets a 403 whatever they ask for.
+        _refuse_unless(
+            permissions.can_work_on(user, current) or permissions.can_review(user)
+        )
+        raise ServiceError(
+            _("An obligation that is “%(from)s” cannot be moved to “%(to)s”.")
+            % {
+                "from": Obligation.Status(from_status).label,
+                "to": Obligation.Status(to_status).label,
+            }
+        )
+    _refuse_unless(transition.may(user, current))
+    if transition.note_required and not note:
+        if to_status == Obligation.Status.SUBMITTED:
+            raise ServiceError(_("Describe what was done when submitting for review."))
+        raise ServiceError(_("A reason is required."))
+    if (
+        transition.evidence_required
+        and not current.evidence.filter(withdrawn_at__isnull=True).exists()
+    ):
+        raise ServiceError(
+            _("Upload at least one piece of evidence before submitting for review.")
+        )
+
+    current.status = to_status
+    current.status_changed_at = timezone.now()
+    _save(current, user=user, reason=transition.label)
+    ProgressUpdate.objects.create(
+        obligation=current,
+        author=user,
+        action=ProgressUpdate.Action.STATUS,
+        from_status=from_status,
+        to_status=to_status,
+        text=note,
+    )
+    _sync(obligation, current)
+    return current
+
+
+_ASSIGN_FIELDS = (
+    ("department", _("Responsible department")),
+    ("owner", _("Responsible person")),
+    ("due_date", _("Due date")),
+)
+
+
+@transaction.atomic
+def obligation_assign(
+    *,
+    obligation,
+    user,
+    department=UNSET,
+    owner=UNSET,
+    due_date=UNSET,
+    note: str = "",
+    version: int | None = None,
+) -> Obligation:
+    """Set the responsible department, person and/or due date.
+
+    ``UNSET`` leaves a field alone, ``None`` clears it. Each changed field gets its
+    own timeline entry ("Due date: — → 2023-06-30"); nothing changed writes nothing.
+    """
+    _refuse_unless(permissions.can_assign(user))
+    note = (note or "").strip()
+    if department not in (UNSET, None) and not isinstance(department, Department):
+        raise ServiceError(_("Choose a department."))
+    current = _lock(obligation, version=version)
+    requested = {"department": department, "owner": owner, "due_date": due_date}
+    changes = []
+    for name, label in _ASSIGN_FIELDS:
+        new = requested[name]
+        if new is UNSET:
+            continue
+        old = getattr(current, name)
+        if old == new:
+            continue
+        changes.append((label, old, new))
+        setattr(current, name, new)
+    if not changes:
+        _sync(obligation, current)
+        return current
+
+    _save(current, user=user, reason=gettext("Assignment"))
+    for label, old, new in changes:
+        text = f"{label}: {_display(old)} → {_display(new)}"
+        if note:
+            text = f"{text}\n{note}"
+        ProgressUpdate.objects.create(
+            obligation=current,
+            author=user,
+            action=ProgressUpdate.Action.ASSIGN,
+            text=text,
+        )
+    _sync(obligation, current)
+    return current
+
+
+@transaction.atomic
+def obligation_escalate(
+    *, obligation, user, level: str, note: str, version: int | None = None
+) -> Obligation:
+    """Set the supervision level (三色督办); a reason is always required."""
+    _refuse_unless(permissions.can_review(user))
+    note = (note or "").strip()
+    if level not in Obligation.SupervisionLevel.values:
+        raise ServiceError(
+            _("Unknown supervision level: %(level)s.") % {"level": level}
+        )
+    if not note:
+        raise ServiceError(_("A reason is required."))
+    current = _lock(obligation, version=version)
+    old = current.supervision_level
+    if old == level:
+        raise ServiceError(
+            _("The supervision level is already “%(level)s”.")
+            % {"level": Obligation.SupervisionLevel(level).label}
+        )
+    current.supervision_level = level
+    _save(current, user=user, reason=gettext("Supervision level"))
+    ProgressUpdate.objects.create(
+        obligation=current,
+        author=user,
+        action=ProgressUpdate.Action.SUPERVISION,
+        text=(
+            f"{gettext('Supervision level')}: "
+            f"{Obligation.SupervisionLevel(old).label} → "
+            f"{Obligation.SupervisionLevel(level).label}\n{note}"
+        ),
+    )
+    _sync(obligation, current)
+    return current
+
+
+@transaction.atomic
+def obligation_comment(*, obligation, user, text: str) -> ProgressUpdate:
+    """A progress note from the working staff. It changes no field of the
+    obligation, so the timeline entry is the whole record."""
+    _refuse_unless(permissions.can_work_on(user, obligation))
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_("Write the progress update first."))
+    return ProgressUpdate.objects.create(
+        obligation=obligation,
+        author=user,
+        action=ProgressUpdate.Action.COMMENT,
+        text=text,
+    )
+
+
+# --- Evidence ---------------------------------------------------------------------
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OOXML_PREFIX = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+_ODF_MIMETYPE = {
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+# The allowed extensions and the content type stored (and later served) for each.
+EVIDENCE_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": _ODF_MIMETYPE["odt"],
+    "ods": _ODF_MIMETYPE["ods"],
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "txt": "text/plain",
+}
+_FILETYPE_EXTENSION = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
+_NAME_LIMIT = 255
+
+
+def sanitize_file_name(name):
+    """The user's file name made safe for display: no directories (either slash), no
+    NUL, control or invisible formatting characters (a right-to-left override could
+    disguise ``exe.pdf``), at most 255 characters with the extension kept."""
+    name = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+    name = name.strip()
+    if len(name) > _NAME_LIMIT:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[: _NAME_LIMIT - len(ext) - 1] + "." + ext
+        else:
+            name = name[:_NAME_LIMIT]
+    return name
+
+
+def _extension(name):
+    # The last extension counts: "a.pdf.exe" is an .exe.
+    stem, dot, ext = name.rpartition(".")
+    return ext.lower() if dot else ""
+
+
+def _is_office_zip(file, ext):
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+            if ext in _OOXML_PREFIX:
+                prefix = _OOXML_PREFIX[ext]
+                return "[Content_Types].xml" in names and any(
+                    n.startswith(prefix) for n in names
+                )
+            if "mimetype" not in names:
+                return False
+            return archive.read("mimetype").strip() == _ODF_MIMETYPE[ext].encode()
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError):
+        return False
+
+
+def _text_charset(data):
+    """'utf-8' or 'gb18030' when ``data`` is plain text that is not HTML/script."""
+    if b"\x00" in data:
+        return None
+    for charset in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(charset)
+        except UnicodeDecodeError:
+            continue
+        break
+    else:
+        return None
+    lowered = text.lower()
+    if text.lstrip().startswith("<") or "<script" in lowered or "<html" in lowered:
+        return None
+    return "utf-8" if charset == "utf-8-sig" else charset
+
+
+def _detect_content_type(file, ext):
+    """The content type when the content really is a file of type ``ext``, else
+    None. The content decides: an executable or an HTML page renamed .pdf fails."""
+    file.seek(0)
+    head = file.read(8192)
+    file.seek(0)
+    if ext in _FILETYPE_EXTENSION:
+        kind = filetype.guess(head)
+        ok = kind is not None and kind.extension == _FILETYPE_EXTENSION[ext]
+    elif ext in ("doc", "xls", "ppt"):
+        # Legacy Office files are OLE2 containers; filetype only names some of them.
+        ok = head.startswith(_OLE2_MAGIC)
+    elif ext in _OOXML_PREFIX or ext in _ODF_MIMETYPE:
+        ok = head.startswith(b"PK\x03\x04") and _is_office_zip(file, ext)
+        file.seek(0)
+    elif ext == "txt":
+        charset = _text_charset(file.read())
+        file.seek(0)
+        return f"text/plain; charset={charset}" if charset else None
+    else:
+        ok = False
+    return EVIDENCE_CONTENT_TYPES[ext] if ok else None
+
+
+def validate_evidence_file(file):
+    """Check an uploaded file; return (display name, content type, size, sha256).
+
+    Raises ServiceError with a message naming the problem.
+    """
+    if file is None:
+        raise ServiceError(_("Choose a file to upload."))
+    name = sanitize_file_name(getattr(file, "name", ""))
+    ext = _extension(name)
+    if ext not in EVIDENCE_CONTENT_TYPES:
+        raise ServiceError(
+            _("Files of this type are not accepted. Allowed: %(types)s.")
+            % {"types": ", ".join(EVIDENCE_CONTENT_TYPES)}
+        )
+    limit = settings.EVIDENCE_MAX_BYTES
+    digest = hashlib.sha256()
+    size = 0
+    file.seek(0)
+    for chunk in file.chunks():
+        size += len(chunk)
+        if size > limit:
+            break
+        digest.update(chunk)
+    if size == 0:
+        raise ServiceError(_("The file is empty."))
+    if size > limit:
+        raise ServiceError(
+            _("The file is too large; the limit is %(limit)s.")
+            % {"limit": filesizeformat(limit)}
+        )
+    content_type = _detect_content_type(file, ext)
+    if content_type is None:
+        raise ServiceError(
+            _("The file's content is not a .%(ext)s file; it was not accepted.")
+            % {"ext": ext}
+        )
+    return name, content_type, size, digest.hexdigest()
+
+
+def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
+    """Attach a supporting document (佐证材料) to an obligation.
+
+    The file is checked by content, stored under a generated name
+    (``models.evidence_upload_to``) and recorded with its sha256. If anything fails
+    after the file was written, including the commit itself, the file is removed, so
+    a refused or rolled-back upload leaves neither a row nor a file. (When a caller
+    wraps this in its own transaction that later rolls back, the file stays behind:
+    ``manage.py evidence_orphans --delete`` is the safety net for that.)
+    """
+    _refuse_unless(permissions.can_work_on(user, obligation))
+    name, content_type, size, sha256 = validate_evidence_file(file)
+    note = (note or "").strip()
+    evidence = Evidence(
+        obligation=obligation,
+        original_name=name,
+        size=size,
+        sha256=sha256,
+        content_type=content_type,
+        uploaded_by=user,
+        note=note,
+    )
+    stored_name = None
+    try:
+        with transaction.atomic():
+            file.seek(0)
+            # The field's upload_to (models.evidence_upload_to) names the file.
+            evidence.file.save(name, file, save=False)
+            stored_name = evidence.file.name
+            evidence._history_user = user
+            evidence._change_reason = gettext("Evidence uploaded")
+            evidence.save()
+            ProgressUpdate.objects.create(
+                obligation=obligation,
+                author=user,
+                action=ProgressUpdate.Action.EVIDENCE_UPLOAD,
+                text=note,
+                evidence=evidence,
+            )
+    except BaseException:
+        if stored_name is not None:
+            evidence.file.storage.delete(stored_name)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
+    """Withdraw a piece of evidence: it stays in storage and in the timeline (struck
+    through, with the reason), but no longer counts for submitting."""
+    reason = (reason or "").strip()
+    current = (
+        Evidence.objects.select_for_update()
+        .select_related("obligation")
+        .get(pk=evidence.pk)
+    )
+    _refuse_unless(permissions.can_work_on(user, current.obligation))
+    if not reason:
+        raise ServiceError(_("A reason is required."))
+    if current.is_withdrawn:
+        raise ServiceError(_("This evidence has already been withdrawn."))
+    current.withdrawn_at = timezone.now()
+    current.withdrawn_by = user
+    current.withdraw_reason = reason
+    current._history_user = user
+    current._change_reason = gettext("Evidence withdrawn")
+    current.save()
+    ProgressUpdate.objects.create(
+        obligation=current.obligation,
+        author=user,
+        action=ProgressUpdate.Action.EVIDENCE_WITHDRAW,
+        text=reason,
+        evidence=current,
+    )
+    for field in ("withdrawn_at", "withdrawn_by_id", "withdraw_reason"):
+        setattr(evidence, field, getattr(current, field))
+    return current
