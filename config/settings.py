@@ -192,7 +192,7 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "tracker/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 
 # Security. Secure defaults whenever DEBUG is off; SECURE_SSL_REDIRECT can be turned

@@ -1,0 +1,124 @@
+"""The obligation list's filters: declarative, all in the query string so a filtered
+view can be bookmarked and shared."""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Evidence, Obligation, Report, Section
+
+YES_NO = (("yes", _("Yes")), ("no", _("No")))
+Q_MAX_LENGTH = 200
+
+
+def _owners(request):
+    # Only people who own something: the select stays short at any number of users.
+    return (
+        get_user_model()
+        .objects.filter(Exists(Obligation.objects.filter(owner=OuterRef("pk"))))
+        .order_by("first_name", "username")
+    )
+
+
+class OwnerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class OwnerChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = OwnerField
+
+
+class SectionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # Groups indented under their chapter, as in the printed report.
+        return f"{obj}" if obj.parent_id is None else f"\u3000{obj}"
+
+
+class SectionChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = SectionField
+
+
+class ObligationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        max_length=Q_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Code, title or text")}
+        ),
+    )
+    report = django_filters.ModelChoiceFilter(
+        label=_("Report"), queryset=Report.objects.order_by("-year")
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Obligation.Kind.choices)
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"),
+        choices=Obligation.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Responsible department"), queryset=Department.objects.order_by("name")
+    )
+    owner = OwnerChoiceFilter(label=_("Responsible person"), queryset=_owners)
+    section = SectionChoiceFilter(
+        label=_("Chapter or group"),
+        queryset=Section.objects.order_by("report", "position"),
+        method="in_section",
+    )
+    supervision_level = django_filters.ChoiceFilter(
+        label=_("Supervision level"), choices=Obligation.SupervisionLevel.choices
+    )
+    overdue = django_filters.ChoiceFilter(
+        label=_("Overdue"), choices=YES_NO, method="filter_overdue"
+    )
+    has_evidence = django_filters.ChoiceFilter(
+        label=_("Has evidence"), choices=YES_NO, method="filter_has_evidence"
+    )
+    due_after = django_filters.DateFilter(
+        label=_("Due on or after"),
+        field_name="due_date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    due_before = django_filters.DateFilter(
+        label=_("Due on or before"),
+        field_name="due_date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Obligation
+        fields = ()
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(title__icontains=value)
+            | Q(body__icontains=value)
+        )
+
+    def in_section(self, queryset, name, section):
+        # A chapter's obligations include those of its groups.
+        return queryset.filter(Q(section=section) | Q(section__parent=section))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(due_date__lt=timezone.localdate()) & ~Q(
+            status=Obligation.Status.DONE
+        )
+        return queryset.filter(overdue) if value == "yes" else queryset.exclude(overdue)
+
+    def filter_has_evidence(self, queryset, name, value):
+        live = Exists(
+            Evidence.objects.filter(
+                obligation=OuterRef("pk"), withdrawn_at__isnull=True
+            )
+        )
+        return queryset.filter(live) if value == "yes" else queryset.filter(~live)

@@ -1,0 +1,336 @@
+"""Read-side queries for the progress pages (HackSoft's "selectors").
+
+Every figure is counted by the database (``aggregate``/``annotate`` with
+``Count(filter=Q(...))``); Python only arranges the handful of aggregated rows
+(one per department, section or day) into what the templates show. Every function
+takes an already permission-filtered queryset (``Obligation.objects.visible_to``)
+so the counts never include what the user may not see.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
+
+from .models import Department, Evidence, Obligation, ProgressUpdate, Report, Section
+
+Status = Obligation.Status
+Level = Obligation.SupervisionLevel
+
+DUE_SOON_DAYS = 14
+# The dashboard lists at most this many rows per list; the full list is one click
+# away on the filtered obligation list, so the page stays the same size at any N.
+LIST_LIMIT = 20
+TIMELINE_LIMIT = 20
+PROBLEM_LIMIT = 30
+REPORT_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _not_done():
+    return ~Q(status=Status.DONE)
+
+
+def scorecard_counts(today: date, prefix: str = "") -> dict:
+    """The counts shown on every scorecard, as ``Count(filter=...)`` expressions.
+
+    ``prefix`` is the path to the obligation from the model being annotated
+    ("obligations__" from Department), empty when aggregating obligations."""
+
+    def q(**lookups):
+        return Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
+
+    not_done = ~q(status=Status.DONE)
+    pk = f"{prefix}pk" if prefix else "pk"
+    counts = {"total": Count(pk)}
+    for status in Status:
+        counts[status.value] = Count(pk, filter=q(status=status))
+    counts["overdue"] = Count(pk, filter=q(due_date__lt=today) & not_done)
+    counts["due_soon"] = Count(
+        pk,
+        filter=q(
+            due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)
+        )
+        & not_done,
+    )
+    for level in (Level.WHITE, Level.YELLOW, Level.RED):
+        counts[level.value] = Count(pk, filter=q(supervision_level=level))
+    return counts
+
+
+@dataclass
+class Scorecard:
+    """Counts for one department (or the whole report)."""
+
+    total: int = 0
+    not_started: int = 0
+    in_progress: int = 0
+    submitted: int = 0
+    done: int = 0
+    returned: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    white: int = 0
+    yellow: int = 0
+    red: int = 0
+    department: Department | None = None
+
+    @classmethod
+    def from_row(cls, row, department=None):
+        names = cls.__dataclass_fields__.keys() - {"department"}
+        return cls(**{n: row.get(n) or 0 for n in names}, department=department)
+
+    @property
+    def percent_done(self):
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def status_values(self):
+        """(status, label, count) in workflow order, for badges and charts."""
+        return [(s.value, s.label, getattr(self, s.value)) for s in Status]
+
+
+def reports_for_selector() -> QuerySet:
+    return Report.objects.order_by("-year", "-imported_at").only(
+        "pk", "title", "year", "organization"
+    )
+
+
+def selected_report(reports, raw_pk) -> Report | None:
+    """The report chosen with ``?report=<pk>``; the latest one otherwise."""
+    reports = list(reports)
+    if raw_pk and str(raw_pk).isdigit():
+        for report in reports:
+            if report.pk == int(raw_pk):
+                return report
+    return reports[0] if reports else None
+
+
+def overall_scorecard(obligations: QuerySet, *, today: date) -> Scorecard:
+    return Scorecard.from_row(obligations.aggregate(**scorecard_counts(today)))
+
+
+def department_scorecards(
+    obligations: QuerySet, *, today: date, all_departments: bool = False
+) -> list[Scorecard]:
+    """One scorecard per department, from a single GROUP BY query.
+
+    With ``all_departments`` a second query lists the departments with nothing in
+    ``obligations`` too (the department list shows every department)."""
+    rows = (
+        obligations.order_by().values("department").annotate(**scorecard_counts(today))
+    )
+    by_department = {row["department"]: row for row in rows}
+    if all_departments:
+        departments = list(Department.objects.order_by("name"))
+    else:
+        ids = [pk for pk in by_department if pk is not None]
+        departments = list(Department.objects.filter(pk__in=ids).order_by("name"))
+    cards = [Scorecard.from_row(by_department.get(d.pk, {}), d) for d in departments]
+    if None in by_department:
+        cards.append(Scorecard.from_row(by_department[None]))  # unassigned
+    return cards
+
+
+def department_scorecard(
+    obligations: QuerySet, *, department: Department, today: date
+) -> Scorecard:
+    row = obligations.filter(department=department).aggregate(**scorecard_counts(today))
+    return Scorecard.from_row(row, department)
+
+
+@dataclass
+class SectionProgress:
+    section: Section
+    total: int = 0
+    done: int = 0
+    children: list = field(default_factory=list)
+
+    @property
+    def percent_done(self):
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def section_tree(obligations: QuerySet, *, report: Report) -> list[SectionProgress]:
+    """Chapters with their groups, each with total/done counts.
+
+    A chapter's counts include the obligations of its groups: the database groups
+    by the chapter (the section's parent, or the section itself for obligations
+    placed directly in a chapter), so no sum happens in Python."""
+    done = Q(status=Status.DONE)
+    per_section = {
+        row["section"]: row
+        for row in obligations.order_by()
+        .values("section")
+        .annotate(total=Count("pk"), done=Count("pk", filter=done))
+    }
+    per_chapter = {
+        row["chapter"]: row
+        for row in obligations.order_by()
+        .annotate(chapter=Coalesce("section__parent_id", "section_id"))
+        .values("chapter")
+        .annotate(total=Count("pk"), done=Count("pk", filter=done))
+    }
+    sections = list(Section.objects.filter(report=report).order_by("position"))
+    chapters = {}
+    tree = []
+    for section in sections:
+        if section.parent_id is None:
+            row = per_chapter.get(section.pk, {})
+            node = SectionProgress(section, row.get("total", 0), row.get("done", 0))
+            chapters[section.pk] = node
+            tree.append(node)
+    for section in sections:
+        if section.parent_id is not None and section.parent_id in chapters:
+            row = per_section.get(section.pk, {})
+            chapters[section.parent_id].children.append(
+                SectionProgress(section, row.get("total", 0), row.get("done", 0))
+            )
+    return tree
+
+
+def kind_counts(obligations: QuerySet) -> list[dict]:
+    """[{kind, label, total, done}] in the order of Obligation.Kind."""
+    rows = {
+        row["kind"]: row
+        for row in obligations.order_by()
+        .values("kind")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status=Status.DONE)))
+    }
+    result = []
+    for kind in Obligation.Kind:
+        row = rows.get(kind.value, {})
+        total, done = row.get("total", 0), row.get("done", 0)
+        result.append(
+            {
+                "kind": kind.value,
+                "label": kind.label,
+                "total": total,
+                "done": done,
+                "percent_done": round(100 * done / total) if total else 0,
+            }
+        )
+    return result
+
+
+def problems_with_tasks(obligations: QuerySet, *, limit: int = PROBLEM_LIMIT):
+    """The first ``limit`` problems, each with the visible tasks addressing it and
+    how many of those are done (two queries whatever the number of problems)."""
+    tasks = obligations.filter(kind=Obligation.Kind.TASK).only(
+        "pk", "code", "title", "status", "report_id", "position"
+    )
+    return (
+        obligations.filter(kind=Obligation.Kind.PROBLEM)
+        .annotate(
+            task_count=Count("addressed_by", filter=Q(addressed_by__in=tasks)),
+            tasks_done=Count(
+                "addressed_by",
+                filter=Q(addressed_by__in=tasks, addressed_by__status=Status.DONE),
+            ),
+        )
+        .prefetch_related(Prefetch("addressed_by", queryset=tasks, to_attr="tasks"))
+        .only("pk", "code", "title", "status", "report_id", "position")
+        .order_by("position")[:limit]
+    )
+
+
+def overdue_list(obligations: QuerySet, *, today: date, limit: int = LIST_LIMIT):
+    return (
+        obligations.overdue(today)
+        .select_related("department", "owner")
+        .order_by("due_date", "position")[:limit]
+    )
+
+
+def due_soon_list(obligations: QuerySet, *, today: date, limit: int = LIST_LIMIT):
+    return (
+        obligations.filter(
+            due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)
+        )
+        .filter(_not_done())
+        .select_related("department", "owner")
+        .order_by("due_date", "position")[:limit]
+    )
+
+
+def awaiting_review_list(obligations: QuerySet, *, limit: int = LIST_LIMIT):
+    """Submitted obligations, the longest-waiting first."""
+    return (
+        obligations.filter(status=Status.SUBMITTED)
+        .select_related("department", "owner")
+        .order_by("status_changed_at", "pk")[:limit]
+    )
+
+
+def latest_updates(obligations: QuerySet, *, limit: int = TIMELINE_LIMIT):
+    return (
+        ProgressUpdate.objects.filter(obligation__in=obligations.values("pk"))
+        .select_related("obligation", "author")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def completion_over_time(obligations: QuerySet) -> list[tuple[date, int, int]]:
+    """[(day, done that day, cumulative done)] from the timeline.
+
+    An obligation counts once, on the day of its latest move to "done" (a reopened
+    and re-approved obligation is not counted twice), and only if it is done now,
+    so the last cumulative figure matches the dashboard's done count. Days are
+    calendar days in Asia/Shanghai, whatever the database's time zone."""
+    later_done = ProgressUpdate.objects.filter(
+        obligation=OuterRef("obligation"),
+        to_status=Status.DONE,
+        created_at__gt=OuterRef("created_at"),
+    )
+    rows = (
+        ProgressUpdate.objects.filter(
+            to_status=Status.DONE,
+            obligation__status=Status.DONE,
+            obligation__in=obligations.values("pk"),
+        )
+        .filter(~Exists(later_done))
+        .annotate(day=TruncDate("created_at", tzinfo=REPORT_TZ))
+        .values("day")
+        .annotate(count=Count("obligation", distinct=True))
+        .order_by("day")
+    )
+    series, running = [], 0
+    for row in rows:  # one row per day, not per obligation
+        running += row["count"]
+        series.append((row["day"], row["count"], running))
+    return series
+
+
+def obligations_for_table(obligations: QuerySet) -> QuerySet:
+    """The obligation list's rows: related names joined, the evidence count and the
+    last update as correlated subqueries, which the database evaluates only for the
+    50 rows of a page (a JOIN + GROUP BY would aggregate every evidence and update
+    row of every obligation before paginating)."""
+    evidence_count = (
+        Evidence.objects.filter(obligation=OuterRef("pk"), withdrawn_at__isnull=True)
+        .order_by()
+        .values("obligation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_update = (
+        ProgressUpdate.objects.filter(obligation=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return obligations.select_related("department", "owner", "report").annotate(
+        evidence_count=Coalesce(
+            Subquery(evidence_count, output_field=IntegerField()), Value(0)
+        ),
+        last_update=Subquery(last_update),
+    )
