@@ -216,6 +216,12 @@ class Obligation(models.Model):
             models.Index(fields=["department", "status"], name="obl_dept_status_idx"),
             # Overdue / due-soon lists: due date among the not-done.
             models.Index(fields=["status", "due_date"], name="obl_status_due_idx"),
+            # The obligation list's default order (report, position) with LIMIT 50.
+            models.Index(fields=["report", "position"], name="obl_report_position_idx"),
+            # "Awaiting review, oldest first": submitted, by status_changed_at.
+            models.Index(
+                fields=["status", "status_changed_at"], name="obl_status_changed_idx"
+            ),
         ]
 
     def __str__(self):

@@ -80,14 +80,12 @@ class ObligationTable(tables.Table):
         order_by=("owner__first_name", "owner__username"),
     )
     status = tables.Column(verbose_name=_("Status"))
-    due_date = tables.DateColumn(verbose_name=_("Due date"), format="Y-m-d")
+    due_date = tables.Column(verbose_name=_("Due date"))
     supervision_level = tables.Column(verbose_name=_("Supervision"))
     evidence_count = tables.Column(
         verbose_name=_("Evidence"), attrs={"td": {"class": "num"}}
     )
-    last_update = tables.DateTimeColumn(
-        verbose_name=_("Last update"), format="Y-m-d H:i", default=""
-    )
+    last_update = tables.Column(verbose_name=_("Last update"))
 
     class Meta:
         model = Obligation
@@ -127,10 +125,9 @@ class ObligationTable(tables.Table):
     def value_title(self, value, record):
         return record.title
 
-    def value_due_date(self, value, record):
-        return record.due_date.isoformat() if record.due_date else ""
+    # Plain columns with render_ methods: DateColumn compiles a template per cell.
+    def render_due_date(self, value):
+        return value.isoformat()
 
-    def value_last_update(self, value, record):
-        if not record.last_update:
-            return ""
-        return timezone.localtime(record.last_update).strftime("%Y-%m-%d %H:%M")
+    def render_last_update(self, value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")

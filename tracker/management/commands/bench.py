@@ -1,0 +1,234 @@
+"""``make bench``: query counts and median times of the progress pages at 100, 1,000
+and 10,000 obligations, each size in its own throwaway database.
+
+The parent process creates the database (a temporary SQLite file, or a database
+created next to ``--database-url`` on PostgreSQL and dropped afterwards) and runs
+this command again with ``--measure N`` against it, because Django's connection
+settings are fixed once a process has started. The child migrates, generates data
+with ``bench_data`` and measures with the test client; the parent prints the table
+and checks the targets. This is a benchmark, never a test: timings vary by machine.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+SIZES = (100, 1000, 10000)
+PAGES = (
+    ("dashboard", "/"),
+    ("list", "/obligations/"),
+    ("list filtered", "/obligations/?status=submitted&overdue=yes"),
+    ("obligation", "/obligations/{pk}/"),
+    ("export csv", "/obligations/?_export=csv"),
+    ("admin changelist", "/admin/tracker/obligation/"),
+)
+# Pages whose query count may grow with the data (one query per exported batch).
+UNBOUNDED = {"export csv"}
+
+
+class Command(BaseCommand):
+    help = "Benchmark the progress pages at several data sizes in throwaway databases."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sizes",
+            default=",".join(str(n) for n in SIZES),
+            help="Comma-separated numbers of obligations (default 100,1000,10000).",
+        )
+        parser.add_argument("--repeat", type=int, default=5, help="Runs per page.")
+        parser.add_argument(
+            "--database-url",
+            default="",
+            help="postgres://... to benchmark on PostgreSQL (a throwaway database is "
+            "created beside it and dropped); default: a temporary SQLite file.",
+        )
+        parser.add_argument("--measure", type=int, help="(internal) measure one size.")
+
+    def handle(self, *args, sizes, repeat, database_url, measure, **options):
+        if measure:
+            self.stdout.write(json.dumps(measure_one(measure, repeat)))
+            return
+        try:
+            sizes = [int(s) for s in sizes.split(",") if s.strip()]
+        except ValueError:
+            raise CommandError("--sizes must be comma-separated integers") from None
+        results = {}
+        for n in sizes:
+            self.stderr.write(f"Measuring {n} obligations...")
+            results[n] = self.run_child(n, repeat, database_url)
+        self.print_table(sizes, results)
+        failed = self.check_targets(sizes, results)
+        if failed:
+            raise CommandError(f"{failed} target(s) missed")
+
+    def run_child(self, n, repeat, database_url):
+        env = dict(os.environ)
+        env.update(
+            DEBUG="1",
+            ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+            SECURE_SSL_REDIRECT="0",
+            AXES_ENABLED="0",
+            LOG_LEVEL="ERROR",
+        )
+        command = [sys.executable, "manage.py", "bench", "--measure", str(n)]
+        command += ["--repeat", str(repeat)]
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            env["MEDIA_ROOT"] = str(Path(tmp) / "media")
+            if database_url:
+                name = f"bench_{uuid.uuid4().hex[:8]}_{n}"
+                env["DATABASE_URL"] = _create_pg_database(database_url, name)
+            else:
+                env["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+            try:
+                done = subprocess.run(
+                    command,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    cwd=Path(__file__).resolve().parents[3],
+                )
+            finally:
+                if database_url:
+                    _drop_pg_database(database_url, name)
+        if done.returncode != 0:
+            raise CommandError(f"measuring {n} failed:\n{done.stderr[-3000:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def print_table(self, sizes, results):
+        header = f"{'page':<18}" + "".join(f"{f'N={n:,}':>24}" for n in sizes)
+        self.stdout.write(header)
+        self.stdout.write(f"{'':<18}" + f"{'queries   median ms':>24}" * len(sizes))
+        for name, _url in PAGES:
+            cells = []
+            for n in sizes:
+                r = results[n][name]
+                note = "" if r["status"] == 200 else f" [{r['status']}]"
+                cells.append(f"{r['queries']:>8}{r['median_ms']:>10.1f}{note:>6}")
+            self.stdout.write(f"{name:<18}" + "".join(f"{c:>24}" for c in cells))
+
+    def check_targets(self, sizes, results):
+        failed = 0
+
+        def report(ok, text):
+            nonlocal failed
+            failed += not ok
+            self.stdout.write(f"{'PASS' if ok else 'FAIL'}  {text}")
+
+        for name, _url in PAGES:
+            if name in UNBOUNDED:
+                continue
+            statuses = {results[n][name]["status"] for n in sizes}
+            counts = [results[n][name]["queries"] for n in sizes]
+            note = "" if statuses == {200} else f" (HTTP {sorted(statuses)})"
+            report(len(set(counts)) == 1, f"{name}: queries flat {counts}{note}")
+        small, large = min(sizes), max(sizes)
+        ratio = results[large]["dashboard"]["median_ms"] / max(
+            results[small]["dashboard"]["median_ms"], 0.001
+        )
+        report(
+            ratio <= 3,
+            f"dashboard at {large:,} is {ratio:.2f}x itself at {small:,} (<= 3x)",
+        )
+        for n in sizes:
+            page = results[n]["list"]["median_ms"]
+            admin = results[n]["admin changelist"]
+            if admin["status"] != 200:
+                report(
+                    False,
+                    f"list vs admin changelist at {n:,}: admin HTTP {admin['status']}",
+                )
+                continue
+            report(
+                page <= admin["median_ms"],
+                f"list {page:.1f} ms <= admin changelist "
+                f"{admin['median_ms']:.1f} ms at {n:,}",
+            )
+        return failed
+
+
+def measure_one(n, repeat):
+    """Runs inside the throwaway database: migrate, generate, measure."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from tracker.models import Obligation
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("bench_data", obligations=n, stdout=open(os.devnull, "w"))
+    User = get_user_model()
+    supervisor = User.objects.get(username="bench_supervisor")
+    admin = User.objects.get(username="bench_admin")
+    pk = Obligation.objects.order_by("pk").values_list("pk", flat=True)[n // 2]
+    results = {}
+    for name, url in PAGES:
+        client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+        # The admin needs a staff account; every other page is read as a supervisor.
+        client.force_login(admin if name == "admin changelist" else supervisor)
+        url = url.format(pk=pk)
+        response = client.get(url)  # warm-up: templates, caches
+        # The query log is a bounded deque that migrate and bench_data filled up:
+        # empty it so the capture below counts from zero.
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            _consume(response)
+        runs = max(2, repeat // 2) if name in UNBOUNDED else repeat
+        timings = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            _consume(client.get(url))
+            timings.append((time.perf_counter() - start) * 1000)
+        results[name] = {
+            "status": response.status_code,
+            "queries": len(queries),
+            "median_ms": statistics.median(timings),
+        }
+    return results
+
+
+def _consume(response):
+    if response.streaming:
+        b"".join(response.streaming_content)
+    else:
+        response.content  # noqa: B018 - render the whole body
+
+
+def _pg_admin_connection(database_url):
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(database_url)
+    return psycopg.connect(
+        host=cfg["HOST"] or None,
+        port=cfg["PORT"] or None,
+        user=cfg["USER"] or None,
+        password=cfg["PASSWORD"] or None,
+        dbname=cfg["NAME"] or "postgres",
+        autocommit=True,
+    )
+
+
+def _create_pg_database(database_url, name):
+    from urllib.parse import urlsplit, urlunsplit
+
+    with _pg_admin_connection(database_url) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(database_url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _drop_pg_database(database_url, name):
+    with _pg_admin_connection(database_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
