@@ -1,0 +1,427 @@
+"""The report parser: a file in, a plain tree out. No ORM here.
+
+A county's annual rule-of-law report (法治政府建设情况报告) is numbered in a few
+conventional ways: chapters ``一、…``, groups ``(一)…`` / ``（一）…``, and inside them
+items either as ``一是…二是…`` sentences within a paragraph or as ``1.`` / ``1、``
+lines. An obligation is the smallest numbered unit; a group or chapter without
+numbered units is itself one obligation.
+
+Every offset in the tree points into ``ParsedReport.source_text``, the normalised
+text that is stored in ``Report.source_text``, so ``source_text[start:end]`` is
+exactly an obligation's body.
+"""
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import filetype
+
+WORK_ITEM = "work_item"
+PROBLEM = "problem"
+TASK = "task"
+
+CN_DIGITS = "零一二三四五六七八九十"
+_CN_NUMBER = r"[一二三四五六七八九十]{1,3}"
+
+_CHAPTER_RE = re.compile(rf"^({_CN_NUMBER})、")
+_GROUP_RE = re.compile(rf"^([(（]({_CN_NUMBER})[)）])")
+# "1." / "1、" / "1．" but not "1.5万" (a decimal) or "2022年".
+_NUMBERED_RE = re.compile(r"^(\d{1,2})[.、．](?!\d)")
+_ITEM_RE = re.compile(rf"({_CN_NUMBER})是")
+# Sentence ends after which "一是" may start an item: 。；;！!？?：: (a colon too,
+# because reports write "重点做好以下工作：一是…").
+_SENTENCE_END = "。；;！!？?：:"
+_TITLE_RE = re.compile(r"^(?P<org>.+?)(?P<year>(?:19|20)\d{2})\s*年")
+_YEAR_WORK_RE = re.compile(r"((?:19|20)\d{2})\s*年.*工作")
+
+_PROBLEM_WORDS = ("问题", "不足")
+_TASK_WORDS = ("下一步", "工作安排", "工作打算", "工作思路", "工作计划")
+# Whitespace stripped around every line: ASCII, full-width (U+3000) and no-break spaces.
+_LINE_WHITESPACE = " \t\u3000\u00a0\ufeff\u200b"
+
+
+class ReportFormatError(Exception):
+    """The input is not a report this importer can read; the message names why."""
+
+
+@dataclass
+class ParsedObligation:
+    code: str
+    kind: str
+    title: str
+    body: str
+    source_start: int
+    source_end: int
+    position: int = 0
+
+
+@dataclass
+class ParsedSection:
+    code: str  # as printed: "一" for a chapter, "(一)" or "（一）" for a group
+    number: int
+    title: str
+    kind: str
+    position: int = 0
+    children: list["ParsedSection"] = field(default_factory=list)
+    obligations: list[ParsedObligation] = field(default_factory=list)
+
+    @property
+    def is_chapter(self):
+        return not self.code.startswith(("(", "（"))
+
+
+@dataclass
+class ParsedReport:
+    title: str
+    organization: str | None
+    year: int | None
+    source_text: str
+    chapters: list[ParsedSection]
+
+    def sections(self):
+        """Every section in document order, each chapter before its groups."""
+        for chapter in self.chapters:
+            yield chapter
+            yield from chapter.children
+
+    def obligations(self):
+        """Every obligation in document order, with the section that holds it."""
+        for section in self.sections():
+            for obligation in section.obligations:
+                yield section, obligation
+
+    def counts(self):
+        counts = {WORK_ITEM: 0, PROBLEM: 0, TASK: 0}
+        for _section, obligation in self.obligations():
+            counts[obligation.kind] += 1
+        return counts
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+
+
+# --- Reading files ----------------------------------------------------------------
+
+
+def read_report(path) -> str:
+    """The text of a .txt or .docx report, not yet normalised.
+
+    Raises ReportFormatError naming the problem: missing, empty, binary or
+    undecodable file."""
+    path = Path(path)
+    if not path.exists():
+        raise ReportFormatError(f"File not found: {path}")
+    if not path.is_file():
+        raise ReportFormatError(f"Not a file: {path}")
+    data = path.read_bytes()
+    if not data.strip():
+        raise ReportFormatError(f"The file is empty: {path}")
+    if path.suffix.lower() == ".docx":
+        return _read_docx(path)
+    if zipfile.is_zipfile(path) and _is_docx(path):
+        return _read_docx(path)
+    return decode_text(data, name=str(path))
+
+
+def _is_docx(path):
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _read_docx(path):
+    import docx  # python-docx; imported here so .txt imports do not need it loaded
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as error:  # python-docx raises several unrelated types
+        raise ReportFormatError(
+            f"Not a readable .docx file: {path} ({error.__class__.__name__})"
+        ) from None
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    if not text.strip():
+        raise ReportFormatError(f"The document has no text: {path}")
+    return text
+
+
+def decode_text(data: bytes, *, name: str = "input") -> str:
+    """Decode UTF-8 (with or without BOM) or GB18030; refuse binary data."""
+    kind = filetype.guess(data)
+    if kind is not None or b"\x00" in data:
+        what = f" ({kind.mime})" if kind is not None else ""
+        raise ReportFormatError(f"Binary file, not a text report{what}: {name}")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        break
+    else:
+        raise ReportFormatError(f"Cannot decode the text as UTF-8 or GB18030: {name}")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f\v")
+    if controls > max(3, len(text) // 100):
+        raise ReportFormatError(f"Binary file, not a text report: {name}")
+    return text
+
+
+def normalise(text: str) -> str:
+    """The text as stored in Report.source_text: one paragraph per line, no
+    indentation (reports indent with full-width spaces), no blank lines, LF only."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    lines = (line.strip(_LINE_WHITESPACE) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+# --- Parsing ------------------------------------------------------------------------
+
+
+def cn_number(numeral: str) -> int:
+    """一 -> 1, 十 -> 10, 十二 -> 12, 二十三 -> 23."""
+    values = [CN_DIGITS.index(ch) for ch in numeral]
+    if len(values) == 1:
+        return values[0]
+    if values[0] == 10:  # 十X
+        return 10 + values[1]
+    if len(values) == 2:  # X十
+        return values[0] * 10
+    return values[0] * 10 + values[2]  # X十Y
+
+
+def _title_of(text: str) -> str:
+    """The lead phrase: up to the first 。 (the whole text if it has none)."""
+    title = text.split("。", 1)[0].strip(_LINE_WHITESPACE)
+    return title[:500]
+
+
+def _kind_of(heading: str, year: int | None) -> str:
+    if "第一责任人" in heading:
+        return WORK_ITEM
+    if any(word in heading for word in _PROBLEM_WORDS):
+        return PROBLEM
+    if any(word in heading for word in _TASK_WORDS):
+        return TASK
+    match = _YEAR_WORK_RE.search(heading)
+    if match and year is not None and int(match.group(1)) > year:
+        return TASK
+    return WORK_ITEM
+
+
+def _split_lines(text: str) -> list[_Line]:
+    lines, start = [], 0
+    for line in text.split("\n"):
+        lines.append(_Line(start, start + len(line), line))
+        start += len(line) + 1
+    return lines
+
+
+def parse_report(
+    text: str, *, organization: str | None = None, year: int | None = None
+) -> ParsedReport:
+    """Parse a report's text (raw or normalised) into a tree.
+
+    ``organization`` and ``year`` override what the title line says."""
+    source = normalise(text)
+    if not source:
+        raise ReportFormatError("The text is empty.")
+    lines = _split_lines(source)
+
+    title = ""
+    if not (_CHAPTER_RE.match(lines[0].text) or _GROUP_RE.match(lines[0].text)):
+        title = lines[0].text[:200]
+    match = _TITLE_RE.match(title)
+    if match:
+        inferred_org = re.sub(r"(关于|人民政府关于)$", "", match.group("org").strip())
+        organization = organization or inferred_org or None
+        year = year or int(match.group("year"))
+
+    chapter_starts = [i for i, line in enumerate(lines) if _CHAPTER_RE.match(line.text)]
+    if not chapter_starts:
+        raise ReportFormatError(
+            "No recognisable structure: no chapter headings such as “一、…” found."
+        )
+
+    ends = [*chapter_starts[1:], len(lines)]
+    chapters = [
+        _parse_chapter(source, lines[first:last], year)
+        for first, last in zip(chapter_starts, ends, strict=True)
+    ]
+
+    position = 0
+    for chapter in chapters:
+        for section in [chapter, *chapter.children]:
+            position += 1
+            section.position = position
+    report = ParsedReport(
+        title=title or f"{organization or ''}{year or ''}",
+        organization=organization,
+        year=year,
+        source_text=source,
+        chapters=chapters,
+    )
+    for position, (_section, obligation) in enumerate(report.obligations(), start=1):
+        obligation.position = position
+    codes = [obligation.code for _s, obligation in report.obligations()]
+    if not codes:
+        raise ReportFormatError("No recognisable structure: no numbered units found.")
+    if len(set(codes)) != len(codes):
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        raise ReportFormatError(
+            f"Ambiguous structure: numbering repeats ({', '.join(duplicates)})."
+        )
+    return report
+
+
+def _parse_chapter(source, lines, year) -> ParsedSection:
+    heading = lines[0]
+    match = _CHAPTER_RE.match(heading.text)
+    number = cn_number(match.group(1))
+    heading_title = heading.text[match.end() :].strip(_LINE_WHITESPACE)
+    chapter = ParsedSection(
+        code=match.group(1),
+        number=number,
+        title=_title_of(heading_title)[:500],
+        kind=_kind_of(heading_title, year),
+    )
+    group_starts = [i for i, line in enumerate(lines) if _GROUP_RE.match(line.text)]
+    if not group_starts:
+        chapter.obligations = _parse_container(
+            source, lines, 0, match.end(), str(number), chapter.kind, chapter.title
+        )
+        return chapter
+    for index, first in enumerate(group_starts):
+        last = group_starts[index + 1] if index + 1 < len(group_starts) else len(lines)
+        group_lines = lines[first:last]
+        group_match = _GROUP_RE.match(group_lines[0].text)
+        group_number = cn_number(group_match.group(2))
+        group = ParsedSection(
+            code=group_match.group(1),
+            number=group_number,
+            title=_title_of(group_lines[0].text[group_match.end() :]),
+            kind=chapter.kind,
+        )
+        group.obligations = _parse_container(
+            source,
+            group_lines,
+            0,
+            group_match.end(),
+            f"{number}.{group_number}",
+            chapter.kind,
+            group.title,
+        )
+        chapter.children.append(group)
+    return chapter
+
+
+def _parse_container(source, lines, heading_index, marker_end, code, kind, title):
+    """The obligations of a chapter without groups, or of a group.
+
+    ``lines[heading_index]`` is the heading line; its body starts ``marker_end``
+    characters in. Numbered lines win over 一是 sentences; with neither, the
+    container itself is one obligation."""
+    body_starts = [line.start for line in lines]
+    body_starts[heading_index] += marker_end
+    units = _numbered_lines(lines) or _item_sentences(source, lines, body_starts)
+    if units is None:
+        start, end = lines[0].start, lines[-1].end
+        return [ParsedObligation(code, kind, title, source[start:end], start, end)]
+    obligations = []
+    for number, (start, end, marker_len) in enumerate(units, start=1):
+        body = source[start:end]
+        obligations.append(
+            ParsedObligation(
+                code=f"{code}.{number}",
+                kind=kind,
+                title=_title_of(body[marker_len:]),
+                body=body,
+                source_start=start,
+                source_end=end,
+            )
+        )
+    return obligations
+
+
+def _numbered_lines(lines):
+    """``1.`` / ``1、`` lines numbered 1, 2, 3…; each runs until the next one (or
+    the end of the container). Lines out of sequence are continuation text."""
+    marks, expected = [], 1
+    for index, line in enumerate(lines):
+        match = _NUMBERED_RE.match(line.text)
+        if match and int(match.group(1)) == expected:
+            marks.append((index, match.end()))
+            expected += 1
+    if not marks:
+        return None
+    units = []
+    for n, (index, marker_len) in enumerate(marks):
+        last = marks[n + 1][0] - 1 if n + 1 < len(marks) else len(lines) - 1
+        units.append((lines[index].start, lines[last].end, marker_len))
+    return units
+
+
+def _item_sentences(source, lines, body_starts):
+    """``一是…二是…`` items: a chain 一是, 二是, 三是… each at a sentence start (the
+    start of a paragraph's body, or after 。；：), so words that merely contain 是
+    are not taken for markers. An item runs until the next marker; the last one
+    until the end of its paragraph."""
+    candidates = []  # (number, start) in document order
+    for line, body_start in zip(lines, body_starts, strict=True):
+        for match in _ITEM_RE.finditer(source, body_start, line.end):
+            at = match.start()
+            before = source[body_start:at].rstrip(_LINE_WHITESPACE)
+            if at == body_start or not before or before[-1] in _SENTENCE_END:
+                candidates.append((cn_number(match.group(1)), at, len(match.group(0))))
+    chain = []
+    for first, (number, _at, _len) in enumerate(candidates):
+        if number != 1:
+            continue
+        chain = [candidates[first]]
+        for candidate in candidates[first + 1 :]:
+            if candidate[0] == len(chain) + 1:
+                chain.append(candidate)
+        if len(chain) >= 2:
+            break
+    if len(chain) < 2:
+        return None
+    units = []
+    for n, (_number, start, marker_len) in enumerate(chain):
+        if n + 1 < len(chain):
+            end = chain[n + 1][1]
+        else:
+            end = next(line.end for line in lines if line.start <= start <= line.end)
+        # A passage ends at its own text: no trailing newline or indentation.
+        end = start + len(source[start:end].rstrip(_LINE_WHITESPACE + "\n"))
+        units.append((start, end, marker_len))
+    return units
+
+
+def parse_report_file(
+    path, *, organization: str | None = None, year: int | None = None
+) -> ParsedReport:
+    return parse_report(read_report(path), organization=organization, year=year)
+
+
+def format_tree(report: ParsedReport) -> str:
+    """The tree as the dry run prints it: sections, then codes, kinds and titles."""
+    lines = [
+        f"{report.title} — {report.organization or '?'} {report.year or '?'}",
+    ]
+    for section in report.sections():
+        indent = "  " if section.is_chapter else "    "
+        lines.append(f"{indent}{section.code} {section.title}")
+        for obligation in section.obligations:
+            code, kind = obligation.code, obligation.kind
+            lines.append(f"{indent}  {code:<8} {kind:<9} {obligation.title}")
+    counts = report.counts()
+    lines.append(
+        f"{counts[WORK_ITEM]} work items, {counts[PROBLEM]} problems, "
+        f"{counts[TASK]} tasks"
+    )
+    return "\n".join(lines)
