@@ -11,6 +11,7 @@ text that is stored in ``Report.source_text``, so ``source_text[start:end]`` is
 exactly an obligation's body.
 """
 
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -425,3 +426,34 @@ def format_tree(report: ParsedReport) -> str:
         f"{counts[TASK]} tasks"
     )
     return "\n".join(lines)
+
+
+def read_links(path) -> dict[str, list[str]]:
+    """The editorial task -> problem links of a report, from a JSON file::
+
+        {"links": [{"task": "4.4", "problem": "3.1", "why": "…"}, …]}
+
+    Every link must say why: the link is a judgement, not something the text
+    numbers, and the reason is what a reviewer checks."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReportFormatError(f"Link file not found: {path}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        message = f"Link file is not valid JSON: {path} ({error})"
+        raise ReportFormatError(message) from None
+    entries = data.get("links") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ReportFormatError(f"Link file has no “links” list: {path}")
+    links: dict[str, list[str]] = {}
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(key), str) and entry[key].strip()
+            for key in ("task", "problem", "why")
+        ):
+            raise ReportFormatError(
+                f"Link {number} in {path} needs a task, a problem and a why."
+            )
+        links.setdefault(entry["task"], []).append(entry["problem"])
+    return links

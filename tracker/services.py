@@ -6,6 +6,7 @@ transaction the change, a ``ProgressUpdate`` for the human timeline and a
 django-simple-history row carrying the acting user.
 """
 
+import dataclasses
 import hashlib
 import unicodedata
 import zipfile
@@ -20,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
-from .models import Department, Evidence, Obligation, ProgressUpdate
+from .models import Department, Evidence, Obligation, ProgressUpdate, Report, Section
 
 
 class _Unset:
@@ -87,14 +88,14 @@ def _lock(obligation, *, version):
     Why a lock and a plain ``save()`` rather than a conditional
     ``UPDATE ... WHERE version = v``: ``QuerySet.update()`` bypasses
     django-simple-history, so the history row (with the user) would have to be faked
-    by hand. ``select_for_update()`` makes a concurrent writer on PostgreSQL wait
+    by hand. ``select_for_update(of=("self",))`` makes a concurrent writer on PostgreSQL wait
     until we commit and then read the new version; on SQLite it is a no-op, but the
     IMMEDIATE transaction mode in settings takes the database write lock at BEGIN, so
     writers are serialised there too. Either way the version compared below is the
     committed one, and ``save()`` writes the history row through the normal path.
     """
     current = (
-        Obligation.objects.select_for_update()
+        Obligation.objects.select_for_update(of=("self",))
         .select_related("department", "owner")
         .get(pk=obligation.pk)
     )
@@ -509,7 +510,7 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
     through, with the reason), but no longer counts for submitting."""
     reason = (reason or "").strip()
     current = (
-        Evidence.objects.select_for_update()
+        Evidence.objects.select_for_update(of=("self",))
         .select_related("obligation")
         .get(pk=evidence.pk)
     )
@@ -534,3 +535,183 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
     for field in ("withdrawn_at", "withdrawn_by_id", "withdraw_reason"):
         setattr(evidence, field, getattr(current, field))
     return current
+
+
+# --- Reports ----------------------------------------------------------------------
+
+# What a re-import may change on an existing obligation: the text and where it
+# stands. Status, department, owner, due date, supervision, evidence and the
+# timeline belong to the people working on it and are never touched.
+_IMPORTED_FIELDS = (
+    "section",
+    "kind",
+    "title",
+    "body",
+    "position",
+    "source_start",
+    "source_end",
+)
+
+
+@dataclasses.dataclass
+class ImportResult:
+    """What ``report_import`` did, by obligation code (document order)."""
+
+    report: Report
+    report_created: bool
+    created: list[str] = dataclasses.field(default_factory=list)
+    updated: list[str] = dataclasses.field(default_factory=list)
+    unchanged: list[str] = dataclasses.field(default_factory=list)
+    # In the database but no longer in the text: reported, never deleted, because
+    # they may carry evidence and a timeline.
+    missing: list[str] = dataclasses.field(default_factory=list)
+    links_added: int = 0
+
+
+def _import_sections(report, tree):
+    """Create or update the report's sections; returns {id(parsed): Section}."""
+    existing = {
+        (section.parent.number if section.parent_id else None, section.number): section
+        for section in report.sections.select_related("parent")
+    }
+    saved = {}
+    for chapter in tree.chapters:
+        for parsed in [chapter, *chapter.children]:
+            parent = None if parsed is chapter else saved[id(chapter)]
+            key = (chapter.number if parent else None, parsed.number)
+            section = existing.get(key) or Section(report=report, number=parsed.number)
+            values = {
+                "parent": parent,
+                "code": parsed.code,
+                "title": parsed.title,
+                "position": parsed.position,
+            }
+            if section.pk is None or any(
+                getattr(section, name) != value for name, value in values.items()
+            ):
+                for name, value in values.items():
+                    setattr(section, name, value)
+                section.save()
+            saved[id(parsed)] = section
+    return saved
+
+
+def _apply_links(report, links):
+    """Add task -> problem links (``{task code: [problem codes]}``); existing
+    links, including ones made by hand in the admin, are kept."""
+    codes = {code for task, problems in links.items() for code in [task, *problems]}
+    found = {o.code: o for o in report.obligations.filter(code__in=codes)}
+    added = 0
+    for task_code, problem_codes in links.items():
+        task = found.get(task_code)
+        if task is None or task.kind != Obligation.Kind.TASK:
+            raise ServiceError(
+                _("Link file: %(code)s is not a task of this report.")
+                % {"code": task_code}
+            )
+        problems = []
+        for code in problem_codes:
+            problem = found.get(code)
+            if problem is None or problem.kind != Obligation.Kind.PROBLEM:
+                raise ServiceError(
+                    _("Link file: %(code)s is not a problem of this report.")
+                    % {"code": code}
+                )
+            problems.append(problem)
+        already = set(task.addresses.values_list("pk", flat=True))
+        new = [problem for problem in problems if problem.pk not in already]
+        task.addresses.add(*new)
+        added += len(new)
+    return added
+
+
+@transaction.atomic
+def report_import(
+    *,
+    tree,
+    user=None,
+    organization: str | None = None,
+    year: int | None = None,
+    links: dict[str, list[str]] | None = None,
+) -> ImportResult:
+    """Write a parsed report (``tracker.importer.ParsedReport``) to the database.
+
+    The first import creates the Report, its Sections and Obligations. A re-import
+    of the same organization and year matches obligations on their code: it updates
+    their text and source anchors and adds new units, but never resets what people
+    did with them (status, owner, department, due date, supervision, evidence,
+    timeline). Units no longer in the text are listed in ``missing``, not deleted.
+    ``links`` maps a task code to the problem codes it addresses.
+    """
+    organization = organization or tree.organization
+    year = year or tree.year
+    if not organization or not year:
+        raise ServiceError(
+            _(
+                "The organization and year could not be read from the report's "
+                "title; give them explicitly."
+            )
+        )
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .filter(organization=organization, year=year)
+        .first()
+    )
+    report_created = report is None
+    if report_created:
+        report = Report(organization=organization, year=year)
+    report.title = tree.title[:200]
+    report.source_text = tree.source_text
+    report.imported_at = timezone.now()
+    report.save()
+    result = ImportResult(report=report, report_created=report_created)
+
+    sections = _import_sections(report, tree)
+    existing = {o.code: o for o in report.obligations.select_for_update(of=("self",))}
+    seen = set()
+    for parsed_section, parsed in tree.obligations():
+        seen.add(parsed.code)
+        values = {
+            "section": sections[id(parsed_section)],
+            "kind": parsed.kind,
+            "title": parsed.title,
+            "body": parsed.body,
+            "position": parsed.position,
+            "source_start": parsed.source_start,
+            "source_end": parsed.source_end,
+        }
+        obligation = existing.get(parsed.code)
+        if obligation is None:
+            obligation = Obligation(report=report, code=parsed.code, **values)
+            obligation._history_user = user
+            obligation._change_reason = gettext("Imported from the report")
+            obligation.save()
+            result.created.append(parsed.code)
+            note = gettext("Imported from the report")
+        else:
+            changed = [
+                name
+                for name in _IMPORTED_FIELDS
+                if getattr(obligation, name) != values[name]
+            ]
+            if not changed:
+                result.unchanged.append(parsed.code)
+                continue
+            for name in changed:
+                setattr(obligation, name, values[name])
+            obligation._history_user = user
+            obligation._change_reason = gettext("Text updated by a re-import")
+            obligation.save(update_fields=[*changed, "updated_at"])
+            result.updated.append(parsed.code)
+            note = gettext("Text updated by a re-import")
+        if user is not None:
+            ProgressUpdate.objects.create(
+                obligation=obligation,
+                author=user,
+                action=ProgressUpdate.Action.IMPORT,
+                text=note,
+            )
+    result.missing = [code for code in existing if code not in seen]
+    if links:
+        result.links_added = _apply_links(report, links)
+    return result

@@ -1,0 +1,95 @@
+"""``python manage.py import_report PATH``: read a county's report into obligations.
+
+A thin wrapper: ``tracker.importer`` parses, ``tracker.services.report_import``
+writes (one transaction). Bad input ends with one line on stderr naming the problem
+and a non-zero exit, with nothing written.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from tracker import importer, services
+
+
+class Command(BaseCommand):
+    help = (
+        "Import an annual rule-of-law report (.txt in UTF-8/GB18030, or .docx) as "
+        "obligations. Re-importing the same organization and year updates the texts "
+        "and keeps everyone's work."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="the report: .txt or .docx")
+        parser.add_argument(
+            "--organization", help="overrides the organization read from the title"
+        )
+        parser.add_argument(
+            "--year", type=int, help="overrides the year read from the title"
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="print the parsed tree (codes, kinds, titles) and write nothing",
+        )
+        parser.add_argument(
+            "--user", help="user name recorded as the author of the history rows"
+        )
+        parser.add_argument(
+            "--links",
+            help="JSON file linking tasks to the problems they address",
+        )
+
+    def handle(self, *args, path, organization, year, dry_run, user, links, **options):
+        try:
+            tree = importer.parse_report_file(
+                path, organization=organization, year=year
+            )
+            link_map = importer.read_links(links) if links else None
+        except importer.ReportFormatError as error:
+            raise CommandError(str(error)) from None
+        if not (organization or tree.organization) or not (year or tree.year):
+            raise CommandError(
+                "The title line does not name the organization and year (e.g. "
+                "巫溪县2022年法治政府建设情况报告); give --organization and --year."
+            )
+
+        if dry_run:
+            self.stdout.write(importer.format_tree(tree))
+            self.stdout.write("Dry run: nothing was written.")
+            return
+
+        acting_user = None
+        if user:
+            try:
+                acting_user = get_user_model().objects.get_by_natural_key(user)
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"No such user: {user}") from None
+        try:
+            result = services.report_import(
+                tree=tree,
+                user=acting_user,
+                organization=organization,
+                year=year,
+                links=link_map,
+            )
+        except services.ServiceError as error:
+            raise CommandError(str(error)) from None
+
+        report = result.report
+        verb = "Imported" if result.report_created else "Re-imported"
+        where = f"{report.organization} {report.year}"
+        self.stdout.write(f"{verb} {report.title} ({where})")
+        self.stdout.write(f"created: {len(result.created)} {' '.join(result.created)}")
+        self.stdout.write(f"updated: {len(result.updated)} {' '.join(result.updated)}")
+        self.stdout.write(f"unchanged: {len(result.unchanged)}")
+        if link_map is not None:
+            self.stdout.write(f"links added: {result.links_added}")
+        if result.missing:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"missing: {len(result.missing)} {' '.join(result.missing)} "
+                    "(no longer in the text; kept, not deleted)"
+                )
+            )
+        else:
+            self.stdout.write("missing: 0")
