@@ -10,14 +10,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from . import charts, selectors
 from .filters import ObligationFilter
-from .models import Department, Obligation
+from .models import Department, Obligation, Report
 from .tables import PAGINATION, ObligationTable, SafeTableExport
 
 
@@ -144,7 +144,25 @@ class ObligationListView(ExportMixin, SingleTableMixin, FilterView):
 
 # --- Reports ------------------------------------------------------------------
 
-report_detail = _todo
+@require_safe
+def report_detail(request, pk):
+    """The whole report as imported, every obligation's passage linked to its page.
+
+    One query for the obligations (only the columns the links need); the text is cut
+    into segments in Python and the template escapes every one of them."""
+    report = get_object_or_404(Report, pk=pk)
+    obligations = list(
+        Obligation.objects.visible_to(request.user)
+        .filter(report=report)
+        .only("pk", "code", "kind", "title", "source_start", "source_end")
+        .order_by("position")
+    )
+    context = {
+        "report": report,
+        "obligations": obligations,
+        "paragraphs": selectors.report_paragraphs(report.source_text, obligations),
+    }
+    return render(request, "tracker/report_detail.html", context)
 
 
 # --- Staff workflow -------------------------------------------------------------
