@@ -647,10 +647,7 @@ def report_import(
     year = year or tree.year
     if not organization or not year:
         raise ServiceError(
-            _(
-                "The organization and year could not be read from the report's "
-                "title; give them explicitly."
-            )
+            _("The report's title does not name its organization and year.")
         )
     report = (
         Report.objects.select_for_update(of=("self",))
