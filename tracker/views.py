@@ -4,20 +4,42 @@ tracker.services. Each section below belongs to one area of the product."""
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse, HttpResponseNotFound
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotFound
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from . import charts, selectors
+from . import charts, permissions, selectors, services
 from .filters import ObligationFilter
-from .models import Department, Obligation, Report
+from .forms import (
+    AssignForm,
+    CommentForm,
+    EvidenceForm,
+    StatusForm,
+    SupervisionForm,
+    WithdrawEvidenceForm,
+)
+from .models import Department, Evidence, Obligation, ProgressUpdate, Report
+from .services import EVIDENCE_CONTENT_TYPES, ServiceError, StaleVersionError
 from .tables import PAGINATION, ObligationTable, SafeTableExport
 
 
@@ -167,15 +189,407 @@ def report_detail(request, pk):
 
 # --- Staff workflow -------------------------------------------------------------
 
-my_work = _todo
-obligation_detail = _todo
-obligation_status = _todo
-evidence_upload = _todo
-obligation_supervision = _todo
-obligation_assign = _todo
-obligation_comment = _todo
-evidence_withdraw = _todo
-evidence_download = _todo
+# DOM ids of the obligation page's forms: several forms share field names (note,
+# version), so each gets its own auto_id prefix to keep labels and errors tied to
+# the right field.
+_FORM_IDS = {
+    "status": "status-%s",
+    "comment": "comment-%s",
+    "evidence": "evidence-%s",
+    "supervision": "supervision-%s",
+    "assign": "assign-%s",
+}
+
+# What the download may be served as: the types evidence_upload stores. Anything
+# else (including an old row saying text/html) goes out as opaque bytes.
+_DOWNLOAD_CONTENT_TYPES = frozenset(
+    content_type.split(";")[0] for content_type in EVIDENCE_CONTENT_TYPES.values()
+)
+
+
+def _user_label(user):
+    return user.get_full_name() or user.get_username()
+
+
+def _breadcrumb_sections(section):
+    """The chapter, then the group, the obligation sits in (as printed)."""
+    chain = [section]
+    if section.parent_id is not None:
+        chain.insert(0, section.parent)
+    return chain
+
+
+def _obligation_page(request, obligation, *, bound=None, changes=None, status=200):
+    """Render the obligation page with the forms this user may use.
+
+    ``bound`` maps a form name ("status", "withdraw-<evidence pk>" …) to the bound form
+    that failed, so its errors appear next to it; every other form starts fresh with
+    the obligation's current ``version``. The number of queries does not depend on
+    how many evidence rows or timeline entries there are.
+    """
+    user = request.user
+    bound = bound or {}
+    prefetch_related_objects(
+        [obligation],
+        "section__parent",
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.select_related("uploaded_by", "withdrawn_by"),
+            to_attr="evidence_list",
+        ),
+        Prefetch(
+            "updates",
+            queryset=ProgressUpdate.objects.select_related("author", "evidence"),
+            to_attr="timeline",
+        ),
+        Prefetch("addresses", queryset=Obligation.objects.order_by("position")),
+        Prefetch("addressed_by", queryset=Obligation.objects.order_by("position")),
+    )
+    can_work = permissions.can_work_on(user, obligation)
+    can_review = permissions.can_review(user)
+    version = {"version": obligation.version}
+
+    def form(name, form_class, *, allowed, initial=None):
+        if not allowed:
+            return None
+        return bound.get(name) or form_class(
+            initial={**version, **(initial or {})}, auto_id=_FORM_IDS[name]
+        )
+
+    transitions = permissions.transition_choices(user, obligation)
+    for evidence in obligation.evidence_list:
+        evidence.withdraw_form = None
+        if can_work and not evidence.is_withdrawn:
+            evidence.withdraw_form = bound.get(
+                f"withdraw-{evidence.pk}"
+            ) or WithdrawEvidenceForm(auto_id=f"withdraw-{evidence.pk}-%s")
+            evidence.withdraw_error_id = f"withdraw-{evidence.pk}-errors"
+    context = {
+        "obligation": obligation,
+        "report": obligation.report,
+        "sections": _breadcrumb_sections(obligation.section),
+        "today": timezone.localdate(),
+        "evidence_list": obligation.evidence_list,
+        "timeline": obligation.timeline,
+        "transitions": transitions,
+        "status_form": form("status", StatusForm, allowed=bool(transitions)),
+        "comment_form": form("comment", CommentForm, allowed=can_work),
+        "evidence_form": form("evidence", EvidenceForm, allowed=can_work),
+        "supervision_form": form(
+            "supervision",
+            SupervisionForm,
+            allowed=can_review,
+            initial={"level": obligation.supervision_level},
+        ),
+        "assign_form": form(
+            "assign",
+            AssignForm,
+            allowed=permissions.can_assign(user),
+            initial={
+                "department": obligation.department_id,
+                "owner": obligation.owner_id,
+                "due_date": obligation.due_date,
+            },
+        ),
+        "can_work": can_work,
+        "can_download": can_work or can_review,
+        "conflict_changes": changes,
+    }
+    return render(request, "tracker/obligation_detail.html", context, status=status)
+
+
+def _refused(request, obligation_pk, name, form, error, *, status=400):
+    """Re-render the page with ``form`` showing why nothing was saved.
+
+    The obligation is read again: a refused service left the database unchanged, and
+    the page must show that state, not the half-changed instance.
+    """
+    obligation = permissions.get_obligation_or_404(request, obligation_pk)
+    if error is not None:
+        form.add_error(None, str(error))
+    return _obligation_page(request, obligation, bound={name: form}, status=status)
+
+
+def _conflict(request, name, form, error):
+    """409: someone saved first. Show who changed what; the user's input stays in
+    the form, now carrying the current version, so sending it again is a
+    deliberate choice made after reading the changes."""
+    obligation = permissions.get_obligation_or_404(request, error.obligation.pk)
+    data = form.data.copy()
+    data["version"] = obligation.version
+    fresh = type(form)(data, auto_id=form.auto_id)
+    fresh.is_valid()
+    fresh.add_error(None, str(error))
+    changes = [
+        {"author": _user_label(author), "when": when, "text": text}
+        for author, when, text in error.changes
+    ]
+    return _obligation_page(
+        request, obligation, bound={name: fresh}, changes=changes, status=409
+    )
+
+
+def _save_obligation_form(request, obligation, name, form, write):
+    """Validate ``form`` and run ``write(cleaned_data)`` (a service call); answer
+    400 on bad input or a domain refusal, 409 on a stale version. Returns the
+    service's result, or an HttpResponse to send back as is."""
+    if not form.is_valid():
+        return None, _refused(request, obligation.pk, name, form, None)
+    try:
+        return write(form.cleaned_data), None
+    except StaleVersionError as error:
+        return None, _conflict(request, name, form, error)
+    except ServiceError as error:
+        return None, _refused(request, obligation.pk, name, form, error)
+
+
+@require_safe
+def obligation_detail(request, pk):
+    obligation = permissions.get_obligation_or_404(request, pk)
+    return _obligation_page(request, obligation)
+
+
+@require_POST
+def obligation_status(request, pk):
+    obligation = permissions.get_obligation_or_404(request, pk)
+    user = request.user
+    if not (permissions.can_work_on(user, obligation) or permissions.can_review(user)):
+        raise PermissionDenied
+    form = StatusForm(request.POST, auto_id=_FORM_IDS["status"])
+    result, response = _save_obligation_form(
+        request,
+        obligation,
+        "status",
+        form,
+        lambda data: services.obligation_transition(
+            obligation=obligation,
+            user=user,
+            to_status=data["status"],
+            note=data["note"],
+            version=data["version"],
+        ),
+    )
+    if response is not None:
+        return response
+    messages.success(
+        request,
+        gettext("The obligation is now “%(status)s”.")
+        % {"status": result.get_status_display()},
+    )
+    return redirect(result)
+
+
+@require_POST
+def obligation_supervision(request, pk):
+    obligation = permissions.get_obligation_or_404(request, pk)
+    if not permissions.can_review(request.user):
+        raise PermissionDenied
+    form = SupervisionForm(request.POST, auto_id=_FORM_IDS["supervision"])
+    result, response = _save_obligation_form(
+        request,
+        obligation,
+        "supervision",
+        form,
+        lambda data: services.obligation_escalate(
+            obligation=obligation,
+            user=request.user,
+            level=data["level"],
+            note=data["note"],
+            version=data["version"],
+        ),
+    )
+    if response is not None:
+        return response
+    messages.success(
+        request,
+        gettext("Supervision level set to “%(level)s”.")
+        % {"level": result.get_supervision_level_display()},
+    )
+    return redirect(result)
+
+
+@require_POST
+def obligation_assign(request, pk):
+    obligation = permissions.get_obligation_or_404(request, pk)
+    if not permissions.can_assign(request.user):
+        raise PermissionDenied
+    version_before = obligation.version
+    form = AssignForm(request.POST, auto_id=_FORM_IDS["assign"])
+    result, response = _save_obligation_form(
+        request,
+        obligation,
+        "assign",
+        form,
+        lambda data: services.obligation_assign(
+            obligation=obligation,
+            user=request.user,
+            note=data["note"],
+            version=data["version"],
+            **form.changes(),
+        ),
+    )
+    if response is not None:
+        return response
+    if result.version == version_before:
+        messages.info(request, gettext("Nothing was changed."))
+    else:
+        messages.success(request, gettext("Assignment saved."))
+    return redirect(result)
+
+
+@require_POST
+def obligation_comment(request, pk):
+    obligation = permissions.get_obligation_or_404(request, pk)
+    if not permissions.can_work_on(request.user, obligation):
+        raise PermissionDenied
+    form = CommentForm(request.POST, auto_id=_FORM_IDS["comment"])
+    _result, response = _save_obligation_form(
+        request,
+        obligation,
+        "comment",
+        form,
+        lambda data: services.obligation_comment(
+            obligation=obligation, user=request.user, text=data["text"]
+        ),
+    )
+    if response is not None:
+        return response
+    messages.success(request, gettext("Progress update posted."))
+    return redirect(obligation)
+
+
+@require_POST
+def evidence_upload(request, pk):
+    obligation = permissions.get_obligation_or_404(request, pk)
+    if not permissions.can_work_on(request.user, obligation):
+        raise PermissionDenied
+    form = EvidenceForm(request.POST, request.FILES, auto_id=_FORM_IDS["evidence"])
+    result, response = _save_obligation_form(
+        request,
+        obligation,
+        "evidence",
+        form,
+        lambda data: services.evidence_upload(
+            obligation=obligation,
+            user=request.user,
+            file=data["file"],
+            note=data["note"],
+        ),
+    )
+    if response is not None:
+        return response
+    messages.success(
+        request,
+        gettext("Evidence “%(name)s” uploaded.") % {"name": result.original_name},
+    )
+    return redirect(obligation)
+
+
+@require_POST
+def evidence_withdraw(request, pk):
+    evidence = permissions.get_evidence_or_404(request, pk)
+    obligation = evidence.obligation
+    if not permissions.can_work_on(request.user, obligation):
+        raise PermissionDenied
+    name = f"withdraw-{evidence.pk}"
+    form = WithdrawEvidenceForm(request.POST, auto_id=f"{name}-%s")
+    result, response = _save_obligation_form(
+        request,
+        obligation,
+        name,
+        form,
+        lambda data: services.evidence_withdraw(
+            evidence=evidence, user=request.user, reason=data["reason"]
+        ),
+    )
+    if response is not None:
+        return response
+    messages.success(
+        request,
+        gettext("Evidence “%(name)s” withdrawn.") % {"name": result.original_name},
+    )
+    return redirect(obligation)
+
+
+@require_safe
+@never_cache
+def evidence_download(request, pk):
+    """Serve a piece of evidence to those who may see it, always as a download.
+
+    The stored content type is trusted only if it is one we accept (never HTML),
+    ``nosniff`` stops the browser from guessing, and the sandbox policy disarms the
+    file even if someone opens it in a tab: a PNG that is also valid HTML stays a
+    PNG.
+    """
+    evidence = permissions.get_evidence_or_404(request, pk)
+    if not permissions.can_download(request.user, evidence):
+        raise PermissionDenied
+    content_type = evidence.content_type.split(";")[0].strip().lower()
+    if content_type not in _DOWNLOAD_CONTENT_TYPES:
+        content_type = "application/octet-stream"
+    elif evidence.content_type.lower().startswith("text/plain"):
+        content_type = evidence.content_type
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(gettext("The file of this evidence is missing.")) from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+# my_work groups: what needs the user's hands first, finished work last.
+_MY_WORK_ORDER = (
+    Obligation.Status.RETURNED,
+    Obligation.Status.IN_PROGRESS,
+    Obligation.Status.NOT_STARTED,
+    Obligation.Status.SUBMITTED,
+    Obligation.Status.DONE,
+)
+
+
+@require_safe
+def my_work(request):
+    """The obligations of the user's departments (and those they own), grouped by
+    status, overdue first within each group."""
+    user = request.user
+    today = timezone.localdate()
+    is_overdue = Case(
+        When(
+            Q(due_date__lt=today) & ~Q(status=Obligation.Status.DONE),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    obligations = list(
+        Obligation.objects.of_user_departments(user)
+        .select_related("report", "department", "owner")
+        .annotate(overdue_now=is_overdue)
+        .order_by(
+            "-overdue_now", F("due_date").asc(nulls_last=True), "report_id", "position"
+        )
+    )
+    groups = []
+    for status in _MY_WORK_ORDER:
+        rows = [o for o in obligations if o.status == status]
+        if rows:
+            groups.append({"status": status, "label": status.label, "rows": rows})
+    context = {
+        "groups": groups,
+        "total": len(obligations),
+        "overdue_count": sum(o.overdue_now for o in obligations),
+        "departments": list(user.departments.order_by("name")),
+        "is_reviewer": permissions.can_review(user),
+        "today": today,
+    }
+    return render(request, "tracker/my_work.html", context)
 
 
 # --- Operations -----------------------------------------------------------------

@@ -1,0 +1,236 @@
+"""The permission matrix of issue 3, cell by cell, over HTTP.
+
+ONE table: a row per (URL, action), a column per role, the expected status code in
+each cell. Allowed writes answer 302 and leave a timeline entry by the acting user;
+refused ones answer 403 and change nothing. Anonymous visitors are sent to the login
+page from every URL (downloads included). A URL of the ``tracker`` namespace with no
+row in the table fails the test below, so a new route cannot skip the matrix.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+import tracker.urls
+from tests.factories import UserFactory
+from tests.workflow_helpers import PDF, fast_password_hashing, set_status, upload
+from tracker.models import Evidence, Obligation, ProgressUpdate
+
+pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
+
+S = Obligation.Status
+ROLES = ("anonymous", "owning_staff", "owner", "other_staff", "supervisor", "admin")
+
+
+@dataclass
+class Row:
+    url_name: str
+    action: str
+    method: str
+    expected: tuple  # one status code per role, in ROLES order
+    status: str = S.NOT_STARTED  # the obligation's status before the request
+    evidence: bool = False  # whether a (not withdrawn) evidence file exists
+    target: str = "obligation"  # whose pk goes in the URL
+    data: dict = field(default_factory=dict)
+
+
+LOGIN = "login"
+# Columns: anonymous, owning staff, owner, other staff, supervisor, admin.
+VIEW = (LOGIN, 200, 200, 200, 200, 200)
+WORK = (LOGIN, 302, 302, 403, 403, 302)
+REVIEW = (LOGIN, 403, 403, 403, 302, 302)
+DOWNLOAD = (LOGIN, 200, 200, 403, 200, 200)
+
+MATRIX = [
+    # View lists, dashboard, obligation detail: everyone signed in.
+    Row("dashboard", "view dashboard", "get", VIEW, target="none"),
+    Row("obligation_list", "view list", "get", VIEW, target="none"),
+    Row("department_list", "view departments", "get", VIEW, target="none"),
+    Row("department_detail", "view department", "get", VIEW, target="department"),
+    Row("report_detail", "view report", "get", VIEW, target="report"),
+    Row("my_work", "view my work", "get", VIEW, target="none"),
+    Row("obligation_detail", "view obligation", "get", VIEW),
+    # Download evidence.
+    Row(
+        "evidence_download",
+        "download",
+        "get",
+        DOWNLOAD,
+        evidence=True,
+        target="evidence",
+    ),
+    # Progress update, upload or withdraw evidence.
+    Row(
+        "obligation_comment",
+        "progress update",
+        "post",
+        WORK,
+        data={"text": "已完成初稿"},
+    ),
+    Row("evidence_upload", "upload", "post", WORK, data={"note": "会议纪要"}),
+    Row(
+        "evidence_withdraw",
+        "withdraw",
+        "post",
+        WORK,
+        evidence=True,
+        target="evidence",
+        data={"reason": "传错文件"},
+    ),
+    # Start / submit for review.
+    Row("obligation_status", "start", "post", WORK, data={"status": S.IN_PROGRESS}),
+    Row(
+        "obligation_status",
+        "resume after return",
+        "post",
+        WORK,
+        status=S.RETURNED,
+        data={"status": S.IN_PROGRESS},
+    ),
+    Row(
+        "obligation_status",
+        "submit for review",
+        "post",
+        WORK,
+        status=S.IN_PROGRESS,
+        evidence=True,
+        data={"status": S.SUBMITTED, "note": "已按要求完成"},
+    ),
+    # Approve / return / reopen.
+    Row(
+        "obligation_status",
+        "approve",
+        "post",
+        REVIEW,
+        status=S.SUBMITTED,
+        evidence=True,
+        data={"status": S.DONE},
+    ),
+    Row(
+        "obligation_status",
+        "return",
+        "post",
+        REVIEW,
+        status=S.SUBMITTED,
+        evidence=True,
+        data={"status": S.RETURNED, "note": "材料不全"},
+    ),
+    Row(
+        "obligation_status",
+        "reopen",
+        "post",
+        REVIEW,
+        status=S.DONE,
+        data={"status": S.IN_PROGRESS, "note": "复查发现问题"},
+    ),
+    # Supervision level and assignment.
+    Row(
+        "obligation_supervision",
+        "set supervision level",
+        "post",
+        REVIEW,
+        data={"level": Obligation.SupervisionLevel.YELLOW, "note": "进度滞后"},
+    ),
+    Row(
+        "obligation_assign",
+        "assign",
+        "post",
+        REVIEW,
+        data={"due_date": "2030-06-30", "note": "按期完成"},
+    ),
+    # Operations: the health check is public on purpose (the reverse proxy asks).
+    Row("health", "health check", "get", (200,) * 6, target="none"),
+]
+
+CELLS = [
+    pytest.param(row, role, expected, id=f"{row.url_name}-{row.action}-{role}")
+    for row in MATRIX
+    for role, expected in zip(ROLES, row.expected, strict=True)
+]
+
+
+@pytest.fixture
+def owner(db):
+    """A staff user who owns the obligation without being a member of department A."""
+    return UserFactory(username="owner", first_name="赵责任人", groups=["staff"])
+
+
+def _user(request, role):
+    fixture = {
+        "owning_staff": "staff_a",
+        "owner": "owner",
+        "other_staff": "staff_b",
+        "supervisor": "supervisor",
+        "admin": "admin_user",
+    }[role]
+    return request.getfixturevalue(fixture)
+
+
+def _url(row, obligation, evidence):
+    pk = {
+        "obligation": obligation.pk,
+        "evidence": evidence.pk if evidence else None,
+        "report": obligation.report_id,
+        "department": obligation.department_id,
+        "none": None,
+    }[row.target]
+    args = [] if pk is None else [pk]
+    return reverse(f"tracker:{row.url_name}", args=args)
+
+
+def _payload(row, obligation):
+    data = {"version": obligation.version, **row.data}
+    if row.url_name == "evidence_upload":
+        data["file"] = SimpleUploadedFile("工作台账.pdf", PDF)
+    return data
+
+
+@pytest.mark.parametrize(("row", "role", "expected"), CELLS)
+def test_permission_matrix_cell(
+    request, client, obligation, staff_a, owner, row, role, expected
+):
+    Obligation.objects.filter(pk=obligation.pk).update(owner=owner)
+    evidence = upload(obligation, staff_a) if row.evidence else None
+    obligation = set_status(obligation, row.status)
+    if role != "anonymous":
+        user = _user(request, role)
+        client.force_login(user)
+    url = _url(row, obligation, evidence)
+    updates_before = ProgressUpdate.objects.count()
+    evidence_before = list(Evidence.objects.values_list("pk", "withdrawn_at"))
+
+    if row.method == "get":
+        response = client.get(url)
+    else:
+        response = client.post(url, _payload(row, obligation))
+
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login") + "?next=")
+        return
+    assert response.status_code == expected, response.content[:500]
+    after = Obligation.objects.get(pk=obligation.pk)
+    if row.method == "post" and expected == 302:
+        assert response["Location"] == obligation.get_absolute_url()
+        latest = ProgressUpdate.objects.order_by("-pk").first()
+        assert ProgressUpdate.objects.count() > updates_before
+        assert latest.author == user
+    elif row.method == "post":
+        assert ProgressUpdate.objects.count() == updates_before
+        assert after.version == obligation.version
+        assert after.status == obligation.status
+        evidence_after = list(Evidence.objects.values_list("pk", "withdrawn_at"))
+        assert evidence_after == evidence_before
+
+
+def test_every_tracker_url_has_a_row_in_the_matrix():
+    names = {pattern.name for pattern in tracker.urls.urlpatterns}
+    covered = {row.url_name for row in MATRIX}
+    assert names - covered == set(), "add these URLs to MATRIX"
+    assert covered - names == set(), "MATRIX names URLs that do not exist"
+
+
+def test_every_row_has_a_cell_for_every_role():
+    assert all(len(row.expected) == len(ROLES) for row in MATRIX)

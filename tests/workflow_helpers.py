@@ -1,0 +1,38 @@
+"""Small builders shared by the staff-workflow view tests (not fixtures: each test
+says which state it starts from)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tracker import services
+from tracker.models import Obligation
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def set_status(obligation, status):
+    # Tests start from a status without walking the workflow; the version stays.
+    Obligation.objects.filter(pk=obligation.pk).update(status=status)
+    obligation.refresh_from_db()
+    return obligation
+
+
+def upload(obligation, user, name="整改报告.pdf", content=PDF, note=""):
+    """Evidence written the real way (service, file in MEDIA_ROOT)."""
+    return services.evidence_upload(
+        obligation=obligation,
+        user=user,
+        file=SimpleUploadedFile(name, content),
+        note=note,
+    )
+
+
+def files_on_disk(media_root):
+    return sorted(p for p in media_root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    # The factories hash a password per user; the default PBKDF2 rounds cost about
+    # half a second each, which made a six-role matrix crawl. Not what is tested.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

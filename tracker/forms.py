@@ -1,0 +1,129 @@
+"""Forms of the staff workflow: they only parse and validate input.
+
+What a form accepts is what the HTTP contract promises (a number for ``version``, a
+known status, a real date, exactly one file); whether the change is allowed is the
+services' decision, so no form touches the database beyond its choice querysets.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Obligation
+
+# Long enough for a real explanation, short enough that a pasted document is refused
+# with a message instead of filling the timeline.
+NOTE_MAX_LENGTH = 4000
+
+
+class VersionedForm(forms.Form):
+    """Carries the obligation's ``version`` the user saw, for the optimistic check."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class StatusForm(VersionedForm):
+    # Every status is a valid choice here: whether the transition is allowed from the
+    # current status, and for this user, is obligation_transition's decision.
+    status = forms.ChoiceField(label=_("New status"), choices=Obligation.Status.choices)
+    note = forms.CharField(
+        label=_("Note or reason"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to submit for review, to return and to reopen."),
+    )
+
+
+class SupervisionForm(VersionedForm):
+    level = forms.ChoiceField(
+        label=_("Supervision level"), choices=Obligation.SupervisionLevel.choices
+    )
+    note = forms.CharField(
+        label=_("Reason"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        full_name = obj.get_full_name()
+        return (
+            f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+        )
+
+
+class AssignForm(VersionedForm):
+    department = forms.ModelChoiceField(
+        label=_("Responsible department"),
+        queryset=Department.objects.order_by("name"),
+        required=False,
+    )
+    owner = UserChoiceField(
+        label=_("Responsible person"),
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+    )
+    due_date = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    ASSIGNABLE_FIELDS = ("department", "owner", "due_date")
+
+    def changes(self):
+        """The assignable fields the request actually sent, so a client posting only
+        ``due_date`` does not clear the department and the owner by omission."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.ASSIGNABLE_FIELDS
+            if name in self.data
+        }
+
+
+class EvidenceForm(forms.Form):
+    # Type, size and name checks belong to evidence_upload (it reads the content);
+    # the form only insists on exactly one non-empty file.
+    file = forms.FileField(label=_("File"))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if len(self.files.getlist("file")) > 1:
+            # The field would silently keep the last file; refuse instead, so the
+            # user knows which one was stored.
+            self.add_error("file", _("Upload one file at a time."))
+        return cleaned_data
+
+
+class WithdrawEvidenceForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Progress note"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # Optional: a note overwrites nothing, so a stale version does not refuse it;
+    # but a value that is not a number is still bad input.
+    version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
