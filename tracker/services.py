@@ -88,19 +88,26 @@ def _lock(obligation, *, version):
     Why a lock and a plain ``save()`` rather than a conditional
     ``UPDATE ... WHERE version = v``: ``QuerySet.update()`` bypasses
     django-simple-history, so the history row (with the user) would have to be faked
-    by hand. ``select_for_update(of=("self",))`` makes a concurrent writer on PostgreSQL wait
+    by hand. ``select_for_update()`` makes a concurrent writer on PostgreSQL wait
     until we commit and then read the new version; on SQLite it is a no-op, but the
     IMMEDIATE transaction mode in settings takes the database write lock at BEGIN, so
     writers are serialised there too. Either way the version compared below is the
     committed one, and ``save()`` writes the history row through the normal path.
     """
+    if version is not None:
+        try:
+            version = int(version)
+        except (TypeError, ValueError):
+            raise ServiceError(_("The version is not a number.")) from None
     current = (
+        # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+        # joins that select_related adds; only the obligation row needs the lock.
         Obligation.objects.select_for_update(of=("self",))
         .select_related("department", "owner")
         .get(pk=obligation.pk)
     )
-    if version is not None and int(version) != current.version:
-        raise StaleVersionError(current, _changes_since(current, int(version)))
+    if version is not None and version != current.version:
+        raise StaleVersionError(current, _changes_since(current, version))
     return current
 
 
@@ -650,7 +657,7 @@ def report_import(
             _("The report's title does not name its organization and year.")
         )
     report = (
-        Report.objects.select_for_update(of=("self",))
+        Report.objects.select_for_update()
         .filter(organization=organization, year=year)
         .first()
     )
@@ -664,7 +671,7 @@ def report_import(
     result = ImportResult(report=report, report_created=report_created)
 
     sections = _import_sections(report, tree)
-    existing = {o.code: o for o in report.obligations.select_for_update(of=("self",))}
+    existing = {o.code: o for o in report.obligations.select_for_update()}
     seen = set()
     for parsed_section, parsed in tree.obligations():
         seen.add(parsed.code)

@@ -1,0 +1,151 @@
+"""obligation_assign and obligation_escalate: reviewers' writes, each change on the
+timeline and in history."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import translation
+
+from tracker.models import Obligation, ProgressUpdate
+from tracker.services import UNSET, ServiceError, obligation_assign, obligation_escalate
+
+L = Obligation.SupervisionLevel
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def test_assign_changes_each_field_with_one_timeline_entry_per_field(
+    obligation, supervisor, department_b, staff_b
+):
+    obligation_assign(
+        obligation=obligation,
+        user=supervisor,
+        department=department_b,
+        owner=staff_b,
+        due_date=datetime.date(2023, 6, 30),
+        note="按分工调整",
+    )
+
+    obligation.refresh_from_db()
+    assert (obligation.department, obligation.owner, obligation.due_date) == (
+        department_b,
+        staff_b,
+        datetime.date(2023, 6, 30),
+    )
+    texts = sorted(
+        obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN).values_list(
+            "text", flat=True
+        )
+    )
+    assert len(texts) == 3
+    assert any("县司法局 → 县政务服务管理办公室" in t for t in texts)
+    assert any("— → 2023-06-30" in t for t in texts)
+    assert all(t.endswith("按分工调整") for t in texts)
+    assert set(obligation.updates.values_list("author", flat=True)) == {supervisor.pk}
+
+
+def test_assign_writes_one_history_row_with_the_user(obligation, admin_user, staff_b):
+    before = obligation.history.count()
+
+    obligation_assign(obligation=obligation, user=admin_user, owner=staff_b)
+
+    assert obligation.history.count() == before + 1
+    latest = obligation.history.latest()
+    assert (latest.history_user, latest.owner_id) == (admin_user, staff_b.pk)
+
+
+def test_assign_unset_fields_are_left_alone_and_none_clears(
+    obligation, supervisor, department_a
+):
+    obligation_assign(obligation=obligation, user=supervisor, department=None)
+
+    obligation.refresh_from_db()
+    assert obligation.department is None
+    (update,) = obligation.updates.all()
+    assert "县司法局 → —" in update.text
+
+
+def test_assign_without_changes_writes_nothing(obligation, supervisor, department_a):
+    before = obligation.version
+
+    obligation_assign(
+        obligation=obligation, user=supervisor, department=department_a, owner=UNSET
+    )
+
+    obligation.refresh_from_db()
+    assert obligation.version == before
+    assert not obligation.updates.exists()
+
+
+@pytest.mark.parametrize("role", ["staff_a", "staff_b"])
+def test_staff_may_not_assign(request, obligation, department_b, role):
+    with pytest.raises(PermissionDenied):
+        obligation_assign(
+            obligation=obligation,
+            user=request.getfixturevalue(role),
+            department=department_b,
+        )
+
+    obligation.refresh_from_db()
+    assert obligation.department.name == "县司法局"
+    assert not obligation.updates.exists()
+
+
+@pytest.mark.parametrize("role", ["supervisor", "admin_user"])
+def test_reviewers_may_escalate_with_a_reason(request, obligation, role):
+    user = request.getfixturevalue(role)
+
+    obligation_escalate(obligation=obligation, user=user, level=L.RED, note="严重滞后")
+
+    obligation.refresh_from_db()
+    assert obligation.supervision_level == L.RED
+    update = obligation.updates.get()
+    assert update.action == ProgressUpdate.Action.SUPERVISION
+    assert update.author == user
+    assert "No supervision → Red supervision" in update.text
+    assert "严重滞后" in update.text
+    assert obligation.history.latest().history_user == user
+
+
+def test_escalate_without_reason_is_refused(obligation, supervisor):
+    with pytest.raises(ServiceError, match="reason is required"):
+        obligation_escalate(
+            obligation=obligation, user=supervisor, level=L.RED, note=""
+        )
+
+    obligation.refresh_from_db()
+    assert obligation.supervision_level == L.NONE
+
+
+def test_escalate_to_unknown_level_is_refused(obligation, supervisor):
+    with pytest.raises(ServiceError, match="Unknown supervision level"):
+        obligation_escalate(
+            obligation=obligation, user=supervisor, level="purple", note="x"
+        )
+
+
+def test_escalate_to_the_current_level_is_refused(obligation, supervisor):
+    with pytest.raises(ServiceError, match="already"):
+        obligation_escalate(
+            obligation=obligation, user=supervisor, level=L.NONE, note="x"
+        )
+    assert not obligation.updates.exists()
+
+
+@pytest.mark.parametrize("role", ["staff_a", "staff_b"])
+def test_staff_may_not_escalate(request, obligation, role):
+    with pytest.raises(PermissionDenied):
+        obligation_escalate(
+            obligation=obligation,
+            user=request.getfixturevalue(role),
+            level=L.YELLOW,
+            note="x",
+        )
+
+    obligation.refresh_from_db()
+    assert obligation.supervision_level == L.NONE

@@ -1,0 +1,151 @@
+"""Optimistic locking: a write based on a stale version is refused and loses nothing."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import translation
+
+from tests.factories import ObligationFactory
+from tracker.models import Obligation, ProgressUpdate
+from tracker.services import (
+    StaleVersionError,
+    obligation_assign,
+    obligation_escalate,
+    obligation_transition,
+)
+
+S = Obligation.Status
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def test_stale_version_is_refused_and_the_other_change_survives(
+    obligation, staff_a, supervisor
+):
+    seen = obligation.version
+    obligation_escalate(
+        obligation=Obligation.objects.get(pk=obligation.pk),
+        user=supervisor,
+        level=Obligation.SupervisionLevel.RED,
+        note="进度滞后",
+    )
+
+    with pytest.raises(StaleVersionError) as refused:
+        obligation_transition(
+            obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS, version=seen
+        )
+
+    current = Obligation.objects.get(pk=obligation.pk)
+    assert current.status == S.NOT_STARTED
+    assert current.supervision_level == Obligation.SupervisionLevel.RED
+    assert current.version == seen + 1
+    assert refused.value.obligation.version == seen + 1
+    ((author, _when, text),) = refused.value.changes
+    assert author == supervisor
+    assert "Red supervision" in text
+    assert "王督查" in str(refused.value)
+    assert not obligation.updates.filter(action=ProgressUpdate.Action.STATUS).exists()
+
+
+def test_matching_version_is_accepted_and_bumped(obligation, staff_a):
+    seen = obligation.version
+
+    obligation_transition(
+        obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS, version=seen
+    )
+
+    obligation.refresh_from_db()
+    assert obligation.version == seen + 1
+
+
+def test_version_given_as_text_from_a_form_is_compared_as_number(obligation, staff_a):
+    obligation_transition(
+        obligation=obligation,
+        user=staff_a,
+        to_status=S.IN_PROGRESS,
+        version=str(obligation.version),
+    )
+
+    obligation.refresh_from_db()
+    assert obligation.status == S.IN_PROGRESS
+
+
+def test_stale_assign_lists_every_change_since_with_its_author(
+    obligation, supervisor, admin_user, staff_a, department_b
+):
+    seen = obligation.version
+    obligation_transition(
+        obligation=Obligation.objects.get(pk=obligation.pk),
+        user=staff_a,
+        to_status=S.IN_PROGRESS,
+    )
+    obligation_assign(
+        obligation=Obligation.objects.get(pk=obligation.pk),
+        user=admin_user,
+        owner=staff_a,
+    )
+
+    with pytest.raises(StaleVersionError) as refused:
+        obligation_assign(
+            obligation=obligation,
+            user=supervisor,
+            department=department_b,
+            version=seen,
+        )
+
+    assert [author for author, _w, _t in refused.value.changes] == [staff_a, admin_user]
+    current = Obligation.objects.get(pk=obligation.pk)
+    assert current.department.name == "县司法局"
+    assert current.owner == staff_a
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite's in-memory test database (shared cache) answers a second writer "
+    "with 'table is locked' instead of waiting; a file database in IMMEDIATE mode "
+    "serialises writers, and the stale-version tests above cover SQLite.",
+)
+def test_two_simultaneous_writers_with_the_same_version_one_wins(
+    supervisor, admin_user, department_a, department_b
+):
+    """Two connections race on the same row: exactly one write lands, the other is
+    told its version is stale, and the history has exactly one new row."""
+    obligation = ObligationFactory(department=department_a)
+    seen = obligation.version
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def write(user, department):
+        try:
+            mine = Obligation.objects.get(pk=obligation.pk)
+            barrier.wait(timeout=10)
+            obligation_assign(
+                obligation=mine, user=user, department=department, version=seen
+            )
+            outcomes[user.username] = "saved"
+        except StaleVersionError:
+            outcomes[user.username] = "stale"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=write, args=(supervisor, department_b)),
+        threading.Thread(target=write, args=(admin_user, None)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes.values()) == ["saved", "stale"]
+    current = Obligation.objects.get(pk=obligation.pk)
+    assert current.version == seen + 1
+    winner = supervisor if outcomes["supervisor"] == "saved" else admin_user
+    assert current.history.latest().history_user == winner
+    assert current.updates.get().author == winner
