@@ -1,0 +1,317 @@
+"""The dashboard: every figure recomputed here from the rows the test creates."""
+
+import re
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import (
+    DepartmentFactory,
+    ObligationFactory,
+    ReportFactory,
+    SectionFactory,
+    UserFactory,
+)
+from tracker.models import Obligation, ProgressUpdate
+
+S = Obligation.Status
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def html(response):
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def figure(page, attr, value):
+    """The number printed in the element carrying data-<attr>="<value>"."""
+    match = re.search(rf'data-{attr}="{value}">(\d+)<', page)
+    assert match, f"no data-{attr}={value}"
+    return int(match.group(1))
+
+
+def department_row(page, department):
+    match = re.search(rf'data-department="{department.pk}">(.*?)</tr>', page, re.S)
+    assert match, department.name
+    return {
+        k: int(v) for k, v in re.findall(r'data-count="(\w+)">(\d+)<', match.group(1))
+    }
+
+
+@pytest.fixture
+def sv_client(client, supervisor):
+    client.force_login(supervisor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def report(db):
+    return ReportFactory(organization="测试县", year=2022)
+
+
+@pytest.fixture
+def populated(report, department_a, department_b):
+    """A mix of statuses, departments, due dates and supervision levels."""
+    today = timezone.localdate()
+    chapter = SectionFactory(report=report, title="第一章")
+    group = SectionFactory(report=report, parent=chapter, title="第一组")
+    chapter2 = SectionFactory(report=report, title="第二章")
+    specs = [
+        # (department, status, due offset in days or None, supervision, section)
+        (department_a, S.DONE, -5, "none", group),
+        (department_a, S.DONE, None, "white", group),
+        (department_a, S.IN_PROGRESS, -3, "yellow", chapter),
+        (department_a, S.SUBMITTED, 3, "red", chapter2),
+        (department_b, S.NOT_STARTED, -1, "none", chapter2),
+        (department_b, S.RETURNED, 10, "white", group),
+        (department_b, S.NOT_STARTED, 20, "none", chapter),
+        (None, S.IN_PROGRESS, 1, "none", chapter2),
+    ]
+    rows = []
+    for department, status, offset, level, section in specs:
+        rows.append(
+            ObligationFactory(
+                report=report,
+                section=section,
+                department=department,
+                status=status,
+                due_date=None if offset is None else today + timedelta(days=offset),
+                supervision_level=level,
+            )
+        )
+    return {
+        "rows": rows,
+        "today": today,
+        "chapter": chapter,
+        "group": group,
+        "chapter2": chapter2,
+    }
+
+
+def test_no_report_shows_an_empty_state(sv_client, db):
+    page = html(sv_client.get("/"))
+    assert "No report has been imported yet." in page
+
+
+def test_overall_counts_match_the_statuses_created(sv_client, populated):
+    rows = populated["rows"]
+    page = html(sv_client.get("/"))
+    expected = Counter(o.status for o in rows)
+    for status in S:
+        assert figure(page, "status", status.value) == expected[status]
+    assert figure(page, "figure", "done") == expected[S.DONE]
+    assert figure(page, "figure", "total") == len(rows)
+    today = populated["today"]
+    overdue = [
+        o for o in rows if o.due_date and o.due_date < today and o.status != S.DONE
+    ]
+    assert figure(page, "status", "overdue") == len(overdue)
+    for level in ("white", "yellow", "red"):
+        assert figure(page, "level", level) == sum(
+            o.supervision_level == level for o in rows
+        )
+
+
+def test_department_table_counts_each_department(sv_client, populated, department_a):
+    rows = populated["rows"]
+    today = populated["today"]
+    mine = [o for o in rows if o.department_id == department_a.pk]
+    counts = department_row(html(sv_client.get("/")), department_a)
+    assert counts["total"] == len(mine)
+    for status in S:
+        assert counts[status.value] == sum(o.status == status for o in mine)
+    assert counts["overdue"] == sum(
+        1 for o in mine if o.due_date and o.due_date < today and o.status != S.DONE
+    )
+    for level in ("white", "yellow", "red"):
+        assert counts[level] == sum(o.supervision_level == level for o in mine)
+
+
+def test_unassigned_obligations_get_their_own_row(sv_client, populated):
+    page = html(sv_client.get("/"))
+    assert "Unassigned" in page
+
+
+def test_chapter_progress_includes_its_groups(sv_client, populated):
+    rows, chapter = populated["rows"], populated["chapter"]
+    in_chapter = [
+        o for o in rows if o.section_id in (chapter.pk, populated["group"].pk)
+    ]
+    page = html(sv_client.get("/"))
+    block = re.search(
+        rf'data-section="{chapter.pk}">.*?data-figure="section-progress">(\d+) / (\d+)',
+        page,
+        re.S,
+    )
+    done = sum(o.status == S.DONE for o in in_chapter)
+    assert (int(block.group(1)), int(block.group(2))) == (done, len(in_chapter))
+    group_rows = [o for o in rows if o.section_id == populated["group"].pk]
+    group_block = re.search(
+        rf'data-section="{populated["group"].pk}">.*?'
+        r'data-figure="section-progress">(\d+) / (\d+)',
+        page,
+        re.S,
+    )
+    assert int(group_block.group(2)) == len(group_rows)
+
+
+def test_overdue_list_has_past_due_not_done_obligations_only(sv_client, populated):
+    rows, today = populated["rows"], populated["today"]
+    page = html(sv_client.get("/"))
+    section = page.split('id="overdue"')[1].split("</section>")[0]
+    listed = {int(pk) for pk in re.findall(r'data-pk="(\d+)"', section)}
+    expected = {
+        o.pk for o in rows if o.due_date and o.due_date < today and o.status != S.DONE
+    }
+    assert listed == expected
+
+
+def test_due_soon_lists_the_next_fourteen_days(sv_client, populated):
+    rows, today = populated["rows"], populated["today"]
+    page = html(sv_client.get("/"))
+    section = page.split('id="due-soon"')[1].split("</section>")[0]
+    listed = {int(pk) for pk in re.findall(r'data-pk="(\d+)"', section)}
+    expected = {
+        o.pk
+        for o in rows
+        if o.due_date
+        and today <= o.due_date <= today + timedelta(days=14)
+        and o.status != S.DONE
+    }
+    assert listed == expected
+
+
+def test_awaiting_review_lists_oldest_submission_first(sv_client, report):
+    now = timezone.now()
+    newer = ObligationFactory(
+        report=report, status=S.SUBMITTED, status_changed_at=now - timedelta(days=1)
+    )
+    older = ObligationFactory(
+        report=report, status=S.SUBMITTED, status_changed_at=now - timedelta(days=9)
+    )
+    ObligationFactory(report=report, status=S.IN_PROGRESS)
+    page = html(sv_client.get("/"))
+    section = page.split('id="awaiting-review"')[1].split("</section>")[0]
+    assert [int(pk) for pk in re.findall(r'data-pk="(\d+)"', section)] == [
+        older.pk,
+        newer.pk,
+    ]
+
+
+def test_timeline_shows_the_latest_twenty_entries_newest_first(
+    sv_client, report, staff_a
+):
+    obligation = ObligationFactory(report=report)
+    start = timezone.now() - timedelta(days=30)
+    updates = [
+        ProgressUpdate.objects.create(
+            obligation=obligation,
+            author=staff_a,
+            text=f"update {i}",
+            created_at=start + timedelta(hours=i),
+        )
+        for i in range(25)
+    ]
+    page = html(sv_client.get("/"))
+    section = page.split('id="timeline-heading"')[1].split("</section>")[0]
+    listed = [int(pk) for pk in re.findall(r'data-pk="(\d+)"', section)]
+    assert listed == [u.pk for u in reversed(updates)][:20]
+
+
+def test_problems_are_shown_with_the_tasks_that_address_them(sv_client, report):
+    problem = ObligationFactory(
+        report=report, kind=Obligation.Kind.PROBLEM, title="问题甲"
+    )
+    done_task = ObligationFactory(
+        report=report, kind=Obligation.Kind.TASK, status=S.DONE
+    )
+    open_task = ObligationFactory(report=report, kind=Obligation.Kind.TASK)
+    done_task.addresses.add(problem)
+    open_task.addresses.add(problem)
+    page = html(sv_client.get("/"))
+    block = re.search(
+        rf'class="problem" data-pk="{problem.pk}">(.*?)</li>\s*</ul>', page, re.S
+    )
+    assert block
+    assert f'data-pk="{done_task.pk}"' in block.group(1)
+    assert f'data-pk="{open_task.pk}"' in block.group(1)
+    assert "1 of 2 tasks done" in block.group(1)
+
+
+def test_report_selector_appears_with_two_reports_and_switches(sv_client, report):
+    ObligationFactory(report=report, title="旧报告事项")
+    newer = ReportFactory(organization="测试县", year=2023)
+    ObligationFactory(report=newer, title="新报告事项")
+    page = html(sv_client.get("/"))
+    assert 'name="report"' in page
+    assert newer.title in page.split("<h1>")[1].split("</h1>")[0]
+    page = html(sv_client.get(f"/?report={report.pk}"))
+    assert report.title in page.split("<h1>")[1].split("</h1>")[0]
+
+
+def test_no_report_selector_with_a_single_report(sv_client, populated):
+    assert 'name="report"' not in html(sv_client.get("/"))
+
+
+def test_charts_are_inline_svg_with_titles_and_figures(sv_client, populated):
+    rows = populated["rows"]
+    page = html(sv_client.get("/"))
+    assert page.count('<svg class="chart"') == 3
+    assert "<title" in page and "<desc" in page
+    chapter = populated["chapter"]
+    in_chapter = [
+        o for o in rows if o.section_id in (chapter.pk, populated["group"].pk)
+    ]
+    done = sum(o.status == S.DONE for o in in_chapter)
+    pct = round(100 * done / len(in_chapter))
+    assert f"{done} / {len(in_chapter)} ({pct}%)" in page
+    assert "cdn" not in page.lower()
+
+
+def test_completion_over_time_counts_done_days_in_shanghai(sv_client, report, staff_a):
+    obligation = ObligationFactory(report=report, status=S.DONE)
+    # 17:30 UTC on 1 March is 01:30 on 2 March in Shanghai.
+    when = datetime(2024, 3, 1, 17, 30, tzinfo=ZoneInfo("UTC"))
+    ProgressUpdate.objects.create(
+        obligation=obligation,
+        author=staff_a,
+        action=ProgressUpdate.Action.STATUS,
+        from_status=S.SUBMITTED,
+        to_status=S.DONE,
+        created_at=when,
+    )
+    page = html(sv_client.get("/"))
+    assert when.astimezone(SHANGHAI).date().isoformat() == "2024-03-02"
+    assert "<td>2024-03-02</td>" in page
+
+
+@pytest.mark.parametrize("url", ["/", "/departments/"])
+def test_query_count_does_not_grow_with_the_data(sv_client, report, url):
+    departments = [DepartmentFactory() for _ in range(3)]
+    owner = UserFactory()
+
+    def add(n):
+        for i in range(n):
+            o = ObligationFactory(
+                report=report,
+                department=departments[i % 3],
+                owner=owner,
+                status=list(S)[i % 5],
+                kind=list(Obligation.Kind)[i % 3],
+                due_date=timezone.localdate() + timedelta(days=i % 30 - 15),
+            )
+            ProgressUpdate.objects.create(obligation=o, author=owner, text="x")
+
+    add(6)
+    with CaptureQueriesContext(connection) as small:
+        html(sv_client.get(url))
+    add(40)
+    with CaptureQueriesContext(connection) as large:
+        html(sv_client.get(url))
+    assert len(large) == len(small)

@@ -1,0 +1,284 @@
+"""The obligation list: filters (alone and combined), sorting, pagination, bad input."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import (
+    ObligationFactory,
+    ReportFactory,
+    SectionFactory,
+    UserFactory,
+)
+from tracker.models import Evidence, Obligation
+
+S = Obligation.Status
+
+
+@pytest.fixture
+def sv_client(client, supervisor):
+    client.force_login(supervisor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def listed(response):
+    """The codes of the obligations on the page, in order."""
+    assert response.status_code == 200
+    page = response.content.decode()
+    body = page.split("<tbody")[1].split("</tbody>")[0]
+    return re.findall(r"<tr[^>]*>\s*<td[^>]*>([^<]+)</td>", body)
+
+
+def add_evidence(obligation, user, withdrawn=False):
+    return Evidence.objects.create(
+        obligation=obligation,
+        file="evidence/x.pdf",
+        original_name="x.pdf",
+        size=1,
+        sha256="0" * 64,
+        content_type="application/pdf",
+        uploaded_by=user,
+        withdrawn_at=timezone.now() if withdrawn else None,
+    )
+
+
+@pytest.fixture
+def rows(db, department_a, department_b, staff_a, staff_b):
+    today = timezone.localdate()
+    report = ReportFactory()
+    chapter = SectionFactory(report=report)
+    group = SectionFactory(report=report, parent=chapter)
+    other = SectionFactory(report=report)
+    data = {
+        "A1": dict(
+            department=department_a,
+            owner=staff_a,
+            status=S.DONE,
+            due_date=today - timedelta(days=3),
+            section=group,
+            kind=Obligation.Kind.WORK_ITEM,
+            title="推进行政执法公示",
+        ),
+        "A2": dict(
+            department=department_a,
+            status=S.SUBMITTED,
+            due_date=today - timedelta(days=2),
+            section=chapter,
+            kind=Obligation.Kind.PROBLEM,
+            supervision_level="red",
+            title="复议纠错率偏高",
+        ),
+        "B1": dict(
+            department=department_b,
+            owner=staff_b,
+            status=S.SUBMITTED,
+            due_date=today + timedelta(days=5),
+            section=other,
+            kind=Obligation.Kind.TASK,
+            body="正文提到合法性审核",
+        ),
+        "B2": dict(
+            department=department_b,
+            status=S.NOT_STARTED,
+            due_date=today - timedelta(days=1),
+            section=group,
+            kind=Obligation.Kind.TASK,
+            supervision_level="yellow",
+        ),
+    }
+    objs = {}
+    for code, fields in data.items():
+        objs[code] = ObligationFactory(report=report, code=code, **fields)
+    add_evidence(objs["A1"], staff_a)
+    add_evidence(objs["B2"], staff_b, withdrawn=True)
+    objs["chapter"], objs["group"], objs["report"] = chapter, group, report
+    return objs
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("", {"A1", "A2", "B1", "B2"}),
+        ("kind=task", {"B1", "B2"}),
+        ("status=submitted", {"A2", "B1"}),
+        ("status=submitted&status=done", {"A1", "A2", "B1"}),
+        ("supervision_level=red", {"A2"}),
+        ("overdue=yes", {"A2", "B2"}),
+        ("overdue=no", {"A1", "B1"}),
+        ("has_evidence=yes", {"A1"}),
+        ("has_evidence=no", {"A2", "B1", "B2"}),
+        ("q=公示", {"A1"}),
+        ("q=合法性审核", {"B1"}),
+        ("q=b2", {"B2"}),
+        ("status=submitted&overdue=yes", {"A2"}),
+        ("kind=task&has_evidence=no&overdue=yes", {"B2"}),
+    ],
+)
+def test_filters_alone_and_combined(sv_client, rows, query, expected):
+    assert set(listed(sv_client.get(f"/obligations/?{query}"))) == expected
+
+
+def test_department_filter(sv_client, rows, department_b):
+    assert set(
+        listed(sv_client.get(f"/obligations/?department={department_b.pk}"))
+    ) == {
+        "B1",
+        "B2",
+    }
+
+
+def test_owner_filter(sv_client, rows, staff_a):
+    assert listed(sv_client.get(f"/obligations/?owner={staff_a.pk}")) == ["A1"]
+
+
+def test_chapter_filter_includes_its_groups(sv_client, rows):
+    chapter, group = rows["chapter"], rows["group"]
+    assert set(listed(sv_client.get(f"/obligations/?section={chapter.pk}"))) == {
+        "A1",
+        "A2",
+        "B2",
+    }
+    assert set(listed(sv_client.get(f"/obligations/?section={group.pk}"))) == {
+        "A1",
+        "B2",
+    }
+
+
+def test_due_date_range(sv_client, rows):
+    today = timezone.localdate()
+    after = (today - timedelta(days=2)).isoformat()
+    before = (today + timedelta(days=1)).isoformat()
+    found = listed(
+        sv_client.get(f"/obligations/?due_after={after}&due_before={before}")
+    )
+    assert set(found) == {"A2", "B2"}
+
+
+def test_report_filter(sv_client, rows):
+    ObligationFactory(report=ReportFactory(year=2030), code="X1")
+    assert "X1" not in listed(
+        sv_client.get(f"/obligations/?report={rows['report'].pk}")
+    )
+    assert "X1" in listed(sv_client.get("/obligations/"))
+
+
+def test_sorting_by_due_date_both_ways(sv_client, rows):
+    ascending = listed(sv_client.get("/obligations/?sort=due_date"))
+    assert ascending == ["A1", "A2", "B2", "B1"]
+    assert listed(sv_client.get("/obligations/?sort=-due_date")) == ascending[::-1]
+
+
+def test_sorting_by_evidence_count(sv_client, rows):
+    assert listed(sv_client.get("/obligations/?sort=-evidence_count"))[0] == "A1"
+
+
+def test_evidence_count_ignores_withdrawn_evidence(sv_client, rows):
+    page = sv_client.get("/obligations/?q=B2").content.decode()
+    row = page.split("<tbody")[1].split("</tr>")[0]
+    assert re.search(r'<td class="num">0</td>', row)
+
+
+def test_overdue_rows_are_marked(sv_client, rows):
+    page = sv_client.get("/obligations/").content.decode()
+    overdue_codes = re.findall(
+        r'<tr class="[^"]*\boverdue\b[^"]*"[^>]*>\s*<td[^>]*>([^<]+)<', page
+    )
+    assert set(overdue_codes) == {"A2", "B2"}
+
+
+def test_fifty_rows_a_page(sv_client, db):
+    report = ReportFactory()
+    for i in range(120):
+        ObligationFactory(report=report, code=f"P{i:03d}", position=i)
+    assert len(listed(sv_client.get("/obligations/"))) == 50
+    assert len(listed(sv_client.get("/obligations/?page=3"))) == 20
+    page2 = listed(sv_client.get("/obligations/?page=2"))
+    assert page2[0] == "P050"
+    assert "120 obligations" in sv_client.get("/obligations/").content.decode()
+    # ?per_page cannot change the page size.
+    assert len(listed(sv_client.get("/obligations/?per_page=1000"))) == 50
+
+
+def test_filters_stay_in_pagination_links(sv_client, db):
+    report = ReportFactory()
+    for i in range(60):
+        ObligationFactory(report=report, kind=Obligation.Kind.TASK, position=i)
+    page = sv_client.get("/obligations/?kind=task").content.decode()
+    assert re.search(r'href="\?[^"]*kind=task[^"]*page=2', page) or re.search(
+        r'href="\?[^"]*page=2[^"]*kind=task', page
+    )
+
+
+@pytest.mark.parametrize(
+    "query, error",
+    [
+        ("due_after=xx", "Enter a valid date."),
+        ("status=nope", "Select a valid choice."),
+        ("q=" + "x" * 10000, "at most 200 characters"),
+        ("overdue=maybe", "Select a valid choice."),
+        ("department=abc", "Select a valid choice."),
+    ],
+)
+def test_bad_filter_values_show_the_form_error(sv_client, rows, query, error):
+    response = sv_client.get(f"/obligations/?{query}")
+    assert response.status_code == 200
+    assert error in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=-1",
+        "page=99999",
+        "page=abc",
+        "sort=password",
+        "per_page=-5",
+        "per_page=0",
+        "sort=",
+        "_export=pdf",
+        "report=999999",
+    ],
+)
+def test_bad_paging_and_sorting_never_fail(sv_client, rows, query):
+    assert sv_client.get(f"/obligations/?{query}").status_code == 200
+
+
+def test_titles_link_to_the_obligation_page(sv_client, rows):
+    page = sv_client.get("/obligations/").content.decode()
+    assert f'href="/obligations/{rows["A1"].pk}/"' in page
+
+
+def test_empty_state(sv_client, db):
+    assert (
+        "No obligations match these filters."
+        in sv_client.get("/obligations/").content.decode()
+    )
+
+
+def test_anonymous_users_are_sent_to_login(client, rows):
+    response = client.get("/obligations/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_query_count_does_not_grow_with_the_data(sv_client, db):
+    report = ReportFactory()
+    owner = UserFactory()
+
+    def add(n):
+        for _ in range(n):
+            o = ObligationFactory(report=report, owner=owner)
+            add_evidence(o, owner)
+
+    add(5)
+    with CaptureQueriesContext(connection) as small:
+        sv_client.get("/obligations/?status=not_started&overdue=no")
+    add(60)
+    with CaptureQueriesContext(connection) as large:
+        sv_client.get("/obligations/?status=not_started&overdue=no")
+    assert len(large) == len(small)
