@@ -252,36 +252,24 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     def form(name, form_class, *, allowed, initial=None):
         if not allowed:
             return None
-        return bound.get(name) or form_class(
+        if name in bound:
+            return bound[name]
+        return form_class(
             initial={**version, **(initial or {})}, auto_id=_FORM_IDS[name]
         )
 
     transitions = permissions.transition_choices(user, obligation)
-    for evidence in obligation.evidence_list:
-        evidence.withdraw_form = None
-        if can_work and not evidence.is_withdrawn:
-            evidence.withdraw_form = bound.get(
-                f"withdraw-{evidence.pk}"
-            ) or WithdrawEvidenceForm(auto_id=f"withdraw-{evidence.pk}-%s")
-            evidence.withdraw_error_id = f"withdraw-{evidence.pk}-errors"
-    context = {
-        "obligation": obligation,
-        "report": obligation.report,
-        "sections": _breadcrumb_sections(obligation.section),
-        "today": timezone.localdate(),
-        "evidence_list": obligation.evidence_list,
-        "timeline": obligation.timeline,
-        "transitions": transitions,
-        "status_form": form("status", StatusForm, allowed=bool(transitions)),
-        "comment_form": form("comment", CommentForm, allowed=can_work),
-        "evidence_form": form("evidence", EvidenceForm, allowed=can_work),
-        "supervision_form": form(
+    context_forms = {
+        "status": form("status", StatusForm, allowed=bool(transitions)),
+        "comment": form("comment", CommentForm, allowed=can_work),
+        "evidence": form("evidence", EvidenceForm, allowed=can_work),
+        "supervision": form(
             "supervision",
             SupervisionForm,
             allowed=can_review,
             initial={"level": obligation.supervision_level},
         ),
-        "assign_form": form(
+        "assign": form(
             "assign",
             AssignForm,
             allowed=permissions.can_assign(user),
@@ -291,6 +279,35 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
                 "due_date": obligation.due_date,
             },
         ),
+    }
+    for evidence in obligation.evidence_list:
+        evidence.withdraw_form = None
+        if can_work and not evidence.is_withdrawn:
+            key = f"withdraw-{evidence.pk}"
+            evidence.withdraw_form = bound.get(key) or WithdrawEvidenceForm(
+                auto_id=f"{key}-%s"
+            )
+            evidence.withdraw_error_id = f"withdraw-{evidence.pk}-errors"
+    shown = {f"withdraw-{e.pk}" for e in obligation.evidence_list if e.withdraw_form}
+    shown.update(name for name in _FORM_IDS if context_forms.get(name) is not None)
+    # A refused form with no place on the page any more (withdrawing evidence that
+    # someone withdrew meanwhile) still has its say, at the top of the page.
+    orphan_errors = [
+        error
+        for name, bound_form in bound.items()
+        if name not in shown
+        for error in bound_form.non_field_errors()
+    ]
+    context = {
+        **{f"{name}_form": each for name, each in context_forms.items()},
+        "orphan_errors": orphan_errors,
+        "obligation": obligation,
+        "report": obligation.report,
+        "sections": _breadcrumb_sections(obligation.section),
+        "today": timezone.localdate(),
+        "evidence_list": obligation.evidence_list,
+        "timeline": obligation.timeline,
+        "transitions": transitions,
         "can_work": can_work,
         "can_download": can_work or can_review,
         "conflict_changes": changes,

@@ -1,0 +1,142 @@
+"""POST /obligations/<pk>/assign/: department, owner and due date by a reviewer."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests.workflow_helpers import fast_password_hashing
+from tracker.models import Obligation, ProgressUpdate
+
+pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def _url(obligation):
+    return reverse("tracker:obligation_assign", args=[obligation.pk])
+
+
+def test_assign_saves_and_writes_timeline_and_history_with_the_user(
+    client, obligation, supervisor, department_b, staff_b
+):
+    client.force_login(supervisor)
+    response = client.post(
+        _url(obligation),
+        {
+            "department": department_b.pk,
+            "owner": staff_b.pk,
+            "due_date": "2023-06-30",
+            "note": "调整责任单位",
+            "version": obligation.version,
+        },
+        **EN,
+    )
+    assert response.status_code == 302
+    obligation.refresh_from_db()
+    assert obligation.department == department_b
+    assert obligation.owner == staff_b
+    assert obligation.due_date == datetime.date(2023, 6, 30)
+    entries = obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN)
+    assert entries.count() == 3
+    assert {entry.author for entry in entries} == {supervisor}
+    assert any("2023-06-30" in entry.text for entry in entries)
+    assert obligation.history.first().history_user == supervisor
+    page = client.get(obligation.get_absolute_url(), **EN).content.decode()
+    assert "Assignment saved." in page
+
+
+def test_impossible_due_date_is_400_with_the_error_on_the_field(
+    client, obligation, supervisor
+):
+    client.force_login(supervisor)
+    response = client.post(
+        _url(obligation),
+        {"due_date": "2023-02-30", "version": obligation.version},
+        **EN,
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="assign-due_date_error"' in page
+    assert "Enter a valid date." in page
+    assert 'aria-invalid="true"' in page
+    obligation.refresh_from_db()
+    assert obligation.due_date is None
+    assert not obligation.updates.exists()
+
+
+def test_posting_only_the_due_date_keeps_department_and_owner(
+    client, obligation, supervisor, department_a, staff_a
+):
+    Obligation.objects.filter(pk=obligation.pk).update(owner=staff_a)
+    client.force_login(supervisor)
+    response = client.post(
+        _url(obligation), {"due_date": "2030-01-31", "version": obligation.version}
+    )
+    assert response.status_code == 302
+    obligation.refresh_from_db()
+    assert obligation.department == department_a
+    assert obligation.owner == staff_a
+    assert obligation.due_date == datetime.date(2030, 1, 31)
+
+
+def test_unknown_department_is_400(client, obligation, supervisor, department_a):
+    client.force_login(supervisor)
+    response = client.post(
+        _url(obligation), {"department": 999999, "version": obligation.version}
+    )
+    assert response.status_code == 400
+    assert 'id="assign-department_error"' in response.content.decode()
+    obligation.refresh_from_db()
+    assert obligation.department == department_a
+
+
+def test_same_values_change_nothing_and_say_so(
+    client, obligation, supervisor, department_a
+):
+    client.force_login(supervisor)
+    response = client.post(
+        _url(obligation),
+        {
+            "department": department_a.pk,
+            "owner": "",
+            "due_date": "",
+            "version": obligation.version,
+        },
+        **EN,
+    )
+    assert response.status_code == 302
+    assert (
+        "Nothing was changed."
+        in client.get(response["Location"], **EN).content.decode()
+    )
+    assert not obligation.updates.exists()
+
+
+def test_stale_version_is_409_and_keeps_the_other_change(
+    client, obligation, supervisor, admin_user, department_b
+):
+    seen = obligation.version
+    client.force_login(admin_user)
+    client.post(_url(obligation), {"due_date": "2030-12-31", "version": seen})
+    client.force_login(supervisor)
+    response = client.post(
+        _url(obligation),
+        {"department": department_b.pk, "due_date": "2030-01-01", "version": seen},
+        **EN,
+    )
+    assert response.status_code == 409
+    assert "管理员" in response.content.decode()
+    obligation.refresh_from_db()
+    assert obligation.due_date == datetime.date(2030, 12, 31)
+    assert obligation.department != department_b
+
+
+def test_working_staff_may_not_assign(client, obligation, staff_a):
+    client.force_login(staff_a)
+    response = client.post(
+        _url(obligation), {"due_date": "2030-01-01", "version": obligation.version}
+    )
+    assert response.status_code == 403
+    obligation.refresh_from_db()
+    assert obligation.due_date is None

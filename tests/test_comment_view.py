@@ -1,0 +1,60 @@
+"""POST /obligations/<pk>/update/: a progress note by the working staff."""
+
+import pytest
+from django.urls import reverse
+
+from tests.workflow_helpers import fast_password_hashing
+from tracker import services
+from tracker.models import ProgressUpdate
+
+pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def _url(obligation):
+    return reverse("tracker:obligation_comment", args=[obligation.pk])
+
+
+def test_working_staff_posts_a_progress_note(client, obligation, staff_a):
+    client.force_login(staff_a)
+    response = client.post(_url(obligation), {"text": "已召开专题会议"}, **EN)
+    assert response.status_code == 302
+    entry = ProgressUpdate.objects.get(action=ProgressUpdate.Action.COMMENT)
+    assert (entry.action, entry.author, entry.text) == (
+        ProgressUpdate.Action.COMMENT,
+        staff_a,
+        "已召开专题会议",
+    )
+    page = client.get(response["Location"], **EN).content.decode()
+    assert "Progress update posted." in page
+    assert "已召开专题会议" in page
+
+
+def test_empty_note_is_400_on_the_text_field(client, obligation, staff_a):
+    client.force_login(staff_a)
+    response = client.post(_url(obligation), {"text": ""})
+    assert response.status_code == 400
+    assert 'id="comment-text_error"' in response.content.decode()
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_version_that_is_not_a_number_is_400(client, obligation, staff_a):
+    client.force_login(staff_a)
+    response = client.post(_url(obligation), {"text": "进展", "version": "x"})
+    assert response.status_code == 400
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_a_note_with_an_older_version_is_still_accepted(
+    client, obligation, staff_a, supervisor
+):
+    # A note overwrites nothing, so there is no conflict to report.
+    services.obligation_escalate(
+        obligation=obligation, user=supervisor, level="white", note="提醒", version=1
+    )
+    assert obligation.version == 2
+    client.force_login(staff_a)
+    response = client.post(_url(obligation), {"text": "进展", "version": 1})
+    assert response.status_code == 302
+    assert obligation.updates.filter(text="进展").exists()

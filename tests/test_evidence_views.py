@@ -1,0 +1,246 @@
+"""Evidence over HTTP: upload (POST /obligations/<pk>/evidence/), withdraw
+(POST /evidence/<pk>/withdraw/) and the permission-checked download."""
+
+from urllib.parse import quote
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.workflow_helpers import PDF, fast_password_hashing, files_on_disk, upload
+from tracker.models import Evidence, ProgressUpdate
+
+pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+# Starts as a PNG, and a browser sniffing it would find a page with a script.
+PNG_HTML = PNG + b"<html><body><script>alert(document.cookie)</script></body></html>"
+HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
+
+
+def _upload_url(obligation):
+    return reverse("tracker:evidence_upload", args=[obligation.pk])
+
+
+def _download_url(evidence):
+    return reverse("tracker:evidence_download", args=[evidence.pk])
+
+
+def _withdraw_url(evidence):
+    return reverse("tracker:evidence_withdraw", args=[evidence.pk])
+
+
+def test_upload_stores_the_file_and_says_so(client, obligation, staff_a, _media_root):
+    client.force_login(staff_a)
+    response = client.post(
+        _upload_url(obligation),
+        {"file": SimpleUploadedFile("整改报告.pdf", PDF), "note": "第一批"},
+        **EN,
+    )
+    assert response.status_code == 302
+    assert response["Location"] == obligation.get_absolute_url()
+    evidence = Evidence.objects.get()
+    assert (evidence.original_name, evidence.note) == ("整改报告.pdf", "第一批")
+    assert evidence.uploaded_by == staff_a
+    assert len(files_on_disk(_media_root)) == 1
+    page = client.get(response["Location"], **EN).content.decode()
+    assert "Evidence “整改报告.pdf” uploaded." in page
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("程序.pdf", EXE, "not a .pdf file"),
+        ("网页.pdf", HTML, "not a .pdf file"),
+        ("报告.pdf.exe", EXE, "not accepted"),
+        ("../../etc/passwd", b"root:x:0:0:root:/root:/bin/bash\n", "not accepted"),
+        ("..\\x", PDF, "not accepted"),
+        ("空文件.pdf", b"", "The submitted file is empty."),
+    ],
+    ids=[
+        "exe-as-pdf",
+        "html-as-pdf",
+        "double-extension",
+        "traversal",
+        "backslash",
+        "empty",
+    ],
+)
+def test_bad_upload_is_400_with_the_reason_and_nothing_stored(
+    client, obligation, staff_a, _media_root, name, content, message
+):
+    client.force_login(staff_a)
+    response = client.post(
+        _upload_url(obligation), {"file": SimpleUploadedFile(name, content)}, **EN
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    assert 'id="evidence-errors"' in page or 'id="evidence-file_error"' in page
+    assert Evidence.objects.count() == 0
+    assert not ProgressUpdate.objects.exists()
+    assert files_on_disk(_media_root) == []
+
+
+def test_upload_without_a_file_is_400(client, obligation, staff_a, _media_root):
+    client.force_login(staff_a)
+    response = client.post(_upload_url(obligation), {"note": "忘了附件"}, **EN)
+    assert response.status_code == 400
+    assert 'id="evidence-file_error"' in response.content.decode()
+    assert Evidence.objects.count() == 0
+    assert files_on_disk(_media_root) == []
+
+
+def test_file_one_byte_over_the_limit_is_400(
+    client, obligation, staff_a, _media_root, settings
+):
+    settings.EVIDENCE_MAX_BYTES = len(PDF) - 1
+    client.force_login(staff_a)
+    response = client.post(
+        _upload_url(obligation), {"file": SimpleUploadedFile("大.pdf", PDF)}, **EN
+    )
+    assert response.status_code == 400
+    assert "too large" in response.content.decode()
+    assert Evidence.objects.count() == 0
+    assert files_on_disk(_media_root) == []
+
+
+def test_several_files_in_the_one_file_field_are_400_and_none_stored(
+    client, obligation, staff_a, _media_root
+):
+    client.force_login(staff_a)
+    response = client.post(
+        _upload_url(obligation),
+        {
+            "file": [
+                SimpleUploadedFile("一.pdf", PDF),
+                SimpleUploadedFile("二.pdf", PDF),
+            ]
+        },
+        **EN,
+    )
+    assert response.status_code == 400
+    assert "Upload one file at a time." in response.content.decode()
+    assert Evidence.objects.count() == 0
+    assert files_on_disk(_media_root) == []
+
+
+def test_download_is_an_attachment_with_the_chinese_name(client, obligation, staff_a):
+    evidence = upload(obligation, staff_a, name="2022年整改报告.pdf")
+    client.force_login(staff_a)
+    response = client.get(_download_url(evidence))
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert f"filename*=utf-8''{quote('2022年整改报告.pdf')}" in disposition
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_png_that_is_also_html_is_served_as_a_png_attachment(
+    client, obligation, staff_a, supervisor
+):
+    client.force_login(staff_a)
+    client.post(
+        _upload_url(obligation), {"file": SimpleUploadedFile("截图.png", PNG_HTML)}
+    )
+    evidence = Evidence.objects.get()
+    client.force_login(supervisor)
+    response = client.get(_download_url(evidence))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PNG_HTML
+
+
+def test_row_claiming_html_is_served_as_opaque_bytes(client, obligation, staff_a):
+    evidence = upload(obligation, staff_a)
+    Evidence.objects.filter(pk=evidence.pk).update(content_type="text/html")
+    client.force_login(staff_a)
+    response = client.get(_download_url(evidence))
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_staff_of_another_department_cannot_download(
+    client, obligation, staff_a, staff_b
+):
+    evidence = upload(obligation, staff_a)
+    client.force_login(staff_b)
+    response = client.get(_download_url(evidence))
+    assert response.status_code == 403
+    assert not getattr(response, "streaming", False)
+
+
+def test_file_missing_from_storage_is_404(client, obligation, staff_a):
+    evidence = upload(obligation, staff_a)
+    evidence.file.storage.delete(evidence.file.name)
+    client.force_login(staff_a)
+    assert client.get(_download_url(evidence)).status_code == 404
+
+
+def test_withdraw_keeps_the_file_and_strikes_it_through_with_the_reason(
+    client, obligation, staff_a, _media_root
+):
+    evidence = upload(obligation, staff_a, name="错误文件.pdf")
+    client.force_login(staff_a)
+    response = client.post(_withdraw_url(evidence), {"reason": "传错了版本"}, **EN)
+    assert response.status_code == 302
+    evidence.refresh_from_db()
+    assert evidence.is_withdrawn
+    assert evidence.withdrawn_by == staff_a
+    assert len(files_on_disk(_media_root)) == 1
+    page = client.get(obligation.get_absolute_url(), **EN).content.decode()
+    assert "Evidence “错误文件.pdf” withdrawn." in page
+    assert 'class="struck">错误文件.pdf</a>' in page
+    assert "传错了版本" in page
+
+
+def test_withdrawn_evidence_stays_downloadable_for_supervisors(
+    client, obligation, staff_a, supervisor
+):
+    evidence = upload(obligation, staff_a)
+    client.force_login(staff_a)
+    client.post(_withdraw_url(evidence), {"reason": "作废"})
+    client.force_login(supervisor)
+    assert client.get(_download_url(evidence)).status_code == 200
+
+
+def test_withdraw_without_a_reason_is_400_and_the_evidence_stays(
+    client, obligation, staff_a
+):
+    evidence = upload(obligation, staff_a)
+    client.force_login(staff_a)
+    response = client.post(_withdraw_url(evidence), {"reason": ""}, **EN)
+    assert response.status_code == 400
+    assert f'id="withdraw-{evidence.pk}-reason_error"' in response.content.decode()
+    evidence.refresh_from_db()
+    assert not evidence.is_withdrawn
+
+
+def test_withdrawing_twice_is_400(client, obligation, staff_a):
+    evidence = upload(obligation, staff_a)
+    client.force_login(staff_a)
+    client.post(_withdraw_url(evidence), {"reason": "作废"})
+    response = client.post(_withdraw_url(evidence), {"reason": "再次作废"}, **EN)
+    assert response.status_code == 400
+    assert "already been withdrawn" in response.content.decode()
+    assert (
+        ProgressUpdate.objects.filter(
+            action=ProgressUpdate.Action.EVIDENCE_WITHDRAW
+        ).count()
+        == 1
+    )
+
+
+def test_supervisor_cannot_withdraw(client, obligation, staff_a, supervisor):
+    evidence = upload(obligation, staff_a)
+    client.force_login(supervisor)
+    assert client.post(_withdraw_url(evidence), {"reason": "x"}).status_code == 403
+    evidence.refresh_from_db()
+    assert not evidence.is_withdrawn

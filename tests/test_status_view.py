@@ -1,0 +1,203 @@
+"""POST /obligations/<pk>/status/: the status form over HTTP."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.workflow_helpers import fast_password_hashing, set_status, upload
+from tracker import services
+from tracker.models import Obligation, ProgressUpdate
+
+pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
+
+S = Obligation.Status
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def _url(obligation):
+    return reverse("tracker:obligation_status", args=[obligation.pk])
+
+
+def _post(client, obligation, **data):
+    payload = {"version": obligation.version, "note": "", **data}
+    return client.post(_url(obligation), payload, **EN)
+
+
+def test_working_staff_starts_work_and_is_told_so(client, obligation, staff_a):
+    client.force_login(staff_a)
+    response = _post(client, obligation, status=S.IN_PROGRESS)
+    assert response.status_code == 302
+    assert response["Location"] == obligation.get_absolute_url()
+    page = client.get(response["Location"], **EN).content.decode()
+    assert "The obligation is now “In progress”." in page
+    obligation.refresh_from_db()
+    assert obligation.status == S.IN_PROGRESS
+    assert obligation.version == 2
+
+
+def test_submit_with_evidence_and_note_records_the_note_in_the_timeline(
+    client, obligation, staff_a
+):
+    upload(obligation, staff_a)
+    set_status(obligation, S.IN_PROGRESS)
+    client.force_login(staff_a)
+    response = _post(client, obligation, status=S.SUBMITTED, note="已完成全部整改")
+    assert response.status_code == 302
+    entry = obligation.updates.filter(action=ProgressUpdate.Action.STATUS).get()
+    assert (entry.from_status, entry.to_status) == (S.IN_PROGRESS, S.SUBMITTED)
+    assert entry.text == "已完成全部整改"
+    assert entry.author == staff_a
+
+
+def test_staff_of_another_department_gets_403_and_nothing_changes(
+    client, obligation, staff_b
+):
+    client.force_login(staff_b)
+    response = _post(client, obligation, status=S.IN_PROGRESS)
+    assert response.status_code == 403
+    assert "Not allowed" in response.content.decode()
+    obligation.refresh_from_db()
+    assert obligation.status == S.NOT_STARTED
+    assert not obligation.updates.exists()
+
+
+def test_working_staff_cannot_approve_their_own_submission(client, obligation, staff_a):
+    set_status(obligation, S.SUBMITTED)
+    client.force_login(staff_a)
+    assert _post(client, obligation, status=S.DONE).status_code == 403
+    obligation.refresh_from_db()
+    assert obligation.status == S.SUBMITTED
+
+
+def test_unknown_status_is_400_with_the_error_next_to_the_form(
+    client, obligation, staff_a
+):
+    client.force_login(staff_a)
+    response = _post(client, obligation, status="finished")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="status-status_error"' in page
+    assert "Select a valid choice." in page
+    obligation.refresh_from_db()
+    assert obligation.status == S.NOT_STARTED
+
+
+@pytest.mark.parametrize("version", ["abc", "1.5", "", "-1"])
+def test_version_that_is_not_a_positive_number_is_400(
+    client, obligation, staff_a, version
+):
+    client.force_login(staff_a)
+    response = _post(client, obligation, status=S.IN_PROGRESS, version=version)
+    assert response.status_code == 400
+    assert "The page was out of date" in response.content.decode()
+    obligation.refresh_from_db()
+    assert obligation.status == S.NOT_STARTED
+
+
+def test_transition_not_in_the_table_is_400_with_the_services_message(
+    client, obligation, staff_a
+):
+    client.force_login(staff_a)
+    response = _post(client, obligation, status=S.SUBMITTED, note="完成")
+    assert response.status_code == 400
+    assert "cannot be moved to" in response.content.decode()
+    obligation.refresh_from_db()
+    assert obligation.status == S.NOT_STARTED
+
+
+def test_submit_without_evidence_is_400_and_the_note_is_kept_in_the_form(
+    client, obligation, staff_a
+):
+    set_status(obligation, S.IN_PROGRESS)
+    client.force_login(staff_a)
+    response = _post(client, obligation, status=S.SUBMITTED, note="请审核")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Upload at least one piece of evidence" in page
+    assert "请审核</textarea>" in page
+    assert 'aria-describedby="status-errors"' in page
+    obligation.refresh_from_db()
+    assert obligation.status == S.IN_PROGRESS
+
+
+def test_return_without_a_reason_is_400(client, obligation, supervisor):
+    set_status(obligation, S.SUBMITTED)
+    client.force_login(supervisor)
+    response = _post(client, obligation, status=S.RETURNED, note="  ")
+    assert response.status_code == 400
+    assert "A reason is required." in response.content.decode()
+    obligation.refresh_from_db()
+    assert obligation.status == S.SUBMITTED
+
+
+def test_stale_version_is_409_naming_who_changed_it_and_nothing_is_overwritten(
+    client, obligation, staff_a, supervisor
+):
+    seen_version = obligation.version
+    services.obligation_escalate(
+        obligation=Obligation.objects.get(pk=obligation.pk),
+        user=supervisor,
+        level=Obligation.SupervisionLevel.RED,
+        note="严重滞后",
+        version=seen_version,
+    )
+    client.force_login(staff_a)
+    response = client.post(
+        _url(obligation),
+        {"status": S.IN_PROGRESS, "note": "开始", "version": seen_version},
+        **EN,
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "王督查" in page
+    assert "严重滞后" in page
+    assert "nothing was saved" in page
+    current = Obligation.objects.get(pk=obligation.pk)
+    assert current.status == S.NOT_STARTED
+    assert current.supervision_level == Obligation.SupervisionLevel.RED
+    assert current.version == seen_version + 1
+    assert not current.updates.filter(action=ProgressUpdate.Action.STATUS).exists()
+    # The re-rendered form carries the current version, so a deliberate resend works.
+    form = re.search(r'action="/obligations/\d+/status/".*?</form>', page, re.S)
+    assert form is not None
+    assert f'name="version" value="{current.version}"' in form.group(0)
+
+
+def test_post_without_csrf_token_is_refused(obligation, staff_a):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_a)
+    response = client.post(
+        _url(obligation), {"status": S.IN_PROGRESS, "version": obligation.version}
+    )
+    assert response.status_code == 403
+    obligation.refresh_from_db()
+    assert obligation.status == S.NOT_STARTED
+
+
+def test_post_with_csrf_token_from_the_page_is_accepted(obligation, staff_a):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_a)
+    page = client.get(obligation.get_absolute_url()).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = client.post(
+        _url(obligation),
+        {
+            "status": S.IN_PROGRESS,
+            "version": obligation.version,
+            "csrfmiddlewaretoken": token,
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_get_is_not_allowed(client, obligation, staff_a):
+    client.force_login(staff_a)
+    assert client.get(_url(obligation)).status_code == 405
+
+
+def test_unknown_obligation_is_404(client, staff_a):
+    client.force_login(staff_a)
+    url = reverse("tracker:obligation_status", args=[999999])
+    assert client.post(url, {"status": S.IN_PROGRESS, "version": 1}).status_code == 404
