@@ -1,0 +1,116 @@
+"""CSV and XLSX export of the filtered obligation list."""
+
+import csv
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.utils import timezone
+
+from tests.factories import ObligationFactory, ReportFactory
+from tracker.models import Obligation
+
+
+@pytest.fixture
+def sv_client(client, supervisor):
+    client.force_login(supervisor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def csv_rows(response):
+    assert response.status_code == 200
+    assert response.content.startswith("\ufeff".encode())
+    text = response.content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def xlsx_rows(response):
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    return [list(row) for row in book.active.iter_rows(values_only=True)]
+
+
+def test_csv_has_a_bom_and_chinese_intact(sv_client, department_a):
+    ObligationFactory(
+        department=department_a, code="1.1", title="推进严格规范公正文明执法"
+    )
+    rows = csv_rows(sv_client.get("/obligations/?_export=csv"))
+    assert rows[0][:2] == ["Code", "Title"]
+    assert rows[1][1] == "推进严格规范公正文明执法"
+    assert rows[1][3] == "县司法局"
+
+
+def test_csv_filename_carries_todays_date(sv_client, db):
+    ObligationFactory()
+    response = sv_client.get("/obligations/?_export=csv")
+    today = timezone.localdate().isoformat()
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="obligations-{today}.csv"'
+    )
+    assert response["Content-Type"].startswith("text/csv")
+
+
+def test_export_contains_exactly_the_filtered_rows_across_pages(sv_client, db):
+    report = ReportFactory()
+    for i in range(130):
+        ObligationFactory(
+            report=report,
+            code=f"T{i:03d}",
+            position=i,
+            kind=Obligation.Kind.TASK if i % 2 else Obligation.Kind.PROBLEM,
+        )
+    expected = {f"T{i:03d}" for i in range(130) if i % 2}
+    rows = csv_rows(sv_client.get("/obligations/?kind=task&page=2&_export=csv"))
+    assert {row[0] for row in rows[1:]} == expected
+    assert len(rows) - 1 == len(expected) == 65
+
+
+def test_xlsx_export_opens_with_the_filtered_rows(sv_client, department_a):
+    today = timezone.localdate()
+    ObligationFactory(code="X1", title="行政复议", due_date=today - timedelta(days=1))
+    ObligationFactory(code="X2", title="法治督察", status=Obligation.Status.DONE)
+    response = sv_client.get("/obligations/?overdue=yes&_export=xlsx")
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    rows = xlsx_rows(response)
+    assert rows[0][0] == "Code"
+    assert [row[:2] for row in rows[1:]] == [["X1", "行政复议"]]
+
+
+@pytest.mark.parametrize(
+    "dangerous", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
+)
+def test_formula_cells_are_neutralised_in_csv(sv_client, db, dangerous):
+    ObligationFactory(code="F1", title=dangerous)
+    rows = csv_rows(sv_client.get("/obligations/?_export=csv"))
+    assert rows[1][1] == "'" + dangerous
+
+
+@pytest.mark.parametrize("dangerous", ['=HYPERLINK("x")', "+1", "-1", "@SUM(1)"])
+def test_formula_cells_are_neutralised_in_xlsx(sv_client, db, dangerous):
+    ObligationFactory(code="F1", title=dangerous)
+    response = sv_client.get("/obligations/?_export=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    cell = book.active["B2"]
+    assert cell.value == "'" + dangerous
+    assert cell.data_type == "s"
+
+
+def test_invalid_filter_exports_nothing_rather_than_everything(sv_client, db):
+    ObligationFactory()
+    rows = csv_rows(sv_client.get("/obligations/?due_after=xx&_export=csv"))
+    assert rows[1:] == []
+
+
+def test_unknown_export_format_shows_the_page(sv_client, db):
+    response = sv_client.get("/obligations/?_export=pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_anonymous_users_cannot_export(client, db):
+    ObligationFactory()
+    response = client.get("/obligations/?_export=csv")
+    assert response.status_code == 302
