@@ -1,0 +1,121 @@
+"""/reports/<pk>/: the whole report, every obligation's passage linked to its page."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.factories import ObligationFactory, ReportFactory
+from tracker.models import Obligation, Report
+
+
+@pytest.fixture
+def wuxi(db):
+    call_command("loaddata", "wuxi_2022", verbosity=0)
+    return Report.objects.get()
+
+
+def test_report_page_shows_title_organization_and_year(client, staff_a, wuxi):
+    client.force_login(staff_a)
+
+    response = client.get(wuxi.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>巫溪县2022年法治政府建设情况报告</h1>" in html
+    assert "巫溪县" in html and "2022" in html
+
+
+def test_report_page_links_every_obligation_passage_once(client, staff_a, wuxi):
+    client.force_login(staff_a)
+
+    html = client.get(wuxi.get_absolute_url()).content.decode()
+
+    for obligation in Obligation.objects.all():
+        assert html.count(f'href="{obligation.get_absolute_url()}"') == 1
+        assert f'id="obligation-{obligation.code}"' in html
+
+
+def test_report_page_labels_each_passage_with_code_and_kind(client, staff_a, wuxi):
+    client.force_login(staff_a)
+
+    response = client.get(wuxi.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+
+    html = response.content.decode()
+    assert ">1.1.1 Work item</span> 一是坚持学习有深度。" in html
+    assert ">3.1 Problem</span>" in html
+    assert ">4.4 Next-year task</span> 四是进一步加强法治队伍建设。" in html
+
+
+def test_report_page_shows_the_whole_text(client, staff_a, wuxi):
+    client.force_login(staff_a)
+
+    html = client.get(wuxi.get_absolute_url()).content.decode()
+
+    for paragraph in wuxi.source_text.split("\n")[:4]:
+        assert paragraph[:20] in html
+
+
+def test_report_page_fetches_obligations_in_one_query(
+    client, staff_a, wuxi, django_assert_max_num_queries
+):
+    client.force_login(staff_a)
+    client.get(wuxi.get_absolute_url())  # warm up session and caches
+
+    # Session, user, the user's groups (navigation), the report, its obligations:
+    # the same five whatever the number of obligations.
+    with django_assert_max_num_queries(5):
+        response = client.get(wuxi.get_absolute_url())
+
+    assert response.status_code == 200
+
+
+def test_anonymous_visitor_is_sent_to_login(client, wuxi):
+    response = client.get(wuxi.get_absolute_url())
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_unknown_report_is_404(client, staff_a, db):
+    client.force_login(staff_a)
+
+    assert client.get(reverse("tracker:report_detail", args=[999])).status_code == 404
+
+
+def test_report_text_and_labels_are_escaped(client, staff_a):
+    source = "某县2022年报告\n一、<script>alert(1)</script>\n一是<b>粗</b>。二是乙。"
+    report = ReportFactory(organization="<i>县</i>", year=2022, source_text=source)
+    body = "一是<b>粗</b>。"
+    start = source.index(body)
+    ObligationFactory(
+        report=report,
+        code="<u>1.1</u>",
+        body=body,
+        source_start=start,
+        source_end=start + len(body),
+    )
+    client.force_login(staff_a)
+
+    html = client.get(report.get_absolute_url()).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>粗</b>" not in html and "&lt;b&gt;粗&lt;/b&gt;" in html
+    assert "<i>县</i>" not in html and "&lt;i&gt;县&lt;/i&gt;" in html
+    assert "<u>1.1</u>" not in html
+
+
+def test_source_passage_include_highlights_the_passage_in_its_paragraph(wuxi):
+    from django.template.loader import render_to_string
+
+    obligation = Obligation.objects.get(code="1.1.2")
+
+    html = render_to_string(
+        "tracker/_source_passage.html", {"report": wuxi, "obligation": obligation}
+    )
+
+    assert "<mark>二是做到培训有力度。" in html
+    # The rest of the paragraph is context, not highlighted; other paragraphs absent.
+    assert "一是坚持学习有深度" in html.split("<mark>")[0]
+    assert "三是确保扩面有广度" in html.split("</mark>")[1]
+    assert "(二)全面落实问题整改" not in html
