@@ -1,0 +1,284 @@
+"""The admin: pages load, edits and bulk actions go through the services, nothing
+can be deleted."""
+
+import datetime
+
+import pytest
+from django.contrib.admin import helpers
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.factories import ObligationFactory
+from tracker.models import (
+    Department,
+    Evidence,
+    Obligation,
+    ProgressUpdate,
+    Report,
+    Section,
+)
+from tracker.services import evidence_upload, obligation_comment
+
+MODELS = [Report, Section, Department, Obligation, Evidence, ProgressUpdate]
+NO_DELETE = [Report, Section, Obligation, Evidence, ProgressUpdate]
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def rows(obligation, staff_a):
+    evidence = evidence_upload(
+        obligation=obligation,
+        user=staff_a,
+        file=SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    update = obligation_comment(obligation=obligation, user=staff_a, text="进展")
+    return {
+        Report: obligation.report,
+        Section: obligation.section,
+        Department: obligation.department,
+        Obligation: obligation,
+        Evidence: evidence,
+        ProgressUpdate: update,
+    }
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:tracker_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_changelist_and_change_pages_load_for_a_superuser(admin_client, rows, model):
+    assert admin_client.get(_url(model, "changelist")).status_code == 200
+    assert admin_client.get(_url(model, "change", rows[model].pk)).status_code == 200
+
+
+@pytest.mark.parametrize("model", [Obligation, Evidence], ids=lambda m: m.__name__)
+def test_history_pages_load(admin_client, rows, model):
+    assert admin_client.get(_url(model, "history", rows[model].pk)).status_code == 200
+
+
+def test_changelist_search_and_filters_load(admin_client, rows):
+    response = admin_client.get(
+        _url(Obligation, "changelist"), {"q": "事项", "status": "not_started"}
+    )
+    assert response.status_code == 200
+
+
+def test_department_add_page_loads(admin_client):
+    assert admin_client.get(_url(Department, "add")).status_code == 200
+
+
+@pytest.mark.parametrize("model", NO_DELETE, ids=lambda m: m.__name__)
+def test_delete_is_not_offered(admin_client, rows, model):
+    pk = rows[model].pk
+    assert admin_client.get(_url(model, "delete", pk)).status_code == 403
+    changelist = admin_client.get(_url(model, "changelist"))
+    assert "delete_selected" not in changelist.content.decode()
+    assert model.objects.filter(pk=pk).exists()
+
+
+def test_obligation_status_is_read_only_in_the_change_form(admin_client, obligation):
+    response = admin_client.get(_url(Obligation, "change", obligation.pk))
+
+    assert 'name="status"' not in response.content.decode()
+
+
+def test_autocomplete_for_owner_and_department_answers(admin_client, obligation):
+    for field in ("owner", "department"):
+        response = admin_client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": "tracker",
+                "model_name": "obligation",
+                "field_name": field,
+                "term": "",
+            },
+        )
+        assert response.status_code == 200
+
+
+def _change_form_data(obligation, **overrides):
+    data = {
+        "title": obligation.title,
+        "body": obligation.body,
+        "department": obligation.department_id or "",
+        "owner": obligation.owner_id or "",
+        "due_date": obligation.due_date or "",
+        "supervision_level": obligation.supervision_level,
+        "change_note": "",
+        "evidence-TOTAL_FORMS": "0",
+        "evidence-INITIAL_FORMS": "0",
+        "updates-TOTAL_FORMS": "0",
+        "updates-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_change_form_assignment_goes_through_the_service(
+    admin_client, admin_user, obligation, department_b
+):
+    response = admin_client.post(
+        _url(Obligation, "change", obligation.pk),
+        _change_form_data(
+            obligation, department=department_b.pk, due_date="2023-06-30"
+        ),
+    )
+
+    assert response.status_code == 302
+    obligation.refresh_from_db()
+    assert obligation.department == department_b
+    assert obligation.due_date == datetime.date(2023, 6, 30)
+    updates = obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN)
+    assert updates.count() == 2
+    assert {u.author for u in updates} == {admin_user}
+    assert obligation.history.latest().history_user == admin_user
+
+
+def test_change_form_supervision_needs_a_reason(admin_client, obligation):
+    response = admin_client.post(
+        _url(Obligation, "change", obligation.pk),
+        _change_form_data(obligation, supervision_level="red"),
+    )
+
+    assert response.status_code == 200
+    obligation.refresh_from_db()
+    assert obligation.supervision_level == "none"
+
+
+def test_change_form_supervision_with_reason_is_recorded(
+    admin_client, admin_user, obligation
+):
+    admin_client.post(
+        _url(Obligation, "change", obligation.pk),
+        _change_form_data(obligation, supervision_level="red", change_note="严重滞后"),
+    )
+
+    obligation.refresh_from_db()
+    assert obligation.supervision_level == "red"
+    update = obligation.updates.get(action=ProgressUpdate.Action.SUPERVISION)
+    assert update.author == admin_user
+    assert "严重滞后" in update.text
+
+
+def test_change_form_text_edit_is_in_history_with_the_admin(
+    admin_client, admin_user, obligation
+):
+    admin_client.post(
+        _url(Obligation, "change", obligation.pk),
+        _change_form_data(obligation, title="新标题"),
+    )
+
+    obligation.refresh_from_db()
+    assert obligation.title == "新标题"
+    latest = obligation.history.latest()
+    assert (latest.history_user, latest.title) == (admin_user, "新标题")
+
+
+def _action(admin_client, action, obligations, **data):
+    return admin_client.post(
+        _url(Obligation, "changelist"),
+        {
+            "action": action,
+            helpers.ACTION_CHECKBOX_NAME: [o.pk for o in obligations],
+            **data,
+        },
+    )
+
+
+def test_bulk_assign_shows_an_intermediate_form(admin_client, obligation):
+    response = _action(admin_client, "assign_selected", [obligation])
+
+    assert response.status_code == 200
+    assert "admin/tracker/obligation/bulk_assign.html" in [
+        t.name for t in response.templates
+    ]
+
+
+def test_bulk_assign_records_every_change_with_the_admin(
+    admin_client, admin_user, department_a, department_b, staff_b
+):
+    obligations = [ObligationFactory(department=department_a) for _ in range(3)]
+
+    response = _action(
+        admin_client,
+        "assign_selected",
+        obligations,
+        apply="1",
+        department=department_b.pk,
+        owner=staff_b.pk,
+        due_date="2023-09-30",
+        note="调整分工",
+    )
+
+    assert response.status_code == 302
+    for obligation in obligations:
+        obligation.refresh_from_db()
+        assert obligation.department == department_b
+        assert obligation.owner == staff_b
+        assert obligation.due_date == datetime.date(2023, 9, 30)
+        updates = obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN)
+        assert updates.count() == 3
+        assert {u.author for u in updates} == {admin_user}
+        assert obligation.history.latest().history_user == admin_user
+
+
+def test_bulk_assign_leaves_empty_fields_alone(admin_client, department_a, staff_b):
+    obligation = ObligationFactory(department=department_a)
+
+    _action(admin_client, "assign_selected", [obligation], apply="1", owner=staff_b.pk)
+
+    obligation.refresh_from_db()
+    assert (obligation.department, obligation.owner) == (department_a, staff_b)
+
+
+def test_bulk_assign_with_nothing_chosen_rerenders_the_form(admin_client, obligation):
+    response = _action(admin_client, "assign_selected", [obligation], apply="1")
+
+    assert response.status_code == 200
+    assert not obligation.updates.exists()
+
+
+def test_bulk_supervision_records_reason_and_user(admin_client, admin_user, obligation):
+    response = _action(
+        admin_client,
+        "set_supervision_selected",
+        [obligation],
+        apply="1",
+        level="yellow",
+        note="督办",
+    )
+
+    assert response.status_code == 302
+    obligation.refresh_from_db()
+    assert obligation.supervision_level == "yellow"
+    assert obligation.updates.get().author == admin_user
+    assert obligation.history.latest().history_user == admin_user
+
+
+def test_evidence_note_is_the_only_editable_field(admin_client, rows):
+    evidence = rows[Evidence]
+    response = admin_client.get(_url(Evidence, "change", evidence.pk))
+    html = response.content.decode()
+
+    assert 'name="note"' in html
+    assert 'name="original_name"' not in html
+    assert reverse("tracker:evidence_download", args=[evidence.pk]) in html
+
+
+def test_history_revert_is_refused(admin_client, obligation):
+    history_id = obligation.history.latest().history_id
+    url = reverse(
+        "admin:tracker_obligation_simple_history", args=[obligation.pk, history_id]
+    )
+
+    response = admin_client.post(url, _change_form_data(obligation, title="回滚"))
+
+    assert response.status_code == 403
+    obligation.refresh_from_db()
+    assert obligation.title != "回滚"
