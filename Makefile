@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench serve loadtest messages lint format setup clean-venv
+.PHONY: run test bench fixture serve loadtest messages lint format setup clean-venv
 
 # Reinstall only when the project's dependencies change, so a second `make run` is fast.
 $(BIN)/.installed: pyproject.toml
@@ -30,6 +30,10 @@ run: setup
 
 test: $(BIN)/.installed messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerate fixtures/wuxi_2022.json from the seed report (see README).
+fixture: $(BIN)/.installed
+	$(BIN)/python manage.py build_fixture
 
 bench: $(BIN)/.installed messages
 	$(BIN)/python manage.py bench $(BENCH_ARGS)
