@@ -1,0 +1,133 @@
+"""GET /my/: a staff member's obligations grouped by status, overdue first."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import ObligationFactory, UserFactory
+from tests.workflow_helpers import fast_password_hashing
+from tracker.models import Obligation
+
+pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
+
+S = Obligation.Status
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+URL = reverse("tracker:my_work")
+
+
+def _page(client, user):
+    client.force_login(user)
+    response = client.get(URL, **EN)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _group(page, status):
+    match = re.search(
+        rf'<section class="card" id="status-{status}".*?</section>', page, re.S
+    )
+    return match.group(0) if match else None
+
+
+def _titles(html):
+    return re.findall(r'<a href="/obligations/\d+/">([^<]+)</a>', html)
+
+
+def test_lists_my_departments_obligations_and_those_i_own_only(
+    client, staff_a, department_a, department_b
+):
+    ObligationFactory(department=department_a, title="本单位事项")
+    ObligationFactory(department=department_b, owner=staff_a, title="我负责的事项")
+    ObligationFactory(department=department_b, title="别人的事项")
+    page = _page(client, staff_a)
+    assert set(_titles(page)) == {"本单位事项", "我负责的事项"}
+
+
+def test_groups_by_status_with_returned_work_first(client, staff_a, department_a):
+    ObligationFactory(department=department_a, status=S.DONE, title="已办结事项")
+    ObligationFactory(department=department_a, status=S.RETURNED, title="被退回事项")
+    ObligationFactory(department=department_a, status=S.IN_PROGRESS, title="推进中事项")
+    page = _page(client, staff_a)
+    assert _titles(_group(page, S.RETURNED)) == ["被退回事项"]
+    assert _titles(_group(page, S.DONE)) == ["已办结事项"]
+    assert _group(page, S.SUBMITTED) is None
+    order = [
+        page.index(f'id="status-{s}"') for s in (S.RETURNED, S.IN_PROGRESS, S.DONE)
+    ]
+    assert order == sorted(order)
+
+
+def test_overdue_first_within_a_group(client, staff_a, department_a):
+    today = timezone.localdate()
+    ObligationFactory(
+        department=department_a,
+        status=S.IN_PROGRESS,
+        due_date=today + datetime.timedelta(days=3),
+        title="下周到期",
+        position=1,
+    )
+    ObligationFactory(
+        department=department_a,
+        status=S.IN_PROGRESS,
+        due_date=None,
+        title="无期限",
+        position=0,
+    )
+    ObligationFactory(
+        department=department_a,
+        status=S.IN_PROGRESS,
+        due_date=today - datetime.timedelta(days=1),
+        title="昨天到期",
+        position=2,
+    )
+    group = _group(_page(client, staff_a), S.IN_PROGRESS)
+    assert _titles(group) == ["昨天到期", "下周到期", "无期限"]
+    assert group.count('class="overdue"') == 1
+    assert group.count("overdue-badge") == 1
+
+
+def test_done_work_past_its_due_date_is_not_overdue(client, staff_a, department_a):
+    ObligationFactory(department=department_a, status=S.DONE, due_date="2020-01-01")
+    page = _page(client, staff_a)
+    assert "overdue-badge" not in page
+
+
+def test_overdue_is_judged_by_the_date_in_shanghai(
+    client, staff_a, department_a, monkeypatch
+):
+    # 17:30 UTC on 1 March is already 2 March in Shanghai: a task due 1 March is late.
+    instant = datetime.datetime(2024, 3, 1, 17, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    ObligationFactory(department=department_a, due_date="2024-03-01", title="三月一日")
+    page = _page(client, staff_a)
+    assert 'class="overdue"' in page
+
+
+def test_supervisor_without_departments_is_pointed_to_the_list(client, supervisor):
+    page = _page(client, supervisor)
+    assert "You are not a member of any department" in page
+    assert 'href="/obligations/?status=submitted"' in page
+    assert 'href="/obligations/"' in page
+
+
+def test_staff_without_a_department_are_told_to_ask_an_administrator(client, db):
+    loner = UserFactory(username="loner", groups=["staff"])
+    page = _page(client, loner)
+    assert "Ask an administrator to add you to your department." in page
+
+
+def test_department_with_nothing_assigned_says_so(client, staff_a):
+    page = _page(client, staff_a)
+    assert "No obligations are assigned to your departments yet." in page
+    assert "县司法局" in page
+
+
+def test_counts_overdue_in_the_summary(client, staff_a, department_a):
+    ObligationFactory.create_batch(2, department=department_a, due_date="2020-01-01")
+    ObligationFactory(department=department_a)
+    page = _page(client, staff_a)
+    assert "3 obligations in your care." in page
+    assert "2 overdue" in page

@@ -1,0 +1,279 @@
+"""GET /obligations/<pk>/: what the page shows, and which forms each role gets."""
+
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import ObligationFactory, ReportFactory, SectionFactory
+from tests.workflow_helpers import fast_password_hashing, set_status, upload
+from tracker import services
+from tracker.models import Obligation
+
+pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
+
+S = Obligation.Status
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def _page(client, user, obligation):
+    client.force_login(user)
+    response = client.get(obligation.get_absolute_url(), **EN)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _forms(page):
+    """The form actions on the page, by their last path segment."""
+    return set(re.findall(r'<form method="post"[^>]*action="/[^"]*/(\w+)/"', page))
+
+
+def _buttons(page):
+    return set(re.findall(r'<button type="submit" name="status" value="(\w+)"', page))
+
+
+def test_page_shows_code_title_text_and_responsibility(
+    client, staff_b, department_a, staff_a
+):
+    obligation = ObligationFactory(
+        code="1.2",
+        title="推进行政复议体制改革",
+        body="全面推进行政复议体制改革，\n整合行政复议职责。",
+        department=department_a,
+        owner=staff_a,
+    )
+    page = _page(client, staff_b, obligation)
+    assert "1.2" in page
+    assert "推进行政复议体制改革" in page
+    assert "整合行政复议职责。" in page
+    assert "县司法局" in page
+    assert "张三" in page
+    assert 'class="badge status-not_started"' in page
+
+
+def test_breadcrumb_links_report_chapter_and_group(client, staff_a, department_a):
+    report = ReportFactory(title="无锡市2022年法治政府建设报告")
+    chapter = SectionFactory(report=report, code="一", title="主要举措和成效")
+    group = SectionFactory(report=report, parent=chapter, code="(二)", title="依法行政")
+    obligation = ObligationFactory(
+        report=report, section=group, department=department_a
+    )
+    page = _page(client, staff_a, obligation)
+    crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', page, re.S).group(0)
+    links = re.findall(r'href="([^"]+)">([^<]+)</a>', crumbs)
+    assert links == [
+        (report.get_absolute_url(), "无锡市2022年法治政府建设报告"),
+        (f"/obligations/?section={chapter.pk}", "一 主要举措和成效"),
+        (f"/obligations/?section={group.pk}", "(二) 依法行政"),
+    ]
+
+
+def test_source_passage_is_highlighted_in_the_report_text(
+    client, staff_a, department_a
+):
+    text = "前文。推进严格规范公正文明执法。后文。"
+    report = ReportFactory(source_text=text)
+    start = text.index("推进")
+    obligation = ObligationFactory(
+        report=report,
+        department=department_a,
+        source_start=start,
+        source_end=text.index("后文"),
+    )
+    page = _page(client, staff_a, obligation)
+    assert "<mark>推进严格规范公正文明执法。</mark>" in page
+
+
+def test_working_staff_get_status_upload_and_progress_forms_only(
+    client, obligation, staff_a
+):
+    page = _page(client, staff_a, obligation)
+    assert _forms(page) == {"status", "evidence", "update"}
+    assert _buttons(page) == {S.IN_PROGRESS}
+    assert "Start work" in page
+
+
+def test_owner_who_is_not_a_member_gets_the_working_forms(client, obligation, staff_b):
+    Obligation.objects.filter(pk=obligation.pk).update(owner=staff_b)
+    page = _page(client, staff_b, obligation)
+    assert _forms(page) == {"status", "evidence", "update"}
+
+
+def test_staff_of_another_department_get_no_forms_and_no_download_links(
+    client, obligation, staff_a, staff_b
+):
+    evidence = upload(obligation, staff_a, name="会议纪要.pdf")
+    page = _page(client, staff_b, obligation)
+    assert _forms(page) == set()
+    assert "会议纪要.pdf" in page
+    assert f"/evidence/{evidence.pk}/download/" not in page
+    assert "only the staff of its department and the supervisors" in page
+
+
+def test_supervisor_gets_review_buttons_supervision_and_assign_but_no_upload(
+    client, obligation, staff_a, supervisor
+):
+    evidence = upload(obligation, staff_a)
+    set_status(obligation, S.SUBMITTED)
+    page = _page(client, supervisor, obligation)
+    assert _forms(page) == {"status", "supervision", "assign"}
+    assert _buttons(page) == {S.DONE, S.RETURNED}
+    assert "Approve" in page and "Return for rework" in page
+    assert f"/evidence/{evidence.pk}/download/" in page
+    assert f"/evidence/{evidence.pk}/withdraw/" not in page
+
+
+def test_supervisor_sees_no_status_form_while_work_is_in_progress(
+    client, obligation, supervisor
+):
+    set_status(obligation, S.IN_PROGRESS)
+    page = _page(client, supervisor, obligation)
+    assert _forms(page) == {"supervision", "assign"}
+
+
+def test_working_staff_see_no_review_buttons_on_their_submission(
+    client, obligation, staff_a
+):
+    upload(obligation, staff_a)
+    set_status(obligation, S.SUBMITTED)
+    page = _page(client, staff_a, obligation)
+    assert _buttons(page) == set()
+    assert "status" not in _forms(page)
+    assert "supervision" not in _forms(page)
+
+
+def test_admin_gets_every_form(client, obligation, staff_a, admin_user):
+    evidence = upload(obligation, staff_a)
+    page = _page(client, admin_user, obligation)
+    assert _forms(page) == {
+        "status",
+        "evidence",
+        "update",
+        "supervision",
+        "assign",
+        "withdraw",
+    }
+    assert f"/evidence/{evidence.pk}/withdraw/" in page
+
+
+def test_every_form_carries_the_current_version(
+    client, obligation, admin_user, supervisor
+):
+    services.obligation_escalate(
+        obligation=obligation, user=supervisor, level="yellow", note="提醒"
+    )
+    page = _page(client, admin_user, obligation)
+    versions = re.findall(r'name="version" value="(\d+)"', page)
+    assert versions == ["2"] * 4  # status, progress note, supervision, assign
+
+
+def test_fields_have_labels_and_required_marks(client, obligation, supervisor):
+    page = _page(client, supervisor, obligation)
+    assert '<label for="supervision-note">Reason <span class="required-mark"' in page
+    assert 'id="supervision-note"' in page
+    assert '<label for="assign-due_date">Due date</label>' in page
+
+
+def test_timeline_is_newest_first_with_author_and_shanghai_time(
+    client, obligation, staff_a
+):
+    for text in ("第一条进展", "第二条进展", "第三条进展"):
+        services.obligation_comment(obligation=obligation, user=staff_a, text=text)
+    first = obligation.updates.get(text="第一条进展")
+    page = _page(client, staff_a, obligation)
+    timeline = re.search(r'<ol class="timeline".*?</ol>', page, re.S).group(0)
+    positions = [timeline.index(t) for t in ("第三条进展", "第二条进展", "第一条进展")]
+    assert positions == sorted(positions)
+    assert "张三" in timeline
+    local = first.created_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert local.strftime("%Y-%m-%d %H:%M") in timeline
+
+
+def test_status_change_in_timeline_shows_from_and_to(client, obligation, staff_a):
+    services.obligation_transition(
+        obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS
+    )
+    page = _page(client, staff_a, obligation)
+    timeline = re.search(r'<ol class="timeline".*?</ol>', page, re.S).group(0)
+    assert "Status change" in timeline
+    assert timeline.index("status-not_started") < timeline.index("status-in_progress")
+
+
+def test_withdrawn_evidence_is_struck_through_with_its_reason(
+    client, obligation, staff_a
+):
+    evidence = upload(obligation, staff_a, name="旧版本.pdf")
+    services.evidence_withdraw(evidence=evidence, user=staff_a, reason="版本过期")
+    page = _page(client, staff_a, obligation)
+    assert 'class="struck">旧版本.pdf</a>' in page
+    assert "版本过期" in page
+    assert f"/evidence/{evidence.pk}/withdraw/" not in page
+
+
+def test_evidence_row_shows_size_uploader_note_and_short_hash(
+    client, obligation, staff_a
+):
+    evidence = upload(obligation, staff_a, note="盖章版")
+    page = _page(client, staff_a, obligation)
+    row = re.search(rf'id="evidence-{evidence.pk}".*?</tr>', page, re.S).group(0)
+    assert evidence.sha256[:12] in row
+    assert "盖章版" in row
+    assert "张三" in row
+    assert "bytes" in row
+
+
+def test_linked_problem_and_task_are_shown_with_their_status(client, staff_a):
+    report = ReportFactory()
+    problem = ObligationFactory(
+        report=report, kind=Obligation.Kind.PROBLEM, title="执法不规范"
+    )
+    task = ObligationFactory(
+        report=report, kind=Obligation.Kind.TASK, title="规范执法行为", status=S.DONE
+    )
+    task.addresses.add(problem)
+    problem_page = _page(client, staff_a, problem)
+    assert f'href="{task.get_absolute_url()}"' in problem_page
+    assert "规范执法行为" in problem_page
+    assert 'class="badge status-done"' in problem_page
+    task_page = _page(client, staff_a, task)
+    assert f'href="{problem.get_absolute_url()}"' in task_page
+
+
+def test_overdue_obligation_has_an_overdue_badge(client, obligation, staff_a):
+    Obligation.objects.filter(pk=obligation.pk).update(due_date="2020-01-01")
+    page = _page(client, staff_a, obligation)
+    assert "overdue-badge" in page
+
+
+def _grow(obligation, user, count):
+    for n in range(count):
+        evidence = upload(obligation, user, name=f"材料{n}.pdf")
+        services.obligation_comment(obligation=obligation, user=user, text=f"进展{n}")
+        if n % 2:
+            services.evidence_withdraw(evidence=evidence, user=user, reason="作废")
+
+
+@pytest.mark.parametrize("role", ["staff_a", "supervisor", "admin_user"])
+def test_query_count_does_not_grow_with_evidence_and_timeline(
+    request, client, django_assert_max_num_queries, staff_a, department_a, role
+):
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    report = ReportFactory()
+    chapter = SectionFactory(report=report)
+    group = SectionFactory(report=report, parent=chapter)
+    small = ObligationFactory(report=report, section=group, department=department_a)
+    large = ObligationFactory(report=report, section=group, department=department_a)
+    for task in ObligationFactory.create_batch(3, report=report, kind="task"):
+        task.addresses.add(small, large)
+    _grow(small, staff_a, 1)
+    _grow(large, staff_a, 12)
+
+    with CaptureQueriesContext(connection) as small_queries:
+        assert client.get(small.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(len(small_queries)):
+        response = client.get(large.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count("材料11.pdf") >= 1
