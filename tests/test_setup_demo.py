@@ -1,0 +1,83 @@
+"""manage.py setup_demo: demo accounts and data for `make run`, idempotent."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from tracker.models import Department, Obligation, ProgressUpdate, Report
+
+User = get_user_model()
+
+
+def _run():
+    out = StringIO()
+    call_command("setup_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def first_run(db):
+    return _run()
+
+
+def test_creates_the_demo_accounts_with_their_roles(first_run):
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert admin.check_password("demo-admin-2023")
+    supervisor = User.objects.get(username="supervisor")
+    assert list(supervisor.groups.values_list("name", flat=True)) == ["supervisor"]
+    staff1 = User.objects.get(username="staff1")
+    assert list(staff1.groups.values_list("name", flat=True)) == ["staff"]
+    assert list(staff1.departments.values_list("name", flat=True)) == ["县司法局"]
+    staff2 = User.objects.get(username="staff2")
+    assert list(staff2.departments.values_list("name", flat=True)) == [
+        "县政务服务管理办公室"
+    ]
+
+
+def test_prints_the_credentials_as_demo_only(first_run):
+    assert "DEMO ONLY" in first_run
+    assert "demo-admin-2023" in first_run
+
+
+def test_loads_the_wuxi_report_and_assigns_a_subset_through_the_services(first_run):
+    assert Report.objects.get().organization == "巫溪县"
+    assigned = Obligation.objects.exclude(department=None)
+    assert 10 <= assigned.count() < Obligation.objects.count()
+    admin = User.objects.get(username="admin")
+    entries = ProgressUpdate.objects.filter(action=ProgressUpdate.Action.ASSIGN)
+    assert entries.exists()
+    assert set(entries.values_list("author", flat=True)) == {admin.pk}
+    assert Obligation.objects.filter(status=Obligation.Status.IN_PROGRESS).exists()
+    sample = assigned.first()
+    assert sample.history.latest().history_user is not None
+
+
+def test_second_run_keeps_passwords_and_data(first_run):
+    admin = User.objects.get(username="admin")
+    admin.set_password("changed-by-the-admin")
+    admin.save()
+    obligation = Obligation.objects.exclude(department=None).first()
+    obligation.due_date = None
+    obligation.save()
+    counts = (
+        User.objects.count(),
+        Department.objects.count(),
+        Report.objects.count(),
+        ProgressUpdate.objects.count(),
+    )
+
+    _run()
+
+    admin.refresh_from_db()
+    assert admin.check_password("changed-by-the-admin")
+    obligation.refresh_from_db()
+    assert obligation.due_date is None
+    assert counts == (
+        User.objects.count(),
+        Department.objects.count(),
+        Report.objects.count(),
+        ProgressUpdate.objects.count(),
+    )

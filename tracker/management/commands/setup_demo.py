@@ -1,0 +1,161 @@
+"""``python manage.py setup_demo``: the demo data behind ``make run``.
+
+Idempotent and quick on a second run: the Wuxi 2022 report is loaded only into a
+database without reports, accounts are created only when missing (passwords are never
+reset), and the sample assignments are made only while no obligation has a
+department yet. Every sample write goes through the services, so the timeline and
+the history show who did it, as with real use.
+"""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tracker.models import Department, Obligation, Report
+from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
+from tracker.services import (
+    obligation_assign,
+    obligation_escalate,
+    obligation_transition,
+)
+
+FIXTURE = "wuxi_2022.json"
+
+# (name, short name): real-sounding county departments.
+DEPARTMENTS = [
+    ("县司法局", "司法局"),
+    ("县政务服务管理办公室", "政务办"),
+    ("县人民政府办公室", "政府办"),
+    ("县综合行政执法局", "执法局"),
+    ("县应急管理局", "应急局"),
+    ("县人力资源和社会保障局", "人社局"),
+    ("县信访局", "信访局"),
+]
+
+# (user name, password, first name, role, department). Demo only.
+ACCOUNTS = [
+    ("admin", "demo-admin-2023", "管理员", "admin", None),
+    ("supervisor", "demo-supervisor-2023", "王督查", SUPERVISOR_GROUP, None),
+    ("staff1", "demo-staff-2023", "张三", STAFF_GROUP, "县司法局"),
+    ("staff2", "demo-staff-2023", "李四", STAFF_GROUP, "县政务服务管理办公室"),
+]
+
+# Wuxi 2022 obligation code -> (department, owner user name or None, due date).
+ASSIGNMENTS = {
+    "1.1.1": ("县司法局", "staff1", datetime.date(2023, 6, 30)),
+    "1.1.2": ("县司法局", None, datetime.date(2023, 6, 30)),
+    "1.2.1": ("县政务服务管理办公室", "staff2", datetime.date(2023, 9, 30)),
+    "1.2.2": ("县司法局", "staff1", datetime.date(2023, 3, 31)),
+    "1.3.1": ("县人民政府办公室", None, datetime.date(2023, 12, 31)),
+    "1.3.3": ("县综合行政执法局", None, datetime.date(2023, 9, 30)),
+    "1.4.1": ("县应急管理局", None, datetime.date(2023, 6, 30)),
+    "1.4.2": ("县司法局", None, datetime.date(2023, 12, 31)),
+    "1.4.3": ("县信访局", None, datetime.date(2023, 12, 31)),
+    "1.5.1": ("县人民政府办公室", None, datetime.date(2023, 12, 31)),
+    "3.1": ("县综合行政执法局", None, datetime.date(2023, 12, 31)),
+    "3.3": ("县司法局", None, datetime.date(2023, 12, 31)),
+    "4.1": ("县司法局", "staff1", datetime.date(2023, 12, 31)),
+    "4.2": ("县政务服务管理办公室", "staff2", datetime.date(2023, 12, 31)),
+    "4.4": ("县人力资源和社会保障局", None, datetime.date(2023, 12, 31)),
+}
+# Work under way, so the dashboard shows more than one status: (code, user name).
+STARTED = [("1.1.1", "staff1"), ("1.2.2", "staff1"), ("1.2.1", "staff2")]
+ESCALATED = [
+    ("1.2.2", Obligation.SupervisionLevel.YELLOW, "完成时限已过，请加快推进。")
+]
+
+
+class Command(BaseCommand):
+    help = "Load the Wuxi 2022 report and create demo departments and accounts."
+
+    def handle(self, *args, **options):
+        self._load_report()
+        with transaction.atomic():
+            departments = self._departments()
+            users = self._accounts(departments)
+            self._sample_work(departments, users)
+        self._print_accounts()
+
+    def _load_report(self):
+        if Report.objects.exists():
+            return
+        fixture = Path(settings.BASE_DIR) / "fixtures" / FIXTURE
+        if not fixture.exists():
+            self.stdout.write(f"{fixture} does not exist yet; no report loaded.")
+            return
+        call_command("loaddata", str(fixture), verbosity=0)
+        self.stdout.write(f"Loaded {FIXTURE}.")
+
+    def _departments(self):
+        departments = {}
+        for name, short_name in DEPARTMENTS:
+            departments[name], _created = Department.objects.get_or_create(
+                name=name, defaults={"short_name": short_name}
+            )
+        return departments
+
+    def _accounts(self, departments):
+        User = get_user_model()
+        users = {}
+        for username, password, first_name, role, department in ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, first_name=first_name)
+                if role == "admin":
+                    user.is_staff = user.is_superuser = True
+                user.set_password(password)
+                user.save()
+                if role != "admin":
+                    user.groups.add(Group.objects.get(name=role))
+                if department:
+                    departments[department].members.add(user)
+            users[username] = user
+        return users
+
+    def _sample_work(self, departments, users):
+        obligations = {o.code: o for o in Obligation.objects.filter(report__year=2022)}
+        if not obligations or any(o.department_id for o in obligations.values()):
+            return
+        admin = users["admin"]
+        for code, (department, owner, due_date) in ASSIGNMENTS.items():
+            if code in obligations:
+                obligation_assign(
+                    obligation=obligations[code],
+                    user=admin,
+                    department=departments[department],
+                    owner=users[owner] if owner else None,
+                    due_date=due_date,
+                    note="演示数据：初始分工",
+                )
+        for code, username in STARTED:
+            if code in obligations:
+                obligation_transition(
+                    obligation=obligations[code],
+                    user=users[username],
+                    to_status=Obligation.Status.IN_PROGRESS,
+                )
+        for code, level, reason in ESCALATED:
+            if code in obligations:
+                obligation_escalate(
+                    obligation=obligations[code],
+                    user=users["supervisor"],
+                    level=level,
+                    note=reason,
+                )
+        self.stdout.write(f"Assigned {len(ASSIGNMENTS)} sample obligations.")
+
+    def _print_accounts(self):
+        self.stdout.write("")
+        self.stdout.write(
+            "Demo accounts (DEMO ONLY, never use these on a real server):"
+        )
+        for username, password, _first, role, department in ACCOUNTS:
+            where = f" ({department})" if department else ""
+            self.stdout.write(f"  {username:<11} {password:<22} {role}{where}")
+        self.stdout.write("Passwords are set on the first run only.")
