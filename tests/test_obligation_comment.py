@@ -1,0 +1,41 @@
+"""obligation_comment: progress notes from the people doing the work."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import translation
+
+from tracker.models import ProgressUpdate
+from tracker.services import ServiceError, obligation_comment
+
+
+@pytest.mark.parametrize("role", ["staff_a", "admin_user"])
+def test_working_staff_and_admin_post_a_progress_update(request, obligation, role):
+    user = request.getfixturevalue(role)
+
+    update = obligation_comment(
+        obligation=obligation, user=user, text=" 已召开专题会议 "
+    )
+
+    assert (update.author, update.action, update.text) == (
+        user,
+        ProgressUpdate.Action.COMMENT,
+        "已召开专题会议",
+    )
+    assert list(obligation.updates.all()) == [update]
+
+
+@pytest.mark.parametrize("role", ["staff_b", "supervisor"])
+def test_other_staff_and_supervisors_may_not_post(request, obligation, role):
+    with pytest.raises(PermissionDenied):
+        obligation_comment(
+            obligation=obligation, user=request.getfixturevalue(role), text="x"
+        )
+
+    assert not obligation.updates.exists()
+
+
+def test_empty_update_is_refused(obligation, staff_a):
+    with translation.override("en"), pytest.raises(ServiceError, match="Write"):
+        obligation_comment(obligation=obligation, user=staff_a, text="  ")
+
+    assert not obligation.updates.exists()
