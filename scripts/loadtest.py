@@ -1,0 +1,509 @@
+#!/usr/bin/env python3
+"""Bounded load test on loopback: gunicorn + PostgreSQL with 10,000 obligations.
+
+    python scripts/loadtest.py [--seconds 10] [--users 8] [--workers 3]
+
+1. Creates a throwaway PostgreSQL database (tracker_load on 127.0.0.1:5432), migrates
+   it and fills it with `manage.py bench_data --obligations 10000`.
+2. Adds a few users with known passwords: staff members of one department and
+   supervisors.
+3. Starts gunicorn (DEBUG=0, SSL redirect off: plain HTTP on loopback) on a free port
+   of 127.0.0.1.
+4. Logged-in virtual users (threads, one requests.Session each) hit, one endpoint per
+   phase, for --seconds each: /healthz/ (the reference, no database), / (dashboard)
+   and /obligations/ (list). Then staff and supervisors move the same three
+   obligations through their statuses at once (GET the page, POST the first button
+   with the CSRF token and the version read from the page).
+5. Prints requests/s, p50, p95 and errors per endpoint, and checks that nothing
+   answered 500 and no update was lost: each obligation's final version is its
+   first version plus the number of accepted writes (409s are expected and
+   counted), with one timeline row and one history row per accepted write.
+6. Stops gunicorn by its pid and drops the database, also when a step fails.
+
+The load phases end by themselves after 4 x --seconds (40 s by default); every
+request has a timeout. Exit status 1 when a check fails.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "tracker_load"
+PASSWORD = "load-test-pass-2024"
+REQUEST_TIMEOUT = 15
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+# Runs inside `manage.py shell`: users with known passwords, and three obligations
+# of one department that can be submitted (they have live evidence).
+SETUP_USERS = """
+import json
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
+from tracker.models import Evidence, Obligation
+
+PASSWORD, STAFF, SUPERVISORS = {password!r}, {staff}, {supervisors}
+User = get_user_model()
+live = Evidence.objects.filter(obligation=OuterRef("pk"), withdrawn_at__isnull=True)
+candidates = Obligation.objects.filter(
+    Exists(live), status="in_progress", department__isnull=False
+).order_by("department_id", "pk")
+department = candidates.first().department
+targets = list(candidates.filter(department=department)[:3])
+users = {{"staff": [], "supervisor": []}}
+for role, count in (("staff", STAFF), ("supervisor", SUPERVISORS)):
+    for i in range(count):
+        user = User.objects.create_user(
+            f"load_{{role}}_{{i}}", password=PASSWORD, first_name=f"压测{{role}}{{i}}"
+        )
+        user.groups.add(Group.objects.get(name=role))
+        if role == "staff":
+            department.members.add(user)
+        users[role].append(user.username)
+print(json.dumps({{
+    "users": users,
+    "targets": [{{"pk": o.pk, "version": o.version}} for o in targets],
+}}))
+"""
+
+
+def log(message):
+    print(f"[loadtest] {message}", flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def admin_connection(admin_url):
+    return psycopg.connect(admin_url, autocommit=True)
+
+
+def create_database(admin_url):
+    with admin_connection(admin_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def drop_database(admin_url):
+    with admin_connection(admin_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def manage(env, *args, timeout=600):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def start_gunicorn(env, port, workers, log_path):
+    log_file = open(log_path, "w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "30",
+            "--no-control-socket",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        # Its own process group, so stopping it stops its workers too.
+        start_new_session=True,
+    )
+    return process
+
+
+def wait_until_ready(process, base, log_path):
+    # Workers import Django as they boot: on a busy two-core machine the first
+    # answer can take seconds.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: see {log_path}")
+        try:
+            if requests.get(f"{base}/healthz/", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer /healthz/ within 60 s")
+
+
+def stop_gunicorn(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def form_fields(html, action):
+    """CSRF token, version and button values of the form posting to ``action``."""
+    match = re.search(
+        r'<form[^>]*action="' + re.escape(action) + r'"[^>]*>(.*?)</form>', html, re.S
+    )
+    if match is None:
+        return None
+    form = match.group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    version = re.search(r'name="version" value="(\d+)"', form)
+    buttons = re.findall(r'<button[^>]*name="status" value="([a-z_]+)"', form)
+    return {
+        "csrf": token.group(1),
+        "version": version.group(1) if version else None,
+        "buttons": buttons,
+    }
+
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.samples = defaultdict(list)  # endpoint -> [(status, seconds)]
+        self.phase_seconds = {}
+
+    def add(self, endpoint, status, seconds):
+        with self.lock:
+            self.samples[endpoint].append((status, seconds))
+
+
+def timed(recorder, endpoint, method, session, url, **kwargs):
+    started = time.perf_counter()
+    try:
+        response = session.request(
+            method, url, timeout=REQUEST_TIMEOUT, allow_redirects=False, **kwargs
+        )
+        status = response.status_code
+    except requests.RequestException:
+        response, status = None, "error"
+    recorder.add(endpoint, status, time.perf_counter() - started)
+    return response
+
+
+def log_in(base, username):
+    session = requests.Session()
+    page = session.get(f"{base}/accounts/login/", timeout=REQUEST_TIMEOUT)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    response = session.post(
+        f"{base}/accounts/login/",
+        data={
+            "username": username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": token.group(1),
+        },
+        timeout=REQUEST_TIMEOUT,
+        allow_redirects=False,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"login of {username} failed: {response.status_code}")
+    return session
+
+
+def run_phase(recorder, name, sessions, seconds, work):
+    """Every session runs ``work(session)`` in a loop for ``seconds``."""
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+
+    def loop(session):
+        while time.monotonic() < deadline:
+            work(session)
+
+    threads = [threading.Thread(target=loop, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    recorder.phase_seconds[name] = time.monotonic() - started
+    log(f"phase {name}: {time.monotonic() - started:.1f} s")
+
+
+NOTES = {
+    "submitted": "压测：提交审核。",
+    "returned": "压测：退回补充材料。",
+    "in_progress": "压测：重新办理。",
+    "done": "",
+}
+
+
+def status_writer(recorder, base, targets, writes):
+    """One step of a writer: read an obligation's page, press its first button."""
+
+    def step(session):
+        pk = random.choice(targets)
+        page = timed(
+            recorder,
+            "GET /obligations/<pk>/",
+            "GET",
+            session,
+            f"{base}/obligations/{pk}/",
+        )
+        if page is None or page.status_code != 200:
+            return
+        fields = form_fields(page.text, f"/obligations/{pk}/status/")
+        if fields is None or not fields["buttons"]:
+            time.sleep(0.01)  # nothing this role may do now; someone else's turn
+            return
+        to_status = fields["buttons"][0]
+        response = timed(
+            recorder,
+            "POST /obligations/<pk>/status/",
+            "POST",
+            session,
+            f"{base}/obligations/{pk}/status/",
+            data={
+                "csrfmiddlewaretoken": fields["csrf"],
+                "version": fields["version"],
+                "status": to_status,
+                "note": NOTES.get(to_status, "压测"),
+            },
+        )
+        if response is not None and response.status_code == 302:
+            with recorder.lock:
+                writes[pk] += 1
+
+    return step
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
+    return ordered[index]
+
+
+def print_table(recorder, phase_of):
+    header = (
+        f"{'endpoint':34} {'requests':>8} {'req/s':>7} {'p50 ms':>7} "
+        f"{'p95 ms':>7} {'5xx/err':>7}  statuses"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    for endpoint, samples in recorder.samples.items():
+        times = [seconds * 1000 for _, seconds in samples]
+        statuses = defaultdict(int)
+        for status, _ in samples:
+            statuses[status] += 1
+        errors = sum(n for s, n in statuses.items() if s == "error" or int(s) >= 500)
+        seconds = recorder.phase_seconds[phase_of[endpoint]]
+        print(
+            f"{endpoint:34} {len(samples):>8} {len(samples) / seconds:>7.1f} "
+            f"{statistics.median(times):>7.0f} {percentile(times, 0.95):>7.0f} "
+            f"{errors:>7}  "
+            + " ".join(f"{s}:{n}" for s, n in sorted(statuses.items(), key=str))
+        )
+    print()
+
+
+def obligation_rows(database_url, pks):
+    with psycopg.connect(database_url) as conn:
+        rows = {}
+        for pk in pks:
+            version = conn.execute(
+                "SELECT version FROM tracker_obligation WHERE id = %s", (pk,)
+            ).fetchone()[0]
+            updates = conn.execute(
+                "SELECT count(*) FROM tracker_progressupdate "
+                "WHERE obligation_id = %s AND action = 'status'",
+                (pk,),
+            ).fetchone()[0]
+            history = conn.execute(
+                "SELECT count(*) FROM tracker_historicalobligation WHERE id = %s",
+                (pk,),
+            ).fetchone()[0]
+            rows[pk] = {"version": version, "updates": updates, "history": history}
+        return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    parser.add_argument("--seconds", type=float, default=10, help="per phase")
+    parser.add_argument("--users", type=int, default=8, help="readers per phase")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--obligations", type=int, default=10000)
+    parser.add_argument(
+        "--admin-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="a loopback PostgreSQL where the throwaway database may be created",
+    )
+    args = parser.parse_args()
+    if args.seconds * 4 > 55:
+        parser.error("--seconds: the four phases must end within a minute")
+    admin = urlsplit(args.admin_url)
+    if admin.hostname not in LOOPBACK:
+        parser.error("--admin-url must point at a loopback address")
+    database_url = args.admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
+
+    workdir = Path(tempfile.mkdtemp(prefix="loadtest-"))
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on loopback: no TLS to redirect to, and cookies marked Secure
+        # would never be sent back. Production keeps all three on.
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "DB_CONN_MAX_AGE": "60",
+        "STATIC_ROOT": str(workdir / "static"),
+        "MEDIA_ROOT": str(workdir / "media"),
+        "LOG_LEVEL": "ERROR",
+    }
+    staff_count, supervisor_count = 3, 3
+    gunicorn = None
+    failures = []
+    log(f"creating database {DB_NAME}")
+    create_database(args.admin_url)
+    try:
+        log("migrating")
+        manage(env, "migrate", "--no-input", "--verbosity", "0")
+        log(f"generating {args.obligations} obligations (bench_data)")
+        started = time.monotonic()
+        manage(env, "bench_data", "--obligations", str(args.obligations))
+        log(f"bench_data took {time.monotonic() - started:.0f} s")
+        manage(env, "collectstatic", "--no-input", "--verbosity", "0")
+        setup = json.loads(
+            manage(
+                env,
+                "shell",
+                "-c",
+                SETUP_USERS.format(
+                    password=PASSWORD, staff=staff_count, supervisors=supervisor_count
+                ),
+            )
+            .strip()
+            .splitlines()[-1]
+        )
+        targets = [t["pk"] for t in setup["targets"]]
+        before = obligation_rows(database_url, targets)
+
+        base = f"http://127.0.0.1:{free_port()}"
+        gunicorn = start_gunicorn(
+            env, base.rsplit(":", 1)[1], args.workers, workdir / "gunicorn.log"
+        )
+        wait_until_ready(gunicorn, base, workdir / "gunicorn.log")
+        log(f"gunicorn ({args.workers} workers) on {base}, pid {gunicorn.pid}")
+
+        people = setup["users"]["staff"] + setup["users"]["supervisor"]
+        readers = [log_in(base, people[i % len(people)]) for i in range(args.users)]
+        writers = [log_in(base, name) for name in people]
+        recorder = Recorder()
+        phase_of = {}
+        for name, path in (
+            ("health", "/healthz/"),
+            ("dashboard", "/"),
+            ("list", "/obligations/"),
+        ):
+            endpoint = f"GET {path}"
+            phase_of[endpoint] = name
+            run_phase(
+                recorder,
+                name,
+                readers,
+                args.seconds,
+                lambda s, p=path, e=endpoint: timed(
+                    recorder, e, "GET", s, f"{base}{p}"
+                ),
+            )
+        writes = defaultdict(int)
+        phase_of["GET /obligations/<pk>/"] = "status"
+        phase_of["POST /obligations/<pk>/status/"] = "status"
+        run_phase(
+            recorder,
+            "status",
+            writers,
+            args.seconds,
+            status_writer(recorder, base, targets, writes),
+        )
+        print_table(recorder, phase_of)
+
+        after = obligation_rows(database_url, targets)
+        for pk in targets:
+            accepted = writes[pk]
+            gained = {key: after[pk][key] - before[pk][key] for key in after[pk]}
+            print(
+                f"obligation {pk}: version {before[pk]['version']} -> "
+                f"{after[pk]['version']}, accepted writes {accepted}, "
+                f"timeline +{gained['updates']}, history +{gained['history']}"
+            )
+            if (
+                not gained["version"]
+                == gained["updates"]
+                == gained["history"]
+                == (accepted)
+            ):
+                failures.append(f"obligation {pk}: lost or phantom update {gained}")
+        if sum(writes.values()) == 0:
+            failures.append(
+                "no status update was accepted: the write phase proved nothing"
+            )
+        for endpoint, samples in recorder.samples.items():
+            bad = [s for s, _ in samples if s == "error" or int(s) >= 500]
+            if bad:
+                failures.append(f"{endpoint}: {len(bad)} errors/5xx")
+            unexpected = [
+                s
+                for s, _ in samples
+                if s not in ("error",)
+                and int(s) < 500
+                and int(s) not in (200, 302, 409)
+            ]
+            if unexpected:
+                failures.append(f"{endpoint}: unexpected statuses {set(unexpected)}")
+    finally:
+        if gunicorn is not None:
+            stop_gunicorn(gunicorn)
+            log(f"gunicorn stopped (pid {gunicorn.pid})")
+        drop_database(args.admin_url)
+        log(f"database {DB_NAME} dropped")
+        shutil.rmtree(workdir, ignore_errors=True)
+    if failures:
+        for failure in failures:
+            print(f"FAIL: {failure}")
+        return 1
+    print("OK: no 5xx, no lost update.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
