@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -229,8 +230,11 @@ def problems_with_tasks(obligations: QuerySet, *, limit: int = PROBLEM_LIMIT):
     tasks = obligations.filter(kind=Obligation.Kind.TASK).only(
         "pk", "code", "title", "status", "report_id", "position"
     )
+    # Pick the page of problems first, so the task counts are grouped for those
+    # rows only and not for every problem of the report.
+    first = obligations.filter(kind=Obligation.Kind.PROBLEM).order_by("position")
     return (
-        obligations.filter(kind=Obligation.Kind.PROBLEM)
+        Obligation.objects.filter(pk__in=first.values("pk")[:limit])
         .annotate(
             task_count=Count("addressed_by", filter=Q(addressed_by__in=tasks)),
             tasks_done=Count(
@@ -240,7 +244,7 @@ def problems_with_tasks(obligations: QuerySet, *, limit: int = PROBLEM_LIMIT):
         )
         .prefetch_related(Prefetch("addressed_by", queryset=tasks, to_attr="tasks"))
         .only("pk", "code", "title", "status", "report_id", "position")
-        .order_by("position")[:limit]
+        .order_by("position")
     )
 
 
@@ -272,15 +276,34 @@ def awaiting_review_list(obligations: QuerySet, *, limit: int = LIST_LIMIT):
     )
 
 
-def latest_updates(obligations: QuerySet, *, limit: int = TIMELINE_LIMIT):
+def _timeline_of(visible: QuerySet, report: Report) -> QuerySet:
+    """Timeline rows of the obligations of ``report`` that ``visible`` lets through.
+
+    An ``IN (visible obligations)`` subquery is added only when ``visible_to``
+    really restricts (every signed-in user sees every obligation today), because
+    it makes SQLite sort the whole timeline before the LIMIT."""
+    # "report_id + 0" on purpose: SQLite would otherwise start from the report's
+    # obligations and sort all their updates; unable to use an index for this term,
+    # it walks the created_at index newest first and stops after the LIMIT.
+    updates = ProgressUpdate.objects.alias(
+        report_term=F("obligation__report_id") + 0
+    ).filter(report_term=report.pk)
+    if visible.query.has_filters():
+        updates = updates.filter(obligation__in=visible.values("pk"))
+    return updates
+
+
+def latest_updates(visible: QuerySet, *, report: Report, limit: int = TIMELINE_LIMIT):
     return (
-        ProgressUpdate.objects.filter(obligation__in=obligations.values("pk"))
+        _timeline_of(visible, report)
         .select_related("obligation", "author")
-        .order_by("-created_at", "-pk")[:limit]
+        .order_by("-created_at")[:limit]
     )
 
 
-def completion_over_time(obligations: QuerySet) -> list[tuple[date, int, int]]:
+def completion_over_time(
+    visible: QuerySet, *, report: Report
+) -> list[tuple[date, int, int]]:
     """[(day, done that day, cumulative done)] from the timeline.
 
     An obligation counts once, on the day of its latest move to "done" (a reopened
@@ -293,11 +316,8 @@ def completion_over_time(obligations: QuerySet) -> list[tuple[date, int, int]]:
         created_at__gt=OuterRef("created_at"),
     )
     rows = (
-        ProgressUpdate.objects.filter(
-            to_status=Status.DONE,
-            obligation__status=Status.DONE,
-            obligation__in=obligations.values("pk"),
-        )
+        _timeline_of(visible, report)
+        .filter(to_status=Status.DONE, obligation__status=Status.DONE)
         .filter(~Exists(later_done))
         .annotate(day=TruncDate("created_at", tzinfo=REPORT_TZ))
         .values("day")

@@ -70,11 +70,12 @@ def dashboard(request):
     if report is None:
         return render(request, "tracker/dashboard.html", context)
     today = timezone.localdate()
-    obligations = Obligation.objects.visible_to(request.user).filter(report=report)
+    visible = Obligation.objects.visible_to(request.user)
+    obligations = visible.filter(report=report)
     overall = selectors.overall_scorecard(obligations, today=today)
     scorecards = selectors.department_scorecards(obligations, today=today)
     tree = selectors.section_tree(obligations, report=report)
-    over_time = selectors.completion_over_time(obligations)
+    over_time = selectors.completion_over_time(visible, report=report)
     context.update(
         today=today,
         due_soon_days=selectors.DUE_SOON_DAYS,
@@ -88,7 +89,7 @@ def dashboard(request):
         overdue=selectors.overdue_list(obligations, today=today),
         due_soon=selectors.due_soon_list(obligations, today=today),
         awaiting_review=selectors.awaiting_review_list(obligations),
-        updates=selectors.latest_updates(obligations),
+        updates=selectors.latest_updates(visible, report=report),
         over_time=over_time,
         status_chart=charts.status_by_department(scorecards),
         chapter_chart=charts.completion_by_chapter(tree),
@@ -165,6 +166,7 @@ class ObligationListView(ExportMixin, SingleTableMixin, FilterView):
 
 
 # --- Reports ------------------------------------------------------------------
+
 
 @require_safe
 def report_detail(request, pk):
