@@ -106,6 +106,7 @@ class ObligationTable(tables.Table):
         row_attrs = {"class": _overdue_class}
         empty_text = _("No obligations match these filters.")
         per_page = PER_PAGE
+        template_name = "tracker/obligation_table.html"
 
     def render_owner(self, value):
         return value.get_full_name() or value.get_username()
