@@ -2,13 +2,9 @@
 
 import datetime
 
-import pytest
 from django.urls import reverse
 
-from tests.workflow_helpers import fast_password_hashing
 from tracker.models import Obligation, ProgressUpdate
-
-pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 

@@ -1,13 +1,9 @@
 """POST /obligations/<pk>/update/: a progress note by the working staff."""
 
-import pytest
 from django.urls import reverse
 
-from tests.workflow_helpers import fast_password_hashing
 from tracker import services
 from tracker.models import ProgressUpdate
-
-pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 

@@ -7,10 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.workflow_helpers import PDF, fast_password_hashing, files_on_disk, upload
+from tests.workflow_helpers import PDF, files_on_disk, upload
 from tracker.models import Evidence, ProgressUpdate
-
-pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"

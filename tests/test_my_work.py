@@ -3,15 +3,11 @@
 import datetime
 import re
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import ObligationFactory, UserFactory
-from tests.workflow_helpers import fast_password_hashing
 from tracker.models import Obligation
-
-pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
 
 S = Obligation.Status
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

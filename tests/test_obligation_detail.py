@@ -8,11 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ObligationFactory, ReportFactory, SectionFactory
-from tests.workflow_helpers import fast_password_hashing, set_status, upload
+from tests.workflow_helpers import set_status, upload
 from tracker import services
 from tracker.models import Obligation
-
-pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
 
 S = Obligation.Status
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

@@ -15,10 +15,8 @@ from django.urls import reverse
 
 import tracker.urls
 from tests.factories import UserFactory
-from tests.workflow_helpers import PDF, fast_password_hashing, set_status, upload
+from tests.workflow_helpers import PDF, set_status, upload
 from tracker.models import Evidence, Obligation, ProgressUpdate
-
-pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
 
 S = Obligation.Status
 ROLES = ("anonymous", "owning_staff", "owner", "other_staff", "supervisor", "admin")

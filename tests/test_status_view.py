@@ -6,11 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.workflow_helpers import fast_password_hashing, set_status, upload
+from tests.workflow_helpers import set_status, upload
 from tracker import services
 from tracker.models import Obligation, ProgressUpdate
-
-pytestmark = pytest.mark.usefixtures(fast_password_hashing.__name__)
 
 S = Obligation.Status
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

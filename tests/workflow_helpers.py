@@ -1,7 +1,6 @@
 """Small builders shared by the staff-workflow view tests (not fixtures: each test
 says which state it starts from)."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tracker import services
@@ -29,10 +28,3 @@ def upload(obligation, user, name="整改报告.pdf", content=PDF, note=""):
 
 def files_on_disk(media_root):
     return sorted(p for p in media_root.rglob("*") if p.is_file())
-
-
-@pytest.fixture
-def fast_password_hashing(settings):
-    # The factories hash a password per user; the default PBKDF2 rounds cost about
-    # half a second each, which made a six-role matrix crawl. Not what is tested.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
