@@ -65,3 +65,14 @@ def test_login_page_is_in_chinese_by_default(client):
 def test_login_page_is_available_in_english(client):
     response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Log in" in response.content.decode()
+
+
+def test_language_switch_works_before_logging_in(client):
+    response = client.post(
+        "/i18n/setlang/", {"language": "en", "next": "/accounts/login/"}
+    )
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/"
+    page = client.get("/accounts/login/")
+    assert "Log in" in page.content.decode()
+    assert "登录" not in page.content.decode()
