@@ -13,13 +13,16 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from tracker.models import Department, Obligation, Report
 from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
 from tracker.services import (
+    evidence_upload,
     obligation_assign,
     obligation_escalate,
     obligation_transition,
@@ -46,29 +49,55 @@ ACCOUNTS = [
     ("staff2", "demo-staff-2023", "李四", STAFF_GROUP, "县政务服务管理办公室"),
 ]
 
-# Wuxi 2022 obligation code -> (department, owner user name or None, due date).
+# Wuxi 2022 obligation code -> (department, owner user name or None, due in N days).
+# Due dates are relative to the day the demo is set up, so the dashboard always shows
+# some overdue work, some due within two weeks and some due later.
 ASSIGNMENTS = {
-    "1.1.1": ("县司法局", "staff1", datetime.date(2023, 6, 30)),
-    "1.1.2": ("县司法局", None, datetime.date(2023, 6, 30)),
-    "1.2.1": ("县政务服务管理办公室", "staff2", datetime.date(2023, 9, 30)),
-    "1.2.2": ("县司法局", "staff1", datetime.date(2023, 3, 31)),
-    "1.3.1": ("县人民政府办公室", None, datetime.date(2023, 12, 31)),
-    "1.3.3": ("县综合行政执法局", None, datetime.date(2023, 9, 30)),
-    "1.4.1": ("县应急管理局", None, datetime.date(2023, 6, 30)),
-    "1.4.2": ("县司法局", None, datetime.date(2023, 12, 31)),
-    "1.4.3": ("县信访局", None, datetime.date(2023, 12, 31)),
-    "1.5.1": ("县人民政府办公室", None, datetime.date(2023, 12, 31)),
-    "3.1": ("县综合行政执法局", None, datetime.date(2023, 12, 31)),
-    "3.3": ("县司法局", None, datetime.date(2023, 12, 31)),
-    "4.1": ("县司法局", "staff1", datetime.date(2023, 12, 31)),
-    "4.2": ("县政务服务管理办公室", "staff2", datetime.date(2023, 12, 31)),
-    "4.4": ("县人力资源和社会保障局", None, datetime.date(2023, 12, 31)),
+    "1.1.1": ("县司法局", "staff1", 30),
+    "1.1.2": ("县司法局", None, -10),
+    "1.2.1": ("县政务服务管理办公室", "staff2", 10),
+    "1.2.2": ("县司法局", "staff1", -20),
+    "1.3.1": ("县人民政府办公室", None, 60),
+    "1.3.3": ("县综合行政执法局", None, 45),
+    "1.4.1": ("县应急管理局", None, 5),
+    "1.4.2": ("县司法局", "staff1", 20),
+    "1.4.3": ("县信访局", None, 90),
+    "1.5.1": ("县人民政府办公室", None, 75),
+    "1.5.2": ("县政务服务管理办公室", "staff2", 12),
+    "3.1": ("县综合行政执法局", None, 120),
+    "3.3": ("县司法局", None, 150),
+    "4.1": ("县司法局", "staff1", 180),
+    "4.2": ("县政务服务管理办公室", "staff2", 180),
+    "4.4": ("县人力资源和社会保障局", None, 180),
 }
-# Work under way, so the dashboard shows more than one status: (code, user name).
-STARTED = [("1.1.1", "staff1"), ("1.2.2", "staff1"), ("1.2.1", "staff2")]
+# Work under way, so the dashboard shows every status: (code, user name).
+STARTED = [
+    ("1.1.1", "staff1"),
+    ("1.2.2", "staff1"),
+    ("1.2.1", "staff2"),
+    ("1.4.2", "staff1"),
+    ("1.5.2", "staff2"),
+]
+# Submitted for review with an evidence file: (code, user name, file name, note).
+SUBMITTED = [
+    ("1.4.2", "staff1", "2023年人民调解工作台账.pdf", "已完成调解组织规范化建设，附台账。"),
+    ("1.5.2", "staff2", "互联网+督查平台运行报告.pdf", "平台已升级，附运行报告。"),
+    ("1.2.1", "staff2", "政务服务事项清单.pdf", "清单已公布，附文件。"),
+]
+# (code, supervisor's decision, note): approved or returned after review.
+REVIEWED = [
+    ("1.5.2", Obligation.Status.DONE, "材料齐全，同意办结。"),
+    ("1.2.1", Obligation.Status.RETURNED, "请补充“一件事一次办”套餐清单。"),
+]
 ESCALATED = [
     ("1.2.2", Obligation.SupervisionLevel.YELLOW, "完成时限已过，请加快推进。")
 ]
+# A minimal valid PDF, so the demo's evidence downloads and opens.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 class Command(BaseCommand):
@@ -123,14 +152,15 @@ class Command(BaseCommand):
         if not obligations or any(o.department_id for o in obligations.values()):
             return
         admin = users["admin"]
-        for code, (department, owner, due_date) in ASSIGNMENTS.items():
+        today = timezone.localdate()
+        for code, (department, owner, due_in_days) in ASSIGNMENTS.items():
             if code in obligations:
                 obligation_assign(
                     obligation=obligations[code],
                     user=admin,
                     department=departments[department],
                     owner=users[owner] if owner else None,
-                    due_date=due_date,
+                    due_date=today + datetime.timedelta(days=due_in_days),
                     note="演示数据：初始分工",
                 )
         for code, username in STARTED:
@@ -140,6 +170,26 @@ class Command(BaseCommand):
                     user=users[username],
                     to_status=Obligation.Status.IN_PROGRESS,
                 )
+        for code, username, file_name, note in SUBMITTED:
+            evidence_upload(
+                obligation=obligations[code],
+                user=users[username],
+                file=SimpleUploadedFile(file_name, DEMO_PDF),
+                note=note,
+            )
+            obligation_transition(
+                obligation=obligations[code],
+                user=users[username],
+                to_status=Obligation.Status.SUBMITTED,
+                note=note,
+            )
+        for code, decision, note in REVIEWED:
+            obligation_transition(
+                obligation=obligations[code],
+                user=users["supervisor"],
+                to_status=decision,
+                note=note,
+            )
         for code, level, reason in ESCALATED:
             if code in obligations:
                 obligation_escalate(
