@@ -16,7 +16,7 @@ $(BIN)/.installed: pyproject.toml
 
 # Compiled translations are build output; the .po file is the source.
 locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po $(BIN)/.installed
-	$(BIN)/python manage.py compilemessages --locale zh_Hans --verbosity 0
+	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '$(VENV)' --verbosity 0
 
 messages: locale/zh_Hans/LC_MESSAGES/django.mo
 

@@ -32,7 +32,7 @@ def test_every_marked_string_has_a_chinese_translation(tmp_path):
     )
     po = str(tmp_path / PO)
     stats = subprocess.run(
-        ["msgfmt", "--statistics", "-o", "/dev/null", po],
+        ["msgfmt", "--check-format", "--statistics", "-o", "/dev/null", po],
         capture_output=True,
         text=True,
         check=True,
