@@ -39,8 +39,31 @@ def _browser_unavailable_reason():
     return None
 
 
+def _carry_serialized_contents_into_new_context(start):
+    """Run ``start()`` and keep each test database's serialized contents visible.
+
+    Playwright's sync API leaves an event loop marked as running on this thread, so
+    from then on Django keeps its connections per asyncio context rather than per
+    thread, and the tests see fresh connection objects. Those lack the serialized
+    copy of the migrated data (the roles' groups among it) that
+    ``serialized_rollback`` reloads after each transactional test's flush; without
+    it every journey after the first would find the groups gone.
+    """
+    from django.db import connections
+
+    saved = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
+    result = start()
+    for alias, contents in saved.items():
+        if contents is not None:
+            connections[alias]._test_serialized_contents = contents
+    return result
+
+
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(django_db_setup):
     reason = _browser_unavailable_reason()
     if reason is not None:
         if os.environ.get("REQUIRE_BROWSER") == "1":
@@ -49,12 +72,16 @@ def chromium():
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
+    manager = sync_playwright()
+    playwright = _carry_serialized_contents_into_new_context(manager.__enter__)
+    try:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
+    finally:
+        manager.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")
