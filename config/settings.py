@@ -7,6 +7,7 @@ server should stop the process, not expose it.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -128,6 +129,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+    }
+    # Tests use a file too, not the in-memory default, so they exercise the same
+    # locking as production (the concurrency tests race two real connections).
+    DATABASES["default"]["TEST"] = {
+        # One file per test process, so parallel runs on one machine never collide.
+        "NAME": str(Path(tempfile.gettempdir()) / f"fazhi-test-{os.getpid()}.sqlite3")
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

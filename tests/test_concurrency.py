@@ -105,12 +105,6 @@ def test_stale_assign_lists_every_change_since_with_its_author(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite's in-memory test database (shared cache) answers a second writer "
-    "with 'table is locked' instead of waiting; a file database in IMMEDIATE mode "
-    "serialises writers, and the stale-version tests above cover SQLite.",
-)
 def test_two_simultaneous_writers_with_the_same_version_one_wins(
     supervisor, admin_user, department_a, department_b
 ):
