@@ -19,9 +19,24 @@ def log_in(page, username, password=PASSWORD):
 
 def save_screenshot(page, name):
     """docs/<name>.png for the README, only when asked (SAVE_SCREENSHOTS=1), so an
-    ordinary test run never dirties the working tree."""
-    if os.environ.get("SAVE_SCREENSHOTS") == "1":
-        page.screenshot(path=str(DOCS / name), full_page=True)
+    ordinary test run never dirties the working tree.
+
+    The journeys read English labels; the picture shows the Chinese interface the
+    county staff use, then the page is put back in English.
+    """
+    if os.environ.get("SAVE_SCREENSHOTS") != "1":
+        return
+    base = page.url.split("/", 3)
+    origin = f"{base[0]}//{base[2]}"
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "zh-hans", "url": origin}]
+    )
+    page.reload()
+    page.screenshot(path=str(DOCS / name), full_page=True)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "en", "url": origin}]
+    )
+    page.reload()
 
 
 def minimal_pdf(text="Evidence"):
