@@ -2,14 +2,16 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import ObligationFactory, ReportFactory
-from tracker.models import Obligation
+from tests.factories import ObligationFactory, ReportFactory, UserFactory
+from tracker.models import Evidence, Obligation, ProgressUpdate
 
 
 @pytest.fixture
@@ -21,8 +23,9 @@ def sv_client(client, supervisor):
 
 def csv_rows(response):
     assert response.status_code == 200
-    assert response.content.startswith("\ufeff".encode())
-    text = response.content.decode("utf-8-sig")
+    content = response.getvalue()  # the CSV is streamed
+    assert content.startswith("\ufeff".encode())
+    text = content.decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
 
 
@@ -114,3 +117,94 @@ def test_anonymous_users_cannot_export(client, db):
     ObligationFactory()
     response = client.get("/obligations/?_export=csv")
     assert response.status_code == 302
+
+
+def add_evidence(obligation, user, *, withdrawn=False):
+    return Evidence.objects.create(
+        obligation=obligation,
+        file="evidence/x.pdf",
+        original_name="x.pdf",
+        size=1,
+        sha256="0" * 64,
+        content_type="application/pdf",
+        uploaded_by=user,
+        withdrawn_at=timezone.now() if withdrawn else None,
+    )
+
+
+def test_export_row_shows_labels_names_counts_and_shanghai_time(
+    sv_client, department_a, staff_a
+):
+    obligation = ObligationFactory(
+        code="E1",
+        title="法治督察",
+        kind=Obligation.Kind.PROBLEM,
+        department=department_a,
+        owner=UserFactory(username="wang", first_name="王", last_name="五"),
+        status=Obligation.Status.IN_PROGRESS,
+        due_date=date(2023, 6, 30),
+        supervision_level=Obligation.SupervisionLevel.RED,
+    )
+    add_evidence(obligation, staff_a)
+    add_evidence(obligation, staff_a)
+    add_evidence(obligation, staff_a, withdrawn=True)
+    # 16:30 UTC is half past midnight the next day in Shanghai.
+    ProgressUpdate.objects.create(
+        obligation=obligation,
+        author=staff_a,
+        action=ProgressUpdate.Action.COMMENT,
+        text="x",
+        created_at=datetime(2023, 3, 1, 16, 30, tzinfo=UTC),
+    )
+    rows = csv_rows(sv_client.get("/obligations/?_export=csv"))
+    assert rows[1] == [
+        "E1",
+        "法治督察",
+        str(Obligation.Kind.PROBLEM.label),
+        "县司法局",
+        "王 五",
+        "In progress",
+        "2023-06-30",
+        "Red supervision",
+        "2",
+        "2023-03-02 00:30",
+    ]
+
+
+def test_export_follows_the_tables_sort_order(sv_client, db):
+    report = ReportFactory()
+    ObligationFactory(report=report, code="S1", position=1, title="乙")
+    ObligationFactory(report=report, code="S2", position=2, title="甲")
+    ObligationFactory(report=report, code="S3", position=3, title="丙")
+    rows = csv_rows(sv_client.get("/obligations/?sort=-code&_export=csv"))
+    assert [row[0] for row in rows[1:]] == ["S3", "S2", "S1"]
+
+
+def export_query_count(client, export_format):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/obligations/?_export={export_format}")
+        response.getvalue()  # the CSV's rows are read while it streams
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_export_query_count_does_not_grow_with_the_rows(
+    sv_client, department_a, staff_a, export_format
+):
+    def add(count):
+        for _ in range(count):
+            obligation = ObligationFactory(department=department_a, owner=staff_a)
+            add_evidence(obligation, staff_a)
+            ProgressUpdate.objects.create(
+                obligation=obligation,
+                author=staff_a,
+                action=ProgressUpdate.Action.COMMENT,
+                text="x",
+            )
+
+    add(2)
+    small = export_query_count(sv_client, export_format)
+    add(60)
+    assert len(xlsx_rows(sv_client.get("/obligations/?_export=xlsx"))) == 63
+    assert export_query_count(sv_client, export_format) == small
