@@ -7,10 +7,15 @@ PORT ?= 8000
 
 .PHONY: run test bench fixture serve loadtest messages lint format setup clean-venv
 
-# Reinstall only when the project's dependencies change, so a second `make run` is fast.
+# Reinstall only when the project's dependencies change, so a second `make run` is
+# fast. `make run` needs the app only; `make test` adds the test tools.
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -28,7 +33,7 @@ run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(BIN)/.installed messages
+test: $(BIN)/.installed-test messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Regenerate fixtures/wuxi_2022.json from the seed report (see README).
@@ -44,14 +49,14 @@ serve: $(BIN)/.installed messages
 	DEBUG=0 $(BIN)/python manage.py migrate --no-input --verbosity 0
 	DEBUG=0 $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
 
-loadtest: $(BIN)/.installed messages
+loadtest: $(BIN)/.installed-test messages
 	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(BIN)/.installed
+format: $(BIN)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
