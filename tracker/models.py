@@ -222,6 +222,25 @@ class Obligation(models.Model):
             models.Index(
                 fields=["status", "status_changed_at"], name="obl_status_changed_idx"
             ),
+            # The dashboard's overdue and due-soon lists: a report's obligations in
+            # due date order, read up to the LIMIT instead of sorted in full.
+            models.Index(
+                fields=["report", "due_date", "position"], name="obl_report_due_idx"
+            ),
+            # Covers the dashboard's counts of a report (overall, per department,
+            # section and kind): they read this index, not the rows with their text.
+            models.Index(
+                fields=[
+                    "report",
+                    "department",
+                    "status",
+                    "due_date",
+                    "supervision_level",
+                    "kind",
+                    "section",
+                ],
+                name="obl_report_counts_idx",
+            ),
         ]
 
     def __str__(self):
@@ -354,8 +373,11 @@ class ProgressUpdate(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["obligation", "-created_at"], name="upd_obl_created_idx"),
-            # Completion over time: the dashboard groups "done" entries by date.
-            models.Index(fields=["to_status", "created_at"], name="upd_to_status_idx"),
+            # Completion over time: the "done" entries with their obligation and
+            # time, and the "no later done entry" probe, from the index alone.
+            models.Index(
+                fields=["to_status", "obligation", "created_at"], name="upd_done_idx"
+            ),
         ]
 
     def __str__(self):
