@@ -372,11 +372,17 @@ def obligations_for_table(obligations: QuerySet) -> QuerySet:
         .order_by("-created_at")
         .values("created_at")[:1]
     )
-    return obligations.select_related("department", "owner", "report").annotate(
-        evidence_count=Coalesce(
-            Subquery(evidence_count, output_field=IntegerField()), Value(0)
-        ),
-        last_update=Subquery(last_update),
+    # Not the report (its whole source text would come with every row) nor the
+    # obligation's body: the table shows neither.
+    return (
+        obligations.select_related("department", "owner")
+        .defer("body")
+        .annotate(
+            evidence_count=Coalesce(
+                Subquery(evidence_count, output_field=IntegerField()), Value(0)
+            ),
+            last_update=Subquery(last_update),
+        )
     )
 
 
