@@ -6,14 +6,37 @@ Browsers cannot be downloaded on the machines this runs on, so Playwright launch
 REQUIRE_BROWSER=1 (set by .ci/run), where a missing browser is a failure.
 """
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.db.models.signals import post_migrate
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise
 # refuse the ORM calls the tests make to arrange data and check results.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _recreate_role_groups(sender, using="default", **kwargs):
+    # The journeys need a live server, so they run as transactional tests, and
+    # Django empties every table after each of them. The flush re-creates content
+    # types and permissions (post_migrate) but not what data migrations wrote: put
+    # the role groups of tracker/migrations/0002_roles back, for the next journey
+    # and for any transactional test that runs after them.
+    from django.contrib.auth.models import Group
+
+    roles = importlib.import_module("tracker.migrations.0002_roles")
+    for name in roles.ROLE_GROUPS:
+        Group.objects.using(using).get_or_create(name=name)
+
+
+post_migrate.connect(
+    _recreate_role_groups,
+    sender=apps.get_app_config("tracker"),
+    dispatch_uid="tests.browser.recreate_role_groups",
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,31 +62,8 @@ def _browser_unavailable_reason():
     return None
 
 
-def _carry_serialized_contents_into_new_context(start):
-    """Run ``start()`` and keep each test database's serialized contents visible.
-
-    Playwright's sync API leaves an event loop marked as running on this thread, so
-    from then on Django keeps its connections per asyncio context rather than per
-    thread, and the tests see fresh connection objects. Those lack the serialized
-    copy of the migrated data (the roles' groups among it) that
-    ``serialized_rollback`` reloads after each transactional test's flush; without
-    it every journey after the first would find the groups gone.
-    """
-    from django.db import connections
-
-    saved = {
-        alias: getattr(connections[alias], "_test_serialized_contents", None)
-        for alias in connections
-    }
-    result = start()
-    for alias, contents in saved.items():
-        if contents is not None:
-            connections[alias]._test_serialized_contents = contents
-    return result
-
-
 @pytest.fixture(scope="session")
-def chromium(django_db_setup):
+def chromium():
     reason = _browser_unavailable_reason()
     if reason is not None:
         if os.environ.get("REQUIRE_BROWSER") == "1":
@@ -72,16 +72,12 @@ def chromium(django_db_setup):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
-    manager = sync_playwright()
-    playwright = _carry_serialized_contents_into_new_context(manager.__enter__)
-    try:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
-    finally:
-        manager.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from tracker.models import Obligation, ProgressUpdate, Report
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 SECOND_REPORT = """示例县2023年法治政府建设情况报告

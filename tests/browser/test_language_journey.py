@@ -15,7 +15,7 @@ from tracker.models import Obligation
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 NAV_ZH = ["看板", "事项清单", "我的工作", "责任单位"]

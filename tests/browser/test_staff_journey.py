@@ -11,7 +11,7 @@ from tracker.models import Obligation
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 FILE_NAME = "2023年行政执法案卷评查报告.pdf"

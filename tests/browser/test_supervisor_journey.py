@@ -14,7 +14,7 @@ from tracker.models import Obligation
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 Status = Obligation.Status
