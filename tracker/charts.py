@@ -21,19 +21,50 @@ STATUS_COLOURS = {
 }
 TRACK = "#eaeef2"
 INK = "#1f2328"
-LABEL_WIDTH = 170
-BAR_WIDTH = 360
-ROW_HEIGHT = 26
-FONT = f'font-size="12" fill="{INK}"'
+# Every chart is drawn WIDTH user units wide and shown at most that many pixels
+# wide (app.css: max-width 100%, height auto), so one unit is one pixel on a
+# desktop and the 15-unit text is still 12 px on a 320 px wide phone card.
+WIDTH = 400
+FONT_SIZE = 15
+LABEL_WIDTH = 124
+ROW_HEIGHT = 28
+BAR_HEIGHT = 18
+FONT = f'font-size="{FONT_SIZE}" fill="{INK}"'
 
 
 def _f(number):
     return f"{number:.1f}"
 
 
-def _truncate(text, length=14):
+def _text_width(text):
+    """Approximate width of ``text`` in user units: CJK characters are square,
+    Latin letters and digits about 0.6 em."""
+    return sum(
+        FONT_SIZE if ord(char) > 0x2E80 else 0.6 * FONT_SIZE for char in str(text)
+    )
+
+
+def _fit(text, width):
+    """``text`` cut with "…" to fit ``width`` units."""
     text = str(text)
-    return text if len(text) <= length else text[: length - 1] + "…"
+    if _text_width(text) <= width:
+        return text
+    while text and _text_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _label(x, y, text, width, anchor="end"):
+    """A text label cut to ``width``, the full text in its <title> (shown on
+    hover and read by screen readers)."""
+    return format_html(
+        '<text x="{}" y="{}" text-anchor="{}" ' + FONT + "><title>{}</title>{}</text>",
+        x,
+        y,
+        anchor,
+        text,
+        _fit(text, width),
+    )
 
 
 def _svg(chart_id, width, height, title, desc, body):
@@ -53,57 +84,58 @@ def _svg(chart_id, width, height, title, desc, body):
 
 
 def _legend(y, items):
+    """Legend swatches, wrapped onto as many lines as WIDTH needs; returns the
+    markup and the y below it."""
     parts, x = [], 0
     for label, colour in items:
+        item_width = 14 + _text_width(label) + 14
+        if x and x + item_width > WIDTH:
+            x, y = 0, y + ROW_HEIGHT - 6
         parts.append(
             format_html(
-                '<rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
+                '<rect x="{}" y="{}" width="11" height="11" fill="{}"/>'
                 '<text x="{}" y="{}" ' + FONT + ">{}</text>",
-                x,
-                y,
+                _f(x),
+                y + 1,
                 colour,
-                x + 14,
-                y + 9,
+                _f(x + 15),
+                y + 11,
                 label,
             )
         )
-        x += 14 + 13 * len(str(label)) + 16
-    return mark_safe("".join(parts))
+        x += item_width
+    return mark_safe("".join(parts)), y + ROW_HEIGHT
 
 
 def status_by_department(scorecards, chart_id="chart-status"):
     """Horizontal stacked bars: each department's obligations by status."""
     statuses = list(Obligation.Status)
     biggest = max((card.total for card in scorecards), default=0) or 1
+    bar_width = WIDTH - LABEL_WIDTH - 44  # room for the total after the bar
+    legend, top = _legend(0, [(s.label, STATUS_COLOURS[s]) for s in statuses])
     rows = []
     for i, card in enumerate(scorecards):
-        y = 30 + i * ROW_HEIGHT
+        y = top + i * ROW_HEIGHT
         name = (
             card.department.short_name or card.department.name
             if card.department
             else _("Unassigned")
         )
-        parts = [
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" ' + FONT + ">{}</text>",
-                LABEL_WIDTH - 6,
-                y + 14,
-                _truncate(name),
-            )
-        ]
+        parts = [_label(LABEL_WIDTH - 6, y + 14, name, LABEL_WIDTH - 8)]
         x = LABEL_WIDTH
         for status in statuses:
             count = getattr(card, status.value)
             if not count:
                 continue
-            width = BAR_WIDTH * count / biggest
+            width = bar_width * count / biggest
             parts.append(
                 format_html(
-                    '<rect x="{}" y="{}" width="{}" height="18" fill="{}">'
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
                     "<title>{}: {} {}</title></rect>",
                     _f(x),
                     y,
                     _f(width),
+                    BAR_HEIGHT,
                     STATUS_COLOURS[status],
                     name,
                     status.label,
@@ -120,46 +152,45 @@ def status_by_department(scorecards, chart_id="chart-status"):
             )
         )
         rows.append(mark_safe("".join(parts)))
-    height = 30 + len(scorecards) * ROW_HEIGHT + 10
-    legend = _legend(4, [(s.label, STATUS_COLOURS[s]) for s in statuses])
-    body = mark_safe(str(legend) + "".join(rows))
     return _svg(
         chart_id,
-        LABEL_WIDTH + BAR_WIDTH + 50,
-        height,
+        WIDTH,
+        top + len(scorecards) * ROW_HEIGHT,
         _("Status of obligations per department"),
         _(
             "Stacked bars, one per department, with the number of obligations in "
             "each status."
         ),
-        body,
+        mark_safe(str(legend) + "".join(rows)),
     )
 
 
 def completion_by_chapter(tree, chart_id="chart-chapters"):
     """One bar per chapter: the share of its obligations that are done."""
+    figures_width = 92  # "12 / 345 (100%)" after the bar
+    bar_width = WIDTH - LABEL_WIDTH - figures_width
     rows = []
     for i, node in enumerate(tree):
-        y = 6 + i * ROW_HEIGHT
-        done_width = BAR_WIDTH * node.done / node.total if node.total else 0
+        y = 4 + i * ROW_HEIGHT
+        done_width = bar_width * node.done / node.total if node.total else 0
         rows.append(
             format_html(
-                '<text x="{}" y="{}" text-anchor="end" ' + FONT + ">{}</text>"
-                '<rect x="{}" y="{}" width="{}" height="18" fill="{}"/>'
-                '<rect x="{}" y="{}" width="{}" height="18" fill="{}"/>'
+                "{}"
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
                 '<text x="{}" y="{}" ' + FONT + ">{} / {} ({}%)</text>",
-                LABEL_WIDTH - 6,
-                y + 14,
-                _truncate(node.section),
+                _label(LABEL_WIDTH - 6, y + 14, node.section, LABEL_WIDTH - 8),
                 LABEL_WIDTH,
                 y,
-                BAR_WIDTH,
+                bar_width,
+                BAR_HEIGHT,
                 TRACK,
                 LABEL_WIDTH,
                 y,
                 _f(done_width),
+                BAR_HEIGHT,
                 STATUS_COLOURS[Obligation.Status.DONE],
-                LABEL_WIDTH + BAR_WIDTH + 6,
+                LABEL_WIDTH + bar_width + 5,
                 y + 14,
                 node.done,
                 node.total,
@@ -168,8 +199,8 @@ def completion_by_chapter(tree, chart_id="chart-chapters"):
         )
     return _svg(
         chart_id,
-        LABEL_WIDTH + BAR_WIDTH + 110,
-        12 + len(tree) * ROW_HEIGHT,
+        WIDTH,
+        8 + len(tree) * ROW_HEIGHT,
         _("Completion per chapter"),
         _("One bar per chapter of the report: obligations done out of the total."),
         mark_safe("".join(rows)),
@@ -178,7 +209,7 @@ def completion_by_chapter(tree, chart_id="chart-chapters"):
 
 def completion_over_time(series, total, chart_id="chart-over-time"):
     """A step line of the cumulative number of obligations done, by day."""
-    width, height, left, bottom, top = 560, 220, 50, 30, 16
+    width, height, left, bottom, top = WIDTH, 230, 54, 30, 16
     plot_w, plot_h = width - left - 20, height - bottom - top
     ceiling = max(total, series[-1][2] if series else 0) or 1
     first, last = (series[0][0], series[-1][0]) if series else (None, None)
@@ -237,7 +268,7 @@ def completion_over_time(series, total, chart_id="chart-over-time"):
             '<text x="{}" y="{}" ' + FONT + ">{}</text>"
             '<text x="{}" y="{}" text-anchor="end" ' + FONT + ">{}</text>"
             '<text x="{}" y="{}" text-anchor="end" ' + FONT + ">{}</text>",
-            left,
+            0,
             height - 8,
             first.isoformat(),
             left + plot_w,
