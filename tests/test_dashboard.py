@@ -315,3 +315,23 @@ def test_query_count_does_not_grow_with_the_data(sv_client, report, url):
     with CaptureQueriesContext(connection) as large:
         html(sv_client.get(url))
     assert len(large) == len(small)
+
+
+def test_long_department_name_is_cut_in_the_chart_with_the_full_name_in_a_title(
+    sv_client, report
+):
+    long_name = "县人力资源和社会保障局劳动保障监察大队"
+    ObligationFactory(
+        report=report, department=DepartmentFactory(name=long_name, short_name="")
+    )
+    chart = html(sv_client.get("/")).split('<svg class="chart"')[1].split("</svg>")[0]
+    assert f"<title>{long_name}</title>" in chart
+    shown = re.search(rf"<title>{long_name}</title>([^<]*)</text>", chart).group(1)
+    assert shown.endswith("…") and long_name.startswith(shown[:-1])
+
+
+def test_charts_are_drawn_at_the_width_they_are_shown(sv_client, report):
+    ObligationFactory(report=report)
+    page = html(sv_client.get("/"))
+    assert page.count('viewBox="0 0 400 ') == 3
+    assert page.count('font-size="15"') >= 3
