@@ -107,7 +107,7 @@ def test_reviewers_may_escalate_with_a_reason(request, obligation, role):
     update = obligation.updates.get()
     assert update.action == ProgressUpdate.Action.SUPERVISION
     assert update.author == user
-    assert "No supervision → Red supervision" in update.text
+    assert "未督办 → 红色督办" in update.text
     assert "严重滞后" in update.text
     assert obligation.history.latest().history_user == user
 
@@ -149,3 +149,22 @@ def test_staff_may_not_escalate(request, obligation, role):
 
     obligation.refresh_from_db()
     assert obligation.supervision_level == L.NONE
+
+
+def test_timeline_text_is_recorded_in_chinese_whatever_the_writers_language(
+    supervisor, obligation, department_b
+):
+    from django.utils import translation
+
+    with translation.override("en"):
+        obligation_escalate(
+            obligation=obligation, user=supervisor, level="red", note="拖延"
+        )
+        obligation_assign(
+            obligation=obligation, user=supervisor, department=department_b
+        )
+
+    texts = list(obligation.updates.order_by("pk").values_list("text", flat=True))
+    assert texts[0].startswith("督办等级: 未督办 → 红色督办")
+    assert texts[1].startswith("责任单位: 县司法局 → 县政务服务管理办公室")
+    assert obligation.history.latest().history_change_reason == "分派"

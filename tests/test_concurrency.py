@@ -47,7 +47,7 @@ def test_stale_version_is_refused_and_the_other_change_survives(
     assert refused.value.obligation.version == seen + 1
     ((author, _when, text),) = refused.value.changes
     assert author == supervisor
-    assert "Red supervision" in text
+    assert "红色督办" in text
     assert "王督查" in str(refused.value)
     assert not obligation.updates.filter(action=ProgressUpdate.Action.STATUS).exists()
 

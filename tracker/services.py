@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +77,17 @@ def _user_label(user):
 
 def _display(value):
     return str(value) if value not in (None, "") else "—"
+
+
+def _recorded(message):
+    """``message`` in the organisation's language (settings.LANGUAGE_CODE).
+
+    Timeline and history texts are an official record that other people read later,
+    so they are written in the report's language, not in the language of whoever's
+    browser made the change.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message)
 
 
 # --- Obligations ------------------------------------------------------------------
@@ -251,9 +262,10 @@ def obligation_assign(
         _sync(obligation, current)
         return current
 
-    _save(current, user=user, reason=gettext("Assignment"))
+    _save(current, user=user, reason=_recorded(_("Assignment")))
     for label, old, new in changes:
-        text = f"{label}: {_display(old)} → {_display(new)}"
+        with translation.override(settings.LANGUAGE_CODE):  # see _recorded()
+            text = f"{label}: {_display(old)} → {_display(new)}"
         if note:
             text = f"{text}\n{note}"
         ProgressUpdate.objects.create(
@@ -287,16 +299,18 @@ def obligation_escalate(
             % {"level": Obligation.SupervisionLevel(level).label}
         )
     current.supervision_level = level
-    _save(current, user=user, reason=gettext("Supervision level"))
+    _save(current, user=user, reason=_recorded(_("Supervision level")))
+    with translation.override(settings.LANGUAGE_CODE):  # see _recorded()
+        text = (
+            f"{_('Supervision level')}: "
+            f"{Obligation.SupervisionLevel(old).label} → "
+            f"{Obligation.SupervisionLevel(level).label}\n{note}"
+        )
     ProgressUpdate.objects.create(
         obligation=current,
         author=user,
         action=ProgressUpdate.Action.SUPERVISION,
-        text=(
-            f"{gettext('Supervision level')}: "
-            f"{Obligation.SupervisionLevel(old).label} → "
-            f"{Obligation.SupervisionLevel(level).label}\n{note}"
-        ),
+        text=text,
     )
     _sync(obligation, current)
     return current
@@ -495,7 +509,7 @@ def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
             evidence.file.save(name, file, save=False)
             stored_name = evidence.file.name
             evidence._history_user = user
-            evidence._change_reason = gettext("Evidence uploaded")
+            evidence._change_reason = _recorded(_("Evidence uploaded"))
             evidence.save()
             ProgressUpdate.objects.create(
                 obligation=obligation,
@@ -530,7 +544,7 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
     current.withdrawn_by = user
     current.withdraw_reason = reason
     current._history_user = user
-    current._change_reason = gettext("Evidence withdrawn")
+    current._change_reason = _recorded(_("Evidence withdrawn"))
     current.save()
     ProgressUpdate.objects.create(
         obligation=current.obligation,
@@ -688,10 +702,10 @@ def report_import(
         if obligation is None:
             obligation = Obligation(report=report, code=parsed.code, **values)
             obligation._history_user = user
-            obligation._change_reason = gettext("Imported from the report")
+            obligation._change_reason = _recorded(_("Imported from the report"))
             obligation.save()
             result.created.append(parsed.code)
-            note = gettext("Imported from the report")
+            note = _recorded(_("Imported from the report"))
         else:
             changed = [
                 name
@@ -704,10 +718,10 @@ def report_import(
             for name in changed:
                 setattr(obligation, name, values[name])
             obligation._history_user = user
-            obligation._change_reason = gettext("Text updated by a re-import")
+            obligation._change_reason = _recorded(_("Text updated by a re-import"))
             obligation.save(update_fields=[*changed, "updated_at"])
             result.updated.append(parsed.code)
-            note = gettext("Text updated by a re-import")
+            note = _recorded(_("Text updated by a re-import"))
         if user is not None:
             ProgressUpdate.objects.create(
                 obligation=obligation,
