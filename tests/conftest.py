@@ -46,7 +46,9 @@ def staff_b(db, department_b):
 
 @pytest.fixture
 def supervisor(db):
-    return UserFactory(username="supervisor", first_name="王督查", groups=["supervisor"])
+    return UserFactory(
+        username="supervisor", first_name="王督查", groups=["supervisor"]
+    )
 
 
 @pytest.fixture

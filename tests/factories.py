@@ -39,7 +39,9 @@ class ReportFactory(factory.django.DjangoModelFactory):
 
     organization = "测试县"
     year = 2022
-    title = factory.LazyAttribute(lambda o: f"{o.organization}{o.year}年法治政府建设情况报告")
+    title = factory.LazyAttribute(
+        lambda o: f"{o.organization}{o.year}年法治政府建设情况报告"
+    )
     source_text = factory.LazyAttribute(lambda o: o.title)
 
 
@@ -60,7 +62,9 @@ class ObligationFactory(factory.django.DjangoModelFactory):
         model = Obligation
 
     report = factory.SubFactory(ReportFactory)
-    section = factory.SubFactory(SectionFactory, report=factory.SelfAttribute("..report"))
+    section = factory.SubFactory(
+        SectionFactory, report=factory.SelfAttribute("..report")
+    )
     kind = Obligation.Kind.WORK_ITEM
     code = factory.Sequence(lambda n: f"9.{n}")
     title = factory.Sequence(lambda n: f"事项{n}")

@@ -51,7 +51,9 @@ def test_every_marked_string_has_a_chinese_translation(tmp_path):
     ).stdout
     # msgfmt says "N translated messages." and adds ", N untranslated messages" or
     # "N fuzzy translations" when there are any.
-    assert "untranslated" not in stats, f"{stats}\nuntranslated entries:\n{untranslated}"
+    assert "untranslated" not in stats, (
+        f"{stats}\nuntranslated entries:\n{untranslated}"
+    )
     assert "fuzzy" not in stats, f"{stats}\nfuzzy entries:\n{fuzzy}"
     assert "translated message" in stats
 

@@ -8,5 +8,6 @@ def navigation(request):
         return {}
     return {
         "user_role": permissions.role_label(user),
-        "user_is_supervisor": permissions.is_supervisor(user) or permissions.is_admin(user),
+        "user_is_supervisor": permissions.is_supervisor(user)
+        or permissions.is_admin(user),
     }

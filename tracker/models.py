@@ -55,7 +55,9 @@ class Section(models.Model):
         related_name="children",
         verbose_name=_("parent"),
     )
-    code = models.CharField(_("code"), max_length=20, help_text=_("As printed: 一 or (一)"))
+    code = models.CharField(
+        _("code"), max_length=20, help_text=_("As printed: 一 or (一)")
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=500)
     position = models.PositiveIntegerField(_("position"))
@@ -185,7 +187,9 @@ class Obligation(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     # When the status last changed; lets "awaiting review, oldest first" and the
     # completion-over-time chart read one column instead of the timeline.
-    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(
+        _("status changed at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -271,7 +275,10 @@ class Evidence(models.Model):
     """A supporting document (佐证材料). Never deleted: withdrawing keeps the file."""
 
     obligation = models.ForeignKey(
-        Obligation, models.PROTECT, related_name="evidence", verbose_name=_("obligation")
+        Obligation,
+        models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("obligation"),
     )
     file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -363,7 +370,9 @@ class ProgressUpdate(models.Model):
         related_name="+",
         verbose_name=_("evidence"),
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, db_index=True
+    )
 
     objects = ProgressUpdateQuerySet.as_manager()
 
@@ -372,7 +381,9 @@ class ProgressUpdate(models.Model):
         verbose_name_plural = _("progress updates")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["obligation", "-created_at"], name="upd_obl_created_idx"),
+            models.Index(
+                fields=["obligation", "-created_at"], name="upd_obl_created_idx"
+            ),
             # Completion over time: the "done" entries with their obligation and
             # time, and the "no later done entry" probe, from the index alone.
             models.Index(

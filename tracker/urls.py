@@ -15,7 +15,11 @@ urlpatterns = [
     # Staff workflow
     path("my/", views.my_work, name="my_work"),
     path("obligations/<int:pk>/", views.obligation_detail, name="obligation_detail"),
-    path("obligations/<int:pk>/status/", views.obligation_status, name="obligation_status"),
+    path(
+        "obligations/<int:pk>/status/",
+        views.obligation_status,
+        name="obligation_status",
+    ),
     path(
         "obligations/<int:pk>/evidence/",
         views.evidence_upload,
@@ -26,10 +30,22 @@ urlpatterns = [
         views.obligation_supervision,
         name="obligation_supervision",
     ),
-    path("obligations/<int:pk>/assign/", views.obligation_assign, name="obligation_assign"),
-    path("obligations/<int:pk>/update/", views.obligation_comment, name="obligation_comment"),
-    path("evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence_withdraw"),
-    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path(
+        "obligations/<int:pk>/assign/",
+        views.obligation_assign,
+        name="obligation_assign",
+    ),
+    path(
+        "obligations/<int:pk>/update/",
+        views.obligation_comment,
+        name="obligation_comment",
+    ),
+    path(
+        "evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence_withdraw"
+    ),
+    path(
+        "evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"
+    ),
     # Operations
     path("healthz/", views.health, name="health"),
 ]

@@ -17,7 +17,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotFound
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,13 +41,7 @@ from .models import Department, Evidence, Obligation, ProgressUpdate, Report
 from .services import EVIDENCE_CONTENT_TYPES, ServiceError, StaleVersionError
 from .tables import EXPORT_FORMATS, PAGINATION, ObligationTable, export_response
 
-
-def _todo(request, *args, **kwargs):
-    return HttpResponseNotFound("Not built yet")
-
-
 # --- Progress pages: dashboard, obligation list, departments -----------------
-
 
 
 def _report_choice(request):

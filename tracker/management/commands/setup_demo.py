@@ -80,7 +80,12 @@ STARTED = [
 ]
 # Submitted for review with an evidence file: (code, user name, file name, note).
 SUBMITTED = [
-    ("1.4.2", "staff1", "2023年人民调解工作台账.pdf", "已完成调解组织规范化建设，附台账。"),
+    (
+        "1.4.2",
+        "staff1",
+        "2023年人民调解工作台账.pdf",
+        "已完成调解组织规范化建设，附台账。",
+    ),
     ("1.5.2", "staff2", "互联网+督查平台运行报告.pdf", "平台已升级，附运行报告。"),
     ("1.2.1", "staff2", "政务服务事项清单.pdf", "清单已公布，附文件。"),
 ]
