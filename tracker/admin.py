@@ -101,6 +101,8 @@ class DepartmentAdmin(admin.ModelAdmin):
                 _members=Count("members", distinct=True),
                 _obligations=Count("obligations", distinct=True),
             )
+            # An aggregate drops Meta.ordering; the autocomplete paginates this.
+            .order_by("name")
         )
 
     @admin.display(description=_("members"), ordering="_members")
