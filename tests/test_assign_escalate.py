@@ -168,3 +168,11 @@ def test_timeline_text_is_recorded_in_chinese_whatever_the_writers_language(
     assert texts[0].startswith("督办等级: 未督办 → 红色督办")
     assert texts[1].startswith("责任单位: 县司法局 → 县政务服务管理办公室")
     assert obligation.history.latest().history_change_reason == "分派"
+
+
+def test_owner_change_is_recorded_with_the_persons_name(
+    supervisor, obligation, staff_a
+):
+    obligation_assign(obligation=obligation, user=supervisor, owner=staff_a)
+
+    assert obligation.updates.get().text == "责任人: — → 张三"

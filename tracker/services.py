@@ -13,6 +13,7 @@ import zipfile
 
 import filetype
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -76,7 +77,12 @@ def _user_label(user):
 
 
 def _display(value):
-    return str(value) if value not in (None, "") else "—"
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, AbstractBaseUser):
+        # People are known by name in the timeline, not by login.
+        return _user_label(value)
+    return str(value)
 
 
 def _recorded(message):
