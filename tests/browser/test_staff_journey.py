@@ -5,7 +5,7 @@ read the obligation but neither upload to it nor download its evidence."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in, minimal_pdf, save_screenshot
+from tests.browser.helpers import log_in, minimal_pdf
 from tests.factories import ObligationFactory
 from tracker.models import Obligation
 
@@ -74,7 +74,6 @@ def test_staff_starts_uploads_and_submits_for_review(
     expect(newest).to_contain_text("已完成案卷评查，请审核。")
     # Submitted work is the reviewers' now: no more status buttons for staff.
     expect(page.get_by_role("button", name="Submit for review")).to_have_count(0)
-    save_screenshot(page, "obligation.png")
 
     work.refresh_from_db()
     assert work.status == Obligation.Status.SUBMITTED

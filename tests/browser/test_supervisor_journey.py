@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in, minimal_pdf, save_screenshot
+from tests.browser.helpers import log_in, minimal_pdf
 from tests.factories import ObligationFactory
 from tracker import services
 from tracker.models import Obligation
@@ -133,4 +133,3 @@ def test_supervisor_reviews_escalates_and_exports(
         has_text=f"{department_a.short_name}: Done 1",
     )
     expect(done_bar).to_have_count(1)
-    save_screenshot(page, "dashboard.png")
