@@ -218,7 +218,9 @@ def _pg_admin_connection(database_url):
         port=cfg["PORT"] or None,
         user=cfg["USER"] or None,
         password=cfg["PASSWORD"] or None,
-        dbname=cfg["NAME"] or "postgres",
+        # CREATE/DROP DATABASE run from the maintenance database, which always
+        # exists; the URL's own database may be the one about to be created.
+        dbname="postgres",
         autocommit=True,
     )
 
