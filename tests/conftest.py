@@ -62,3 +62,12 @@ def admin_user(db):
 def obligation(db, department_a):
     """An obligation of department A, not started."""
     return ObligationFactory(department=department_a)
+
+
+@pytest.fixture
+def sv_client(client, supervisor):
+    """A supervisor's client reading the English interface, for tests that assert
+    on labels and messages."""
+    client.force_login(supervisor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

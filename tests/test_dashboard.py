@@ -44,13 +44,6 @@ def department_row(page, department):
 
 
 @pytest.fixture
-def sv_client(client, supervisor):
-    client.force_login(supervisor)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def report(db):
     return ReportFactory(organization="测试县", year=2022)
 

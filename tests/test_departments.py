@@ -15,13 +15,6 @@ S = Obligation.Status
 
 
 @pytest.fixture
-def sv_client(client, supervisor):
-    client.force_login(supervisor)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def report(db):
     return ReportFactory()
 

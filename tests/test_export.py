@@ -14,13 +14,6 @@ from tests.factories import ObligationFactory, ReportFactory, UserFactory
 from tracker.models import Evidence, Obligation, ProgressUpdate
 
 
-@pytest.fixture
-def sv_client(client, supervisor):
-    client.force_login(supervisor)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def csv_rows(response):
     assert response.status_code == 200
     content = response.getvalue()  # the CSV is streamed

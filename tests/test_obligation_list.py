@@ -19,13 +19,6 @@ from tracker.models import Evidence, Obligation
 S = Obligation.Status
 
 
-@pytest.fixture
-def sv_client(client, supervisor):
-    client.force_login(supervisor)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def listed(response):
     """The codes of the obligations on the page, in order."""
     assert response.status_code == 200
