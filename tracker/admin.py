@@ -14,15 +14,24 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import ReportImportForm
 from .models import Department, Evidence, Obligation, ProgressUpdate, Report, Section
-from .services import ServiceError, obligation_assign, obligation_escalate
+from .permissions import can_import_report
+from .selectors import import_preview
+from .services import (
+    ServiceError,
+    obligation_assign,
+    obligation_escalate,
+    report_import,
+)
 
 # Fields whose changes go through a service instead of a plain save().
 ASSIGN_FIELDS = ("department", "owner", "due_date")
@@ -62,10 +71,83 @@ class ReportAdmin(NoDeleteMixin, admin.ModelAdmin):
     date_hierarchy = "imported_at"
     # Obligations point into the source text by character offsets.
     readonly_fields = ("source_text", "imported_at")
+    change_list_template = "admin/tracker/report/change_list.html"
 
     def has_add_permission(self, request):
-        # Reports come from manage.py import_report, which also builds the tree.
+        # Reports come from an import (the "Import a report" page or manage.py
+        # import_report), which also builds the tree.
         return False
+
+    def get_urls(self):
+        import_url = path(
+            "import/",
+            self.admin_site.admin_view(self.import_view),
+            name="tracker_report_import",
+        )
+        # Before the default URLs: "<path:object_id>/" would otherwise take it.
+        return [import_url, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import_report": can_import_report(request.user),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        """Preview (parse, compare, write nothing) or import an uploaded report."""
+        if not can_import_report(request.user):
+            raise PermissionDenied
+        form = ReportImportForm(request.POST or None, request.FILES or None)
+        preview = None
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            tree = data["tree"]
+            if "import" in request.POST:
+                try:
+                    result = report_import(
+                        tree=tree,
+                        user=request.user,
+                        organization=data["organization"],
+                        year=data["year"],
+                        links=data["links"],
+                    )
+                except ServiceError as error:
+                    form.add_error(None, str(error))
+                else:
+                    self.message_user(
+                        request,
+                        gettext(
+                            "Report imported: %(created)d created, %(updated)d "
+                            "updated, %(unchanged)d unchanged, %(missing)d missing."
+                        )
+                        % {
+                            "created": len(result.created),
+                            "updated": len(result.updated),
+                            "unchanged": len(result.unchanged),
+                            "missing": len(result.missing),
+                        },
+                        messages.WARNING if result.missing else messages.SUCCESS,
+                    )
+                    return redirect("admin:tracker_report_change", result.report.pk)
+            else:
+                preview = import_preview(
+                    tree, organization=tree.organization, year=tree.year
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import a report"),
+            "opts": self.model._meta,
+            "form": form,
+            "tree": form.cleaned_data.get("tree") if preview else None,
+            "preview": preview,
+        }
+        return TemplateResponse(
+            request,
+            "admin/tracker/report/import.html",
+            context,
+            status=400 if form.errors else 200,
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_obligations=Count("obligations"))

@@ -5,10 +5,15 @@ known status, a real date, exactly one file); whether the change is allowed is t
 services' decision, so no form touches the database beyond its choice querysets.
 """
 
+import tempfile
+from pathlib import Path
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
+from . import importer
 from .models import Department, Obligation
 
 # Long enough for a real explanation, short enough that a pasted document is refused
@@ -127,3 +132,94 @@ class CommentForm(forms.Form):
     # Optional: a note overwrites nothing, so a stale version does not refuse it;
     # but a value that is not a number is still bad input.
     version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+
+# A whole county's report is a few hundred kilobytes; anything much larger is the
+# wrong file.
+REPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _read_upload(upload, read):
+    """Run an importer reader (which takes a path) on an uploaded file, through a
+    temporary file with the upload's suffix so .docx is recognised; removed after.
+    Errors name the uploaded file, not the temporary one."""
+    suffix = Path(upload.name).suffix.lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        try:
+            return read(handle.name)
+        except importer.ReportFormatError as error:
+            message = str(error).replace(handle.name, Path(upload.name).name)
+            raise importer.ReportFormatError(message) from None
+
+
+class ReportImportForm(forms.Form):
+    """The admin's "Import a report" page. Cleaning parses the file with the
+    importer: ``cleaned_data["tree"]`` and ``["links"]`` are ready for
+    ``report_import``; a file the importer cannot read is a form error."""
+
+    # Empty files reach the importer, whose message says what is wrong with them.
+    file = forms.FileField(
+        label=_("Report file"),
+        allow_empty_file=True,
+        validators=[FileExtensionValidator(["txt", "docx"])],
+        help_text=_("A .txt file (UTF-8 or GB18030) or a .docx document, up to 5 MB."),
+    )
+    organization = forms.CharField(
+        label=_("Organization"),
+        required=False,
+        max_length=100,
+        help_text=_("Leave empty to use the organization named in the title line."),
+    )
+    year = forms.IntegerField(
+        label=_("Year"),
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        help_text=_("Leave empty to use the year named in the title line."),
+    )
+    links = forms.FileField(
+        label=_("Links file"),
+        required=False,
+        validators=[FileExtensionValidator(["json"])],
+        help_text=_(
+            "Optional JSON file linking next-year tasks to the problems they address."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > REPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+    def clean_links(self):
+        upload = self.cleaned_data["links"]
+        if upload and upload.size > REPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        organization = cleaned.get("organization") or None
+        year = cleaned.get("year")
+        try:
+            text = _read_upload(cleaned["file"], importer.read_report)
+            tree = importer.parse_report(text, organization=organization, year=year)
+            links = (
+                _read_upload(cleaned["links"], importer.read_links)
+                if cleaned.get("links")
+                else None
+            )
+        except importer.ReportFormatError as error:
+            raise forms.ValidationError(str(error)) from None
+        if not tree.organization or not tree.year:
+            raise forms.ValidationError(
+                _("The report's title does not name its organization and year.")
+            )
+        cleaned.update(tree=tree, links=links, organization=organization, year=year)
+        return cleaned

@@ -198,3 +198,8 @@ def transition_choices(user, obligation):
         )
         for to_status in allowed_transitions(user, obligation)
     ]
+
+
+def can_import_report(user):
+    """The admin's "Import a report" page: whoever may add reports (superusers)."""
+    return user.is_active and user.has_perm("tracker.add_report")

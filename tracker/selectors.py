@@ -467,3 +467,50 @@ def report_paragraphs(source_text: str, obligations) -> list[list[ReportSegment]
             if piece:
                 paragraphs[-1].append(ReportSegment(piece, obligation, index == 0))
     return [paragraph for paragraph in paragraphs if paragraph]
+
+
+@dataclass
+class ImportPreview:
+    """What importing a parsed report would do, by obligation code."""
+
+    report: Report | None
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    # (parsed section, [(parsed obligation, kind label, change)]) in document order;
+    # change is "created", "updated" or "unchanged".
+    rows: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)  # kind label -> number
+
+
+def import_preview(tree, *, organization: str, year: int) -> ImportPreview:
+    """Compare a parsed report with what is stored for the same organization and
+    year, as ``report_import`` would match it (on the code), without writing."""
+    report = Report.objects.filter(organization=organization, year=year).first()
+    preview = ImportPreview(report=report)
+    fields = ("kind", "title", "body", "position", "source_start", "source_end")
+    stored = {}
+    if report is not None:
+        stored = {
+            row["code"]: row for row in report.obligations.values("code", *fields)
+        }
+    kinds = dict(Obligation.Kind.choices)
+    preview.counts = {kinds[kind]: count for kind, count in tree.counts().items()}
+    seen = set()
+    for section in tree.sections():
+        obligations = []
+        for parsed in section.obligations:
+            seen.add(parsed.code)
+            row = stored.get(parsed.code)
+            if row is None:
+                change = "created"
+            elif any(row[name] != getattr(parsed, name) for name in fields):
+                change = "updated"
+            else:
+                change = "unchanged"
+            getattr(preview, change).append(parsed.code)
+            obligations.append((parsed, kinds[parsed.kind], change))
+        preview.rows.append((section, obligations))
+    preview.missing = [code for code in stored if code not in seen]
+    return preview

@@ -1,0 +1,213 @@
+"""The admin's "Import a report" page: preview writes nothing, import writes through
+report_import with the admin as author, bad files are refused with the reason."""
+
+import docx
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tracker.models import Obligation, ProgressUpdate, Report, Section
+from tracker.services import obligation_assign, obligation_transition
+
+SEED = settings.BASE_DIR / "fixtures" / "source" / "wuxi-2022-rule-of-law-report.txt"
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+URL = reverse("admin:tracker_report_import")
+
+# The seed report without its 1.5.3 (三是督促负责人出庭应诉…) and with 1.1.1 reworded.
+REVISED_TEXT = SEED_TEXT.replace(
+    "一是坚持学习有深度。", "一是坚持学习有深度和温度。"
+).replace(
+    "三是督促负责人出庭应诉。建立行政机关负责人出庭应诉信息共享和工作通报制度,"
+    "推动行政机关负责人出庭应诉常态化、制度化、规范化。",
+    "",
+)
+
+BAD_FILES = {
+    "empty": ("report.txt", b"", "The file is empty: report.txt"),
+    "binary": (
+        "report.txt",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+        "Binary file, not a text report",
+    ),
+    "undecodable": (
+        "report.txt",
+        "巫溪县".encode() + b"\xff\xfe\xfd\x80" * 10,
+        "Cannot decode the text as UTF-8 or GB18030",
+    ),
+    "no structure": (
+        "report.txt",
+        "巫溪县2022年法治政府建设情况报告\n全年工作平稳推进,没有编号。\n".encode(),
+        "No recognisable structure",
+    ),
+    "wrong type": ("report.pdf", b"%PDF-1.4\n%%EOF\n", "File extension"),
+    "broken docx": ("report.docx", b"PK\x03\x04 not really a zip", "docx"),
+}
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def upload(text, name="report.txt"):
+    content = text.encode() if isinstance(text, str) else text
+    return SimpleUploadedFile(name, content)
+
+
+def post(client, button, text=SEED_TEXT, name="report.txt", follow=False, **fields):
+    data = {"file": upload(text, name), button: "1", **fields}
+    return client.post(URL, data, follow=follow)
+
+
+def test_import_page_loads_for_a_superuser_and_is_linked_from_the_changelist(
+    admin_client,
+):
+    changelist = admin_client.get(reverse("admin:tracker_report_changelist"))
+
+    assert changelist.status_code == 200
+    assert f'href="{URL}"' in changelist.content.decode()
+    page = admin_client.get(URL)
+    assert page.status_code == 200
+    assert b"Import a report" in page.content
+    assert b'name="preview"' in page.content and b'name="import"' in page.content
+
+
+def test_staff_user_without_add_report_permission_gets_403(client, supervisor):
+    supervisor.is_staff = True  # may open the admin, may not add reports
+    supervisor.save()
+    client.force_login(supervisor)
+
+    assert client.get(URL).status_code == 403
+    assert post(client, "import").status_code == 403
+    assert not Report.objects.exists()
+
+
+def test_changelist_does_not_link_the_import_page_for_a_staff_user_without_permission(
+    client, supervisor
+):
+    supervisor.is_staff = True
+    supervisor.save()
+    supervisor.user_permissions.add(Permission.objects.get(codename="view_report"))
+    client.force_login(supervisor)
+
+    page = client.get(reverse("admin:tracker_report_changelist"))
+
+    assert page.status_code == 200
+    assert f'href="{URL}"' not in page.content.decode()
+
+
+def test_user_who_is_not_admin_staff_is_sent_to_the_admin_login(client, staff_a):
+    client.force_login(staff_a)
+
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_preview_shows_the_tree_and_writes_nothing(admin_client):
+    response = post(admin_client, "preview")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Work item: 18; Problem: 3; Next-year task: 4" in page
+    assert "Not imported yet" in page
+    for code in ("1.1.1", "1.2.2", "1.6", "2.3", "3.3", "4.4"):
+        assert f"<td>{code}</td>" in page
+    assert "坚持学习有深度" in page
+    assert page.count("<td>new</td>") == 25
+    assert not Report.objects.exists()
+    assert not Section.objects.exists()
+    assert not Obligation.objects.exists()
+
+
+def test_import_creates_the_report_with_the_admin_as_author(admin_client, admin_user):
+    response = post(admin_client, "import")
+
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "admin:tracker_report_change", args=[report.pk]
+    )
+    assert (report.organization, report.year) == ("巫溪县", 2022)
+    kinds = list(Obligation.objects.values_list("kind", flat=True))
+    assert [kinds.count(k) for k in ("work_item", "problem", "task")] == [18, 3, 4]
+    obligation = Obligation.objects.get(code="1.1.1")
+    assert obligation.history.get().history_user == admin_user
+    assert ProgressUpdate.objects.filter(author=admin_user).count() == 25
+    message = admin_client.get(response["Location"]).content.decode()
+    assert "Report imported: 25 created, 0 updated, 0 unchanged, 0 missing." in message
+
+
+def test_reimport_of_a_changed_text_keeps_status_and_owner_and_reports_changes(
+    admin_client, admin_user, staff_a, department_a
+):
+    post(admin_client, "import")
+    worked_on = Obligation.objects.get(code="1.1.1")
+    obligation_assign(
+        obligation=worked_on, user=admin_user, department=department_a, owner=staff_a
+    )
+    obligation_transition(
+        obligation=worked_on, user=staff_a, to_status=Obligation.Status.IN_PROGRESS
+    )
+
+    preview = post(admin_client, "preview", REVISED_TEXT).content.decode()
+    response = post(admin_client, "import", REVISED_TEXT, follow=True)
+
+    assert "Importing would create 0, update" in preview
+    assert "Missing: 1.5.3" in preview
+    assert response.status_code == 200
+    message = response.content.decode()
+    assert "Report imported: 0 created," in message
+    assert "1 missing." in message
+    after = Obligation.objects.get(code="1.1.1")
+    assert after.title == "坚持学习有深度和温度"
+    assert after.status == Obligation.Status.IN_PROGRESS
+    assert (after.owner, after.department) == (staff_a, department_a)
+    assert Report.objects.count() == 1
+    assert Obligation.objects.filter(code="1.5.3").exists()
+
+
+@pytest.mark.parametrize("button", ["preview", "import"])
+@pytest.mark.parametrize("bad", BAD_FILES, ids=str)
+def test_bad_file_is_refused_with_the_reason_and_nothing_is_written(
+    admin_client, bad, button
+):
+    name, content, reason = BAD_FILES[bad]
+
+    response = post(admin_client, button, content, name)
+
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert not Report.objects.exists()
+    assert not Obligation.objects.exists()
+
+
+def test_report_without_organization_and_year_needs_them_from_the_form(admin_client):
+    untitled = SEED_TEXT.split("\n", 1)[1]
+
+    refused = post(admin_client, "import", untitled)
+    accepted = post(admin_client, "import", untitled, organization="大宁县", year=2022)
+
+    assert refused.status_code == 400
+    assert "does not name its organization and year" in refused.content.decode()
+    assert accepted.status_code == 302
+    assert Report.objects.get().organization == "大宁县"
+
+
+def test_docx_upload_imports(admin_client, tmp_path):
+    document = docx.Document()
+    for line in SEED_TEXT.splitlines():
+        document.add_paragraph(line)
+    path = tmp_path / "report.docx"
+    document.save(path)
+
+    response = post(admin_client, "import", path.read_bytes(), "report.docx")
+
+    assert response.status_code == 302
+    assert Obligation.objects.count() == 25
+    assert Report.objects.get().organization == "巫溪县"
