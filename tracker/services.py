@@ -96,6 +96,12 @@ def _recorded(message):
         return str(message)
 
 
+def _change_line(label, old, new):
+    """ "Label: old → new" for the timeline, in the organisation's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{label}: {_display(old)} → {_display(new)}"
+
+
 # --- Obligations ------------------------------------------------------------------
 
 
@@ -270,8 +276,7 @@ def obligation_assign(
 
     _save(current, user=user, reason=_recorded(_("Assignment")))
     for label, old, new in changes:
-        with translation.override(settings.LANGUAGE_CODE):  # see _recorded()
-            text = f"{label}: {_display(old)} → {_display(new)}"
+        text = _change_line(label, old, new)
         if note:
             text = f"{text}\n{note}"
         ProgressUpdate.objects.create(
@@ -306,17 +311,15 @@ def obligation_escalate(
         )
     current.supervision_level = level
     _save(current, user=user, reason=_recorded(_("Supervision level")))
-    with translation.override(settings.LANGUAGE_CODE):  # see _recorded()
-        text = (
-            f"{_('Supervision level')}: "
-            f"{Obligation.SupervisionLevel(old).label} → "
-            f"{Obligation.SupervisionLevel(level).label}\n{note}"
-        )
+    levels = Obligation.SupervisionLevel
     ProgressUpdate.objects.create(
         obligation=current,
         author=user,
         action=ProgressUpdate.Action.SUPERVISION,
-        text=text,
+        text=_change_line(
+            _("Supervision level"), levels(old).label, levels(level).label
+        )
+        + f"\n{note}",
     )
     _sync(obligation, current)
     return current
