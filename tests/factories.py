@@ -3,8 +3,9 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from tracker.models import Department, Obligation, Report, Section
+from tracker.models import Department, Evidence, Obligation, Report, Section
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -70,3 +71,22 @@ class ObligationFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"事项{n}")
     body = factory.LazyAttribute(lambda o: f"{o.title}。正文。")
     position = factory.Sequence(lambda n: n)
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    """An evidence row without a file on disk, for tests that count or list evidence;
+    ``withdrawn=True`` marks it withdrawn now."""
+
+    class Meta:
+        model = Evidence
+
+    class Params:
+        withdrawn = factory.Trait(withdrawn_at=factory.LazyFunction(timezone.now))
+
+    obligation = factory.SubFactory(ObligationFactory)
+    file = "evidence/x.pdf"
+    original_name = "x.pdf"
+    size = 1
+    sha256 = "0" * 64
+    content_type = "application/pdf"
+    uploaded_by = factory.SubFactory(UserFactory)

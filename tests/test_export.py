@@ -10,8 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import ObligationFactory, ReportFactory, UserFactory
-from tracker.models import Evidence, Obligation, ProgressUpdate
+from tests.factories import (
+    EvidenceFactory,
+    ObligationFactory,
+    ReportFactory,
+    UserFactory,
+)
+from tracker.models import Obligation, ProgressUpdate
 
 
 def csv_rows(response):
@@ -112,19 +117,6 @@ def test_anonymous_users_cannot_export(client, db):
     assert response.status_code == 302
 
 
-def add_evidence(obligation, user, *, withdrawn=False):
-    return Evidence.objects.create(
-        obligation=obligation,
-        file="evidence/x.pdf",
-        original_name="x.pdf",
-        size=1,
-        sha256="0" * 64,
-        content_type="application/pdf",
-        uploaded_by=user,
-        withdrawn_at=timezone.now() if withdrawn else None,
-    )
-
-
 def test_export_row_shows_labels_names_counts_and_shanghai_time(
     sv_client, department_a, staff_a
 ):
@@ -138,9 +130,9 @@ def test_export_row_shows_labels_names_counts_and_shanghai_time(
         due_date=date(2023, 6, 30),
         supervision_level=Obligation.SupervisionLevel.RED,
     )
-    add_evidence(obligation, staff_a)
-    add_evidence(obligation, staff_a)
-    add_evidence(obligation, staff_a, withdrawn=True)
+    EvidenceFactory(obligation=obligation, uploaded_by=staff_a)
+    EvidenceFactory(obligation=obligation, uploaded_by=staff_a)
+    EvidenceFactory(obligation=obligation, uploaded_by=staff_a, withdrawn=True)
     # 16:30 UTC is half past midnight the next day in Shanghai.
     ProgressUpdate.objects.create(
         obligation=obligation,
@@ -188,7 +180,7 @@ def test_export_query_count_does_not_grow_with_the_rows(
     def add(count):
         for _ in range(count):
             obligation = ObligationFactory(department=department_a, owner=staff_a)
-            add_evidence(obligation, staff_a)
+            EvidenceFactory(obligation=obligation, uploaded_by=staff_a)
             ProgressUpdate.objects.create(
                 obligation=obligation,
                 author=staff_a,

@@ -9,12 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import (
+    EvidenceFactory,
     ObligationFactory,
     ReportFactory,
     SectionFactory,
     UserFactory,
 )
-from tracker.models import Evidence, Obligation
+from tracker.models import Obligation
 
 S = Obligation.Status
 
@@ -25,19 +26,6 @@ def listed(response):
     page = response.content.decode()
     body = page.split("<tbody")[1].split("</tbody>")[0]
     return re.findall(r"<tr[^>]*>\s*<td[^>]*>([^<]+)</td>", body)
-
-
-def add_evidence(obligation, user, withdrawn=False):
-    return Evidence.objects.create(
-        obligation=obligation,
-        file="evidence/x.pdf",
-        original_name="x.pdf",
-        size=1,
-        sha256="0" * 64,
-        content_type="application/pdf",
-        uploaded_by=user,
-        withdrawn_at=timezone.now() if withdrawn else None,
-    )
 
 
 @pytest.fixture
@@ -87,8 +75,8 @@ def rows(db, department_a, department_b, staff_a, staff_b):
     objs = {}
     for code, fields in data.items():
         objs[code] = ObligationFactory(report=report, code=code, **fields)
-    add_evidence(objs["A1"], staff_a)
-    add_evidence(objs["B2"], staff_b, withdrawn=True)
+    EvidenceFactory(obligation=objs["A1"], uploaded_by=staff_a)
+    EvidenceFactory(obligation=objs["B2"], uploaded_by=staff_b, withdrawn=True)
     objs["chapter"], objs["group"], objs["report"] = chapter, group, report
     return objs
 
@@ -266,7 +254,7 @@ def test_query_count_does_not_grow_with_the_data(sv_client, db):
     def add(n):
         for _ in range(n):
             o = ObligationFactory(report=report, owner=owner)
-            add_evidence(o, owner)
+            EvidenceFactory(obligation=o, uploaded_by=owner)
 
     add(5)
     with CaptureQueriesContext(connection) as small:
