@@ -2,6 +2,7 @@
 two departments, a staff member in each, a supervisor and an admin."""
 
 import pytest
+from django.utils import translation
 
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
 
@@ -52,7 +53,9 @@ def supervisor(db):
 
 
 @pytest.fixture
-def admin_user(db):
+def tracker_admin(db):
+    """The county's administrator: a superuser with a Chinese name. Named apart from
+    pytest-django's ``tracker_admin`` (a bare superuser), which tests do not use."""
     return UserFactory(
         username="admin", first_name="管理员", is_staff=True, is_superuser=True
     )
@@ -64,10 +67,29 @@ def obligation(db, department_a):
     return ObligationFactory(department=department_a)
 
 
+def _in_english(client, user):
+    client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 @pytest.fixture
 def sv_client(client, supervisor):
     """A supervisor's client reading the English interface, for tests that assert
     on labels and messages."""
-    client.force_login(supervisor)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+    return _in_english(client, supervisor)
+
+
+@pytest.fixture
+def tracker_admin_client(client, tracker_admin):
+    """The administrator's client reading the English interface (named apart from
+    pytest-django's ``tracker_admin_client``)."""
+    return _in_english(client, tracker_admin)
+
+
+@pytest.fixture
+def english():
+    """Messages raised or rendered outside a request come out in English, for tests
+    that match on them; use it with ``pytest.mark.usefixtures("english")``."""
+    with translation.override("en"):
+        yield

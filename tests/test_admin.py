@@ -5,10 +5,10 @@ import datetime
 
 import pytest
 from django.contrib.admin import helpers
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import ObligationFactory
+from tests.workflow_helpers import upload
 from tracker.models import (
     Department,
     Evidence,
@@ -17,25 +17,15 @@ from tracker.models import (
     Report,
     Section,
 )
-from tracker.services import evidence_upload, obligation_comment
+from tracker.services import obligation_comment
 
 MODELS = [Report, Section, Department, Obligation, Evidence, ProgressUpdate]
 NO_DELETE = [Report, Section, Obligation, Evidence, ProgressUpdate]
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
 def rows(obligation, staff_a):
-    evidence = evidence_upload(
-        obligation=obligation,
-        user=staff_a,
-        file=SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n"),
-    )
+    evidence = upload(obligation, staff_a)
     update = obligation_comment(obligation=obligation, user=staff_a, text="进展")
     return {
         Report: obligation.report,
@@ -52,45 +42,57 @@ def _url(model, view, *args):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_changelist_and_change_pages_load_for_a_superuser(admin_client, rows, model):
-    assert admin_client.get(_url(model, "changelist")).status_code == 200
-    assert admin_client.get(_url(model, "change", rows[model].pk)).status_code == 200
+def test_changelist_and_change_pages_load_for_a_superuser(
+    tracker_admin_client, rows, model
+):
+    assert tracker_admin_client.get(_url(model, "changelist")).status_code == 200
+    assert (
+        tracker_admin_client.get(_url(model, "change", rows[model].pk)).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("model", [Obligation, Evidence], ids=lambda m: m.__name__)
-def test_history_pages_load(admin_client, rows, model):
-    assert admin_client.get(_url(model, "history", rows[model].pk)).status_code == 200
+def test_history_pages_load(tracker_admin_client, rows, model):
+    assert (
+        tracker_admin_client.get(_url(model, "history", rows[model].pk)).status_code
+        == 200
+    )
 
 
-def test_changelist_search_and_filters_load(admin_client, rows):
-    response = admin_client.get(
+def test_changelist_search_and_filters_load(tracker_admin_client, rows):
+    response = tracker_admin_client.get(
         _url(Obligation, "changelist"), {"q": "事项", "status": "not_started"}
     )
     assert response.status_code == 200
 
 
-def test_department_add_page_loads(admin_client):
-    assert admin_client.get(_url(Department, "add")).status_code == 200
+def test_department_add_page_loads(tracker_admin_client):
+    assert tracker_admin_client.get(_url(Department, "add")).status_code == 200
 
 
 @pytest.mark.parametrize("model", NO_DELETE, ids=lambda m: m.__name__)
-def test_delete_is_not_offered(admin_client, rows, model):
+def test_delete_is_not_offered(tracker_admin_client, rows, model):
     pk = rows[model].pk
-    assert admin_client.get(_url(model, "delete", pk)).status_code == 403
-    changelist = admin_client.get(_url(model, "changelist"))
+    assert tracker_admin_client.get(_url(model, "delete", pk)).status_code == 403
+    changelist = tracker_admin_client.get(_url(model, "changelist"))
     assert "delete_selected" not in changelist.content.decode()
     assert model.objects.filter(pk=pk).exists()
 
 
-def test_obligation_status_is_read_only_in_the_change_form(admin_client, obligation):
-    response = admin_client.get(_url(Obligation, "change", obligation.pk))
+def test_obligation_status_is_read_only_in_the_change_form(
+    tracker_admin_client, obligation
+):
+    response = tracker_admin_client.get(_url(Obligation, "change", obligation.pk))
 
     assert 'name="status"' not in response.content.decode()
 
 
-def test_autocomplete_for_owner_and_department_answers(admin_client, obligation):
+def test_autocomplete_for_owner_and_department_answers(
+    tracker_admin_client, obligation
+):
     for field in ("owner", "department"):
-        response = admin_client.get(
+        response = tracker_admin_client.get(
             reverse("admin:autocomplete"),
             {
                 "app_label": "tracker",
@@ -121,9 +123,9 @@ def _change_form_data(obligation, **overrides):
 
 
 def test_change_form_assignment_goes_through_the_service(
-    admin_client, admin_user, obligation, department_b
+    tracker_admin_client, tracker_admin, obligation, department_b
 ):
-    response = admin_client.post(
+    response = tracker_admin_client.post(
         _url(Obligation, "change", obligation.pk),
         _change_form_data(
             obligation, department=department_b.pk, due_date="2023-06-30"
@@ -136,12 +138,12 @@ def test_change_form_assignment_goes_through_the_service(
     assert obligation.due_date == datetime.date(2023, 6, 30)
     updates = obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN)
     assert updates.count() == 2
-    assert {u.author for u in updates} == {admin_user}
-    assert obligation.history.latest().history_user == admin_user
+    assert {u.author for u in updates} == {tracker_admin}
+    assert obligation.history.latest().history_user == tracker_admin
 
 
-def test_change_form_supervision_needs_a_reason(admin_client, obligation):
-    response = admin_client.post(
+def test_change_form_supervision_needs_a_reason(tracker_admin_client, obligation):
+    response = tracker_admin_client.post(
         _url(Obligation, "change", obligation.pk),
         _change_form_data(obligation, supervision_level="red"),
     )
@@ -152,9 +154,9 @@ def test_change_form_supervision_needs_a_reason(admin_client, obligation):
 
 
 def test_change_form_supervision_with_reason_is_recorded(
-    admin_client, admin_user, obligation
+    tracker_admin_client, tracker_admin, obligation
 ):
-    admin_client.post(
+    tracker_admin_client.post(
         _url(Obligation, "change", obligation.pk),
         _change_form_data(obligation, supervision_level="red", change_note="严重滞后"),
     )
@@ -162,14 +164,14 @@ def test_change_form_supervision_with_reason_is_recorded(
     obligation.refresh_from_db()
     assert obligation.supervision_level == "red"
     update = obligation.updates.get(action=ProgressUpdate.Action.SUPERVISION)
-    assert update.author == admin_user
+    assert update.author == tracker_admin
     assert "严重滞后" in update.text
 
 
 def test_change_form_text_edit_is_in_history_with_the_admin(
-    admin_client, admin_user, obligation
+    tracker_admin_client, tracker_admin, obligation
 ):
-    admin_client.post(
+    tracker_admin_client.post(
         _url(Obligation, "change", obligation.pk),
         _change_form_data(obligation, title="新标题"),
     )
@@ -177,11 +179,11 @@ def test_change_form_text_edit_is_in_history_with_the_admin(
     obligation.refresh_from_db()
     assert obligation.title == "新标题"
     latest = obligation.history.latest()
-    assert (latest.history_user, latest.title) == (admin_user, "新标题")
+    assert (latest.history_user, latest.title) == (tracker_admin, "新标题")
 
 
-def _action(admin_client, action, obligations, **data):
-    return admin_client.post(
+def _action(client, action, obligations, **data):
+    return client.post(
         _url(Obligation, "changelist"),
         {
             "action": action,
@@ -191,8 +193,8 @@ def _action(admin_client, action, obligations, **data):
     )
 
 
-def test_bulk_assign_shows_an_intermediate_form(admin_client, obligation):
-    response = _action(admin_client, "assign_selected", [obligation])
+def test_bulk_assign_shows_an_intermediate_form(tracker_admin_client, obligation):
+    response = _action(tracker_admin_client, "assign_selected", [obligation])
 
     assert response.status_code == 200
     assert "admin/tracker/obligation/bulk_assign.html" in [
@@ -201,12 +203,12 @@ def test_bulk_assign_shows_an_intermediate_form(admin_client, obligation):
 
 
 def test_bulk_assign_records_every_change_with_the_admin(
-    admin_client, admin_user, department_a, department_b, staff_b
+    tracker_admin_client, tracker_admin, department_a, department_b, staff_b
 ):
     obligations = [ObligationFactory(department=department_a) for _ in range(3)]
 
     response = _action(
-        admin_client,
+        tracker_admin_client,
         "assign_selected",
         obligations,
         apply="1",
@@ -224,29 +226,41 @@ def test_bulk_assign_records_every_change_with_the_admin(
         assert obligation.due_date == datetime.date(2023, 9, 30)
         updates = obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN)
         assert updates.count() == 3
-        assert {u.author for u in updates} == {admin_user}
-        assert obligation.history.latest().history_user == admin_user
+        assert {u.author for u in updates} == {tracker_admin}
+        assert obligation.history.latest().history_user == tracker_admin
 
 
-def test_bulk_assign_leaves_empty_fields_alone(admin_client, department_a, staff_b):
+def test_bulk_assign_leaves_empty_fields_alone(
+    tracker_admin_client, department_a, staff_b
+):
     obligation = ObligationFactory(department=department_a)
 
-    _action(admin_client, "assign_selected", [obligation], apply="1", owner=staff_b.pk)
+    _action(
+        tracker_admin_client,
+        "assign_selected",
+        [obligation],
+        apply="1",
+        owner=staff_b.pk,
+    )
 
     obligation.refresh_from_db()
     assert (obligation.department, obligation.owner) == (department_a, staff_b)
 
 
-def test_bulk_assign_with_nothing_chosen_rerenders_the_form(admin_client, obligation):
-    response = _action(admin_client, "assign_selected", [obligation], apply="1")
+def test_bulk_assign_with_nothing_chosen_rerenders_the_form(
+    tracker_admin_client, obligation
+):
+    response = _action(tracker_admin_client, "assign_selected", [obligation], apply="1")
 
     assert response.status_code == 200
     assert not obligation.updates.exists()
 
 
-def test_bulk_supervision_records_reason_and_user(admin_client, admin_user, obligation):
+def test_bulk_supervision_records_reason_and_user(
+    tracker_admin_client, tracker_admin, obligation
+):
     response = _action(
-        admin_client,
+        tracker_admin_client,
         "set_supervision_selected",
         [obligation],
         apply="1",
@@ -257,13 +271,13 @@ def test_bulk_supervision_records_reason_and_user(admin_client, admin_user, obli
     assert response.status_code == 302
     obligation.refresh_from_db()
     assert obligation.supervision_level == "yellow"
-    assert obligation.updates.get().author == admin_user
-    assert obligation.history.latest().history_user == admin_user
+    assert obligation.updates.get().author == tracker_admin
+    assert obligation.history.latest().history_user == tracker_admin
 
 
-def test_evidence_note_is_the_only_editable_field(admin_client, rows):
+def test_evidence_note_is_the_only_editable_field(tracker_admin_client, rows):
     evidence = rows[Evidence]
-    response = admin_client.get(_url(Evidence, "change", evidence.pk))
+    response = tracker_admin_client.get(_url(Evidence, "change", evidence.pk))
     html = response.content.decode()
 
     assert 'name="note"' in html
@@ -271,13 +285,15 @@ def test_evidence_note_is_the_only_editable_field(admin_client, rows):
     assert reverse("tracker:evidence_download", args=[evidence.pk]) in html
 
 
-def test_history_revert_is_refused(admin_client, obligation):
+def test_history_revert_is_refused(tracker_admin_client, obligation):
     history_id = obligation.history.latest().history_id
     url = reverse(
         "admin:tracker_obligation_simple_history", args=[obligation.pk, history_id]
     )
 
-    response = admin_client.post(url, _change_form_data(obligation, title="回滚"))
+    response = tracker_admin_client.post(
+        url, _change_form_data(obligation, title="回滚")
+    )
 
     assert response.status_code == 403
     obligation.refresh_from_db()

@@ -46,13 +46,6 @@ BAD_FILES = {
 }
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def upload(text, name="report.txt"):
     content = text.encode() if isinstance(text, str) else text
     return SimpleUploadedFile(name, content)
@@ -64,13 +57,13 @@ def post(client, button, text=SEED_TEXT, name="report.txt", follow=False, **fiel
 
 
 def test_import_page_loads_for_a_superuser_and_is_linked_from_the_changelist(
-    admin_client,
+    tracker_admin_client,
 ):
-    changelist = admin_client.get(reverse("admin:tracker_report_changelist"))
+    changelist = tracker_admin_client.get(reverse("admin:tracker_report_changelist"))
 
     assert changelist.status_code == 200
     assert f'href="{URL}"' in changelist.content.decode()
-    page = admin_client.get(URL)
+    page = tracker_admin_client.get(URL)
     assert page.status_code == 200
     assert b"Import a report" in page.content
     assert b'name="preview"' in page.content and b'name="import"' in page.content
@@ -109,8 +102,8 @@ def test_user_who_is_not_admin_staff_is_sent_to_the_admin_login(client, staff_a)
     assert reverse("admin:login") in response["Location"]
 
 
-def test_preview_shows_the_tree_and_writes_nothing(admin_client):
-    response = post(admin_client, "preview")
+def test_preview_shows_the_tree_and_writes_nothing(tracker_admin_client):
+    response = post(tracker_admin_client, "preview")
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -125,8 +118,10 @@ def test_preview_shows_the_tree_and_writes_nothing(admin_client):
     assert not Obligation.objects.exists()
 
 
-def test_import_creates_the_report_with_the_admin_as_author(admin_client, admin_user):
-    response = post(admin_client, "import")
+def test_import_creates_the_report_with_the_admin_as_author(
+    tracker_admin_client, tracker_admin
+):
+    response = post(tracker_admin_client, "import")
 
     report = Report.objects.get()
     assert response.status_code == 302
@@ -137,26 +132,26 @@ def test_import_creates_the_report_with_the_admin_as_author(admin_client, admin_
     kinds = list(Obligation.objects.values_list("kind", flat=True))
     assert [kinds.count(k) for k in ("work_item", "problem", "task")] == [18, 3, 4]
     obligation = Obligation.objects.get(code="1.1.1")
-    assert obligation.history.get().history_user == admin_user
-    assert ProgressUpdate.objects.filter(author=admin_user).count() == 25
-    message = admin_client.get(response["Location"]).content.decode()
+    assert obligation.history.get().history_user == tracker_admin
+    assert ProgressUpdate.objects.filter(author=tracker_admin).count() == 25
+    message = tracker_admin_client.get(response["Location"]).content.decode()
     assert "Report imported: 25 created, 0 updated, 0 unchanged, 0 missing." in message
 
 
 def test_reimport_of_a_changed_text_keeps_status_and_owner_and_reports_changes(
-    admin_client, admin_user, staff_a, department_a
+    tracker_admin_client, tracker_admin, staff_a, department_a
 ):
-    post(admin_client, "import")
+    post(tracker_admin_client, "import")
     worked_on = Obligation.objects.get(code="1.1.1")
     obligation_assign(
-        obligation=worked_on, user=admin_user, department=department_a, owner=staff_a
+        obligation=worked_on, user=tracker_admin, department=department_a, owner=staff_a
     )
     obligation_transition(
         obligation=worked_on, user=staff_a, to_status=Obligation.Status.IN_PROGRESS
     )
 
-    preview = post(admin_client, "preview", REVISED_TEXT).content.decode()
-    response = post(admin_client, "import", REVISED_TEXT, follow=True)
+    preview = post(tracker_admin_client, "preview", REVISED_TEXT).content.decode()
+    response = post(tracker_admin_client, "import", REVISED_TEXT, follow=True)
 
     assert "Importing would create 0, update" in preview
     assert "Missing: 1.5.3" in preview
@@ -175,11 +170,11 @@ def test_reimport_of_a_changed_text_keeps_status_and_owner_and_reports_changes(
 @pytest.mark.parametrize("button", ["preview", "import"])
 @pytest.mark.parametrize("bad", BAD_FILES, ids=str)
 def test_bad_file_is_refused_with_the_reason_and_nothing_is_written(
-    admin_client, bad, button
+    tracker_admin_client, bad, button
 ):
     name, content, reason = BAD_FILES[bad]
 
-    response = post(admin_client, button, content, name)
+    response = post(tracker_admin_client, button, content, name)
 
     assert response.status_code == 400
     assert reason in response.content.decode()
@@ -187,11 +182,15 @@ def test_bad_file_is_refused_with_the_reason_and_nothing_is_written(
     assert not Obligation.objects.exists()
 
 
-def test_report_without_organization_and_year_needs_them_from_the_form(admin_client):
+def test_report_without_organization_and_year_needs_them_from_the_form(
+    tracker_admin_client,
+):
     untitled = SEED_TEXT.split("\n", 1)[1]
 
-    refused = post(admin_client, "import", untitled)
-    accepted = post(admin_client, "import", untitled, organization="大宁县", year=2022)
+    refused = post(tracker_admin_client, "import", untitled)
+    accepted = post(
+        tracker_admin_client, "import", untitled, organization="大宁县", year=2022
+    )
 
     assert refused.status_code == 400
     assert "does not name its organization and year" in refused.content.decode()
@@ -199,14 +198,14 @@ def test_report_without_organization_and_year_needs_them_from_the_form(admin_cli
     assert Report.objects.get().organization == "大宁县"
 
 
-def test_docx_upload_imports(admin_client, tmp_path):
+def test_docx_upload_imports(tracker_admin_client, tmp_path):
     document = docx.Document()
     for line in SEED_TEXT.splitlines():
         document.add_paragraph(line)
     path = tmp_path / "report.docx"
     document.save(path)
 
-    response = post(admin_client, "import", path.read_bytes(), "report.docx")
+    response = post(tracker_admin_client, "import", path.read_bytes(), "report.docx")
 
     assert response.status_code == 302
     assert Obligation.objects.count() == 25

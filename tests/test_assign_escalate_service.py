@@ -13,10 +13,7 @@ from tracker.services import UNSET, ServiceError, obligation_assign, obligation_
 L = Obligation.SupervisionLevel
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_assign_changes_each_field_with_one_timeline_entry_per_field(
@@ -49,14 +46,16 @@ def test_assign_changes_each_field_with_one_timeline_entry_per_field(
     assert set(obligation.updates.values_list("author", flat=True)) == {supervisor.pk}
 
 
-def test_assign_writes_one_history_row_with_the_user(obligation, admin_user, staff_b):
+def test_assign_writes_one_history_row_with_the_user(
+    obligation, tracker_admin, staff_b
+):
     before = obligation.history.count()
 
-    obligation_assign(obligation=obligation, user=admin_user, owner=staff_b)
+    obligation_assign(obligation=obligation, user=tracker_admin, owner=staff_b)
 
     assert obligation.history.count() == before + 1
     latest = obligation.history.latest()
-    assert (latest.history_user, latest.owner_id) == (admin_user, staff_b.pk)
+    assert (latest.history_user, latest.owner_id) == (tracker_admin, staff_b.pk)
 
 
 def test_assign_unset_fields_are_left_alone_and_none_clears(
@@ -96,7 +95,7 @@ def test_staff_may_not_assign(request, obligation, department_b, role):
     assert not obligation.updates.exists()
 
 
-@pytest.mark.parametrize("role", ["supervisor", "admin_user"])
+@pytest.mark.parametrize("role", ["supervisor", "tracker_admin"])
 def test_reviewers_may_escalate_with_a_reason(request, obligation, role):
     user = request.getfixturevalue(role)
 
@@ -154,8 +153,6 @@ def test_staff_may_not_escalate(request, obligation, role):
 def test_timeline_text_is_recorded_in_chinese_whatever_the_writers_language(
     supervisor, obligation, department_b
 ):
-    from django.utils import translation
-
     with translation.override("en"):
         obligation_escalate(
             obligation=obligation, user=supervisor, level="red", note="拖延"

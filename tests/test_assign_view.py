@@ -110,10 +110,10 @@ def test_same_values_change_nothing_and_say_so(
 
 
 def test_stale_version_is_409_and_keeps_the_other_change(
-    client, obligation, supervisor, admin_user, department_b
+    client, obligation, supervisor, tracker_admin, department_b
 ):
     seen = obligation.version
-    client.force_login(admin_user)
+    client.force_login(tracker_admin)
     client.post(_url(obligation), {"due_date": "2030-12-31", "version": seen})
     client.force_login(supervisor)
     response = client.post(

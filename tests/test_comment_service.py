@@ -2,13 +2,12 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
 
 from tracker.models import ProgressUpdate
 from tracker.services import ServiceError, obligation_comment
 
 
-@pytest.mark.parametrize("role", ["staff_a", "admin_user"])
+@pytest.mark.parametrize("role", ["staff_a", "tracker_admin"])
 def test_working_staff_and_admin_post_a_progress_update(request, obligation, role):
     user = request.getfixturevalue(role)
 
@@ -34,8 +33,9 @@ def test_other_staff_and_supervisors_may_not_post(request, obligation, role):
     assert not obligation.updates.exists()
 
 
+@pytest.mark.usefixtures("english")
 def test_empty_update_is_refused(obligation, staff_a):
-    with translation.override("en"), pytest.raises(ServiceError, match="Write"):
+    with pytest.raises(ServiceError, match="Write"):
         obligation_comment(obligation=obligation, user=staff_a, text="  ")
 
     assert not obligation.updates.exists()

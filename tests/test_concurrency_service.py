@@ -4,7 +4,6 @@ import threading
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from tests.factories import ObligationFactory
 from tracker.models import Obligation, ProgressUpdate
@@ -18,10 +17,7 @@ from tracker.services import (
 S = Obligation.Status
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_stale_version_is_refused_and_the_other_change_survives(
@@ -76,7 +72,7 @@ def test_version_given_as_text_from_a_form_is_compared_as_number(obligation, sta
 
 
 def test_stale_assign_lists_every_change_since_with_its_author(
-    obligation, supervisor, admin_user, staff_a, department_b
+    obligation, supervisor, tracker_admin, staff_a, department_b
 ):
     seen = obligation.version
     obligation_transition(
@@ -86,7 +82,7 @@ def test_stale_assign_lists_every_change_since_with_its_author(
     )
     obligation_assign(
         obligation=Obligation.objects.get(pk=obligation.pk),
-        user=admin_user,
+        user=tracker_admin,
         owner=staff_a,
     )
 
@@ -98,7 +94,10 @@ def test_stale_assign_lists_every_change_since_with_its_author(
             version=seen,
         )
 
-    assert [author for author, _w, _t in refused.value.changes] == [staff_a, admin_user]
+    assert [author for author, _w, _t in refused.value.changes] == [
+        staff_a,
+        tracker_admin,
+    ]
     current = Obligation.objects.get(pk=obligation.pk)
     assert current.department.name == "县司法局"
     assert current.owner == staff_a
@@ -106,7 +105,7 @@ def test_stale_assign_lists_every_change_since_with_its_author(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_writers_with_the_same_version_one_wins(
-    supervisor, admin_user, department_a, department_b
+    supervisor, tracker_admin, department_a, department_b
 ):
     """Two connections race on the same row: exactly one write lands, the other is
     told its version is stale, and the history has exactly one new row."""
@@ -130,7 +129,7 @@ def test_two_simultaneous_writers_with_the_same_version_one_wins(
 
     threads = [
         threading.Thread(target=write, args=(supervisor, department_b)),
-        threading.Thread(target=write, args=(admin_user, None)),
+        threading.Thread(target=write, args=(tracker_admin, None)),
     ]
     for thread in threads:
         thread.start()
@@ -140,6 +139,6 @@ def test_two_simultaneous_writers_with_the_same_version_one_wins(
     assert sorted(outcomes.values()) == ["saved", "stale"]
     current = Obligation.objects.get(pk=obligation.pk)
     assert current.version == seen + 1
-    winner = supervisor if outcomes["supervisor"] == "saved" else admin_user
+    winner = supervisor if outcomes["supervisor"] == "saved" else tracker_admin
     assert current.history.latest().history_user == winner
     assert current.updates.get().author == winner

@@ -4,10 +4,9 @@ import os
 import time
 from io import StringIO
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from tracker.services import evidence_upload
+from tests.workflow_helpers import upload
 
 
 def _orphan(media_root, name="evidence/2023/01/lost.pdf", age_minutes=120):
@@ -25,16 +24,8 @@ def _run(*args):
     return out.getvalue()
 
 
-def _referenced(obligation, user):
-    return evidence_upload(
-        obligation=obligation,
-        user=user,
-        file=SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n"),
-    )
-
-
 def test_lists_orphans_without_deleting(obligation, staff_a, _media_root):
-    evidence = _referenced(obligation, staff_a)
+    evidence = upload(obligation, staff_a)
     orphan = _orphan(_media_root)
 
     output = _run()
@@ -48,7 +39,7 @@ def test_lists_orphans_without_deleting(obligation, staff_a, _media_root):
 def test_delete_removes_orphans_and_keeps_referenced_files(
     obligation, staff_a, _media_root
 ):
-    evidence = _referenced(obligation, staff_a)
+    evidence = upload(obligation, staff_a)
     orphan = _orphan(_media_root)
 
     output = _run("--delete")

@@ -6,13 +6,11 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
+from tests.workflow_helpers import PDF, files_on_disk, upload
 from tracker.models import Evidence, ProgressUpdate
 from tracker.services import ServiceError, evidence_upload
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
@@ -42,29 +40,13 @@ ODS = _zip(
 )
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def _files_on_disk(media_root):
-    return [p for p in media_root.rglob("*") if p.is_file()]
-
-
-def _upload(obligation, user, name, content, note=""):
-    return evidence_upload(
-        obligation=obligation,
-        user=user,
-        file=SimpleUploadedFile(name, content),
-        note=note,
-    )
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _assert_nothing_stored(obligation, media_root):
     assert Evidence.objects.count() == 0
     assert not obligation.updates.exists()
-    assert _files_on_disk(media_root) == []
+    assert files_on_disk(media_root) == []
 
 
 @pytest.mark.parametrize(
@@ -101,7 +83,7 @@ def _assert_nothing_stored(obligation, media_root):
 def test_allowed_type_with_matching_content_is_stored(
     obligation, staff_a, _media_root, name, content, content_type
 ):
-    evidence = _upload(obligation, staff_a, name, content, note="第一批")
+    evidence = upload(obligation, staff_a, name, content, note="第一批")
 
     assert evidence.original_name == name
     assert evidence.content_type == content_type
@@ -123,9 +105,9 @@ def test_allowed_type_with_matching_content_is_stored(
 def test_stored_under_generated_name_inside_media_root(
     obligation, staff_a, _media_root
 ):
-    evidence = _upload(obligation, staff_a, "报告.pdf", PDF)
+    evidence = upload(obligation, staff_a, "报告.pdf", PDF)
 
-    (path,) = _files_on_disk(_media_root)
+    (path,) = files_on_disk(_media_root)
     assert path.is_relative_to(_media_root / "evidence")
     assert "报告" not in path.name
     assert path.suffix == ".pdf"
@@ -133,14 +115,14 @@ def test_stored_under_generated_name_inside_media_root(
 
 
 def test_upper_case_extension_is_accepted_when_content_matches(obligation, staff_a):
-    evidence = _upload(obligation, staff_a, "REPORT.PDF", PDF)
+    evidence = upload(obligation, staff_a, "REPORT.PDF", PDF)
 
     assert evidence.original_name == "REPORT.PDF"
     assert evidence.content_type == "application/pdf"
 
 
 def test_png_that_is_also_html_is_accepted_as_png(obligation, staff_a):
-    evidence = _upload(obligation, staff_a, "poly.png", PNG + HTML)
+    evidence = upload(obligation, staff_a, "poly.png", PNG + HTML)
 
     assert evidence.content_type == "image/png"
 
@@ -174,7 +156,7 @@ def test_bad_upload_is_refused_and_nothing_stored(
     obligation, staff_a, _media_root, name, content, message
 ):
     with pytest.raises(ServiceError, match=message):
-        _upload(obligation, staff_a, name, content)
+        upload(obligation, staff_a, name, content)
 
     _assert_nothing_stored(obligation, _media_root)
 
@@ -190,7 +172,7 @@ def test_file_of_exactly_the_maximum_size_is_accepted(obligation, staff_a, setti
     settings.EVIDENCE_MAX_BYTES = 1000
     content = PDF + b"0" * (1000 - len(PDF))
 
-    evidence = _upload(obligation, staff_a, "max.pdf", content)
+    evidence = upload(obligation, staff_a, "max.pdf", content)
 
     assert evidence.size == 1000
 
@@ -202,7 +184,7 @@ def test_file_one_byte_over_the_maximum_is_refused(
     content = PDF + b"0" * (1001 - len(PDF))
 
     with pytest.raises(ServiceError, match="too large"):
-        _upload(obligation, staff_a, "max.pdf", content)
+        upload(obligation, staff_a, "max.pdf", content)
 
     _assert_nothing_stored(obligation, _media_root)
 
@@ -222,17 +204,17 @@ def test_file_one_byte_over_the_maximum_is_refused(
 def test_odd_names_are_sanitised_for_display(
     obligation, staff_a, _media_root, name, shown
 ):
-    evidence = _upload(obligation, staff_a, name, PDF)
+    evidence = upload(obligation, staff_a, name, PDF)
 
     assert evidence.original_name == shown
-    (path,) = _files_on_disk(_media_root)
+    (path,) = files_on_disk(_media_root)
     assert path.is_relative_to(_media_root / "evidence")
 
 
 def test_300_character_chinese_name_is_capped_keeping_the_extension(
     obligation, staff_a
 ):
-    evidence = _upload(obligation, staff_a, "长" * 300 + ".pdf", PDF)
+    evidence = upload(obligation, staff_a, "长" * 300 + ".pdf", PDF)
 
     assert len(evidence.original_name) == 255
     assert evidence.original_name == "长" * 251 + ".pdf"
@@ -240,35 +222,35 @@ def test_300_character_chinese_name_is_capped_keeping_the_extension(
 
 def test_staff_of_another_department_may_not_upload(obligation, staff_b, _media_root):
     with pytest.raises(PermissionDenied):
-        _upload(obligation, staff_b, "报告.pdf", PDF)
+        upload(obligation, staff_b, "报告.pdf", PDF)
 
     _assert_nothing_stored(obligation, _media_root)
 
 
 def test_supervisor_may_not_upload(obligation, supervisor, _media_root):
     with pytest.raises(PermissionDenied):
-        _upload(obligation, supervisor, "报告.pdf", PDF)
+        upload(obligation, supervisor, "报告.pdf", PDF)
 
     _assert_nothing_stored(obligation, _media_root)
 
 
-def test_admin_may_upload(obligation, admin_user):
-    evidence = _upload(obligation, admin_user, "报告.pdf", PDF)
+def test_admin_may_upload(obligation, tracker_admin):
+    evidence = upload(obligation, tracker_admin, "报告.pdf", PDF)
 
-    assert evidence.uploaded_by == admin_user
+    assert evidence.uploaded_by == tracker_admin
 
 
 def test_database_error_after_the_file_was_written_leaves_no_file(
     obligation, staff_a, _media_root, monkeypatch
 ):
     def broken_create(**kwargs):
-        assert _files_on_disk(_media_root), "the file should be written by now"
+        assert files_on_disk(_media_root), "the file should be written by now"
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(ProgressUpdate.objects, "create", broken_create)
 
     with pytest.raises(RuntimeError):
-        _upload(obligation, staff_a, "报告.pdf", PDF)
+        upload(obligation, staff_a, "报告.pdf", PDF)
 
     monkeypatch.undo()
     _assert_nothing_stored(obligation, _media_root)

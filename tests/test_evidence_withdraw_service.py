@@ -2,26 +2,17 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
+from tests.workflow_helpers import PDF, upload
 from tracker.models import ProgressUpdate
-from tracker.services import ServiceError, evidence_upload, evidence_withdraw
+from tracker.services import ServiceError, evidence_withdraw
 
-PDF = b"%PDF-1.4\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
 def evidence(obligation, staff_a):
-    return evidence_upload(
-        obligation=obligation, user=staff_a, file=SimpleUploadedFile("证明.pdf", PDF)
-    )
+    return upload(obligation, staff_a)
 
 
 def test_withdrawing_marks_the_evidence_and_keeps_the_file(evidence, staff_a):
@@ -35,18 +26,18 @@ def test_withdrawing_marks_the_evidence_and_keeps_the_file(evidence, staff_a):
 
 
 def test_withdrawing_writes_a_timeline_entry_and_a_history_row_with_the_user(
-    evidence, obligation, admin_user
+    evidence, obligation, tracker_admin
 ):
-    evidence_withdraw(evidence=evidence, user=admin_user, reason="重复")
+    evidence_withdraw(evidence=evidence, user=tracker_admin, reason="重复")
 
     update = obligation.updates.get(action=ProgressUpdate.Action.EVIDENCE_WITHDRAW)
     assert (update.author, update.evidence, update.text) == (
-        admin_user,
+        tracker_admin,
         evidence,
         "重复",
     )
     latest = evidence.history.latest()
-    assert latest.history_user == admin_user
+    assert latest.history_user == tracker_admin
     assert latest.withdraw_reason == "重复"
 
 

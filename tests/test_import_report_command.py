@@ -404,13 +404,13 @@ def test_links_file_connects_tasks_to_the_problems_they_address(db):
     ]
 
 
-def test_user_option_records_the_importer_in_history_and_timeline(db, admin_user):
-    import_report(SEED, "--user", admin_user.username)
+def test_user_option_records_the_importer_in_history_and_timeline(db, tracker_admin):
+    import_report(SEED, "--user", tracker_admin.username)
 
     obligation = Obligation.objects.get(code="1.1.1")
-    assert obligation.history.get().history_user == admin_user
+    assert obligation.history.get().history_user == tracker_admin
     entry = ProgressUpdate.objects.get(obligation=obligation)
-    assert (entry.author, entry.action) == (admin_user, ProgressUpdate.Action.IMPORT)
+    assert (entry.author, entry.action) == (tracker_admin, ProgressUpdate.Action.IMPORT)
 
 
 def test_unknown_user_is_refused_before_writing(db):

@@ -142,9 +142,9 @@ def test_working_staff_see_no_review_buttons_on_their_submission(
     assert "supervision" not in _forms(page)
 
 
-def test_admin_gets_every_form(client, obligation, staff_a, admin_user):
+def test_admin_gets_every_form(client, obligation, staff_a, tracker_admin):
     evidence = upload(obligation, staff_a)
-    page = _page(client, admin_user, obligation)
+    page = _page(client, tracker_admin, obligation)
     assert _forms(page) == {
         "status",
         "evidence",
@@ -157,12 +157,12 @@ def test_admin_gets_every_form(client, obligation, staff_a, admin_user):
 
 
 def test_every_form_carries_the_current_version(
-    client, obligation, admin_user, supervisor
+    client, obligation, tracker_admin, supervisor
 ):
     services.obligation_escalate(
         obligation=obligation, user=supervisor, level="yellow", note="提醒"
     )
-    page = _page(client, admin_user, obligation)
+    page = _page(client, tracker_admin, obligation)
     versions = re.findall(r'name="version" value="(\d+)"', page)
     assert versions == ["2"] * 4  # status, progress note, supervision, assign
 
@@ -253,7 +253,7 @@ def _grow(obligation, user, count):
             services.evidence_withdraw(evidence=evidence, user=user, reason="作废")
 
 
-@pytest.mark.parametrize("role", ["staff_a", "supervisor", "admin_user"])
+@pytest.mark.parametrize("role", ["staff_a", "supervisor", "tracker_admin"])
 def test_query_count_does_not_grow_with_evidence_and_timeline(
     request, client, django_assert_max_num_queries, staff_a, department_a, role
 ):

@@ -161,7 +161,7 @@ def _user(request, role):
         "owner": "owner",
         "other_staff": "staff_b",
         "supervisor": "supervisor",
-        "admin": "admin_user",
+        "admin": "tracker_admin",
     }[role]
     return request.getfixturevalue(fixture)
 

@@ -2,25 +2,20 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import RequestFactory
 
 from tests.factories import UserFactory
+from tests.workflow_helpers import upload
 from tracker import permissions
 from tracker.models import Obligation
-from tracker.services import evidence_upload
 
 S = Obligation.Status
 
 
 @pytest.fixture
 def evidence(obligation, staff_a):
-    return evidence_upload(
-        obligation=obligation,
-        user=staff_a,
-        file=SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n"),
-    )
+    return upload(obligation, staff_a)
 
 
 @pytest.fixture
@@ -42,7 +37,7 @@ MATRIX = {
     "staff_a": (True, True, False, True),
     "staff_b": (True, False, False, False),
     "supervisor": (True, False, True, True),
-    "admin_user": (True, True, True, True),
+    "tracker_admin": (True, True, True, True),
     "staff_admin": (True, True, True, True),
 }
 
@@ -68,12 +63,12 @@ def test_owner_outside_the_department_may_work_on_it(obligation, staff_b):
 
 
 def test_obligation_without_department_is_only_for_admins_to_work_on(
-    obligation, staff_a, admin_user
+    obligation, staff_a, tracker_admin
 ):
     obligation.department = None
 
     assert not permissions.can_work_on(staff_a, obligation)
-    assert permissions.can_work_on(admin_user, obligation)
+    assert permissions.can_work_on(tracker_admin, obligation)
 
 
 def test_django_staff_without_the_model_permission_is_not_admin(db):
@@ -109,7 +104,7 @@ def test_anonymous_may_do_nothing(obligation, evidence):
         (S.IN_PROGRESS, "supervisor", []),
         (S.SUBMITTED, "staff_a", []),
         (S.SUBMITTED, "supervisor", [S.DONE, S.RETURNED]),
-        (S.SUBMITTED, "admin_user", [S.DONE, S.RETURNED]),
+        (S.SUBMITTED, "tracker_admin", [S.DONE, S.RETURNED]),
         (S.DONE, "supervisor", [S.IN_PROGRESS]),
         (S.DONE, "staff_a", []),
     ],

@@ -3,40 +3,20 @@ and history rows."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from tests.workflow_helpers import set_status, upload
 from tracker.models import Evidence, Obligation, ProgressUpdate
 from tracker.services import (
     ServiceError,
-    evidence_upload,
     evidence_withdraw,
     obligation_transition,
 )
 
 S = Obligation.Status
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def _set_status(obligation, status):
-    Obligation.objects.filter(pk=obligation.pk).update(status=status)
-    obligation.refresh_from_db()
-    return obligation
-
-
-def _with_evidence(obligation, user):
-    evidence_upload(
-        obligation=obligation,
-        user=user,
-        file=SimpleUploadedFile("证明.pdf", PDF),
-    )
-    return obligation
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _actor(request, role):
@@ -44,8 +24,8 @@ def _actor(request, role):
 
 
 # (from, to, roles allowed, roles refused); notes are given so only the role decides.
-WORKERS = (["staff_a", "admin_user"], ["staff_b", "supervisor"])
-REVIEWERS = (["supervisor", "admin_user"], ["staff_a", "staff_b"])
+WORKERS = (["staff_a", "tracker_admin"], ["staff_b", "supervisor"])
+REVIEWERS = (["supervisor", "tracker_admin"], ["staff_a", "staff_b"])
 MATRIX = [
     (S.NOT_STARTED, S.IN_PROGRESS, *WORKERS),
     (S.RETURNED, S.IN_PROGRESS, *WORKERS),
@@ -63,8 +43,8 @@ def test_allowed_transition_changes_status_and_writes_timeline_and_history(
     request, obligation, staff_a, from_status, to_status, role
 ):
     user = _actor(request, role)
-    _with_evidence(obligation, staff_a)
-    _set_status(obligation, from_status)
+    upload(obligation, staff_a)
+    set_status(obligation, from_status)
     before = obligation.version
 
     result = obligation_transition(
@@ -91,8 +71,8 @@ def test_refused_role_gets_permission_denied_and_nothing_changes(
     request, obligation, staff_a, from_status, to_status, role
 ):
     user = _actor(request, role)
-    _with_evidence(obligation, staff_a)
-    _set_status(obligation, from_status)
+    upload(obligation, staff_a)
+    set_status(obligation, from_status)
     history_before = obligation.history.count()
 
     with pytest.raises(PermissionDenied):
@@ -116,14 +96,14 @@ UNLISTED = [
 
 @pytest.mark.parametrize(("from_status", "to_status"), UNLISTED)
 def test_transition_not_in_table_is_refused_with_a_message(
-    obligation, staff_a, admin_user, from_status, to_status
+    obligation, staff_a, tracker_admin, from_status, to_status
 ):
-    _with_evidence(obligation, staff_a)
-    _set_status(obligation, from_status)
+    upload(obligation, staff_a)
+    set_status(obligation, from_status)
 
     with pytest.raises(ServiceError, match="cannot be moved"):
         obligation_transition(
-            obligation=obligation, user=admin_user, to_status=to_status, note="x"
+            obligation=obligation, user=tracker_admin, to_status=to_status, note="x"
         )
 
     obligation.refresh_from_db()
@@ -144,7 +124,7 @@ def test_unknown_status_is_refused(obligation, staff_a):
 
 
 def test_submit_without_evidence_is_refused(obligation, staff_a):
-    _set_status(obligation, S.IN_PROGRESS)
+    set_status(obligation, S.IN_PROGRESS)
 
     with pytest.raises(ServiceError, match="at least one piece of evidence"):
         obligation_transition(
@@ -156,11 +136,11 @@ def test_submit_without_evidence_is_refused(obligation, staff_a):
 
 
 def test_submit_with_only_withdrawn_evidence_is_refused(obligation, staff_a):
-    _with_evidence(obligation, staff_a)
+    upload(obligation, staff_a)
     evidence_withdraw(
         evidence=Evidence.objects.get(obligation=obligation), user=staff_a, reason="错"
     )
-    _set_status(obligation, S.IN_PROGRESS)
+    set_status(obligation, S.IN_PROGRESS)
 
     with pytest.raises(ServiceError, match="at least one piece of evidence"):
         obligation_transition(
@@ -169,8 +149,8 @@ def test_submit_with_only_withdrawn_evidence_is_refused(obligation, staff_a):
 
 
 def test_submit_without_note_is_refused(obligation, staff_a):
-    _with_evidence(obligation, staff_a)
-    _set_status(obligation, S.IN_PROGRESS)
+    upload(obligation, staff_a)
+    set_status(obligation, S.IN_PROGRESS)
 
     with pytest.raises(ServiceError, match="Describe what was done"):
         obligation_transition(
@@ -188,7 +168,7 @@ def test_submit_without_note_is_refused(obligation, staff_a):
 def test_return_and_reopen_without_reason_are_refused(
     obligation, supervisor, from_status, to_status
 ):
-    _set_status(obligation, from_status)
+    set_status(obligation, from_status)
 
     with pytest.raises(ServiceError, match="reason is required"):
         obligation_transition(
@@ -201,7 +181,7 @@ def test_return_and_reopen_without_reason_are_refused(
 
 
 def test_approve_needs_no_note(obligation, supervisor):
-    _set_status(obligation, S.SUBMITTED)
+    set_status(obligation, S.SUBMITTED)
 
     obligation_transition(obligation=obligation, user=supervisor, to_status=S.DONE)
 
@@ -240,7 +220,7 @@ def test_full_cycle_leaves_one_timeline_entry_per_step_with_right_authors(
         (staff_a, S.SUBMITTED, "已补充"),
         (supervisor, S.DONE, ""),
     ]
-    _with_evidence(obligation, staff_a)
+    upload(obligation, staff_a)
     for user, to_status, note in steps:
         obligation_transition(
             obligation=obligation, user=user, to_status=to_status, note=note

@@ -1,5 +1,5 @@
-"""Small builders shared by the staff-workflow view tests (not fixtures: each test
-says which state it starts from)."""
+"""Small builders shared by the workflow tests, services and views alike (not
+fixtures: each test says which state it starts from)."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -29,7 +29,7 @@ SECOND_REPORT = """示例县2023年法治政府建设情况报告
 
 
 def test_admin_bulk_assigns_department_owner_and_due_date(
-    page, admin_user, department_b, staff_b
+    page, tracker_admin, department_b, staff_b
 ):
     chosen = [
         ObligationFactory(code=f"3.{n}", title=f"待分派事项{n}") for n in (1, 2, 3)
@@ -64,7 +64,7 @@ def test_admin_bulk_assigns_department_owner_and_due_date(
         assert obligation.owner == staff_b
         assert obligation.due_date == datetime.date(2026, 12, 31)
         assert obligation.updates.filter(
-            action=ProgressUpdate.Action.ASSIGN, author=admin_user
+            action=ProgressUpdate.Action.ASSIGN, author=tracker_admin
         ).exists()
     left_alone.refresh_from_db()
     assert left_alone.department is None and left_alone.owner is None
