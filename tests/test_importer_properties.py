@@ -7,9 +7,9 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tracker.evidence_files import sanitize_file_name
 from tracker.importer import ReportFormatError, parse_report
 from tracker.models import Obligation
-from tracker.services import sanitize_file_name
 
 # Pieces that look like the genre's structure, mixed with ordinary text, so generated
 # inputs reach the chapter / group / item code paths rather than stopping at

@@ -25,9 +25,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from .forms import ReportImportForm
 from .models import Department, Evidence, Obligation, ProgressUpdate, Report, Section
 from .permissions import can_import_report
-from .selectors import import_preview
 from .services import (
     ServiceError,
+    import_preview,
     obligation_assign,
     obligation_escalate,
     report_import,

@@ -7,21 +7,17 @@ django-simple-history row carrying the acting user.
 """
 
 import dataclasses
-import hashlib
-import unicodedata
-import zipfile
 
-import filetype
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
+from .evidence_files import EvidenceFileError, validate_evidence_file
 from .models import Department, Evidence, Obligation, ProgressUpdate, Report, Section
 
 
@@ -343,150 +339,6 @@ def obligation_comment(*, obligation, user, text: str) -> ProgressUpdate:
 
 # --- Evidence ---------------------------------------------------------------------
 
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OOXML_PREFIX = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
-_ODF_MIMETYPE = {
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
-# The allowed extensions and the content type stored (and later served) for each.
-EVIDENCE_CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ppt": "application/vnd.ms-powerpoint",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "odt": _ODF_MIMETYPE["odt"],
-    "ods": _ODF_MIMETYPE["ods"],
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "txt": "text/plain",
-}
-_FILETYPE_EXTENSION = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
-_NAME_LIMIT = 255
-
-
-def sanitize_file_name(name):
-    """The user's file name made safe for display: no directories (either slash), no
-    NUL, control or invisible formatting characters (a right-to-left override could
-    disguise ``exe.pdf``), at most 255 characters with the extension kept."""
-    name = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
-    name = name.strip()
-    if len(name) > _NAME_LIMIT:
-        stem, dot, ext = name.rpartition(".")
-        if dot and 0 < len(ext) <= 10:
-            name = stem[: _NAME_LIMIT - len(ext) - 1] + "." + ext
-        else:
-            name = name[:_NAME_LIMIT]
-    return name
-
-
-def _extension(name):
-    # The last extension counts: "a.pdf.exe" is an .exe.
-    stem, dot, ext = name.rpartition(".")
-    return ext.lower() if dot else ""
-
-
-def _is_office_zip(file, ext):
-    try:
-        with zipfile.ZipFile(file) as archive:
-            names = archive.namelist()
-            if ext in _OOXML_PREFIX:
-                prefix = _OOXML_PREFIX[ext]
-                return "[Content_Types].xml" in names and any(
-                    n.startswith(prefix) for n in names
-                )
-            if "mimetype" not in names:
-                return False
-            return archive.read("mimetype").strip() == _ODF_MIMETYPE[ext].encode()
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError):
-        return False
-
-
-def _text_charset(data):
-    """'utf-8' or 'gb18030' when ``data`` is plain text that is not HTML/script."""
-    if b"\x00" in data:
-        return None
-    for charset in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(charset)
-        except UnicodeDecodeError:
-            continue
-        break
-    else:
-        return None
-    lowered = text.lower()
-    if text.lstrip().startswith("<") or "<script" in lowered or "<html" in lowered:
-        return None
-    return "utf-8" if charset == "utf-8-sig" else charset
-
-
-def _detect_content_type(file, ext):
-    """The content type when the content really is a file of type ``ext``, else
-    None. The content decides: an executable or an HTML page renamed .pdf fails."""
-    file.seek(0)
-    head = file.read(8192)
-    file.seek(0)
-    if ext in _FILETYPE_EXTENSION:
-        kind = filetype.guess(head)
-        ok = kind is not None and kind.extension == _FILETYPE_EXTENSION[ext]
-    elif ext in ("doc", "xls", "ppt"):
-        # Legacy Office files are OLE2 containers; filetype only names some of them.
-        ok = head.startswith(_OLE2_MAGIC)
-    elif ext in _OOXML_PREFIX or ext in _ODF_MIMETYPE:
-        ok = head.startswith(b"PK\x03\x04") and _is_office_zip(file, ext)
-        file.seek(0)
-    elif ext == "txt":
-        charset = _text_charset(file.read())
-        file.seek(0)
-        return f"text/plain; charset={charset}" if charset else None
-    else:
-        ok = False
-    return EVIDENCE_CONTENT_TYPES[ext] if ok else None
-
-
-def validate_evidence_file(file):
-    """Check an uploaded file; return (display name, content type, size, sha256).
-
-    Raises ServiceError with a message naming the problem.
-    """
-    if file is None:
-        raise ServiceError(_("Choose a file to upload."))
-    name = sanitize_file_name(getattr(file, "name", ""))
-    ext = _extension(name)
-    if ext not in EVIDENCE_CONTENT_TYPES:
-        raise ServiceError(
-            _("Files of this type are not accepted. Allowed: %(types)s.")
-            % {"types": ", ".join(EVIDENCE_CONTENT_TYPES)}
-        )
-    limit = settings.EVIDENCE_MAX_BYTES
-    digest = hashlib.sha256()
-    size = 0
-    file.seek(0)
-    for chunk in file.chunks():
-        size += len(chunk)
-        if size > limit:
-            break
-        digest.update(chunk)
-    if size == 0:
-        raise ServiceError(_("The file is empty."))
-    if size > limit:
-        raise ServiceError(
-            _("The file is too large; the limit is %(limit)s.")
-            % {"limit": filesizeformat(limit)}
-        )
-    content_type = _detect_content_type(file, ext)
-    if content_type is None:
-        raise ServiceError(
-            _("The file's content is not a .%(ext)s file; it was not accepted.")
-            % {"ext": ext}
-        )
-    return name, content_type, size, digest.hexdigest()
-
 
 def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
     """Attach a supporting document (佐证材料) to an obligation.
@@ -499,7 +351,10 @@ def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
     ``manage.py evidence_orphans --delete`` is the safety net for that.)
     """
     _refuse_unless(permissions.can_work_on(user, obligation))
-    name, content_type, size, sha256 = validate_evidence_file(file)
+    try:
+        name, content_type, size, sha256 = validate_evidence_file(file)
+    except EvidenceFileError as error:
+        raise ServiceError(error.message) from None
     note = (note or "").strip()
     evidence = Evidence(
         obligation=obligation,
@@ -742,3 +597,50 @@ def report_import(
     if links:
         result.links_added = _apply_links(report, links)
     return result
+
+
+@dataclasses.dataclass
+class ImportPreview:
+    """What importing a parsed report would do, by obligation code."""
+
+    report: Report | None
+    created: list[str] = dataclasses.field(default_factory=list)
+    updated: list[str] = dataclasses.field(default_factory=list)
+    unchanged: list[str] = dataclasses.field(default_factory=list)
+    missing: list[str] = dataclasses.field(default_factory=list)
+    # (parsed section, [(parsed obligation, kind label, change)]) in document order;
+    # change is "created", "updated" or "unchanged".
+    rows: list = dataclasses.field(default_factory=list)
+    counts: dict = dataclasses.field(default_factory=dict)  # kind label -> number
+
+
+def import_preview(tree, *, organization: str, year: int) -> ImportPreview:
+    """Compare a parsed report with what is stored for the same organization and
+    year, as ``report_import`` would match it (on the code), without writing."""
+    report = Report.objects.filter(organization=organization, year=year).first()
+    preview = ImportPreview(report=report)
+    fields = ("kind", "title", "body", "position", "source_start", "source_end")
+    stored = {}
+    if report is not None:
+        stored = {
+            row["code"]: row for row in report.obligations.values("code", *fields)
+        }
+    kinds = dict(Obligation.Kind.choices)
+    preview.counts = {kinds[kind]: count for kind, count in tree.counts().items()}
+    seen = set()
+    for section in tree.sections():
+        obligations = []
+        for parsed in section.obligations:
+            seen.add(parsed.code)
+            row = stored.get(parsed.code)
+            if row is None:
+                change = "created"
+            elif any(row[name] != getattr(parsed, name) for name in fields):
+                change = "updated"
+            else:
+                change = "unchanged"
+            getattr(preview, change).append(parsed.code)
+            obligations.append((parsed, kinds[parsed.kind], change))
+        preview.rows.append((section, obligations))
+    preview.missing = [code for code in stored if code not in seen]
+    return preview

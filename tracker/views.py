@@ -28,6 +28,8 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from . import charts, permissions, selectors, services
+from .evidence_files import EVIDENCE_CONTENT_TYPES
+from .exports import EXPORT_FORMATS, export_response
 from .filters import ObligationFilter
 from .forms import (
     AssignForm,
@@ -38,8 +40,9 @@ from .forms import (
     WithdrawEvidenceForm,
 )
 from .models import Department, Evidence, Obligation, ProgressUpdate, Report
-from .services import EVIDENCE_CONTENT_TYPES, ServiceError, StaleVersionError
-from .tables import EXPORT_FORMATS, PAGINATION, ObligationTable, export_response
+from .report_text import report_paragraphs
+from .services import ServiceError, StaleVersionError
+from .tables import PAGINATION, ObligationTable
 
 # --- Progress pages: dashboard, obligation list, departments -----------------
 
@@ -187,7 +190,7 @@ def report_detail(request, pk):
     context = {
         "report": report,
         "obligations": obligations,
-        "paragraphs": selectors.report_paragraphs(report.source_text, obligations),
+        "paragraphs": report_paragraphs(report.source_text, obligations),
     }
     return render(request, "tracker/report_detail.html", context)
 

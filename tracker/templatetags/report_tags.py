@@ -2,7 +2,7 @@
 
 from django import template
 
-from tracker.selectors import passage_context
+from tracker.report_text import passage_context
 
 register = template.Library()
 

@@ -1,0 +1,167 @@
+"""Checking an uploaded evidence file (佐证材料) before it is stored.
+
+The content decides what a file is, not its name: an executable or an HTML page
+renamed .pdf is refused. ``validate_evidence_file`` is the one entry point;
+``services.evidence_upload`` calls it and turns ``EvidenceFileError`` into a
+``ServiceError``. Plain-text decoding is the importer's (``importer.decode_any``).
+"""
+
+import hashlib
+import unicodedata
+import zipfile
+
+import filetype
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from .importer import decode_any
+
+
+class EvidenceFileError(ValueError):
+    """The file is refused; ``message`` is translated and names the problem."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OOXML_PREFIX = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+_ODF_MIMETYPE = {
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+# The allowed extensions and the content type stored (and later served) for each.
+EVIDENCE_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": _ODF_MIMETYPE["odt"],
+    "ods": _ODF_MIMETYPE["ods"],
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "txt": "text/plain",
+}
+_FILETYPE_EXTENSION = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
+_NAME_LIMIT = 255
+
+
+def sanitize_file_name(name):
+    """The user's file name made safe for display: no directories (either slash), no
+    NUL, control or invisible formatting characters (a right-to-left override could
+    disguise ``exe.pdf``), at most 255 characters with the extension kept."""
+    name = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+    name = name.strip()
+    if len(name) > _NAME_LIMIT:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[: _NAME_LIMIT - len(ext) - 1] + "." + ext
+        else:
+            name = name[:_NAME_LIMIT]
+    return name
+
+
+def _extension(name):
+    # The last extension counts: "a.pdf.exe" is an .exe.
+    stem, dot, ext = name.rpartition(".")
+    return ext.lower() if dot else ""
+
+
+def _is_office_zip(file, ext):
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+            if ext in _OOXML_PREFIX:
+                prefix = _OOXML_PREFIX[ext]
+                return "[Content_Types].xml" in names and any(
+                    n.startswith(prefix) for n in names
+                )
+            if "mimetype" not in names:
+                return False
+            return archive.read("mimetype").strip() == _ODF_MIMETYPE[ext].encode()
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError):
+        return False
+
+
+def _text_charset(data):
+    """'utf-8' or 'gb18030' when ``data`` is plain text that is not HTML/script."""
+    if b"\x00" in data:
+        return None
+    decoded = decode_any(data)
+    if decoded is None:
+        return None
+    text, charset = decoded
+    lowered = text.lower()
+    if text.lstrip().startswith("<") or "<script" in lowered or "<html" in lowered:
+        return None
+    return "utf-8" if charset == "utf-8-sig" else charset
+
+
+def _detect_content_type(file, ext):
+    """The content type when the content really is a file of type ``ext``, else
+    None. The content decides: an executable or an HTML page renamed .pdf fails."""
+    file.seek(0)
+    head = file.read(8192)
+    file.seek(0)
+    if ext in _FILETYPE_EXTENSION:
+        kind = filetype.guess(head)
+        ok = kind is not None and kind.extension == _FILETYPE_EXTENSION[ext]
+    elif ext in ("doc", "xls", "ppt"):
+        # Legacy Office files are OLE2 containers; filetype only names some of them.
+        ok = head.startswith(_OLE2_MAGIC)
+    elif ext in _OOXML_PREFIX or ext in _ODF_MIMETYPE:
+        ok = head.startswith(b"PK\x03\x04") and _is_office_zip(file, ext)
+        file.seek(0)
+    elif ext == "txt":
+        charset = _text_charset(file.read())
+        file.seek(0)
+        return f"text/plain; charset={charset}" if charset else None
+    else:
+        ok = False
+    return EVIDENCE_CONTENT_TYPES[ext] if ok else None
+
+
+def validate_evidence_file(file):
+    """Check an uploaded file; return (display name, content type, size, sha256).
+
+    Raises EvidenceFileError with a message naming the problem.
+    """
+    if file is None:
+        raise EvidenceFileError(_("Choose a file to upload."))
+    name = sanitize_file_name(getattr(file, "name", ""))
+    ext = _extension(name)
+    if ext not in EVIDENCE_CONTENT_TYPES:
+        raise EvidenceFileError(
+            _("Files of this type are not accepted. Allowed: %(types)s.")
+            % {"types": ", ".join(EVIDENCE_CONTENT_TYPES)}
+        )
+    limit = settings.EVIDENCE_MAX_BYTES
+    digest = hashlib.sha256()
+    size = 0
+    file.seek(0)
+    for chunk in file.chunks():
+        size += len(chunk)
+        if size > limit:
+            break
+        digest.update(chunk)
+    if size == 0:
+        raise EvidenceFileError(_("The file is empty."))
+    if size > limit:
+        raise EvidenceFileError(
+            _("The file is too large; the limit is %(limit)s.")
+            % {"limit": filesizeformat(limit)}
+        )
+    content_type = _detect_content_type(file, ext)
+    if content_type is None:
+        raise EvidenceFileError(
+            _("The file's content is not a .%(ext)s file; it was not accepted.")
+            % {"ext": ext}
+        )
+    return name, content_type, size, digest.hexdigest()
