@@ -90,6 +90,8 @@ MIDDLEWARE = [
     # Every URL needs a login unless its view opts out (login page, health check).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Reads the Holiday table once per request for every working-day count.
+    "tracker.workdays.CalendarMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

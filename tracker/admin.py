@@ -17,14 +17,25 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import ReportImportForm
-from .models import Department, Evidence, Obligation, ProgressUpdate, Report, Section
+from .models import (
+    Department,
+    Evidence,
+    Holiday,
+    Obligation,
+    ProgressUpdate,
+    Report,
+    Section,
+)
 from .permissions import can_import_report
+from .selectors import years_missing_holidays
 from .services import (
     ServiceError,
     import_preview,
@@ -61,6 +72,40 @@ class NoRevertHistoryMixin:
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def warn_missing_holidays(request):
+    """Say which years need their holidays entered (see tracker.workdays)."""
+    missing = years_missing_holidays(
+        Obligation.objects.all(), today=timezone.localdate()
+    )
+    if missing:
+        messages.warning(request, missing_holidays_message(missing))
+
+
+def missing_holidays_message(years):
+    return gettext(
+        "The holidays of %(years)s are not known to the working-day calendar: "
+        "enter them (and the working weekend days) under “Holidays and working "
+        "weekend days”, otherwise deadlines count Monday to Friday only."
+    ) % {"years": ", ".join(str(year) for year in years)}
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ("date", "weekday", "name", "is_workday")
+    list_filter = ("is_workday",)
+    search_fields = ("name",)
+    date_hierarchy = "date"
+
+    @admin.display(description=_("weekday"), ordering="date")
+    def weekday(self, holiday):
+        return date_format(holiday.date, "l")
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            warn_missing_holidays(request)
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(Report)
@@ -357,6 +402,12 @@ class ObligationAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
     def has_add_permission(self, request):
         # Obligations come from importing a report (manage.py import_report).
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        # Due dates are set from here: say when the calendar behind them is blind.
+        if request.method == "GET":
+            warn_missing_holidays(request)
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -97,6 +97,30 @@ class Department(models.Model):
         return reverse("tracker:department_detail", args=[self.pk])
 
 
+class Holiday(models.Model):
+    """A day that overrides the ``chinese-calendar`` package in working-day counts:
+    a holiday (is_workday off) or a weekend day moved to work (调休, on). Also how a
+    year the package does not cover yet gets its holidays (tracker.workdays)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(
+        _("working day"),
+        default=False,
+        help_text=_(
+            "Tick for a weekend day moved to work (调休); leave empty for a holiday."
+        ),
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday or working weekend day")
+        verbose_name_plural = _("holidays and working weekend days")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date.isoformat()} {self.name}".strip()
+
+
 class ObligationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Obligations a user may see.

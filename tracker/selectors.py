@@ -16,6 +16,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -25,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 
+from . import workdays
 from .models import Department, Evidence, Obligation, ProgressUpdate, Report, Section
 
 Status = Obligation.Status
@@ -253,6 +255,16 @@ def problems_with_tasks(
         problem.task_count = len(problem.tasks)
         problem.tasks_done = sum(task.status == Status.DONE for task in problem.tasks)
     return problems
+
+
+def years_missing_holidays(obligations: QuerySet, *, today: date) -> list[int]:
+    """The years whose holidays must be entered before deadlines count right: not
+    covered by chinese-calendar, no Holiday row, and they matter: this year, or a
+    year up to the latest due date of an obligation not done (a count from today
+    to that date crosses every year in between). One query."""
+    latest = obligations.exclude(status=Status.DONE).aggregate(latest=Max("due_date"))
+    last_year = max(today.year, latest["latest"].year if latest["latest"] else 0)
+    return workdays.missing_years(range(today.year, last_year + 1))
 
 
 def overdue_list(obligations: QuerySet, *, today: date, limit: int = LIST_LIMIT):

@@ -98,6 +98,9 @@ def dashboard(request):
             status=[s for s in Obligation.Status if s != Obligation.Status.DONE],
         ),
         review_url=_list_url(report=report.pk, status=Obligation.Status.SUBMITTED),
+        missing_holiday_years=selectors.years_missing_holidays(
+            obligations, today=today
+        ),
     )
     return render(request, "tracker/dashboard.html", context)
 

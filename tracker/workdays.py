@@ -1,0 +1,177 @@
+"""Working days (工作日) in mainland China, for time limits and countdowns.
+
+Public holidays and the weekend days moved to work (调休) come from the
+``chinese-calendar`` package; the ``Holiday`` table (edited in the admin) overrides
+or extends it day by day. For a year the package does not cover yet (it raises
+``NotImplementedError``), a day is a working day from Monday to Friday unless the
+table says otherwise, and ``missing_years`` names such years so the admin and the
+dashboard can ask for their holidays to be entered.
+
+Definitions, used everywhere a deadline is counted:
+
+- ``workdays_between(start, end)``: the working days *after* ``start`` up to and
+  *including* ``end``; negative (the same count, the other way) when ``end`` is
+  before ``start``. So with start = today and end = the due date, the result is
+  "剩余 N 个工作日" when positive, 0 on the due date (今日到期) or when only
+  non-working days are left, and minus the working days lost when overdue.
+- ``add_workdays(day, n)``: the ``n``-th working day after ``day`` (``day`` itself
+  when ``n`` is 0), so that ``workdays_between(day, add_workdays(day, n)) == n``. A
+  limit of 15 working days given on ``day`` ends on ``add_workdays(day, 15)``. With
+  ``n`` negative it is the working day on which ``day`` first becomes ``-n``
+  working days ahead (``workdays_between(add_workdays(day, n), day) == -n``): the
+  day "3 working days before the due date" for a reminder.
+
+Cost: the ``Holiday`` rows are read in ONE query per request (``CalendarMiddleware``
+keeps the ``Calendar`` for the request) or per ``calendar_scope()`` block
+(management commands), whatever the number of obligations counted.
+"""
+
+import contextlib
+import contextvars
+from datetime import date, timedelta
+from functools import lru_cache
+
+import chinese_calendar
+
+# A limit in working days longer than a working year is a typing mistake.
+MAX_LIMIT_WORKDAYS = 250
+
+
+@lru_cache(maxsize=64)
+def _package_covers(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _package_is_workday(day: date) -> bool:
+    if _package_covers(day.year):
+        return chinese_calendar.is_workday(day)
+    return day.weekday() < 5
+
+
+class Calendar:
+    """The working-day calendar with the ``Holiday`` table's overrides in memory."""
+
+    def __init__(self, overrides: dict[date, bool] | None = None):
+        # {day: is_workday} from the Holiday table.
+        self.overrides = dict(overrides or {})
+        self._override_years = frozenset(day.year for day in self.overrides)
+        # Per year: cumulative working days up to and including each day of it.
+        self._cumulative: dict[int, list[int]] = {}
+
+    @classmethod
+    def load(cls) -> "Calendar":
+        """The calendar with every ``Holiday`` row: one query (the table holds a
+        few dozen rows a year)."""
+        from .models import Holiday
+
+        return cls(dict(Holiday.objects.values_list("date", "is_workday")))
+
+    def is_workday(self, day: date) -> bool:
+        override = self.overrides.get(day)
+        if override is not None:
+            return override
+        return _package_is_workday(day)
+
+    def _year_counts(self, year: int) -> list[int]:
+        counts = self._cumulative.get(year)
+        if counts is None:
+            counts, running, day = [], 0, date(year, 1, 1)
+            while day.year == year:
+                running += self.is_workday(day)
+                counts.append(running)
+                day += timedelta(days=1)
+            self._cumulative[year] = counts
+        return counts
+
+    def _through(self, day: date, origin_year: int) -> int:
+        """Working days from 1 January of ``origin_year`` through ``day``."""
+        years = range(origin_year, day.year)
+        total = sum(self._year_counts(year)[-1] for year in years)
+        return total + self._year_counts(day.year)[day.timetuple().tm_yday - 1]
+
+    def workdays_between(self, start: date, end: date) -> int:
+        origin = min(start, end).year
+        return self._through(end, origin) - self._through(start, origin)
+
+    def add_workdays(self, day: date, n: int) -> date:
+        if n >= 0:
+            while n:
+                day += timedelta(days=1)
+                n -= self.is_workday(day)
+            return day
+        # Backwards: the (|n|+1)-th working day counting back from ``day`` itself,
+        # the earliest day from which ``day`` is still |n| working days ahead.
+        wanted = 1 - n
+        while True:
+            wanted -= self.is_workday(day)
+            if not wanted:
+                return day
+            day -= timedelta(days=1)
+
+    def missing_years(self, years) -> list[int]:
+        """The ``years`` the package does not cover and the table has no entry for:
+        their holidays must be entered, or deadlines count Monday to Friday only."""
+        return sorted(
+            year
+            for year in set(years)
+            if not _package_covers(year) and year not in self._override_years
+        )
+
+
+_scope = contextvars.ContextVar("workday_calendar", default=None)
+
+
+@contextlib.contextmanager
+def calendar_scope():
+    """Within the block, ``current_calendar()`` loads the overrides once."""
+    token = _scope.set({})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def current_calendar() -> Calendar:
+    """The calendar of the current request or ``calendar_scope()``; outside both, a
+    freshly loaded one (one query per call)."""
+    holder = _scope.get()
+    if holder is None:
+        return Calendar.load()
+    if "calendar" not in holder:
+        holder["calendar"] = Calendar.load()
+    return holder["calendar"]
+
+
+class CalendarMiddleware:
+    """One ``Calendar`` per request, so a page counting deadlines for any number of
+    rows reads the ``Holiday`` table once. (A streamed response outlives the
+    request's scope: its generator must take the calendar before it starts.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with calendar_scope():
+            return self.get_response(request)
+
+
+def is_workday(day: date, *, calendar: Calendar | None = None) -> bool:
+    return (calendar or current_calendar()).is_workday(day)
+
+
+def add_workdays(day: date, n: int, *, calendar: Calendar | None = None) -> date:
+    return (calendar or current_calendar()).add_workdays(day, n)
+
+
+def workdays_between(
+    start: date, end: date, *, calendar: Calendar | None = None
+) -> int:
+    return (calendar or current_calendar()).workdays_between(start, end)
+
+
+def missing_years(years, *, calendar: Calendar | None = None) -> list[int]:
+    return (calendar or current_calendar()).missing_years(years)
