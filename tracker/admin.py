@@ -33,6 +33,7 @@ from .models import (
     ProgressUpdate,
     Report,
     Section,
+    SupervisionNotice,
 )
 from .permissions import can_import_report
 from .selectors import years_missing_holidays
@@ -635,4 +636,30 @@ class ProgressUpdateAdmin(NoDeleteMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         # Append-only: the timeline is written by the services.
+        return False
+
+
+@admin.register(SupervisionNotice)
+class SupervisionNoticeAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
+    """Read-only: notices are issued by raising the supervision level and answered
+    on the obligation page, so their numbers never skip or repeat."""
+
+    list_display = (
+        "__str__",
+        "level",
+        "obligation",
+        "department",
+        "issued_on",
+        "reply_due",
+        "replied_at",
+    )
+    list_filter = ("level", "year", "issued_on", "department")
+    search_fields = ("obligation__code", "obligation__title", "reason", "reply")
+    date_hierarchy = "issued_on"
+    list_select_related = ("obligation", "department")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -1,4 +1,5 @@
-"""The obligation list's export: ``?_export=csv`` and ``?_export=xlsx``."""
+"""Spreadsheet downloads (``?_export=csv`` and ``?_export=xlsx``): the obligation
+list and the register of supervision notices."""
 
 import csv
 import io
@@ -86,12 +87,12 @@ def _csv_chunks(rows):
     yield buffer.getvalue()
 
 
-def _xlsx_bytes(rows):
+def _xlsx_bytes(rows, sheet_title):
     # Write-only mode streams rows into the file instead of keeping a cell object
     # per value. Control characters XML cannot hold would make openpyxl refuse the
     # whole file, so they are dropped.
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(_("Obligations"))[:31])
+    sheet = book.create_sheet(str(sheet_title)[:31])
     for row in rows:
         sheet.append(
             [
@@ -104,15 +105,60 @@ def _xlsx_bytes(rows):
     return output.getvalue()
 
 
-def export_response(table, export_format, filename):
-    """``?_export=csv`` streams CSV; ``?_export=xlsx`` answers an XLSX workbook."""
-    disposition = f'attachment; filename="{filename}"'
-    rows = export_rows(table)
+def rows_response(rows, export_format, filename, *, sheet_title):
+    """A download of ``rows`` (header first, cells already neutralised): "csv"
+    streams CSV with a byte order mark, "xlsx" answers an XLSX workbook."""
     if export_format == "csv":
         response = StreamingHttpResponse(
             _csv_chunks(rows), content_type="text/csv; charset=utf-8"
         )
     else:
-        response = HttpResponse(_xlsx_bytes(rows), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = disposition
+        response = HttpResponse(
+            _xlsx_bytes(rows, sheet_title), content_type=XLSX_CONTENT_TYPE
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def export_response(table, export_format, filename):
+    """``?_export=csv`` streams CSV; ``?_export=xlsx`` answers an XLSX workbook."""
+    return rows_response(
+        export_rows(table), export_format, filename, sheet_title=_("Obligations")
+    )
+
+
+def notice_export_rows(notices):
+    """The register of supervision notices as spreadsheet rows, header first."""
+    header = (
+        _("Notice number"),
+        _("Supervision level"),
+        _("Code"),
+        _("Title"),
+        _("Responsible department"),
+        _("Reason"),
+        _("Issuing date"),
+        _("Issued by"),
+        _("Reply due"),
+        _("Replied at"),
+        _("Reply"),
+    )
+    yield [neutralise(str(label)) for label in header]
+    levels = {value: str(label) for value, label in Obligation.SupervisionLevel.choices}
+    for notice in notices.iterator(chunk_size=EXPORT_BATCH):
+        issuer = notice.issued_by
+        row = (
+            notice.code,
+            levels.get(notice.level, notice.level),
+            notice.obligation.code,
+            notice.obligation.title,
+            notice.department.name if notice.department else None,
+            notice.reason,
+            notice.issued_on.isoformat(),
+            issuer.get_full_name() or issuer.get_username(),
+            notice.reply_due.isoformat(),
+            notice.replied_at.astimezone(selectors.REPORT_TZ).strftime("%Y-%m-%d %H:%M")
+            if notice.replied_at
+            else None,
+            notice.reply or None,
+        )
+        yield [neutralise(cell) for cell in row]

@@ -134,6 +134,15 @@ class CommentForm(forms.Form):
     version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
 
+class NoticeReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Written reply"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the department has done about the notice, and when."),
+    )
+
+
 # A whole county's report is a few hundred kilobytes; anything much larger is the
 # wrong file.
 REPORT_MAX_BYTES = 5 * 1024 * 1024

@@ -23,6 +23,15 @@ class Report(models.Model):
     title = models.CharField(_("title"), max_length=200)
     source_text = models.TextField(_("source text"))
     imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    notice_prefix = models.CharField(
+        _("supervision notice prefix"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The issuer's abbreviation in the numbers of supervision notices, as in "
+            "巫法督〔2026〕3号. Empty: the organization's first character + 法督."
+        ),
+    )
 
     class Meta:
         verbose_name = _("report")
@@ -39,6 +48,10 @@ class Report(models.Model):
 
     def get_absolute_url(self):
         return reverse("tracker:report_detail", args=[self.pk])
+
+    def notice_prefix_or_default(self):
+        """The prefix of this report's supervision notice numbers (发文机关代字)."""
+        return self.notice_prefix.strip() or f"{self.organization[:1]}法督"
 
 
 class Section(models.Model):
@@ -366,6 +379,7 @@ class ProgressUpdate(models.Model):
         SUPERVISION = "supervision", _("Supervision level")
         ASSIGN = "assign", _("Assignment")
         IMPORT = "import", _("Import")
+        NOTICE_REPLY = "notice_reply", _("Reply to a supervision notice")
 
     obligation = models.ForeignKey(
         Obligation, models.PROTECT, related_name="updates", verbose_name=_("obligation")
@@ -420,3 +434,101 @@ class ProgressUpdate(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ProtectedTimelineError(_("Timeline entries cannot be deleted."))
+
+
+class NoticeCounter(models.Model):
+    """The last number issued for a notice prefix in a year.
+
+    Issuing a notice locks this row (SELECT ... FOR UPDATE) and increments it in the
+    escalation's transaction: a rolled-back escalation gives its number back, and two
+    supervisors escalating at once get consecutive numbers, never the same one."""
+
+    prefix = models.CharField(_("prefix"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("notice number counter")
+        verbose_name_plural = _("notice number counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefix", "year"], name="notice_counter_unique_prefix_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}〔{self.year}〕{self.last_number}"
+
+
+class SupervisionNotice(models.Model):
+    """A numbered supervision notice (督办单), issued when an obligation's supervision
+    level is raised to yellow or red, and the responsible department's reply."""
+
+    obligation = models.ForeignKey(
+        Obligation, models.PROTECT, related_name="notices", verbose_name=_("obligation")
+    )
+    prefix = models.CharField(_("prefix"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    level = models.CharField(
+        _("supervision level"),
+        max_length=10,
+        choices=Obligation.SupervisionLevel.choices,
+    )
+    # The department responsible when the notice was issued: the notice is addressed
+    # to it, even if the obligation is reassigned later.
+    department = models.ForeignKey(
+        Department,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("responsible department"),
+    )
+    reason = models.TextField(_("reason"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_on = models.DateField(_("issuing date"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    reply_due = models.DateField(_("reply due"))
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replied by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("supervision notice")
+        verbose_name_plural = _("supervision notices")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefix", "year", "number"], name="notice_unique_number"
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def get_absolute_url(self):
+        return reverse("tracker:notice_detail", args=[self.pk])
+
+    @property
+    def code(self):
+        """The notice's number as printed: 巫法督〔2026〕3号."""
+        return f"{self.prefix}〔{self.year}〕{self.number}号"
+
+    @property
+    def is_replied(self):
+        return self.replied_at is not None

@@ -21,6 +21,9 @@ approve: submitted -> done                             no       no     yes      
 return: submitted -> returned (reason)                 no       no     yes         yes
 reopen: done -> in_progress (reason)                   no       no     yes         yes
 set supervision level (reason), assign dept/owner/due  no       no     yes         yes
+view and print a supervision notice                    yes      yes    yes         yes
+reply to a supervision notice (department members)     yes      no     no          no
+supervision notice register and its export             no       no     yes         yes
 =====================================================  =======  =====  ==========  =====
 
 Reviewing is deliberately separate from working: a supervisor who is not a member of
@@ -32,7 +35,7 @@ from typing import NamedTuple
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from .models import Evidence, Obligation
+from .models import Evidence, Obligation, SupervisionNotice
 
 STAFF_GROUP = "staff"
 SUPERVISOR_GROUP = "supervisor"
@@ -115,6 +118,24 @@ def can_assign(user):
     return can_review(user)
 
 
+def can_reply_to_notice(user, notice):
+    """A supervision notice is answered by the obligation's responsible department:
+    its members only (not the owner from elsewhere, not the supervisors who issued
+    it)."""
+    obligation = notice.obligation
+    return (
+        user.is_authenticated
+        and user.is_active
+        and obligation.department_id is not None
+        and obligation.department_id in _department_ids(user)
+    )
+
+
+def can_view_notice_register(user):
+    """The register (台账) of supervision notices is the supervisors' tool."""
+    return can_review(user)
+
+
 def can_download(user, evidence):
     return can_review(user) or can_work_on(user, evidence.obligation)
 
@@ -132,6 +153,14 @@ def get_evidence_or_404(request, pk):
     visible = Obligation.objects.visible_to(request.user)
     queryset = Evidence.objects.filter(obligation__in=visible).select_related(
         "obligation", "obligation__department", "uploaded_by", "withdrawn_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_notice_or_404(request, pk):
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = SupervisionNotice.objects.filter(obligation__in=visible).select_related(
+        "obligation__report", "department", "issued_by", "replied_by"
     )
     return get_object_or_404(queryset, pk=pk)
 

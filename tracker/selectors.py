@@ -27,7 +27,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 
 from . import workdays
-from .models import Department, Evidence, Obligation, ProgressUpdate, Report, Section
+from .models import (
+    Department,
+    Evidence,
+    Obligation,
+    ProgressUpdate,
+    Report,
+    Section,
+    SupervisionNotice,
+)
 
 Status = Obligation.Status
 Level = Obligation.SupervisionLevel
@@ -422,3 +430,11 @@ def obligation_export_values(rows: QuerySet) -> QuerySet:
     filtered, ordered queryset (``obligations_for_table``); no model instance is
     built, which is where the per-row cost of an export of every row went."""
     return rows.values_list(*EXPORT_VALUES)
+
+
+def notice_register(obligations: QuerySet) -> QuerySet:
+    """The supervision notices of ``obligations``, newest first, with what the
+    register and its export show (one query, whatever the number of notices)."""
+    return SupervisionNotice.objects.filter(obligation__in=obligations).select_related(
+        "obligation", "department", "issued_by", "replied_by"
+    )

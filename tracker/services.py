@@ -16,9 +16,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
+from . import permissions, workdays
 from .evidence_files import EvidenceFileError, validate_evidence_file
-from .models import Department, Evidence, Obligation, ProgressUpdate, Report, Section
+from .models import (
+    Department,
+    Evidence,
+    NoticeCounter,
+    Obligation,
+    ProgressUpdate,
+    Report,
+    Section,
+    SupervisionNotice,
+)
 
 
 class _Unset:
@@ -285,12 +294,40 @@ def obligation_assign(
     return current
 
 
+# Supervision levels from mildest to strictest. Raising an obligation to one of
+# NOTICE_LEVELS issues a numbered supervision notice (督办单); lowering never does.
+_LEVEL_RANK = {level: rank for rank, level in enumerate(Obligation.SupervisionLevel)}
+NOTICE_LEVELS = (Obligation.SupervisionLevel.YELLOW, Obligation.SupervisionLevel.RED)
+# Working days the department has to reply to a notice.
+NOTICE_REPLY_WORKDAYS = 5
+
+
+def is_raise(old, new):
+    return (
+        _LEVEL_RANK[Obligation.SupervisionLevel(new)]
+        > _LEVEL_RANK[Obligation.SupervisionLevel(old)]
+    )
+
+
 @transaction.atomic
 def obligation_escalate(
     *, obligation, user, level: str, note: str, version: int | None = None
 ) -> Obligation:
-    """Set the supervision level (三色督办); a reason is always required."""
+    """Set the supervision level (三色督办); a reason is always required.
+
+    Raising the level to yellow or red issues a supervision notice (督办单), left on
+    the returned obligation as ``new_notice`` (None otherwise)."""
     _refuse_unless(permissions.can_review(user))
+    return _set_supervision(
+        obligation, user=user, level=level, note=note, version=version
+    )
+
+
+def _set_supervision(obligation, *, user, level, note, version, only_raise=False):
+    """The supervision change itself, for a supervisor (``obligation_escalate``) or
+    the escalation rules of ``tracker.reminders`` (``only_raise``: a rule never
+    lowers a level and never repeats one; it answers None when it changes nothing).
+    """
     note = (note or "").strip()
     if level not in Obligation.SupervisionLevel.values:
         raise ServiceError(
@@ -298,8 +335,22 @@ def obligation_escalate(
         )
     if not note:
         raise ServiceError(_("A reason is required."))
+    today = timezone.localdate()
+    counter = None
+    if level in NOTICE_LEVELS:
+        # The counter is locked before the obligation, by every escalation: a bulk
+        # escalation (one transaction, several obligations) and a single one then
+        # queue on the counter instead of each holding a lock the other needs.
+        report = Report.objects.only("organization", "notice_prefix").get(
+            pk=obligation.report_id
+        )
+        counter = _lock_notice_counter(
+            prefix=report.notice_prefix_or_default(), year=today.year
+        )
     current = _lock(obligation, version=version)
     old = current.supervision_level
+    if only_raise and not is_raise(old, level):
+        return None
     if old == level:
         raise ServiceError(
             _("The supervision level is already “%(level)s”.")
@@ -307,17 +358,109 @@ def obligation_escalate(
         )
     current.supervision_level = level
     _save(current, user=user, reason=_recorded(_("Supervision level")))
+    notice = None
+    if counter is not None and is_raise(old, level):
+        notice = _issue_notice(
+            obligation=current,
+            counter=counter,
+            user=user,
+            level=level,
+            reason=note,
+            today=today,
+        )
     levels = Obligation.SupervisionLevel
+    text = _change_line(_("Supervision level"), levels(old).label, levels(level).label)
+    if notice is not None:
+        text += "\n" + _recorded(
+            _("Supervision notice %(code)s issued") % {"code": notice.code}
+        )
     ProgressUpdate.objects.create(
         obligation=current,
         author=user,
         action=ProgressUpdate.Action.SUPERVISION,
-        text=_change_line(
-            _("Supervision level"), levels(old).label, levels(level).label
-        )
-        + f"\n{note}",
+        text=f"{text}\n{note}",
     )
     _sync(obligation, current)
+    obligation.new_notice = current.new_notice = notice
+    return current
+
+
+def _lock_notice_counter(*, prefix, year):
+    """The (prefix, year) notice counter, locked until the transaction ends.
+
+    The first notice of a year creates the row: INSERT ... ON CONFLICT DO NOTHING
+    lets two transactions do that at once without an IntegrityError (the second
+    waits for the first and inserts nothing); the row lock then serialises them."""
+    NoticeCounter.objects.bulk_create(
+        [NoticeCounter(prefix=prefix, year=year)], ignore_conflicts=True
+    )
+    return NoticeCounter.objects.select_for_update().get(prefix=prefix, year=year)
+
+
+def _issue_notice(*, obligation, counter, user, level, reason, today):
+    # The counter row is locked and changed in the caller's transaction: if the
+    # escalation rolls back, so does the number, and the sequence has no gaps.
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    notice = SupervisionNotice(
+        obligation=obligation,
+        prefix=counter.prefix,
+        year=counter.year,
+        number=counter.last_number,
+        level=level,
+        department_id=obligation.department_id,
+        reason=reason,
+        issued_on=today,
+        issued_by=user,
+        reply_due=workdays.add_workdays(today, NOTICE_REPLY_WORKDAYS),
+    )
+    notice._history_user = user
+    notice._change_reason = _recorded(_("Supervision notice issued"))
+    notice.save()
+    return notice
+
+
+@transaction.atomic
+def notice_reply(*, notice, user, text: str) -> SupervisionNotice:
+    """Record the responsible department's written reply (反馈) to a notice.
+
+    Only a member of the obligation's department may reply, once; the reply goes
+    on the obligation's timeline."""
+    text = (text or "").strip()
+    current = (
+        SupervisionNotice.objects.select_for_update(of=("self",))
+        .select_related("obligation")
+        .get(pk=notice.pk)
+    )
+    if not permissions.can_reply_to_notice(user, current):
+        raise PermissionDenied(
+            gettext(
+                "Only a member of the obligation's responsible department can reply "
+                "to supervision notice %(code)s."
+            )
+            % {"code": current.code}
+        )
+    if not text:
+        raise ServiceError(_("Write the reply first."))
+    if current.is_replied:
+        raise ServiceError(
+            _("Supervision notice %(code)s has already been replied to.")
+            % {"code": current.code}
+        )
+    current.reply = text
+    current.replied_at = timezone.now()
+    current.replied_by = user
+    current._history_user = user
+    current._change_reason = _recorded(_("Reply to a supervision notice"))
+    current.save()
+    ProgressUpdate.objects.create(
+        obligation=current.obligation,
+        author=user,
+        action=ProgressUpdate.Action.NOTICE_REPLY,
+        text=f"{current.code}\n{text}",
+    )
+    for field in ("reply", "replied_at", "replied_by_id"):
+        setattr(notice, field, getattr(current, field))
     return current
 
 

@@ -46,6 +46,10 @@ urlpatterns = [
     path(
         "evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"
     ),
+    # Supervision notices (督办单)
+    path("notices/", views.notice_register, name="notice_register"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/reply/", views.notice_reply, name="notice_reply"),
     # Operations
     path("healthz/", views.health, name="health"),
 ]

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Case,
@@ -29,20 +30,33 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from . import charts, permissions, selectors, services
 from .evidence_files import EVIDENCE_CONTENT_TYPES
-from .exports import EXPORT_FORMATS, export_response
+from .exports import (
+    EXPORT_FORMATS,
+    export_response,
+    notice_export_rows,
+    rows_response,
+)
 from .filters import ObligationFilter
 from .forms import (
     AssignForm,
     CommentForm,
     EvidenceForm,
+    NoticeReplyForm,
     StatusForm,
     SupervisionForm,
     WithdrawEvidenceForm,
 )
-from .models import Department, Evidence, Obligation, ProgressUpdate, Report
+from .models import (
+    Department,
+    Evidence,
+    Obligation,
+    ProgressUpdate,
+    Report,
+    SupervisionNotice,
+)
 from .report_text import report_paragraphs
 from .services import ServiceError, StaleVersionError
-from .tables import PAGINATION, ObligationTable
+from .tables import PAGINATION, PER_PAGE, ObligationTable
 
 # --- Progress pages: dashboard, obligation list, departments -----------------
 
@@ -253,6 +267,13 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             queryset=ProgressUpdate.objects.select_related("author", "evidence"),
             to_attr="timeline",
         ),
+        Prefetch(
+            "notices",
+            queryset=SupervisionNotice.objects.select_related(
+                "department", "issued_by", "replied_by"
+            ),
+            to_attr="notice_list",
+        ),
         Prefetch("addresses", queryset=Obligation.objects.order_by("position")),
         Prefetch("addressed_by", queryset=Obligation.objects.order_by("position")),
     )
@@ -299,7 +320,15 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
                 auto_id=f"{key}-%s"
             )
             evidence.withdraw_error_id = f"withdraw-{evidence.pk}-errors"
+    for notice in obligation.notice_list:
+        notice.obligation = obligation
+        notice.reply_form = None
+        if not notice.is_replied and permissions.can_reply_to_notice(user, notice):
+            key = f"reply-{notice.pk}"
+            notice.reply_form = bound.get(key) or NoticeReplyForm(auto_id=f"{key}-%s")
+            notice.reply_error_id = f"{key}-errors"
     shown = {f"withdraw-{e.pk}" for e in obligation.evidence_list if e.withdraw_form}
+    shown.update(f"reply-{n.pk}" for n in obligation.notice_list if n.reply_form)
     shown.update(name for name in _FORM_IDS if context_forms.get(name) is not None)
     # A refused form with no place on the page any more (withdrawing evidence that
     # someone withdrew meanwhile) still has its say, at the top of the page.
@@ -317,6 +346,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "sections": _breadcrumb_sections(obligation.section),
         "today": timezone.localdate(),
         "evidence_list": obligation.evidence_list,
+        "notices": obligation.notice_list,
         "timeline": obligation.timeline,
         "transitions": transitions,
         "can_work": can_work,
@@ -428,11 +458,14 @@ def obligation_supervision(request, pk):
     )
     if response is not None:
         return response
-    messages.success(
-        request,
-        gettext("Supervision level set to “%(level)s”.")
-        % {"level": result.get_supervision_level_display()},
-    )
+    message = gettext("Supervision level set to “%(level)s”.") % {
+        "level": result.get_supervision_level_display()
+    }
+    if result.new_notice is not None:
+        message += " " + gettext("Supervision notice %(code)s issued.") % {
+            "code": result.new_notice.code
+        }
+    messages.success(request, message)
     return redirect(result)
 
 
@@ -570,6 +603,82 @@ def evidence_download(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+# --- Supervision notices (督办单) ------------------------------------------------
+
+
+@require_safe
+def notice_detail(request, pk):
+    """The printable notice: an A4 page in the layout of an official document."""
+    notice = permissions.get_notice_or_404(request, pk)
+    return render(
+        request,
+        "tracker/notice_detail.html",
+        {
+            "notice": notice,
+            "obligation": notice.obligation,
+            "report": notice.obligation.report,
+            "reply_workdays": services.NOTICE_REPLY_WORKDAYS,
+        },
+    )
+
+
+@require_POST
+def notice_reply(request, pk):
+    notice = permissions.get_notice_or_404(request, pk)
+    obligation = notice.obligation
+    name = f"reply-{notice.pk}"
+    form = NoticeReplyForm(request.POST, auto_id=f"{name}-%s")
+    if not permissions.can_reply_to_notice(request.user, notice):
+        # Refused with the reason on the page, not a bare 403: staff of another
+        # department may well have opened the wrong notice.
+        form.is_valid()
+        error = gettext(
+            "Only a member of the obligation's responsible department can reply to "
+            "supervision notice %(code)s."
+        ) % {"code": notice.code}
+        return _refused(request, obligation.pk, name, form, error, status=403)
+    _result, response = _save_obligation_form(
+        request,
+        obligation,
+        name,
+        form,
+        lambda data: services.notice_reply(
+            notice=notice, user=request.user, text=data["text"]
+        ),
+    )
+    if response is not None:
+        return response
+    messages.success(
+        request,
+        gettext("Reply to supervision notice %(code)s recorded.")
+        % {"code": notice.code},
+    )
+    return redirect(obligation)
+
+
+@require_safe
+def notice_register(request):
+    """The register (台账) of every notice, newest first; ?_export=csv|xlsx."""
+    if not permissions.can_view_notice_register(request.user):
+        raise PermissionDenied
+    notices = selectors.notice_register(Obligation.objects.visible_to(request.user))
+    export_format = request.GET.get("_export")
+    if export_format in EXPORT_FORMATS:
+        filename = f"notices-{timezone.localdate():%Y-%m-%d}.{export_format}"
+        return rows_response(
+            notice_export_rows(notices),
+            export_format,
+            filename,
+            sheet_title=gettext("Supervision notices"),
+        )
+    page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tracker/notice_register.html",
+        {"page": page, "today": timezone.localdate()},
+    )
 
 
 # my_work groups: what needs the user's hands first, finished work last.
