@@ -17,6 +17,7 @@ import tracker.urls
 from tests.factories import UserFactory
 from tests.workflow_helpers import PDF, set_status, upload
 from tracker.models import Evidence, Obligation, ProgressUpdate
+from tracker.services import obligation_escalate
 
 S = Obligation.Status
 ROLES = ("anonymous", "owning_staff", "owner", "other_staff", "supervisor", "admin")
@@ -138,6 +139,26 @@ MATRIX = [
         REVIEW,
         data={"due_date": "2030-06-30", "note": "按期完成"},
     ),
+    # Supervision notices (督办单): anyone signed in may read and print one; only
+    # the members of the obligation's department reply (not its owner from another
+    # department, not the supervisors or admins who issue them); the register and
+    # its export are the supervisors'.
+    Row("notice_detail", "view notice", "get", VIEW, target="notice"),
+    Row(
+        "notice_reply",
+        "reply to notice",
+        "post",
+        (LOGIN, 302, 403, 403, 403, 403),
+        target="notice",
+        data={"text": "已整改到位"},
+    ),
+    Row(
+        "notice_register",
+        "notice register",
+        "get",
+        (LOGIN, 403, 403, 403, 200, 200),
+        target="none",
+    ),
     # Operations: the health check is public on purpose (the reverse proxy asks).
     Row("health", "health check", "get", (200,) * 6, target="none"),
 ]
@@ -166,9 +187,10 @@ def _user(request, role):
     return request.getfixturevalue(fixture)
 
 
-def _url(row, obligation, evidence):
+def _url(row, obligation, evidence, notice):
     pk = {
         "obligation": obligation.pk,
+        "notice": notice.pk if notice else None,
         "evidence": evidence.pk if evidence else None,
         "report": obligation.report_id,
         "department": obligation.department_id,
@@ -191,11 +213,19 @@ def test_permission_matrix_cell(
 ):
     Obligation.objects.filter(pk=obligation.pk).update(owner=owner)
     evidence = upload(obligation, staff_a) if row.evidence else None
+    notice = None
+    if row.target == "notice":
+        notice = obligation_escalate(
+            obligation=obligation,
+            user=request.getfixturevalue("supervisor"),
+            level=Obligation.SupervisionLevel.RED,
+            note="逾期未办",
+        ).new_notice
     obligation = set_status(obligation, row.status)
     if role != "anonymous":
         user = _user(request, role)
         client.force_login(user)
-    url = _url(row, obligation, evidence)
+    url = _url(row, obligation, evidence, notice)
     updates_before = ProgressUpdate.objects.count()
     evidence_before = list(Evidence.objects.values_list("pk", "withdrawn_at"))
 
