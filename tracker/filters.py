@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Evidence, Obligation, Report, Section
+from .models import Department, Evidence, Obligation, Report, Section, overdue_q
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 Q_MAX_LENGTH = 200
@@ -184,9 +184,7 @@ class ObligationFilter(django_filters.FilterSet):
         return queryset.filter(Q(section=section) | Q(section__parent=section))
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(due_date__lt=timezone.localdate()) & ~Q(
-            status=Obligation.Status.DONE
-        )
+        overdue = overdue_q(timezone.localdate())
         return queryset.filter(overdue) if value == "yes" else queryset.exclude(overdue)
 
     def filter_has_evidence(self, queryset, name, value):

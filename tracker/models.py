@@ -6,6 +6,7 @@ the timeline (ProgressUpdate) refuses deletion outright. Every write goes throug
 """
 
 import uuid
+from datetime import date, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -134,6 +135,48 @@ class Holiday(models.Model):
         return f"{self.date.isoformat()} {self.name}".strip()
 
 
+# --- Overdue and due soon: the one definition ---------------------------------------
+# Every page, count and export asks these: ``ObligationQuerySet.overdue`` and
+# ``due_within``, ``Count(filter=overdue_q(today))`` in the scorecards,
+# ``Obligation.is_overdue`` for rows already in memory. ``today`` is a calendar date
+# in the report's time zone (``timezone.localdate()``). A change of the rule (such as
+# deadlines counted in working days) is made here and nowhere else, and
+# ``overdue_in_python`` must keep saying what ``overdue_q`` says.
+
+# "Due soon" on the dashboard and the scorecards: due within this many days.
+DUE_SOON_DAYS = 14
+
+
+def not_done_q() -> Q:
+    return ~Q(status=Obligation.Status.DONE)
+
+
+def overdue_q(today: date) -> Q:
+    """Past the due date and not done."""
+    return Q(due_date__lt=today) & not_done_q()
+
+
+def overdue_in_python(obligation, today: date) -> bool:
+    """``overdue_q`` for one obligation already in memory (a table row, a page)."""
+    return (
+        obligation.due_date is not None
+        and obligation.due_date < today
+        and obligation.status != Obligation.Status.DONE
+    )
+
+
+def due_within_range(today: date, days: int) -> tuple[date, date]:
+    """The first and last due date (both included) of "due within ``days``"; the
+    dashboard's link to the filtered list uses the same two dates."""
+    return today, today + timedelta(days=days)
+
+
+def due_within_q(today: date, days: int) -> Q:
+    """Not done and due between today and ``days`` days later."""
+    first, last = due_within_range(today, days)
+    return Q(due_date__gte=first, due_date__lte=last) & not_done_q()
+
+
 class ObligationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Obligations a user may see.
@@ -150,9 +193,11 @@ class ObligationQuerySet(models.QuerySet):
         and those they own personally."""
         return self.filter(Q(department__members=user) | Q(owner=user)).distinct()
 
-    def overdue(self, today):
-        """Past their due date (a date in Asia/Shanghai) and not done."""
-        return self.filter(due_date__lt=today).exclude(status=Obligation.Status.DONE)
+    def overdue(self, today: date):
+        return self.filter(overdue_q(today))
+
+    def due_within(self, today: date, days: int):
+        return self.filter(due_within_q(today, days))
 
 
 class Obligation(models.Model):
@@ -290,12 +335,8 @@ class Obligation(models.Model):
     def get_absolute_url(self):
         return reverse("tracker:obligation_detail", args=[self.pk])
 
-    def is_overdue(self, today):
-        return (
-            self.due_date is not None
-            and self.due_date < today
-            and self.status != self.Status.DONE
-        )
+    def is_overdue(self, today: date) -> bool:
+        return overdue_in_python(self, today)
 
 
 def evidence_upload_to(instance, filename):

@@ -8,10 +8,14 @@ so the counts never include what the user may not see.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
+from itertools import groupby
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     Exists,
     F,
@@ -23,11 +27,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, TruncDate
 
 from . import workdays
 from .models import (
+    DUE_SOON_DAYS,
     Department,
     Evidence,
     Obligation,
@@ -35,12 +42,13 @@ from .models import (
     Report,
     Section,
     SupervisionNotice,
+    due_within_q,
+    overdue_q,
 )
 
 Status = Obligation.Status
 Level = Obligation.SupervisionLevel
 
-DUE_SOON_DAYS = 14
 # The dashboard lists at most this many rows per list; the full list is one click
 # away on the filtered obligation list, so the page stays the same size at any N.
 LIST_LIMIT = 20
@@ -51,34 +59,16 @@ REPORT_TZ = ZoneInfo("Asia/Shanghai")
 REPORT_UTC_SHIFT = "+8 hours"
 
 
-def _not_done():
-    return ~Q(status=Status.DONE)
-
-
-def scorecard_counts(today: date, prefix: str = "") -> dict:
-    """The counts shown on every scorecard, as ``Count(filter=...)`` expressions.
-
-    ``prefix`` is the path to the obligation from the model being annotated
-    ("obligations__" from Department), empty when aggregating obligations."""
-
-    def q(**lookups):
-        return Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
-
-    not_done = ~q(status=Status.DONE)
-    pk = f"{prefix}pk" if prefix else "pk"
-    counts = {"total": Count(pk)}
+def scorecard_counts(today: date) -> dict:
+    """The counts shown on every scorecard, as ``Count(filter=...)`` expressions
+    for ``aggregate`` (one scorecard) or ``values(...).annotate`` (one per group)."""
+    counts = {"total": Count("pk")}
     for status in Status:
-        counts[status.value] = Count(pk, filter=q(status=status))
-    counts["overdue"] = Count(pk, filter=q(due_date__lt=today) & not_done)
-    counts["due_soon"] = Count(
-        pk,
-        filter=q(
-            due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)
-        )
-        & not_done,
-    )
+        counts[status.value] = Count("pk", filter=Q(status=status))
+    counts["overdue"] = Count("pk", filter=overdue_q(today))
+    counts["due_soon"] = Count("pk", filter=due_within_q(today, DUE_SOON_DAYS))
     for level in (Level.WHITE, Level.YELLOW, Level.RED):
-        counts[level.value] = Count(pk, filter=q(supervision_level=level))
+        counts[level.value] = Count("pk", filter=Q(supervision_level=level))
     return counts
 
 
@@ -285,10 +275,7 @@ def overdue_list(obligations: QuerySet, *, today: date, limit: int = LIST_LIMIT)
 
 def due_soon_list(obligations: QuerySet, *, today: date, limit: int = LIST_LIMIT):
     return (
-        obligations.filter(
-            due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)
-        )
-        .filter(_not_done())
+        obligations.due_within(today, DUE_SOON_DAYS)
         .select_related("department", "owner")
         .order_by("due_date", "position")[:limit]
     )
@@ -326,6 +313,66 @@ def latest_updates(visible: QuerySet, *, report: Report, limit: int = TIMELINE_L
         .select_related("obligation", "author")
         .order_by("-created_at")[:limit]
     )
+
+
+# /my/ groups: what needs the user's hands first, finished work last.
+MY_WORK_ORDER = (
+    Status.RETURNED,
+    Status.IN_PROGRESS,
+    Status.NOT_STARTED,
+    Status.SUBMITTED,
+    Status.DONE,
+)
+
+
+@dataclass
+class MyWork:
+    """The obligations of a user's departments and those they own: ``groups`` is
+    [{status, label, rows}] in ``MY_WORK_ORDER``, each row with ``overdue_now``."""
+
+    groups: list
+    total: int
+    overdue: int
+
+
+def my_work(user, *, today: date) -> MyWork:
+    """The database orders the rows by group (status in ``MY_WORK_ORDER``), overdue
+    first, then by due date, and counts the total and the overdue; Python only cuts
+    the ordered rows where the status changes."""
+    mine = Obligation.objects.of_user_departments(user)
+    group_rank = Case(
+        *(
+            When(status=status, then=Value(rank))
+            for rank, status in enumerate(MY_WORK_ORDER)
+        ),
+        output_field=IntegerField(),
+    )
+    rows = (
+        mine.select_related("report", "department", "owner")
+        .annotate(
+            group_rank=group_rank,
+            overdue_now=Case(
+                When(overdue_q(today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by(
+            "group_rank",
+            "-overdue_now",
+            F("due_date").asc(nulls_last=True),
+            "report_id",
+            "position",
+        )
+    )
+    groups = [
+        {"status": Status(status), "label": Status(status).label, "rows": list(group)}
+        for status, group in groupby(rows, key=attrgetter("status"))
+    ]
+    counts = mine.aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=overdue_q(today))
+    )
+    return MyWork(groups=groups, total=counts["total"], overdue=counts["overdue"])
 
 
 class ReportDate(TruncDate):
@@ -437,4 +484,48 @@ def notice_register(obligations: QuerySet) -> QuerySet:
     register and its export show (one query, whatever the number of notices)."""
     return SupervisionNotice.objects.filter(obligation__in=obligations).select_related(
         "obligation", "department", "issued_by", "replied_by"
+    )
+
+
+def obligation_page_related(obligation: Obligation) -> Obligation:
+    """Fetch what the obligation page shows beside the obligation, in a fixed number
+    of queries whatever the number of evidence rows and timeline entries:
+    ``evidence_list``, ``timeline`` and ``notice_list`` (as attributes), the
+    section's chapter and the task <-> problem links."""
+    prefetch_related_objects(
+        [obligation],
+        "section__parent",
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.select_related("uploaded_by", "withdrawn_by"),
+            to_attr="evidence_list",
+        ),
+        Prefetch(
+            "updates",
+            queryset=ProgressUpdate.objects.select_related("author", "evidence"),
+            to_attr="timeline",
+        ),
+        Prefetch(
+            "notices",
+            queryset=SupervisionNotice.objects.select_related(
+                "department", "issued_by", "replied_by"
+            ),
+            to_attr="notice_list",
+        ),
+        Prefetch("addresses", queryset=Obligation.objects.order_by("position")),
+        Prefetch("addressed_by", queryset=Obligation.objects.order_by("position")),
+    )
+    return obligation
+
+
+# --- Reports ----------------------------------------------------------------------
+
+
+def report_obligations(visible: QuerySet, *, report: Report) -> list[Obligation]:
+    """The obligations of ``report`` in document order, with only the columns the
+    report page's links need (not the text of each)."""
+    return list(
+        visible.filter(report=report)
+        .only("pk", "code", "kind", "title", "source_start", "source_end")
+        .order_by("position")
     )

@@ -1,23 +1,12 @@
 """Views: thin functions that fetch through tracker.permissions and write through
 tracker.services. Each section below belongs to one area of the product."""
 
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import (
-    BooleanField,
-    Case,
-    F,
-    Prefetch,
-    Q,
-    Value,
-    When,
-    prefetch_related_objects,
-)
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,12 +36,11 @@ from .forms import (
     WithdrawEvidenceForm,
 )
 from .models import (
+    DUE_SOON_DAYS,
     Department,
-    Evidence,
     Obligation,
-    ProgressUpdate,
     Report,
-    SupervisionNotice,
+    due_within_range,
 )
 from .report_text import report_paragraphs
 from .services import ServiceError, StaleVersionError
@@ -86,9 +74,11 @@ def dashboard(request):
     scorecards = selectors.department_scorecards(obligations, today=today)
     tree = selectors.section_tree(obligations, report=report)
     over_time = selectors.completion_over_time(visible, report=report)
+    # The link to "due soon" on the list page: the same dates as the count.
+    due_soon_first, due_soon_last = due_within_range(today, DUE_SOON_DAYS)
     context.update(
         today=today,
-        due_soon_days=selectors.DUE_SOON_DAYS,
+        due_soon_days=DUE_SOON_DAYS,
         list_limit=selectors.LIST_LIMIT,
         overall=overall,
         scorecards=scorecards,
@@ -107,8 +97,8 @@ def dashboard(request):
         overdue_url=_list_url(report=report.pk, overdue="yes"),
         due_soon_url=_list_url(
             report=report.pk,
-            due_after=today.isoformat(),
-            due_before=(today + timedelta(days=selectors.DUE_SOON_DAYS)).isoformat(),
+            due_after=due_soon_first.isoformat(),
+            due_before=due_soon_last.isoformat(),
             status=[s for s in Obligation.Status if s != Obligation.Status.DONE],
         ),
         review_url=_list_url(report=report.pk, status=Obligation.Status.SUBMITTED),
@@ -198,11 +188,8 @@ def report_detail(request, pk):
     One query for the obligations (only the columns the links need); the text is cut
     into segments in Python and the template escapes every one of them."""
     report = get_object_or_404(Report, pk=pk)
-    obligations = list(
-        Obligation.objects.visible_to(request.user)
-        .filter(report=report)
-        .only("pk", "code", "kind", "title", "source_start", "source_end")
-        .order_by("position")
+    obligations = selectors.report_obligations(
+        Obligation.objects.visible_to(request.user), report=report
     )
     context = {
         "report": report,
@@ -254,29 +241,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     """
     user = request.user
     bound = bound or {}
-    prefetch_related_objects(
-        [obligation],
-        "section__parent",
-        Prefetch(
-            "evidence",
-            queryset=Evidence.objects.select_related("uploaded_by", "withdrawn_by"),
-            to_attr="evidence_list",
-        ),
-        Prefetch(
-            "updates",
-            queryset=ProgressUpdate.objects.select_related("author", "evidence"),
-            to_attr="timeline",
-        ),
-        Prefetch(
-            "notices",
-            queryset=SupervisionNotice.objects.select_related(
-                "department", "issued_by", "replied_by"
-            ),
-            to_attr="notice_list",
-        ),
-        Prefetch("addresses", queryset=Obligation.objects.order_by("position")),
-        Prefetch("addressed_by", queryset=Obligation.objects.order_by("position")),
-    )
+    selectors.obligation_page_related(obligation)
     can_work = permissions.can_work_on(user, obligation)
     can_review = permissions.can_review(user)
     version = {"version": obligation.version}
@@ -681,47 +646,17 @@ def notice_register(request):
     )
 
 
-# my_work groups: what needs the user's hands first, finished work last.
-_MY_WORK_ORDER = (
-    Obligation.Status.RETURNED,
-    Obligation.Status.IN_PROGRESS,
-    Obligation.Status.NOT_STARTED,
-    Obligation.Status.SUBMITTED,
-    Obligation.Status.DONE,
-)
-
-
 @require_safe
 def my_work(request):
     """The obligations of the user's departments (and those they own), grouped by
     status, overdue first within each group."""
     user = request.user
     today = timezone.localdate()
-    is_overdue = Case(
-        When(
-            Q(due_date__lt=today) & ~Q(status=Obligation.Status.DONE),
-            then=Value(True),
-        ),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-    obligations = list(
-        Obligation.objects.of_user_departments(user)
-        .select_related("report", "department", "owner")
-        .annotate(overdue_now=is_overdue)
-        .order_by(
-            "-overdue_now", F("due_date").asc(nulls_last=True), "report_id", "position"
-        )
-    )
-    groups = []
-    for status in _MY_WORK_ORDER:
-        rows = [o for o in obligations if o.status == status]
-        if rows:
-            groups.append({"status": status, "label": status.label, "rows": rows})
+    work = selectors.my_work(user, today=today)
     context = {
-        "groups": groups,
-        "total": len(obligations),
-        "overdue_count": sum(o.overdue_now for o in obligations),
+        "groups": work.groups,
+        "total": work.total,
+        "overdue_count": work.overdue,
         "departments": list(user.departments.order_by("name")),
         "is_reviewer": permissions.can_review(user),
         "today": today,
