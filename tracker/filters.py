@@ -10,7 +10,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Evidence, Obligation, Report, Section, overdue_q
+from .models import (
+    Department,
+    Evidence,
+    Obligation,
+    Report,
+    Section,
+    display_name,
+    overdue_q,
+)
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 Q_MAX_LENGTH = 200
@@ -84,7 +92,7 @@ def _owners(request):
 
 class OwnerField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class OwnerChoiceFilter(django_filters.ModelChoiceFilter):

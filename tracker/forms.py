@@ -14,7 +14,7 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import importer
-from .models import Department, Obligation
+from .models import Department, Obligation, display_name
 
 # Long enough for a real explanation, short enough that a pasted document is refused
 # with a message instead of filling the timeline.
@@ -53,10 +53,9 @@ class SupervisionForm(VersionedForm):
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        full_name = obj.get_full_name()
-        return (
-            f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
-        )
+        # The login beside the name: two people may share a name.
+        name, login = display_name(obj), obj.get_username()
+        return name if name == login else f"{name} ({login})"
 
 
 class AssignForm(VersionedForm):

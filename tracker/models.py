@@ -18,6 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+def display_name(user) -> str:
+    """How a person is named on every page, in exports and in the timeline: the
+    full name, else the login. Templates use the ``display_name`` filter."""
+    return user.get_full_name() or user.get_username()
+
+
 class Report(models.Model):
     organization = models.CharField(_("organization"), max_length=100)
     year = models.PositiveSmallIntegerField(_("year"))

@@ -27,6 +27,7 @@ from .models import (
     Report,
     Section,
     SupervisionNotice,
+    display_name,
 )
 
 
@@ -64,7 +65,9 @@ class StaleVersionError(ServiceError):
         self.obligation = obligation
         self.changes = changes
         if changes:
-            who = ", ".join(sorted({_user_label(author) for author, _w, _t in changes}))
+            who = ", ".join(
+                sorted({display_name(author) for author, _w, _t in changes})
+            )
             message = _(
                 "This obligation was changed by %(who)s while you were editing it; "
                 "nothing was saved. Check the changes below and try again."
@@ -77,16 +80,12 @@ class StaleVersionError(ServiceError):
         super().__init__(message)
 
 
-def _user_label(user):
-    return user.get_full_name() or user.get_username()
-
-
 def _display(value):
     if value in (None, ""):
         return "—"
     if isinstance(value, AbstractBaseUser):
         # People are known by name in the timeline, not by login.
-        return _user_label(value)
+        return display_name(value)
     return str(value)
 
 

@@ -40,6 +40,7 @@ from .models import (
     Department,
     Obligation,
     Report,
+    display_name,
     due_within_range,
 )
 from .report_text import report_paragraphs
@@ -219,10 +220,6 @@ _DOWNLOAD_CONTENT_TYPES = frozenset(
 )
 
 
-def _user_label(user):
-    return user.get_full_name() or user.get_username()
-
-
 def _breadcrumb_sections(section):
     """The chapter, then the group, the obligation sits in (as printed)."""
     chain = [section]
@@ -344,7 +341,7 @@ def _conflict(request, name, form, error):
     fresh.is_valid()
     fresh.add_error(None, str(error))
     changes = [
-        {"author": _user_label(author), "when": when, "text": text}
+        {"author": display_name(author), "when": when, "text": text}
         for author, when, text in error.changes
     ]
     return _obligation_page(

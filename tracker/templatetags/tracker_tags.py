@@ -4,9 +4,17 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from tracker import models
 from tracker.models import Obligation
 
 register = template.Library()
+
+
+@register.filter
+def display_name(user):
+    """``{{ user|display_name }}``: the full name, else the login
+    (``tracker.models.display_name``)."""
+    return models.display_name(user)
 
 
 @register.simple_tag
