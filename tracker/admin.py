@@ -46,7 +46,7 @@ from .services import (
 )
 
 # Fields whose changes go through a service instead of a plain save().
-ASSIGN_FIELDS = ("department", "owner", "due_date")
+ASSIGN_FIELDS = Obligation.ASSIGNABLE_FIELDS
 SUPERVISION_FIELD = "supervision_level"
 
 

@@ -82,14 +82,12 @@ class AssignForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    ASSIGNABLE_FIELDS = ("department", "owner", "due_date")
-
     def changes(self):
         """The assignable fields the request actually sent, so a client posting only
         ``due_date`` does not clear the department and the owner by omission."""
         return {
             name: self.cleaned_data[name]
-            for name in self.ASSIGNABLE_FIELDS
+            for name in Obligation.ASSIGNABLE_FIELDS
             if name in self.data
         }
 

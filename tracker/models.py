@@ -294,6 +294,10 @@ class Obligation(models.Model):
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = ObligationQuerySet.as_manager()
 
+    # What assigning sets (obligation_assign, the assign form, the admin): the
+    # responsible department and person and the due date.
+    ASSIGNABLE_FIELDS = ("department", "owner", "due_date")
+
     class Meta:
         verbose_name = _("obligation")
         verbose_name_plural = _("obligations")

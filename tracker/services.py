@@ -13,6 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -235,13 +236,6 @@ def obligation_transition(
     return current
 
 
-_ASSIGN_FIELDS = (
-    ("department", _("Responsible department")),
-    ("owner", _("Responsible person")),
-    ("due_date", _("Due date")),
-)
-
-
 @transaction.atomic
 def obligation_assign(
     *,
@@ -265,13 +259,14 @@ def obligation_assign(
     current = _lock(obligation, version=version)
     requested = {"department": department, "owner": owner, "due_date": due_date}
     changes = []
-    for name, label in _ASSIGN_FIELDS:
+    for name in Obligation.ASSIGNABLE_FIELDS:
         new = requested[name]
         if new is UNSET:
             continue
         old = getattr(current, name)
         if old == new:
             continue
+        label = capfirst(Obligation._meta.get_field(name).verbose_name)
         changes.append((label, old, new))
         setattr(current, name, new)
     if not changes:
