@@ -167,6 +167,24 @@ def test_reimport_of_a_changed_text_keeps_status_and_owner_and_reports_changes(
     assert Obligation.objects.filter(code="1.5.3").exists()
 
 
+def test_preview_and_import_agree_that_a_moved_obligation_is_updated(
+    tracker_admin_client,
+):
+    post(tracker_admin_client, "import")
+    moved = Obligation.objects.get(code="1.1.1")
+    elsewhere = Section.objects.exclude(pk=moved.section_id).first()
+    Obligation.objects.filter(pk=moved.pk).update(section=elsewhere)
+
+    preview = post(tracker_admin_client, "preview").content.decode()
+    response = post(tracker_admin_client, "import", follow=True)
+
+    assert "Importing would create 0, update 1 and leave 24 unchanged" in preview
+    assert "Report imported: 0 created, 1 updated, 24 unchanged" in (
+        response.content.decode()
+    )
+    assert Obligation.objects.get(code="1.1.1").section_id == moved.section_id
+
+
 @pytest.mark.parametrize("button", ["preview", "import"])
 @pytest.mark.parametrize("bad", BAD_FILES, ids=str)
 def test_bad_file_is_refused_with_the_reason_and_nothing_is_written(

@@ -561,18 +561,47 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
 
 # --- Reports ----------------------------------------------------------------------
 
-# What a re-import may change on an existing obligation: the text and where it
-# stands. Status, department, owner, due date, supervision, evidence and the
-# timeline belong to the people working on it and are never touched.
-_IMPORTED_FIELDS = (
-    "section",
-    "kind",
-    "title",
-    "body",
-    "position",
-    "source_start",
-    "source_end",
-)
+
+def _imported_values(parsed, *, section_id) -> dict:
+    """What an import writes on an obligation, by attribute: the text and where it
+    stands. Status, department, owner, due date, supervision, evidence and the
+    timeline belong to the people working on it and are never touched."""
+    return {
+        "section_id": section_id,
+        "kind": parsed.kind,
+        "title": parsed.title,
+        "body": parsed.body,
+        "position": parsed.position,
+        "source_start": parsed.source_start,
+        "source_end": parsed.source_end,
+    }
+
+
+def _imported_changes(obligation, values) -> list[str]:
+    """The attributes of a stored obligation that a re-import with ``values``
+    (``_imported_values``) changes; empty when it would leave it as it is. The one
+    comparison behind ``report_import`` and ``import_preview``."""
+    return [
+        name for name, value in values.items() if getattr(obligation, name) != value
+    ]
+
+
+def _section_keys(tree):
+    """(key, parsed section) in document order, chapters before their groups. The
+    key is how a re-import recognises a stored section: (None, number) for a
+    chapter, (chapter number, number) for a group."""
+    for chapter in tree.chapters:
+        yield (None, chapter.number), chapter
+        for group in chapter.children:
+            yield (chapter.number, group.number), group
+
+
+def _stored_sections(report) -> dict:
+    """The sections of ``report`` by the key of ``_section_keys``."""
+    return {
+        (section.parent.number if section.parent_id else None, section.number): section
+        for section in report.sections.select_related("parent")
+    }
 
 
 @dataclasses.dataclass
@@ -592,30 +621,26 @@ class ImportResult:
 
 def _import_sections(report, tree):
     """Create or update the report's sections; returns {id(parsed): Section}."""
-    existing = {
-        (section.parent.number if section.parent_id else None, section.number): section
-        for section in report.sections.select_related("parent")
-    }
+    existing = _stored_sections(report)
     saved = {}
-    for chapter in tree.chapters:
-        for parsed in [chapter, *chapter.children]:
-            parent = None if parsed is chapter else saved[id(chapter)]
-            key = (chapter.number if parent else None, parsed.number)
-            section = existing.get(key) or Section(report=report, number=parsed.number)
-            values = {
-                "parent": parent,
-                "code": parsed.code,
-                "title": parsed.title,
-                "position": parsed.position,
-            }
-            if section.pk is None or any(
-                getattr(section, name) != value for name, value in values.items()
-            ):
-                for name, value in values.items():
-                    setattr(section, name, value)
-                section.save()
-            saved[id(parsed)] = section
-    return saved
+    for key, parsed in _section_keys(tree):
+        chapter_number, number = key
+        parent = None if chapter_number is None else saved[(None, chapter_number)]
+        section = existing.get(key) or Section(report=report, number=number)
+        values = {
+            "parent": parent,
+            "code": parsed.code,
+            "title": parsed.title,
+            "position": parsed.position,
+        }
+        if section.pk is None or any(
+            getattr(section, name) != value for name, value in values.items()
+        ):
+            for name, value in values.items():
+                setattr(section, name, value)
+            section.save()
+        saved[key] = section
+    return {id(parsed): saved[key] for key, parsed in _section_keys(tree)}
 
 
 def _apply_links(report, links):
@@ -690,15 +715,7 @@ def report_import(
     seen = set()
     for parsed_section, parsed in tree.obligations():
         seen.add(parsed.code)
-        values = {
-            "section": sections[id(parsed_section)],
-            "kind": parsed.kind,
-            "title": parsed.title,
-            "body": parsed.body,
-            "position": parsed.position,
-            "source_start": parsed.source_start,
-            "source_end": parsed.source_end,
-        }
+        values = _imported_values(parsed, section_id=sections[id(parsed_section)].pk)
         obligation = existing.get(parsed.code)
         if obligation is None:
             obligation = Obligation(report=report, code=parsed.code, **values)
@@ -708,11 +725,7 @@ def report_import(
             result.created.append(parsed.code)
             note = _recorded(_("Imported from the report"))
         else:
-            changed = [
-                name
-                for name in _IMPORTED_FIELDS
-                if getattr(obligation, name) != values[name]
-            ]
+            changed = _imported_changes(obligation, values)
             if not changed:
                 result.unchanged.append(parsed.code)
                 continue
@@ -753,26 +766,30 @@ class ImportPreview:
 
 def import_preview(tree, *, organization: str, year: int) -> ImportPreview:
     """Compare a parsed report with what is stored for the same organization and
-    year, as ``report_import`` would match it (on the code), without writing."""
+    year as ``report_import`` would (matched on the code, compared with
+    ``_imported_changes``), without writing."""
     report = Report.objects.filter(organization=organization, year=year).first()
     preview = ImportPreview(report=report)
-    fields = ("kind", "title", "body", "position", "source_start", "source_end")
-    stored = {}
+    stored, sections = {}, {}
     if report is not None:
-        stored = {
-            row["code"]: row for row in report.obligations.values("code", *fields)
-        }
+        stored = {o.code: o for o in report.obligations.all()}
+        sections = _stored_sections(report)
     kinds = dict(Obligation.Kind.choices)
     preview.counts = {kinds[kind]: count for kind, count in tree.counts().items()}
     seen = set()
-    for section in tree.sections():
+    for key, section in _section_keys(tree):
+        # A section the import would create has no id yet: an obligation moved
+        # into it counts as updated.
+        section_id = sections[key].pk if key in sections else None
         obligations = []
         for parsed in section.obligations:
             seen.add(parsed.code)
-            row = stored.get(parsed.code)
-            if row is None:
+            obligation = stored.get(parsed.code)
+            if obligation is None:
                 change = "created"
-            elif any(row[name] != getattr(parsed, name) for name in fields):
+            elif _imported_changes(
+                obligation, _imported_values(parsed, section_id=section_id)
+            ):
                 change = "updated"
             else:
                 change = "unchanged"
