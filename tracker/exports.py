@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from . import selectors
-from .models import Obligation
+from .models import Obligation, display_name
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV/DDE
 # injection); an apostrophe makes Excel and LibreOffice show it as text.
@@ -154,7 +154,7 @@ def notice_export_rows(notices):
             notice.department.name if notice.department else None,
             notice.reason,
             notice.issued_on.isoformat(),
-            issuer.get_full_name() or issuer.get_username(),
+            display_name(issuer),
             notice.reply_due.isoformat(),
             notice.replied_at.astimezone(selectors.REPORT_TZ).strftime("%Y-%m-%d %H:%M")
             if notice.replied_at
