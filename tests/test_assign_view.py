@@ -4,6 +4,7 @@ import datetime
 
 from django.urls import reverse
 
+from tests.pages import errors
 from tracker.models import Obligation, ProgressUpdate
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -52,10 +53,7 @@ def test_impossible_due_date_is_400_with_the_error_on_the_field(
         **EN,
     )
     assert response.status_code == 400
-    page = response.content.decode()
-    assert 'id="assign-due_date_error"' in page
-    assert "Enter a valid date." in page
-    assert 'aria-invalid="true"' in page
+    assert errors(response, "assign-due_date") == ["Enter a valid date."]
     obligation.refresh_from_db()
     assert obligation.due_date is None
     assert not obligation.updates.exists()
@@ -82,7 +80,7 @@ def test_unknown_department_is_400(client, obligation, supervisor, department_a)
         _url(obligation), {"department": 999999, "version": obligation.version}
     )
     assert response.status_code == 400
-    assert 'id="assign-department_error"' in response.content.decode()
+    assert errors(response, "assign-department")
     obligation.refresh_from_db()
     assert obligation.department == department_a
 

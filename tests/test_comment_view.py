@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from tests.pages import errors
 from tracker import services
 from tracker.models import ProgressUpdate
 
@@ -31,7 +32,7 @@ def test_empty_note_is_400_on_the_text_field(client, obligation, staff_a):
     client.force_login(staff_a)
     response = client.post(_url(obligation), {"text": ""})
     assert response.status_code == 400
-    assert 'id="comment-text_error"' in response.content.decode()
+    assert errors(response, "comment-text")
     assert not ProgressUpdate.objects.exists()
 
 

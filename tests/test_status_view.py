@@ -1,11 +1,10 @@
 """POST /obligations/<pk>/status/: the status form over HTTP."""
 
-import re
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.pages import description, form, text, value
 from tests.workflow_helpers import set_status, upload
 from tracker import services
 from tracker.models import Obligation, ProgressUpdate
@@ -75,9 +74,7 @@ def test_unknown_status_is_400_with_the_error_next_to_the_form(
     client.force_login(staff_a)
     response = _post(client, obligation, status="finished")
     assert response.status_code == 400
-    page = response.content.decode()
-    assert 'id="status-status_error"' in page
-    assert "Select a valid choice." in page
+    assert "Select a valid choice." in text(form(response, _url(obligation)))
     obligation.refresh_from_db()
     assert obligation.status == S.NOT_STARTED
 
@@ -112,10 +109,9 @@ def test_submit_without_evidence_is_400_and_the_note_is_kept_in_the_form(
     client.force_login(staff_a)
     response = _post(client, obligation, status=S.SUBMITTED, note="请审核")
     assert response.status_code == 400
-    page = response.content.decode()
-    assert "Upload at least one piece of evidence" in page
-    assert "请审核</textarea>" in page
-    assert 'aria-describedby="status-errors"' in page
+    status_form = form(response, _url(obligation))
+    assert "Upload at least one piece of evidence" in description(status_form)
+    assert value(status_form, "note") == "请审核"
     obligation.refresh_from_db()
     assert obligation.status == S.IN_PROGRESS
 
@@ -158,9 +154,7 @@ def test_stale_version_is_409_naming_who_changed_it_and_nothing_is_overwritten(
     assert current.version == seen_version + 1
     assert not current.updates.filter(action=ProgressUpdate.Action.STATUS).exists()
     # The re-rendered form carries the current version, so a deliberate resend works.
-    form = re.search(r'action="/obligations/\d+/status/".*?</form>', page, re.S)
-    assert form is not None
-    assert f'name="version" value="{current.version}"' in form.group(0)
+    assert value(form(response, _url(obligation)), "version") == str(current.version)
 
 
 def test_post_without_csrf_token_is_refused(obligation, staff_a):
@@ -177,8 +171,8 @@ def test_post_without_csrf_token_is_refused(obligation, staff_a):
 def test_post_with_csrf_token_from_the_page_is_accepted(obligation, staff_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_a)
-    page = client.get(obligation.get_absolute_url()).content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    page = client.get(obligation.get_absolute_url())
+    token = value(form(page, _url(obligation)), "csrfmiddlewaretoken")
     response = client.post(
         _url(obligation),
         {

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from tests.pages import errors
 from tracker.models import Obligation, ProgressUpdate
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -35,7 +36,7 @@ def test_missing_reason_is_400_on_the_reason_field(client, obligation, superviso
         _url(obligation), {"level": Level.RED, "version": obligation.version}
     )
     assert response.status_code == 400
-    assert 'id="supervision-note_error"' in response.content.decode()
+    assert errors(response, "supervision-note")
     obligation.refresh_from_db()
     assert obligation.supervision_level == Level.NONE
 
@@ -47,7 +48,7 @@ def test_unknown_level_is_400(client, obligation, supervisor):
         {"level": "purple", "note": "x", "version": obligation.version},
     )
     assert response.status_code == 400
-    assert 'id="supervision-level_error"' in response.content.decode()
+    assert errors(response, "supervision-level")
 
 
 def test_working_staff_may_not_escalate(client, obligation, staff_a):

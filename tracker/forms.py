@@ -11,9 +11,12 @@ from pathlib import Path
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import FileExtensionValidator
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from . import importer
+from .evidence_files import EVIDENCE_CONTENT_TYPES
 from .models import Department, Obligation, display_name
 
 # Long enough for a real explanation, short enough that a pasted document is refused
@@ -92,10 +95,19 @@ class AssignForm(VersionedForm):
         }
 
 
+def accepted_evidence_types():
+    """ "Accepted: pdf, doc, …." in the active language, listed from the table that
+    evidence_upload checks against, so the help cannot forget a type it accepts."""
+    types = pgettext("list separator", ", ").join(EVIDENCE_CONTENT_TYPES)
+    return gettext("Accepted: %(types)s.") % {"types": types}
+
+
 class EvidenceForm(forms.Form):
     # Type, size and name checks belong to evidence_upload (it reads the content);
     # the form only insists on exactly one non-empty file.
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(
+        label=_("File"), help_text=lazy(accepted_evidence_types, str)()
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,
