@@ -17,6 +17,7 @@ from tests.factories import (
     SectionFactory,
     UserFactory,
 )
+from tests.pages import parse
 from tracker.models import Obligation, ProgressUpdate
 
 S = Obligation.Status
@@ -152,6 +153,26 @@ def test_chapter_progress_includes_its_groups(sv_client, populated):
         re.S,
     )
     assert int(group_block.group(2)) == len(group_rows)
+
+
+def test_each_section_progress_bar_is_named_after_its_section_and_percentage(
+    sv_client, report
+):
+    chapter = SectionFactory(report=report, code="一", title="依法行政")
+    group = SectionFactory(report=report, parent=chapter, code="(一)", title="决策")
+    empty = SectionFactory(report=report, code="二", title="存在问题")
+    ObligationFactory(report=report, section=chapter)
+    ObligationFactory(report=report, section=group, status=S.DONE)
+    ObligationFactory(report=report, section=group)
+
+    tree = parse(sv_client.get("/")).xpath("//ul[@class='section-tree']")[0]
+
+    names = [bar.get("aria-label") for bar in tree.iter("progress")]
+    assert names == [
+        f"{chapter}: 33% done",
+        f"{group}: 50% done",
+        f"{empty}: 0% done",
+    ]
 
 
 def test_overdue_list_has_past_due_not_done_obligations_only(sv_client, populated):
