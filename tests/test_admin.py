@@ -113,6 +113,7 @@ def _change_form_data(obligation, **overrides):
         "due_date": obligation.due_date or "",
         "supervision_level": obligation.supervision_level,
         "change_note": "",
+        "version": obligation.version,
         "evidence-TOTAL_FORMS": "0",
         "evidence-INITIAL_FORMS": "0",
         "updates-TOTAL_FORMS": "0",
@@ -188,6 +189,8 @@ def _action(client, action, obligations, **data):
         {
             "action": action,
             helpers.ACTION_CHECKBOX_NAME: [o.pk for o in obligations],
+            # What the intermediate page carries: the version of each obligation.
+            **{f"version_{o.pk}": o.version for o in obligations},
             **data,
         },
     )

@@ -1,16 +1,19 @@
 """The admin: declarative lists, and every domain write routed through the services.
 
-Status is read-only here (it changes only through transitions). Department, owner,
-due date and supervision level edits, whether in the change form or in the bulk
-actions, call ``obligation_assign`` / ``obligation_escalate`` so they leave a
-timeline entry and a history row with the admin as author, like any other write.
-Nothing the timeline refers to can be deleted from here.
+Status is read-only here (it changes only through transitions). Every edit of an
+obligation, in the change form or in the bulk actions, calls a service
+(``obligation_edit``, ``obligation_assign``, ``obligation_escalate``,
+``obligation_set_addresses``) with the version the admin saw, so it leaves a timeline
+entry and a history row with the admin as author and never overwrites a change the
+admin did not see. Nothing the timeline refers to can be deleted from here: people
+and departments named in the record are deactivated instead.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
@@ -24,7 +27,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .forms import ReportImportForm
+from . import permissions
+from .forms import (
+    BulkAssignForm,
+    BulkSupervisionForm,
+    ObligationAdminForm,
+    ReportImportForm,
+)
 from .models import (
     Department,
     Evidence,
@@ -39,15 +48,15 @@ from .permissions import can_import_report
 from .selectors import years_missing_holidays
 from .services import (
     ServiceError,
+    StaleVersionError,
     import_preview,
     obligation_assign,
+    obligation_check_version,
+    obligation_edit,
     obligation_escalate,
+    obligation_set_addresses,
     report_import,
 )
-
-# Fields whose changes go through a service instead of a plain save().
-ASSIGN_FIELDS = Obligation.ASSIGNABLE_FIELDS
-SUPERVISION_FIELD = "supervision_level"
 
 
 class NoDeleteMixin:
@@ -60,6 +69,66 @@ class NoDeleteMixin:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+
+class DeactivateNotDeleteMixin:
+    """People and departments the record names are deactivated, never deleted, so
+    history, timeline and evidence keep saying who did what. ``may_delete(obj)``
+    says whether the record names ``obj``; a refused deletion (one or in bulk) is
+    answered with a message, and a "deactivate" action is offered instead."""
+
+    may_delete = None  # callable(obj) -> bool
+
+    def _refuse_deletion(self, request, objects):
+        self.message_user(
+            request,
+            gettext(
+                "Not deleted: %(names)s named in the record (history, timeline, "
+                "evidence or assignments). Deactivate instead."
+            )
+            % {"names": ", ".join(f"“{obj}”" for obj in objects)},
+            messages.ERROR,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # Hides the Delete button of a record-named object's change page.
+        if obj is not None and not type(self).may_delete(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and not type(self).may_delete(obj):
+            self._refuse_deletion(request, [obj])
+            opts = self.opts
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _func, name, description = actions["delete_selected"]
+            actions[name] = (type(self)._delete_unless_named, name, description)
+        return actions
+
+    def _delete_unless_named(self, request, queryset):
+        # Checked again when the confirmation page posts back.
+        named = [obj for obj in queryset if not type(self).may_delete(obj)]
+        if named:
+            self._refuse_deletion(request, named)
+            return None
+        return delete_selected(self, request, queryset)
+
+    @admin.action(description=_("Deactivate selected"), permissions=["change"])
+    def deactivate_selected(self, request, queryset):
+        # is_active is a plain flag, read when choosing who or what to assign; the
+        # record itself is untouched.
+        count = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(
+            request,
+            gettext("Deactivated: %(count)d.") % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 class NoRevertHistoryMixin:
@@ -216,10 +285,19 @@ class SectionAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ("name", "short_name", "member_count", "obligation_count")
+class DepartmentAdmin(DeactivateNotDeleteMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "short_name",
+        "is_active",
+        "member_count",
+        "obligation_count",
+    )
+    list_filter = ("is_active",)
     search_fields = ("name", "short_name")
     filter_horizontal = ("members",)
+    actions = ("deactivate_selected",)
+    may_delete = staticmethod(permissions.can_delete_department)
 
     def get_queryset(self, request):
         return (
@@ -289,42 +367,6 @@ class ProgressUpdateInline(admin.TabularInline):
         return False
 
 
-class ObligationAdminForm(forms.ModelForm):
-    change_note = forms.CharField(
-        label=_("Reason for the change"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "Recorded on the timeline; required when changing the supervision level."
-        ),
-    )
-
-    class Meta:
-        model = Obligation
-        fields = (
-            "title",
-            "body",
-            "department",
-            "owner",
-            "due_date",
-            "supervision_level",
-            "addresses",
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            self.instance.pk
-            and SUPERVISION_FIELD in self.changed_data
-            and not (cleaned.get("change_note") or "").strip()
-        ):
-            self.add_error(
-                "change_note",
-                _("A reason is required when changing the supervision level."),
-            )
-        return cleaned
-
-
 @admin.register(Obligation)
 class ObligationAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
     form = ObligationAdminForm
@@ -359,14 +401,26 @@ class ObligationAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
         "position",
         "status",
         "status_changed_at",
-        "version",
         "source_start",
         "source_end",
         "created_at",
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("report", "section", "kind", "code", "title", "body")}),
+        (
+            None,
+            {
+                "fields": (
+                    "report",
+                    "section",
+                    "kind",
+                    "code",
+                    "title",
+                    "body",
+                    "version",
+                )
+            },
+        ),
         (
             _("Responsibility"),
             {
@@ -389,7 +443,6 @@ class ObligationAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
                     "position",
                     "source_start",
                     "source_end",
-                    "version",
                     "status_changed_at",
                     "created_at",
                     "updated_at",
@@ -410,37 +463,107 @@ class ObligationAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
             warn_missing_holidays(request)
         return super().changelist_view(request, extra_context)
 
+    # --- The change form: refused when stale, then one service per kind of change.
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id:
+            request._obligation_refusal = self._stale_refusal(request, object_id)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceError as error:
+            # A service refused inside the admin's transaction, which rolled back:
+            # show the same form again with the reason (a stale version caught
+            # under the row lock lands here too).
+            request._obligation_refusal = self._refusal_messages(error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _stale_refusal(self, request, object_id):
+        """The refusal messages when the posted version is not the current one."""
+        obligation = self.get_object(request, object_id)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            return ()  # the form says the field is missing or not a number
+        if obligation is None:
+            return ()
+        try:
+            obligation_check_version(obligation=obligation, version=version)
+        except StaleVersionError as error:
+            return self._refusal_messages(error)
+        return ()
+
+    @staticmethod
+    def _refusal_messages(error):
+        if not isinstance(error, StaleVersionError):
+            return [str(error)]
+        return [
+            str(error),
+            *error.change_lines(),
+            gettext("Reload this page to edit the current values."),
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # A new class per request: the refusal never leaks into another request.
+        form.refusal = getattr(request, "_obligation_refusal", ())
+        return form
+
     def save_model(self, request, obj, form, change):
+        """Only what the admin changed, each kind through its service. The first
+        service checks the version the form carried under the row lock; the next
+        ones continue from the version it wrote."""
         if not change:
-            obj._history_user = request.user
-            obj.save()
-            return
-        changed = set(form.changed_data) - {"change_note", "addresses"}
-        note = (form.cleaned_data.get("change_note") or "").strip()
-        plain = changed - set(ASSIGN_FIELDS) - {SUPERVISION_FIELD}
-        if plain:
-            # Text edits: saved on a fresh row so the in-memory assignment values
-            # are not written (and not recorded) without their timeline entries.
-            fresh = Obligation.objects.select_for_update().get(pk=obj.pk)
-            for name in plain:
-                setattr(fresh, name, form.cleaned_data[name])
-            fresh.version += 1
-            fresh._history_user = request.user
-            fresh._change_reason = gettext("Edited in the admin")
-            fresh.save()
+            raise PermissionDenied  # obligations come from an import
+        data = form.cleaned_data
+        changed = set(form.changed_data)
+        note = (data.get("change_note") or "").strip()
+        version = data["version"]
+        if changed & {"title", "body"}:
+            version = obligation_edit(
+                obligation=obj,
+                user=request.user,
+                title=data["title"],
+                body=data["body"],
+                note=note,
+                version=version,
+            ).version
         assigned = {
-            name: form.cleaned_data[name] for name in ASSIGN_FIELDS if name in changed
+            name: data[name] for name in Obligation.ASSIGNABLE_FIELDS if name in changed
         }
-        level = form.cleaned_data.get(SUPERVISION_FIELD)
         if assigned:
-            obligation_assign(
-                obligation=obj, user=request.user, note=note, version=None, **assigned
-            )
-        if SUPERVISION_FIELD in changed:
-            obligation_escalate(
-                obligation=obj, user=request.user, level=level, note=note, version=None
+            version = obligation_assign(
+                obligation=obj,
+                user=request.user,
+                note=note,
+                version=version,
+                **assigned,
+            ).version
+        if "supervision_level" in changed:
+            version = obligation_escalate(
+                obligation=obj,
+                user=request.user,
+                level=data["supervision_level"],
+                note=note,
+                version=version,
+            ).version
+        if "addresses" in changed:
+            obligation_set_addresses(
+                obligation=obj,
+                user=request.user,
+                problems=data["addresses"],
+                note=note,
+                version=version,
             )
         obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # The links were set by obligation_set_addresses in save_model, and the
+        # inlines are read-only: form.save_m2m() would write the links again behind
+        # the service, so nothing is saved here. The admin's change message reads
+        # what each formset saved: nothing.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects = [], []
+            formset.deleted_objects = []
 
     # --- Bulk actions: an intermediate page, then one service call per obligation.
 
@@ -476,28 +599,26 @@ class ObligationAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
         # Empty fields in the bulk form mean "leave as it is".
         values = {
             name: value
-            for name in ASSIGN_FIELDS
+            for name in Obligation.ASSIGNABLE_FIELDS
             if (value := form.cleaned_data[name]) not in (None, "")
         }
-        try:
-            with transaction.atomic():
-                for obligation in queryset:
-                    obligation_assign(
-                        obligation=obligation,
-                        user=request.user,
-                        note=form.cleaned_data["note"],
-                        version=None,
-                        **values,
-                    )
-        except ServiceError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return None
-        count = queryset.count()
-        self.message_user(
+        count = self._apply_to_each(
             request,
-            gettext("Obligations assigned: %(count)d.") % {"count": count},
-            messages.SUCCESS,
+            queryset,
+            lambda obligation, version: obligation_assign(
+                obligation=obligation,
+                user=request.user,
+                note=form.cleaned_data["note"],
+                version=version,
+                **values,
+            ),
         )
+        if count is not None:
+            self.message_user(
+                request,
+                gettext("Obligations assigned: %(count)d.") % {"count": count},
+                messages.SUCCESS,
+            )
         return None
 
     @admin.action(description=_("Set supervision level"), permissions=["change"])
@@ -512,66 +633,54 @@ class ObligationAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
                 "set_supervision_selected",
             )
         level = form.cleaned_data["level"]
-        changed = 0
+        count = self._apply_to_each(
+            request,
+            queryset.exclude(supervision_level=level),
+            lambda obligation, version: obligation_escalate(
+                obligation=obligation,
+                user=request.user,
+                level=level,
+                note=form.cleaned_data["note"],
+                version=version,
+            ),
+        )
+        if count is not None:
+            self.message_user(
+                request,
+                gettext("Supervision level changed on %(count)d obligations.")
+                % {"count": count},
+                messages.SUCCESS,
+            )
+        return None
+
+    def _apply_to_each(self, request, queryset, write):
+        """Run ``write(obligation, version)`` for each selected obligation, in one
+        transaction, with the version the intermediate page showed: if any of them
+        changed since, nothing is written and the message says who changed what.
+        Returns how many were written, or None when refused."""
         try:
             with transaction.atomic():
-                for obligation in queryset.exclude(supervision_level=level):
-                    obligation_escalate(
-                        obligation=obligation,
-                        user=request.user,
-                        level=level,
-                        note=form.cleaned_data["note"],
-                        version=None,
-                    )
-                    changed += 1
+                count = 0
+                for obligation in queryset:
+                    version = request.POST.get(f"version_{obligation.pk}")
+                    if version is None:
+                        raise ServiceError(
+                            gettext(
+                                "The selection changed while you were choosing; "
+                                "nothing was saved. Select the obligations again."
+                            )
+                        )
+                    write(obligation, version)
+                    count += 1
+        except StaleVersionError as error:
+            self.message_user(request, f"{obligation.code}: {error}", messages.ERROR)
+            for line in error.change_lines():
+                self.message_user(request, line, messages.ERROR)
+            return None
         except ServiceError as error:
             self.message_user(request, str(error), messages.ERROR)
             return None
-        self.message_user(
-            request,
-            gettext("Supervision level changed on %(count)d obligations.")
-            % {"count": changed},
-            messages.SUCCESS,
-        )
-        return None
-
-
-class BulkAssignForm(forms.Form):
-    """Empty fields are left as they are on every selected obligation."""
-
-    department = forms.ModelChoiceField(
-        Department.objects.all(), required=False, label=_("Responsible department")
-    )
-    owner = forms.ModelChoiceField(
-        queryset=None, required=False, label=_("Responsible person")
-    )
-    due_date = forms.DateField(
-        required=False,
-        label=_("Due date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True)
-
-    def clean(self):
-        cleaned = super().clean()
-        if not any(cleaned.get(name) for name in ASSIGN_FIELDS):
-            raise forms.ValidationError(
-                _("Choose a department, a person or a due date to assign.")
-            )
-        return cleaned
-
-
-class BulkSupervisionForm(forms.Form):
-    level = forms.ChoiceField(
-        choices=Obligation.SupervisionLevel.choices, label=_("Supervision level")
-    )
-    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+        return count
 
 
 @admin.register(Evidence)
@@ -663,3 +772,13 @@ class SupervisionNoticeAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryA
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(DeactivateNotDeleteMixin, UserAdmin):
+    actions = ("deactivate_selected",)
+    may_delete = staticmethod(permissions.can_delete_user)

@@ -152,6 +152,96 @@ class NoticeReplyForm(forms.Form):
     )
 
 
+# --- The admin's forms (tracker/admin.py) --------------------------------------------
+
+
+class ObligationAdminForm(forms.ModelForm):
+    """The admin's change form of an obligation.
+
+    It carries the ``version`` the admin saw. The admin refuses a save based on an
+    older one before anything is written (``ObligationAdmin.changeform_view``), so
+    when this form validates, its initial values are the ones the admin saw and
+    ``changed_data`` is exactly what the admin changed: the only fields saved.
+    """
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    change_note = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Recorded on the timeline; required when changing the supervision level."
+        ),
+    )
+    # Messages of a refusal by the services (a stale version, a domain rule), set by
+    # the admin on the form class of one request; shown instead of saving.
+    refusal = ()
+
+    class Meta:
+        model = Obligation
+        fields = (
+            "title",
+            "body",
+            "department",
+            "owner",
+            "due_date",
+            "supervision_level",
+            "addresses",
+            "version",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.refusal:
+            # changed_data may compare with values the admin never saw: checks on
+            # it (the supervision reason below) would only mislead.
+            for message in self.refusal:
+                self.add_error(None, message)
+            return cleaned
+        if (
+            self.instance.pk
+            and "supervision_level" in self.changed_data
+            and not (cleaned.get("change_note") or "").strip()
+        ):
+            self.add_error(
+                "change_note",
+                _("A reason is required when changing the supervision level."),
+            )
+        return cleaned
+
+
+class BulkAssignForm(forms.Form):
+    """The obligation page's assignment for many obligations at once; empty fields
+    are left as they are on every selected obligation."""
+
+    # Only active departments are offered for a new assignment.
+    department = forms.ModelChoiceField(
+        Department.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        label=_("Responsible department"),
+    )
+    owner = AssignForm.base_fields["owner"]
+    due_date = AssignForm.base_fields["due_date"]
+    note = AssignForm.base_fields["note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in Obligation.ASSIGNABLE_FIELDS):
+            raise forms.ValidationError(
+                _("Choose a department, a person or a due date to assign.")
+            )
+        return cleaned
+
+
+class BulkSupervisionForm(forms.Form):
+    """The obligation page's level and reason, for many obligations at once (each
+    obligation's version travels next to the form, see bulk_assign.html)."""
+
+    level = SupervisionForm.base_fields["level"]
+    note = SupervisionForm.base_fields["note"]
+
+
 # A whole county's report is a few hundred kilobytes; anything much larger is the
 # wrong file.
 REPORT_MAX_BYTES = 5 * 1024 * 1024

@@ -104,6 +104,16 @@ class Department(models.Model):
         related_name="departments",
         verbose_name=_("members"),
     )
+    # Departments named in the record are deactivated, never deleted (the admin
+    # refuses the deletion), so past obligations and their history still name them.
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_(
+            "A deactivated department keeps its obligations and history but is no "
+            "longer offered for assignment."
+        ),
+    )
 
     class Meta:
         verbose_name = _("department")
@@ -431,6 +441,8 @@ class ProgressUpdate(models.Model):
         ASSIGN = "assign", _("Assignment")
         IMPORT = "import", _("Import")
         NOTICE_REPLY = "notice_reply", _("Reply to a supervision notice")
+        EDIT = "edit", _("Text edited")
+        LINKS = "links", _("Links to problems")
 
     obligation = models.ForeignKey(
         Obligation, models.PROTECT, related_name="updates", verbose_name=_("obligation")

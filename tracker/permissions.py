@@ -24,6 +24,7 @@ set supervision level (reason), assign dept/owner/due  no       no     yes      
 view and print a supervision notice                    yes      yes    yes         yes
 reply to a supervision notice (department members)     yes      no     no          no
 supervision notice register and its export             no       no     yes         yes
+edit an obligation's text, its task -> problem links   no       no     no          yes
 =====================================================  =======  =====  ==========  =====
 
 Reviewing is deliberately separate from working: a supervisor who is not a member of
@@ -32,10 +33,11 @@ the department cannot start or submit, and working staff cannot approve their ow
 
 from typing import NamedTuple
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from .models import Evidence, Obligation, SupervisionNotice
+from .models import Evidence, Obligation, ProgressUpdate, SupervisionNotice
 
 STAFF_GROUP = "staff"
 SUPERVISOR_GROUP = "supervisor"
@@ -136,6 +138,12 @@ def can_view_notice_register(user):
     return can_review(user)
 
 
+def can_edit_obligation(user):
+    """Correct an obligation's title, text and task -> problem links: they come from
+    the report, so only an admin changes them (in the admin)."""
+    return is_admin(user)
+
+
 def can_download(user, evidence):
     return can_review(user) or can_work_on(user, evidence.obligation)
 
@@ -227,6 +235,32 @@ def transition_choices(user, obligation):
         )
         for to_status in allowed_transitions(user, obligation)
     ]
+
+
+# --- People and departments named in the record ------------------------------------
+
+
+def can_delete_user(account):
+    """Only an account the record never names: no history row, timeline entry or
+    evidence by them, and no obligation they are or were responsible for. Anyone
+    else is deactivated instead, so the record keeps saying who did what."""
+    return not (
+        Obligation.history.filter(Q(history_user=account) | Q(owner=account)).exists()
+        or Evidence.history.filter(history_user=account).exists()
+        or ProgressUpdate.objects.filter(author=account).exists()
+        or Evidence.objects.filter(
+            Q(uploaded_by=account) | Q(withdrawn_by=account)
+        ).exists()
+        or Obligation.objects.filter(owner=account).exists()
+    )
+
+
+def can_delete_department(department):
+    """Only a department no obligation is or was assigned to (history included)."""
+    return not (
+        Obligation.objects.filter(department=department).exists()
+        or Obligation.history.filter(department=department).exists()
+    )
 
 
 def can_import_report(user):

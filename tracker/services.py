@@ -80,6 +80,13 @@ class StaleVersionError(ServiceError):
             )
         super().__init__(message)
 
+    def change_lines(self):
+        """Each change as one line, "who · when: what", for plain-text messages."""
+        return [
+            f"{display_name(who)} · {timezone.localtime(when):%Y-%m-%d %H:%M}: {text}"
+            for who, when, text in self.changes
+        ]
+
 
 def _display(value):
     if value in (None, ""):
@@ -183,6 +190,18 @@ def _refuse_unless(allowed):
         raise PermissionDenied(gettext("You are not allowed to do this."))
 
 
+def log_action(obligation, *, user, action, text="", **fields) -> ProgressUpdate:
+    """Write one timeline entry: the only place that creates a ``ProgressUpdate``.
+
+    ``fields`` carries what some actions add (``from_status``/``to_status``,
+    ``evidence``). ``text`` is stored as given: callers pass the user's own words
+    or a line already in the record language (``_recorded``/``_change_line``).
+    """
+    return ProgressUpdate.objects.create(
+        obligation=obligation, author=user, action=action, text=text, **fields
+    )
+
+
 @transaction.atomic
 def obligation_transition(
     *, obligation, user, to_status: str, note: str = "", version: int | None = None
@@ -224,13 +243,13 @@ def obligation_transition(
     current.status = to_status
     current.status_changed_at = timezone.now()
     _save(current, user=user, reason=transition.label)
-    ProgressUpdate.objects.create(
-        obligation=current,
-        author=user,
+    log_action(
+        current,
+        user=user,
         action=ProgressUpdate.Action.STATUS,
+        text=note,
         from_status=from_status,
         to_status=to_status,
-        text=note,
     )
     _sync(obligation, current)
     return current
@@ -266,6 +285,16 @@ def obligation_assign(
         old = getattr(current, name)
         if old == new:
             continue
+        if (
+            name in ("department", "owner")
+            and new is not None
+            # The stored flag: the caller's instance may predate a deactivation.
+            and not type(new).objects.filter(pk=new.pk, is_active=True).exists()
+        ):
+            raise ServiceError(
+                _("“%(name)s” is deactivated and cannot be assigned.")
+                % {"name": _display(new)}
+            )
         label = capfirst(Obligation._meta.get_field(name).verbose_name)
         changes.append((label, old, new))
         setattr(current, name, new)
@@ -278,12 +307,7 @@ def obligation_assign(
         text = _change_line(label, old, new)
         if note:
             text = f"{text}\n{note}"
-        ProgressUpdate.objects.create(
-            obligation=current,
-            author=user,
-            action=ProgressUpdate.Action.ASSIGN,
-            text=text,
-        )
+        log_action(current, user=user, action=ProgressUpdate.Action.ASSIGN, text=text)
     _sync(obligation, current)
     return current
 
@@ -368,9 +392,9 @@ def _set_supervision(obligation, *, user, level, note, version, only_raise=False
         text += "\n" + _recorded(
             _("Supervision notice %(code)s issued") % {"code": notice.code}
         )
-    ProgressUpdate.objects.create(
-        obligation=current,
-        author=user,
+    log_action(
+        current,
+        user=user,
         action=ProgressUpdate.Action.SUPERVISION,
         text=f"{text}\n{note}",
     )
@@ -447,15 +471,115 @@ def notice_reply(*, notice, user, text: str) -> SupervisionNotice:
     current._history_user = user
     current._change_reason = _recorded(_("Reply to a supervision notice"))
     current.save()
-    ProgressUpdate.objects.create(
-        obligation=current.obligation,
-        author=user,
+    log_action(
+        current.obligation,
+        user=user,
         action=ProgressUpdate.Action.NOTICE_REPLY,
         text=f"{current.code}\n{text}",
     )
     for field in ("reply", "replied_at", "replied_by_id"):
         setattr(notice, field, getattr(current, field))
     return current
+
+
+@transaction.atomic
+def obligation_edit(
+    *,
+    obligation,
+    user,
+    title: str,
+    body: str,
+    note: str = "",
+    version: int | None = None,
+) -> Obligation:
+    """Correct an obligation's title and text (an admin's job; a re-import is the
+    usual way the text changes). One timeline entry says what changed, the history
+    row keeps the previous text; nothing changed writes nothing."""
+    _refuse_unless(permissions.can_edit_obligation(user))
+    note = (note or "").strip()
+    if not (title or "").strip() or not (body or "").strip():
+        raise ServiceError(_("The title and the text cannot be empty."))
+    current = _lock(obligation, version=version)
+    lines = []
+    if current.title != title:
+        lines.append(_change_line(_("Title"), current.title, title))
+    if current.body != body:
+        # The text is too long for "old → new"; the history row holds the old one.
+        lines.append(_recorded(_("Text changed; the previous text is in the history.")))
+    if not lines:
+        _sync(obligation, current)
+        return current
+    current.title = title
+    current.body = body
+    _save(current, user=user, reason=_recorded(_("Text edited")))
+    log_action(
+        current,
+        user=user,
+        action=ProgressUpdate.Action.EDIT,
+        text="\n".join([*lines, note] if note else lines),
+    )
+    _sync(obligation, current)
+    return current
+
+
+def _codes(obligations):
+    return ", ".join(o.code for o in sorted(obligations, key=lambda o: o.position))
+
+
+@transaction.atomic
+def obligation_set_addresses(
+    *,
+    obligation,
+    user,
+    problems,
+    note: str = "",
+    version: int | None = None,
+) -> Obligation:
+    """Set the problems of its report that a next-year task addresses, replacing the
+    current links. The timeline entry lists the codes before and after; the history
+    row (a version bump) records who and when, since the history does not follow
+    many-to-many links itself."""
+    _refuse_unless(permissions.can_edit_obligation(user))
+    note = (note or "").strip()
+    problems = list(problems)
+    current = _lock(obligation, version=version)
+    if problems and current.kind != Obligation.Kind.TASK:
+        raise ServiceError(_("Only a next-year task addresses problems."))
+    for problem in problems:
+        if (
+            problem.kind != Obligation.Kind.PROBLEM
+            or problem.report_id != current.report_id
+        ):
+            raise ServiceError(
+                _("%(code)s is not a problem of this report.") % {"code": problem.code}
+            )
+    old = list(current.addresses.all())
+    if {o.pk for o in old} == {p.pk for p in problems}:
+        _sync(obligation, current)
+        return current
+    current.addresses.set(problems)
+    _save(current, user=user, reason=_recorded(_("Links to problems")))
+    text = _change_line(_("Addresses problems"), _codes(old), _codes(problems))
+    log_action(
+        current,
+        user=user,
+        action=ProgressUpdate.Action.LINKS,
+        text=f"{text}\n{note}" if note else text,
+    )
+    _sync(obligation, current)
+    return current
+
+
+def obligation_check_version(*, obligation, version) -> None:
+    """Raise ``StaleVersionError`` if the obligation moved past ``version``.
+
+    For refusing a whole form before any write (the admin's change form); it takes
+    no lock, so every write still passes ``version`` to its service, which checks
+    again under the row lock.
+    """
+    current = Obligation.objects.get(pk=obligation.pk)
+    if int(version) != current.version:
+        raise StaleVersionError(current, _changes_since(current, int(version)))
 
 
 @transaction.atomic
@@ -466,11 +590,8 @@ def obligation_comment(*, obligation, user, text: str) -> ProgressUpdate:
     text = (text or "").strip()
     if not text:
         raise ServiceError(_("Write the progress update first."))
-    return ProgressUpdate.objects.create(
-        obligation=obligation,
-        author=user,
-        action=ProgressUpdate.Action.COMMENT,
-        text=text,
+    return log_action(
+        obligation, user=user, action=ProgressUpdate.Action.COMMENT, text=text
     )
 
 
@@ -512,9 +633,9 @@ def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
             evidence._history_user = user
             evidence._change_reason = _recorded(_("Evidence uploaded"))
             evidence.save()
-            ProgressUpdate.objects.create(
-                obligation=obligation,
-                author=user,
+            log_action(
+                obligation,
+                user=user,
                 action=ProgressUpdate.Action.EVIDENCE_UPLOAD,
                 text=note,
                 evidence=evidence,
@@ -547,9 +668,9 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
     current._history_user = user
     current._change_reason = _recorded(_("Evidence withdrawn"))
     current.save()
-    ProgressUpdate.objects.create(
-        obligation=current.obligation,
-        author=user,
+    log_action(
+        current.obligation,
+        user=user,
         action=ProgressUpdate.Action.EVIDENCE_WITHDRAW,
         text=reason,
         evidence=current,
@@ -737,11 +858,8 @@ def report_import(
             result.updated.append(parsed.code)
             note = _recorded(_("Text updated by a re-import"))
         if user is not None:
-            ProgressUpdate.objects.create(
-                obligation=obligation,
-                author=user,
-                action=ProgressUpdate.Action.IMPORT,
-                text=note,
+            log_action(
+                obligation, user=user, action=ProgressUpdate.Action.IMPORT, text=note
             )
     result.missing = [code for code in existing if code not in seen]
     if links:
