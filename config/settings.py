@@ -203,7 +203,9 @@ MEDIA_URL = None
 
 # Evidence uploads (佐证材料).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
-# Request bodies a bit above the file limit so an oversize file gets our own message.
+# The largest request body apart from uploaded files, which Django does not count
+# here (their size is checked against EVIDENCE_MAX_BYTES and the report import's
+# limit): form fields and notes only.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 

@@ -17,7 +17,7 @@ from tracker.models import (
     Report,
     Section,
 )
-from tracker.services import obligation_comment
+from tracker.services import obligation_add_note
 
 MODELS = [Report, Section, Department, Obligation, Evidence, ProgressUpdate]
 NO_DELETE = [Report, Section, Obligation, Evidence, ProgressUpdate]
@@ -26,7 +26,7 @@ NO_DELETE = [Report, Section, Obligation, Evidence, ProgressUpdate]
 @pytest.fixture
 def rows(obligation, staff_a):
     evidence = upload(obligation, staff_a)
-    update = obligation_comment(obligation=obligation, user=staff_a, text="进展")
+    update = obligation_add_note(obligation=obligation, user=staff_a, text="进展")
     return {
         Report: obligation.report,
         Section: obligation.section,

@@ -12,8 +12,8 @@ from tracker.forms import BulkAssignForm
 from tracker.models import Department, Obligation
 from tracker.services import (
     ServiceError,
+    obligation_add_note,
     obligation_assign,
-    obligation_comment,
     obligation_transition,
 )
 
@@ -52,7 +52,7 @@ def _bulk_delete(browser, changelist, objects):
 def test_user_with_timeline_entries_is_not_deleted(
     tracker_admin_client, obligation, staff_a
 ):
-    obligation_comment(obligation=obligation, user=staff_a, text="进展")
+    obligation_add_note(obligation=obligation, user=staff_a, text="进展")
 
     response = _delete(tracker_admin_client, _user_url("delete", staff_a.pk))
 
@@ -90,7 +90,7 @@ def test_author_of_a_history_row_is_not_deleted(
 def test_bulk_delete_of_users_is_refused_when_one_is_named_in_the_record(
     tracker_admin_client, obligation, staff_a
 ):
-    obligation_comment(obligation=obligation, user=staff_a, text="进展")
+    obligation_add_note(obligation=obligation, user=staff_a, text="进展")
     unnamed = UserFactory(username="never_used")
 
     response = _bulk_delete(
@@ -112,7 +112,7 @@ def test_user_the_record_never_names_can_be_deleted(tracker_admin_client):
 def test_change_page_of_a_named_user_offers_no_delete_link(
     tracker_admin_client, obligation, staff_a
 ):
-    obligation_comment(obligation=obligation, user=staff_a, text="进展")
+    obligation_add_note(obligation=obligation, user=staff_a, text="进展")
 
     page = tracker_admin_client.get(_user_url("change", staff_a.pk)).content.decode()
 
@@ -123,7 +123,7 @@ def test_change_page_of_a_named_user_offers_no_delete_link(
 def test_deactivate_action_keeps_the_user_and_their_record(
     tracker_admin_client, obligation, staff_a
 ):
-    obligation_comment(obligation=obligation, user=staff_a, text="进展")
+    obligation_add_note(obligation=obligation, user=staff_a, text="进展")
 
     tracker_admin_client.post(
         _user_url("changelist"),

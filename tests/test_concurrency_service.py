@@ -10,7 +10,7 @@ from tracker.models import Obligation, ProgressUpdate
 from tracker.services import (
     StaleVersionError,
     obligation_assign,
-    obligation_escalate,
+    obligation_set_supervision,
     obligation_transition,
 )
 
@@ -24,7 +24,7 @@ def test_stale_version_is_refused_and_the_other_change_survives(
     obligation, staff_a, supervisor
 ):
     seen = obligation.version
-    obligation_escalate(
+    obligation_set_supervision(
         obligation=Obligation.objects.get(pk=obligation.pk),
         user=supervisor,
         level=Obligation.SupervisionLevel.RED,

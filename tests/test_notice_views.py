@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.factories import ObligationFactory
 from tracker.models import Obligation, ProgressUpdate, SupervisionNotice
-from tracker.services import obligation_escalate
+from tracker.services import obligation_set_supervision
 
 Level = Obligation.SupervisionLevel
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -20,7 +20,7 @@ YEAR = timezone.localdate().year
 
 
 def escalate(obligation, user, level=Level.RED, note="逾期两个月未启动"):
-    return obligation_escalate(
+    return obligation_set_supervision(
         obligation=Obligation.objects.get(pk=obligation.pk),
         user=user,
         level=level,

@@ -126,7 +126,7 @@ def test_working_staff_get_status_upload_and_progress_forms_only(
     client, obligation, staff_a
 ):
     page = _page(client, staff_a, obligation)
-    assert _forms(page) == {"status", "evidence", "update"}
+    assert _forms(page) == {"status", "evidence", "notes"}
     assert _buttons(page) == {S.IN_PROGRESS}
     assert "Start work" in page
 
@@ -134,7 +134,7 @@ def test_working_staff_get_status_upload_and_progress_forms_only(
 def test_owner_who_is_not_a_member_gets_the_working_forms(client, obligation, staff_b):
     Obligation.objects.filter(pk=obligation.pk).update(owner=staff_b)
     page = _page(client, staff_b, obligation)
-    assert _forms(page) == {"status", "evidence", "update"}
+    assert _forms(page) == {"status", "evidence", "notes"}
 
 
 def test_staff_of_another_department_get_no_forms_and_no_download_links(
@@ -186,7 +186,7 @@ def test_admin_gets_every_form(client, obligation, staff_a, tracker_admin):
     assert _forms(page) == {
         "status",
         "evidence",
-        "update",
+        "notes",
         "supervision",
         "assign",
         "withdraw",
@@ -197,7 +197,7 @@ def test_admin_gets_every_form(client, obligation, staff_a, tracker_admin):
 def test_every_form_carries_the_current_version(
     client, obligation, tracker_admin, supervisor
 ):
-    services.obligation_escalate(
+    services.obligation_set_supervision(
         obligation=obligation, user=supervisor, level="yellow", note="提醒"
     )
     page = _page(client, tracker_admin, obligation)
@@ -217,7 +217,7 @@ def test_timeline_is_newest_first_with_author_and_shanghai_time(
     client, obligation, staff_a
 ):
     for note in ("第一条进展", "第二条进展", "第三条进展"):
-        services.obligation_comment(obligation=obligation, user=staff_a, text=note)
+        services.obligation_add_note(obligation=obligation, user=staff_a, text=note)
     first = obligation.updates.get(text="第一条进展")
     page = _page(client, staff_a, obligation)
     timeline = _timeline(page)
@@ -295,7 +295,7 @@ def test_overdue_obligation_has_an_overdue_badge(client, obligation, staff_a):
 def _grow(obligation, user, count):
     for n in range(count):
         evidence = upload(obligation, user, name=f"材料{n}.pdf")
-        services.obligation_comment(obligation=obligation, user=user, text=f"进展{n}")
+        services.obligation_add_note(obligation=obligation, user=user, text=f"进展{n}")
         if n % 2:
             services.evidence_withdraw(evidence=evidence, user=user, reason="作废")
 

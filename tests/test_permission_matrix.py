@@ -17,7 +17,7 @@ import tracker.urls
 from tests.factories import UserFactory
 from tests.workflow_helpers import PDF, set_status, upload
 from tracker.models import Evidence, Obligation, ProgressUpdate
-from tracker.services import obligation_escalate
+from tracker.services import obligation_set_supervision
 
 S = Obligation.Status
 ROLES = ("anonymous", "owning_staff", "owner", "other_staff", "supervisor", "admin")
@@ -62,7 +62,7 @@ MATRIX = [
     ),
     # Progress update, upload or withdraw evidence.
     Row(
-        "obligation_comment",
+        "obligation_add_note",
         "progress update",
         "post",
         WORK,
@@ -215,7 +215,7 @@ def test_permission_matrix_cell(
     evidence = upload(obligation, staff_a) if row.evidence else None
     notice = None
     if row.target == "notice":
-        notice = obligation_escalate(
+        notice = obligation_set_supervision(
             obligation=obligation,
             user=request.getfixturevalue("supervisor"),
             level=Obligation.SupervisionLevel.RED,

@@ -130,7 +130,7 @@ def test_stale_version_is_409_naming_who_changed_it_and_nothing_is_overwritten(
     client, obligation, staff_a, supervisor
 ):
     seen_version = obligation.version
-    services.obligation_escalate(
+    services.obligation_set_supervision(
         obligation=Obligation.objects.get(pk=obligation.pk),
         user=supervisor,
         level=Obligation.SupervisionLevel.RED,

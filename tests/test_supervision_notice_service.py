@@ -1,5 +1,6 @@
 """Raising the supervision level to yellow or red issues a numbered supervision notice
-(督办单); the department replies to it. services.obligation_escalate, notice_reply."""
+(督办单); the department replies to it. services.obligation_set_supervision,
+notice_reply."""
 
 import threading
 
@@ -13,14 +14,14 @@ from tests.factories import ObligationFactory, ReportFactory
 from tracker import workdays
 from tracker.models import NoticeCounter, Obligation, ProgressUpdate, SupervisionNotice
 from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
-from tracker.services import ServiceError, notice_reply, obligation_escalate
+from tracker.services import ServiceError, notice_reply, obligation_set_supervision
 
 Level = Obligation.SupervisionLevel
 YEAR = timezone.localdate().year
 
 
 def escalate(obligation, user, level, note="进度滞后"):
-    return obligation_escalate(
+    return obligation_set_supervision(
         obligation=Obligation.objects.get(pk=obligation.pk),
         user=user,
         level=level,
@@ -154,7 +155,7 @@ def test_concurrent_escalations_get_numbers_without_gaps_or_duplicates(
         try:
             mine = Obligation.objects.get(pk=obligation.pk)
             barrier.wait(timeout=10)
-            obligation_escalate(
+            obligation_set_supervision(
                 obligation=mine, user=supervisor, level=Level.RED, note="集中督办"
             )
         except Exception as error:  # noqa: BLE001 - reported by the assertion below

@@ -2,7 +2,7 @@
 
 Status is read-only here (it changes only through transitions). Every edit of an
 obligation, in the change form or in the bulk actions, calls a service
-(``obligation_edit``, ``obligation_assign``, ``obligation_escalate``,
+(``obligation_edit``, ``obligation_assign``, ``obligation_set_supervision``,
 ``obligation_set_addresses``) with the version the admin saw, so it leaves a timeline
 entry and a history row with the admin as author and never overwrites a change the
 admin did not see. Nothing the timeline refers to can be deleted from here: people
@@ -53,8 +53,8 @@ from .services import (
     obligation_assign,
     obligation_check_version,
     obligation_edit,
-    obligation_escalate,
     obligation_set_addresses,
+    obligation_set_supervision,
     report_import,
 )
 
@@ -539,7 +539,7 @@ class ObligationAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
                 **assigned,
             ).version
         if "supervision_level" in changed:
-            version = obligation_escalate(
+            version = obligation_set_supervision(
                 obligation=obj,
                 user=request.user,
                 level=data["supervision_level"],
@@ -636,7 +636,7 @@ class ObligationAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
         count = self._apply_to_each(
             request,
             queryset.exclude(supervision_level=level),
-            lambda obligation, version: obligation_escalate(
+            lambda obligation, version: obligation_set_supervision(
                 obligation=obligation,
                 user=request.user,
                 level=level,

@@ -8,7 +8,7 @@ figures, and the templates add a data table beside it for screen readers and pri
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from .models import Obligation
 
@@ -119,7 +119,7 @@ def status_by_department(scorecards, chart_id="chart-status"):
         name = (
             card.department.short_name or card.department.name
             if card.department
-            else _("Unassigned")
+            else gettext("Unassigned")
         )
         parts = [_label(LABEL_WIDTH - 6, y + 14, name, LABEL_WIDTH - 8)]
         x = LABEL_WIDTH
@@ -156,8 +156,8 @@ def status_by_department(scorecards, chart_id="chart-status"):
         chart_id,
         WIDTH,
         top + len(scorecards) * ROW_HEIGHT,
-        _("Status of obligations per department"),
-        _(
+        gettext("Status of obligations per department"),
+        gettext(
             "Stacked bars, one per department, with the number of obligations in "
             "each status."
         ),
@@ -201,8 +201,10 @@ def completion_by_chapter(tree, chart_id="chart-chapters"):
         chart_id,
         WIDTH,
         8 + len(tree) * ROW_HEIGHT,
-        _("Completion per chapter"),
-        _("One bar per chapter of the report: obligations done out of the total."),
+        gettext("Completion per chapter"),
+        gettext(
+            "One bar per chapter of the report: obligations done out of the total."
+        ),
         mark_safe("".join(rows)),
     )
 
@@ -239,7 +241,7 @@ def completion_over_time(series, total, chart_id="chart-over-time"):
             '<text x="{}" y="{}" ' + FONT + ">{}</text>",
             left + 10,
             _f(top + plot_h / 2),
-            _("Nothing done yet."),
+            gettext("Nothing done yet."),
         )
     else:
         coords, previous = [], None
@@ -288,7 +290,7 @@ def completion_over_time(series, total, chart_id="chart-over-time"):
         chart_id,
         width,
         height,
-        _("Completion over time"),
-        _("Cumulative number of obligations done, by day (Asia/Shanghai)."),
+        gettext("Completion over time"),
+        gettext("Cumulative number of obligations done, by day (Asia/Shanghai)."),
         body,
     )

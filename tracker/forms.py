@@ -132,7 +132,7 @@ class WithdrawEvidenceForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
+class NoteForm(forms.Form):
     text = forms.CharField(
         label=_("Progress note"),
         max_length=NOTE_MAX_LENGTH,

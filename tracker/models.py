@@ -281,10 +281,13 @@ class Obligation(models.Model):
         default=SupervisionLevel.NONE,
         db_index=True,
     )
-    # Optimistic locking: every service write bumps it with a conditional UPDATE.
+    # Optimistic locking: every service write compares the version the user saw
+    # with this one under a row lock and bumps it (services._lock explains why not
+    # a conditional UPDATE).
     version = models.PositiveIntegerField(_("version"), default=1)
-    # When the status last changed; lets "awaiting review, oldest first" and the
-    # completion-over-time chart read one column instead of the timeline.
+    # When the status last changed; lets "awaiting review, oldest first" read one
+    # column instead of the timeline. (The completion-over-time chart reads the
+    # timeline: it needs the day of each move to "done".)
     status_changed_at = models.DateTimeField(
         _("status changed at"), null=True, blank=True
     )

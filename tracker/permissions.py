@@ -71,7 +71,7 @@ def is_supervisor(user):
     return user.is_authenticated and SUPERVISOR_GROUP in _group_names(user)
 
 
-def is_staff_member(user):
+def is_department_staff(user):
     return user.is_authenticated and STAFF_GROUP in _group_names(user)
 
 
@@ -80,7 +80,7 @@ def role_label(user):
         return _("Administrator")
     if is_supervisor(user):
         return _("Supervisor")
-    if is_staff_member(user):
+    if is_department_staff(user):
         return _("Staff")
     return ""
 

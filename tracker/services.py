@@ -15,6 +15,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
+
+# As in every tracker module, ``_`` is the lazy gettext: labels and messages become
+# text when used, in the reader's language or the record's (``_recorded``).
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions, workdays
@@ -328,7 +331,7 @@ def is_raise(old, new):
 
 
 @transaction.atomic
-def obligation_escalate(
+def obligation_set_supervision(
     *, obligation, user, level: str, note: str, version: int | None = None
 ) -> Obligation:
     """Set the supervision level (三色督办); a reason is always required.
@@ -342,9 +345,10 @@ def obligation_escalate(
 
 
 def _set_supervision(obligation, *, user, level, note, version, only_raise=False):
-    """The supervision change itself, for a supervisor (``obligation_escalate``) or
-    the escalation rules of ``tracker.reminders`` (``only_raise``: a rule never
-    lowers a level and never repeats one; it answers None when it changes nothing).
+    """The supervision change itself, for a supervisor
+    (``obligation_set_supervision``) or the escalation rules of ``tracker.reminders``
+    (``only_raise``: a rule never lowers a level and never repeats one; it answers
+    None when it changes nothing).
     """
     note = (note or "").strip()
     if level not in Obligation.SupervisionLevel.values:
@@ -583,7 +587,7 @@ def obligation_check_version(*, obligation, version) -> None:
 
 
 @transaction.atomic
-def obligation_comment(*, obligation, user, text: str) -> ProgressUpdate:
+def obligation_add_note(*, obligation, user, text: str) -> ProgressUpdate:
     """A progress note from the working staff. It changes no field of the
     obligation, so the timeline entry is the whole record."""
     _refuse_unless(permissions.can_work_on(user, obligation))

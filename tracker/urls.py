@@ -36,9 +36,9 @@ urlpatterns = [
         name="obligation_assign",
     ),
     path(
-        "obligations/<int:pk>/update/",
-        views.obligation_comment,
-        name="obligation_comment",
+        "obligations/<int:pk>/notes/",
+        views.obligation_add_note,
+        name="obligation_add_note",
     ),
     path(
         "evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence_withdraw"

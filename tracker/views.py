@@ -28,8 +28,8 @@ from .exports import (
 from .filters import ObligationFilter
 from .forms import (
     AssignForm,
-    CommentForm,
     EvidenceForm,
+    NoteForm,
     NoticeReplyForm,
     StatusForm,
     SupervisionForm,
@@ -207,7 +207,7 @@ def report_detail(request, pk):
 # the right field.
 _FORM_IDS = {
     "status": "status-%s",
-    "comment": "comment-%s",
+    "note": "note-%s",
     "evidence": "evidence-%s",
     "supervision": "supervision-%s",
     "assign": "assign-%s",
@@ -255,7 +255,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     transitions = permissions.transition_choices(user, obligation)
     context_forms = {
         "status": form("status", StatusForm, allowed=bool(transitions)),
-        "comment": form("comment", CommentForm, allowed=can_work),
+        "note": form("note", NoteForm, allowed=can_work),
         "evidence": form("evidence", EvidenceForm, allowed=can_work),
         "supervision": form(
             "supervision",
@@ -351,8 +351,9 @@ def _conflict(request, name, form, error):
 
 def _save_obligation_form(request, obligation, name, form, write):
     """Validate ``form`` and run ``write(cleaned_data)`` (a service call); answer
-    400 on bad input or a domain refusal, 409 on a stale version. Returns the
-    service's result, or an HttpResponse to send back as is."""
+    400 on bad input or a domain refusal, 409 on a stale version. Returns the pair
+    (service's result, None) on success, (None, HttpResponse to send back as is)
+    otherwise."""
     if not form.is_valid():
         return None, _refused(request, obligation.pk, name, form, None)
     try:
@@ -410,7 +411,7 @@ def obligation_supervision(request, pk):
         obligation,
         "supervision",
         form,
-        lambda data: services.obligation_escalate(
+        lambda data: services.obligation_set_supervision(
             obligation=obligation,
             user=request.user,
             level=data["level"],
@@ -461,17 +462,17 @@ def obligation_assign(request, pk):
 
 
 @require_POST
-def obligation_comment(request, pk):
+def obligation_add_note(request, pk):
     obligation = permissions.get_obligation_or_404(request, pk)
     if not permissions.can_work_on(request.user, obligation):
         raise PermissionDenied
-    form = CommentForm(request.POST, auto_id=_FORM_IDS["comment"])
+    form = NoteForm(request.POST, auto_id=_FORM_IDS["note"])
     _result, response = _save_obligation_form(
         request,
         obligation,
-        "comment",
+        "note",
         form,
-        lambda data: services.obligation_comment(
+        lambda data: services.obligation_add_note(
             obligation=obligation, user=request.user, text=data["text"]
         ),
     )

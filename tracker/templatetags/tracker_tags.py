@@ -2,7 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from tracker import models
 from tracker.models import Obligation
@@ -36,5 +36,7 @@ def supervision_badge(level):
 @register.simple_tag
 def overdue_badge(obligation, today):
     if obligation.is_overdue(today):
-        return format_html('<span class="badge overdue-badge">{}</span>', _("Overdue"))
+        return format_html(
+            '<span class="badge overdue-badge">{}</span>', gettext("Overdue")
+        )
     return ""

@@ -24,7 +24,7 @@ from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
 from tracker.services import (
     evidence_upload,
     obligation_assign,
-    obligation_escalate,
+    obligation_set_supervision,
     obligation_transition,
 )
 
@@ -197,7 +197,7 @@ class Command(BaseCommand):
             )
         for code, level, reason in ESCALATED:
             if code in obligations:
-                obligation_escalate(
+                obligation_set_supervision(
                     obligation=obligations[code],
                     user=users["supervisor"],
                     level=level,

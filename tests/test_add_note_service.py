@@ -1,17 +1,17 @@
-"""obligation_comment: progress notes from the people doing the work."""
+"""obligation_add_note: progress notes from the people doing the work."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
 
 from tracker.models import ProgressUpdate
-from tracker.services import ServiceError, obligation_comment
+from tracker.services import ServiceError, obligation_add_note
 
 
 @pytest.mark.parametrize("role", ["staff_a", "tracker_admin"])
 def test_working_staff_and_admin_post_a_progress_update(request, obligation, role):
     user = request.getfixturevalue(role)
 
-    update = obligation_comment(
+    update = obligation_add_note(
         obligation=obligation, user=user, text=" 已召开专题会议 "
     )
 
@@ -26,7 +26,7 @@ def test_working_staff_and_admin_post_a_progress_update(request, obligation, rol
 @pytest.mark.parametrize("role", ["staff_b", "supervisor"])
 def test_other_staff_and_supervisors_may_not_post(request, obligation, role):
     with pytest.raises(PermissionDenied):
-        obligation_comment(
+        obligation_add_note(
             obligation=obligation, user=request.getfixturevalue(role), text="x"
         )
 
@@ -36,6 +36,6 @@ def test_other_staff_and_supervisors_may_not_post(request, obligation, role):
 @pytest.mark.usefixtures("english")
 def test_empty_update_is_refused(obligation, staff_a):
     with pytest.raises(ServiceError, match="Write"):
-        obligation_comment(obligation=obligation, user=staff_a, text="  ")
+        obligation_add_note(obligation=obligation, user=staff_a, text="  ")
 
     assert not obligation.updates.exists()

@@ -1,5 +1,5 @@
-"""obligation_assign and obligation_escalate: reviewers' writes, each change on the
-timeline and in history."""
+"""obligation_assign and obligation_set_supervision: reviewers' writes, each change
+on the timeline and in history."""
 
 import datetime
 
@@ -8,7 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from tracker.models import Obligation, ProgressUpdate
-from tracker.services import UNSET, ServiceError, obligation_assign, obligation_escalate
+from tracker.services import (
+    UNSET,
+    ServiceError,
+    obligation_assign,
+    obligation_set_supervision,
+)
 
 L = Obligation.SupervisionLevel
 
@@ -99,7 +104,9 @@ def test_staff_may_not_assign(request, obligation, department_b, role):
 def test_reviewers_may_escalate_with_a_reason(request, obligation, role):
     user = request.getfixturevalue(role)
 
-    obligation_escalate(obligation=obligation, user=user, level=L.RED, note="严重滞后")
+    obligation_set_supervision(
+        obligation=obligation, user=user, level=L.RED, note="严重滞后"
+    )
 
     obligation.refresh_from_db()
     assert obligation.supervision_level == L.RED
@@ -113,7 +120,7 @@ def test_reviewers_may_escalate_with_a_reason(request, obligation, role):
 
 def test_escalate_without_reason_is_refused(obligation, supervisor):
     with pytest.raises(ServiceError, match="reason is required"):
-        obligation_escalate(
+        obligation_set_supervision(
             obligation=obligation, user=supervisor, level=L.RED, note=""
         )
 
@@ -123,14 +130,14 @@ def test_escalate_without_reason_is_refused(obligation, supervisor):
 
 def test_escalate_to_unknown_level_is_refused(obligation, supervisor):
     with pytest.raises(ServiceError, match="Unknown supervision level"):
-        obligation_escalate(
+        obligation_set_supervision(
             obligation=obligation, user=supervisor, level="purple", note="x"
         )
 
 
 def test_escalate_to_the_current_level_is_refused(obligation, supervisor):
     with pytest.raises(ServiceError, match="already"):
-        obligation_escalate(
+        obligation_set_supervision(
             obligation=obligation, user=supervisor, level=L.NONE, note="x"
         )
     assert not obligation.updates.exists()
@@ -139,7 +146,7 @@ def test_escalate_to_the_current_level_is_refused(obligation, supervisor):
 @pytest.mark.parametrize("role", ["staff_a", "staff_b"])
 def test_staff_may_not_escalate(request, obligation, role):
     with pytest.raises(PermissionDenied):
-        obligation_escalate(
+        obligation_set_supervision(
             obligation=obligation,
             user=request.getfixturevalue(role),
             level=L.YELLOW,
@@ -154,7 +161,7 @@ def test_timeline_text_is_recorded_in_chinese_whatever_the_writers_language(
     supervisor, obligation, department_b
 ):
     with translation.override("en"):
-        obligation_escalate(
+        obligation_set_supervision(
             obligation=obligation, user=supervisor, level="red", note="拖延"
         )
         obligation_assign(

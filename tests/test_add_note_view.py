@@ -10,7 +10,7 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _url(obligation):
-    return reverse("tracker:obligation_comment", args=[obligation.pk])
+    return reverse("tracker:obligation_add_note", args=[obligation.pk])
 
 
 def test_working_staff_posts_a_progress_note(client, obligation, staff_a):
@@ -32,7 +32,7 @@ def test_empty_note_is_400_on_the_text_field(client, obligation, staff_a):
     client.force_login(staff_a)
     response = client.post(_url(obligation), {"text": ""})
     assert response.status_code == 400
-    assert errors(response, "comment-text")
+    assert errors(response, "note-text")
     assert not ProgressUpdate.objects.exists()
 
 
@@ -47,7 +47,7 @@ def test_a_note_with_an_older_version_is_still_accepted(
     client, obligation, staff_a, supervisor
 ):
     # A note overwrites nothing, so there is no conflict to report.
-    services.obligation_escalate(
+    services.obligation_set_supervision(
         obligation=obligation, user=supervisor, level="white", note="提醒", version=1
     )
     assert obligation.version == 2
