@@ -127,3 +127,14 @@ def test_counts_overdue_in_the_summary(client, staff_a, department_a):
     page = _page(client, staff_a)
     assert "3 obligations in your care." in page
     assert "2 overdue" in page
+
+
+def test_my_obligation_in_a_department_of_several_people_counts_once(
+    client, staff_a, department_b
+):
+    department_b.members.add(*UserFactory.create_batch(3))
+    ObligationFactory(department=department_b, owner=staff_a, due_date="2020-01-01")
+    page = _page(client, staff_a)
+    assert "1 obligation in your care." in page
+    assert "1 overdue" in page
+    assert len(_titles(page)) == 1

@@ -328,11 +328,13 @@ MY_WORK_ORDER = (
 @dataclass
 class MyWork:
     """The obligations of a user's departments and those they own: ``groups`` is
-    [{status, label, rows}] in ``MY_WORK_ORDER``, each row with ``overdue_now``."""
+    [{status, label, rows}] in ``MY_WORK_ORDER``, each row with ``overdue_now``;
+    ``departments`` are the user's, by name."""
 
     groups: list
     total: int
     overdue: int
+    departments: list
 
 
 def my_work(user, *, today: date) -> MyWork:
@@ -372,7 +374,12 @@ def my_work(user, *, today: date) -> MyWork:
     counts = mine.aggregate(
         total=Count("pk"), overdue=Count("pk", filter=overdue_q(today))
     )
-    return MyWork(groups=groups, total=counts["total"], overdue=counts["overdue"])
+    return MyWork(
+        groups=groups,
+        total=counts["total"],
+        overdue=counts["overdue"],
+        departments=list(user.departments.order_by("name")),
+    )
 
 
 class ReportDate(TruncDate):

@@ -655,7 +655,7 @@ def my_work(request):
         "groups": work.groups,
         "total": work.total,
         "overdue_count": work.overdue,
-        "departments": list(user.departments.order_by("name")),
+        "departments": work.departments,
         "is_reviewer": permissions.can_review(user),
         "today": today,
     }
