@@ -249,6 +249,29 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Notifications (issue 11). Email goes through Django's email framework. With no
+# EMAIL_HOST (and no EMAIL_BACKEND) there is no email at all: the inbox is the only
+# channel and nobody is offered a choice that cannot work. `make run` sets the
+# console backend, which prints each mail to the terminal.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_ENABLED = bool(EMAIL_HOST or env_str("EMAIL_BACKEND"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds. Short on purpose: mail and group-chat posts are sent after the response,
+# but a server that does not answer must not hold a worker for long; what fails is
+# retried by the daily run (manage.py send_reminders).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 5)
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
+# The address people use to reach this site: links in emails and group chats.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http(s)://")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

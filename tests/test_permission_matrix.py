@@ -16,7 +16,7 @@ from django.urls import reverse
 import tracker.urls
 from tests.factories import UserFactory
 from tests.workflow_helpers import PDF, set_status, upload
-from tracker.models import Evidence, Obligation, ProgressUpdate
+from tracker.models import Evidence, Notification, Obligation, ProgressUpdate
 from tracker.services import obligation_set_supervision
 
 S = Obligation.Status
@@ -33,6 +33,9 @@ class Row:
     evidence: bool = False  # whether a (not withdrawn) evidence file exists
     target: str = "obligation"  # whose pk goes in the URL
     data: dict = field(default_factory=dict)
+    # An allowed POST on an obligation returns to it with a timeline entry; one on
+    # the user's own things (notifications) returns to this page instead.
+    redirect_to: str | None = None
 
 
 LOGIN = "login"
@@ -159,6 +162,30 @@ MATRIX = [
         (LOGIN, 403, 403, 403, 200, 200),
         target="none",
     ),
+    # Notifications: everyone signed in, each their own.
+    Row("notification_list", "view inbox", "get", VIEW, target="none"),
+    Row(
+        "notification_open",
+        "open own notification",
+        "get",
+        (LOGIN, 302, 302, 302, 302, 302),
+        target="notification",
+    ),
+    Row(
+        "notification_read_all",
+        "mark all read",
+        "post",
+        (LOGIN, 302, 302, 302, 302, 302),
+        target="none",
+        redirect_to="tracker:notification_list",
+    ),
+    Row(
+        "notification_preferences",
+        "view notification settings",
+        "get",
+        VIEW,
+        target="none",
+    ),
     # Operations: the health check is public on purpose (the reverse proxy asks).
     Row("health", "health check", "get", (200,) * 6, target="none"),
 ]
@@ -187,8 +214,9 @@ def _user(request, role):
     return request.getfixturevalue(fixture)
 
 
-def _url(row, obligation, evidence, notice):
+def _url(row, obligation, evidence, notice, notification):
     pk = {
+        "notification": notification.pk if notification else None,
         "obligation": obligation.pk,
         "notice": notice.pk if notice else None,
         "evidence": evidence.pk if evidence else None,
@@ -222,10 +250,16 @@ def test_permission_matrix_cell(
             note="逾期未办",
         ).new_notice
     obligation = set_status(obligation, row.status)
+    user = None
     if role != "anonymous":
         user = _user(request, role)
         client.force_login(user)
-    url = _url(row, obligation, evidence, notice)
+    notification = None
+    if row.target == "notification":
+        notification = Notification.objects.create(
+            recipient=user or staff_a, obligation=obligation, kind="assigned", text="x"
+        )
+    url = _url(row, obligation, evidence, notice, notification)
     updates_before = ProgressUpdate.objects.count()
     evidence_before = list(Evidence.objects.values_list("pk", "withdrawn_at"))
 
@@ -240,7 +274,9 @@ def test_permission_matrix_cell(
         return
     assert response.status_code == expected, response.content[:500]
     after = Obligation.objects.get(pk=obligation.pk)
-    if row.method == "post" and expected == 302:
+    if row.method == "post" and expected == 302 and row.redirect_to:
+        assert response["Location"] == reverse(row.redirect_to)
+    elif row.method == "post" and expected == 302:
         assert response["Location"] == obligation.get_absolute_url()
         latest = ProgressUpdate.objects.order_by("-pk").first()
         assert ProgressUpdate.objects.count() > updates_before

@@ -61,9 +61,10 @@ def test_report_page_fetches_obligations_in_one_query(
     client.force_login(staff_a)
     client.get(wuxi.get_absolute_url())  # warm up session and caches
 
-    # Session, user, the user's groups (navigation), the report, its obligations:
-    # the same five whatever the number of obligations.
-    with django_assert_max_num_queries(5):
+    # Session, user, the user's groups (navigation), the unread notifications
+    # (header badge), the report, its obligations: the same six whatever the number
+    # of obligations.
+    with django_assert_max_num_queries(6):
         response = client.get(wuxi.get_absolute_url())
 
     assert response.status_code == 200

@@ -1,8 +1,14 @@
-from . import permissions
+import functools
+
+from . import permissions, selectors
 
 
 def navigation(request):
-    """The signed-in user's role for the navigation bar."""
+    """The signed-in user's role and unread notifications for the navigation bar.
+
+    The unread count is computed when the template first reads it (one COUNT), so
+    a page that does not show the header pays nothing.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -11,4 +17,7 @@ def navigation(request):
         "can_view_notice_register": permissions.can_view_notice_register(user),
         "user_is_supervisor": permissions.is_supervisor(user)
         or permissions.is_admin(user),
+        "unread_notifications": functools.cache(
+            lambda: selectors.unread_notification_count(user)
+        ),
     }

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import importer
 from .evidence_files import EVIDENCE_CONTENT_TYPES
-from .models import Department, Obligation, display_name
+from .models import Department, NotificationPreference, Obligation, display_name
 
 # Long enough for a real explanation, short enough that a pasted document is refused
 # with a message instead of filling the timeline.
@@ -331,3 +331,11 @@ class ReportImportForm(forms.Form):
             )
         cleaned.update(tree=tree, links=links, organization=organization, year=year)
         return cleaned
+
+
+class NotificationPreferenceForm(forms.Form):
+    email = forms.ChoiceField(
+        label=_("Email me"),
+        choices=NotificationPreference.Email.choices,
+        widget=forms.RadioSelect,
+    )

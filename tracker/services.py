@@ -20,13 +20,16 @@ from django.utils.translation import gettext
 # text when used, in the reader's language or the record's (``_recorded``).
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions, workdays
+from . import notifications, permissions, workdays
 from .evidence_files import EvidenceFileError, validate_evidence_file
 from .models import (
     Department,
     Evidence,
     NoticeCounter,
+    Notification,
+    NotificationPreference,
     Obligation,
+    OutboundMessage,
     ProgressUpdate,
     Report,
     Section,
@@ -254,6 +257,7 @@ def obligation_transition(
         from_status=from_status,
         to_status=to_status,
     )
+    _announce_transition(current, user=user, to_status=to_status, note=note)
     _sync(obligation, current)
     return current
 
@@ -281,6 +285,7 @@ def obligation_assign(
     current = _lock(obligation, version=version)
     requested = {"department": department, "owner": owner, "due_date": due_date}
     changes = []
+    changed = set()
     for name in Obligation.ASSIGNABLE_FIELDS:
         new = requested[name]
         if new is UNSET:
@@ -300,6 +305,7 @@ def obligation_assign(
             )
         label = capfirst(Obligation._meta.get_field(name).verbose_name)
         changes.append((label, old, new))
+        changed.add(name)
         setattr(current, name, new)
     if not changes:
         _sync(obligation, current)
@@ -311,6 +317,7 @@ def obligation_assign(
         if note:
             text = f"{text}\n{note}"
         log_action(current, user=user, action=ProgressUpdate.Action.ASSIGN, text=text)
+    _announce_assignment(current, user=user, changed=changed, changes=changes)
     _sync(obligation, current)
     return current
 
@@ -402,6 +409,8 @@ def _set_supervision(obligation, *, user, level, note, version, only_raise=False
         action=ProgressUpdate.Action.SUPERVISION,
         text=f"{text}\n{note}",
     )
+    if is_raise(old, level):
+        _announce_supervision(current, user=user, level=level, note=note, notice=notice)
     _sync(obligation, current)
     obligation.new_notice = current.new_notice = notice
     return current
@@ -920,3 +929,194 @@ def import_preview(tree, *, organization: str, year: int) -> ImportPreview:
         preview.rows.append((section, obligations))
     preview.missing = [code for code in stored if code not in seen]
     return preview
+
+
+# --- Notifications ----------------------------------------------------------------
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipients,
+    obligation: Obligation | None,
+    kind: str,
+    text: str,
+    department: Department | None = None,
+    email: bool = True,
+) -> list[Notification]:
+    """Tell ``recipients`` (users) about a change: an inbox row each, and the email
+    each of them chose; and post it to ``department``'s group chat if it has one.
+
+    Call it inside the transaction of the change it reports: the inbox rows and the
+    outbox commit or roll back with the change, and nothing is sent before the
+    commit (``notifications.send_after_commit``). Who hears about what is decided
+    by ``notifications.audience``. ``email=False`` writes the inbox and the group
+    chat only, for callers that mail the content themselves in one digest
+    (``notifications.send_digest``), as the daily reminders do.
+    """
+    unique = {user.pk: user for user in recipients}
+    users = list(unique.values())
+    now = timezone.now()
+    modes = notifications.email_modes(users) if email else {}
+    mode = notifications.Mode
+    rows = Notification.objects.bulk_create(
+        Notification(
+            recipient=user,
+            obligation=obligation,
+            kind=kind,
+            text=text,
+            created_at=now,
+            digest_pending=modes.get(user.pk) == mode.DAILY_DIGEST,
+        )
+        for user in users
+    )
+    outbox = [
+        OutboundMessage(
+            channel=OutboundMessage.Channel.EMAIL,
+            recipient=user,
+            subject=notifications.email_subject(kind, obligation),
+            body=notifications.email_body(text, obligation),
+            created_at=now,
+        )
+        for user in users
+        if modes.get(user.pk) == mode.EVERY_EVENT
+    ]
+    if department is not None and department.webhook_url:
+        outbox.append(
+            OutboundMessage(
+                channel=OutboundMessage.Channel.WEBHOOK,
+                department=department,
+                body=notifications.webhook_text(kind, text, obligation),
+                created_at=now,
+            )
+        )
+    if outbox:
+        ids = [message.pk for message in OutboundMessage.objects.bulk_create(outbox)]
+        transaction.on_commit(lambda: notifications.send_after_commit(ids))
+    return rows
+
+
+def _announce(kind, obligation, *, actor, text, recipients=None):
+    """``notify`` the audience of ``kind`` (``notifications.audience``)."""
+    users, department = notifications.audience(kind, obligation, actor=actor)
+    if recipients is not None:
+        users, department = recipients, None
+    notify(
+        recipients=users,
+        obligation=obligation,
+        kind=kind,
+        text=text,
+        department=department,
+    )
+
+
+def _record_text(message, **params):
+    """``message % params`` in the organisation's language (see ``_recorded``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % params
+
+
+def _obligation_name(obligation):
+    return f"{obligation.code} {obligation.title}"
+
+
+_TRANSITION_NOTICES = {
+    Obligation.Status.SUBMITTED: (
+        Notification.Kind.SUBMITTED,
+        _("%(user)s submitted “%(obligation)s” for review: %(note)s"),
+    ),
+    Obligation.Status.RETURNED: (
+        Notification.Kind.RETURNED,
+        _("%(user)s returned “%(obligation)s” for rework. Reason: %(note)s"),
+    ),
+    Obligation.Status.DONE: (
+        Notification.Kind.APPROVED,
+        _("%(user)s approved “%(obligation)s”."),
+    ),
+}
+
+
+def _announce_transition(obligation, *, user, to_status, note):
+    if to_status not in _TRANSITION_NOTICES:
+        return
+    kind, message = _TRANSITION_NOTICES[to_status]
+    text = _record_text(
+        message,
+        user=display_name(user),
+        obligation=_obligation_name(obligation),
+        note=note,
+    )
+    _announce(kind, obligation, actor=user, text=text)
+
+
+def _announce_supervision(obligation, *, user, level, note, notice):
+    text = _record_text(
+        _(
+            "%(user)s raised the supervision of “%(obligation)s” to %(level)s. "
+            "Reason: %(reason)s"
+        ),
+        user=display_name(user),
+        obligation=_obligation_name(obligation),
+        level=Obligation.SupervisionLevel(level).label,
+        reason=note,
+    )
+    if notice is not None:
+        text += "\n" + _record_text(
+            _("Supervision notice %(code)s issued"), code=notice.code
+        )
+    _announce(Notification.Kind.SUPERVISION, obligation, actor=user, text=text)
+
+
+def _announce_assignment(obligation, *, user, changed, changes):
+    """A new department hears it with the owner (and its group chat); when only
+    the owner changed, the new owner alone hears it."""
+    if obligation.department_id is not None and "department" in changed:
+        recipients = None
+    elif obligation.owner_id is not None and "owner" in changed:
+        recipients = [obligation.owner] if obligation.owner != user else []
+    else:
+        return
+    text = _record_text(
+        _("“%(obligation)s” was assigned by %(user)s.\n%(changes)s"),
+        obligation=_obligation_name(obligation),
+        user=display_name(user),
+        changes="\n".join(_change_line(label, old, new) for label, old, new in changes),
+    )
+    _announce(
+        Notification.Kind.ASSIGNED,
+        obligation,
+        actor=user,
+        text=text,
+        recipients=recipients,
+    )
+
+
+def notification_read(*, notification: Notification, user) -> Notification:
+    """Mark one of the user's notifications read (opening it does)."""
+    _refuse_unless(notification.recipient_id == user.pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notification_read_all(*, user) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .unread()
+        .update(read_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def notification_preference_set(*, user, email: str) -> NotificationPreference:
+    """How the user wants their notifications emailed."""
+    if email not in NotificationPreference.Email.values:
+        raise ServiceError(_("Choose how you want to be notified."))
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"email": email}
+    )
+    return preference

@@ -50,6 +50,19 @@ urlpatterns = [
     path("notices/", views.notice_register, name="notice_register"),
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
     path("notices/<int:pk>/reply/", views.notice_reply, name="notice_reply"),
+    # Notifications
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path(
+        "notifications/read-all/",
+        views.notification_read_all,
+        name="notification_read_all",
+    ),
+    path(
+        "notifications/preferences/",
+        views.notification_preferences,
+        name="notification_preferences",
+    ),
     # Operations
     path("healthz/", views.health, name="health"),
 ]

@@ -13,11 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import charts, permissions, selectors, services
+from . import charts, notifications, permissions, selectors, services
 from .evidence_files import EVIDENCE_CONTENT_TYPES
 from .exports import (
     EXPORT_FORMATS,
@@ -31,6 +36,7 @@ from .forms import (
     EvidenceForm,
     NoteForm,
     NoticeReplyForm,
+    NotificationPreferenceForm,
     StatusForm,
     SupervisionForm,
     WithdrawEvidenceForm,
@@ -38,6 +44,7 @@ from .forms import (
 from .models import (
     DUE_SOON_DAYS,
     Department,
+    Notification,
     Obligation,
     Report,
     display_name,
@@ -660,6 +667,75 @@ def my_work(request):
         "today": today,
     }
     return render(request, "tracker/my_work.html", context)
+
+
+# --- Notifications --------------------------------------------------------------
+
+NOTIFICATIONS_PER_PAGE = 25
+
+
+@require_safe
+def notification_list(request):
+    """The user's inbox, newest first, unread ones marked, 25 a page."""
+    paginator = Paginator(
+        selectors.notifications_for(request.user), NOTIFICATIONS_PER_PAGE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "tracker/notification_list.html", {"page": page})
+
+
+@require_safe
+def notification_open(request, pk):
+    """Opening a notification marks it read and leads to what it is about."""
+    notification = get_object_or_404(
+        Notification.objects.select_related("obligation"),
+        pk=pk,
+        recipient=request.user,
+    )
+    services.notification_read(notification=notification, user=request.user)
+    if notification.obligation is not None:
+        return redirect(notification.obligation)
+    return redirect("tracker:notification_list")
+
+
+@require_POST
+def notification_read_all(request):
+    count = services.notification_read_all(user=request.user)
+    if count:
+        messages.success(request, gettext("All notifications marked as read."))
+    return redirect("tracker:notification_list")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def notification_preferences(request):
+    """Every event by email, a daily digest, or the inbox only. Without a mail
+    server or an email address there is nothing to choose, and the page says why."""
+    user = request.user
+    can_email = notifications.email_enabled() and bool(user.email)
+    status = 200
+    if request.method == "POST" and can_email:
+        form = NotificationPreferenceForm(request.POST)
+        if form.is_valid():
+            services.notification_preference_set(
+                user=user, email=form.cleaned_data["email"]
+            )
+            messages.success(request, gettext("Your notification settings are saved."))
+            return redirect("tracker:notification_preferences")
+        status = 400
+    else:
+        if request.method == "POST":
+            status = 400
+        form = NotificationPreferenceForm(
+            initial={"email": selectors.notification_email_mode(user)}
+        )
+    context = {
+        "form": form,
+        "can_email": can_email,
+        "email_enabled": notifications.email_enabled(),
+    }
+    return render(
+        request, "tracker/notification_preferences.html", context, status=status
+    )
 
 
 # --- Operations -----------------------------------------------------------------

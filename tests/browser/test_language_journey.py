@@ -18,8 +18,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-NAV_ZH = ["看板", "事项清单", "我的工作", "责任单位"]
-NAV_EN = ["Dashboard", "Obligations", "My work", "Departments"]
+NAV_ZH = ["看板", "事项清单", "我的工作", "责任单位", "通知"]
+NAV_EN = ["Dashboard", "Obligations", "My work", "Departments", "Notifications"]
 
 # Per page: headings or buttons a user reads first, in Chinese.
 PAGE_LABELS_ZH = {
