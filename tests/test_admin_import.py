@@ -1,18 +1,15 @@
 """The admin's "Import a report" page: preview writes nothing, import writes through
 report_import with the admin as author, bad files are refused with the reason."""
 
-import docx
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.seed_report import SEED_TEXT, write_docx
 from tracker.models import Obligation, ProgressUpdate, Report, Section
 from tracker.services import obligation_assign, obligation_transition
 
-SEED = settings.BASE_DIR / "fixtures" / "source" / "wuxi-2022-rule-of-law-report.txt"
-SEED_TEXT = SEED.read_text(encoding="utf-8")
 URL = reverse("admin:tracker_report_import")
 
 # The seed report without its 1.5.3 (三是督促负责人出庭应诉…) and with 1.1.1 reworded.
@@ -217,11 +214,7 @@ def test_report_without_organization_and_year_needs_them_from_the_form(
 
 
 def test_docx_upload_imports(tracker_admin_client, tmp_path):
-    document = docx.Document()
-    for line in SEED_TEXT.splitlines():
-        document.add_paragraph(line)
-    path = tmp_path / "report.docx"
-    document.save(path)
+    path = write_docx(tmp_path / "report.docx")
 
     response = post(tracker_admin_client, "import", path.read_bytes(), "report.docx")
 

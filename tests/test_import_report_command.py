@@ -7,19 +7,17 @@ import os
 import subprocess
 import sys
 
-import docx
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.seed_report import SEED, SEED_TEXT, write_docx
 from tracker import importer
 from tracker.models import Evidence, Obligation, ProgressUpdate, Report, Section
 
-SEED = settings.BASE_DIR / "fixtures" / "source" / "wuxi-2022-rule-of-law-report.txt"
 LINKS = settings.BASE_DIR / "fixtures" / "source" / "wuxi-2022-links.json"
-SEED_TEXT = SEED.read_text(encoding="utf-8")
 
 SEED_CODES = [
     *(f"1.{group}.{item}" for group in range(1, 6) for item in range(1, 4)),
@@ -204,11 +202,7 @@ def test_numbered_lines_are_items_like_yi_shi(tmp_path, seed_tree, separator):
 
 
 def test_docx_gives_the_same_tree(tmp_path, seed_tree):
-    document = docx.Document()
-    for line in SEED_TEXT.splitlines():
-        document.add_paragraph("\u3000\u3000" + line)
-    path = tmp_path / "report.docx"
-    document.save(path)
+    path = write_docx(tmp_path / "report.docx", indent="\u3000\u3000")
 
     tree = importer.parse_report_file(path)
 
@@ -217,11 +211,7 @@ def test_docx_gives_the_same_tree(tmp_path, seed_tree):
 
 
 def test_docx_imports_through_the_command(db, tmp_path):
-    document = docx.Document()
-    for line in SEED_TEXT.splitlines():
-        document.add_paragraph(line)
-    path = tmp_path / "report.docx"
-    document.save(path)
+    path = write_docx(tmp_path / "report.docx")
 
     import_report(path)
 

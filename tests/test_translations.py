@@ -17,6 +17,16 @@ needs_gettext = pytest.mark.skipif(
 )
 
 
+def _entries(po, selection):
+    """The catalogue's live entries that msgattrib selects (for the failure text)."""
+    return subprocess.run(
+        ["msgattrib", selection, "--no-obsolete", po],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 @needs_gettext
 def test_every_marked_string_has_a_chinese_translation(tmp_path):
     # makemessages rewrites the catalogue in place, so run it on a copy of the
@@ -37,18 +47,8 @@ def test_every_marked_string_has_a_chinese_translation(tmp_path):
         text=True,
         check=True,
     ).stderr
-    untranslated = subprocess.run(
-        ["msgattrib", "--untranslated", "--no-obsolete", po],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    fuzzy = subprocess.run(
-        ["msgattrib", "--only-fuzzy", "--no-obsolete", po],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    untranslated = _entries(po, "--untranslated")
+    fuzzy = _entries(po, "--only-fuzzy")
     # msgfmt says "N translated messages." and adds ", N untranslated messages" or
     # "N fuzzy translations" when there are any.
     assert "untranslated" not in stats, (
