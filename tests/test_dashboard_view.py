@@ -17,7 +17,7 @@ from tests.factories import (
     SectionFactory,
     UserFactory,
 )
-from tests.pages import parse
+from tests.pages import parse, text
 from tracker.models import Obligation, ProgressUpdate
 
 S = Obligation.Status
@@ -42,6 +42,19 @@ def department_row(page, department):
     return {
         k: int(v) for k, v in re.findall(r'data-count="(\w+)">(\d+)<', match.group(1))
     }
+
+
+def _listed(page, card):
+    """The obligations (or timeline entries) listed in a card, by pk, in order; the
+    card is named by its id or by its heading's id."""
+    (section,) = parse(page).xpath(
+        "//section[@id=$card or @aria-labelledby=$card]", card=card
+    )
+    return [int(pk) for pk in section.xpath(".//*[@data-pk]/@data-pk")]
+
+
+def _heading(page):
+    return text(parse(page).find(".//h1"))
 
 
 @pytest.fixture
@@ -178,8 +191,7 @@ def test_each_section_progress_bar_is_named_after_its_section_and_percentage(
 def test_overdue_list_has_past_due_not_done_obligations_only(sv_client, populated):
     rows, today = populated["rows"], populated["today"]
     page = html(sv_client.get("/"))
-    section = page.split('id="overdue"')[1].split("</section>")[0]
-    listed = {int(pk) for pk in re.findall(r'data-pk="(\d+)"', section)}
+    listed = set(_listed(page, "overdue"))
     expected = {
         o.pk for o in rows if o.due_date and o.due_date < today and o.status != S.DONE
     }
@@ -189,8 +201,7 @@ def test_overdue_list_has_past_due_not_done_obligations_only(sv_client, populate
 def test_due_soon_lists_the_next_fourteen_days(sv_client, populated):
     rows, today = populated["rows"], populated["today"]
     page = html(sv_client.get("/"))
-    section = page.split('id="due-soon"')[1].split("</section>")[0]
-    listed = {int(pk) for pk in re.findall(r'data-pk="(\d+)"', section)}
+    listed = set(_listed(page, "due-soon"))
     expected = {
         o.pk
         for o in rows
@@ -211,8 +222,7 @@ def test_awaiting_review_lists_oldest_submission_first(sv_client, report):
     )
     ObligationFactory(report=report, status=S.IN_PROGRESS)
     page = html(sv_client.get("/"))
-    section = page.split('id="awaiting-review"')[1].split("</section>")[0]
-    assert [int(pk) for pk in re.findall(r'data-pk="(\d+)"', section)] == [
+    assert _listed(page, "awaiting-review") == [
         older.pk,
         newer.pk,
     ]
@@ -233,8 +243,7 @@ def test_timeline_shows_the_latest_twenty_entries_newest_first(
         for i in range(25)
     ]
     page = html(sv_client.get("/"))
-    section = page.split('id="timeline-heading"')[1].split("</section>")[0]
-    listed = [int(pk) for pk in re.findall(r'data-pk="(\d+)"', section)]
+    listed = _listed(page, "timeline-heading")
     assert listed == [u.pk for u in reversed(updates)][:20]
 
 
@@ -264,9 +273,9 @@ def test_report_selector_appears_with_two_reports_and_switches(sv_client, report
     ObligationFactory(report=newer, title="新报告事项")
     page = html(sv_client.get("/"))
     assert 'name="report"' in page
-    assert newer.title in page.split("<h1>")[1].split("</h1>")[0]
+    assert _heading(page) == newer.title
     page = html(sv_client.get(f"/?report={report.pk}"))
-    assert report.title in page.split("<h1>")[1].split("</h1>")[0]
+    assert _heading(page) == report.title
 
 
 def test_no_report_selector_with_a_single_report(sv_client, populated):
