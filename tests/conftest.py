@@ -1,10 +1,13 @@
 """Shared users and objects. Roles follow the permission matrix of the staff workflow:
 two departments, a staff member in each, a supervisor and an admin."""
 
+from datetime import timedelta
+
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
+from tracker.models import Obligation
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +68,15 @@ def tracker_admin(db):
 def obligation(db, department_a):
     """An obligation of department A, not started."""
     return ObligationFactory(department=department_a)
+
+
+@pytest.fixture
+def due(obligation):
+    """The obligation is due in 10 days; returns that day."""
+    day = timezone.localdate() + timedelta(days=10)
+    Obligation.objects.filter(pk=obligation.pk).update(due_date=day)
+    obligation.refresh_from_db()
+    return day
 
 
 def _in_english(client, user):

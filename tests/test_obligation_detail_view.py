@@ -132,7 +132,8 @@ def test_working_staff_get_status_upload_and_progress_forms_only(
     client, obligation, staff_a
 ):
     page = _page(client, staff_a, obligation)
-    assert _forms(page) == {"status", "evidence", "notes"}
+    # Newly assigned to their department: the one-click 签收 form too.
+    assert _forms(page) == {"status", "evidence", "notes", "acknowledge"}
     assert _buttons(page) == {S.IN_PROGRESS}
     assert "Start work" in page
 

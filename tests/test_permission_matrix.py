@@ -8,6 +8,7 @@ row in the table fails the test below, so a new route cannot skip the matrix.
 """
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,7 +17,13 @@ from django.urls import reverse
 import tracker.urls
 from tests.factories import UserFactory
 from tests.workflow_helpers import PDF, set_status, upload
-from tracker.models import Evidence, Notification, Obligation, ProgressUpdate
+from tracker.models import (
+    Evidence,
+    ExtensionRequest,
+    Notification,
+    Obligation,
+    ProgressUpdate,
+)
 from tracker.services import obligation_set_supervision
 
 S = Obligation.Status
@@ -36,6 +43,8 @@ class Row:
     # An allowed POST on an obligation returns to it with a timeline entry; one on
     # the user's own things (notifications) returns to this page instead.
     redirect_to: str | None = None
+    due_date: date | None = None  # the obligation's due date before the request
+    extension: bool = False  # whether a pending extension request exists
 
 
 LOGIN = "login"
@@ -44,6 +53,9 @@ VIEW = (LOGIN, 200, 200, 200, 200, 200)
 WORK = (LOGIN, 302, 302, 403, 403, 302)
 REVIEW = (LOGIN, 403, 403, 403, 302, 302)
 DOWNLOAD = (LOGIN, 200, 200, 403, 200, 200)
+# Acts of the department itself (签收, replying to a notice): its members only.
+MEMBERS = (LOGIN, 302, 403, 403, 403, 403)
+DUE = date(2030, 6, 30)
 
 MATRIX = [
     # View lists, dashboard, obligation detail: everyone signed in.
@@ -151,7 +163,7 @@ MATRIX = [
         "notice_reply",
         "reply to notice",
         "post",
-        (LOGIN, 302, 403, 403, 403, 403),
+        MEMBERS,
         target="notice",
         data={"text": "已整改到位"},
     ),
@@ -186,6 +198,36 @@ MATRIX = [
         VIEW,
         target="none",
     ),
+    # 签收 and extension requests.
+    Row("obligation_acknowledge", "acknowledge", "post", MEMBERS),
+    Row(
+        "extension_request",
+        "request an extension",
+        "post",
+        WORK,
+        due_date=DUE,
+        data={"requested_due_date": "2030-07-31", "reason": "需要补充调研"},
+    ),
+    Row(
+        "extension_decide",
+        "approve an extension",
+        "post",
+        REVIEW,
+        due_date=DUE,
+        extension=True,
+        target="extension",
+        data={"decision": "approve"},
+    ),
+    Row(
+        "extension_decide",
+        "refuse an extension",
+        "post",
+        REVIEW,
+        due_date=DUE,
+        extension=True,
+        target="extension",
+        data={"decision": "refuse", "reason": "理由不充分"},
+    ),
     # Operations: the health check is public on purpose (the reverse proxy asks).
     Row("health", "health check", "get", (200,) * 6, target="none"),
 ]
@@ -214,12 +256,13 @@ def _user(request, role):
     return request.getfixturevalue(fixture)
 
 
-def _url(row, obligation, evidence, notice, notification):
+def _url(row, obligation, evidence, notice, notification, extension):
     pk = {
         "notification": notification.pk if notification else None,
         "obligation": obligation.pk,
         "notice": notice.pk if notice else None,
         "evidence": evidence.pk if evidence else None,
+        "extension": extension.pk if extension else None,
         "report": obligation.report_id,
         "department": obligation.department_id,
         "none": None,
@@ -239,7 +282,9 @@ def _payload(row, obligation):
 def test_permission_matrix_cell(
     request, client, obligation, staff_a, owner, row, role, expected
 ):
-    Obligation.objects.filter(pk=obligation.pk).update(owner=owner)
+    Obligation.objects.filter(pk=obligation.pk).update(
+        owner=owner, due_date=row.due_date
+    )
     evidence = upload(obligation, staff_a) if row.evidence else None
     notice = None
     if row.target == "notice":
@@ -249,6 +294,17 @@ def test_permission_matrix_cell(
             level=Obligation.SupervisionLevel.RED,
             note="逾期未办",
         ).new_notice
+    extension = (
+        ExtensionRequest.objects.create(
+            obligation=obligation,
+            requested_by=staff_a,
+            previous_due_date=row.due_date,
+            requested_due_date=row.due_date + timedelta(days=30),
+            reason="需要补充调研",
+        )
+        if row.extension
+        else None
+    )
     obligation = set_status(obligation, row.status)
     user = None
     if role != "anonymous":
@@ -259,7 +315,7 @@ def test_permission_matrix_cell(
         notification = Notification.objects.create(
             recipient=user or staff_a, obligation=obligation, kind="assigned", text="x"
         )
-    url = _url(row, obligation, evidence, notice, notification)
+    url = _url(row, obligation, evidence, notice, notification, extension)
     updates_before = ProgressUpdate.objects.count()
     evidence_before = list(Evidence.objects.values_list("pk", "withdrawn_at"))
 

@@ -179,16 +179,18 @@ def test_dashboard_stops_warning_once_the_holidays_are_entered(
     assert 'data-warning="holidays"' not in _dashboard(client, supervisor)
 
 
-def test_admin_holiday_list_warns_about_uncovered_years(client, admin_user, today_2026):
+def test_admin_holiday_list_warns_about_uncovered_years(
+    client, tracker_admin, today_2026
+):
     ObligationFactory(due_date=date(2027, 3, 1))
-    client.force_login(admin_user)
+    client.force_login(tracker_admin)
     response = client.get(reverse("admin:tracker_holiday_changelist"), follow=True)
     messages = [str(m) for m in response.context["messages"]]
     assert any("2027" in m for m in messages)
 
 
-def test_admin_adds_a_working_weekend_day(client, admin_user):
-    client.force_login(admin_user)
+def test_admin_adds_a_working_weekend_day(client, tracker_admin):
+    client.force_login(tracker_admin)
     response = client.post(
         reverse("admin:tracker_holiday_add"),
         {"date": "2031-01-04", "is_workday": "on", "name": "补班"},
@@ -197,9 +199,9 @@ def test_admin_adds_a_working_weekend_day(client, admin_user):
     assert Calendar.load().is_workday(date(2031, 1, 4))
 
 
-def test_admin_refuses_the_same_day_twice(client, admin_user):
+def test_admin_refuses_the_same_day_twice(client, tracker_admin):
     Holiday.objects.create(date=date(2031, 1, 1), name="元旦")
-    client.force_login(admin_user)
+    client.force_login(tracker_admin)
     response = client.post(
         reverse("admin:tracker_holiday_add"), {"date": "2031-01-01", "name": "又一个"}
     )

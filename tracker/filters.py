@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Department,
     Evidence,
+    ExtensionRequest,
     Obligation,
     Report,
     Section,
@@ -160,6 +161,18 @@ class ObligationFilter(django_filters.FilterSet):
         method="filter_has_evidence",
         widget=QuickSelect,
     )
+    acknowledged = django_filters.ChoiceFilter(
+        label=_("Acknowledged (签收)"),
+        choices=YES_NO,
+        method="filter_acknowledged",
+        widget=QuickSelect,
+    )
+    extension = django_filters.ChoiceFilter(
+        label=_("Extension request"),
+        choices=(("pending", ExtensionRequest.Status.PENDING.label),),
+        method="filter_extension",
+        widget=QuickSelect,
+    )
     due_after = django_filters.DateFilter(
         label=_("Due on or after"),
         field_name="due_date",
@@ -202,3 +215,14 @@ class ObligationFilter(django_filters.FilterSet):
             )
         )
         return queryset.filter(live) if value == "yes" else queryset.filter(~live)
+
+    def filter_acknowledged(self, queryset, name, value):
+        if value == "no":
+            return queryset.unacknowledged()
+        return queryset.filter(department__isnull=False, acknowledged_at__isnull=False)
+
+    def filter_extension(self, queryset, name, value):
+        pending = ExtensionRequest.objects.filter(
+            obligation=OuterRef("pk"), status=ExtensionRequest.Status.PENDING
+        )
+        return queryset.filter(Exists(pending))

@@ -339,3 +339,36 @@ class NotificationPreferenceForm(forms.Form):
         choices=NotificationPreference.Email.choices,
         widget=forms.RadioSelect,
     )
+
+
+class AcknowledgeForm(VersionedForm):
+    """签收: one click; the version is the whole input."""
+
+
+class ExtensionRequestForm(VersionedForm):
+    # Whether the date is late enough (after the due date, not in the past) is
+    # extension_request's decision: it knows the current due date under the lock.
+    requested_due_date = forms.DateField(
+        label=_("Requested due date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ExtensionDecisionForm(VersionedForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to refuse."),
+    )

@@ -6,8 +6,9 @@ the timeline (ProgressUpdate) refuses deletion outright. Every write goes throug
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -16,7 +17,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+# The report's calendar: "today", due dates and working days are days here.
+REPORT_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def display_name(user) -> str:
@@ -212,6 +217,12 @@ def due_within_q(today: date, days: int) -> Q:
     return Q(due_date__gte=first, due_date__lte=last) & not_done_q()
 
 
+def unacknowledged_q() -> Q:
+    """Assigned to a department that has not acknowledged it (签收); done
+    obligations need no acknowledgement. For filters and ``Count(filter=...)``."""
+    return Q(department__isnull=False, acknowledged_at__isnull=True) & not_done_q()
+
+
 class ObligationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Obligations a user may see.
@@ -233,6 +244,29 @@ class ObligationQuerySet(models.QuerySet):
 
     def due_within(self, today: date, days: int):
         return self.filter(due_within_q(today, days))
+
+    def unacknowledged(self):
+        """Not acknowledged (签收) by the responsible department yet."""
+        return self.filter(unacknowledged_q())
+
+    def unacknowledged_for(self, today: date, workdays: int = 2, *, calendar=None):
+        """Assigned and not acknowledged for at least ``workdays`` working days as
+        of ``today`` (the day of assignment does not count: assigned on Monday,
+        it is 2 working days old on Wednesday). The working days are counted in
+        Python once, so the filter is a plain comparison on the assignment time."""
+        from . import workdays as calendar_module
+
+        calendar = calendar or calendar_module.current_calendar()
+        # The latest day of assignment that is ``workdays`` working days old today:
+        # the day before the ``workdays``-th working day counting back from today.
+        latest, counted = today, 0
+        while counted < workdays:
+            counted += calendar.is_workday(latest)
+            latest -= timedelta(days=1)
+        end = datetime.combine(latest + timedelta(days=1), time.min)
+        return self.unacknowledged().filter(
+            department_assigned_at__lt=timezone.make_aware(end, REPORT_TZ)
+        )
 
 
 class Obligation(models.Model):
@@ -299,6 +333,20 @@ class Obligation(models.Model):
         choices=SupervisionLevel.choices,
         default=SupervisionLevel.NONE,
         db_index=True,
+    )
+    # 签收: the time is set and the acknowledgement cleared whenever the department
+    # changes (obligation_assign); obligation_acknowledge fills the other two.
+    department_assigned_at = models.DateTimeField(
+        _("assigned to the department at"), null=True, blank=True
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
     # Optimistic locking: every service write compares the version the user saw
     # with this one under a row lock and bumps it (services._lock explains why not
@@ -442,6 +490,74 @@ class Evidence(models.Model):
         return self.withdrawn_at is not None
 
 
+class ExtensionRequest(models.Model):
+    """A request for a later due date (延期申请) by the working staff, decided by a
+    supervisor. At most one is pending per obligation (a partial unique index)."""
+
+    class Status(models.TextChoices):
+        # A context of their own: "Pending" is also an email waiting to be sent.
+        PENDING = "pending", pgettext_lazy("extension request", "Pending")
+        APPROVED = "approved", pgettext_lazy("extension request", "Approved")
+        REFUSED = "refused", pgettext_lazy("extension request", "Refused")
+
+    obligation = models.ForeignKey(
+        Obligation,
+        models.PROTECT,
+        related_name="extension_requests",
+        verbose_name=_("obligation"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    # The due date when the request was made, to show what it asked to move.
+    previous_due_date = models.DateField(_("due date when requested"))
+    requested_due_date = models.DateField(_("requested due date"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Two staff members asking at once must not both get a pending request.
+            models.UniqueConstraint(
+                fields=["obligation"],
+                condition=Q(status="pending"),
+                name="extension_one_pending_per_obligation",
+            )
+        ]
+        indexes = [
+            # The supervisors' "pending extension requests", oldest first.
+            models.Index(fields=["status", "created_at"], name="ext_status_created_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.obligation_id} → {self.requested_due_date.isoformat()}"
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+
 class ProtectedTimelineError(Exception):
     pass
 
@@ -465,6 +581,8 @@ class ProgressUpdate(models.Model):
         NOTICE_REPLY = "notice_reply", _("Reply to a supervision notice")
         EDIT = "edit", _("Text edited")
         LINKS = "links", _("Links to problems")
+        ACKNOWLEDGE = "acknowledge", _("Acknowledged")
+        EXTENSION = "extension", _("Extension request")
 
     obligation = models.ForeignKey(
         Obligation, models.PROTECT, related_name="updates", verbose_name=_("obligation")

@@ -25,7 +25,13 @@ view and print a supervision notice                    yes      yes    yes      
 reply to a supervision notice (department members)     yes      no     no          no
 supervision notice register and its export             no       no     yes         yes
 edit an obligation's text, its task -> problem links   no       no     no          yes
+acknowledge (签收) an assignment to the department     member   no     no          no
+request an extension (延期申请)                        yes      no     no          yes
+approve or refuse an extension request                 no       no     yes         yes
 =====================================================  =======  =====  ==========  =====
+
+签收 is the department's own act: only a member of the responsible department (not
+an owner from elsewhere, nor an admin on its behalf) acknowledges.
 
 Reviewing is deliberately separate from working: a supervisor who is not a member of
 the department cannot start or submit, and working staff cannot approve their own work.
@@ -110,6 +116,23 @@ def can_work_on(user, obligation):
     return is_admin(user) or is_working_staff(user, obligation)
 
 
+def is_department_member(user, obligation):
+    """A member of the obligation's responsible department: who acts for the
+    department itself (签收, replying to a supervision notice)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and obligation.department_id is not None
+        and obligation.department_id in _department_ids(user)
+    )
+
+
+def can_acknowledge(user, obligation):
+    """签收: the department's members (not an owner from elsewhere, nor an admin on
+    the department's behalf)."""
+    return is_department_member(user, obligation)
+
+
 def can_review(user):
     """Approve, return, reopen and set the supervision level."""
     return is_admin(user) or (user.is_active and is_supervisor(user))
@@ -124,13 +147,7 @@ def can_reply_to_notice(user, notice):
     """A supervision notice is answered by the obligation's responsible department:
     its members only (not the owner from elsewhere, not the supervisors who issued
     it)."""
-    obligation = notice.obligation
-    return (
-        user.is_authenticated
-        and user.is_active
-        and obligation.department_id is not None
-        and obligation.department_id in _department_ids(user)
-    )
+    return is_department_member(user, notice.obligation)
 
 
 def can_view_notice_register(user):

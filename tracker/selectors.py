@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from operator import attrgetter
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     BooleanField,
@@ -35,8 +34,10 @@ from django.db.models.functions import Coalesce, TruncDate
 from . import workdays
 from .models import (
     DUE_SOON_DAYS,
+    REPORT_TZ,
     Department,
     Evidence,
+    ExtensionRequest,
     Notification,
     NotificationPreference,
     Obligation,
@@ -46,6 +47,7 @@ from .models import (
     SupervisionNotice,
     due_within_q,
     overdue_q,
+    unacknowledged_q,
 )
 
 Status = Obligation.Status
@@ -56,7 +58,6 @@ Level = Obligation.SupervisionLevel
 LIST_LIMIT = 20
 TIMELINE_LIMIT = 20
 PROBLEM_LIMIT = 30
-REPORT_TZ = ZoneInfo("Asia/Shanghai")
 # SQLite date() modifier for REPORT_TZ's offset (fixed: no DST since 1991).
 REPORT_UTC_SHIFT = "+8 hours"
 
@@ -292,6 +293,39 @@ def awaiting_review_list(obligations: QuerySet, *, limit: int = LIST_LIMIT):
     )
 
 
+def unacknowledged_list(obligations: QuerySet, *, limit: int = LIST_LIMIT):
+    """Assigned but not acknowledged (签收), the longest-waiting first."""
+    return (
+        obligations.unacknowledged()
+        .select_related("department", "owner")
+        .order_by("department_assigned_at", "pk")[:limit]
+    )
+
+
+def pending_extensions(obligations: QuerySet, *, limit: int = LIST_LIMIT):
+    """Pending extension requests on ``obligations``, the oldest first."""
+    return (
+        ExtensionRequest.objects.filter(
+            status=ExtensionRequest.Status.PENDING,
+            obligation__in=obligations.values("pk"),
+        )
+        .select_related("obligation", "obligation__department", "requested_by")
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
+def supervision_queue_counts(obligations: QuerySet) -> dict:
+    """How many obligations wait for 签收 and for an extension decision: one
+    query, for the dashboard panels' headings."""
+    pending = ExtensionRequest.objects.filter(
+        obligation=OuterRef("pk"), status=ExtensionRequest.Status.PENDING
+    )
+    return obligations.aggregate(
+        unacknowledged=Count("pk", filter=unacknowledged_q()),
+        pending_extensions=Count("pk", filter=Exists(pending)),
+    )
+
+
 def _timeline_of(visible: QuerySet, report: Report) -> QuerySet:
     """Timeline rows of the obligations of ``report`` that ``visible`` lets through.
 
@@ -499,7 +533,8 @@ def notice_register(obligations: QuerySet) -> QuerySet:
 def obligation_page_related(obligation: Obligation) -> Obligation:
     """Fetch what the obligation page shows beside the obligation, in a fixed number
     of queries whatever the number of evidence rows and timeline entries:
-    ``evidence_list``, ``timeline`` and ``notice_list`` (as attributes), the
+    ``evidence_list``, ``timeline``, ``notice_list`` and ``extension_list`` (as
+    attributes), the
     section's chapter and the task <-> problem links."""
     prefetch_related_objects(
         [obligation],
@@ -520,6 +555,13 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
                 "department", "issued_by", "replied_by"
             ),
             to_attr="notice_list",
+        ),
+        Prefetch(
+            "extension_requests",
+            queryset=ExtensionRequest.objects.select_related(
+                "requested_by", "decided_by"
+            ),
+            to_attr="extension_list",
         ),
         Prefetch("addresses", queryset=Obligation.objects.order_by("position")),
         Prefetch("addressed_by", queryset=Obligation.objects.order_by("position")),

@@ -7,11 +7,12 @@ django-simple-history row carrying the acting user.
 """
 
 import dataclasses
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -25,6 +26,7 @@ from .evidence_files import EvidenceFileError, validate_evidence_file
 from .models import (
     Department,
     Evidence,
+    ExtensionRequest,
     NoticeCounter,
     Notification,
     NotificationPreference,
@@ -283,6 +285,7 @@ def obligation_assign(
     if department not in (UNSET, None) and not isinstance(department, Department):
         raise ServiceError(_("Choose a department."))
     current = _lock(obligation, version=version)
+    reassigned = department is not UNSET and department != current.department
     requested = {"department": department, "owner": owner, "due_date": due_date}
     changes = []
     changed = set()
@@ -311,6 +314,12 @@ def obligation_assign(
         _sync(obligation, current)
         return current
 
+    if reassigned:
+        # A newly responsible department acknowledges (签收) the obligation itself;
+        # the previous department's acknowledgement does not carry over.
+        current.department_assigned_at = timezone.now() if department else None
+        current.acknowledged_at = None
+        current.acknowledged_by = None
     _save(current, user=user, reason=_recorded(_("Assignment")))
     for label, old, new in changes:
         text = _change_line(label, old, new)
@@ -606,6 +615,185 @@ def obligation_add_note(*, obligation, user, text: str) -> ProgressUpdate:
     return log_action(
         obligation, user=user, action=ProgressUpdate.Action.COMMENT, text=text
     )
+
+
+@transaction.atomic
+def obligation_acknowledge(*, obligation, user, version: int | None) -> Obligation:
+    """签收: a member of the responsible department confirms the department has
+    received the assignment. Recorded on the obligation and in the timeline."""
+    current = _lock(obligation, version=version)
+    _refuse_unless(permissions.can_acknowledge(user, current))
+    if current.acknowledged_at is not None:
+        raise ServiceError(_("This obligation has already been acknowledged."))
+    current.acknowledged_at = timezone.now()
+    current.acknowledged_by = user
+    _save(current, user=user, reason=_recorded(_("Acknowledged")))
+    ProgressUpdate.objects.create(
+        obligation=current,
+        author=user,
+        action=ProgressUpdate.Action.ACKNOWLEDGE,
+        text=_recorded(
+            _("Acknowledged for %(department)s.") % {"department": current.department}
+        ),
+    )
+    _sync(obligation, current)
+    return current
+
+
+@transaction.atomic
+def extension_request(
+    *,
+    obligation,
+    user,
+    requested_due_date: date,
+    reason: str,
+    version: int | None = None,
+) -> ExtensionRequest:
+    """延期申请: the working staff ask for a later due date, with a reason. A
+    supervisor decides (``extension_decide``); one request is pending at a time."""
+    reason = (reason or "").strip()
+    current = _lock(obligation, version=version)
+    _refuse_unless(permissions.can_work_on(user, current))
+    if not reason:
+        raise ServiceError(_("A reason is required."))
+    if current.status == Obligation.Status.DONE:
+        raise ServiceError(_("This obligation is done; it needs no extension."))
+    if current.due_date is None:
+        raise ServiceError(_("This obligation has no due date to extend."))
+    if requested_due_date <= current.due_date:
+        raise ServiceError(
+            _("Ask for a date later than the current due date (%(due)s).")
+            % {"due": current.due_date.isoformat()}
+        )
+    if requested_due_date < timezone.localdate():
+        raise ServiceError(_("The requested due date is in the past."))
+    # The obligation's row lock serialises requests for it; the partial unique
+    # index is the last word if anything gets past this check.
+    if current.extension_requests.filter(
+        status=ExtensionRequest.Status.PENDING
+    ).exists():
+        raise ServiceError(
+            _("An extension request is already pending for this obligation.")
+        )
+    extension = ExtensionRequest(
+        obligation=current,
+        requested_by=user,
+        previous_due_date=current.due_date,
+        requested_due_date=requested_due_date,
+        reason=reason,
+    )
+    extension._history_user = user
+    try:
+        with transaction.atomic():
+            extension.save()
+    except IntegrityError:
+        raise ServiceError(
+            _("An extension request is already pending for this obligation.")
+        ) from None
+    ProgressUpdate.objects.create(
+        obligation=current,
+        author=user,
+        action=ProgressUpdate.Action.EXTENSION,
+        text=_recorded(
+            _("Extension requested: due date %(old)s → %(new)s")
+            % {
+                "old": current.due_date.isoformat(),
+                "new": requested_due_date.isoformat(),
+            }
+        )
+        + f"\n{reason}",
+    )
+    _announce(
+        Notification.Kind.EXTENSION_REQUESTED,
+        current,
+        actor=user,
+        text=_record_text(
+            _(
+                "%(user)s asks to extend “%(obligation)s” from %(old)s to %(new)s: "
+                "%(reason)s"
+            ),
+            user=display_name(user),
+            obligation=_obligation_name(current),
+            old=current.due_date.isoformat(),
+            new=requested_due_date.isoformat(),
+            reason=reason,
+        ),
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_decide(
+    *,
+    extension,
+    user,
+    approve: bool,
+    reason: str = "",
+    version: int | None = None,
+) -> ExtensionRequest:
+    """A supervisor approves an extension request (the due date moves through
+    ``obligation_assign``, which writes its timeline entry) or refuses it with a
+    reason. ``version`` is the obligation's, as on every form of its page."""
+    _refuse_unless(permissions.can_review(user))
+    reason = (reason or "").strip()
+    current = _lock(extension.obligation, version=version)
+    pending = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    if not pending.is_pending:
+        raise ServiceError(_("This extension request has already been decided."))
+    if not approve and not reason:
+        raise ServiceError(_("A reason is required to refuse a request."))
+    if approve:
+        if pending.requested_due_date < timezone.localdate():
+            raise ServiceError(
+                _(
+                    "The requested date has passed; refuse the request and assign "
+                    "a new due date instead."
+                )
+            )
+        if current.due_date and pending.requested_due_date <= current.due_date:
+            raise ServiceError(
+                _(
+                    "The requested date is no longer later than the due date "
+                    "(%(due)s); refuse the request instead."
+                )
+                % {"due": current.due_date.isoformat()}
+            )
+    pending.status = (
+        ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REFUSED
+    )
+    pending.decided_by = user
+    pending.decided_at = timezone.now()
+    pending.decision_reason = reason
+    pending._history_user = user
+    pending.save()
+    requester = _display(pending.requested_by)
+    if approve:
+        note = _recorded(
+            _("Extension request of %(who)s approved.") % {"who": requester}
+        )
+        obligation_assign(
+            obligation=current,
+            user=user,
+            due_date=pending.requested_due_date,
+            note=f"{note}\n{reason}" if reason else note,
+            version=None,
+        )
+    else:
+        ProgressUpdate.objects.create(
+            obligation=current,
+            author=user,
+            action=ProgressUpdate.Action.EXTENSION,
+            text=_recorded(
+                _("Extension request of %(who)s to %(date)s refused.")
+                % {"who": requester, "date": pending.requested_due_date.isoformat()}
+            )
+            + f"\n{reason}",
+        )
+    _announce_extension_decision(current, pending, user=user)
+    _sync(extension.obligation, current)
+    for field in ("status", "decided_by_id", "decided_at", "decision_reason"):
+        setattr(extension, field, getattr(pending, field))
+    return pending
 
 
 # --- Evidence ---------------------------------------------------------------------
@@ -1065,6 +1253,40 @@ def _announce_supervision(obligation, *, user, level, note, notice):
             _("Supervision notice %(code)s issued"), code=notice.code
         )
     _announce(Notification.Kind.SUPERVISION, obligation, actor=user, text=text)
+
+
+def _announce_extension_decision(obligation, extension, *, user):
+    """The department (members, owner, group chat) and the requester, who may be
+    neither (an admin asking on the department's behalf)."""
+    users, department = notifications.audience(
+        Notification.Kind.EXTENSION_DECIDED, obligation, actor=user
+    )
+    requester = extension.requested_by
+    if requester.pk != user.pk and requester.is_active:
+        users.append(requester)
+    if extension.status == ExtensionRequest.Status.APPROVED:
+        message = _(
+            "%(user)s approved the extension of “%(obligation)s”: the due date is "
+            "now %(date)s."
+        )
+    else:
+        message = _(
+            "%(user)s refused the extension of “%(obligation)s” to %(date)s: %(reason)s"
+        )
+    text = _record_text(
+        message,
+        user=display_name(user),
+        obligation=_obligation_name(obligation),
+        date=extension.requested_due_date.isoformat(),
+        reason=extension.decision_reason,
+    )
+    notify(
+        recipients=users,
+        obligation=obligation,
+        kind=Notification.Kind.EXTENSION_DECIDED,
+        text=text,
+        department=department,
+    )
 
 
 def _announce_assignment(obligation, *, user, changed, changes):

@@ -41,6 +41,21 @@ urlpatterns = [
         name="obligation_add_note",
     ),
     path(
+        "obligations/<int:pk>/acknowledge/",
+        views.obligation_acknowledge,
+        name="obligation_acknowledge",
+    ),
+    path(
+        "obligations/<int:pk>/extension/",
+        views.extension_request,
+        name="extension_request",
+    ),
+    path(
+        "extensions/<int:pk>/decide/",
+        views.extension_decide,
+        name="extension_decide",
+    ),
+    path(
         "evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence_withdraw"
     ),
     path(

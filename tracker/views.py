@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
@@ -32,8 +33,11 @@ from .exports import (
 )
 from .filters import ObligationFilter
 from .forms import (
+    AcknowledgeForm,
     AssignForm,
     EvidenceForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
     NoteForm,
     NoticeReplyForm,
     NotificationPreferenceForm,
@@ -44,6 +48,7 @@ from .forms import (
 from .models import (
     DUE_SOON_DAYS,
     Department,
+    ExtensionRequest,
     Notification,
     Obligation,
     Report,
@@ -97,6 +102,11 @@ def dashboard(request):
         overdue=selectors.overdue_list(obligations, today=today),
         due_soon=selectors.due_soon_list(obligations, today=today),
         awaiting_review=selectors.awaiting_review_list(obligations),
+        unacknowledged=selectors.unacknowledged_list(obligations),
+        pending_extensions=selectors.pending_extensions(obligations),
+        queue_counts=selectors.supervision_queue_counts(obligations),
+        unacknowledged_url=_list_url(report=report.pk, acknowledged="no"),
+        extensions_url=_list_url(report=report.pk, extension="pending"),
         updates=selectors.latest_updates(visible, report=report),
         over_time=over_time,
         status_chart=charts.status_by_department(scorecards),
@@ -218,6 +228,9 @@ _FORM_IDS = {
     "evidence": "evidence-%s",
     "supervision": "supervision-%s",
     "assign": "assign-%s",
+    "acknowledge": "acknowledge-%s",
+    "extension": "extension-%s",
+    "extension_decide": "extension-decide-%s",
 }
 
 # What the download may be served as: the types evidence_upload stores. Anything
@@ -281,6 +294,31 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             },
         ),
     }
+    pending_extension = next(
+        (each for each in obligation.extension_list if each.is_pending), None
+    )
+    context_forms.update(
+        acknowledge=form(
+            "acknowledge",
+            AcknowledgeForm,
+            allowed=obligation.acknowledged_at is None
+            and obligation.status != Obligation.Status.DONE
+            and permissions.can_acknowledge(user, obligation),
+        ),
+        extension=form(
+            "extension",
+            ExtensionRequestForm,
+            allowed=can_work
+            and pending_extension is None
+            and obligation.due_date is not None
+            and obligation.status != Obligation.Status.DONE,
+        ),
+        extension_decide=form(
+            "extension_decide",
+            ExtensionDecisionForm,
+            allowed=can_review and pending_extension is not None,
+        ),
+    )
     for evidence in obligation.evidence_list:
         evidence.withdraw_form = None
         if can_work and not evidence.is_withdrawn:
@@ -317,6 +355,13 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "evidence_list": obligation.evidence_list,
         "notices": obligation.notice_list,
         "timeline": obligation.timeline,
+        "extension_list": obligation.extension_list,
+        "pending_extension": pending_extension,
+        # (decision, button label, reason required) for the decision form.
+        "extension_decisions": [
+            ("approve", gettext("Approve the extension"), False),
+            ("refuse", gettext("Refuse the extension"), True),
+        ],
         "transitions": transitions,
         "can_work": can_work,
         "can_download": can_work or can_review,
@@ -466,6 +511,103 @@ def obligation_assign(request, pk):
     else:
         messages.success(request, gettext("Assignment saved."))
     return redirect(result)
+
+
+def _next_or(request, default):
+    """Back to the page the form was on (``next``, e.g. /my/) when it is ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+@require_POST
+def obligation_acknowledge(request, pk):
+    obligation = permissions.get_obligation_or_404(request, pk)
+    if not permissions.can_acknowledge(request.user, obligation):
+        raise PermissionDenied
+    form = AcknowledgeForm(request.POST, auto_id=_FORM_IDS["acknowledge"])
+    result, response = _save_obligation_form(
+        request,
+        obligation,
+        "acknowledge",
+        form,
+        lambda data: services.obligation_acknowledge(
+            obligation=obligation, user=request.user, version=data["version"]
+        ),
+    )
+    if response is not None:
+        return response
+    messages.success(
+        request,
+        gettext("%(code)s acknowledged (签收).") % {"code": result.code},
+    )
+    return _next_or(request, result)
+
+
+@require_POST
+def extension_request(request, pk):
+    obligation = permissions.get_obligation_or_404(request, pk)
+    if not permissions.can_work_on(request.user, obligation):
+        raise PermissionDenied
+    form = ExtensionRequestForm(request.POST, auto_id=_FORM_IDS["extension"])
+    _result, response = _save_obligation_form(
+        request,
+        obligation,
+        "extension",
+        form,
+        lambda data: services.extension_request(
+            obligation=obligation,
+            user=request.user,
+            requested_due_date=data["requested_due_date"],
+            reason=data["reason"],
+            version=data["version"],
+        ),
+    )
+    if response is not None:
+        return response
+    messages.success(request, gettext("Extension requested; a supervisor will decide."))
+    return redirect(obligation)
+
+
+@require_POST
+def extension_decide(request, pk):
+    extension = get_object_or_404(
+        ExtensionRequest.objects.filter(
+            obligation__in=Obligation.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    obligation = permissions.get_obligation_or_404(request, extension.obligation_id)
+    if not permissions.can_review(request.user):
+        raise PermissionDenied
+    form = ExtensionDecisionForm(request.POST, auto_id=_FORM_IDS["extension_decide"])
+    result, response = _save_obligation_form(
+        request,
+        obligation,
+        "extension_decide",
+        form,
+        lambda data: services.extension_decide(
+            extension=extension,
+            user=request.user,
+            approve=data["decision"] == "approve",
+            reason=data["reason"],
+            version=data["version"],
+        ),
+    )
+    if response is not None:
+        return response
+    if result.status == ExtensionRequest.Status.APPROVED:
+        messages.success(
+            request,
+            gettext("Extension approved: the due date is now %(date)s.")
+            % {"date": result.requested_due_date.isoformat()},
+        )
+    else:
+        messages.success(request, gettext("Extension request refused."))
+    return redirect(obligation)
 
 
 @require_POST
