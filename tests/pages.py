@@ -101,3 +101,18 @@ def errors(page, control_id):
             "//*[@id=$id][contains(@class, 'errorlist')]/li", id=ref
         )
     ]
+
+
+def table_rows(page, *, marked=None):
+    """The body rows of the page's (first) table as {column header: cell text};
+    ``marked`` keeps only the rows carrying that class (e.g. the overdue rows, which
+    the reader sees highlighted)."""
+    (table,) = parse(page).xpath("(//table)[1]")
+    headers = [text(th) for th in table.xpath("./thead/tr/th")]
+    rows = table.xpath("./tbody/tr")
+    if marked is not None:
+        rows = [row for row in rows if marked in row.get("class", "").split()]
+    return [
+        dict(zip(headers, (text(cell) for cell in row.xpath("./td")), strict=True))
+        for row in rows
+    ]

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import ObligationFactory, ReportFactory
+from tests.pages import parse, text
 from tracker.models import Obligation, Report
 
 
@@ -20,9 +21,9 @@ def test_report_page_shows_title_organization_and_year(client, staff_a, wuxi):
     response = client.get(wuxi.get_absolute_url())
 
     assert response.status_code == 200
-    html = response.content.decode()
-    assert "<h1>巫溪县2022年法治政府建设情况报告</h1>" in html
-    assert "巫溪县" in html and "2022" in html
+    page = parse(response)
+    assert text(page.find(".//h1")) == "巫溪县2022年法治政府建设情况报告"
+    assert "巫溪县" in text(page) and "2022" in text(page)
 
 
 def test_report_page_links_every_obligation_passage_once(client, staff_a, wuxi):
@@ -40,10 +41,15 @@ def test_report_page_labels_each_passage_with_code_and_kind(client, staff_a, wux
 
     response = client.get(wuxi.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
 
-    html = response.content.decode()
-    assert ">1.1.1 Work item</span> 一是坚持学习有深度。" in html
-    assert ">3.1 Problem</span>" in html
-    assert ">4.4 Next-year task</span> 四是进一步加强法治队伍建设。" in html
+    # Each passage's first link reads its code and kind, then the report's words.
+    passages = {a.get("id"): text(a) for a in parse(response).xpath("//a[@id]")}
+    assert passages["obligation-1.1.1"].startswith(
+        "1.1.1 Work item 一是坚持学习有深度。"
+    )
+    assert passages["obligation-3.1"].startswith("3.1 Problem ")
+    assert passages["obligation-4.4"].startswith(
+        "4.4 Next-year task 四是进一步加强法治队伍建设。"
+    )
 
 
 def test_report_page_shows_the_whole_text(client, staff_a, wuxi):
@@ -115,8 +121,11 @@ def test_source_passage_include_highlights_the_passage_in_its_paragraph(wuxi):
         "tracker/_source_passage.html", {"report": wuxi, "obligation": obligation}
     )
 
-    assert "<mark>二是做到培训有力度。" in html
+    (mark,) = parse(html).iter("mark")
+    assert text(mark).startswith("二是做到培训有力度。")
     # The rest of the paragraph is context, not highlighted; other paragraphs absent.
-    assert "一是坚持学习有深度" in html.split("<mark>")[0]
-    assert "三是确保扩面有广度" in html.split("</mark>")[1]
-    assert "(二)全面落实问题整改" not in html
+    paragraph = text(mark.getparent())
+    before, after = paragraph.split(text(mark))
+    assert "一是坚持学习有深度" in before
+    assert "三是确保扩面有广度" in after
+    assert "(二)全面落实问题整改" not in text(html)
