@@ -11,12 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import (
+    DepartmentFactory,
     EvidenceFactory,
     ObligationFactory,
     ReportFactory,
     UserFactory,
 )
 from tracker.models import Obligation, ProgressUpdate
+from tracker.tables import OBLIGATION_COLUMNS
 
 
 def csv_rows(response):
@@ -193,3 +195,97 @@ def test_export_query_count_does_not_grow_with_the_rows(
     add(60)
     assert len(xlsx_rows(sv_client.get("/obligations/?_export=xlsx"))) == 63
     assert export_query_count(sv_client, export_format) == small
+
+
+# --- Column spec: the header and every row have the same width ----------------------
+
+
+def _one_full_row(staff_a, department_a):
+    obligation = ObligationFactory(
+        department=department_a,
+        owner=UserFactory(first_name="王", last_name="五"),
+        due_date=date(2023, 6, 30),
+        supervision_level=Obligation.SupervisionLevel.RED,
+    )
+    EvidenceFactory(obligation=obligation, uploaded_by=staff_a)
+    ObligationFactory()  # nothing assigned: empty cells still count
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_every_exported_row_is_as_wide_as_the_header(
+    sv_client, staff_a, department_a, export_format
+):
+    _one_full_row(staff_a, department_a)
+    response = sv_client.get(f"/obligations/?_export={export_format}")
+    rows = csv_rows(response) if export_format == "csv" else xlsx_rows(response)
+    assert len(rows) == 3
+    assert rows[0] == [str(column.header) for column in OBLIGATION_COLUMNS]
+    assert {len(row) for row in rows} == {len(OBLIGATION_COLUMNS)}
+
+
+def test_list_page_rows_are_as_wide_as_the_header(sv_client, staff_a, department_a):
+    _one_full_row(staff_a, department_a)
+    page = sv_client.get("/obligations/").content.decode()
+    table = page[page.index("<table") : page.index("</table>")]
+    head, body = table.split("</thead>")
+    assert head.count("</th>") == len(OBLIGATION_COLUMNS)
+    rows = body.split("<tr")[1:]
+    assert len(rows) == 2
+    assert {row.count("</td>") for row in rows} == {len(OBLIGATION_COLUMNS)}
+
+
+# --- Formula injection: nothing a cell starts with makes it a formula ----------------
+
+_PREFIXES = ("=", "+", "-", "@")
+_CONTROLS = [chr(code) for code in range(0x20)] + ["\x7f"]
+
+
+def _smuggled_rows():
+    """One obligation per control character and formula sign, the same text in
+    the title, the department's name and the owner's name."""
+    controls = _CONTROLS
+    if connection.vendor == "postgresql":
+        controls = controls[1:]  # PostgreSQL text cannot hold NUL at all
+    for index, (control, sign) in enumerate(
+        (control, sign) for control in controls for sign in _PREFIXES
+    ):
+        text = f'{control}{sign}HYPERLINK("http://127.0.0.1/x","click{index}")'
+        ObligationFactory(
+            title=text,
+            department=DepartmentFactory(name=text),
+            owner=UserFactory(first_name=text, last_name=""),
+        )
+    return len(controls) * len(_PREFIXES)
+
+
+def _is_live_formula(value):
+    if not isinstance(value, str) or value.startswith("'"):
+        return False
+    bare = value.lstrip("".join(_CONTROLS) + " ")
+    return bare.startswith(_PREFIXES)
+
+
+def test_control_characters_cannot_smuggle_a_formula_into_xlsx(sv_client, db):
+    count = _smuggled_rows()
+    response = sv_client.get("/obligations/?_export=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = list(book.active.iter_rows())
+    assert len(rows) == count + 1
+    for row in rows:
+        for cell in row:
+            assert cell.data_type != "f", (cell.coordinate, cell.value)
+            assert not _is_live_formula(cell.value), (cell.coordinate, cell.value)
+    # The text is kept, made inert: title, department and owner of the first row.
+    assert rows[1][1].value.startswith("'")
+    assert "HYPERLINK" in rows[1][1].value
+
+
+def test_control_characters_cannot_smuggle_a_formula_into_csv(sv_client, db):
+    count = _smuggled_rows()
+    rows = csv_rows(sv_client.get("/obligations/?_export=csv"))
+    assert len(rows) == count + 1
+    for row in rows:
+        for cell in row:
+            assert not _is_live_formula(cell), cell
+    titles = [row[1] for row in rows[1:]]
+    assert all(title.startswith("'") for title in titles)

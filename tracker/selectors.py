@@ -496,32 +496,6 @@ def obligations_for_table(obligations: QuerySet) -> QuerySet:
     )
 
 
-# The export's columns, in ObligationTable.Meta.sequence order: the owner's name
-# comes as its three parts and is joined in Python like User.get_full_name().
-EXPORT_VALUES = (
-    "code",
-    "title",
-    "kind",
-    "department__name",
-    "owner__first_name",
-    "owner__last_name",
-    "owner__username",
-    "status",
-    "due_date",
-    "supervision_level",
-    "evidence_count",
-    "last_update",
-)
-
-
-def obligation_export_values(rows: QuerySet) -> QuerySet:
-    """The export's rows as tuples from one query: names by JOIN, the evidence count
-    and last update as the table's correlated subqueries. ``rows`` is the table's
-    filtered, ordered queryset (``obligations_for_table``); no model instance is
-    built, which is where the per-row cost of an export of every row went."""
-    return rows.values_list(*EXPORT_VALUES)
-
-
 def notice_register(obligations: QuerySet) -> QuerySet:
     """The supervision notices of ``obligations``, newest first, with what the
     register and its export show (one query, whatever the number of notices)."""
