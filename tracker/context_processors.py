@@ -15,8 +15,6 @@ def navigation(request):
     return {
         "user_role": permissions.role_label(user),
         "can_view_notice_register": permissions.can_view_notice_register(user),
-        "user_is_supervisor": permissions.is_supervisor(user)
-        or permissions.is_admin(user),
         "unread_notifications": functools.cache(
             lambda: selectors.unread_notification_count(user)
         ),

@@ -306,7 +306,7 @@ def _parse_chapter(source, lines, year) -> ParsedSection:
     group_starts = [i for i, line in enumerate(lines) if _GROUP_RE.match(line.text)]
     if not group_starts:
         chapter.obligations = _parse_container(
-            source, lines, 0, match.end(), str(number), chapter.kind, chapter.title
+            source, lines, match.end(), str(number), chapter.kind, chapter.title
         )
         return chapter
     for index, first in enumerate(group_starts):
@@ -323,7 +323,6 @@ def _parse_chapter(source, lines, year) -> ParsedSection:
         group.obligations = _parse_container(
             source,
             group_lines,
-            0,
             group_match.end(),
             f"{number}.{group_number}",
             chapter.kind,
@@ -333,14 +332,14 @@ def _parse_chapter(source, lines, year) -> ParsedSection:
     return chapter
 
 
-def _parse_container(source, lines, heading_index, marker_end, code, kind, title):
+def _parse_container(source, lines, marker_end, code, kind, title):
     """The obligations of a chapter without groups, or of a group.
 
-    ``lines[heading_index]`` is the heading line; its body starts ``marker_end``
-    characters in. Numbered lines win over 一是 sentences; with neither, the
-    container itself is one obligation."""
+    ``lines[0]`` is the heading line; its body starts ``marker_end`` characters
+    in. Numbered lines win over 一是 sentences; with neither, the container itself
+    is one obligation."""
     body_starts = [line.start for line in lines]
-    body_starts[heading_index] += marker_end
+    body_starts[0] += marker_end
     units = _numbered_lines(lines) or _item_sentences(source, lines, body_starts)
     if units is None:
         start, end = lines[0].start, lines[-1].end

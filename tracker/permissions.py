@@ -94,11 +94,6 @@ def role_label(user):
 # --- Object permissions ---------------------------------------------------------
 
 
-def can_view(user, obligation):
-    """Every signed-in user sees every obligation (ObligationQuerySet.visible_to)."""
-    return user.is_authenticated and user.is_active
-
-
 def is_working_staff(user, obligation):
     """A member of the obligation's department, or its owner."""
     if not (user.is_authenticated and user.is_active):
