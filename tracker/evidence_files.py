@@ -15,7 +15,9 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from . import safezip
 from .importer import decode_any
+from .safezip import ZipLimits
 
 
 class EvidenceFileError(ValueError):
@@ -74,9 +76,24 @@ def _extension(name):
     return ext.lower() if dot else ""
 
 
+# What an office document may declare before it is refused unread (safezip). Real
+# documents are far below: a 300-slide .pptx has about 1,500 members and a 20 MB
+# .xlsx of text unpacks to roughly 100-200 MB; a zip bomb declares gigabytes.
+EVIDENCE_ZIP_LIMITS = ZipLimits(
+    max_members=5000,
+    max_unpacked=256 * 1024 * 1024,
+    max_directory=512 * 1024,
+)
+# The ODF "mimetype" member is one short line (about 50 bytes).
+_MIMETYPE_MAX_BYTES = 256
+
+
 def _is_office_zip(file, ext):
+    """Whether the zip is a .docx/.xlsx/.pptx (its parts are named) or an
+    .odt/.ods (its ``mimetype`` member says so), read through safezip so that a
+    zip bomb is refused before anything is unpacked."""
     try:
-        with zipfile.ZipFile(file) as archive:
+        with safezip.open_bounded(file, EVIDENCE_ZIP_LIMITS) as archive:
             names = archive.namelist()
             if ext in _OOXML_PREFIX:
                 prefix = _OOXML_PREFIX[ext]
@@ -85,7 +102,21 @@ def _is_office_zip(file, ext):
                 )
             if "mimetype" not in names:
                 return False
-            return archive.read("mimetype").strip() == _ODF_MIMETYPE[ext].encode()
+            mimetype = safezip.read_member(archive, "mimetype", _MIMETYPE_MAX_BYTES)
+            return mimetype.strip() == _ODF_MIMETYPE[ext].encode()
+    except safezip.UnsafeArchive as error:
+        if error.reason == "members":
+            raise EvidenceFileError(
+                _(
+                    "The .%(ext)s file holds more than %(count)s parts; it was not "
+                    "accepted."
+                )
+                % {"ext": ext, "count": EVIDENCE_ZIP_LIMITS.max_members}
+            ) from None
+        raise EvidenceFileError(
+            _("The .%(ext)s file unpacks to more than %(limit)s; it was not accepted.")
+            % {"ext": ext, "limit": filesizeformat(EVIDENCE_ZIP_LIMITS.max_unpacked)}
+        ) from None
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError):
         return False
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import filetype
 
+from . import safezip
+
 WORK_ITEM = "work_item"
 PROBLEM = "problem"
 TASK = "task"
@@ -39,6 +41,12 @@ _YEAR_WORK_RE = re.compile(r"((?:19|20)\d{2})\s*年.*工作")
 
 _PROBLEM_WORDS = ("问题", "不足")
 _TASK_WORDS = ("下一步", "工作安排", "工作打算", "工作思路", "工作计划")
+# What a report .docx may declare before python-docx opens it (see _bounded_docx).
+# A long report's word/document.xml is 1-2 MB; a zip bomb declares gigabytes.
+REPORT_DOCX_LIMITS = safezip.ZipLimits(
+    max_members=1000, max_unpacked=64 * 2**20, max_directory=256 * 1024
+)
+REPORT_DOCUMENT_MAX_BYTES = 16 * 2**20
 # Whitespace stripped around every line: ASCII, full-width (U+3000) and no-break spaces.
 _LINE_WHITESPACE = " \t\u3000\u00a0\ufeff\u200b"
 
@@ -123,19 +131,44 @@ def read_report(path) -> str:
     data = path.read_bytes()
     if not data.strip():
         raise ReportFormatError(f"The file is empty: {path}")
-    if path.suffix.lower() == ".docx":
-        return _read_docx(path)
-    if zipfile.is_zipfile(path) and _is_docx(path):
-        return _read_docx(path)
+    is_docx = path.suffix.lower() == ".docx"
+    if is_docx or zipfile.is_zipfile(path):
+        # Bounded before python-docx opens it (a zip bomb is refused unread).
+        document_xml = _bounded_docx(path)
+        if is_docx or document_xml is not None:
+            return _read_docx(path)
     return decode_text(data, name=str(path))
 
 
-def _is_docx(path):
+def _bounded_docx(path):
+    """word/document.xml's entry when ``path`` is a zip holding one, else None.
+
+    python-docx loads every part of the package into memory and parses
+    word/document.xml whole, so the package is checked first (safezip, which
+    unpacks nothing): a zip bomb is refused with ReportFormatError."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            return "word/document.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
+        with safezip.open_bounded(path, REPORT_DOCX_LIMITS) as archive:
+            document_xml = archive.getinfo("word/document.xml")
+    except safezip.UnsafeArchive as error:
+        if error.reason == "members":
+            raise ReportFormatError(
+                f"Refused: the .docx file holds more than "
+                f"{REPORT_DOCX_LIMITS.max_members} parts: {path}"
+            ) from None
+        raise _too_large(path) from None
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    if document_xml.file_size > REPORT_DOCUMENT_MAX_BYTES:
+        raise _too_large(path)
+    return document_xml
+
+
+def _too_large(path):
+    return ReportFormatError(
+        f"Refused: the .docx file unpacks to more than "
+        f"{REPORT_DOCX_LIMITS.max_unpacked // 2**20} MB (its text to more than "
+        f"{REPORT_DOCUMENT_MAX_BYTES // 2**20} MB), far beyond a report: {path}"
+    )
 
 
 def _read_docx(path):

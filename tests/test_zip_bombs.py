@@ -1,0 +1,221 @@
+"""Zip bombs: every upload that is a zip is refused before anything is unpacked.
+
+The bombs are real: a member of 1,000 MB of zeros, about 1 MB on disk. They are
+built here without compressing 1,000 MB (seconds per bomb): one MB of zeros is
+compressed once into a self-contained, byte-aligned run of deflate blocks
+(Z_FULL_FLUSH), repeated a thousand times and closed with an empty final block.
+"""
+
+import functools
+import io
+import struct
+import time
+import tracemalloc
+import zipfile
+import zlib
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from tests.workflow_helpers import files_on_disk
+from tracker import importer, safezip
+from tracker.models import Evidence, ProgressUpdate, Report
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+MB = 1024 * 1024
+BOMB_MB = 1000
+# What a refused bomb may cost the worker, request and response included.
+MEMORY_BUDGET = 8 * MB
+
+
+@functools.cache
+def _zeros(megabytes):
+    """(raw deflate data, crc32, size) of ``megabytes`` MB of zeros."""
+    chunk = bytes(MB)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    final = zlib.compressobj(9, zlib.DEFLATED, -15).flush()  # empty last block
+    crc = 0
+    for _ in range(megabytes):
+        crc = zlib.crc32(chunk, crc)
+    return block * megabytes + final, crc, megabytes * MB
+
+
+def _deflated(data):
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(), zlib.crc32(data), len(data)
+
+
+def build_zip(members):
+    """A zip of ``{name: (raw deflate data, crc32, size)}``, written by hand
+    because zipfile cannot store data that is already compressed."""
+    out, directory = io.BytesIO(), []
+    for name, (data, crc, size) in members.items():
+        offset, encoded = out.tell(), name.encode()
+        # version 20, no flags, deflate, 1980-01-01 00:00
+        common = (20, 0, 8, 0, 33, crc, len(data), size, len(encoded))
+        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", *common, 0))
+        out.write(encoded + data)
+        entry = (b"PK\x01\x02", 20, *common, 0, 0, 0, 0, 0, offset)
+        directory.append(struct.pack("<4sH5H3L5H2L", *entry) + encoded)
+    start, central = out.tell(), b"".join(directory)
+    count = len(members)
+    out.write(central)
+    out.write(
+        struct.pack(
+            "<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(central), start, 0
+        )
+    )
+    return out.getvalue()
+
+
+def _small(text):
+    return _deflated(text.encode())
+
+
+_CONTENT_TYPES = _small('<?xml version="1.0"?><Types/>')
+# For each format, the member a reader of that format opens first, made the bomb.
+BOMBS = {
+    "docx": {"[Content_Types].xml": _CONTENT_TYPES, "word/document.xml": None},
+    "xlsx": {"[Content_Types].xml": _CONTENT_TYPES, "xl/workbook.xml": None},
+    "pptx": {"[Content_Types].xml": _CONTENT_TYPES, "ppt/presentation.xml": None},
+    "odt": {"mimetype": None},
+    "ods": {"mimetype": None},
+    "odp": {"mimetype": None},
+    "zip": {"mimetype": None},
+}
+
+
+def bomb(ext):
+    members = {name: content or _zeros(BOMB_MB) for name, content in BOMBS[ext].items()}
+    return build_zip(members)
+
+
+def _peak_growth(action):
+    """(result of ``action()``, peak bytes allocated above the start meanwhile)."""
+    tracemalloc.start()
+    try:
+        before, _peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        result = action()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak - before
+
+
+def test_the_test_bomb_really_declares_a_thousand_mb_in_a_small_file():
+    data = bomb("odt")
+    assert len(data) < 2 * MB
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.getinfo("mimetype").file_size == BOMB_MB * MB
+        with archive.open("mimetype") as member:  # valid deflate: it does unpack
+            assert member.read(4 * MB) == bytes(4 * MB)
+
+
+@pytest.mark.parametrize("ext", list(BOMBS))
+def test_zip_bomb_upload_is_refused_with_400_quickly_and_cheaply(
+    client, obligation, staff_a, _media_root, ext
+):
+    client.force_login(staff_a)
+    upload = SimpleUploadedFile(f"bomb.{ext}", bomb(ext))
+    url = reverse("tracker:evidence_upload", args=[obligation.pk])
+
+    # Warm up (templates compiled, caches filled) so the measure is the refusal's.
+    client.post(url, {"file": SimpleUploadedFile(f"empty.{ext}", b"")}, **EN)
+    started = time.monotonic()
+    response, growth = _peak_growth(
+        lambda: client.post(url, {"file": upload, "note": "x"}, **EN)
+    )
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    if ext in ("odp", "zip"):  # not accepted types at all
+        assert "Files of this type are not accepted." in page
+    else:
+        # filesizeformat keeps "256.0 MB" together with a no-break space.
+        assert f"The .{ext} file unpacks to more than 256.0\xa0MB" in page
+    assert growth < MEMORY_BUDGET, f"{growth / MB:.1f} MB"
+    assert elapsed < 1.0  # under tracemalloc, which slows every allocation
+    assert Evidence.objects.count() == 0
+    assert not ProgressUpdate.objects.exists()
+    assert files_on_disk(_media_root) == []
+
+
+def test_zip_bomb_refusal_is_in_chinese_for_chinese_users(
+    client, obligation, staff_a, _media_root
+):
+    client.force_login(staff_a)
+    url = reverse("tracker:evidence_upload", args=[obligation.pk])
+    upload = SimpleUploadedFile("bomb.odt", bomb("odt"))
+    response = client.post(url, {"file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert "解压后超过" in response.content.decode()
+
+
+def test_zip_with_too_many_members_is_refused(client, obligation, staff_a, _media_root):
+    client.force_login(staff_a)
+    empty = _small("")
+    members = {"[Content_Types].xml": _CONTENT_TYPES}
+    members.update({f"word/{n}.xml": empty for n in range(5001)})
+    upload = SimpleUploadedFile("many.docx", build_zip(members))
+    url = reverse("tracker:evidence_upload", args=[obligation.pk])
+    response = client.post(url, {"file": upload}, **EN)
+    assert response.status_code == 400
+    assert "holds more than 5000 parts" in response.content.decode()
+    assert Evidence.objects.count() == 0
+
+
+def test_member_lying_about_its_size_is_read_no_further_than_the_cap():
+    data, crc, _size = _zeros(4)
+    lying = build_zip({"mimetype": (data, crc, 40)})  # says 40 bytes, holds 4 MB
+    limits = safezip.ZipLimits(max_members=10, max_unpacked=MB, max_directory=MB)
+    with safezip.open_bounded(io.BytesIO(lying), limits) as archive:
+        with pytest.raises(zipfile.BadZipFile):  # stops at 40 bytes: bad CRC
+            safezip.read_member(archive, "mimetype", 256)
+
+
+# --- Report import (.docx read by python-docx) ------------------------------------
+
+
+@pytest.fixture
+def docx_bomb(tmp_path):
+    path = tmp_path / "巫溪县2022年法治政府建设情况报告.docx"
+    path.write_bytes(bomb("docx"))
+    return path
+
+
+def _refusal(path):
+    with pytest.raises(importer.ReportFormatError) as error:
+        importer.read_report(path)
+    return str(error.value)
+
+
+def test_importer_refuses_a_docx_bomb_before_python_docx_opens_it(docx_bomb):
+    message, growth = _peak_growth(lambda: _refusal(docx_bomb))
+    assert "Refused: the .docx file unpacks to more than 64 MB" in message
+    assert growth < MEMORY_BUDGET, f"{growth / MB:.1f} MB"
+
+
+def test_import_report_command_refuses_a_docx_bomb_with_one_line(db, docx_bomb):
+    out = StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command("import_report", str(docx_bomb), stdout=out)
+    message = str(error.value)
+    assert "\n" not in message
+    assert "unpacks to more than" in message
+    assert not Report.objects.exists()
+
+
+def test_admin_import_form_refuses_a_docx_bomb(tracker_admin_client, docx_bomb):
+    upload = SimpleUploadedFile(docx_bomb.name, docx_bomb.read_bytes())
+    response = tracker_admin_client.post(
+        reverse("admin:tracker_report_import"), {"file": upload, "preview": "1"}
+    )
+    assert response.status_code == 400
+    assert "unpacks to more than" in response.content.decode()
+    assert not Report.objects.exists()
