@@ -799,6 +799,31 @@ def extension_decide(
 # --- Evidence ---------------------------------------------------------------------
 
 
+# PostgreSQL advisory lock key of evidence storage (any constant no other code uses).
+EVIDENCE_STORAGE_LOCK = 7_370_001
+
+
+def evidence_storage_lock(*, exclusive: bool) -> None:
+    """Hold the evidence storage lock until the current transaction ends.
+
+    An upload writes its file before its row commits, so a file that no row
+    refers to may belong to an upload still in its transaction. Uploads hold this
+    lock shared from before they write the file; the orphan sweep
+    (``manage.py evidence_orphans``) holds it exclusively while it lists and
+    deletes, so it waits until every open upload has committed or rolled back, and
+    no upload starts meanwhile. On SQLite the database's write lock, taken at BEGIN
+    (``transaction_mode`` IMMEDIATE in settings), already serialises the two."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("evidence_storage_lock needs a transaction")
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        function = (
+            "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(%s)", [EVIDENCE_STORAGE_LOCK])
+
+
 def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
     """Attach a supporting document (佐证材料) to an obligation.
 
@@ -807,7 +832,8 @@ def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
     after the file was written, including the commit itself, the file is removed, so
     a refused or rolled-back upload leaves neither a row nor a file. (When a caller
     wraps this in its own transaction that later rolls back, the file stays behind:
-    ``manage.py evidence_orphans --delete`` is the safety net for that.)
+    ``manage.py evidence_orphans --delete`` is the safety net for that, and
+    ``evidence_storage_lock`` keeps it away from uploads still in a transaction.)
     """
     _refuse_unless(permissions.can_work_on(user, obligation))
     try:
@@ -827,6 +853,7 @@ def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
     stored_name = None
     try:
         with transaction.atomic():
+            evidence_storage_lock(exclusive=False)  # before the file is written
             file.seek(0)
             # The field's upload_to (models.evidence_upload_to) names the file.
             evidence.file.save(name, file, save=False)

@@ -2,9 +2,14 @@
 that no Evidence row refers to.
 
 Uploads remove their file when their own transaction fails; this is the safety net
-for the rest (a caller's outer transaction rolled back, a killed process). Files
-younger than ``--min-age`` minutes are left alone when deleting, because an upload
-still in its transaction has its file on disk but no committed row yet.
+for the rest (a caller's outer transaction rolled back, a killed process).
+
+The rule that keeps it from deleting a file whose upload may still commit: the
+listing and the deletions happen while holding the evidence storage lock
+exclusively (``services.evidence_storage_lock``), which every upload holds from
+before it writes its file until its transaction ends. So the sweep waits for every
+upload in progress to commit (its file is then referenced) or roll back (its file
+is then a true orphan), and no upload starts until the sweep is done.
 """
 
 import time
@@ -12,8 +17,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from tracker.models import Evidence
+from tracker.services import evidence_storage_lock
+
+# Not what protects an upload in progress (the lock does): a margin for files put
+# under MEDIA_ROOT by other means, e.g. a restore copying files before their rows.
+ORPHAN_MIN_AGE_MINUTES = 60
 
 
 class Command(BaseCommand):
@@ -26,11 +37,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--min-age",
             type=int,
-            default=60,
-            help="only delete files older than this many minutes (default 60)",
+            default=ORPHAN_MIN_AGE_MINUTES,
+            help="only delete files older than this many minutes "
+            f"(default {ORPHAN_MIN_AGE_MINUTES})",
         )
 
     def handle(self, *args, delete, min_age, **options):
+        with transaction.atomic():
+            evidence_storage_lock(exclusive=True)
+            self._sweep(delete=delete, min_age=min_age)
+
+    def _sweep(self, *, delete, min_age):
         media_root = Path(settings.MEDIA_ROOT)
         folder = media_root / "evidence"
         files = sorted(p for p in folder.rglob("*") if p.is_file())
