@@ -17,6 +17,7 @@ from tests.factories import (
     ReportFactory,
     UserFactory,
 )
+from tracker.exports import spreadsheet_text
 from tracker.models import Obligation, ProgressUpdate
 from tracker.tables import OBLIGATION_COLUMNS
 
@@ -289,3 +290,15 @@ def test_control_characters_cannot_smuggle_a_formula_into_csv(sv_client, db):
             assert not _is_live_formula(cell), cell
     titles = [row[1] for row in rows[1:]]
     assert all(title.startswith("'") for title in titles)
+
+
+def test_every_export_cell_passes_through_one_neutraliser_that_leaves_no_formula():
+    # The obligation list and the notice register both write their cells through
+    # spreadsheet_text; this is the whole matrix of control character x sign.
+    for control in _CONTROLS:
+        for sign in _PREFIXES:
+            cell = spreadsheet_text(f"{control}{sign}cmd|' /C calc'!A0")
+            assert cell.startswith("'"), repr(cell)
+            assert not _is_live_formula(cell)
+    assert spreadsheet_text("整改报告") == "整改报告"
+    assert spreadsheet_text(3) == 3
