@@ -29,9 +29,11 @@ setup: $(BIN)/.installed messages
 	$(BIN)/python manage.py migrate --no-input --verbosity 0
 	$(BIN)/python manage.py setup_demo
 
+# Notification emails are printed to this terminal instead of being sent.
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(BIN)/.installed-test messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,7 +4,7 @@ transaction of the change."""
 import pytest
 from django.db import transaction
 
-from tests.factories import UserFactory
+from tests.factories import ObligationFactory, UserFactory
 from tests.notify_helpers import EVERY_EVENT, choose_email
 from tests.workflow_helpers import set_status, upload
 from tracker import services
@@ -270,3 +270,15 @@ def test_notify_without_email_writes_the_inbox_only(obligation, staff_a, email_o
     [row] = inbox(staff_a)  # a recipient named twice gets one row
     assert not row.digest_pending
     assert OutboundMessage.objects.count() == 0
+
+
+def test_an_obligation_with_nobody_responsible_notifies_nobody(staff_b, supervisor):
+    UserFactory(username="no_department", groups=["staff"])
+    unassigned = ObligationFactory()
+    set_status(unassigned, S.SUBMITTED)
+
+    services.obligation_transition(
+        obligation=unassigned, user=supervisor, to_status=S.RETURNED, note="退回"
+    )
+
+    assert Notification.objects.count() == 0

@@ -39,6 +39,7 @@ from .models import (
     Evidence,
     Holiday,
     Obligation,
+    OutboundMessage,
     ProgressUpdate,
     Report,
     Section,
@@ -782,3 +783,32 @@ admin.site.unregister(User)
 class TrackerUserAdmin(DeactivateNotDeleteMixin, UserAdmin):
     actions = ("deactivate_selected",)
     may_delete = staticmethod(permissions.can_delete_user)
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    """The outbox, for reading: what was sent, what waits for the next run and why
+    it failed. Rows are written and sent by tracker.notifications only."""
+
+    list_display = (
+        "created_at",
+        "channel",
+        "recipient",
+        "department",
+        "subject",
+        "state",
+        "attempts",
+        "last_error",
+    )
+    list_filter = ("state", "channel")
+    search_fields = ("subject", "body", "recipient__username", "department__name")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -21,6 +21,7 @@ import contextvars
 import json
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from datetime import timedelta
@@ -78,9 +79,13 @@ def audience(kind, obligation, *, actor=None):
     """
     User = get_user_model()
     if kind in _TO_WORKERS:
-        users = User.objects.filter(
-            Q(departments=obligation.department_id) | Q(pk=obligation.owner_id)
-        )
+        # Built from what is set: a None here would match every user without one.
+        working = Q(pk__in=[])
+        if obligation.department_id is not None:
+            working |= Q(departments=obligation.department_id)
+        if obligation.owner_id is not None:
+            working |= Q(pk=obligation.owner_id)
+        users = User.objects.filter(working)
         department = obligation.department
     elif kind in _TO_SUPERVISORS:
         users = User.objects.filter(groups__name=permissions.SUPERVISOR_GROUP)
@@ -121,6 +126,10 @@ def email_modes(users):
 # not know.
 
 
+def _labelled(kind, text):
+    return gettext("%(kind)s: %(text)s") % {"kind": Kind(kind).label, "text": text}
+
+
 def _site_name():
     return gettext("Rule-of-law checklist")
 
@@ -131,8 +140,8 @@ def absolute_url(path):
 
 def email_subject(kind, obligation):
     with translation.override(settings.LANGUAGE_CODE):
-        about = f" {obligation.code} {obligation.title}" if obligation else ""
-        subject = f"[{_site_name()}] {Kind(kind).label}:{about}"
+        about = f"{obligation.code} {obligation.title}" if obligation else ""
+        subject = f"[{_site_name()}] {_labelled(kind, about)}"
     return subject[:200]
 
 
@@ -154,7 +163,7 @@ def _footer():
 
 def webhook_text(kind, text, obligation):
     with translation.override(settings.LANGUAGE_CODE):
-        content = f"【{_site_name()}】{Kind(kind).label}:{text}"
+        content = f"【{_site_name()}】{_labelled(kind, text)}"
         if obligation is not None:
             content += "\n" + absolute_url(obligation.get_absolute_url())
     return content
@@ -277,7 +286,9 @@ def _record_failure(message, error):
 def _address(message):
     if message.channel == OutboundMessage.Channel.EMAIL:
         return message.recipient.email
-    return message.department.webhook_url
+    # Not the whole URL: the robot's key is in its query string.
+    parts = urllib.parse.urlsplit(message.department.webhook_url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 class DeliveryError(Exception):
@@ -296,6 +307,15 @@ def _send(message):
         post_webhook(message.department.webhook_url, message.body)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # A robot answers; it does not send us elsewhere (another scheme, another host).
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def post_webhook(url, content):
     """POST a text message to a 企业微信 / 钉钉 group robot; raises on any failure."""
     if not url.lower().startswith(("http://", "https://")):
@@ -310,9 +330,7 @@ def post_webhook(url, content):
         method="POST",
     )
     try:
-        with urllib.request.urlopen(  # noqa: S310 - scheme checked above
-            request, timeout=settings.WEBHOOK_TIMEOUT
-        ) as response:
+        with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
             answer = response.read(4096)
     except urllib.error.HTTPError as error:
         raise DeliveryError(f"HTTP {error.code}") from None
@@ -354,7 +372,7 @@ def send_digest(user, lines=(), *, now=None):
         if email_modes([user])[user.pk] == Mode.INBOX_ONLY:
             return None
         with translation.override(settings.LANGUAGE_CODE):
-            items = [*lines, *(f"{Kind(k).label}:{t}" for _pk, k, t in events)]
+            items = [*lines, *(_labelled(k, t) for _pk, k, t in events)]
             if not items:
                 return None
             body = "\n\n".join(

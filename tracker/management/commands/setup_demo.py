@@ -140,7 +140,13 @@ class Command(BaseCommand):
         for username, password, first_name, role, department in ACCOUNTS:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = User(username=username, first_name=first_name)
+                # An address, so that `make run` shows notification emails on the
+                # console; .invalid can never reach anyone.
+                user = User(
+                    username=username,
+                    first_name=first_name,
+                    email=f"{username}@demo.invalid",
+                )
                 if role == "admin":
                     user.is_staff = user.is_superuser = True
                 user.set_password(password)
