@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from tests.factories import ObligationFactory, ReportFactory
 from tracker import workdays
-from tracker.models import NoticeCounter, Obligation, ProgressUpdate, SupervisionNotice
+from tracker.models import (
+    NoticeCounter,
+    Notification,
+    Obligation,
+    OutboundMessage,
+    ProgressUpdate,
+    SupervisionNotice,
+)
 from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
 from tracker.services import ServiceError, notice_reply, obligation_set_supervision
 
@@ -113,6 +120,23 @@ def test_a_rolled_back_escalation_consumes_no_number(department_a, supervisor):
     assert SupervisionNotice.objects.get().number == 1
     first.refresh_from_db()
     assert first.supervision_level == Level.NONE
+
+
+def test_the_department_is_notified_of_the_notice(obligation, supervisor, staff_a):
+    notice = escalate(obligation, supervisor, Level.RED).new_notice
+
+    (notification,) = Notification.objects.filter(recipient=staff_a)
+    assert notification.kind == Notification.Kind.SUPERVISION
+    assert notice.code in notification.text
+
+
+def test_a_rolled_back_escalation_notifies_nobody(obligation, supervisor, staff_a):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        escalate(obligation, supervisor, Level.RED)
+        raise RuntimeError("the caller's transaction fails after the escalation")
+
+    assert not Notification.objects.exists()
+    assert not OutboundMessage.objects.exists()
 
 
 def test_a_refused_escalation_consumes_no_number(obligation, supervisor):
