@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench fixture serve loadtest messages lint format setup clean-venv
+.PHONY: run remind test bench fixture serve loadtest messages lint format setup clean-venv
 
 # Reinstall only when the project's dependencies change, so a second `make run` is
 # fast. `make run` needs the app only; `make test` adds the test tools.
@@ -34,6 +34,13 @@ run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The daily reminders once, on the demo data (any day: --force skips the working-day
+# check). The digests land in each person's inbox (/notifications/); emails to
+# people with an address are printed to the console unless EMAIL_HOST is set.
+remind: setup
+	test -n "$$EMAIL_HOST" || export EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend; \
+	$(BIN)/python manage.py send_reminders --force
 
 test: $(BIN)/.installed-test messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -36,11 +36,14 @@ from .forms import (
 )
 from .models import (
     Department,
+    EscalationRule,
     Evidence,
     Holiday,
     Obligation,
     OutboundMessage,
     ProgressUpdate,
+    Reminder,
+    ReminderTier,
     Report,
     Section,
     SupervisionNotice,
@@ -811,4 +814,39 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderTier)
+class ReminderTierAdmin(admin.ModelAdmin):
+    """When send_reminders reminds people of a due date (working days)."""
+
+    list_display = ("__str__", "kind", "workdays", "is_active")
+    list_editable = ("workdays", "is_active")
+    list_display_links = ("__str__",)
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(admin.ModelAdmin):
+    """Automatic escalation of long-overdue obligations by send_reminders."""
+
+    list_display = ("__str__", "overdue_workdays", "level", "is_active")
+    list_editable = ("overdue_workdays", "level", "is_active")
+    list_display_links = ("__str__",)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """The log of reminders sent: read-only, it is what keeps them from repeating."""
+
+    list_display = ("day", "tier", "obligation", "recipient", "created_at")
+    list_filter = ("day", "tier")
+    search_fields = ("obligation__code", "recipient__username")
+    date_hierarchy = "day"
+    list_select_related = ("obligation", "recipient")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

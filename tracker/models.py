@@ -907,3 +907,116 @@ class OutboundMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()}: {self.subject or self.body[:50]}"
+
+
+class ReminderTier(models.Model):
+    """When ``send_reminders`` reminds the people working on an obligation, counted
+    in working days from its due date. Edited in the admin; the defaults (a data
+    migration): 3 working days before, on the due date, every 3 while overdue."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Working days before the due date")
+        DUE = "due", _("On the due date")
+        OVERDUE = "overdue", _("Every N working days while overdue")
+
+    kind = models.CharField(_("when"), max_length=10, choices=Kind.choices)
+    workdays = models.PositiveSmallIntegerField(
+        _("working days"),
+        default=0,
+        help_text=_(
+            "Before the due date: how many working days before. While overdue: the "
+            "interval (1 = every working day). Ignored for the due date itself."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reminder tier")
+        verbose_name_plural = _("reminder tiers")
+        ordering = ["kind", "-workdays"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "workdays"], name="reminder_tier_unique_kind_workdays"
+            )
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.DUE:
+            return str(self.Kind.DUE.label)
+        return f"{self.get_kind_display()}: {self.workdays}"
+
+    @property
+    def key(self):
+        """What the ``Reminder`` log records for this tier."""
+        return f"tier-{self.pk}"
+
+
+class EscalationRule(models.Model):
+    """Raise the supervision level of an obligation overdue for at least
+    ``overdue_workdays`` working days (``send_reminders``). Off by default; a rule
+    never lowers a level."""
+
+    overdue_workdays = models.PositiveSmallIntegerField(
+        _("overdue for at least (working days)")
+    )
+    level = models.CharField(
+        _("raise to"),
+        max_length=10,
+        choices=[
+            (level.value, level.label)
+            for level in (
+                Obligation.SupervisionLevel.YELLOW,
+                Obligation.SupervisionLevel.RED,
+            )
+        ],
+    )
+    is_active = models.BooleanField(_("active"), default=False)
+
+    class Meta:
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        ordering = ["overdue_workdays"]
+
+    def __str__(self):
+        return f"≥ {self.overdue_workdays} → {self.get_level_display()}"
+
+
+class Reminder(models.Model):
+    """The log of reminders sent: one row per obligation, reminder kind, person and
+    day. Written BEFORE anything is sent, under the unique constraint, so a second
+    run of the same day (or a run on another server at the same moment) finds the
+    rows taken and sends nothing twice."""
+
+    obligation = models.ForeignKey(
+        Obligation,
+        models.PROTECT,
+        related_name="reminders",
+        verbose_name=_("obligation"),
+    )
+    # A ReminderTier's key ("tier-3"), or one of the supervisors' and departments'
+    # lists ("overdue", "review", "extension", "unacknowledged").
+    tier = models.CharField(_("reminder"), max_length=30)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    day = models.DateField(_("day"))
+    # The run that wrote the row: it sends exactly the rows it managed to insert.
+    run = models.UUIDField(_("run"), db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-day", "recipient", "obligation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["obligation", "tier", "recipient", "day"],
+                name="reminder_unique_per_day",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.tier} {self.obligation_id} → {self.recipient_id}"

@@ -10,7 +10,9 @@ import dataclasses
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -423,6 +425,49 @@ def _set_supervision(obligation, *, user, level, note, version, only_raise=False
     _sync(obligation, current)
     obligation.new_notice = current.new_notice = notice
     return current
+
+
+# The account that signs what the system does by itself (the escalation rules of
+# the daily reminders). Shown as 系统 on the timeline; it can never log in.
+SYSTEM_USERNAME = "system"
+SYSTEM_NAME = "系统"
+
+
+def system_user():
+    """The system account (created by migration 0008; again here if a test or a
+    flush removed it): inactive, with an unusable password."""
+    user, _created = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={
+            "first_name": SYSTEM_NAME,
+            "is_active": False,
+            "password": make_password(None),
+        },
+    )
+    if user.has_usable_password() or user.is_active:
+        # Someone activated it or gave it a password in the admin: undo that.
+        user.set_unusable_password()
+        user.is_active = False
+        user.save(update_fields=["password", "is_active"])
+    return user
+
+
+@transaction.atomic
+def obligation_escalate_by_rule(
+    *, obligation, level: str, note: str
+) -> Obligation | None:
+    """An escalation rule of the daily reminders raising the supervision level, in
+    the system's name: a timeline entry by 系统, the supervision notice when the
+    level becomes yellow or red. A rule never lowers a level: when the obligation
+    is already at ``level`` or above, nothing is written and None is returned."""
+    return _set_supervision(
+        obligation,
+        user=system_user(),
+        level=level,
+        note=note,
+        version=None,
+        only_raise=True,
+    )
 
 
 def _lock_notice_counter(*, prefix, year):

@@ -108,7 +108,7 @@ class Command(BaseCommand):
         header = f"{'page':<18}" + "".join(f"{f'N={n:,}':>24}" for n in sizes)
         self.stdout.write(header)
         self.stdout.write(f"{'':<18}" + f"{'queries   median ms':>24}" * len(sizes))
-        for name, _url in PAGES:
+        for name, _url in [*PAGES, (REMINDERS, None)]:
             cells = []
             for n in sizes:
                 r = results[n][name]
@@ -131,6 +131,20 @@ class Command(BaseCommand):
             counts = [results[n][name]["queries"] for n in sizes]
             note = "" if statuses == {200} else f" (HTTP {sorted(statuses)})"
             report(len(set(counts)) == 1, f"{name}: queries flat {counts}{note}")
+        # send_reminders writes one digest per person: its queries grow with the
+        # people reminded (the same from 1,000 obligations on: every department has
+        # something due), never with the obligations.
+        digests = [results[n][REMINDERS]["digests"] for n in sizes]
+        counts = [results[n][REMINDERS]["queries"] for n in sizes]
+        same_people = [
+            n for n in sizes if results[n][REMINDERS]["digests"] == digests[-1]
+        ]
+        flat = len({results[n][REMINDERS]["queries"] for n in same_people}) == 1
+        report(
+            flat,
+            f"{REMINDERS}: queries {counts} for {digests} digests "
+            f"(flat where the digests are the same)",
+        )
         small, large = min(sizes), max(sizes)
         ratio = results[large]["dashboard"]["median_ms"] / max(
             results[small]["dashboard"]["median_ms"], 0.001
@@ -198,7 +212,34 @@ def measure_one(n, repeat):
             timings[name].append((time.perf_counter() - start) * 1000)
     for name, values in timings.items():
         results[name]["median_ms"] = statistics.median(values)
+    results[REMINDERS] = measure_reminders()
     return results
+
+
+# The daily run, measured once per size next to the pages: its first run of the
+# day (every reminder inserted, every digest written) is the one that costs.
+REMINDERS = "send_reminders"
+
+
+def measure_reminders():
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker import reminders
+
+    reset_queries()
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        # --force: the benchmark runs on any day of the week.
+        result = reminders.run(force=True)
+    elapsed = (time.perf_counter() - start) * 1000
+    return {
+        "status": 200,
+        "queries": len(queries),
+        "median_ms": elapsed,
+        "digests": len(result.sent),
+        "reminders": sum(len(lines) for lines in result.sent.values()),
+    }
 
 
 def _consume(response):

@@ -1,0 +1,79 @@
+"""``manage.py send_reminders [--date YYYY-MM-DD] [--dry-run] [--force]``: the daily
+reminders, digests and escalation rules (tracker.reminders), then the retry of
+failed emails and group-chat posts. Run every working morning (docs/deploy.md);
+safe to run twice, or on every app server at once."""
+
+import argparse
+import datetime
+
+from django.core.management.base import BaseCommand
+
+from tracker import reminders
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30"
+        ) from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the day's reminders (one digest per person), apply the escalation "
+        "rules and retry failed emails and group-chat posts. Skips days that are "
+        "not working days unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--date",
+            type=_date,
+            help="The day to run for (YYYY-MM-DD); default: today in Asia/Shanghai.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Print what would be sent and escalated; write and send nothing.",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even if the day is not a working day.",
+        )
+
+    def handle(self, *args, date, dry_run, force, **options):
+        result = reminders.run(date, dry_run=dry_run, force=force)
+        day = result.day.isoformat()
+        if result.skipped:
+            self.stdout.write(
+                f"{day} is not a working day: nothing sent (--force runs anyway)."
+            )
+            return
+        head = "Dry run, nothing written or sent" if dry_run else "Sent"
+        self.stdout.write(f"{head}: reminders of {day}")
+        verb = "Would raise" if dry_run else "Raised"
+        for escalation in result.escalated:
+            obligation = escalation.obligation
+            self.stdout.write(
+                f"{verb} {obligation.code} to {escalation.level} "
+                f"(overdue {escalation.overdue_workdays} working days)"
+            )
+        for user, lines in result.sent.items():
+            name = user.get_full_name() or user.get_username()
+            self.stdout.write(f"{name} <{user.email or 'no email'}>: {len(lines)}")
+            for number, line in enumerate(lines, 1):
+                self.stdout.write(f"  {number}. {line.text}")
+        self.stdout.write(
+            f"{len(result.sent)} digests, "
+            f"{sum(len(lines) for lines in result.sent.values())} reminders"
+            + (" to send" if dry_run else " sent")
+            + f"; {result.already_sent} already sent today."
+        )
+        if not dry_run:
+            self.stdout.write(
+                f"Delivered {result.digests_delivered} other digests and "
+                f"{result.messages_delivered} queued messages."
+            )
