@@ -39,6 +39,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -115,8 +116,19 @@ class Result:
 # --- Reading what is due ------------------------------------------------------------
 
 
-def _link(obligation):
-    return notifications.absolute_url(obligation.get_absolute_url())
+class _Links:
+    """Absolute links to obligation pages. reverse() costs a fraction of a
+    millisecond and a day's digests may list thousands of items, so the URL is
+    reversed once per run, with a marker where the pk goes."""
+
+    MARKER = "987654321"
+
+    def __init__(self):
+        path = reverse("tracker:obligation_detail", args=[int(self.MARKER)])
+        self.template = notifications.absolute_url(path)
+
+    def __call__(self, obligation):
+        return self.template.replace(self.MARKER, str(obligation.pk))
 
 
 def _item(obligation):
@@ -130,12 +142,12 @@ def _department_name(obligation):
     return department.short_name or department.name
 
 
-def _deadline_line(tier, obligation, count):
+def _deadline_line(tier, obligation, count, link):
     values = {
         "item": _item(obligation),
         "count": count,
         "due": obligation.due_date.isoformat(),
-        "url": _link(obligation),
+        "url": link(obligation),
     }
     if tier.kind == ReminderTier.Kind.BEFORE:
         text = gettext("%(item)s: due in %(count)s working days (%(due)s) %(url)s")
@@ -148,12 +160,12 @@ def _deadline_line(tier, obligation, count):
     return text % values
 
 
-def _supervisor_line(obligation, tier, message, **values):
+def _supervisor_line(obligation, tier, message, link, **values):
     """A line of a list that names the department (the supervisors' lists)."""
     text = message % {
         "item": _item(obligation),
         "department": _department_name(obligation),
-        "url": _link(obligation),
+        "url": link(obligation),
         **values,
     }
     return Line(obligation.pk, tier, text)
@@ -193,14 +205,18 @@ def plan(day: date) -> Plan:
     """Everything ``run`` would do on ``day``, read with a fixed number of queries
     (one per kind of list) whatever the number of obligations."""
     calendar = workdays.current_calendar()
+    link = _Links()
     User = get_user_model()
     tiers = list(ReminderTier.objects.filter(is_active=True))
     rules = list(EscalationRule.objects.filter(is_active=True))
     ahead_limit = max(
         [t.workdays for t in tiers if t.kind == ReminderTier.Kind.BEFORE] + [0]
     )
-    open_obligations = Obligation.objects.exclude(status=Status.DONE).select_related(
-        "department", "owner"
+    # Without the text: thousands of rows, and the digests show code and title.
+    open_obligations = (
+        Obligation.objects.exclude(status=Status.DONE)
+        .select_related("department", "owner")
+        .defer("body")
     )
     # Every open obligation due before the furthest "N working days before" tier
     # ends, the overdue ones included: one query.
@@ -250,7 +266,11 @@ def plan(day: date) -> Plan:
         if match is not None:
             tier, count = match
             to_people[obligation.pk].append(
-                Line(obligation.pk, tier.key, _deadline_line(tier, obligation, count))
+                Line(
+                    obligation.pk,
+                    tier.key,
+                    _deadline_line(tier, obligation, count, link),
+                )
             )
         if overdue:
             supervisor_lines.append(
@@ -261,6 +281,7 @@ def plan(day: date) -> Plan:
                         "%(item)s (%(department)s): overdue by %(count)s working "
                         "days %(url)s"
                     ),
+                    link,
                     count=overdue,
                 )
             )
@@ -281,6 +302,7 @@ def plan(day: date) -> Plan:
                         "%(item)s (%(department)s): awaiting review for %(count)s "
                         "working days %(url)s"
                     ),
+                    link,
                     count=waited,
                 )
             )
@@ -293,6 +315,7 @@ def plan(day: date) -> Plan:
                     "%(item)s (%(department)s): extension to %(date)s requested, "
                     "awaiting your decision %(url)s"
                 ),
+                link,
                 date=request.requested_due_date.isoformat(),
             )
         )
@@ -307,6 +330,7 @@ def plan(day: date) -> Plan:
                 "%(item)s (%(department)s): not acknowledged %(count)s working days "
                 "after assignment %(url)s"
             ),
+            link,
             count=waited,
         )
         supervisor_lines.append(line)
