@@ -923,18 +923,25 @@ def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
 @transaction.atomic
 def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
     """Withdraw a piece of evidence: it stays in storage and in the timeline (struck
-    through, with the reason), but no longer counts for submitting."""
+    through, with the reason), but no longer counts for submitting.
+
+    The last live evidence of an obligation awaiting review or done is refused, for
+    every role: finished work keeps its proof for an inspection (督察). Upload the
+    replacement first, or have a supervisor return or reopen the obligation.
+    """
     reason = (reason or "").strip()
-    current = (
-        Evidence.objects.select_for_update(of=("self",))
-        .select_related("obligation")
-        .get(pk=evidence.pk)
-    )
-    _refuse_unless(permissions.can_work_on(user, current.obligation))
+    # The obligation row first, as every obligation service locks it: two
+    # withdrawals of its last two pieces, or a withdrawal racing a submission,
+    # queue here, and the second one counts what the first one left.
+    obligation = Obligation.objects.select_for_update().get(pk=evidence.obligation_id)
+    current = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    current.obligation = obligation
+    _refuse_unless(permissions.can_work_on(user, obligation))
     if not reason:
         raise ServiceError(_("A reason is required."))
     if current.is_withdrawn:
         raise ServiceError(_("This evidence has already been withdrawn."))
+    _refuse_withdrawing_last_proof(obligation, current)
     current.withdrawn_at = timezone.now()
     current.withdrawn_by = user
     current.withdraw_reason = reason
@@ -951,6 +958,32 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
     for field in ("withdrawn_at", "withdrawn_by_id", "withdraw_reason"):
         setattr(evidence, field, getattr(current, field))
     return current
+
+
+def _refuse_withdrawing_last_proof(obligation, evidence):
+    Status = Obligation.Status
+    if obligation.status not in (Status.SUBMITTED, Status.DONE):
+        return
+    others = obligation.evidence.filter(withdrawn_at__isnull=True).exclude(
+        pk=evidence.pk
+    )
+    if others.exists():
+        return
+    if obligation.status == Status.DONE:
+        raise ServiceError(
+            _(
+                "This is the only evidence of a finished obligation, so it cannot be "
+                "withdrawn. Upload the replacement first, or ask a supervisor to "
+                "reopen the obligation."
+            )
+        )
+    raise ServiceError(
+        _(
+            "This is the only evidence of an obligation awaiting review, so it cannot "
+            "be withdrawn. Upload the replacement first, or ask a supervisor to "
+            "return the obligation."
+        )
+    )
 
 
 # --- Reports ----------------------------------------------------------------------
