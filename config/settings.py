@@ -34,14 +34,17 @@ def env_bool(name, default):
     )
 
 
-def env_int(name, default):
+def env_int(name, default, *, minimum=None):
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} is below {minimum}")
+    return number
 
 
 def env_list(name, default):
@@ -168,10 +171,22 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): lock the user name + IP pair after repeated
 # failures. User names are matched case-insensitively so "Admin " cannot bypass it.
+# An address is locked too after AXES_ADDRESS_FAILURE_LIMIT failures over all user
+# names (tracker.auth.AxesHandler), higher than the per-user limit because a whole
+# office may share one address; 0 turns it off, for a proxy that hides the clients'
+# addresses (docs/deploy.md). AXES_FAILURE_LIMIT=0 would lock everyone out: refused.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=0)
+if 0 < AXES_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        f"AXES_ADDRESS_FAILURE_LIMIT={AXES_ADDRESS_FAILURE_LIMIT} is below "
+        f"AXES_FAILURE_LIMIT={AXES_FAILURE_LIMIT}: it counts every user name of an "
+        "address, so it must be at least the per-user limit"
+    )
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "tracker.auth.AxesHandler"
 AXES_USERNAME_CALLABLE = "tracker.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

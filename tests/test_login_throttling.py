@@ -1,8 +1,12 @@
 """Login throttling (django-axes): repeated failed logins through the real login form
 lock the user name + address pair for a while, and spelling the user name
-differently does not buy more guesses."""
+differently does not buy more guesses. One address trying many user names is
+locked out too, at a higher limit (tracker.auth.AxesHandler)."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -124,3 +128,111 @@ def test_lockout_of_one_user_name_leaves_other_users_able_to_log_in(browser, cle
     fail_times(browser, "clerk", LIMIT)
     response = log_in(browser, "colleague", PASSWORD)
     assert response.status_code == 302
+
+
+# --- One address, many user names -----------------------------------------------
+
+ADDRESS_LIMIT = settings.AXES_ADDRESS_FAILURE_LIMIT
+
+
+def spray(client, count, **extra):
+    """One wrong password for each of ``count`` user names, as a password sprayer
+    would: never reaching the per-user limit."""
+    response = None
+    for n in range(count):
+        response = log_in(client, f"user{n}", "wrong-password", **extra)
+    return response
+
+
+def test_address_limit_is_twenty_and_above_the_per_user_limit():
+    assert ADDRESS_LIMIT == 20
+    assert ADDRESS_LIMIT > LIMIT
+
+
+def test_one_address_trying_many_user_names_is_locked_out(browser, clerk):
+    assert spray(browser, ADDRESS_LIMIT - 1).status_code == 200
+
+    assert_locked_out(log_in(browser, "user-last", "wrong-password"))
+    # Every user name from that address, the right password included.
+    assert_locked_out(log_in(browser, "clerk", PASSWORD))
+    assert "_auth_user_id" not in browser.session
+
+
+def test_forged_forwarded_for_header_does_not_escape_the_address_limit(browser, clerk):
+    for n in range(ADDRESS_LIMIT):
+        log_in(browser, f"user{n}", "wrong", HTTP_X_FORWARDED_FOR=f"10.1.{n}.1")
+
+    response = log_in(browser, "clerk", PASSWORD, HTTP_X_FORWARDED_FOR="10.9.9.9")
+
+    assert_locked_out(response)
+
+
+def test_another_address_can_still_log_in(clerk):
+    attacker = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    spray(attacker, ADDRESS_LIMIT, REMOTE_ADDR="10.0.0.66")
+
+    colleague = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = log_in(colleague, "clerk", PASSWORD, REMOTE_ADDR="10.0.0.7")
+
+    assert response.status_code == 302
+
+
+def test_logging_in_to_ones_own_account_does_not_reset_the_address_count(
+    browser, clerk
+):
+    # A staff member who owns an account cannot spray, log in, and spray again.
+    spray(browser, ADDRESS_LIMIT - 2)
+    assert log_in(browser, "clerk", PASSWORD).status_code == 302
+    browser.post(
+        "/accounts/logout/", {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value}
+    )
+
+    spray(browser, 1)
+    assert_locked_out(log_in(browser, "user-last", "wrong-password"))
+
+
+def test_the_address_limit_is_configurable(settings, browser, clerk):
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 8
+    assert spray(browser, 7).status_code == 200
+    assert_locked_out(log_in(browser, "user-last", "wrong-password"))
+
+
+def test_an_address_limit_of_zero_turns_it_off(settings, browser, clerk):
+    # For a proxy that hides the clients' addresses (docs/deploy.md).
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 0
+    spray(browser, ADDRESS_LIMIT + 5)
+    assert log_in(browser, "clerk", PASSWORD).status_code == 302
+
+
+def test_failures_below_the_address_limit_leave_other_users_free(browser, clerk):
+    # One colleague's lockout (five failures) must not lock the whole office.
+    fail_times(browser, "colleague", LIMIT)
+    assert log_in(browser, "clerk", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"AXES_ADDRESS_FAILURE_LIMIT": "many"}, "is not an integer"),
+        ({"AXES_ADDRESS_FAILURE_LIMIT": "-1"}, "is below 0"),
+        ({"AXES_FAILURE_LIMIT": "0"}, "is below 1"),
+        ({"AXES_ADDRESS_FAILURE_LIMIT": "3"}, "must be at least the per-user limit"),
+        ({"AXES_COOLOFF_MINUTES": "-5"}, "is below 1"),
+    ],
+)
+def test_a_bad_throttling_setting_stops_the_process(env, message):
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=settings.BASE_DIR,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
