@@ -13,10 +13,12 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db import connection, models, transaction
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -61,6 +63,47 @@ from .services import (
     obligation_set_supervision,
     report_import,
 )
+from .text import CleanCharField
+
+
+def _is_primary_key(model, value):
+    """Whether ``value`` (from a URL or a form) can be a primary key of ``model``:
+    Django's admin and simple-history filter on whatever the request sends, and
+    ``abc`` or a 30-digit number would end in a 500."""
+    pk = model._meta.pk
+    try:
+        number = pk.to_python(value)
+    except ValidationError:
+        return False
+    low, high = connection.ops.integer_field_ranges.get(
+        pk.get_internal_type(), (None, None)
+    )
+    return low is None or low <= number <= high
+
+
+class CleanInputAdminMixin:
+    """On every ModelAdmin and inline (tests/test_control_characters.py checks).
+
+    The form fields the admin generates for plain CharFields and TextFields are
+    ``CleanCharField`` (tracker.text): no control characters are stored. Fields
+    with choices are validated against them; e-mail, URL and slug fields keep their
+    own validation; fields a form declares itself use ``CleanCharField`` explicitly.
+
+    The rows an action is asked to act on must be primary keys: anything else is a
+    400, not a 500."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if type(db_field) in (models.CharField, models.TextField) and not (
+            db_field.choices
+        ):
+            kwargs.setdefault("form_class", CleanCharField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(_is_primary_key(self.model, value) for value in selected):
+            raise BadRequest("The selection is not a list of primary keys.")
+        return super().response_action(request, queryset)
 
 
 class NoDeleteMixin:
@@ -142,9 +185,19 @@ class NoRevertHistoryMixin:
     def revert_disabled(self, request, obj=None):
         return True
 
+    def history_view(self, request, object_id, extra_context=None):
+        if not _is_primary_key(self.model, object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied
+        if not (
+            _is_primary_key(self.model, object_id)
+            and _is_primary_key(self.model.history.model, version_id)
+        ):
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
@@ -166,7 +219,7 @@ def missing_holidays_message(years):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(CleanInputAdminMixin, admin.ModelAdmin):
     list_display = ("date", "weekday", "name", "is_workday")
     list_filter = ("is_workday",)
     search_fields = ("name",)
@@ -183,7 +236,7 @@ class HolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ("title", "organization", "year", "obligation_count", "imported_at")
     list_filter = ("year", "organization")
     search_fields = ("title", "organization")
@@ -277,7 +330,7 @@ class ReportAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(NoDeleteMixin, admin.ModelAdmin):
+class SectionAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ("code", "title", "report", "parent", "position")
     list_filter = ("report",)
     search_fields = ("code", "title")
@@ -289,7 +342,7 @@ class SectionAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(DeactivateNotDeleteMixin, admin.ModelAdmin):
+class DepartmentAdmin(CleanInputAdminMixin, DeactivateNotDeleteMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "short_name",
@@ -332,7 +385,7 @@ def _download_link(evidence):
     )
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(CleanInputAdminMixin, admin.TabularInline):
     model = Evidence
     fields = (
         "original_name",
@@ -356,7 +409,7 @@ class EvidenceInline(admin.TabularInline):
         return _download_link(evidence)
 
 
-class ProgressUpdateInline(admin.TabularInline):
+class ProgressUpdateInline(CleanInputAdminMixin, admin.TabularInline):
     model = ProgressUpdate
     fields = ("created_at", "author", "action", "from_status", "to_status", "text")
     readonly_fields = fields
@@ -372,7 +425,9 @@ class ProgressUpdateInline(admin.TabularInline):
 
 
 @admin.register(Obligation)
-class ObligationAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
+class ObligationAdmin(
+    CleanInputAdminMixin, NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin
+):
     form = ObligationAdminForm
     list_display = (
         "code",
@@ -688,7 +743,9 @@ class ObligationAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
+class EvidenceAdmin(
+    CleanInputAdminMixin, NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin
+):
     list_display = (
         "original_name",
         "obligation",
@@ -729,7 +786,7 @@ class EvidenceAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ProgressUpdateAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "obligation",
@@ -753,7 +810,9 @@ class ProgressUpdateAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(SupervisionNotice)
-class SupervisionNoticeAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin):
+class SupervisionNoticeAdmin(
+    CleanInputAdminMixin, NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin
+):
     """Read-only: notices are issued by raising the supervision level and answered
     on the obligation page, so their numbers never skip or repeat."""
 
@@ -780,16 +839,23 @@ class SupervisionNoticeAdmin(NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryA
 
 User = get_user_model()
 admin.site.unregister(User)
+# Groups' names are typed in the admin too: the same cleaning as every other text.
+admin.site.unregister(Group)
 
 
 @admin.register(User)
-class TrackerUserAdmin(DeactivateNotDeleteMixin, UserAdmin):
+class TrackerUserAdmin(CleanInputAdminMixin, DeactivateNotDeleteMixin, UserAdmin):
     actions = ("deactivate_selected",)
     may_delete = staticmethod(permissions.can_delete_user)
 
 
+@admin.register(Group)
+class TrackerGroupAdmin(CleanInputAdminMixin, GroupAdmin):
+    pass
+
+
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(admin.ModelAdmin):
+class OutboundMessageAdmin(CleanInputAdminMixin, admin.ModelAdmin):
     """The outbox, for reading: what was sent, what waits for the next run and why
     it failed. Rows are written and sent by tracker.notifications only."""
 
@@ -818,7 +884,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderTier)
-class ReminderTierAdmin(admin.ModelAdmin):
+class ReminderTierAdmin(CleanInputAdminMixin, admin.ModelAdmin):
     """When send_reminders reminds people of a due date (working days)."""
 
     list_display = ("__str__", "kind", "workdays", "is_active")
@@ -827,7 +893,7 @@ class ReminderTierAdmin(admin.ModelAdmin):
 
 
 @admin.register(EscalationRule)
-class EscalationRuleAdmin(admin.ModelAdmin):
+class EscalationRuleAdmin(CleanInputAdminMixin, admin.ModelAdmin):
     """Automatic escalation of long-overdue obligations by send_reminders."""
 
     list_display = ("__str__", "overdue_workdays", "level", "is_active")
@@ -836,7 +902,7 @@ class EscalationRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ReminderAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     """The log of reminders sent: read-only, it is what keeps them from repeating."""
 
     list_display = ("day", "tier", "obligation", "recipient", "created_at")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from . import importer
 from .evidence_files import EVIDENCE_CONTENT_TYPES
 from .models import Department, NotificationPreference, Obligation, display_name
+from .text import CleanCharField
 
 # Long enough for a real explanation, short enough that a pasted document is refused
 # with a message instead of filling the timeline.
@@ -34,7 +35,7 @@ class StatusForm(VersionedForm):
     # Every status is a valid choice here: whether the transition is allowed from the
     # current status, and for this user, is obligation_transition's decision.
     status = forms.ChoiceField(label=_("New status"), choices=Obligation.Status.choices)
-    note = forms.CharField(
+    note = CleanCharField(
         label=_("Note or reason"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
@@ -47,7 +48,7 @@ class SupervisionForm(VersionedForm):
     level = forms.ChoiceField(
         label=_("Supervision level"), choices=Obligation.SupervisionLevel.choices
     )
-    note = forms.CharField(
+    note = CleanCharField(
         label=_("Reason"),
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -78,7 +79,7 @@ class AssignForm(VersionedForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
     )
-    note = forms.CharField(
+    note = CleanCharField(
         label=_("Note"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
@@ -108,7 +109,7 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("File"), help_text=lazy(accepted_evidence_types, str)()
     )
-    note = forms.CharField(
+    note = CleanCharField(
         label=_("Note"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
@@ -125,7 +126,7 @@ class EvidenceForm(forms.Form):
 
 
 class WithdrawEvidenceForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanCharField(
         label=_("Reason for withdrawal"),
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -133,7 +134,7 @@ class WithdrawEvidenceForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(
+    text = CleanCharField(
         label=_("Progress note"),
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -144,7 +145,7 @@ class NoteForm(forms.Form):
 
 
 class NoticeReplyForm(forms.Form):
-    text = forms.CharField(
+    text = CleanCharField(
         label=_("Written reply"),
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -165,7 +166,7 @@ class ObligationAdminForm(forms.ModelForm):
     """
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    change_note = forms.CharField(
+    change_note = CleanCharField(
         label=_("Reason for the change"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
@@ -275,7 +276,7 @@ class ReportImportForm(forms.Form):
         validators=[FileExtensionValidator(["txt", "docx"])],
         help_text=_("A .txt file (UTF-8 or GB18030) or a .docx document, up to 5 MB."),
     )
-    organization = forms.CharField(
+    organization = CleanCharField(
         label=_("Organization"),
         required=False,
         max_length=100,

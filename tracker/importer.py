@@ -20,6 +20,7 @@ from pathlib import Path
 import filetype
 
 from . import safezip
+from .text import clean_text
 
 WORK_ITEM = "work_item"
 PROBLEM = "problem"
@@ -220,7 +221,9 @@ def decode_text(data: bytes, *, name: str = "input") -> str:
 
 def normalise(text: str) -> str:
     """The text as stored in Report.source_text: one paragraph per line, no
-    indentation (reports indent with full-width spaces), no blank lines, LF only."""
+    indentation (reports indent with full-width spaces), no blank lines, LF only,
+    and no control characters (``text.clean_text``: Word leaves stray ones)."""
+    text = clean_text(text, multiline=True)
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     lines = (line.strip(_LINE_WHITESPACE) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
@@ -274,6 +277,8 @@ def parse_report(
     """Parse a report's text (raw or normalised) into a tree.
 
     ``organization`` and ``year`` override what the title line says."""
+    if organization is not None:
+        organization = clean_text(organization).strip() or None
     source = normalise(text)
     if not source:
         raise ReportFormatError("The text is empty.")

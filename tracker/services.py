@@ -40,6 +40,7 @@ from .models import (
     SupervisionNotice,
     display_name,
 )
+from .text import clean_text
 
 
 class _Unset:
@@ -1117,7 +1118,8 @@ def report_import(
     timeline). Units no longer in the text are listed in ``missing``, not deleted.
     ``links`` maps a task code to the problem codes it addresses.
     """
-    organization = organization or tree.organization
+    # The organization may come straight from a command line, not only from a form.
+    organization = clean_text(organization or tree.organization or "").strip()
     year = year or tree.year
     if not organization or not year:
         raise ServiceError(
