@@ -317,7 +317,7 @@ def staff_client(client, staff_a):
 
 def test_a_progress_note_is_stored_without_controls(staff_client, obligation):
     response = staff_client.post(
-        f"/obligations/{obligation.pk}/update/",
+        f"/obligations/{obligation.pk}/notes/",
         {"text": f"{ALL_CONTROLS}=1+1\r\n第二行{ALL_CONTROLS}"},
     )
 
@@ -380,7 +380,7 @@ def test_a_supervision_reason_is_stored_without_controls(
 
 def test_a_note_of_only_control_characters_counts_as_empty(staff_client, obligation):
     response = staff_client.post(
-        f"/obligations/{obligation.pk}/update/", {"text": ALL_CONTROLS}
+        f"/obligations/{obligation.pk}/notes/", {"text": ALL_CONTROLS}
     )
 
     assert response.status_code == 400

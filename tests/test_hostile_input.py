@@ -93,7 +93,7 @@ def test_more_than_a_thousand_form_fields_answer_400_and_write_nothing(
 ):
     data = {f"p{n}": "1" for n in range(TOO_MANY)} | {"text": "进展"}
 
-    response = staff_client.post(f"/obligations/{obligation.pk}/update/", data)
+    response = staff_client.post(f"/obligations/{obligation.pk}/notes/", data)
 
     assert_friendly_400(response)
     assert nothing_written(obligation)
@@ -124,7 +124,7 @@ def test_a_form_body_over_the_size_limit_answers_400(
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
 
     response = staff_client.post(
-        f"/obligations/{obligation.pk}/update/", {"text": "进" * 2000}
+        f"/obligations/{obligation.pk}/notes/", {"text": "进" * 2000}
     )
 
     assert_friendly_400(response)
@@ -164,7 +164,7 @@ HOSTILE_POSTS = {
         "status",
         {"status": S.IN_PROGRESS, "version": "1", "note": "注" * 10000},
     ),
-    "10,000-character comment": ("update", {"text": "注" * 10000}),
+    "10,000-character comment": ("notes", {"text": "注" * 10000}),
     "invalid date": ("assign", {"version": "1", "due_date": "2023-02-30"}),
     "year 99999": ("assign", {"version": "1", "due_date": "99999-01-01"}),
     "huge owner pk": ("assign", {"version": "1", "owner": HUGE}),

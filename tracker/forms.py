@@ -191,6 +191,8 @@ class ObligationAdminForm(forms.ModelForm):
             "addresses",
             "version",
         )
+        # Text typed in the admin enters storage here (tracker.text).
+        field_classes = {"title": CleanCharField, "body": CleanCharField}
 
     def clean(self):
         cleaned = super().clean()
