@@ -356,7 +356,7 @@ class ExtensionRequestForm(VersionedForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
     )
-    reason = forms.CharField(
+    reason = CleanCharField(
         label=_("Reason"),
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -368,7 +368,7 @@ class ExtensionDecisionForm(VersionedForm):
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
     )
-    reason = forms.CharField(
+    reason = CleanCharField(
         label=_("Reason"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
