@@ -269,3 +269,17 @@ def test_a_row_claimed_by_one_sender_is_not_sent_by_another(
     assert second == []
     # A sender that died mid-send frees its rows after the lease.
     assert [m.pk for m in after_the_lease] == [first[0].pk]
+
+
+def test_a_deactivated_account_gets_no_digest(
+    obligation, staff_a, supervisor, mail_settings, received
+):
+    choose_email(staff_a, DAILY_DIGEST)
+    return_for_rework(obligation, supervisor, "材料不全")
+    staff_a.is_active = False
+    staff_a.save(update_fields=["is_active"])
+
+    notifications.deliver_pending()
+
+    assert received == []
+    assert not Notification.objects.filter(digest_pending=True).exists()

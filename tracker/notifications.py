@@ -350,7 +350,8 @@ def post_webhook(url, content):
 def send_digest(user, lines=(), *, now=None):
     """Email ``user`` one digest: ``lines`` (the caller's, e.g. the day's reminders)
     followed by the events waiting for their digest. Returns the outbox row, or None
-    when there was nothing to send or the user gets no email.
+    when there was nothing to send or the user gets no email (inbox only, no
+    address, no mail server, or a deactivated account).
 
     The waiting events are taken in the same transaction as the outbox row is
     written, so calling this and then ``deliver_pending`` in one run sends each
@@ -369,7 +370,7 @@ def send_digest(user, lines=(), *, now=None):
             waiting.filter(pk__in=[pk for pk, _k, _t in events]).update(
                 digest_pending=False
             )
-        if email_modes([user])[user.pk] == Mode.INBOX_ONLY:
+        if not user.is_active or email_modes([user])[user.pk] == Mode.INBOX_ONLY:
             return None
         with translation.override(settings.LANGUAGE_CODE):
             items = [*lines, *(_labelled(k, t) for _pk, k, t in events)]
