@@ -17,6 +17,7 @@ from tracker.models import (
     ProgressUpdate,
     Report,
     Section,
+    SupervisionNotice,
 )
 from tracker.services import obligation_add_note
 
@@ -284,6 +285,28 @@ def test_bulk_supervision_records_reason_and_user(
     assert obligation.supervision_level == "yellow"
     assert obligation.updates.get().author == tracker_admin
     assert obligation.history.latest().history_user == tracker_admin
+
+
+def test_bulk_supervision_to_red_issues_a_numbered_notice_for_each(
+    tracker_admin_client, tracker_admin, department_a
+):
+    first, second = ObligationFactory.create_batch(2, department=department_a)
+
+    _action(
+        tracker_admin_client,
+        "set_supervision_selected",
+        [first, second],
+        apply="1",
+        level="red",
+        note="集中督办",
+    )
+
+    notices = SupervisionNotice.objects.order_by("number")
+    assert [(n.obligation, n.number) for n in notices] in (
+        [(first, 1), (second, 2)],
+        [(second, 1), (first, 2)],
+    )
+    assert {n.issued_by for n in notices} == {tracker_admin}
 
 
 def test_evidence_note_is_the_only_editable_field(tracker_admin_client, rows):
