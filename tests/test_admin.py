@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests.factories import ObligationFactory
 from tests.pages import parse
-from tests.workflow_helpers import upload
+from tests.workflow_helpers import assignment_trail, upload
 from tracker.models import (
     Department,
     Evidence,
@@ -146,10 +146,7 @@ def test_change_form_assignment_goes_through_the_service(
     obligation.refresh_from_db()
     assert obligation.department == department_b
     assert obligation.due_date == datetime.date(2023, 6, 30)
-    updates = obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN)
-    assert updates.count() == 2
-    assert {u.author for u in updates} == {tracker_admin}
-    assert obligation.history.latest().history_user == tracker_admin
+    assert assignment_trail(obligation) == ([tracker_admin] * 2, tracker_admin)
 
 
 def test_change_form_supervision_needs_a_reason(tracker_admin_client, obligation):
@@ -236,10 +233,7 @@ def test_bulk_assign_records_every_change_with_the_admin(
         assert obligation.department == department_b
         assert obligation.owner == staff_b
         assert obligation.due_date == datetime.date(2023, 9, 30)
-        updates = obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN)
-        assert updates.count() == 3
-        assert {u.author for u in updates} == {tracker_admin}
-        assert obligation.history.latest().history_user == tracker_admin
+        assert assignment_trail(obligation) == ([tracker_admin] * 3, tracker_admin)
 
 
 def test_bulk_assign_leaves_empty_fields_alone(

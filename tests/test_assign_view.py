@@ -5,6 +5,7 @@ import datetime
 from django.urls import reverse
 
 from tests.pages import errors
+from tests.workflow_helpers import assignment_trail
 from tracker.models import Obligation, ProgressUpdate
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -34,11 +35,9 @@ def test_assign_saves_and_writes_timeline_and_history_with_the_user(
     assert obligation.department == department_b
     assert obligation.owner == staff_b
     assert obligation.due_date == datetime.date(2023, 6, 30)
+    assert assignment_trail(obligation) == ([supervisor] * 3, supervisor)
     entries = obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN)
-    assert entries.count() == 3
-    assert {entry.author for entry in entries} == {supervisor}
     assert any("2023-06-30" in entry.text for entry in entries)
-    assert obligation.history.first().history_user == supervisor
     page = client.get(obligation.get_absolute_url(), **EN).content.decode()
     assert "Assignment saved." in page
 

@@ -4,7 +4,7 @@ fixtures: each test says which state it starts from)."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tracker import services
-from tracker.models import Obligation
+from tracker.models import Obligation, ProgressUpdate
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -24,6 +24,13 @@ def upload(obligation, user, name="整改报告.pdf", content=PDF, note=""):
         file=SimpleUploadedFile(name, content),
         note=note,
     )
+
+
+def assignment_trail(obligation):
+    """What assigning left on the record: the authors of the assignment's timeline
+    entries (one per changed field) and the user of the latest history row."""
+    entries = obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN)
+    return [entry.author for entry in entries], obligation.history.latest().history_user
 
 
 def files_on_disk(media_root):
