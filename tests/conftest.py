@@ -1,13 +1,47 @@
 """Shared users and objects. Roles follow the permission matrix of the staff workflow:
 two departments, a staff member in each, a supervisor and an admin."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
+from django.db.models.signals import post_migrate
 from django.utils import timezone, translation
 
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
 from tracker.models import Obligation
+
+
+def _restore_data_migrations(sender, using="default", **kwargs):
+    # Transactional tests (transaction=True, live_server) end with a flush that empties
+    # every table. The flush re-creates content types and permissions (post_migrate)
+    # but not what the data migrations wrote, so every later test, transactional or
+    # not, would find no role groups, reminder tiers or system user. Re-run those
+    # migrations' own (idempotent) functions; connected here, not in a sub-folder's
+    # conftest, so any subset of the suite in any order gets them.
+    for module, function in (
+        ("0002_roles", "create_roles"),
+        ("0011_reminder_defaults", "create_defaults"),
+    ):
+        migration = importlib.import_module(f"tracker.migrations.{module}")
+        getattr(migration, function)(apps, None)
+
+
+post_migrate.connect(
+    _restore_data_migrations,
+    sender=apps.get_app_config("tracker"),
+    dispatch_uid="tests.restore_data_migrations",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    # LocaleMiddleware activates the request's language for the thread and nothing
+    # deactivates it, so after a client request in English, text rendered outside a
+    # request (the 500 page, a service's messages) would come out in English in the
+    # next test. Each test starts as a fresh process does: in LANGUAGE_CODE.
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -31,7 +30,7 @@ from tracker.models import (
     ReminderTier,
     SupervisionNotice,
 )
-from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
+from tracker.permissions import STAFF_GROUP
 
 Level = Obligation.SupervisionLevel
 Status = Obligation.Status
@@ -406,20 +405,8 @@ def test_query_count_does_not_grow_with_the_number_of_obligations(
 # --- Two servers at once -------------------------------------------------------------
 
 
-@pytest.fixture
-def role_groups(transactional_db):
-    # An earlier transactional test's flush may have emptied the groups and the
-    # tiers the data migrations wrote.
-    for name in (STAFF_GROUP, SUPERVISOR_GROUP):
-        Group.objects.get_or_create(name=name)
-    for kind, days in (("before", 3), ("due", 0), ("overdue", 3)):
-        ReminderTier.objects.get_or_create(kind=kind, workdays=days)
-
-
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_runs_send_each_reminder_once(
-    role_groups, department_a, staff_a, supervisor
-):
+def test_two_concurrent_runs_send_each_reminder_once(department_a, staff_a, supervisor):
     for ahead in (3, 0, -1, -4):
         ObligationFactory(
             department=department_a, owner=staff_a, due_date=due_in(ahead)

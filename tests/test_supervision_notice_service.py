@@ -5,7 +5,6 @@ notice_reply."""
 import threading
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
@@ -20,7 +19,6 @@ from tracker.models import (
     ProgressUpdate,
     SupervisionNotice,
 )
-from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
 from tracker.services import ServiceError, notice_reply, obligation_set_supervision
 
 Level = Obligation.SupervisionLevel
@@ -155,17 +153,9 @@ def test_staff_cannot_escalate_and_no_notice_is_issued(obligation, staff_a):
     assert not SupervisionNotice.objects.exists()
 
 
-@pytest.fixture
-def role_groups(transactional_db):
-    """The role groups of the 0002_roles data migration: an earlier transactional
-    test's flush may have emptied the table."""
-    for name in (STAFF_GROUP, SUPERVISOR_GROUP):
-        Group.objects.get_or_create(name=name)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_escalations_get_numbers_without_gaps_or_duplicates(
-    role_groups, department_a, supervisor
+    department_a, supervisor
 ):
     """Several supervisors escalate different obligations at the same moment, each
     on its own database connection: the numbers are 1..N, each once. (On SQLite the

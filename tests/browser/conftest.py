@@ -6,37 +6,15 @@ Browsers cannot be downloaded on the machines this runs on, so Playwright launch
 REQUIRE_BROWSER=1 (set by .ci/run), where a missing browser is a failure.
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.db.models.signals import post_migrate
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise
 # refuse the ORM calls the tests make to arrange data and check results.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
-def _recreate_role_groups(sender, using="default", **kwargs):
-    # The journeys need a live server, so they run as transactional tests, and
-    # Django empties every table after each of them. The flush re-creates content
-    # types and permissions (post_migrate) but not what data migrations wrote: put
-    # the role groups of tracker/migrations/0002_roles back, for the next journey
-    # and for any transactional test that runs after them.
-    from django.contrib.auth.models import Group
-
-    roles = importlib.import_module("tracker.migrations.0002_roles")
-    for name in roles.ROLE_GROUPS:
-        Group.objects.using(using).get_or_create(name=name)
-
-
-post_migrate.connect(
-    _recreate_role_groups,
-    sender=apps.get_app_config("tracker"),
-    dispatch_uid="tests.browser.recreate_role_groups",
-)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
