@@ -18,7 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 from tracker.exports import spreadsheet_text
-from tracker.models import Obligation, ProgressUpdate
+from tracker.models import Obligation, ProgressUpdate, display_name
 from tracker.tables import OBLIGATION_COLUMNS
 
 
@@ -196,6 +196,22 @@ def test_export_query_count_does_not_grow_with_the_rows(
     add(60)
     assert len(xlsx_rows(sv_client.get("/obligations/?_export=xlsx"))) == 63
     assert export_query_count(sv_client, export_format) == small
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "name"),
+    [("王", "五", "王 五"), ("王", "", "王"), ("", "五", "五"), ("", "", "wang")],
+)
+def test_export_names_the_owner_as_every_page_does(
+    sv_client, department_a, first_name, last_name, name
+):
+    owner = UserFactory(username="wang", first_name=first_name, last_name=last_name)
+    ObligationFactory(code="A1", department=department_a, owner=owner)
+    ObligationFactory(code="B1")  # nobody responsible: an empty cell
+    rows = csv_rows(sv_client.get("/obligations/?_export=csv&sort=code"))
+    owner_cells = [row[4] for row in rows[1:]]
+    assert owner_cells == [display_name(owner), ""]
+    assert display_name(owner) == name
 
 
 # --- Column spec: the header and every row have the same width ----------------------

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,16 @@ def display_name(user) -> str:
     """How a person is named on every page, in exports and in the timeline: the
     full name, else the login. Templates use the ``display_name`` filter."""
     return user.get_full_name() or user.get_username()
+
+
+def display_name_expression(relation: str) -> Coalesce:
+    """``display_name`` as an SQL expression of the person at ``relation`` (e.g.
+    "owner"), for queries that read names without building users (the export);
+    NULL when there is nobody. Like ``get_full_name()``: "first last", trimmed."""
+    full_name = Trim(
+        Concat(F(f"{relation}__first_name"), Value(" "), F(f"{relation}__last_name"))
+    )
+    return Coalesce(NullIf(full_name, Value("")), F(f"{relation}__username"))
 
 
 class Report(models.Model):

@@ -45,6 +45,7 @@ from .models import (
     Report,
     Section,
     SupervisionNotice,
+    display_name_expression,
     due_within_q,
     overdue_q,
     unacknowledged_q,
@@ -492,6 +493,7 @@ def obligations_for_table(obligations: QuerySet) -> QuerySet:
                 Subquery(evidence_count, output_field=IntegerField()), Value(0)
             ),
             last_update=Subquery(last_update),
+            owner_name=display_name_expression("owner"),
         )
     )
 

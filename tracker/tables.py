@@ -66,14 +66,6 @@ def _label(choices):
     return label
 
 
-def _person(first_name, last_name, username):
-    # models.display_name from the three values the export reads (User's
-    # get_full_name() is "first last", stripped); None when nobody is assigned.
-    if not username:
-        return None
-    return f"{first_name} {last_name}".strip() or username
-
-
 def _or_dash(value):
     return EMPTY if value in (None, "") else value
 
@@ -114,8 +106,8 @@ OBLIGATION_COLUMNS = (
         name="owner",
         header=_("Responsible person"),
         cell=lambda o: display_name(o.owner) if o.owner_id else EMPTY,
-        fields=("owner__first_name", "owner__last_name", "owner__username"),
-        export=_person,
+        fields=("owner_name",),
+        export=lambda name: name,
         order_by=("owner__first_name", "owner__username"),
     ),
     ObligationColumn(

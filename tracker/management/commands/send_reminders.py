@@ -9,6 +9,7 @@ import datetime
 from django.core.management.base import BaseCommand
 
 from tracker import reminders
+from tracker.models import display_name
 
 
 def _date(value):
@@ -62,7 +63,7 @@ class Command(BaseCommand):
                 f"(overdue {escalation.overdue_workdays} working days)"
             )
         for user, lines in result.sent.items():
-            name = user.get_full_name() or user.get_username()
+            name = display_name(user)
             self.stdout.write(f"{name} <{user.email or 'no email'}>: {len(lines)}")
             for number, line in enumerate(lines, 1):
                 self.stdout.write(f"  {number}. {line.text}")
