@@ -312,6 +312,43 @@ def test_evidence_note_is_the_only_editable_field(tracker_admin_client, rows):
     assert parse(response).xpath("//a[@href=$url]", url=download)
 
 
+def test_evidence_note_edit_is_in_the_timeline_naming_the_admin(
+    tracker_admin_client, tracker_admin, obligation, staff_a
+):
+    evidence = upload(obligation, staff_a, note="初稿")
+
+    response = tracker_admin_client.post(
+        _url(Evidence, "change", evidence.pk), {"note": "整改报告终稿"}
+    )
+
+    assert response.status_code == 302
+    evidence.refresh_from_db()
+    assert evidence.note == "整改报告终稿"
+    entry = obligation.updates.latest("created_at")
+    # In the record's language, whatever language the admin reads.
+    assert (entry.author, entry.evidence, entry.text) == (
+        tracker_admin,
+        evidence,
+        "说明: 初稿 → 整改报告终稿",
+    )
+    latest = evidence.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (
+        tracker_admin,
+        "修改文本",
+    )
+
+
+def test_evidence_saved_unchanged_in_the_admin_writes_nothing(
+    tracker_admin_client, obligation, staff_a
+):
+    evidence = upload(obligation, staff_a, note="初稿")
+    updates, history = obligation.updates.count(), evidence.history.count()
+
+    tracker_admin_client.post(_url(Evidence, "change", evidence.pk), {"note": "初稿"})
+
+    assert (obligation.updates.count(), evidence.history.count()) == (updates, history)
+
+
 def test_history_revert_is_refused(tracker_admin_client, obligation):
     history_id = obligation.history.latest().history_id
     url = reverse(

@@ -55,6 +55,7 @@ from .selectors import years_missing_holidays
 from .services import (
     ServiceError,
     StaleVersionError,
+    evidence_edit_note,
     import_preview,
     obligation_assign,
     obligation_check_version,
@@ -779,6 +780,12 @@ class EvidenceAdmin(
     def has_add_permission(self, request):
         # Uploads go through the obligation page, which checks the file's content.
         return False
+
+    def save_model(self, request, obj, form, change):
+        # The note is the only editable field; the service writes the timeline.
+        evidence_edit_note(
+            evidence=obj, user=request.user, note=form.cleaned_data["note"]
+        )
 
     @admin.display(description=_("file"))
     def download(self, evidence):

@@ -156,6 +156,12 @@ def can_edit_obligation(user):
     return is_admin(user)
 
 
+def can_edit_evidence_note(user):
+    """Correct what a department wrote about a file it uploaded: the obligation page
+    has no edit, so only an admin changes it (in the admin)."""
+    return is_admin(user)
+
+
 def can_download(user, evidence):
     return can_review(user) or can_work_on(user, evidence.obligation)
 

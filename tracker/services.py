@@ -961,6 +961,30 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
     return current
 
 
+@transaction.atomic
+def evidence_edit_note(*, evidence, user, note: str) -> Evidence:
+    """Correct the note of a piece of evidence (an admin's job, in the admin). One
+    timeline entry says what changed and the history row names the admin; nothing
+    changed writes nothing."""
+    _refuse_unless(permissions.can_edit_evidence_note(user))
+    note = (note or "").strip()
+    current = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if current.note != note:
+        log_action(
+            current.obligation,
+            user=user,
+            action=ProgressUpdate.Action.EDIT,
+            text=_change_line(_("Note"), current.note, note),
+            evidence=current,
+        )
+        current.note = note
+        current._history_user = user
+        current._change_reason = _recorded(_("Text edited"))
+        current.save()
+    evidence.note = current.note
+    return current
+
+
 def _refuse_withdrawing_last_proof(obligation, evidence):
     Status = Obligation.Status
     if obligation.status not in (Status.SUBMITTED, Status.DONE):
