@@ -237,7 +237,7 @@ def test_bulk_assign_records_every_change_with_the_admin(
 
 
 def test_bulk_assign_leaves_empty_fields_alone(
-    tracker_admin_client, department_a, staff_b
+    tracker_admin_client, department_a, staff_a
 ):
     obligation = ObligationFactory(department=department_a)
 
@@ -246,11 +246,32 @@ def test_bulk_assign_leaves_empty_fields_alone(
         "assign_selected",
         [obligation],
         apply="1",
-        owner=staff_b.pk,
+        owner=staff_a.pk,
     )
 
     obligation.refresh_from_db()
-    assert (obligation.department, obligation.owner) == (department_a, staff_b)
+    assert (obligation.department, obligation.owner) == (department_a, staff_a)
+
+
+def test_bulk_assign_of_an_owner_outside_the_department_writes_nothing(
+    tracker_admin_client, department_a, staff_a, staff_b
+):
+    first = ObligationFactory(department=department_a)
+    second = ObligationFactory(department=department_a)
+
+    _action(
+        tracker_admin_client,
+        "assign_selected",
+        [first, second],
+        apply="1",
+        department=department_a.pk,
+        owner=staff_b.pk,
+    )
+
+    page = tracker_admin_client.get(_url(Obligation, "changelist"))
+    assert "李四 is not a member of 县司法局" in page.content.decode()
+    assert not Obligation.objects.filter(owner__isnull=False).exists()
+    assert not ProgressUpdate.objects.filter(obligation__in=[first, second]).exists()
 
 
 def test_bulk_assign_with_nothing_chosen_rerenders_the_form(

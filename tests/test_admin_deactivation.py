@@ -67,6 +67,7 @@ def test_user_who_only_appears_in_the_history_is_not_deleted(
 ):
     # A past owner: the assignment was undone, the history still names them.
     owner = UserFactory(username="former_owner")
+    obligation.department.members.add(owner)
     obligation_assign(obligation=obligation, user=supervisor, owner=owner)
     obligation_assign(obligation=obligation, user=supervisor, owner=None)
 

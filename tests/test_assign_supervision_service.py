@@ -52,15 +52,15 @@ def test_assign_changes_each_field_with_one_timeline_entry_per_field(
 
 
 def test_assign_writes_one_history_row_with_the_user(
-    obligation, tracker_admin, staff_b
+    obligation, tracker_admin, staff_a
 ):
     before = obligation.history.count()
 
-    obligation_assign(obligation=obligation, user=tracker_admin, owner=staff_b)
+    obligation_assign(obligation=obligation, user=tracker_admin, owner=staff_a)
 
     assert obligation.history.count() == before + 1
     latest = obligation.history.latest()
-    assert (latest.history_user, latest.owner_id) == (tracker_admin, staff_b.pk)
+    assert (latest.history_user, latest.owner_id) == (tracker_admin, staff_a.pk)
 
 
 def test_assign_unset_fields_are_left_alone_and_none_clears(

@@ -4,7 +4,8 @@ import datetime
 
 from django.urls import reverse
 
-from tests.pages import errors
+from tests.factories import DepartmentFactory
+from tests.pages import errors, field, form, parse, text
 from tests.workflow_helpers import assignment_trail
 from tracker.models import Obligation, ProgressUpdate
 
@@ -133,3 +134,58 @@ def test_working_staff_may_not_assign(client, obligation, staff_a):
     assert response.status_code == 403
     obligation.refresh_from_db()
     assert obligation.due_date is None
+
+
+def test_owner_outside_the_department_is_refused_with_400_and_nothing_written(
+    client, obligation, supervisor, staff_b
+):
+    client.force_login(supervisor)
+    response = client.post(
+        _url(obligation),
+        {
+            "department": obligation.department_id,
+            "owner": staff_b.pk,
+            "version": obligation.version,
+        },
+        **EN,
+    )
+    assert response.status_code == 400
+    assert "李四 is not a member of 县司法局" in text(response)
+    obligation.refresh_from_db()
+    assert obligation.owner is None
+    assert not obligation.updates.exists()
+
+
+def test_admin_cannot_be_made_owner_unless_a_member(
+    client, obligation, supervisor, tracker_admin
+):
+    client.force_login(supervisor)
+    response = client.post(
+        _url(obligation),
+        {"owner": tracker_admin.pk, "version": obligation.version},
+        **EN,
+    )
+    assert response.status_code == 400
+    obligation.refresh_from_db()
+    assert obligation.owner is None
+
+
+def test_owner_choice_is_grouped_by_department_and_says_when_one_has_no_members(
+    client, obligation, supervisor, staff_a, staff_b
+):
+    DepartmentFactory(name="县档案馆")
+    client.force_login(supervisor)
+    response = client.get(obligation.get_absolute_url(), **EN)
+    page = parse(response)
+    owner = field(form(response, _url(obligation)), "owner")
+    groups = {
+        group.get("label"): [text(option) for option in group.xpath("option")]
+        for group in owner.xpath("optgroup")
+    }
+    assert groups["县司法局"] == ["张三 (staff_a)"]
+    assert groups["县政务服务管理办公室"] == ["李四 (staff_b)"]
+    (empty,) = owner.xpath("optgroup[@label='县档案馆']/option")
+    assert empty.get("disabled") is not None
+    assert "No members yet" in text(empty)
+    # The script narrowing the choice to the chosen department is served from here.
+    assert page.xpath("//script[contains(@src, 'tracker/owner-choice.js')]")

@@ -33,6 +33,7 @@ def test_assigning_a_department_notifies_its_members_and_the_owner(
     obligation, department_b, staff_a, staff_b, supervisor
 ):
     owner = UserFactory(username="owner", first_name="赵责任人", groups=["staff"])
+    department_b.members.add(owner)
 
     services.obligation_assign(
         obligation=obligation, user=supervisor, department=department_b, owner=owner
@@ -51,6 +52,7 @@ def test_changing_only_the_owner_notifies_the_new_owner_alone(
     obligation, staff_a, supervisor
 ):
     owner = UserFactory(username="owner", groups=["staff"])
+    obligation.department.members.add(owner)
 
     services.obligation_assign(obligation=obligation, user=supervisor, owner=owner)
 

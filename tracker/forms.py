@@ -11,6 +11,7 @@ from pathlib import Path
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import FileExtensionValidator
+from django.db.models import Prefetch
 from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +63,51 @@ class UserChoiceField(forms.ModelChoiceField):
         return name if name == login else f"{name} ({login})"
 
 
-class AssignForm(VersionedForm):
+class OwnerSelect(forms.Select):
+    """The responsible person, grouped by department (an ``<optgroup>`` each); the
+    script shows only the chosen department's group. A department without members
+    has one disabled option saying so."""
+
+    class Media:
+        js = ["tracker/owner-choice.js"]
+
+    def create_option(self, name, value, label, selected, index, **kwargs):
+        option = super().create_option(name, value, label, selected, index, **kwargs)
+        if value == "" and kwargs.get("subindex") is not None:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+def owner_choices(departments, field):
+    """The owner's choices: the empty one, then each department's active members
+    (two queries, whatever the number of departments). The service decides who may
+    be assigned; these choices only show who can."""
+    members = get_user_model().objects.filter(is_active=True).order_by("username")
+    departments = departments.prefetch_related(
+        Prefetch("members", queryset=members, to_attr="active_members")
+    )
+    choices = [("", field.empty_label)]
+    for department in departments:
+        people = [
+            (user.pk, field.label_from_instance(user))
+            for user in department.active_members
+        ]
+        if not people:
+            people = [("", gettext("No members yet: an administrator adds them."))]
+        choices.append((department.name, people))
+    return choices
+
+
+class OwnerByDepartmentMixin:
+    """Offer the responsible person grouped by the departments the form offers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        department, owner = self.fields["department"], self.fields["owner"]
+        owner.choices = owner_choices(department.queryset, owner)
+
+
+class AssignForm(OwnerByDepartmentMixin, VersionedForm):
     department = forms.ModelChoiceField(
         label=_("Responsible department"),
         queryset=Department.objects.order_by("name"),
@@ -72,6 +117,8 @@ class AssignForm(VersionedForm):
         label=_("Responsible person"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         required=False,
+        widget=OwnerSelect,
+        help_text=_("A member of the responsible department."),
     )
     due_date = forms.DateField(
         label=_("Due date"),
@@ -214,7 +261,7 @@ class ObligationAdminForm(forms.ModelForm):
         return cleaned
 
 
-class BulkAssignForm(forms.Form):
+class BulkAssignForm(OwnerByDepartmentMixin, forms.Form):
     """The obligation page's assignment for many obligations at once; empty fields
     are left as they are on every selected obligation."""
 

@@ -316,6 +316,8 @@ def obligation_assign(
     if not changes:
         _sync(obligation, current)
         return current
+    if changed & {"department", "owner"}:
+        _refuse_owner_outside_department(current)
 
     if reassigned:
         # A newly responsible department acknowledges (签收) the obligation itself;
@@ -332,6 +334,28 @@ def obligation_assign(
     _announce_assignment(current, user=user, changed=changed, changes=changes)
     _sync(obligation, current)
     return current
+
+
+def _refuse_owner_outside_department(obligation):
+    """The responsible person answers for the responsible department's work, so
+    they must be one of its members: not another department's staff, not an
+    admin. Checked whenever either of the two changes, on the values the
+    assignment would leave."""
+    owner, department = obligation.owner, obligation.department
+    if owner is None:
+        return
+    if department is None:
+        raise ServiceError(
+            _("Choose a responsible department before a responsible person.")
+        )
+    if not department.members.filter(pk=owner.pk).exists():
+        raise ServiceError(
+            _(
+                "%(person)s is not a member of %(department)s; choose one of its "
+                "members as the responsible person."
+            )
+            % {"person": _display(owner), "department": department.name}
+        )
 
 
 # Supervision levels from mildest to strictest. Raising an obligation to one of
