@@ -139,3 +139,15 @@ def english():
     that match on them; use it with ``pytest.mark.usefixtures("english")``."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def today_is(monkeypatch):
+    """``today_is(date)`` makes ``timezone.localdate()`` (the report's "today")
+    answer that day, for tests of working-day counts on known holidays."""
+
+    def set_today(day):
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+        return day
+
+    return set_today

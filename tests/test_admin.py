@@ -138,14 +138,14 @@ def test_change_form_assignment_goes_through_the_service(
     response = tracker_admin_client.post(
         _url(Obligation, "change", obligation.pk),
         _change_form_data(
-            obligation, department=department_b.pk, due_date="2023-06-30"
+            obligation, department=department_b.pk, due_date="2030-06-30"
         ),
     )
 
     assert response.status_code == 302
     obligation.refresh_from_db()
     assert obligation.department == department_b
-    assert obligation.due_date == datetime.date(2023, 6, 30)
+    assert obligation.due_date == datetime.date(2030, 6, 30)
     assert assignment_trail(obligation) == ([tracker_admin] * 2, tracker_admin)
 
 
@@ -223,7 +223,7 @@ def test_bulk_assign_records_every_change_with_the_admin(
         apply="1",
         department=department_b.pk,
         owner=staff_b.pk,
-        due_date="2023-09-30",
+        due_date="2030-09-30",
         note="调整分工",
     )
 
@@ -232,7 +232,7 @@ def test_bulk_assign_records_every_change_with_the_admin(
         obligation.refresh_from_db()
         assert obligation.department == department_b
         assert obligation.owner == staff_b
-        assert obligation.due_date == datetime.date(2023, 9, 30)
+        assert obligation.due_date == datetime.date(2030, 9, 30)
         assert assignment_trail(obligation) == ([tracker_admin] * 3, tracker_admin)
 
 

@@ -14,7 +14,7 @@ from tracker import admin as admin_module
 from tracker.forms import ObligationAdminForm
 from tracker.models import Obligation, ProgressUpdate
 
-DUE = datetime.date(2023, 6, 30)
+DUE = datetime.date(2030, 6, 30)
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def _snapshot(obligation):
 @pytest.mark.parametrize(
     ("supervisor_changes", "what_changed"),
     [
-        (_supervisor_moves_the_due_date, "完成时限: — → 2023-06-30"),
+        (_supervisor_moves_the_due_date, "完成时限: — → 2030-06-30"),
         (_supervisor_raises_supervision, "督办等级: 未督办 → 红色督办"),
     ],
     ids=["due date", "supervision level"],

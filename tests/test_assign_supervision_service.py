@@ -29,7 +29,7 @@ def test_assign_changes_each_field_with_one_timeline_entry_per_field(
         user=supervisor,
         department=department_b,
         owner=staff_b,
-        due_date=datetime.date(2023, 6, 30),
+        due_date=datetime.date(2030, 6, 30),
         note="按分工调整",
     )
 
@@ -37,7 +37,7 @@ def test_assign_changes_each_field_with_one_timeline_entry_per_field(
     assert (obligation.department, obligation.owner, obligation.due_date) == (
         department_b,
         staff_b,
-        datetime.date(2023, 6, 30),
+        datetime.date(2030, 6, 30),
     )
     texts = sorted(
         obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN).values_list(
@@ -46,7 +46,7 @@ def test_assign_changes_each_field_with_one_timeline_entry_per_field(
     )
     assert len(texts) == 3
     assert any("县司法局 → 县政务服务管理办公室" in t for t in texts)
-    assert any("— → 2023-06-30" in t for t in texts)
+    assert any("— → 2030-06-30" in t for t in texts)
     assert all(t.endswith("按分工调整") for t in texts)
     assert set(obligation.updates.values_list("author", flat=True)) == {supervisor.pk}
 

@@ -25,7 +25,7 @@ def test_assign_saves_and_writes_timeline_and_history_with_the_user(
         {
             "department": department_b.pk,
             "owner": staff_b.pk,
-            "due_date": "2023-06-30",
+            "due_date": "2030-06-30",
             "note": "调整责任单位",
             "version": obligation.version,
         },
@@ -35,10 +35,10 @@ def test_assign_saves_and_writes_timeline_and_history_with_the_user(
     obligation.refresh_from_db()
     assert obligation.department == department_b
     assert obligation.owner == staff_b
-    assert obligation.due_date == datetime.date(2023, 6, 30)
+    assert obligation.due_date == datetime.date(2030, 6, 30)
     assert assignment_trail(obligation) == ([supervisor] * 3, supervisor)
     entries = obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN)
-    assert any("2023-06-30" in entry.text for entry in entries)
+    assert any("2030-06-30" in entry.text for entry in entries)
     page = client.get(obligation.get_absolute_url(), **EN).content.decode()
     assert "Assignment saved." in page
 

@@ -36,9 +36,9 @@ def _titles(element):
 
 
 def _overdue_titles(element):
-    """The titles of the rows that read "Overdue"."""
+    """The titles of the rows that read "… working days overdue"."""
     rows = element.xpath(".//tbody/tr")
-    return [text(row.find("td/a")) for row in rows if "Overdue" in text(row)]
+    return [text(row.find("td/a")) for row in rows if "overdue" in text(row)]
 
 
 def test_lists_my_departments_obligations_and_those_i_own_only(

@@ -662,6 +662,8 @@ class ObligationAdmin(
             for name in Obligation.ASSIGNABLE_FIELDS
             if (value := form.cleaned_data[name]) not in (None, "")
         }
+        # A limit in working days counts from today for every selected obligation.
+        values["limit_workdays"] = form.cleaned_data["limit_workdays"]
         count = self._apply_to_each(
             request,
             queryset,

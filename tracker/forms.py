@@ -20,6 +20,7 @@ from . import importer
 from .evidence_files import EVIDENCE_CONTENT_TYPES
 from .models import Department, NotificationPreference, Obligation, display_name
 from .text import CleanCharField
+from .workdays import MAX_LIMIT_WORKDAYS
 
 # Long enough for a real explanation, short enough that a pasted document is refused
 # with a message instead of filling the timeline.
@@ -126,6 +127,17 @@ class AssignForm(OwnerByDepartmentMixin, VersionedForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
     )
+    # 限时办结: obligation_assign turns it into the due date, counted from today.
+    limit_workdays = forms.IntegerField(
+        label=_("Or a time limit in working days"),
+        required=False,
+        min_value=1,
+        max_value=MAX_LIMIT_WORKDAYS,
+        help_text=_(
+            "Instead of a due date: 15 sets the due date 15 working days after today "
+            "(holidays and 调休 counted)."
+        ),
+    )
     note = CleanCharField(
         label=_("Note"),
         required=False,
@@ -135,12 +147,16 @@ class AssignForm(OwnerByDepartmentMixin, VersionedForm):
 
     def changes(self):
         """The assignable fields the request actually sent, so a client posting only
-        ``due_date`` does not clear the department and the owner by omission."""
-        return {
+        ``due_date`` does not clear the department and the owner by omission; and
+        the time limit when one was given."""
+        changes = {
             name: self.cleaned_data[name]
             for name in Obligation.ASSIGNABLE_FIELDS
             if name in self.data
         }
+        if self.cleaned_data.get("limit_workdays") is not None:
+            changes["limit_workdays"] = self.cleaned_data["limit_workdays"]
+        return changes
 
 
 def accepted_evidence_types():
@@ -273,13 +289,21 @@ class BulkAssignForm(OwnerByDepartmentMixin, forms.Form):
     )
     owner = AssignForm.base_fields["owner"]
     due_date = AssignForm.base_fields["due_date"]
+    limit_workdays = AssignForm.base_fields["limit_workdays"]
     note = AssignForm.base_fields["note"]
 
     def clean(self):
         cleaned = super().clean()
-        if not any(cleaned.get(name) for name in Obligation.ASSIGNABLE_FIELDS):
+        limit = cleaned.get("limit_workdays")
+        if not any(cleaned.get(name) for name in Obligation.ASSIGNABLE_FIELDS) and (
+            limit is None
+        ):
             raise forms.ValidationError(
                 _("Choose a department, a person or a due date to assign.")
+            )
+        if cleaned.get("due_date") and limit is not None:
+            raise forms.ValidationError(
+                _("Give a due date or a limit in working days, not both.")
             )
         return cleaned
 

@@ -6,6 +6,7 @@ the timeline (ProgressUpdate) refuses deletion outright. Every write goes throug
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from zoneinfo import ZoneInfo
@@ -17,9 +18,11 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from . import workdays
 
 # The report's calendar: "today", due dates and working days are days here.
 REPORT_TZ = ZoneInfo("Asia/Shanghai")
@@ -214,6 +217,51 @@ def overdue_in_python(obligation, today: date) -> bool:
         and obligation.due_date < today
         and obligation.status != Obligation.Status.DONE
     )
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Where a not-done obligation stands against its due date, in working days
+    (``tracker.workdays``): ``state`` is "remaining", "today" or "overdue"."""
+
+    state: str
+    workdays: int
+
+    @property
+    def label(self) -> str:
+        """剩余 N 个工作日 / 今日到期 / 超期 N 个工作日, in the active language."""
+        if self.state == "today":
+            return gettext("Due today")
+        if self.state == "overdue":
+            message = ngettext(
+                "%(count)d working day overdue",
+                "%(count)d working days overdue",
+                self.workdays,
+            )
+        else:
+            message = ngettext(
+                "%(count)d working day left",
+                "%(count)d working days left",
+                self.workdays,
+            )
+        return message % {"count": self.workdays}
+
+
+def countdown(due_date, status, today: date, *, calendar=None) -> Countdown | None:
+    """The countdown shown next to every due date; None when there is no due date
+    or the obligation is done. Overdue exactly when ``overdue_q`` says so (due
+    before today); its count is the working days since the due date, at least 1
+    (the day after a Friday deadline is overdue, though not a working day).
+    Remaining: the working days after today up to the due date, so 0 when only
+    non-working days are left before it."""
+    if due_date is None or status == Obligation.Status.DONE:
+        return None
+    if due_date == today:
+        return Countdown("today", 0)
+    days = workdays.workdays_between(today, due_date, calendar=calendar)
+    if due_date < today:
+        return Countdown("overdue", max(1, -days))
+    return Countdown("remaining", days)
 
 
 def due_within_range(today: date, days: int) -> tuple[date, date]:
@@ -438,6 +486,9 @@ class Obligation(models.Model):
 
     def is_overdue(self, today: date) -> bool:
         return overdue_in_python(self, today)
+
+    def countdown(self, today: date) -> Countdown | None:
+        return countdown(self.due_date, self.status, today)
 
 
 def evidence_upload_to(instance, filename):

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 # As in every tracker module, ``_`` is the lazy gettext: labels and messages become
 # text when used, in the reader's language or the record's (``_recorded``).
@@ -275,6 +275,7 @@ def obligation_assign(
     department=UNSET,
     owner=UNSET,
     due_date=UNSET,
+    limit_workdays: int | None = None,
     note: str = "",
     version: int | None = None,
 ) -> Obligation:
@@ -282,12 +283,32 @@ def obligation_assign(
 
     ``UNSET`` leaves a field alone, ``None`` clears it. Each changed field gets its
     own timeline entry ("Due date: — → 2023-06-30"); nothing changed writes nothing.
+    ``limit_workdays`` (限时办结) sets the due date that many working days after
+    today instead; the timeline gives both. A new due date may not be in the past.
     """
     _refuse_unless(permissions.can_assign(user))
     note = (note or "").strip()
     if department not in (UNSET, None) and not isinstance(department, Department):
         raise ServiceError(_("Choose a department."))
     current = _lock(obligation, version=version)
+    today = timezone.localdate()
+    if limit_workdays is not None:
+        if due_date not in (UNSET, None, current.due_date):
+            raise ServiceError(
+                _("Give a due date or a limit in working days, not both.")
+            )
+        if not 1 <= limit_workdays <= workdays.MAX_LIMIT_WORKDAYS:
+            raise ServiceError(
+                _("A limit is between 1 and %(max)d working days.")
+                % {"max": workdays.MAX_LIMIT_WORKDAYS}
+            )
+        due_date = workdays.add_workdays(today, limit_workdays)
+    if due_date not in (UNSET, None) and due_date != current.due_date:
+        if due_date < today:
+            raise ServiceError(
+                _("The due date %(date)s is in the past.")
+                % {"date": due_date.isoformat()}
+            )
     reassigned = department is not UNSET and department != current.department
     requested = {"department": department, "owner": owner, "due_date": due_date}
     changes = []
@@ -310,7 +331,17 @@ def obligation_assign(
                 % {"name": _display(new)}
             )
         label = capfirst(Obligation._meta.get_field(name).verbose_name)
-        changes.append((label, old, new))
+        if name == "due_date" and limit_workdays is not None:
+            # The record keeps the limit as given, next to the date it gave.
+            with translation.override(settings.LANGUAGE_CODE):
+                new_shown = ngettext(
+                    "%(date)s (%(count)d working day)",
+                    "%(date)s (%(count)d working days)",
+                    limit_workdays,
+                ) % {"date": new.isoformat(), "count": limit_workdays}
+            changes.append((label, old, new_shown))
+        else:
+            changes.append((label, old, new))
         changed.add(name)
         setattr(current, name, new)
     if not changes:

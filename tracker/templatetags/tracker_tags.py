@@ -1,6 +1,7 @@
 """Badges shared by every page, so a status looks the same everywhere."""
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
@@ -50,4 +51,21 @@ def acknowledgeable_by(obligation, user):
         obligation.acknowledged_at is None
         and obligation.status != Obligation.Status.DONE
         and permissions.can_acknowledge(user, obligation)
+    )
+
+
+@register.filter
+def countdown(obligation):
+    """剩余 N 个工作日 / 今日到期 / 超期 N 个工作日 next to a due date
+    (``models.countdown``); nothing without a due date or once done."""
+    state = obligation.countdown(timezone.localdate())
+    if state is None:
+        return ""
+    return format_html(
+        '<span class="countdown countdown-{}" data-countdown="{}" data-workdays="{}">'
+        "{}</span>",
+        state.state,
+        state.state,
+        state.workdays,
+        state.label,
     )
