@@ -11,6 +11,7 @@ from django.utils import translation
 
 from tests.factories import ObligationFactory
 from tests.pages import parse, text
+from tests.test_export import csv_rows
 from tracker.models import Holiday, Obligation, countdown
 from tracker.workdays import Calendar
 
@@ -145,4 +146,43 @@ def test_countdowns_read_the_holidays_once_whatever_the_number_of_rows(
         )
     many = _queries(client, url)
     assert len(many) == len(few), "\n".join(many)
+    assert sum("tracker_holiday" in sql for sql in many) == 1
+
+
+def test_the_list_has_a_sortable_time_left_column(client, supervisor, late):
+    client.force_login(supervisor)
+    url = reverse("tracker:obligation_list")
+    page = parse(client.get(url, {"sort": "-countdown"}, **EN))
+    headers = [text(th) for th in page.xpath("//table//thead//th")]
+    assert "Time left" in headers
+    column = headers.index("Time left")
+    cells = [text(row.xpath("td")[column]) for row in page.xpath("//table//tbody/tr")]
+    assert cells == ["2 working days left", "2 working days overdue"]
+
+
+def test_the_export_says_the_countdown_and_reads_the_holidays_once(
+    client, supervisor, late, department_a
+):
+    Holiday.objects.create(date=date(2026, 10, 12), name="县庆")
+    client.force_login(supervisor)
+    url = reverse("tracker:obligation_list")
+
+    def export():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"_export": "csv", "sort": "due_date"}, **EN)
+            rows = csv_rows(response)
+        return rows, [query["sql"] for query in queries]
+
+    rows, few = export()
+    column = rows[0].index("Time left")
+    assert [row[column] for row in rows[1:]] == [
+        "2 working days overdue",
+        "1 working day left",  # the holiday moved Monday 12 October out
+    ]
+    ObligationFactory.create_batch(
+        30, department=department_a, due_date=date(2026, 10, 20)
+    )
+    rows, many = export()
+    assert len(rows) == 33
+    assert len(many) == len(few)
     assert sum("tracker_holiday" in sql for sql in many) == 1

@@ -121,8 +121,9 @@ def test_anonymous_users_cannot_export(client, db):
 
 
 def test_export_row_shows_labels_names_counts_and_shanghai_time(
-    sv_client, department_a, staff_a
+    sv_client, department_a, staff_a, today_is
 ):
+    today_is(date(2023, 7, 3))  # the Monday after the due date
     obligation = ObligationFactory(
         code="E1",
         title="法治督察",
@@ -153,6 +154,7 @@ def test_export_row_shows_labels_names_counts_and_shanghai_time(
         "王 五",
         "In progress",
         "2023-06-30",
+        "1 working day overdue",
         "Red supervision",
         "2",
         "2023-03-02 00:30",

@@ -204,7 +204,7 @@ def test_deciding_on_a_stale_page_is_refused(obligation, due, staff_a, superviso
 def test_two_simultaneous_requests_leave_one_pending(department_a, staff_a):
     """Two staff members ask at the same moment: one request is pending, the other
     is told so; never two (the row lock, then the partial unique index)."""
-    colleague = UserFactory(username="colleague", groups=["staff"])
+    colleague = UserFactory(username="colleague")
     department_a.members.add(colleague)
     obligation = ObligationFactory(
         department=department_a, due_date=timezone.localdate() + timedelta(days=10)

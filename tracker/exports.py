@@ -7,6 +7,7 @@ same order); every text cell of every export goes through ``spreadsheet_text``.
 
 import csv
 import io
+import itertools
 import string
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from . import selectors
+from . import selectors, workdays
 from .models import Obligation, display_name
 from .tables import COLUMNS_BY_NAME
 
@@ -61,12 +62,21 @@ def export_rows(table):
     for column in columns:
         slices.append(slice(len(fields), len(fields) + len(column.fields)))
         fields.extend(column.fields)
-    values = table.data.data.values_list(*fields)
-    for row in values.iterator(chunk_size=EXPORT_BATCH):
-        yield [
-            spreadsheet_text(column.export(*row[part]))
-            for column, part in zip(columns, slices, strict=True)
-        ]
+    values = table.data.data.values_list(*fields).iterator(chunk_size=EXPORT_BATCH)
+    # The countdown column counts working days: the holidays are read once for the
+    # whole export. A streamed CSV outlives the request's calendar scope, so each
+    # batch is computed inside one of its own, with no yield inside it.
+    calendar = workdays.Calendar.load()
+    while batch := list(itertools.islice(values, EXPORT_BATCH)):
+        with workdays.calendar_scope(calendar):
+            rows = [
+                [
+                    spreadsheet_text(column.export(*row[part]))
+                    for column, part in zip(columns, slices, strict=True)
+                ]
+                for row in batch
+            ]
+        yield from rows
 
 
 def _csv_chunks(rows):

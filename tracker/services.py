@@ -276,6 +276,7 @@ def obligation_assign(
     owner=UNSET,
     due_date=UNSET,
     limit_workdays: int | None = None,
+    past_allowed: bool = False,
     note: str = "",
     version: int | None = None,
 ) -> Obligation:
@@ -284,7 +285,9 @@ def obligation_assign(
     ``UNSET`` leaves a field alone, ``None`` clears it. Each changed field gets its
     own timeline entry ("Due date: — → 2023-06-30"); nothing changed writes nothing.
     ``limit_workdays`` (限时办结) sets the due date that many working days after
-    today instead; the timeline gives both. A new due date may not be in the past.
+    today instead; the timeline gives both. A new due date may not be in the past,
+    unless ``past_allowed`` (code writing history, such as the demo data; no form
+    passes it).
     """
     _refuse_unless(permissions.can_assign(user))
     note = (note or "").strip()
@@ -304,7 +307,7 @@ def obligation_assign(
             )
         due_date = workdays.add_workdays(today, limit_workdays)
     if due_date not in (UNSET, None) and due_date != current.due_date:
-        if due_date < today:
+        if due_date < today and not past_allowed:
             raise ServiceError(
                 _("The due date %(date)s is in the past.")
                 % {"date": due_date.isoformat()}

@@ -18,8 +18,9 @@ from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import Obligation, display_name
+from .models import Obligation, countdown, display_name
 from .selectors import REPORT_TZ
+from .templatetags.tracker_tags import countdown as countdown_badge
 from .templatetags.tracker_tags import status_badge, supervision_badge
 
 PER_PAGE = 50
@@ -64,6 +65,11 @@ def _label(choices):
         return _choice_labels(choices, translation.get_language()).get(value, value)
 
     return label
+
+
+def _countdown_text(due_date, status):
+    state = countdown(due_date, status, timezone.localdate())
+    return state.label if state else None
 
 
 def _or_dash(value):
@@ -123,6 +129,15 @@ OBLIGATION_COLUMNS = (
         cell=lambda o: o.due_date.isoformat() if o.due_date else EMPTY,
         fields=("due_date",),
         export=lambda due: due.isoformat() if due else None,
+    ),
+    ObligationColumn(
+        name="countdown",
+        header=_("Time left"),
+        cell=lambda o: countdown_badge(o) or EMPTY,
+        fields=("due_date", "status"),
+        export=lambda due, status: _countdown_text(due, status),
+        # The countdown follows the due date: sorting by one sorts by the other.
+        order_by=("due_date",),
     ),
     ObligationColumn(
         name="supervision_level",

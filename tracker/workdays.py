@@ -126,9 +126,10 @@ _scope = contextvars.ContextVar("workday_calendar", default=None)
 
 
 @contextlib.contextmanager
-def calendar_scope():
-    """Within the block, ``current_calendar()`` loads the overrides once."""
-    token = _scope.set({})
+def calendar_scope(calendar: Calendar | None = None):
+    """Within the block, ``current_calendar()`` loads the overrides once (or answers
+    ``calendar``, already loaded)."""
+    token = _scope.set({"calendar": calendar} if calendar else {})
     try:
         yield
     finally:

@@ -172,6 +172,8 @@ class Command(BaseCommand):
                     department=departments[department],
                     owner=users[owner] if owner else None,
                     due_date=today + datetime.timedelta(days=due_in_days),
+                    # Some demo items are meant to be overdue already.
+                    past_allowed=True,
                     note="演示数据：初始分工",
                 )
         for code, username in STARTED:
