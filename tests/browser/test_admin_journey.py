@@ -46,7 +46,7 @@ def test_admin_bulk_assigns_department_owner_and_due_date(
     expect(page.locator("#content")).to_contain_text("Selected obligations: 3.")
     page.locator("#id_department").select_option(label=department_b.name)
     page.locator("#id_owner").select_option(str(staff_b.pk))
-    page.locator("#id_due_date").fill("2026-12-31")
+    page.locator("#id_due_date").fill("2030-12-31")
     page.locator("#id_note").fill("按县委依法治县办分工方案分派。")
     page.get_by_role("button", name="Apply").click()
 
@@ -62,7 +62,7 @@ def test_admin_bulk_assigns_department_owner_and_due_date(
         obligation.refresh_from_db()
         assert obligation.department == department_b
         assert obligation.owner == staff_b
-        assert obligation.due_date == datetime.date(2026, 12, 31)
+        assert obligation.due_date == datetime.date(2030, 12, 31)
         assert obligation.updates.filter(
             action=ProgressUpdate.Action.ASSIGN, author=tracker_admin
         ).exists()
@@ -72,7 +72,7 @@ def test_admin_bulk_assigns_department_owner_and_due_date(
     # The people of the new department see the assignment on the obligation page.
     page.goto(chosen[0].get_absolute_url())
     expect(page.locator("dl.facts")).to_contain_text(department_b.name)
-    expect(page.locator("dl.facts")).to_contain_text("2026-12-31")
+    expect(page.locator("dl.facts")).to_contain_text("2030-12-31")
 
 
 def test_imported_report_of_another_county_is_selectable_on_the_dashboard(
