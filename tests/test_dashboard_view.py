@@ -18,7 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pages import parse, text
-from tracker.models import Obligation, ProgressUpdate
+from tracker.models import Obligation, ProgressUpdate, Report
 
 S = Obligation.Status
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -286,7 +286,12 @@ def test_no_report_selector_with_a_single_report(sv_client, populated):
     assert 'name="report"' not in html(sv_client.get("/"))
 
 
+def _imported_weeks_ago(weeks):
+    Report.objects.update(imported_at=timezone.now() - timedelta(weeks=weeks))
+
+
 def test_charts_are_inline_svg_with_titles_and_figures(sv_client, populated):
+    _imported_weeks_ago(3)
     rows = populated["rows"]
     page = html(sv_client.get("/"))
     charts = _charts(page)
@@ -362,6 +367,59 @@ def test_long_department_name_is_cut_in_the_chart_with_the_full_name_in_a_title(
 
 def test_charts_are_drawn_at_the_width_they_are_shown(sv_client, report):
     ObligationFactory(report=report)
+    _imported_weeks_ago(3)
     page = html(sv_client.get("/"))
     assert page.count('viewBox="0 0 400 ') == 3
     assert page.count('font-size="15"') >= 3
+
+
+def test_completion_over_time_is_hidden_in_the_reports_first_week(sv_client, report):
+    ObligationFactory(report=report)
+    page = html(sv_client.get("/"))
+    assert len(_charts(page)) == 2
+    assert 'data-chart="over-time-pending"' in page
+
+
+def test_completion_over_time_has_a_point_a_week_from_the_import_to_today(
+    sv_client, report
+):
+    ObligationFactory(report=report)
+    _imported_weeks_ago(5)
+    chart = _charts(html(sv_client.get("/")))[2]
+    points = [circle.findtext("title") for circle in chart.iter("circle")]
+    first, last = points[0].split(":")[0], points[-1].split(":")[0]
+    today = timezone.localdate()
+    assert len(points) == 6
+    assert last == today.isoformat()
+    assert first == (today - timedelta(weeks=5, days=-6)).isoformat()
+
+
+def test_chapter_names_that_fit_the_chart_are_not_cut(sv_client, report):
+    chapter = SectionFactory(report=report, title="深入学习贯彻习近平法治思想")
+    ObligationFactory(report=report, section=chapter)
+    chart = _charts(html(sv_client.get("/")))[1]
+    labels = ["".join(t.xpath("./text()")).strip() for t in chart.iter("text")]
+    assert any(label.endswith("深入学习贯彻习近平法治思想") for label in labels)
+
+
+def test_non_zero_overdue_and_red_counts_stand_out(sv_client, report):
+    ObligationFactory(
+        report=report,
+        due_date=timezone.localdate() - timedelta(days=3),
+        supervision_level=Obligation.SupervisionLevel.RED,
+    )
+    page = html(sv_client.get("/"))
+    assert '<strong class="alarm" data-status="overdue">1<' in page
+    assert '<strong class="alarm" data-level="red">1<' in page
+    assert '<strong data-status="done">0<' in page
+
+
+def test_action_lists_come_before_the_figures_and_charts(sv_client, report):
+    ObligationFactory(report=report)
+    page = html(sv_client.get("/"))
+    assert (
+        page.index('id="overdue"')
+        < page.index('id="awaiting-review"')
+        < page.index('id="overall-heading"')
+        < page.index('id="chart-status-heading"')
+    )

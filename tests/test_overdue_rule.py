@@ -44,13 +44,13 @@ def boundary(db, department_a):
 
 def _list_codes(client, query):
     page = client.get(f"/obligations/?{query}").content.decode()
-    return set(re.findall(r"<tr [^>]*>\s*<td>([^<]+)</td>", page))
+    return set(re.findall(r"<tr [^>]*>\s*<td[^>]*>([^<]+)</td>", page))
 
 
 def _overdue_marked_rows(page):
     return set(
         re.findall(
-            r'<tr[^>]*class="[^"]*\boverdue\b[^"]*"[^>]*>\s*<td>([^<]+)</td>', page
+            r'<tr[^>]*class="[^"]*\boverdue\b[^"]*"[^>]*>\s*<td[^>]*>([^<]+)</td>', page
         )
     )
 
@@ -77,7 +77,7 @@ def test_dashboard_counts_and_lists_the_same_overdue_and_due_soon(sv_client, bou
     overdue_list = page[page.index('id="overdue"') : page.index('id="due-soon"')]
     due_soon_section = page[page.index('id="due-soon"') :]
     due_soon_list = due_soon_section[: due_soon_section.index("</section>")]
-    listed = re.compile(r'<tr data-pk="\d+">\s*<td>([^<]+)</td>')
+    listed = re.compile(r'<tr data-pk="\d+">\s*<td[^>]*>([^<]+)</td>')
     assert set(listed.findall(overdue_list)) == OVERDUE
     assert set(listed.findall(due_soon_list)) == DUE_SOON
     assert f"({len(DUE_SOON)})" in due_soon_list

@@ -166,32 +166,34 @@ def status_by_department(scorecards, chart_id="chart-status"):
 
 
 def completion_by_chapter(tree, chart_id="chart-chapters"):
-    """One bar per chapter: the share of its obligations that are done."""
+    """One bar per chapter: the share of its obligations that are done. The
+    chapter's name has the chart's whole width on a line above its bar, so it is
+    cut (the full name in its <title>) only when longer than the chart."""
     figures_width = 92  # "12 / 345 (100%)" after the bar
-    bar_width = WIDTH - LABEL_WIDTH - figures_width
+    bar_width = WIDTH - figures_width
+    row_height = ROW_HEIGHT + 20
     rows = []
     for i, node in enumerate(tree):
-        y = 4 + i * ROW_HEIGHT
+        y = 4 + i * row_height
+        bar_y = y + 20
         done_width = bar_width * node.done / node.total if node.total else 0
         rows.append(
             format_html(
                 "{}"
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<rect x="0" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<rect x="0" y="{}" width="{}" height="{}" fill="{}"/>'
                 '<text x="{}" y="{}" ' + FONT + ">{} / {} ({}%)</text>",
-                _label(LABEL_WIDTH - 6, y + 14, node.section, LABEL_WIDTH - 8),
-                LABEL_WIDTH,
-                y,
+                _label(0, y + 14, node.section, WIDTH, anchor="start"),
+                bar_y,
                 bar_width,
                 BAR_HEIGHT,
                 TRACK,
-                LABEL_WIDTH,
-                y,
+                bar_y,
                 _f(done_width),
                 BAR_HEIGHT,
                 STATUS_COLOURS[Obligation.Status.DONE],
-                LABEL_WIDTH + bar_width + 5,
-                y + 14,
+                bar_width + 5,
+                bar_y + 14,
                 node.done,
                 node.total,
                 node.percent_done,
@@ -200,7 +202,7 @@ def completion_by_chapter(tree, chart_id="chart-chapters"):
     return _svg(
         chart_id,
         WIDTH,
-        8 + len(tree) * ROW_HEIGHT,
+        8 + len(tree) * row_height,
         gettext("Completion per chapter"),
         gettext(
             "One bar per chapter of the report: obligations done out of the total."
@@ -210,7 +212,8 @@ def completion_by_chapter(tree, chart_id="chart-chapters"):
 
 
 def completion_over_time(series, total, chart_id="chart-over-time"):
-    """A step line of the cumulative number of obligations done, by day."""
+    """A step line of the cumulative number of obligations done, one point a week
+    (``selectors.completion_by_week``)."""
     width, height, left, bottom, top = WIDTH, 230, 54, 30, 16
     plot_w, plot_h = width - left - 20, height - bottom - top
     ceiling = max(total, series[-1][2] if series else 0) or 1
@@ -291,6 +294,9 @@ def completion_over_time(series, total, chart_id="chart-over-time"):
         width,
         height,
         gettext("Completion over time"),
-        gettext("Cumulative number of obligations done, by day (Asia/Shanghai)."),
+        gettext(
+            "Cumulative number of obligations done, by week from the report's "
+            "import to today (Asia/Shanghai)."
+        ),
         body,
     )

@@ -8,7 +8,7 @@ so the counts never include what the user may not see.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from itertools import groupby
 from operator import attrgetter
 
@@ -464,6 +464,37 @@ def completion_over_time(
         running += row["count"]
         series.append((row["day"], row["count"], running))
     return series
+
+
+# Below a week of history the weekly chart would be one point: it is left out.
+OVER_TIME_MIN_DAYS = 7
+
+
+def completion_by_week(
+    series: list[tuple[date, int, int]], *, since: date, today: date
+) -> list[tuple[date, int, int]]:
+    """``completion_over_time``'s days folded into weeks: [(last day of the week,
+    done that week, cumulative done)] from ``since`` (the report's import, or its
+    first completion if earlier) to ``today``, weeks with nothing done included,
+    so that the chart's horizontal axis is time. Empty while there is less than
+    a week of history."""
+    if series:
+        since = min(since, series[0][0])
+    if (today - since).days < OVER_TIME_MIN_DAYS:
+        return []
+    weeks, index, running = [], 0, 0
+    end = since + timedelta(days=6)
+    while True:
+        last = min(end, today)
+        done = 0
+        while index < len(series) and series[index][0] <= last:
+            done += series[index][1]
+            index += 1
+        running += done
+        weeks.append((last, done, running))
+        if last >= today:
+            return weeks
+        end += timedelta(days=7)
 
 
 def obligations_for_table(obligations: QuerySet) -> QuerySet:

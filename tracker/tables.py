@@ -43,12 +43,30 @@ class ObligationColumn:
     export: Callable[..., object]
     order_by: tuple[str, ...] = ()
     td_class: str = ""
+    # Shown on a phone, where each row becomes a card of these cells only (code,
+    # title, status, department, deadline: what tells a person what to open).
+    on_phone: bool = False
+    # Short values (a date, a kind) kept on one line: the title column wraps instead.
+    nowrap: bool = False
+
+    @property
+    def cell_class(self):
+        return " ".join(
+            name
+            for name, wanted in (
+                (self.td_class, bool(self.td_class)),
+                (f"cell-{self.name}", True),
+                ("nowrap", self.nowrap),
+                ("phone-hide", not self.on_phone),
+            )
+            if wanted
+        )
 
     def table_column(self):
         return tables.Column(
             verbose_name=self.header,
             order_by=self.order_by or None,
-            attrs={"td": {"class": self.td_class}} if self.td_class else {},
+            attrs={"th": {"class": "nowrap"}} if self.nowrap else {},
         )
 
 
@@ -83,6 +101,8 @@ OBLIGATION_COLUMNS = (
         cell=lambda o: o.code,
         fields=("code",),
         export=lambda code: code,
+        on_phone=True,
+        nowrap=True,
     ),
     ObligationColumn(
         name="title",
@@ -92,6 +112,7 @@ OBLIGATION_COLUMNS = (
         ),
         fields=("title",),
         export=lambda title: title,
+        on_phone=True,
     ),
     ObligationColumn(
         name="kind",
@@ -99,6 +120,7 @@ OBLIGATION_COLUMNS = (
         cell=lambda o: o.get_kind_display(),
         fields=("kind",),
         export=_label(Obligation.Kind),
+        nowrap=True,
     ),
     ObligationColumn(
         name="department",
@@ -107,6 +129,7 @@ OBLIGATION_COLUMNS = (
         fields=("department__name",),
         export=lambda name: name,
         order_by=("department__name",),
+        on_phone=True,
     ),
     ObligationColumn(
         name="owner",
@@ -115,6 +138,7 @@ OBLIGATION_COLUMNS = (
         fields=("owner_name",),
         export=lambda name: name,
         order_by=("owner__first_name", "owner__username"),
+        nowrap=True,
     ),
     ObligationColumn(
         name="status",
@@ -122,6 +146,8 @@ OBLIGATION_COLUMNS = (
         cell=lambda o: status_badge(o.status),
         fields=("status",),
         export=_label(Obligation.Status),
+        on_phone=True,
+        nowrap=True,
     ),
     ObligationColumn(
         name="due_date",
@@ -129,6 +155,8 @@ OBLIGATION_COLUMNS = (
         cell=lambda o: o.due_date.isoformat() if o.due_date else EMPTY,
         fields=("due_date",),
         export=lambda due: due.isoformat() if due else None,
+        on_phone=True,
+        nowrap=True,
     ),
     ObligationColumn(
         name="countdown",
@@ -138,6 +166,8 @@ OBLIGATION_COLUMNS = (
         export=lambda due, status: _countdown_text(due, status),
         # The countdown follows the due date: sorting by one sorts by the other.
         order_by=("due_date",),
+        on_phone=True,
+        nowrap=True,
     ),
     ObligationColumn(
         name="supervision_level",
@@ -167,6 +197,7 @@ OBLIGATION_COLUMNS = (
         export=lambda when: (
             when.astimezone(REPORT_TZ).strftime("%Y-%m-%d %H:%M") if when else None
         ),
+        nowrap=True,
     ),
 )
 COLUMNS_BY_NAME = {column.name: column for column in OBLIGATION_COLUMNS}
@@ -181,10 +212,11 @@ def row_cells(table, record):
     def cells():
         for bound in table.columns:
             column = COLUMNS_BY_NAME[bound.name]
-            css = format_html(' class="{}"', column.td_class) if column.td_class else ""
-            yield css, column.cell(record)
+            yield column.cell_class, column.header, column.cell(record)
 
-    return format_html_join("", "<td{}>{}</td>", cells())
+    # data-label names the cell on a phone, where the header row is hidden and each
+    # row is a card (app.css, .table.stack).
+    return format_html_join("", '<td class="{}" data-label="{}">{}</td>', cells())
 
 
 class FixedPaginator(Paginator):
@@ -204,6 +236,7 @@ def _overdue_class(record):
 
 class _ObligationTableMeta:
     model = Obligation
+    attrs = {"class": "table stack obligations"}
     fields = ()
     sequence = tuple(column.name for column in OBLIGATION_COLUMNS)
     order_by = ("report", "position")

@@ -87,6 +87,9 @@ def dashboard(request):
     scorecards = selectors.department_scorecards(obligations, today=today)
     tree = selectors.section_tree(obligations, report=report)
     over_time = selectors.completion_over_time(visible, report=report)
+    weeks = selectors.completion_by_week(
+        over_time, since=timezone.localtime(report.imported_at).date(), today=today
+    )
     # The link to "due soon" on the list page: the same dates as the count.
     due_soon_first, due_soon_last = due_within_range(today, DUE_SOON_DAYS)
     context.update(
@@ -111,7 +114,9 @@ def dashboard(request):
         over_time=over_time,
         status_chart=charts.status_by_department(scorecards),
         chapter_chart=charts.completion_by_chapter(tree),
-        over_time_chart=charts.completion_over_time(over_time, overall.total),
+        over_time_chart=(
+            charts.completion_over_time(weeks, overall.total) if weeks else None
+        ),
         overdue_url=_list_url(report=report.pk, overdue="yes"),
         due_soon_url=_list_url(
             report=report.pk,
@@ -334,6 +339,9 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             key = f"reply-{notice.pk}"
             notice.reply_form = bound.get(key) or NoticeReplyForm(auto_id=f"{key}-%s")
             notice.reply_error_id = f"{key}-errors"
+    refused_anchor = None
+    for name, bound_form in bound.items():
+        refused_anchor = _focus_first_error(bound_form, name)
     shown = {f"withdraw-{e.pk}" for e in obligation.evidence_list if e.withdraw_form}
     shown.update(f"reply-{n.pk}" for n in obligation.notice_list if n.reply_form)
     shown.update(name for name in _FORM_IDS if context_forms.get(name) is not None)
@@ -348,6 +356,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     context = {
         **{f"{name}_form": each for name, each in context_forms.items()},
         "orphan_errors": orphan_errors,
+        "refused_anchor": None if orphan_errors else refused_anchor,
         "obligation": obligation,
         "report": obligation.report,
         "sections": _breadcrumb_sections(obligation.section),
@@ -368,6 +377,32 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "conflict_changes": changes,
     }
     return render(request, "tracker/obligation_detail.html", context, status=status)
+
+
+_BUTTON_FIELDS = frozenset({"status", "decision"})
+
+
+def _focus_first_error(form, name):
+    """Make the page open at what refused ``form``: its first invalid field gets
+    ``autofocus`` (the browser scrolls it into view, the typed text stays), or,
+    when the whole form was refused (a service's reason, a stale version), its
+    error block does (_form_errors.html). Returns the element's id, for the
+    summary at the top of the page to link to. A 400 is a re-render of the page,
+    not a redirect, so there is no #fragment to scroll to."""
+    if not form.errors:
+        return None
+    # The transition and the extension decision are chosen with buttons
+    # (_action_form.html): no field of theirs to focus.
+    invalid = [
+        field
+        for field in form.visible_fields()
+        if field.errors and field.name not in _BUTTON_FIELDS
+    ]
+    if invalid and not form.non_field_errors() and "version" not in form.errors:
+        invalid[0].field.widget.attrs["autofocus"] = True
+        return invalid[0].id_for_label
+    form.focus_errors = True
+    return f"{name.replace('_', '-')}-errors"
 
 
 def _refused(request, obligation_pk, name, form, error, *, status=400):
@@ -872,6 +907,7 @@ def notification_preferences(request):
         )
     context = {
         "form": form,
+        "refused_anchor": _focus_first_error(form, "preferences"),
         "can_email": can_email,
         "email_enabled": notifications.email_enabled(),
     }
