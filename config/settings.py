@@ -86,7 +86,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Instead of LocaleMiddleware: the language switch's choice, else Chinese,
+    # whatever the browser's Accept-Language says.
+    "tracker.middleware.ChosenLanguageMiddleware",
     # Before CSRF: a body too big or with too many fields is a 400 page, not a 500.
     "tracker.middleware.UnparseableRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -197,6 +199,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The switch's choice outlives the browser session and logging out (a year).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

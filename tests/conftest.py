@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.utils import timezone, translation
 
@@ -37,10 +38,11 @@ post_migrate.connect(
 
 @pytest.fixture(autouse=True)
 def _no_language_left_active():
-    # LocaleMiddleware activates the request's language for the thread and nothing
-    # deactivates it, so after a client request in English, text rendered outside a
-    # request (the 500 page, a service's messages) would come out in English in the
-    # next test. Each test starts as a fresh process does: in LANGUAGE_CODE.
+    # The language middleware activates the request's language for the thread and
+    # nothing deactivates it, so after a client request in English, text rendered
+    # outside a request (the 500 page, a service's messages) would come out in
+    # English in the next test. Each test starts as a fresh process does: in
+    # LANGUAGE_CODE.
     translation.deactivate()
 
 
@@ -113,10 +115,16 @@ def due(obligation):
     return day
 
 
+def in_english(client):
+    """The client has chosen English with the language switch (its cookie): the
+    browser's Accept-Language is ignored, Chinese is everyone's default."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 def _in_english(client, user):
     client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+    return in_english(client)
 
 
 @pytest.fixture

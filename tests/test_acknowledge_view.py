@@ -4,20 +4,19 @@ supervisors see of the assignments nobody acknowledged."""
 import pytest
 from django.urls import reverse
 
+from tests.conftest import in_english
 from tests.factories import ObligationFactory
 from tracker.models import Obligation, ProgressUpdate
-
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _acknowledge(client, obligation, **extra):
     url = reverse("tracker:obligation_acknowledge", args=[obligation.pk])
-    return client.post(url, {"version": obligation.version, **extra}, **EN)
+    return in_english(client).post(url, {"version": obligation.version, **extra})
 
 
 def test_member_acknowledges_from_the_obligation_page(client, obligation, staff_a):
     client.force_login(staff_a)
-    page = client.get(obligation.get_absolute_url(), **EN).content.decode()
+    page = in_english(client).get(obligation.get_absolute_url()).content.decode()
     assert 'data-acknowledgement="pending"' in page
     assert "Acknowledge (签收)" in page
 
@@ -25,7 +24,7 @@ def test_member_acknowledges_from_the_obligation_page(client, obligation, staff_
 
     assert response.status_code == 302
     assert response["Location"] == obligation.get_absolute_url()
-    page = client.get(obligation.get_absolute_url(), **EN).content.decode()
+    page = in_english(client).get(obligation.get_absolute_url()).content.decode()
     assert 'data-acknowledgement="done"' in page
     assert "by 张三" in page
     assert "Acknowledge (签收)" not in page
@@ -34,13 +33,13 @@ def test_member_acknowledges_from_the_obligation_page(client, obligation, staff_
 def test_member_acknowledges_from_my_work_and_comes_back(client, obligation, staff_a):
     client.force_login(staff_a)
     my_work = reverse("tracker:my_work")
-    assert "Acknowledge (签收)" in client.get(my_work, **EN).content.decode()
+    assert "Acknowledge (签收)" in in_english(client).get(my_work).content.decode()
 
     response = _acknowledge(client, obligation, next=my_work)
 
     assert response.status_code == 302
     assert response["Location"] == my_work
-    page = client.get(my_work, **EN).content.decode()
+    page = in_english(client).get(my_work).content.decode()
     assert "Acknowledge (签收)" not in page
     assert "Acknowledged" in page
 
@@ -81,7 +80,7 @@ def test_supervisors_see_unacknowledged_assignments_on_the_dashboard(
     client.force_login(staff_a)
     _acknowledge(client, acknowledged)
     client.force_login(supervisor)
-    page = client.get(reverse("tracker:dashboard"), **EN).content.decode()
+    page = in_english(client).get(reverse("tracker:dashboard")).content.decode()
     panel = page.split('id="unacknowledged"')[1].split("</section>")[0]
     assert 'data-figure="unacknowledged">1<' in panel
     assert f'data-pk="{obligation.pk}"' in panel
@@ -100,8 +99,10 @@ def test_list_filters_on_acknowledgement(
     client.force_login(staff_a)
     _acknowledge(client, rows["acked"])
     client.force_login(supervisor)
-    page = client.get(
-        reverse("tracker:obligation_list"), {"acknowledged": value}, **EN
-    ).content.decode()
+    page = (
+        in_english(client)
+        .get(reverse("tracker:obligation_list"), {"acknowledged": value})
+        .content.decode()
+    )
     shown = {name for name, row in rows.items() if row.title in page}
     assert shown == {expected}

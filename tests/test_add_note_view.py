@@ -2,11 +2,10 @@
 
 from django.urls import reverse
 
+from tests.conftest import in_english
 from tests.pages import errors
 from tracker import services
 from tracker.models import ProgressUpdate
-
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _url(obligation):
@@ -15,7 +14,7 @@ def _url(obligation):
 
 def test_working_staff_posts_a_progress_note(client, obligation, staff_a):
     client.force_login(staff_a)
-    response = client.post(_url(obligation), {"text": "已召开专题会议"}, **EN)
+    response = in_english(client).post(_url(obligation), {"text": "已召开专题会议"})
     assert response.status_code == 302
     entry = ProgressUpdate.objects.get(action=ProgressUpdate.Action.COMMENT)
     assert (entry.action, entry.author, entry.text) == (
@@ -23,7 +22,7 @@ def test_working_staff_posts_a_progress_note(client, obligation, staff_a):
         staff_a,
         "已召开专题会议",
     )
-    page = client.get(response["Location"], **EN).content.decode()
+    page = in_english(client).get(response["Location"]).content.decode()
     assert "Progress update posted." in page
     assert "已召开专题会议" in page
 

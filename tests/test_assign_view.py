@@ -4,12 +4,11 @@ import datetime
 
 from django.urls import reverse
 
+from tests.conftest import in_english
 from tests.factories import DepartmentFactory
 from tests.pages import errors, field, form, parse, text
 from tests.workflow_helpers import assignment_trail
 from tracker.models import Obligation, ProgressUpdate
-
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _url(obligation):
@@ -20,7 +19,7 @@ def test_assign_saves_and_writes_timeline_and_history_with_the_user(
     client, obligation, supervisor, department_b, staff_b
 ):
     client.force_login(supervisor)
-    response = client.post(
+    response = in_english(client).post(
         _url(obligation),
         {
             "department": department_b.pk,
@@ -29,7 +28,6 @@ def test_assign_saves_and_writes_timeline_and_history_with_the_user(
             "note": "调整责任单位",
             "version": obligation.version,
         },
-        **EN,
     )
     assert response.status_code == 302
     obligation.refresh_from_db()
@@ -39,7 +37,7 @@ def test_assign_saves_and_writes_timeline_and_history_with_the_user(
     assert assignment_trail(obligation) == ([supervisor] * 3, supervisor)
     entries = obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN)
     assert any("2030-06-30" in entry.text for entry in entries)
-    page = client.get(obligation.get_absolute_url(), **EN).content.decode()
+    page = in_english(client).get(obligation.get_absolute_url()).content.decode()
     assert "Assignment saved." in page
 
 
@@ -47,10 +45,8 @@ def test_impossible_due_date_is_400_with_the_error_on_the_field(
     client, obligation, supervisor
 ):
     client.force_login(supervisor)
-    response = client.post(
-        _url(obligation),
-        {"due_date": "2023-02-30", "version": obligation.version},
-        **EN,
+    response = in_english(client).post(
+        _url(obligation), {"due_date": "2023-02-30", "version": obligation.version}
     )
     assert response.status_code == 400
     assert errors(response, "assign-due_date") == ["Enter a valid date."]
@@ -89,7 +85,7 @@ def test_same_values_change_nothing_and_say_so(
     client, obligation, supervisor, department_a
 ):
     client.force_login(supervisor)
-    response = client.post(
+    response = in_english(client).post(
         _url(obligation),
         {
             "department": department_a.pk,
@@ -97,12 +93,11 @@ def test_same_values_change_nothing_and_say_so(
             "due_date": "",
             "version": obligation.version,
         },
-        **EN,
     )
     assert response.status_code == 302
     assert (
         "Nothing was changed."
-        in client.get(response["Location"], **EN).content.decode()
+        in in_english(client).get(response["Location"]).content.decode()
     )
     assert not obligation.updates.exists()
 
@@ -114,10 +109,9 @@ def test_stale_version_is_409_and_keeps_the_other_change(
     client.force_login(tracker_admin)
     client.post(_url(obligation), {"due_date": "2030-12-31", "version": seen})
     client.force_login(supervisor)
-    response = client.post(
+    response = in_english(client).post(
         _url(obligation),
         {"department": department_b.pk, "due_date": "2030-01-01", "version": seen},
-        **EN,
     )
     assert response.status_code == 409
     assert "管理员" in response.content.decode()
@@ -140,14 +134,13 @@ def test_owner_outside_the_department_is_refused_with_400_and_nothing_written(
     client, obligation, supervisor, staff_b
 ):
     client.force_login(supervisor)
-    response = client.post(
+    response = in_english(client).post(
         _url(obligation),
         {
             "department": obligation.department_id,
             "owner": staff_b.pk,
             "version": obligation.version,
         },
-        **EN,
     )
     assert response.status_code == 400
     assert "李四 is not a member of 县司法局" in text(response)
@@ -160,10 +153,8 @@ def test_admin_cannot_be_made_owner_unless_a_member(
     client, obligation, supervisor, tracker_admin
 ):
     client.force_login(supervisor)
-    response = client.post(
-        _url(obligation),
-        {"owner": tracker_admin.pk, "version": obligation.version},
-        **EN,
+    response = in_english(client).post(
+        _url(obligation), {"owner": tracker_admin.pk, "version": obligation.version}
     )
     assert response.status_code == 400
     obligation.refresh_from_db()
@@ -175,7 +166,7 @@ def test_owner_choice_is_grouped_by_department_and_says_when_one_has_no_members(
 ):
     DepartmentFactory(name="县档案馆")
     client.force_login(supervisor)
-    response = client.get(obligation.get_absolute_url(), **EN)
+    response = in_english(client).get(obligation.get_absolute_url())
     page = parse(response)
     owner = field(form(response, _url(obligation)), "owner")
     groups = {

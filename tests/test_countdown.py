@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from tests.conftest import in_english
 from tests.factories import ObligationFactory
 from tests.pages import parse, text
 from tests.test_export import csv_rows
@@ -16,7 +17,6 @@ from tracker.models import Holiday, Obligation, countdown
 from tracker.workdays import Calendar
 
 S = Obligation.Status
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _state(due, today, status=S.IN_PROGRESS):
@@ -88,26 +88,26 @@ def late(department_a, today_is):
 
 def test_obligation_page_shows_the_countdown(client, staff_a, late):
     client.force_login(staff_a)
-    page = client.get(late[0].get_absolute_url(), **EN)
+    page = in_english(client).get(late[0].get_absolute_url())
     assert "2026-09-30 2 working days overdue" in text(page)
 
 
 def test_obligation_page_in_chinese(client, staff_a, late):
     client.force_login(staff_a)
-    page = client.get(late[1].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = client.get(late[1].get_absolute_url())
     assert "剩余 2 个工作日" in text(page)
 
 
 def test_my_work_shows_the_countdown_on_each_row(client, staff_a, late):
     client.force_login(staff_a)
-    page = text(client.get(reverse("tracker:my_work"), **EN))
+    page = text(in_english(client).get(reverse("tracker:my_work")))
     assert "2 working days overdue" in page
     assert "2 working days left" in page
 
 
 def test_dashboard_overdue_list_says_by_how_much(client, supervisor, late):
     client.force_login(supervisor)
-    page = parse(client.get(reverse("tracker:dashboard"), **EN))
+    page = parse(in_english(client).get(reverse("tracker:dashboard")))
     (panel,) = page.xpath('//*[@id="overdue"]')
     assert "2 working days overdue" in text(panel)
 
@@ -115,14 +115,14 @@ def test_dashboard_overdue_list_says_by_how_much(client, supervisor, late):
 def test_a_holiday_entered_in_the_admin_changes_the_countdown(client, staff_a, late):
     Holiday.objects.create(date=date(2026, 10, 9), name="县庆")
     client.force_login(staff_a)
-    page = client.get(late[0].get_absolute_url(), **EN)
+    page = in_english(client).get(late[0].get_absolute_url())
     assert "1 working day overdue" in text(page)
 
 
 def _queries(client, url):
-    client.get(url, **EN)  # the session and the like settle on a first visit
+    in_english(client).get(url)  # the session and the like settle on a first visit
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url, **EN).status_code == 200
+        assert in_english(client).get(url).status_code == 200
     return [query["sql"] for query in queries]
 
 
@@ -152,7 +152,7 @@ def test_countdowns_read_the_holidays_once_whatever_the_number_of_rows(
 def test_the_list_has_a_sortable_time_left_column(client, supervisor, late):
     client.force_login(supervisor)
     url = reverse("tracker:obligation_list")
-    page = parse(client.get(url, {"sort": "-countdown"}, **EN))
+    page = parse(in_english(client).get(url, {"sort": "-countdown"}))
     headers = [text(th) for th in page.xpath("//table//thead//th")]
     assert "Time left" in headers
     column = headers.index("Time left")
@@ -169,7 +169,9 @@ def test_the_export_says_the_countdown_and_reads_the_holidays_once(
 
     def export():
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url, {"_export": "csv", "sort": "due_date"}, **EN)
+            response = in_english(client).get(
+                url, {"_export": "csv", "sort": "due_date"}
+            )
             rows = csv_rows(response)
         return rows, [query["sql"] for query in queries]
 

@@ -7,11 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.conftest import in_english
 from tests.pages import description, errors, form, struck_through
 from tests.workflow_helpers import PDF, files_on_disk, upload
 from tracker.models import Evidence, ProgressUpdate
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
 # Starts as a PNG, and a browser sniffing it would find a page with a script.
 PNG_HTML = PNG + b"<html><body><script>alert(document.cookie)</script></body></html>"
@@ -33,10 +33,9 @@ def _withdraw_url(evidence):
 
 def test_upload_stores_the_file_and_says_so(client, obligation, staff_a, _media_root):
     client.force_login(staff_a)
-    response = client.post(
+    response = in_english(client).post(
         _upload_url(obligation),
         {"file": SimpleUploadedFile("整改报告.pdf", PDF), "note": "第一批"},
-        **EN,
     )
     assert response.status_code == 302
     assert response["Location"] == obligation.get_absolute_url()
@@ -44,7 +43,7 @@ def test_upload_stores_the_file_and_says_so(client, obligation, staff_a, _media_
     assert (evidence.original_name, evidence.note) == ("整改报告.pdf", "第一批")
     assert evidence.uploaded_by == staff_a
     assert len(files_on_disk(_media_root)) == 1
-    page = client.get(response["Location"], **EN).content.decode()
+    page = in_english(client).get(response["Location"]).content.decode()
     assert "Evidence “整改报告.pdf” uploaded." in page
 
 
@@ -71,8 +70,8 @@ def test_bad_upload_is_400_with_the_reason_and_nothing_stored(
     client, obligation, staff_a, _media_root, name, content, message
 ):
     client.force_login(staff_a)
-    response = client.post(
-        _upload_url(obligation), {"file": SimpleUploadedFile(name, content)}, **EN
+    response = in_english(client).post(
+        _upload_url(obligation), {"file": SimpleUploadedFile(name, content)}
     )
     assert response.status_code == 400
     # Said with the form (a refusal by the service) or with the file field.
@@ -87,7 +86,7 @@ def test_bad_upload_is_400_with_the_reason_and_nothing_stored(
 
 def test_upload_without_a_file_is_400(client, obligation, staff_a, _media_root):
     client.force_login(staff_a)
-    response = client.post(_upload_url(obligation), {"note": "忘了附件"}, **EN)
+    response = in_english(client).post(_upload_url(obligation), {"note": "忘了附件"})
     assert response.status_code == 400
     assert errors(response, "evidence-file")
     assert Evidence.objects.count() == 0
@@ -99,8 +98,8 @@ def test_file_one_byte_over_the_limit_is_400(
 ):
     settings.EVIDENCE_MAX_BYTES = len(PDF) - 1
     client.force_login(staff_a)
-    response = client.post(
-        _upload_url(obligation), {"file": SimpleUploadedFile("大.pdf", PDF)}, **EN
+    response = in_english(client).post(
+        _upload_url(obligation), {"file": SimpleUploadedFile("大.pdf", PDF)}
     )
     assert response.status_code == 400
     assert "too large" in response.content.decode()
@@ -112,7 +111,7 @@ def test_several_files_in_the_one_file_field_are_400_and_none_stored(
     client, obligation, staff_a, _media_root
 ):
     client.force_login(staff_a)
-    response = client.post(
+    response = in_english(client).post(
         _upload_url(obligation),
         {
             "file": [
@@ -120,7 +119,6 @@ def test_several_files_in_the_one_file_field_are_400_and_none_stored(
                 SimpleUploadedFile("二.pdf", PDF),
             ]
         },
-        **EN,
     )
     assert response.status_code == 400
     assert "Upload one file at a time." in response.content.decode()
@@ -190,13 +188,15 @@ def test_withdraw_keeps_the_file_and_strikes_it_through_with_the_reason(
 ):
     evidence = upload(obligation, staff_a, name="错误文件.pdf")
     client.force_login(staff_a)
-    response = client.post(_withdraw_url(evidence), {"reason": "传错了版本"}, **EN)
+    response = in_english(client).post(
+        _withdraw_url(evidence), {"reason": "传错了版本"}
+    )
     assert response.status_code == 302
     evidence.refresh_from_db()
     assert evidence.is_withdrawn
     assert evidence.withdrawn_by == staff_a
     assert len(files_on_disk(_media_root)) == 1
-    page = client.get(obligation.get_absolute_url(), **EN).content.decode()
+    page = in_english(client).get(obligation.get_absolute_url()).content.decode()
     assert "Evidence “错误文件.pdf” withdrawn." in page
     assert "错误文件.pdf" in struck_through(page)
     assert "传错了版本" in page
@@ -217,7 +217,7 @@ def test_withdraw_without_a_reason_is_400_and_the_evidence_stays(
 ):
     evidence = upload(obligation, staff_a)
     client.force_login(staff_a)
-    response = client.post(_withdraw_url(evidence), {"reason": ""}, **EN)
+    response = in_english(client).post(_withdraw_url(evidence), {"reason": ""})
     assert response.status_code == 400
     assert errors(response, f"withdraw-{evidence.pk}-reason")
     evidence.refresh_from_db()
@@ -228,7 +228,7 @@ def test_withdrawing_twice_is_400(client, obligation, staff_a):
     evidence = upload(obligation, staff_a)
     client.force_login(staff_a)
     client.post(_withdraw_url(evidence), {"reason": "作废"})
-    response = client.post(_withdraw_url(evidence), {"reason": "再次作废"}, **EN)
+    response = in_english(client).post(_withdraw_url(evidence), {"reason": "再次作废"})
     assert response.status_code == 400
     assert "already been withdrawn" in response.content.decode()
     assert (

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
+from tests.conftest import in_english
 from tests.factories import ObligationFactory
 from tests.workflow_helpers import set_status, upload
 from tracker.models import Evidence, Obligation, ProgressUpdate
@@ -123,9 +124,7 @@ def test_withdraw_page_refuses_with_a_400_and_says_why_in_english(
     set_status(obligation, S.DONE)
     client.force_login(staff_a)
 
-    response = client.post(
-        withdraw_url(evidence), {"reason": "传错了"}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = in_english(client).post(withdraw_url(evidence), {"reason": "传错了"})
 
     assert response.status_code == 400
     assert "This is the only evidence of a finished obligation" in (

@@ -5,33 +5,30 @@ from datetime import timedelta
 
 from django.urls import reverse
 
+from tests.conftest import in_english
 from tests.factories import ObligationFactory
 from tracker.models import ExtensionRequest, Obligation, ProgressUpdate
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
 
 def _ask(client, obligation, requested, reason="需要补充调研"):
-    return client.post(
+    return in_english(client).post(
         reverse("tracker:extension_request", args=[obligation.pk]),
         {
             "version": obligation.version,
             "requested_due_date": requested.isoformat(),
             "reason": reason,
         },
-        **EN,
     )
 
 
 def _decide(client, extension, decision, reason=""):
-    return client.post(
+    return in_english(client).post(
         reverse("tracker:extension_decide", args=[extension.pk]),
         {
             "version": Obligation.objects.get(pk=extension.obligation_id).version,
             "decision": decision,
             "reason": reason,
         },
-        **EN,
     )
 
 
@@ -39,13 +36,13 @@ def test_staff_request_shows_as_pending_on_the_page(client, obligation, due, sta
     client.force_login(staff_a)
     assert (
         "Request the extension"
-        in client.get(obligation.get_absolute_url(), **EN).content.decode()
+        in in_english(client).get(obligation.get_absolute_url()).content.decode()
     )
 
     response = _ask(client, obligation, due + timedelta(days=20))
 
     assert response.status_code == 302
-    page = client.get(obligation.get_absolute_url(), **EN).content.decode()
+    page = in_english(client).get(obligation.get_absolute_url()).content.decode()
     assert 'data-extension="pending"' in page
     assert (due + timedelta(days=20)).isoformat() in page
     assert "Request the extension" not in page  # one pending at a time
@@ -64,10 +61,9 @@ def test_an_earlier_date_is_a_form_error_and_nothing_is_written(
 
 def test_a_missing_date_is_a_form_error(client, obligation, due, staff_a):
     client.force_login(staff_a)
-    response = client.post(
+    response = in_english(client).post(
         reverse("tracker:extension_request", args=[obligation.pk]),
         {"version": obligation.version, "requested_due_date": "明天", "reason": "x"},
-        **EN,
     )
     assert response.status_code == 400
     assert not ExtensionRequest.objects.exists()
@@ -90,14 +86,14 @@ def test_supervisor_approves_and_the_due_date_moves(
     _ask(client, obligation, due + timedelta(days=20))
     extension = ExtensionRequest.objects.get()
     client.force_login(supervisor)
-    page = client.get(obligation.get_absolute_url(), **EN).content.decode()
+    page = in_english(client).get(obligation.get_absolute_url()).content.decode()
     assert "Approve the extension" in page
 
     response = _decide(client, extension, "approve")
 
     assert response.status_code == 302
     assert Obligation.objects.get(pk=obligation.pk).due_date == due + timedelta(20)
-    page = client.get(obligation.get_absolute_url(), **EN).content.decode()
+    page = in_english(client).get(obligation.get_absolute_url()).content.decode()
     assert 'data-extension="approved"' in page
     assert "Approve the extension" not in page
 
@@ -122,7 +118,7 @@ def test_supervisor_refuses_with_a_reason(client, obligation, due, staff_a, supe
     assert response.status_code == 302
     assert ExtensionRequest.objects.get().status == ExtensionRequest.Status.REFUSED
     assert Obligation.objects.get(pk=obligation.pk).due_date == due
-    page = client.get(obligation.get_absolute_url(), **EN).content.decode()
+    page = in_english(client).get(obligation.get_absolute_url()).content.decode()
     assert "理由不充分" in page
 
 
@@ -133,12 +129,14 @@ def test_pending_requests_are_listed_next_to_awaiting_review(
     client.force_login(staff_a)
     _ask(client, obligation, due + timedelta(days=20))
     client.force_login(supervisor)
-    page = client.get(reverse("tracker:dashboard"), **EN).content.decode()
+    page = in_english(client).get(reverse("tracker:dashboard")).content.decode()
     panel = page.split('id="pending-extensions"')[1].split("</section>")[0]
     assert 'data-figure="pending-extensions">1<' in panel
     assert f'data-pk="{obligation.pk}"' in panel
-    listed = client.get(
-        reverse("tracker:obligation_list"), {"extension": "pending"}, **EN
-    ).content.decode()
+    listed = (
+        in_english(client)
+        .get(reverse("tracker:obligation_list"), {"extension": "pending"})
+        .content.decode()
+    )
     assert obligation.title in listed
     assert other.title not in listed

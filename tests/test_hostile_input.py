@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.conftest import in_english
 from tests.workflow_helpers import PDF, files_on_disk, set_status, upload
 from tracker.models import Evidence, Obligation, ProgressUpdate
 
@@ -82,9 +83,7 @@ def test_the_login_page_with_too_many_parameters_answers_400_signed_out(debug, d
 
 
 def test_the_400_page_is_in_the_users_language(debug, staff_client):
-    response = staff_client.get(
-        f"/obligations/?{many_parameters()}", HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = in_english(staff_client).get(f"/obligations/?{many_parameters()}")
     assert_friendly_400(response, english=True)
 
 

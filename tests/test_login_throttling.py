@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.conftest import in_english
 from tests.factories import UserFactory
 
 PASSWORD = "demo-pass-123"
@@ -28,7 +29,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def browser():
     """A client that, like a browser, must send the CSRF token of the form it got."""
-    return Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    return in_english(Client(enforce_csrf_checks=True))
 
 
 @pytest.fixture
@@ -168,10 +169,10 @@ def test_forged_forwarded_for_header_does_not_escape_the_address_limit(browser, 
 
 
 def test_another_address_can_still_log_in(clerk):
-    attacker = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    attacker = in_english(Client(enforce_csrf_checks=True))
     spray(attacker, ADDRESS_LIMIT, REMOTE_ADDR="10.0.0.66")
 
-    colleague = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    colleague = in_english(Client(enforce_csrf_checks=True))
     response = log_in(colleague, "clerk", PASSWORD, REMOTE_ADDR="10.0.0.7")
 
     assert response.status_code == 302

@@ -5,18 +5,18 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import in_english
 from tests.factories import ObligationFactory, UserFactory
 from tests.pages import parse, text
 from tracker.models import Obligation
 
 S = Obligation.Status
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 URL = reverse("tracker:my_work")
 
 
 def _page(client, user):
     client.force_login(user)
-    response = client.get(URL, **EN)
+    response = in_english(client).get(URL)
     assert response.status_code == 200
     return parse(response)
 

@@ -10,13 +10,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import in_english
 from tests.factories import ObligationFactory
 from tests.pages import parse, text
 from tracker.models import Obligation, ProgressUpdate, SupervisionNotice
 from tracker.services import obligation_set_supervision
 
 Level = Obligation.SupervisionLevel
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 YEAR = timezone.localdate().year
 
 
@@ -79,14 +79,13 @@ def test_notice_stylesheet_prints_on_a4(client):
 
 def test_department_member_replies_from_the_obligation_page(client, notice, staff_a):
     client.force_login(staff_a)
-    page = client.get(notice.obligation.get_absolute_url(), **EN).content.decode()
+    page = in_english(client).get(notice.obligation.get_absolute_url()).content.decode()
     assert "Reply to this notice" in page
 
-    response = client.post(
+    response = in_english(client).post(
         reverse("tracker:notice_reply", args=[notice.pk]),
         {"text": "已制定整改方案，12月底前完成。"},
         follow=True,
-        **EN,
     )
 
     page = response.content.decode()
@@ -104,10 +103,8 @@ def test_reply_to_a_notice_of_another_department_is_403_with_the_reason(
 ):
     client.force_login(staff_b)
 
-    response = client.post(
-        reverse("tracker:notice_reply", args=[notice.pk]),
-        {"text": "代为反馈"},
-        **EN,
+    response = in_english(client).post(
+        reverse("tracker:notice_reply", args=[notice.pk]), {"text": "代为反馈"}
     )
 
     assert response.status_code == 403
@@ -122,8 +119,8 @@ def test_reply_to_a_notice_of_another_department_is_403_with_the_reason(
 def test_empty_reply_is_400_and_saves_nothing(client, notice, staff_a):
     client.force_login(staff_a)
 
-    response = client.post(
-        reverse("tracker:notice_reply", args=[notice.pk]), {"text": " "}, **EN
+    response = in_english(client).post(
+        reverse("tracker:notice_reply", args=[notice.pk]), {"text": " "}
     )
 
     assert response.status_code == 400
@@ -148,7 +145,7 @@ def three_notices(department_a, supervisor):
 
 
 def test_register_lists_every_notice_newest_first(sv_client, three_notices):
-    response = sv_client.get(reverse("tracker:notice_register"), **EN)
+    response = sv_client.get(reverse("tracker:notice_register"))
 
     page = response.content.decode()
     assert "3 notices" in page
@@ -174,7 +171,7 @@ def test_register_query_count_does_not_grow_with_notices(
 
 
 def test_register_exports_csv_with_bom_and_neutralised_cells(sv_client, three_notices):
-    response = sv_client.get(reverse("tracker:notice_register") + "?_export=csv", **EN)
+    response = sv_client.get(reverse("tracker:notice_register") + "?_export=csv")
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
@@ -187,7 +184,7 @@ def test_register_exports_csv_with_bom_and_neutralised_cells(sv_client, three_no
 
 
 def test_register_exports_xlsx(sv_client, three_notices):
-    response = sv_client.get(reverse("tracker:notice_register") + "?_export=xlsx", **EN)
+    response = sv_client.get(reverse("tracker:notice_register") + "?_export=xlsx")
 
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -207,6 +204,6 @@ def test_register_link_in_the_navigation_for_supervisors_only(
     client, sv_client, staff_a
 ):
     url = reverse("tracker:notice_register")
-    assert f'href="{url}"' in sv_client.get("/", **EN).content.decode()
+    assert f'href="{url}"' in sv_client.get("/").content.decode()
     client.force_login(staff_a)
-    assert f'href="{url}"' not in client.get("/", **EN).content.decode()
+    assert f'href="{url}"' not in in_english(client).get("/").content.decode()

@@ -3,9 +3,11 @@
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import in_english
 from tests.factories import ObligationFactory, ReportFactory, SectionFactory
 from tests.pages import description, label, parse, struck_through, text
 from tests.workflow_helpers import set_status, upload
@@ -13,12 +15,11 @@ from tracker import services
 from tracker.models import Obligation
 
 S = Obligation.Status
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _page(client, user, obligation):
     client.force_login(user)
-    response = client.get(obligation.get_absolute_url(), **EN)
+    response = in_english(client).get(obligation.get_absolute_url())
     assert response.status_code == 200
     return response.content.decode()
 
@@ -124,7 +125,8 @@ def test_file_field_announces_every_accepted_type(
     client, obligation, staff_a, language, help_text
 ):
     client.force_login(staff_a)
-    page = client.get(obligation.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(obligation.get_absolute_url())
     assert description(_one(page, "//input[@id='evidence-file']")) == help_text
 
 

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 import pytest
 from django.utils import timezone
 
+from tests.conftest import in_english
 from tests.factories import ObligationFactory, ReportFactory
 from tracker.models import DUE_SOON_DAYS, Obligation
 
@@ -100,7 +101,7 @@ def test_department_scorecard_counts_the_same_overdue(sv_client, boundary):
 
 def test_my_work_marks_and_counts_the_same_overdue(client, staff_a, boundary):
     client.force_login(staff_a)
-    page = client.get("/my/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = in_english(client).get("/my/").content.decode()
     assert _overdue_marked_rows(page) == OVERDUE
     assert "1 overdue" in page
 

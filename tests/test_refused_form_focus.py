@@ -5,13 +5,13 @@ to it. What the user typed stays in the form."""
 
 from django.urls import reverse
 
+from tests.conftest import in_english
 from tests.pages import parse, text
 from tests.workflow_helpers import set_status, upload
 from tracker import services
 from tracker.models import Obligation
 
 S = Obligation.Status
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _summary(page):
@@ -31,10 +31,9 @@ def test_refused_transition_opens_at_its_errors_with_a_summary_on_top(
     set_status(obligation, S.IN_PROGRESS)
     set_status(obligation, S.SUBMITTED)
     client.force_login(supervisor)
-    response = client.post(
+    response = in_english(client).post(
         reverse("tracker:obligation_status", args=[obligation.pk]),
         {"version": obligation.version, "status": S.RETURNED, "note": " "},
-        **EN,
     )
     assert response.status_code == 400
     summary = _summary(response)
@@ -52,10 +51,8 @@ def test_invalid_field_gets_the_focus_and_keeps_the_other_typed_text(
     client, obligation, staff_a
 ):
     client.force_login(staff_a)
-    response = client.post(
-        reverse("tracker:evidence_upload", args=[obligation.pk]),
-        {"note": "第一批台账"},
-        **EN,
+    response = in_english(client).post(
+        reverse("tracker:evidence_upload", args=[obligation.pk]), {"note": "第一批台账"}
     )
     assert response.status_code == 400
     focused = _focused(response)
@@ -73,10 +70,9 @@ def test_stale_form_409_opens_at_the_conflict_and_keeps_the_typed_text(
         obligation=obligation, user=supervisor, level="yellow", note="先黄色"
     )
     client.force_login(supervisor)
-    response = client.post(
+    response = in_english(client).post(
         reverse("tracker:obligation_supervision", args=[obligation.pk]),
         {"version": seen, "level": "red", "note": "逾期未办，红色督办"},
-        **EN,
     )
     assert response.status_code == 409
     assert _summary(response).xpath(".//a")[0].get("href") == "#supervision-errors"
@@ -89,6 +85,6 @@ def test_a_page_nobody_refused_has_no_summary_and_no_autofocus(
     client, obligation, staff_a
 ):
     client.force_login(staff_a)
-    page = client.get(obligation.get_absolute_url(), **EN)
+    page = in_english(client).get(obligation.get_absolute_url())
     assert not parse(page).xpath("//*[contains(@class, 'error-summary')]")
     assert not parse(page).xpath("//*[@autofocus]")

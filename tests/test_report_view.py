@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.conftest import in_english
 from tests.factories import ObligationFactory, ReportFactory
 from tests.pages import parse, text
 from tracker.models import Obligation, Report
@@ -39,7 +40,7 @@ def test_report_page_links_every_obligation_passage_once(client, staff_a, wuxi):
 def test_report_page_labels_each_passage_with_code_and_kind(client, staff_a, wuxi):
     client.force_login(staff_a)
 
-    response = client.get(wuxi.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(client).get(wuxi.get_absolute_url())
 
     # Each passage's first link reads its code and kind, then the report's words.
     passages = {a.get("id"): text(a) for a in parse(response).xpath("//a[@id]")}

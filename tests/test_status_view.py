@@ -4,13 +4,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import in_english
 from tests.pages import description, form, text, value
 from tests.workflow_helpers import set_status, upload
 from tracker import services
 from tracker.models import Obligation, ProgressUpdate
 
 S = Obligation.Status
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _url(obligation):
@@ -19,7 +19,7 @@ def _url(obligation):
 
 def _post(client, obligation, **data):
     payload = {"version": obligation.version, "note": "", **data}
-    return client.post(_url(obligation), payload, **EN)
+    return in_english(client).post(_url(obligation), payload)
 
 
 def test_working_staff_starts_work_and_is_told_so(client, obligation, staff_a):
@@ -27,7 +27,7 @@ def test_working_staff_starts_work_and_is_told_so(client, obligation, staff_a):
     response = _post(client, obligation, status=S.IN_PROGRESS)
     assert response.status_code == 302
     assert response["Location"] == obligation.get_absolute_url()
-    page = client.get(response["Location"], **EN).content.decode()
+    page = in_english(client).get(response["Location"]).content.decode()
     assert "The obligation is now “In progress”." in page
     obligation.refresh_from_db()
     assert obligation.status == S.IN_PROGRESS
@@ -138,10 +138,9 @@ def test_stale_version_is_409_naming_who_changed_it_and_nothing_is_overwritten(
         version=seen_version,
     )
     client.force_login(staff_a)
-    response = client.post(
+    response = in_english(client).post(
         _url(obligation),
         {"status": S.IN_PROGRESS, "note": "开始", "version": seen_version},
-        **EN,
     )
     assert response.status_code == 409
     page = response.content.decode()

@@ -2,10 +2,10 @@
 
 from django.urls import reverse
 
+from tests.conftest import in_english
 from tests.pages import errors
 from tracker.models import Obligation, ProgressUpdate
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 Level = Obligation.SupervisionLevel
 
 
@@ -15,10 +15,9 @@ def _url(obligation):
 
 def test_supervisor_sets_red_supervision_with_a_reason(client, obligation, supervisor):
     client.force_login(supervisor)
-    response = client.post(
+    response = in_english(client).post(
         _url(obligation),
         {"level": Level.RED, "note": "连续两月无进展", "version": obligation.version},
-        **EN,
     )
     assert response.status_code == 302
     obligation.refresh_from_db()
@@ -26,7 +25,7 @@ def test_supervisor_sets_red_supervision_with_a_reason(client, obligation, super
     entry = obligation.updates.get(action=ProgressUpdate.Action.SUPERVISION)
     assert entry.author == supervisor
     assert "连续两月无进展" in entry.text
-    page = client.get(response["Location"], **EN).content.decode()
+    page = in_english(client).get(response["Location"]).content.decode()
     assert "Supervision level set to “Red supervision”." in page
 
 

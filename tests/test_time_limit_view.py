@@ -7,11 +7,10 @@ import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
 
+from tests.conftest import in_english
 from tests.factories import ObligationFactory
 from tests.pages import errors, parse, text
 from tracker.models import Obligation, ProgressUpdate
-
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 @pytest.fixture
@@ -20,10 +19,9 @@ def sept_24(today_is):
 
 
 def _assign(client, obligation, **data):
-    return client.post(
+    return in_english(client).post(
         reverse("tracker:obligation_assign", args=[obligation.pk]),
         {"version": obligation.version, **data},
-        **EN,
     )
 
 
@@ -33,7 +31,7 @@ def test_a_limit_of_15_working_days_is_shown_as_the_date_with_its_countdown(
     response = _assign(sv_client, obligation, due_date="", limit_workdays="15")
     assert response.status_code == 302
     assert Obligation.objects.get(pk=obligation.pk).due_date == date(2026, 10, 22)
-    page = text(sv_client.get(obligation.get_absolute_url(), **EN))
+    page = text(sv_client.get(obligation.get_absolute_url()))
     assert "2026-10-22 15 working days left" in page
     assert "— → 2026-10-22（15 个工作日）" in page  # the timeline says both
 
@@ -66,7 +64,7 @@ def test_a_due_date_in_the_past_is_refused(sv_client, obligation, sept_24):
 
 
 def _bulk(client, obligations, **data):
-    return client.post(
+    return in_english(client).post(
         reverse("admin:tracker_obligation_changelist"),
         {
             "action": "assign_selected",
@@ -75,7 +73,6 @@ def _bulk(client, obligations, **data):
             "apply": "1",
             **data,
         },
-        **EN,
     )
 
 

@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+
+from tests.conftest import in_english
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = Path("locale/zh_Hans/LC_MESSAGES/django.po")
@@ -65,7 +68,7 @@ def test_login_page_is_in_chinese_by_default(client):
 
 
 def test_login_page_is_available_in_english(client):
-    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(client).get("/accounts/login/")
     assert "Log in" in response.content.decode()
 
 
@@ -78,3 +81,34 @@ def test_language_switch_works_before_logging_in(client):
     page = client.get("/accounts/login/")
     assert "Log in" in page.content.decode()
     assert "登录" not in page.content.decode()
+
+
+def test_english_browser_still_gets_the_chinese_interface(client, staff_a):
+    client.force_login(staff_a)
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_language_switch_choice_survives_logging_out(client, staff_a):
+    client.force_login(staff_a)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.post("/accounts/logout/")
+
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert '<html lang="en">' in page.content.decode()
+    cookie = client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie["max-age"] == 365 * 24 * 60 * 60
+
+
+def test_switching_back_to_chinese_is_kept_too(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="zh-hans">' in page.content.decode()
+
+
+def test_unknown_language_cookie_falls_back_to_chinese(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get("/accounts/login/")
+    assert '<html lang="zh-hans">' in page.content.decode()

@@ -1,4 +1,6 @@
-"""A request the server refuses to parse gets the friendly 400 page.
+"""Middleware of our own: the interface's language, and unparseable requests.
+
+A request the server refuses to parse gets the friendly 400 page.
 
 More than DATA_UPLOAD_MAX_NUMBER_FIELDS parameters, more than
 DATA_UPLOAD_MAX_NUMBER_FILES files, a form body over DATA_UPLOAD_MAX_MEMORY_SIZE or a
@@ -12,9 +14,12 @@ language, in both modes.
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent
 from django.http import QueryDict
 from django.http.multipartparser import MultiPartParserError, TooManyFilesSent
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.views.defaults import bad_request
 
 logger = logging.getLogger("django.security.unparseable_request")
@@ -62,3 +67,36 @@ class UnparseableRequestMiddleware:
         if hasattr(request, "_mark_post_parse_error"):
             request._mark_post_parse_error()
         return bad_request(request, error)
+
+
+class ChosenLanguageMiddleware:
+    """The interface speaks the language the user picked, else Chinese.
+
+    Replaces Django's LocaleMiddleware, which would follow the browser's
+    Accept-Language: a county office's English-language browser would then land
+    in an English interface nobody there asked for. The only choice that counts
+    is the language switch's, which set_language stores in the language cookie.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        translation.activate(chosen_language(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        # The page differs by the cookie, not by what the browser sends.
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+def chosen_language(request):
+    """The switch's choice when it names a language we offer, else LANGUAGE_CODE."""
+    choice = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if choice:
+        try:
+            return translation.get_supported_language_variant(choice)
+        except LookupError:
+            pass
+    return settings.LANGUAGE_CODE

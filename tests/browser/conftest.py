@@ -85,8 +85,11 @@ def live_server(_media_url_for_live_server, live_server):
 def new_page(chromium, live_server):
     """Open a fresh browser profile (own cookies) on the live server.
 
-    ``locale`` sets Accept-Language: most journeys read the English labels so they
-    stay true whatever the Chinese catalogue says; the language journey uses zh-CN.
+    ``locale`` is the browser's language. The site ignores the browser's
+    Accept-Language (Chinese unless the language switch chose otherwise), so an
+    ``en-*`` locale also sets the switch's cookie: most journeys read the English
+    labels so they stay true whatever the Chinese catalogue says; the language
+    journey uses zh-CN.
     """
     contexts = []
 
@@ -97,6 +100,10 @@ def new_page(chromium, live_server):
             accept_downloads=True,
             viewport={"width": 1280, "height": 900},
         )
+        if locale.startswith("en"):
+            context.add_cookies(
+                [{"name": "django_language", "value": "en", "url": live_server.url}]
+            )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
