@@ -1,0 +1,147 @@
+"""Suggested task -> problem links: which problems a next-year task most plausibly
+remedies, by how much of its wording it shares with them. Text in, suggestions
+out: no ORM, so the admin's import preview (a parsed tree) and the task's page
+(stored obligations) ask the same function.
+
+The measure is character-bigram TF-IDF cosine, the usual baseline for Chinese
+text without a word segmenter: a report names the same things with the same
+characters (执法人员, 法治观念), and bigrams catch them without a dictionary. The
+weights are scikit-learn's defaults (raw counts, smoothed idf
+``ln((1 + n) / (1 + df)) + 1``), the document frequencies taken over every
+obligation of the report, so words every passage uses (法治, 建设) weigh little.
+The figures on the seed report, and why these thresholds: docs/link-suggestions.md.
+"""
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+# A suggestion needs at least this cosine, and a task gets at most this many:
+# measured on the seed report (docs/link-suggestions.md, tests/test_similarity.py).
+MIN_SCORE = 0.06
+MAX_PER_TASK = 3
+# How many shared terms a suggestion gives as its reason.
+MAX_TERMS = 5
+
+# The numbering a passage starts with (一是, 1., (一)) is the report's layout, not
+# its content: two passages that both start with 一是 share nothing.
+_LEADING_NUMBER_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}是|\d{1,2}[.、．]|[(（][一二三四五六七八九十]{1,3}[)）])"
+)
+# Bigrams are taken inside runs of Chinese characters only: punctuation, digits and
+# Latin letters break a run (a figure such as 2023 is not a shared concern).
+_HAN_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A problem suggested for a task: both by code, the cosine, and the terms the
+    two passages share, the most telling first."""
+
+    task: str
+    problem: str
+    score: float
+    terms: tuple[str, ...]
+
+
+def _runs(text: str) -> list[str]:
+    return _HAN_RUN_RE.findall(_LEADING_NUMBER_RE.sub("", text))
+
+
+def _bigrams(text: str) -> list[str]:
+    return [run[i : i + 2] for run in _runs(text) for i in range(len(run) - 1)]
+
+
+def _weights(texts: dict[str, str], corpus: list[str]) -> dict[str, dict[str, float]]:
+    """Each text's TF-IDF vector, L2-normalised, as {bigram: weight}."""
+    document_frequency = Counter()
+    for document in corpus:
+        document_frequency.update(set(_bigrams(document)))
+    n = len(corpus)
+    vectors = {}
+    for key, text in texts.items():
+        counts = Counter(_bigrams(text))
+        vector = {
+            gram: count * (math.log((1 + n) / (1 + document_frequency[gram])) + 1)
+            for gram, count in counts.items()
+        }
+        norm = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
+        vectors[key] = {gram: weight / norm for gram, weight in vector.items()}
+    return vectors
+
+
+def _shared_terms(task_text: str, problem_text: str, contribution: dict[str, float]):
+    """The longest runs of shared bigrams in the task's text that the problem's text
+    also contains (执法人员 rather than 执法, 法人, 人员), by summed contribution to
+    the cosine."""
+    terms = {}
+    for run in _runs(task_text):
+        i = 0
+        while i < len(run) - 1:
+            if run[i : i + 2] not in contribution:
+                i += 1
+                continue
+            j = i + 1
+            while j < len(run) - 1 and run[j : j + 2] in contribution:
+                j += 1
+            # run[i : j + 1] is made of shared bigrams; keep the longest pieces of it
+            # that the problem's text contains as a whole.
+            start = i
+            while start < j:
+                end = j + 1
+                while end - start > 2 and run[start:end] not in problem_text:
+                    end -= 1
+                term = run[start:end]
+                weight = sum(
+                    contribution.get(term[k : k + 2], 0.0) for k in range(len(term) - 1)
+                )
+                terms[term] = max(terms.get(term, 0.0), weight)
+                start = end - 1
+            i = j
+    chosen = []
+    for term, _weight in sorted(terms.items(), key=lambda item: (-item[1], item[0])):
+        # 人员 says nothing more once 执法人员 is given.
+        if not any(term in longer for longer in chosen):
+            chosen.append(term)
+    return tuple(chosen[:MAX_TERMS])
+
+
+def suggest_links(
+    tasks: dict[str, str],
+    problems: dict[str, str],
+    *,
+    corpus: list[str] | None = None,
+    min_score: float = MIN_SCORE,
+    max_per_task: int = MAX_PER_TASK,
+) -> list[Suggestion]:
+    """For each task (``{code: text}``), the problems (``{code: text}``) it shares
+    the most wording with: at most ``max_per_task`` of them, each with a cosine of
+    at least ``min_score``, best first within a task, tasks in the order given.
+
+    ``corpus`` is every passage of the report (work items too), for the document
+    frequencies; without it, the tasks and problems themselves."""
+    if not tasks or not problems:
+        return []
+    if corpus is None:
+        corpus = [*tasks.values(), *problems.values()]
+    if set(tasks) & set(problems):
+        raise ValueError("A code cannot be both a task and a problem.")
+    vectors = _weights({**problems, **tasks}, corpus)
+    suggestions = []
+    for task, task_text in tasks.items():
+        scored = []
+        for problem, problem_text in problems.items():
+            task_vector, problem_vector = vectors[task], vectors[problem]
+            contribution = {
+                gram: weight * problem_vector[gram]
+                for gram, weight in task_vector.items()
+                if gram in problem_vector
+            }
+            score = sum(contribution.values())
+            if score > 0 and score >= min_score:
+                terms = _shared_terms(task_text, problem_text, contribution)
+                scored.append(Suggestion(task, problem, round(score, 3), terms))
+        scored.sort(key=lambda suggestion: -suggestion.score)
+        suggestions.extend(scored[:max_per_task])
+    return suggestions
