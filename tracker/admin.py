@@ -463,6 +463,7 @@ class ObligationAdmin(
         "status_changed_at",
         "source_start",
         "source_end",
+        "missing_since",
         "created_at",
         "updated_at",
     )
@@ -503,6 +504,7 @@ class ObligationAdmin(
                     "position",
                     "source_start",
                     "source_end",
+                    "missing_since",
                     "status_changed_at",
                     "created_at",
                     "updated_at",

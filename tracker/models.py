@@ -361,6 +361,13 @@ class Obligation(models.Model):
     # Character offsets of this obligation's passage in Report.source_text.
     source_start = models.PositiveIntegerField(_("source start"), default=0)
     source_end = models.PositiveIntegerField(_("source end"), default=0)
+    # Set by a re-import whose text no longer has this unit: its offsets are then
+    # cleared (they would point at another obligation's words in the new text) and
+    # ``body`` keeps the passage as last imported. A later import that finds the
+    # code again clears it.
+    missing_since = models.DateTimeField(
+        _("no longer in the report since"), null=True, blank=True
+    )
 
     status = models.CharField(
         _("status"),

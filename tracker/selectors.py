@@ -584,7 +584,9 @@ def report_obligations(visible: QuerySet, *, report: Report) -> list[Obligation]
     report page's links need (not the text of each)."""
     return list(
         visible.filter(report=report)
-        .only("pk", "code", "kind", "title", "source_start", "source_end")
+        .only(
+            "pk", "code", "kind", "title", "source_start", "source_end", "missing_since"
+        )
         .order_by("position")
     )
 

@@ -1084,6 +1084,7 @@ def _imported_values(parsed, *, section_id) -> dict:
         "position": parsed.position,
         "source_start": parsed.source_start,
         "source_end": parsed.source_end,
+        "missing_since": None,
     }
 
 
@@ -1182,6 +1183,33 @@ def _apply_links(report, links):
     return added
 
 
+def _mark_missing(obligation, *, user):
+    """A unit the re-imported text no longer has: its offsets would point into
+    someone else's words in the new text, so it loses its anchor and keeps its
+    passage (``body``) as last imported; the report page lists it apart. Marked
+    once: a second re-import without it changes nothing."""
+    if obligation.missing_since is not None:
+        return
+    obligation.missing_since = timezone.now()
+    obligation.source_start = obligation.source_end = 0
+    note = _recorded(
+        _("No longer in the report's text; its passage as last imported is kept.")
+    )
+    obligation._history_user = user
+    obligation._change_reason = note[:100]
+    obligation.save(
+        update_fields=["missing_since", "source_start", "source_end", "updated_at"]
+    )
+    # Said on the timeline even from the command line without --user: the page
+    # changes for everyone working on it.
+    log_action(
+        obligation,
+        user=user or system_user(),
+        action=ProgressUpdate.Action.IMPORT,
+        text=note,
+    )
+
+
 @transaction.atomic
 def report_import(
     *,
@@ -1197,7 +1225,8 @@ def report_import(
     of the same organization and year matches obligations on their code: it updates
     their text and source anchors and adds new units, but never resets what people
     did with them (status, owner, department, due date, supervision, evidence,
-    timeline). Units no longer in the text are listed in ``missing``, not deleted.
+    timeline). Units no longer in the text are listed in ``missing``, not deleted,
+    and lose their anchors into the new text (``_mark_missing``).
     ``links`` maps a task code to the problem codes it addresses.
     """
     # The organization may come straight from a command line, not only from a form.
@@ -1252,6 +1281,8 @@ def report_import(
                 obligation, user=user, action=ProgressUpdate.Action.IMPORT, text=note
             )
     result.missing = [code for code in existing if code not in seen]
+    for code in result.missing:
+        _mark_missing(existing[code], user=user)
     if links:
         result.links_added = _apply_links(report, links)
     return result

@@ -217,7 +217,12 @@ def report_detail(request, pk):
     context = {
         "report": report,
         "obligations": obligations,
-        "paragraphs": report_paragraphs(report.source_text, obligations),
+        "paragraphs": report_paragraphs(
+            report.source_text, [o for o in obligations if o.missing_since is None]
+        ),
+        # Kept (they may carry evidence and a timeline) but without a passage in
+        # this text: listed apart, never linked from words that are not theirs.
+        "missing": [o for o in obligations if o.missing_since is not None],
     }
     return render(request, "tracker/report_detail.html", context)
 
