@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 import tracker.urls
-from tests.factories import UserFactory
+from tests.factories import ObligationFactory, UserFactory
 from tests.workflow_helpers import PDF, set_status, upload
 from tracker.models import (
     Evidence,
@@ -45,6 +45,8 @@ class Row:
     redirect_to: str | None = None
     due_date: date | None = None  # the obligation's due date before the request
     extension: bool = False  # whether a pending extension request exists
+    # The obligation is a task and a problem of its report is posted as "problem".
+    task: bool = False
 
 
 LOGIN = "login"
@@ -198,6 +200,10 @@ MATRIX = [
         VIEW,
         target="none",
     ),
+    # Confirming a suggested task -> problem link: the reviewers'.
+    Row(
+        "obligation_confirm_link", "confirm a suggested link", "post", REVIEW, task=True
+    ),
     # 签收 and extension requests.
     Row("obligation_acknowledge", "acknowledge", "post", MEMBERS),
     Row(
@@ -273,6 +279,12 @@ def _url(row, obligation, evidence, notice, notification, extension):
 
 def _payload(row, obligation):
     data = {"version": obligation.version, **row.data}
+    if row.task:
+        data["problem"] = ObligationFactory(
+            report=obligation.report,
+            section=obligation.section,
+            kind=Obligation.Kind.PROBLEM,
+        ).pk
     if row.url_name == "evidence_upload":
         data["file"] = SimpleUploadedFile("工作台账.pdf", PDF)
     return data
@@ -283,7 +295,9 @@ def test_permission_matrix_cell(
     request, client, obligation, staff_a, owner, row, role, expected
 ):
     Obligation.objects.filter(pk=obligation.pk).update(
-        owner=owner, due_date=row.due_date
+        owner=owner,
+        due_date=row.due_date,
+        kind=Obligation.Kind.TASK if row.task else obligation.kind,
     )
     evidence = upload(obligation, staff_a) if row.evidence else None
     notice = None

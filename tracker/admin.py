@@ -29,7 +29,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions
+from . import permissions, similarity
 from .forms import (
     BulkAssignForm,
     BulkSupervisionForm,
@@ -53,9 +53,13 @@ from .models import (
 from .permissions import can_import_report
 from .selectors import years_missing_holidays
 from .services import (
+    IMPORT_DRAFT_MINUTES,
     ServiceError,
     StaleVersionError,
     evidence_edit_note,
+    import_draft_discard,
+    import_draft_get,
+    import_draft_save,
     import_preview,
     obligation_assign,
     obligation_check_version,
@@ -236,6 +240,23 @@ class HolidayAdmin(CleanInputAdminMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+def _suggested_links(tree):
+    """The preview's suggested task -> problem links (tracker.similarity), each
+    with both titles: shown, never imported; they are confirmed on the task's page.
+    """
+    parsed = {o.code: o for _section, o in tree.obligations()}
+    passages = ((o.code, o.kind, o.body) for o in parsed.values())
+    return [
+        {
+            "task": parsed[each.task],
+            "problem": parsed[each.problem],
+            "score": each.score,
+            "terms": each.terms,
+        }
+        for each in similarity.suggest_for_report(passages)
+    ]
+
+
 @admin.register(Report)
 class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ("title", "organization", "year", "obligation_count", "imported_at")
@@ -271,8 +292,13 @@ class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
         """Preview (parse, compare, write nothing) or import an uploaded report."""
         if not can_import_report(request.user):
             raise PermissionDenied
-        form = ReportImportForm(request.POST or None, request.FILES or None)
-        preview = None
+        form = ReportImportForm(
+            request.POST or None,
+            request.FILES or None,
+            draft_lookup=lambda token: import_draft_get(user=request.user, token=token),
+        )
+        preview, suggestions, draft = None, [], None
+        tree = None
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             tree = data["tree"]
@@ -288,6 +314,7 @@ class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
                 except ServiceError as error:
                     form.add_error(None, str(error))
                 else:
+                    import_draft_discard(user=request.user, token=data["draft"])
                     self.message_user(
                         request,
                         gettext(
@@ -307,13 +334,32 @@ class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
                 preview = import_preview(
                     tree, organization=tree.organization, year=tree.year
                 )
+                suggestions = _suggested_links(tree)
+                # Kept for the Import button: the page carries only the token.
+                draft = import_draft_save(
+                    user=request.user,
+                    text=data["text"],
+                    file_name=data["file_name"],
+                    links=data["links"],
+                    token=data["draft"],
+                )
+                form = ReportImportForm(
+                    initial={
+                        "draft": draft.token,
+                        "organization": data["organization"],
+                        "year": data["year"],
+                    }
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Import a report"),
             "opts": self.model._meta,
             "form": form,
-            "tree": form.cleaned_data.get("tree") if preview else None,
+            "tree": tree if preview else None,
             "preview": preview,
+            "draft": draft,
+            "draft_minutes": IMPORT_DRAFT_MINUTES,
+            "suggestions": suggestions,
         }
         return TemplateResponse(
             request,

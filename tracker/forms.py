@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from . import importer
 from .evidence_files import EVIDENCE_CONTENT_TYPES
 from .models import Department, NotificationPreference, Obligation, display_name
+from .services import ServiceError
 from .text import CleanCharField
 from .workdays import MAX_LIMIT_WORKDAYS
 
@@ -31,6 +32,16 @@ class VersionedForm(forms.Form):
     """Carries the obligation's ``version`` the user saw, for the optimistic check."""
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class ConfirmLinkForm(VersionedForm):
+    """One suggested problem of a task, confirmed with one click; whether it is a
+    problem of the task's report is obligation_confirm_link's decision."""
+
+    problem = forms.ModelChoiceField(
+        queryset=Obligation.objects.filter(kind=Obligation.Kind.PROBLEM),
+        widget=forms.HiddenInput,
+    )
 
 
 class StatusForm(VersionedForm):
@@ -340,11 +351,18 @@ def _read_upload(upload, read):
 class ReportImportForm(forms.Form):
     """The admin's "Import a report" page. Cleaning parses the file with the
     importer: ``cleaned_data["tree"]`` and ``["links"]`` are ready for
-    ``report_import``; a file the importer cannot read is a form error."""
+    ``report_import``; a file the importer cannot read is a form error.
+
+    After a Preview the file need not be chosen again: ``draft`` carries the token
+    of the text kept then (``services.import_draft_save``), which ``draft_lookup``
+    (token -> ImportDraft, raising ServiceError when it is gone or not the
+    user's) fetches. ``cleaned_data["text"]``, ``["file_name"]`` are what was read.
+    """
 
     # Empty files reach the importer, whose message says what is wrong with them.
     file = forms.FileField(
         label=_("Report file"),
+        required=False,
         allow_empty_file=True,
         validators=[FileExtensionValidator(["txt", "docx"])],
         help_text=_("A .txt file (UTF-8 or GB18030) or a .docx document, up to 5 MB."),
@@ -371,9 +389,15 @@ class ReportImportForm(forms.Form):
         ),
     )
 
+    draft = CleanCharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, draft_lookup=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.draft_lookup = draft_lookup
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > REPORT_MAX_BYTES:
+        if upload and upload.size > REPORT_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload
 
@@ -389,22 +413,45 @@ class ReportImportForm(forms.Form):
             return cleaned
         organization = cleaned.get("organization") or None
         year = cleaned.get("year")
+        text, file_name, links = self._kept_draft(cleaned)
         try:
-            text = _read_upload(cleaned["file"], importer.read_report)
+            if cleaned.get("file"):
+                text = _read_upload(cleaned["file"], importer.read_report)
+                file_name, links = Path(cleaned["file"].name).name, None
             tree = importer.parse_report(text, organization=organization, year=year)
-            links = (
-                _read_upload(cleaned["links"], importer.read_links)
-                if cleaned.get("links")
-                else None
-            )
+            if cleaned.get("links"):
+                links = _read_upload(cleaned["links"], importer.read_links)
         except importer.ReportFormatError as error:
             raise forms.ValidationError(str(error)) from None
         if not tree.organization or not tree.year:
             raise forms.ValidationError(
                 _("The report's title does not name its organization and year.")
             )
-        cleaned.update(tree=tree, links=links, organization=organization, year=year)
+        cleaned.update(
+            tree=tree,
+            links=links,
+            organization=organization,
+            year=year,
+            text=text,
+            file_name=file_name,
+        )
         return cleaned
+
+    def _kept_draft(self, cleaned):
+        """(text, file name, links) of the previewed draft when no file is chosen;
+        (None, None, None) when one is."""
+        if cleaned.get("file"):
+            return None, None, None
+        token = cleaned.get("draft")
+        if not token or self.draft_lookup is None:
+            raise forms.ValidationError(
+                {"file": _("Choose the report file.")}, code="required"
+            )
+        try:
+            draft = self.draft_lookup(token)
+        except ServiceError as error:
+            raise forms.ValidationError({"file": str(error)}) from None
+        return draft.text, draft.file_name, draft.links
 
 
 class NotificationPreferenceForm(forms.Form):

@@ -498,6 +498,34 @@ class Obligation(models.Model):
         return countdown(self.due_date, self.status, today)
 
 
+class ImportDraft(models.Model):
+    """A report file read on the admin's Preview, kept so Import does not need the
+    file chosen again. Bound to the admin who previewed it and to a random token
+    (the page carries the token, the row the text); kept ``services.
+    IMPORT_DRAFT_MINUTES`` minutes. A working copy, not part of the record: expired
+    and imported drafts are deleted."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    # The file's text as the importer read it (any format), before parsing.
+    text = models.TextField(_("text"))
+    links = models.JSONField(_("links"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report import draft")
+        verbose_name_plural = _("report import drafts")
+
+    def __str__(self):
+        return self.file_name
+
+
 def evidence_upload_to(instance, filename):
     """A generated storage name: the user's file name is kept for display only, so
     traversal sequences and odd characters never reach the file system."""

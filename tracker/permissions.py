@@ -25,6 +25,7 @@ view and print a supervision notice                    yes      yes    yes      
 reply to a supervision notice (department members)     yes      no     no          no
 supervision notice register and its export             no       no     yes         yes
 edit an obligation's text, its task -> problem links   no       no     no          yes
+confirm a suggested task -> problem link               no       no     yes         yes
 acknowledge (签收) an assignment to the department     member   no     no          no
 request an extension (延期申请)                        yes      no     no          yes
 approve or refuse an extension request                 no       no     yes         yes
@@ -160,6 +161,12 @@ def can_edit_evidence_note(user):
     """Correct what a department wrote about a file it uploaded: the obligation page
     has no edit, so only an admin changes it (in the admin)."""
     return is_admin(user)
+
+
+def can_confirm_links(user):
+    """Turn a suggested task -> problem link into a link: judging what a task
+    remedies is the reviewers' job, unlike rewriting the links wholesale."""
+    return can_review(user)
 
 
 def can_download(user, evidence):

@@ -31,7 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 
-from . import workdays
+from . import similarity, workdays
 from .models import (
     DUE_SOON_DAYS,
     REPORT_TZ,
@@ -574,6 +574,39 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
         Prefetch("addressed_by", queryset=Obligation.objects.order_by("position")),
     )
     return obligation
+
+
+@dataclass
+class LinkSuggestion:
+    """A problem of the report suggested for a task (``tracker.similarity``)."""
+
+    problem: Obligation
+    score: float
+    terms: tuple[str, ...]
+
+
+def suggested_problems(task: Obligation) -> list[LinkSuggestion]:
+    """The problems suggested for ``task`` that it is not linked to yet, best first.
+
+    One query: code, kind and text of the report's obligations still in its text
+    (every passage weighs the words; a problem no longer in the report is not
+    offered). Expects ``addresses`` prefetched (``obligation_page_related``)."""
+    if task.kind != Obligation.Kind.TASK:
+        return []
+    passages = {
+        o.code: o
+        for o in Obligation.objects.filter(
+            report_id=task.report_id, missing_since__isnull=True
+        ).only("pk", "report_id", "code", "kind", "title", "body", "status")
+    }
+    linked = {problem.pk for problem in task.addresses.all()}
+    return [
+        LinkSuggestion(passages[each.problem], each.score, each.terms)
+        for each in similarity.suggest_for_report(
+            ((o.code, o.kind, o.body) for o in passages.values()), tasks=[task.code]
+        )
+        if passages[each.problem].pk not in linked
+    ]
 
 
 # --- Reports ----------------------------------------------------------------------

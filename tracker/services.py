@@ -7,7 +7,8 @@ django-simple-history row carrying the acting user.
 """
 
 import dataclasses
-from datetime import date
+import secrets
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,6 +30,7 @@ from .models import (
     Department,
     Evidence,
     ExtensionRequest,
+    ImportDraft,
     NoticeCounter,
     Notification,
     NotificationPreference,
@@ -666,9 +668,40 @@ def obligation_set_addresses(
     row (a version bump) records who and when, since the history does not follow
     many-to-many links itself."""
     _refuse_unless(permissions.can_edit_obligation(user))
-    note = (note or "").strip()
-    problems = list(problems)
     current = _lock(obligation, version=version)
+    return _set_addresses(
+        obligation, current, user=user, problems=list(problems), note=note
+    )
+
+
+@transaction.atomic
+def obligation_confirm_link(
+    *, obligation, user, problem, version: int | None = None
+) -> Obligation:
+    """Confirm a suggested link (``tracker.similarity``): the task now addresses
+    ``problem`` as well. Suggestions are only ever offered; this is how one becomes a
+    link, by a supervisor or an admin, recorded like ``obligation_set_addresses``
+    with "suggested link confirmed" on the timeline."""
+    _refuse_unless(permissions.can_confirm_links(user))
+    current = _lock(obligation, version=version)
+    linked = list(current.addresses.all())
+    if problem.pk in {each.pk for each in linked}:
+        raise ServiceError(
+            _("%(code)s is already linked to this task.") % {"code": problem.code}
+        )
+    return _set_addresses(
+        obligation,
+        current,
+        user=user,
+        problems=[*linked, problem],
+        note=_recorded(_("Suggested link confirmed.")),
+    )
+
+
+def _set_addresses(obligation, current, *, user, problems, note):
+    """Replace the locked task's links with ``problems``; the timeline entry lists
+    the codes before and after."""
+    note = (note or "").strip()
     if problems and current.kind != Obligation.Kind.TASK:
         raise ServiceError(_("Only a next-year task addresses problems."))
     for problem in problems:
@@ -1337,6 +1370,62 @@ def import_preview(tree, *, organization: str, year: int) -> ImportPreview:
         preview.rows.append((section, obligations))
     preview.missing = [code for code in stored if code not in seen]
     return preview
+
+
+# How long a previewed report file is kept for its Import (``ImportDraft``).
+IMPORT_DRAFT_MINUTES = 30
+
+
+class ImportDraftExpired(ServiceError):
+    """The draft named by a token is gone: expired, imported, or someone else's."""
+
+
+def _import_drafts_alive():
+    return ImportDraft.objects.filter(
+        created_at__gte=timezone.now() - timedelta(minutes=IMPORT_DRAFT_MINUTES)
+    )
+
+
+@transaction.atomic
+def import_draft_save(
+    *, user, text: str, file_name: str, links: dict | None, token: str = ""
+) -> ImportDraft:
+    """Keep a previewed file's text (and its links) for ``user``'s Import, under a
+    new random token, or refresh the draft ``token`` already names. Expired drafts
+    of everyone go at the same time: the table holds only what can still be used.
+    """
+    ImportDraft.objects.filter(
+        created_at__lt=timezone.now() - timedelta(minutes=IMPORT_DRAFT_MINUTES)
+    ).delete()
+    draft = _import_drafts_alive().filter(token=token, user=user).first()
+    if draft is None:
+        draft = ImportDraft(token=secrets.token_urlsafe(32), user=user)
+    draft.text, draft.file_name, draft.links = text, file_name, links
+    draft.created_at = timezone.now()
+    draft.save()
+    return draft
+
+
+def import_draft_get(*, user, token: str) -> ImportDraft:
+    """The live draft ``token`` names, if it is ``user``'s; else
+    ``ImportDraftExpired`` (the same refusal whoever's it was, so a token says
+    nothing to another user)."""
+    draft = _import_drafts_alive().filter(token=token, user=user).first()
+    if draft is None:
+        raise ImportDraftExpired(
+            _(
+                "The previewed file is no longer kept (previews are kept for "
+                "%(minutes)d minutes, and until they are imported): choose the file "
+                "again."
+            )
+            % {"minutes": IMPORT_DRAFT_MINUTES}
+        )
+    return draft
+
+
+def import_draft_discard(*, user, token: str) -> None:
+    """Forget a draft once it is imported."""
+    ImportDraft.objects.filter(token=token, user=user).delete()
 
 
 # --- Notifications ----------------------------------------------------------------

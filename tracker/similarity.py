@@ -17,6 +17,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .importer import PROBLEM, TASK
+
 # A suggestion needs at least this cosine, and a task gets at most this many:
 # measured on the seed report (docs/link-suggestions.md, tests/test_similarity.py).
 MIN_SCORE = 0.06
@@ -145,3 +147,21 @@ def suggest_links(
         scored.sort(key=lambda suggestion: -suggestion.score)
         suggestions.extend(scored[:max_per_task])
     return suggestions
+
+
+def suggest_for_report(passages, *, tasks=None) -> list[Suggestion]:
+    """Suggestions for the tasks of one report, from ``(code, kind, text)`` of every
+    obligation in it (a parsed tree's or the stored ones): all of its tasks, or only
+    those whose codes are in ``tasks``. Every passage counts for the document
+    frequencies."""
+    passages = list(passages)
+    wanted = None if tasks is None else set(tasks)
+    return suggest_links(
+        {
+            code: text
+            for code, kind, text in passages
+            if kind == TASK and (wanted is None or code in wanted)
+        },
+        {code: text for code, kind, text in passages if kind == PROBLEM},
+        corpus=[text for _code, _kind, text in passages],
+    )

@@ -41,6 +41,11 @@ urlpatterns = [
         name="obligation_add_note",
     ),
     path(
+        "obligations/<int:pk>/links/confirm/",
+        views.obligation_confirm_link,
+        name="obligation_confirm_link",
+    ),
+    path(
         "obligations/<int:pk>/acknowledge/",
         views.obligation_acknowledge,
         name="obligation_acknowledge",

@@ -35,6 +35,7 @@ from .filters import ObligationFilter
 from .forms import (
     AcknowledgeForm,
     AssignForm,
+    ConfirmLinkForm,
     EvidenceForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
@@ -241,6 +242,7 @@ _FORM_IDS = {
     "acknowledge": "acknowledge-%s",
     "extension": "extension-%s",
     "extension_decide": "extension-decide-%s",
+    "confirm_link": "confirm-link-%s",
 }
 
 # What the download may be served as: the types evidence_upload stores. Anything
@@ -347,6 +349,13 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     refused_anchor = None
     for name, bound_form in bound.items():
         refused_anchor = _focus_first_error(bound_form, name)
+    suggestions = selectors.suggested_problems(obligation)
+    if permissions.can_confirm_links(user):
+        for suggestion in suggestions:
+            suggestion.confirm_form = ConfirmLinkForm(
+                initial={**version, "problem": suggestion.problem.pk},
+                auto_id=f"confirm-{suggestion.problem.pk}-%s",
+            )
     shown = {f"withdraw-{e.pk}" for e in obligation.evidence_list if e.withdraw_form}
     shown.update(f"reply-{n.pk}" for n in obligation.notice_list if n.reply_form)
     shown.update(name for name in _FORM_IDS if context_forms.get(name) is not None)
@@ -377,6 +386,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             ("refuse", gettext("Refuse the extension"), True),
         ],
         "transitions": transitions,
+        "suggestions": suggestions,
         "can_work": can_work,
         "can_download": can_work or can_review,
         "conflict_changes": changes,
@@ -561,6 +571,34 @@ def _next_or(request, default):
     ):
         return redirect(target)
     return redirect(default)
+
+
+@require_POST
+def obligation_confirm_link(request, pk):
+    obligation = permissions.get_obligation_or_404(request, pk)
+    if not permissions.can_confirm_links(request.user):
+        raise PermissionDenied
+    form = ConfirmLinkForm(request.POST, auto_id=_FORM_IDS["confirm_link"])
+    result, response = _save_obligation_form(
+        request,
+        obligation,
+        "confirm_link",
+        form,
+        lambda data: services.obligation_confirm_link(
+            obligation=obligation,
+            user=request.user,
+            problem=data["problem"],
+            version=data["version"],
+        ),
+    )
+    if response is not None:
+        return response
+    messages.success(
+        request,
+        gettext("Linked: this task addresses %(code)s.")
+        % {"code": form.cleaned_data["problem"].code},
+    )
+    return redirect(result)
 
 
 @require_POST
