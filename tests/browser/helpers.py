@@ -17,12 +17,13 @@ def log_in(page, username, password=PASSWORD):
     page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
 
 
-def save_screenshot(page, name):
+def save_screenshot(page, name, *, full_page=True):
     """docs/<name>.png for the README, only when asked (SAVE_SCREENSHOTS=1), so an
     ordinary test run never dirties the working tree.
 
     The journeys read English labels; the picture shows the Chinese interface the
-    county staff use, then the page is put back in English.
+    county staff use, then the page is put back in English. ``full_page=False``
+    keeps the first screen only (a phone's page is many screens long).
     """
     if os.environ.get("SAVE_SCREENSHOTS") != "1":
         return
@@ -32,7 +33,7 @@ def save_screenshot(page, name):
         [{"name": "django_language", "value": "zh-hans", "url": origin}]
     )
     page.reload()
-    page.screenshot(path=str(DOCS / name), full_page=True)
+    page.screenshot(path=str(DOCS / name), full_page=full_page)
     page.context.add_cookies(
         [{"name": "django_language", "value": "en", "url": origin}]
     )

@@ -1,8 +1,8 @@
 """The demo of `make run`, in a real browser: each demo account logs in with the
 password the README prints and finds its part of the work on the Wuxi 2022 report.
 
-It also takes the README's screenshots (SAVE_SCREENSHOTS=1), so they show the real
-report rather than test data."""
+The README's screenshots of the same data, at a phone's and a laptop's width, are
+taken by test_layout_journey.py."""
 
 import io
 
@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in, save_screenshot
+from tests.browser.helpers import log_in
 from tracker.models import Obligation
 
 pytestmark = [
@@ -32,13 +32,11 @@ def test_supervisor_sees_the_wuxi_report_on_the_dashboard(demo, page):
     total = Obligation.objects.count()
     done = Obligation.objects.filter(status=Obligation.Status.DONE).count()
     expect(page.locator("main")).to_contain_text(f"{done} / {total}")
-    save_screenshot(page, "dashboard.png")
 
     submitted = Obligation.objects.get(code="1.4.2")
     page.goto(submitted.get_absolute_url())
     expect(page.get_by_role("button", name="Approve")).to_be_visible()
     expect(page.get_by_role("button", name="Return")).to_be_visible()
-    save_screenshot(page, "obligation.png")
 
 
 def test_staff_member_finds_their_departments_work(demo, page):
