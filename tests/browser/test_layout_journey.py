@@ -239,3 +239,22 @@ def test_short_columns_of_the_list_do_not_wrap_on_a_laptop(demo, new_page, langu
     expect(short.first).to_be_visible()
     wrapped = [cell for cell in short.evaluate_all(LINES_OF) if cell[2] > 1]
     assert not wrapped
+
+
+def test_list_filters_are_folded_on_a_phone_with_the_active_count(demo, new_page):
+    page = new_page()
+    log_in(page, "staff1", ACCOUNTS["staff1"])
+    disclosure = page.locator("details.filter-disclosure")
+    page.set_viewport_size(PHONE)
+    page.goto("/obligations/?status=submitted&overdue=no")
+    expect(disclosure).not_to_have_attribute("open", "")
+    expect(disclosure.locator("summary")).to_have_text("Filters 2 active")
+    expect(page.locator(".field-status")).to_be_hidden()
+    disclosure.locator("summary").click()
+    awaiting_review = page.locator(".field-status").get_by_label("Awaiting review")
+    expect(awaiting_review).to_be_checked()
+
+    page.set_viewport_size(LAPTOP)
+    page.goto("/obligations/")
+    expect(disclosure).to_have_attribute("open", "")
+    expect(disclosure.locator("summary")).to_have_text("Filters")
