@@ -8,6 +8,8 @@ from django.utils import timezone
 from tests.conftest import in_english
 from tests.factories import ObligationFactory, UserFactory
 from tests.pages import parse, text
+from tests.workflow_helpers import upload
+from tracker import services
 from tracker.models import Obligation
 
 S = Obligation.Status
@@ -144,3 +146,26 @@ def test_my_obligation_in_a_department_of_several_people_counts_once(
     assert "1 obligation in your care." in text(page)
     assert "1 overdue" in text(page)
     assert len(_titles(page)) == 1
+
+
+def test_returned_work_shows_the_return_reason_until_resubmitted(
+    client, obligation, staff_a, supervisor
+):
+    upload(obligation, staff_a)
+    Obligation.objects.filter(pk=obligation.pk).update(status=S.IN_PROGRESS)
+    services.obligation_transition(
+        obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已完成"
+    )
+    services.obligation_transition(
+        obligation=obligation, user=supervisor, to_status=S.RETURNED, note="缺少签字页"
+    )
+
+    page = _page(client, staff_a)
+    assert "Return reason: 缺少签字页" in text(_group(page, S.RETURNED))
+
+    services.obligation_add_note(obligation=obligation, user=staff_a, text="已补签")
+    services.obligation_transition(
+        obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已修改"
+    )
+    page = _page(client, staff_a)
+    assert "缺少签字页" not in text(page)

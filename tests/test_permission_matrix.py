@@ -114,6 +114,15 @@ MATRIX = [
         evidence=True,
         data={"status": S.SUBMITTED, "note": "已按要求完成"},
     ),
+    Row(
+        "obligation_status",
+        "resubmit after return",
+        "post",
+        WORK,
+        status=S.RETURNED,
+        evidence=True,
+        data={"status": S.SUBMITTED, "note": "已按意见修改"},
+    ),
     # Approve / return / reopen.
     Row(
         "obligation_status",

@@ -104,7 +104,7 @@ def test_anonymous_may_do_nothing(obligation, evidence):
         (S.NOT_STARTED, "staff_a", [S.IN_PROGRESS]),
         (S.NOT_STARTED, "supervisor", []),
         (S.NOT_STARTED, "staff_b", []),
-        (S.RETURNED, "staff_a", [S.IN_PROGRESS]),
+        (S.RETURNED, "staff_a", [S.IN_PROGRESS, S.SUBMITTED]),
         (S.IN_PROGRESS, "staff_a", [S.SUBMITTED]),
         (S.IN_PROGRESS, "supervisor", []),
         (S.SUBMITTED, "staff_a", []),
@@ -131,7 +131,7 @@ def test_transition_choices_give_labels_and_whether_a_note_is_needed(
 
     choices = permissions.transition_choices(supervisor, obligation)
 
-    assert [(to, needs_note) for to, _label, needs_note in choices] == [
+    assert [(choice.value, choice.note_required) for choice in choices] == [
         (S.DONE, False),
         (S.RETURNED, True),
     ]

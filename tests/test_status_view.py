@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import in_english
-from tests.pages import description, form, text, value
+from tests.pages import description, form, parse, text, value
 from tests.workflow_helpers import set_status, upload
 from tracker import services
 from tracker.models import Obligation, ProgressUpdate
@@ -192,3 +192,95 @@ def test_unknown_obligation_is_404(client, staff_a):
     client.force_login(staff_a)
     url = reverse("tracker:obligation_status", args=[999999])
     assert client.post(url, {"status": S.IN_PROGRESS, "version": 1}).status_code == 404
+
+
+def _status_form(client, obligation):
+    response = in_english(client).get(obligation.get_absolute_url())
+    return response, form(response, _url(obligation))
+
+
+def _button(status_form, status):
+    (button,) = status_form.xpath(".//button[@value=$v]", v=status)
+    return button
+
+
+def test_submit_button_lists_what_is_missing_before_the_click(
+    client, obligation, staff_a
+):
+    set_status(obligation, S.IN_PROGRESS)
+    client.force_login(staff_a)
+
+    _response, status_form = _status_form(client, obligation)
+
+    button = _button(status_form, S.SUBMITTED)
+    assert button.get("disabled") is not None
+    checklist = description(button)
+    assert "At least one evidence file is uploaded. (missing)" in checklist
+    assert "A note below says what was done." in checklist
+
+
+def test_submit_button_is_enabled_once_evidence_is_there(client, obligation, staff_a):
+    upload(obligation, staff_a)
+    set_status(obligation, S.IN_PROGRESS)
+    client.force_login(staff_a)
+
+    _response, status_form = _status_form(client, obligation)
+
+    button = _button(status_form, S.SUBMITTED)
+    assert button.get("disabled") is None
+    assert "(missing)" not in description(button)
+
+
+def _return(obligation, staff_a, supervisor, reason):
+    upload(obligation, staff_a)
+    set_status(obligation, S.IN_PROGRESS)
+    services.obligation_transition(
+        obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已完成"
+    )
+    services.obligation_transition(
+        obligation=obligation, user=supervisor, to_status=S.RETURNED, note=reason
+    )
+
+
+def test_return_reason_is_shown_at_the_top_until_resubmitted(
+    client, obligation, staff_a, supervisor
+):
+    _return(obligation, staff_a, supervisor, "请补充整改前后对比照片")
+    client.force_login(staff_a)
+
+    response, status_form = _status_form(client, obligation)
+    (card,) = parse(response).xpath("//section[@id='return-reason']")
+    assert "请补充整改前后对比照片" in text(card)
+    assert "王督查" in text(card)
+    resubmit = _button(status_form, S.SUBMITTED)
+    assert resubmit.get("disabled") is not None
+    assert "added since the return. (missing)" in description(resubmit)
+
+    services.obligation_add_note(obligation=obligation, user=staff_a, text="已补充")
+    _response, status_form = _status_form(client, obligation)
+    assert _button(status_form, S.SUBMITTED).get("disabled") is None
+    response = _post(
+        client,
+        Obligation.objects.get(pk=obligation.pk),
+        status=S.SUBMITTED,
+        note="已按意见修改",
+    )
+    assert response.status_code == 302
+
+    page = parse(in_english(client).get(obligation.get_absolute_url()))
+    assert not page.xpath("//section[@id='return-reason']")
+    assert Obligation.objects.get(pk=obligation.pk).status == S.SUBMITTED
+
+
+def test_resubmit_without_rework_is_400_with_the_reason(
+    client, obligation, staff_a, supervisor
+):
+    _return(obligation, staff_a, supervisor, "材料不全")
+    client.force_login(staff_a)
+    current = Obligation.objects.get(pk=obligation.pk)
+
+    response = _post(client, current, status=S.SUBMITTED, note="再次提交")
+
+    assert response.status_code == 400
+    assert "about the rework before resubmitting" in text(response)
+    assert Obligation.objects.get(pk=obligation.pk).status == S.RETURNED

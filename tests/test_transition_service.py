@@ -5,11 +5,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from tests.factories import UserFactory
 from tests.workflow_helpers import set_status, upload
 from tracker.models import Evidence, Obligation, ProgressUpdate
 from tracker.services import (
     ServiceError,
     evidence_withdraw,
+    obligation_add_note,
     obligation_transition,
 )
 
@@ -30,6 +32,7 @@ MATRIX = [
     (S.NOT_STARTED, S.IN_PROGRESS, *WORKERS),
     (S.RETURNED, S.IN_PROGRESS, *WORKERS),
     (S.IN_PROGRESS, S.SUBMITTED, *WORKERS),
+    (S.RETURNED, S.SUBMITTED, *WORKERS),
     (S.SUBMITTED, S.DONE, *REVIEWERS),
     (S.SUBMITTED, S.RETURNED, *REVIEWERS),
     (S.DONE, S.IN_PROGRESS, *REVIEWERS),
@@ -232,3 +235,94 @@ def test_full_cycle_leaves_one_timeline_entry_per_step_with_right_authors(
     assert [(e.author, e.to_status) for e in entries] == [(u, t) for u, t, _n in steps]
     users = [h.history_user for h in obligation.history.order_by("history_id")][-6:]
     assert users == [u for u, _t, _n in steps]
+
+
+def _returned(obligation, staff_a, supervisor, reason="材料不全"):
+    """Submitted the real way, then returned for rework by the supervisor."""
+    upload(obligation, staff_a)
+    set_status(obligation, S.IN_PROGRESS)
+    obligation_transition(
+        obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已完成"
+    )
+    return obligation_transition(
+        obligation=obligation, user=supervisor, to_status=S.RETURNED, note=reason
+    )
+
+
+def test_returned_work_is_resubmitted_in_one_step_after_a_new_note(
+    obligation, staff_a, supervisor
+):
+    _returned(obligation, staff_a, supervisor)
+    obligation_add_note(obligation=obligation, user=staff_a, text="已补充会议纪要")
+
+    obligation_transition(
+        obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已按意见修改"
+    )
+
+    obligation.refresh_from_db()
+    assert obligation.status == S.SUBMITTED
+    latest = obligation.updates.filter(action=ProgressUpdate.Action.STATUS).first()
+    assert (latest.from_status, latest.to_status) == (S.RETURNED, S.SUBMITTED)
+
+
+def test_returned_work_is_resubmitted_in_one_step_after_new_evidence(
+    obligation, staff_a, supervisor
+):
+    _returned(obligation, staff_a, supervisor)
+    upload(obligation, staff_a, name="补充材料.pdf")
+
+    obligation_transition(
+        obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已补充"
+    )
+
+    obligation.refresh_from_db()
+    assert obligation.status == S.SUBMITTED
+
+
+def test_resubmitting_without_anything_new_since_the_return_is_refused(
+    obligation, staff_a, supervisor
+):
+    _returned(obligation, staff_a, supervisor)
+    version = Obligation.objects.get(pk=obligation.pk).version
+
+    with pytest.raises(ServiceError, match="about the rework before resubmitting"):
+        obligation_transition(
+            obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="再提交"
+        )
+
+    obligation.refresh_from_db()
+    assert (obligation.status, obligation.version) == (S.RETURNED, version)
+
+
+def test_who_starts_an_unowned_obligation_becomes_its_owner(obligation, staff_a):
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
+
+    obligation.refresh_from_db()
+    assert obligation.owner == staff_a
+    entry = obligation.updates.get(action=ProgressUpdate.Action.ASSIGN)
+    assert entry.author == staff_a
+    assert entry.text.startswith("责任人: — → 张三")
+    assert obligation.history.latest().owner_id == staff_a.pk
+
+
+def test_starting_an_owned_obligation_keeps_its_owner(obligation, staff_a):
+    colleague = UserFactory(username="colleague", groups=["staff"])
+    obligation.department.members.add(colleague)
+    Obligation.objects.filter(pk=obligation.pk).update(owner=colleague)
+
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
+
+    obligation.refresh_from_db()
+    assert obligation.owner == colleague
+    assert not obligation.updates.filter(action=ProgressUpdate.Action.ASSIGN).exists()
+
+
+def test_an_admin_starting_unowned_work_does_not_become_its_owner(
+    obligation, tracker_admin
+):
+    obligation_transition(
+        obligation=obligation, user=tracker_admin, to_status=S.IN_PROGRESS
+    )
+
+    obligation.refresh_from_db()
+    assert obligation.owner is None

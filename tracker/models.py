@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -662,6 +662,39 @@ class ProtectedTimelineError(Exception):
 class ProgressUpdateQuerySet(models.QuerySet):
     def delete(self):
         raise ProtectedTimelineError(_("Timeline entries cannot be deleted."))
+
+    def open_returns(self):
+        """Returns for rework (→ returned) not followed by a resubmission: what the
+        staff are reworking for. An obligation's latest one (highest pk) is the
+        reason shown on its page and on /my/ until it is submitted again."""
+        resubmitted = self.model.objects.filter(
+            obligation=OuterRef("obligation"),
+            to_status=Obligation.Status.SUBMITTED,
+            pk__gt=OuterRef("pk"),
+        )
+        return self.filter(
+            action=ProgressUpdate.Action.STATUS, to_status=Obligation.Status.RETURNED
+        ).filter(~Exists(resubmitted))
+
+    def reworked_since_return(self, obligation) -> bool:
+        """Whether a progress note or an evidence file was added after the
+        obligation's open return: what a resubmission in one step needs. (With no
+        return on the timeline, a status set by other means, any note or file
+        counts.) One query."""
+        last_return = (
+            self.model.objects.open_returns()
+            .filter(obligation=obligation)
+            .order_by("-pk")
+            .values("pk")[:1]
+        )
+        return self.filter(
+            obligation=obligation,
+            action__in=(
+                ProgressUpdate.Action.COMMENT,
+                ProgressUpdate.Action.EVIDENCE_UPLOAD,
+            ),
+            pk__gt=Coalesce(Subquery(last_return), 0),
+        ).exists()
 
 
 class ProgressUpdate(models.Model):

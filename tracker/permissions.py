@@ -17,6 +17,7 @@ download evidence                                      yes      403    yes      
 post a progress update, upload or withdraw evidence    yes      no     no          yes
 start: not_started/returned -> in_progress             yes      no     no          yes
 submit: in_progress -> submitted (evidence + note)     yes      no     no          yes
+resubmit: returned -> submitted (+ rework since)       yes      no     no          yes
 approve: submitted -> done                             no       no     yes         yes
 return: submitted -> returned (reason)                 no       no     yes         yes
 reopen: done -> in_progress (reason)                   no       no     yes         yes
@@ -204,14 +205,17 @@ def get_notice_or_404(request, pk):
 class Transition(NamedTuple):
     """One allowed move of an obligation's status.
 
-    ``may`` says who; ``note_required`` and ``evidence_required`` are the conditions
-    the transition service checks; ``label`` is the button text.
+    ``may`` says who; ``note_required``, ``evidence_required`` and
+    ``rework_required`` (a progress note or evidence added since the obligation was
+    returned) are the conditions the transition service checks; ``label`` is the
+    button text.
     """
 
     may: object  # callable (user, obligation) -> bool
     label: str
     note_required: bool = False
     evidence_required: bool = False
+    rework_required: bool = False
 
 
 def _worker(user, obligation):
@@ -231,6 +235,15 @@ TRANSITIONS = {
     (_S.IN_PROGRESS, _S.SUBMITTED): Transition(
         _worker, _("Submit for review"), note_required=True, evidence_required=True
     ),
+    # 返回修改后重新提交: once the rework is on the record, no detour through
+    # "in progress".
+    (_S.RETURNED, _S.SUBMITTED): Transition(
+        _worker,
+        _("Resubmit for review"),
+        note_required=True,
+        evidence_required=True,
+        rework_required=True,
+    ),
     (_S.SUBMITTED, _S.DONE): Transition(_reviewer, _("Approve")),
     (_S.SUBMITTED, _S.RETURNED): Transition(
         _reviewer, _("Return for rework"), note_required=True
@@ -249,17 +262,56 @@ def allowed_transitions(user, obligation):
     ]
 
 
-def transition_choices(user, obligation):
-    """(to_status, label, note_required) for each allowed transition: what a
-    template needs to draw the buttons."""
-    return [
-        (
-            to_status,
-            TRANSITIONS[(obligation.status, to_status)].label,
-            TRANSITIONS[(obligation.status, to_status)].note_required,
+class TransitionChoice(NamedTuple):
+    """One button of the status form. ``checklist`` is [(requirement, met)] for a
+    transition with conditions (``met`` is None for the note, typed in the same
+    form); ``blocked`` when a requirement that can be checked beforehand is not
+    met, so the button is disabled and the checklist says why."""
+
+    value: str
+    label: str
+    note_required: bool
+    checklist: list
+    blocked: bool
+
+
+def transition_checklist(transition, *, has_evidence, reworked):
+    """What ``transition`` needs, each with whether the obligation has it, in the
+    words of the status form: shown before the click, not after a refusal."""
+    items = []
+    if transition.evidence_required:
+        items.append((_("At least one evidence file is uploaded."), has_evidence))
+    if transition.rework_required:
+        items.append(
+            (
+                _("A progress note or an evidence file was added since the return."),
+                reworked,
+            )
         )
-        for to_status in allowed_transitions(user, obligation)
-    ]
+    if transition.note_required and transition.evidence_required:
+        items.append((_("A note below says what was done."), None))
+    return items
+
+
+def transition_choices(user, obligation, *, has_evidence=False, reworked=False):
+    """A ``TransitionChoice`` for each allowed transition: what a template needs to
+    draw the buttons and the checklist of what submitting needs."""
+    choices = []
+    for to_status in allowed_transitions(user, obligation):
+        transition = TRANSITIONS[(obligation.status, to_status)]
+        checklist = transition_checklist(
+            transition, has_evidence=has_evidence, reworked=reworked
+        )
+        choices.append(
+            TransitionChoice(
+                value=to_status,
+                label=transition.label,
+                note_required=transition.note_required,
+                checklist=checklist,
+                blocked=any(met is False for _text, met in checklist),
+            )
+        )
+    return choices
 
 
 # --- People and departments named in the record ------------------------------------

@@ -390,6 +390,13 @@ def my_work(user, *, today: date) -> MyWork:
         mine.select_related("report", "department", "owner")
         .annotate(
             group_rank=group_rank,
+            # Shown under the title until the work is submitted again.
+            return_reason=Subquery(
+                ProgressUpdate.objects.open_returns()
+                .filter(obligation=OuterRef("pk"))
+                .order_by("-pk")
+                .values("text")[:1]
+            ),
             overdue_now=Case(
                 When(overdue_q(today), then=Value(True)),
                 default=Value(False),

@@ -252,9 +252,28 @@ def obligation_transition(
         raise ServiceError(
             _("Upload at least one piece of evidence before submitting for review.")
         )
+    if transition.rework_required and not ProgressUpdate.objects.reworked_since_return(
+        current
+    ):
+        raise ServiceError(
+            _(
+                "Post a progress note or upload evidence about the rework before "
+                "resubmitting."
+            )
+        )
+    # Whoever starts an obligation nobody is responsible for takes it on, if they
+    # may be its responsible person (a member of its department).
+    takes_it_on = (
+        to_status == Obligation.Status.IN_PROGRESS
+        and from_status in (Obligation.Status.NOT_STARTED, Obligation.Status.RETURNED)
+        and current.owner_id is None
+        and permissions.is_department_member(user, current)
+    )
 
     current.status = to_status
     current.status_changed_at = timezone.now()
+    if takes_it_on:
+        current.owner = user
     _save(current, user=user, reason=transition.label)
     log_action(
         current,
@@ -264,6 +283,16 @@ def obligation_transition(
         from_status=from_status,
         to_status=to_status,
     )
+    if takes_it_on:
+        label = capfirst(Obligation._meta.get_field("owner").verbose_name)
+        log_action(
+            current,
+            user=user,
+            action=ProgressUpdate.Action.ASSIGN,
+            text=_change_line(label, None, user)
+            + "\n"
+            + _recorded(_("Started the work and took it on.")),
+        )
     _announce_transition(current, user=user, to_status=to_status, note=note)
     _sync(obligation, current)
     return current

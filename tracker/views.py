@@ -52,6 +52,7 @@ from .models import (
     ExtensionRequest,
     Notification,
     Obligation,
+    ProgressUpdate,
     Report,
     display_name,
     due_within_range,
@@ -284,7 +285,23 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             initial={**version, **(initial or {})}, auto_id=_FORM_IDS[name]
         )
 
-    transitions = permissions.transition_choices(user, obligation)
+    open_return = None
+    if obligation.status in (Obligation.Status.RETURNED, Obligation.Status.IN_PROGRESS):
+        open_return = (
+            ProgressUpdate.objects.open_returns()
+            .filter(obligation=obligation)
+            .select_related("author")
+            .order_by("-pk")
+            .first()
+        )
+    transitions = permissions.transition_choices(
+        user,
+        obligation,
+        has_evidence=any(not e.is_withdrawn for e in obligation.evidence_list),
+        reworked=can_work
+        and obligation.status == Obligation.Status.RETURNED
+        and ProgressUpdate.objects.reworked_since_return(obligation),
+    )
     context_forms = {
         "status": form("status", StatusForm, allowed=bool(transitions)),
         "note": form("note", NoteForm, allowed=can_work),
@@ -387,6 +404,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         ],
         "transitions": transitions,
         "suggestions": suggestions,
+        "open_return": open_return,
         "can_work": can_work,
         "can_download": can_work or can_review,
         "conflict_changes": changes,
