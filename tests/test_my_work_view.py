@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,8 +11,8 @@ from tests.conftest import in_english
 from tests.factories import ObligationFactory, UserFactory
 from tests.pages import parse, text
 from tests.workflow_helpers import upload
-from tracker import services
-from tracker.models import Obligation
+from tracker import services, workdays
+from tracker.models import ExtensionRequest, Obligation, SupervisionNotice
 
 S = Obligation.Status
 URL = reverse("tracker:my_work")
@@ -109,12 +111,11 @@ def test_overdue_is_judged_by_the_date_in_shanghai(
     assert _overdue_titles(_page(client, staff_a)) == ["三月一日"]
 
 
-def test_supervisor_without_departments_is_pointed_to_the_list(client, supervisor):
+def test_supervisor_without_departments_gets_the_review_queue(client, supervisor):
     page = _page(client, supervisor)
-    assert "You are not a member of any department" in text(page)
-    assert {"/obligations/?status=submitted", "/obligations/"} <= set(
-        page.xpath("//main//a/@href")
-    )
+    assert "You are not a member of any department" not in text(page)
+    assert set(_queue_counts(page).values()) == {0}
+    assert "Nothing is waiting for review." in text(page)
 
 
 def test_staff_without_a_department_are_told_to_ask_an_administrator(client, db):
@@ -169,3 +170,137 @@ def test_returned_work_shows_the_return_reason_until_resubmitted(
     )
     page = _page(client, staff_a)
     assert "缺少签字页" not in text(page)
+
+
+# --- The supervisor's queue -------------------------------------------------------
+
+
+def _queue_counts(page):
+    return {
+        card.get("id"): int(text(card.xpath(".//*[@data-count]")[0]))
+        for card in page.xpath("//section[contains(@class, 'queue')]")
+    }
+
+
+def _queue_links(page, section):
+    return page.xpath("//section[@id=$id]//tbody//a/@href", id=section)
+
+
+def _fill_queue(department, supervisor, staff, n=1):
+    """``n`` obligations in each section of the queue."""
+    now = timezone.now()
+    today = timezone.localdate()
+    for i in range(n):
+        ObligationFactory(
+            department=department,
+            status=S.SUBMITTED,
+            status_changed_at=now - datetime.timedelta(days=i + 1),
+        )
+        ObligationFactory(department=department, status=S.RETURNED)
+        ObligationFactory(
+            department=department,
+            status=S.IN_PROGRESS,
+            due_date=today - datetime.timedelta(days=1),
+        )
+        red = ObligationFactory(department=department)
+        services.obligation_set_supervision(
+            obligation=red,
+            user=supervisor,
+            level=Obligation.SupervisionLevel.RED,
+            note="严重滞后",
+        )
+        asked = ObligationFactory(
+            department=department, due_date=today + datetime.timedelta(days=30)
+        )
+        ExtensionRequest.objects.create(
+            obligation=asked,
+            requested_by=staff,
+            previous_due_date=asked.due_date,
+            requested_due_date=asked.due_date + datetime.timedelta(days=30),
+            reason="需要补充调研",
+        )
+
+
+def test_supervisor_queue_has_each_section_with_its_count(
+    client, supervisor, staff_a, department_a
+):
+    _fill_queue(department_a, supervisor, staff_a, n=2)
+    ObligationFactory(department=department_a, status=S.DONE)
+
+    page = _page(client, supervisor)
+
+    assert _queue_counts(page) == {
+        "queue-awaiting-review": 2,
+        "queue-returned": 2,
+        "queue-overdue": 2,
+        "queue-escalated": 2,
+        "queue-extensions": 2,
+        "queue-notices": 2,
+    }
+
+
+def test_awaiting_review_is_oldest_first_with_the_working_days_waited(
+    client, supervisor, department_a
+):
+    now = timezone.now()
+    ObligationFactory(
+        department=department_a,
+        status=S.SUBMITTED,
+        status_changed_at=now - datetime.timedelta(days=2),
+        title="新提交",
+    )
+    ObligationFactory(
+        department=department_a,
+        status=S.SUBMITTED,
+        status_changed_at=now - datetime.timedelta(days=21),
+        title="久等的",
+    )
+    waited = workdays.workdays_between(
+        timezone.localdate(now - datetime.timedelta(days=21)), timezone.localdate()
+    )
+
+    page = _page(client, supervisor)
+
+    (card,) = page.xpath("//section[@id='queue-awaiting-review']")
+    rows = [text(row) for row in card.xpath(".//tbody/tr")]
+    assert "久等的" in rows[0] and "新提交" in rows[1]
+    assert f"{waited} working days" in rows[0]
+
+
+def test_each_queue_row_is_one_click_from_its_form(
+    client, supervisor, staff_a, department_a
+):
+    _fill_queue(department_a, supervisor, staff_a)
+
+    page = _page(client, supervisor)
+
+    assert any(
+        h.endswith("#status") for h in _queue_links(page, "queue-awaiting-review")
+    )
+    assert _queue_links(page, "queue-overdue")[0].endswith("#supervision")
+    assert _queue_links(page, "queue-extensions")[0].endswith("#extension")
+    notice = SupervisionNotice.objects.get()
+    assert f"{notice.obligation.get_absolute_url()}#notice-{notice.pk}" in (
+        _queue_links(page, "queue-notices")
+    )
+
+
+def test_staff_have_no_review_queue(client, staff_a, supervisor, department_a):
+    _fill_queue(department_a, supervisor, staff_a)
+
+    page = _page(client, staff_a)
+
+    assert _queue_counts(page) == {}
+
+
+def test_queue_takes_as_many_queries_at_any_size(
+    client, supervisor, staff_a, department_a
+):
+    _fill_queue(department_a, supervisor, staff_a, n=2)
+    client.force_login(supervisor)
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL)
+    _fill_queue(department_a, supervisor, staff_a, n=8)
+    with CaptureQueriesContext(connection) as large:
+        client.get(URL)
+    assert len(large) == len(small)

@@ -426,6 +426,78 @@ def my_work(user, *, today: date) -> MyWork:
     )
 
 
+# The supervisor's queue on /my/: the lists show this many rows each, the heading
+# counts them all, and "all N" leads to the filtered obligation list.
+QUEUE_LIMIT = 20
+
+
+@dataclass
+class ReviewQueue:
+    """What waits for a supervisor: ``counts`` (one aggregate over the
+    obligations, plus the unanswered notices) and a short list per section, the
+    longest-waiting first. Rows awaiting review carry ``waited_workdays``."""
+
+    counts: dict
+    awaiting_review: list
+    returned: list
+    overdue: list
+    escalated: list
+    pending_extensions: list
+    unanswered_notices: list
+
+
+def review_queue(visible: QuerySet, *, today: date, limit: int = QUEUE_LIMIT):
+    """The supervisor's queue over ``visible``, in a fixed number of queries
+    whatever the number of obligations (one per list and two counts)."""
+    pending = ExtensionRequest.objects.filter(
+        obligation=OuterRef("pk"), status=ExtensionRequest.Status.PENDING
+    )
+    escalated = Q(supervision_level__in=(Level.YELLOW, Level.RED))
+    counts = visible.aggregate(
+        awaiting_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        returned=Count("pk", filter=Q(status=Status.RETURNED)),
+        overdue=Count("pk", filter=overdue_q(today)),
+        escalated=Count("pk", filter=escalated & ~Q(status=Status.DONE)),
+        pending_extensions=Count("pk", filter=Exists(pending)),
+    )
+    notices = SupervisionNotice.objects.filter(
+        obligation__in=visible.values("pk"), replied_at__isnull=True
+    )
+    counts["unanswered_notices"] = notices.count()
+    rows = visible.select_related("department", "owner").defer("body")
+    awaiting = list(awaiting_review_list(rows, limit=limit))
+    calendar = workdays.current_calendar()
+    for obligation in awaiting:  # at most ``limit`` rows
+        since = obligation.status_changed_at
+        obligation.waited_workdays = (
+            calendar.workdays_between(since.astimezone(REPORT_TZ).date(), today)
+            if since
+            else None
+        )
+    return ReviewQueue(
+        counts=counts,
+        awaiting_review=awaiting,
+        returned=list(
+            rows.filter(status=Status.RETURNED).order_by("status_changed_at", "pk")[
+                :limit
+            ]
+        ),
+        overdue=list(overdue_list(rows, today=today, limit=limit)),
+        escalated=list(
+            rows.filter(escalated)
+            .exclude(status=Status.DONE)
+            # "red" sorts before "yellow": the strictest first.
+            .order_by("supervision_level", "due_date", "pk")[:limit]
+        ),
+        pending_extensions=list(pending_extensions(visible, limit=limit)),
+        unanswered_notices=list(
+            notices.select_related("obligation", "department").order_by(
+                "reply_due", "pk"
+            )[:limit]
+        ),
+    )
+
+
 class ReportDate(TruncDate):
     """The calendar day in Asia/Shanghai of a stored (UTC) timestamp.
 

@@ -892,7 +892,9 @@ def notice_register(request):
 @require_safe
 def my_work(request):
     """The obligations of the user's departments (and those they own), grouped by
-    status, overdue first within each group."""
+    status, overdue first within each group; for supervisors, first their queue
+    (what waits for review, returned work, overdue and escalated obligations,
+    extension requests and unanswered notices)."""
     user = request.user
     today = timezone.localdate()
     work = selectors.my_work(user, today=today)
@@ -904,6 +906,17 @@ def my_work(request):
         "is_reviewer": permissions.can_review(user),
         "today": today,
     }
+    if context["is_reviewer"]:
+        context["queue"] = selectors.review_queue(
+            Obligation.objects.visible_to(user), today=today
+        )
+        context["queue_urls"] = {
+            "awaiting_review": _list_url(status=Obligation.Status.SUBMITTED),
+            "returned": _list_url(status=Obligation.Status.RETURNED),
+            "overdue": _list_url(overdue="yes"),
+            "pending_extensions": _list_url(extension="pending"),
+            "unanswered_notices": reverse("tracker:notice_register"),
+        }
     return render(request, "tracker/my_work.html", context)
 
 
