@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.conftest import in_english
-from tests.pages import description, errors, form, struck_through
+from tests.pages import description, errors, form, parse, struck_through
 from tests.workflow_helpers import PDF, files_on_disk, upload
 from tracker.models import Evidence, ProgressUpdate
 
@@ -245,3 +245,73 @@ def test_supervisor_cannot_withdraw(client, obligation, staff_a, supervisor):
     assert client.post(_withdraw_url(evidence), {"reason": "x"}).status_code == 403
     evidence.refresh_from_db()
     assert not evidence.is_withdrawn
+
+
+def _preview_url(evidence):
+    return reverse("tracker:evidence_preview", args=[evidence.pk])
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [("验收报告.pdf", PDF, "application/pdf"), ("现场照片.png", PNG, "image/png")],
+)
+def test_preview_of_a_pdf_or_an_image_is_shown_inline_and_sandboxed(
+    client, obligation, staff_a, supervisor, name, content, content_type
+):
+    evidence = upload(obligation, staff_a, name=name, content=content)
+    client.force_login(supervisor)
+    response = client.get(_preview_url(evidence))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("inline;")
+    assert response["Content-Type"] == content_type
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert b"".join(response.streaming_content) == content
+
+
+def test_preview_of_any_other_type_is_still_a_download(client, obligation, staff_a):
+    evidence = upload(obligation, staff_a, name="说明.txt", content="已整改".encode())
+    client.force_login(staff_a)
+    response = client.get(_preview_url(evidence))
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_preview_of_a_row_claiming_html_is_a_download_of_opaque_bytes(
+    client, obligation, staff_a
+):
+    evidence = upload(obligation, staff_a)
+    Evidence.objects.filter(pk=evidence.pk).update(content_type="text/html")
+    client.force_login(staff_a)
+    response = client.get(_preview_url(evidence))
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_staff_of_another_department_cannot_preview(
+    client, obligation, staff_a, staff_b
+):
+    evidence = upload(obligation, staff_a, name="现场照片.png", content=PNG)
+    client.force_login(staff_b)
+    response = client.get(_preview_url(evidence))
+    assert response.status_code == 403
+    assert not getattr(response, "streaming", False)
+
+
+def test_obligation_page_shows_images_and_links_pdfs_for_preview(
+    client, obligation, staff_a, supervisor
+):
+    image = upload(obligation, staff_a, name="现场照片.png", content=PNG)
+    pdf = upload(obligation, staff_a, name="验收报告.pdf")
+    client.force_login(supervisor)
+    page = parse(client.get(obligation.get_absolute_url()))
+    assert page.xpath("//img[@src=$src]", src=_preview_url(image))
+    assert page.xpath("//a[@href=$href][@target='_blank']", href=_preview_url(pdf))
+
+
+def test_other_departments_staff_get_no_preview_on_the_page(
+    client, obligation, staff_a, staff_b
+):
+    image = upload(obligation, staff_a, name="现场照片.png", content=PNG)
+    client.force_login(staff_b)
+    page = parse(client.get(obligation.get_absolute_url()))
+    assert not page.xpath("//*[@src=$u or @href=$u]", u=_preview_url(image))

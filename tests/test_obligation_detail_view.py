@@ -257,13 +257,15 @@ def test_withdrawn_evidence_is_struck_through_with_its_reason(
     assert f"/evidence/{evidence.pk}/withdraw/" not in page
 
 
-def test_evidence_row_shows_size_uploader_note_and_short_hash(
+def test_evidence_row_shows_size_uploader_note_and_the_hash_in_its_details(
     client, obligation, staff_a
 ):
     evidence = upload(obligation, staff_a, note="盖章版")
     page = _page(client, staff_a, obligation)
-    row = text(_one(page, "//tr[@id=$id]", id=f"evidence-{evidence.pk}"))
-    assert evidence.sha256[:12] in row
+    row_element = _one(page, "//tr[@id=$id]", id=f"evidence-{evidence.pk}")
+    row = text(row_element)
+    (details,) = row_element.xpath(".//details[@class='evidence-details']")
+    assert f"SHA-256 {evidence.sha256}" in text(details)
     assert "盖章版" in row
     assert "张三" in row
     assert "bytes" in row
@@ -290,6 +292,19 @@ def test_overdue_obligation_has_an_overdue_badge(client, obligation, staff_a):
     Obligation.objects.filter(pk=obligation.pk).update(due_date="2020-01-01")
     page = _page(client, staff_a, obligation)
     assert "Overdue" in _badges(page)
+
+
+def test_reviewer_sees_the_evidence_before_the_review_form(
+    client, obligation, staff_a, supervisor
+):
+    upload(obligation, staff_a, name="验收报告.pdf")
+    Obligation.objects.filter(pk=obligation.pk).update(status=S.SUBMITTED)
+    page = _page(client, supervisor, obligation)
+    ids = [
+        card.get("id")
+        for card in parse(page).xpath("//section[@id='evidence' or @id='status']")
+    ]
+    assert ids == ["evidence", "status"]
 
 
 def _grow(obligation, user, count):

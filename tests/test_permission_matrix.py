@@ -77,6 +77,14 @@ MATRIX = [
         evidence=True,
         target="evidence",
     ),
+    Row(
+        "evidence_preview",
+        "preview",
+        "get",
+        DOWNLOAD,
+        evidence=True,
+        target="evidence",
+    ),
     # Progress update, upload or withdraw evidence.
     Row(
         "obligation_add_note",

@@ -51,6 +51,19 @@ EVIDENCE_CONTENT_TYPES = {
     "txt": "text/plain",
 }
 _FILETYPE_EXTENSION = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
+
+
+def preview_kind(content_type):
+    """What the evidence preview shows: "image" or "pdf", which a browser displays
+    without running anything; None for everything else, only ever downloaded."""
+    content_type = (content_type or "").split(";")[0].strip().lower()
+    if content_type.startswith("image/"):
+        return "image"
+    if content_type == "application/pdf":
+        return "pdf"
+    return None
+
+
 _NAME_LIMIT = 255
 
 

@@ -13,7 +13,7 @@ rows come from the ``TRANSITIONS`` table, which the transition service also read
 action                                                 working  other  supervisor  admin
 =====================================================  =======  =====  ==========  =====
 view lists, dashboard, obligation detail               yes      yes    yes         yes
-download evidence                                      yes      403    yes         yes
+download or preview (images, PDF) evidence             yes      403    yes         yes
 post a progress update, upload or withdraw evidence    yes      no     no          yes
 start: not_started/returned -> in_progress             yes      no     no          yes
 submit: in_progress -> submitted (evidence + note)     yes      no     no          yes

@@ -66,6 +66,7 @@ urlpatterns = [
     path(
         "evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"
     ),
+    path("evidence/<int:pk>/preview/", views.evidence_preview, name="evidence_preview"),
     # Supervision notices (督办单)
     path("notices/", views.notice_register, name="notice_register"),
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),

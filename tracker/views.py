@@ -24,7 +24,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from . import charts, notifications, permissions, selectors, services
-from .evidence_files import EVIDENCE_CONTENT_TYPES
+from .evidence_files import EVIDENCE_CONTENT_TYPES, preview_kind
 from .exports import (
     EXPORT_FORMATS,
     export_response,
@@ -780,15 +780,15 @@ def evidence_withdraw(request, pk):
     return redirect(obligation)
 
 
-@require_safe
-@never_cache
-def evidence_download(request, pk):
-    """Serve a piece of evidence to those who may see it, always as a download.
+def _serve_evidence(request, pk, *, inline):
+    """The one way an evidence file leaves the server, for the download and the
+    preview alike.
 
     The stored content type is trusted only if it is one we accept (never HTML),
     ``nosniff`` stops the browser from guessing, and the sandbox policy disarms the
     file even if someone opens it in a tab: a PNG that is also valid HTML stays a
-    PNG.
+    PNG. ``inline`` serves images and PDFs to be shown by the browser; anything
+    else is a download whatever was asked.
     """
     evidence = permissions.get_evidence_or_404(request, pk)
     if not permissions.can_download(request.user, evidence):
@@ -804,13 +804,28 @@ def evidence_download(request, pk):
         raise Http404(gettext("The file of this evidence is missing.")) from None
     response = FileResponse(
         handle,
-        as_attachment=True,
+        as_attachment=not (inline and preview_kind(content_type)),
         filename=evidence.original_name,
         content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+@require_safe
+@never_cache
+def evidence_download(request, pk):
+    """Serve a piece of evidence to those who may see it, always as a download."""
+    return _serve_evidence(request, pk, inline=False)
+
+
+@require_safe
+@never_cache
+def evidence_preview(request, pk):
+    """The same file, shown by the browser when it is an image or a PDF (the
+    reviewer reads the evidence on the obligation page); a download otherwise."""
+    return _serve_evidence(request, pk, inline=True)
 
 
 # --- Supervision notices (督办单) ------------------------------------------------

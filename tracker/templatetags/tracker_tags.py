@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from tracker import models, permissions
+from tracker import evidence_files, models, permissions
 from tracker.models import Obligation
 
 register = template.Library()
@@ -16,6 +16,13 @@ def display_name(user):
     """``{{ user|display_name }}``: the full name, else the login
     (``tracker.models.display_name``)."""
     return models.display_name(user)
+
+
+@register.filter
+def preview_kind(evidence):
+    """``{{ evidence|preview_kind }}``: "image", "pdf" or None
+    (``tracker.evidence_files.preview_kind``)."""
+    return evidence_files.preview_kind(evidence.content_type)
 
 
 @register.simple_tag
