@@ -1,5 +1,6 @@
 """Optimistic locking: a write based on a stale version is refused and loses nothing."""
 
+import datetime
 import threading
 
 import pytest
@@ -83,7 +84,7 @@ def test_stale_assign_lists_every_change_since_with_its_author(
     obligation_assign(
         obligation=Obligation.objects.get(pk=obligation.pk),
         user=tracker_admin,
-        owner=staff_a,
+        due_date=datetime.date(2030, 6, 30),
     )
 
     with pytest.raises(StaleVersionError) as refused:
@@ -94,7 +95,9 @@ def test_stale_assign_lists_every_change_since_with_its_author(
             version=seen,
         )
 
+    # staff_a took the unowned obligation on when starting it: two entries.
     assert [author for author, _w, _t in refused.value.changes] == [
+        staff_a,
         staff_a,
         tracker_admin,
     ]

@@ -275,15 +275,9 @@ def obligation_transition(
     if takes_it_on:
         current.owner = user
     _save(current, user=user, reason=transition.label)
-    log_action(
-        current,
-        user=user,
-        action=ProgressUpdate.Action.STATUS,
-        text=note,
-        from_status=from_status,
-        to_status=to_status,
-    )
     if takes_it_on:
+        # Before the status entry, so the timeline (newest first) leads with the
+        # status change.
         label = capfirst(Obligation._meta.get_field("owner").verbose_name)
         log_action(
             current,
@@ -293,6 +287,14 @@ def obligation_transition(
             + "\n"
             + _recorded(_("Started the work and took it on.")),
         )
+    log_action(
+        current,
+        user=user,
+        action=ProgressUpdate.Action.STATUS,
+        text=note,
+        from_status=from_status,
+        to_status=to_status,
+    )
     _announce_transition(current, user=user, to_status=to_status, note=note)
     _sync(obligation, current)
     return current
