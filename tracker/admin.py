@@ -123,6 +123,17 @@ class NoDeleteMixin:
         return actions
 
 
+class ReadOnlyMixin(NoDeleteMixin):
+    """Rows written only by the services (the timeline, notices, the outbox, the
+    reminder log): the admin reads them and never adds, changes or deletes one."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class DeactivateNotDeleteMixin:
     """People and departments the record names are deactivated, never deleted, so
     history, timeline and evidence keep saying who did what. ``may_delete(obj)``
@@ -456,19 +467,13 @@ class EvidenceInline(CleanInputAdminMixin, admin.TabularInline):
         return _download_link(evidence)
 
 
-class ProgressUpdateInline(CleanInputAdminMixin, admin.TabularInline):
+class ProgressUpdateInline(CleanInputAdminMixin, ReadOnlyMixin, admin.TabularInline):
     model = ProgressUpdate
     fields = ("created_at", "author", "action", "from_status", "to_status", "text")
     readonly_fields = fields
     extra = 0
     can_delete = False
     ordering = ("-created_at", "-pk")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Obligation)
@@ -843,7 +848,9 @@ class EvidenceAdmin(
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
+class ProgressUpdateAdmin(CleanInputAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
+    """Append-only: the timeline is written by the services."""
+
     list_display = (
         "created_at",
         "obligation",
@@ -858,17 +865,10 @@ class ProgressUpdateAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin)
     date_hierarchy = "created_at"
     list_select_related = ("obligation", "author")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Append-only: the timeline is written by the services.
-        return False
-
 
 @admin.register(SupervisionNotice)
 class SupervisionNoticeAdmin(
-    CleanInputAdminMixin, NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin
+    CleanInputAdminMixin, ReadOnlyMixin, NoRevertHistoryMixin, SimpleHistoryAdmin
 ):
     """Read-only: notices are issued by raising the supervision level and answered
     on the obligation page, so their numbers never skip or repeat."""
@@ -886,12 +886,6 @@ class SupervisionNoticeAdmin(
     search_fields = ("obligation__code", "obligation__title", "reason", "reply")
     date_hierarchy = "issued_on"
     list_select_related = ("obligation", "department")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 User = get_user_model()
@@ -912,7 +906,7 @@ class TrackerGroupAdmin(CleanInputAdminMixin, GroupAdmin):
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(CleanInputAdminMixin, admin.ModelAdmin):
+class OutboundMessageAdmin(CleanInputAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     """The outbox, for reading: what was sent, what waits for the next run and why
     it failed. Rows are written and sent by tracker.notifications only."""
 
@@ -929,15 +923,6 @@ class OutboundMessageAdmin(CleanInputAdminMixin, admin.ModelAdmin):
     list_filter = ("state", "channel")
     search_fields = ("subject", "body", "recipient__username", "department__name")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReminderTier)
@@ -959,7 +944,7 @@ class EscalationRuleAdmin(CleanInputAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
+class ReminderAdmin(CleanInputAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     """The log of reminders sent: read-only, it is what keeps them from repeating."""
 
     list_display = ("day", "tier", "obligation", "recipient", "created_at")
@@ -967,9 +952,3 @@ class ReminderAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     search_fields = ("obligation__code", "recipient__username")
     date_hierarchy = "day"
     list_select_related = ("obligation", "recipient")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
