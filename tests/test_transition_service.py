@@ -69,6 +69,15 @@ def test_allowed_transition_changes_status_and_writes_timeline_and_history(
     assert latest.status == to_status
 
 
+def test_history_reason_is_in_the_record_language_whatever_the_user_reads(
+    obligation, staff_a
+):
+    # This module runs in English (the "english" fixture), as a user's browser may.
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
+
+    assert obligation.history.latest().history_change_reason == "开始推进"
+
+
 @pytest.mark.parametrize(("from_status", "to_status", "role"), REFUSED)
 def test_refused_role_gets_permission_denied_and_nothing_changes(
     request, obligation, staff_a, from_status, to_status, role

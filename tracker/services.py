@@ -183,18 +183,24 @@ def describe_update(update):
     return update.text or update.get_action_display()
 
 
+def _save_recorded(instance, *, user, reason, update_fields=None):
+    """Save ``instance`` so that its history row names ``user`` and gives ``reason``
+    in the record language (``_recorded``), cut to the column's 100 characters."""
+    instance._history_user = user
+    instance._change_reason = _recorded(reason)[:100]
+    instance.save(update_fields=update_fields)
+
+
 def _save(obligation, *, user, reason):
-    """Bump the version and save, so simple_history records the user and reason."""
+    """Bump the version and save with the user and reason in the history."""
     obligation.version += 1
-    obligation._history_user = user
-    obligation._change_reason = str(reason)[:100]
-    obligation.save()
+    _save_recorded(obligation, user=user, reason=reason)
 
 
 def _sync(stale, current):
     # Callers keep using the instance they passed in; give it the saved values.
     if stale is not current:
-        for field in Obligation._meta.concrete_fields:
+        for field in type(current)._meta.concrete_fields:
             setattr(stale, field.attname, getattr(current, field.attname))
 
 
@@ -591,9 +597,7 @@ def _issue_notice(*, obligation, counter, user, level, reason, today):
         issued_by=user,
         reply_due=workdays.add_workdays(today, NOTICE_REPLY_WORKDAYS),
     )
-    notice._history_user = user
-    notice._change_reason = _recorded(_("Supervision notice issued"))
-    notice.save()
+    _save_recorded(notice, user=user, reason=_("Supervision notice issued"))
     return notice
 
 
@@ -627,17 +631,14 @@ def notice_reply(*, notice, user, text: str) -> SupervisionNotice:
     current.reply = text
     current.replied_at = timezone.now()
     current.replied_by = user
-    current._history_user = user
-    current._change_reason = _recorded(_("Reply to a supervision notice"))
-    current.save()
+    _save_recorded(current, user=user, reason=_("Reply to a supervision notice"))
     log_action(
         current.obligation,
         user=user,
         action=ProgressUpdate.Action.NOTICE_REPLY,
         text=f"{current.code}\n{text}",
     )
-    for field in ("reply", "replied_at", "replied_by_id"):
-        setattr(notice, field, getattr(current, field))
+    _sync(notice, current)
     return current
 
 
@@ -959,8 +960,7 @@ def extension_decide(
         )
     _announce_extension_decision(current, pending, user=user)
     _sync(extension.obligation, current)
-    for field in ("status", "decided_by_id", "decided_at", "decision_reason"):
-        setattr(extension, field, getattr(pending, field))
+    _sync(extension, pending)
     return pending
 
 
@@ -1026,9 +1026,7 @@ def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
             # The field's upload_to (models.evidence_upload_to) names the file.
             evidence.file.save(name, file, save=False)
             stored_name = evidence.file.name
-            evidence._history_user = user
-            evidence._change_reason = _recorded(_("Evidence uploaded"))
-            evidence.save()
+            _save_recorded(evidence, user=user, reason=_("Evidence uploaded"))
             log_action(
                 obligation,
                 user=user,
@@ -1068,9 +1066,7 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
     current.withdrawn_at = timezone.now()
     current.withdrawn_by = user
     current.withdraw_reason = reason
-    current._history_user = user
-    current._change_reason = _recorded(_("Evidence withdrawn"))
-    current.save()
+    _save_recorded(current, user=user, reason=_("Evidence withdrawn"))
     log_action(
         current.obligation,
         user=user,
@@ -1078,8 +1074,7 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
         text=reason,
         evidence=current,
     )
-    for field in ("withdrawn_at", "withdrawn_by_id", "withdraw_reason"):
-        setattr(evidence, field, getattr(current, field))
+    _sync(evidence, current)
     return current
 
 
@@ -1100,10 +1095,8 @@ def evidence_edit_note(*, evidence, user, note: str) -> Evidence:
             evidence=current,
         )
         current.note = note
-        current._history_user = user
-        current._change_reason = _recorded(_("Text edited"))
-        current.save()
-    evidence.note = current.note
+        _save_recorded(current, user=user, reason=_("Text edited"))
+    _sync(evidence, current)
     return current
 
 
@@ -1259,10 +1252,11 @@ def _mark_missing(obligation, *, user):
     note = _recorded(
         _("No longer in the report's text; its passage as last imported is kept.")
     )
-    obligation._history_user = user
-    obligation._change_reason = note[:100]
-    obligation.save(
-        update_fields=["missing_since", "source_start", "source_end", "updated_at"]
+    _save_recorded(
+        obligation,
+        user=user,
+        reason=note,
+        update_fields=["missing_since", "source_start", "source_end", "updated_at"],
     )
     # Said on the timeline even from the command line without --user: the page
     # changes for everyone working on it.
@@ -1323,9 +1317,7 @@ def report_import(
         obligation = existing.get(parsed.code)
         if obligation is None:
             obligation = Obligation(report=report, code=parsed.code, **values)
-            obligation._history_user = user
-            obligation._change_reason = _recorded(_("Imported from the report"))
-            obligation.save()
+            _save_recorded(obligation, user=user, reason=_("Imported from the report"))
             result.created.append(parsed.code)
             note = _recorded(_("Imported from the report"))
         else:
@@ -1335,9 +1327,12 @@ def report_import(
                 continue
             for name in changed:
                 setattr(obligation, name, values[name])
-            obligation._history_user = user
-            obligation._change_reason = _recorded(_("Text updated by a re-import"))
-            obligation.save(update_fields=[*changed, "updated_at"])
+            _save_recorded(
+                obligation,
+                user=user,
+                reason=_("Text updated by a re-import"),
+                update_fields=[*changed, "updated_at"],
+            )
             result.updated.append(parsed.code)
             note = _recorded(_("Text updated by a re-import"))
         if user is not None:
