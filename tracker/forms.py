@@ -28,6 +28,28 @@ from .workdays import MAX_LIMIT_WORKDAYS
 NOTE_MAX_LENGTH = 4000
 
 
+def record_text_field(label, *, rows=2, required=True, help_text=""):
+    """A text the user writes onto the record (a note, a reason, a reply): cleaned
+    of control characters and at most NOTE_MAX_LENGTH long."""
+    return CleanCharField(
+        label=label,
+        required=required,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
+
+
+def date_field(label, *, required=True):
+    """A day from the browser's date picker, which always sends YYYY-MM-DD."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+    )
+
+
 class VersionedForm(forms.Form):
     """Carries the obligation's ``version`` the user saw, for the optimistic check."""
 
@@ -48,11 +70,10 @@ class StatusForm(VersionedForm):
     # Every status is a valid choice here: whether the transition is allowed from the
     # current status, and for this user, is obligation_transition's decision.
     status = forms.ChoiceField(label=_("New status"), choices=Obligation.Status.choices)
-    note = CleanCharField(
-        label=_("Note or reason"),
+    note = record_text_field(
+        _("Note or reason"),
+        rows=3,
         required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to submit for review, to return and to reopen."),
     )
 
@@ -61,11 +82,7 @@ class SupervisionForm(VersionedForm):
     level = forms.ChoiceField(
         label=_("Supervision level"), choices=Obligation.SupervisionLevel.choices
     )
-    note = CleanCharField(
-        label=_("Reason"),
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = record_text_field(_("Reason"))
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -132,12 +149,7 @@ class AssignForm(OwnerByDepartmentMixin, VersionedForm):
         widget=OwnerSelect,
         help_text=_("A member of the responsible department."),
     )
-    due_date = forms.DateField(
-        label=_("Due date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"],
-    )
+    due_date = date_field(_("Due date"), required=False)
     # 限时办结: obligation_assign turns it into the due date, counted from today.
     limit_workdays = forms.IntegerField(
         label=_("Or a time limit in working days"),
@@ -149,12 +161,7 @@ class AssignForm(OwnerByDepartmentMixin, VersionedForm):
             "(holidays and 调休 counted)."
         ),
     )
-    note = CleanCharField(
-        label=_("Note"),
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = record_text_field(_("Note"), required=False)
 
     def changes(self):
         """The assignable fields the request actually sent, so a client posting only
@@ -183,12 +190,7 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("File"), help_text=lazy(accepted_evidence_types, str)()
     )
-    note = CleanCharField(
-        label=_("Note"),
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = record_text_field(_("Note"), required=False)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -200,29 +202,20 @@ class EvidenceForm(forms.Form):
 
 
 class WithdrawEvidenceForm(forms.Form):
-    reason = CleanCharField(
-        label=_("Reason for withdrawal"),
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = record_text_field(_("Reason for withdrawal"))
 
 
 class NoteForm(forms.Form):
-    text = CleanCharField(
-        label=_("Progress note"),
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    text = record_text_field(_("Progress note"), rows=3)
     # Optional: a note overwrites nothing, so a stale version does not refuse it;
     # but a value that is not a number is still bad input.
     version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
 
 class NoticeReplyForm(forms.Form):
-    text = CleanCharField(
-        label=_("Written reply"),
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    text = record_text_field(
+        _("Written reply"),
+        rows=4,
         help_text=_("What the department has done about the notice, and when."),
     )
 
@@ -240,11 +233,9 @@ class ObligationAdminForm(forms.ModelForm):
     """
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    change_note = CleanCharField(
-        label=_("Reason for the change"),
+    change_note = record_text_field(
+        _("Reason for the change"),
         required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             "Recorded on the timeline; required when changing the supervision level."
         ),
@@ -469,16 +460,8 @@ class AcknowledgeForm(VersionedForm):
 class ExtensionRequestForm(VersionedForm):
     # Whether the date is late enough (after the due date, not in the past) is
     # extension_request's decision: it knows the current due date under the lock.
-    requested_due_date = forms.DateField(
-        label=_("Requested due date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"],
-    )
-    reason = CleanCharField(
-        label=_("Reason"),
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    requested_due_date = date_field(_("Requested due date"))
+    reason = record_text_field(_("Reason"))
 
 
 class ExtensionDecisionForm(VersionedForm):
@@ -486,10 +469,6 @@ class ExtensionDecisionForm(VersionedForm):
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
     )
-    reason = CleanCharField(
-        label=_("Reason"),
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required to refuse."),
+    reason = record_text_field(
+        _("Reason"), required=False, help_text=_("Required to refuse.")
     )
