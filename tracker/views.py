@@ -469,19 +469,36 @@ def _conflict(request, name, form, error):
     )
 
 
-def _save_obligation_form(request, obligation, name, form, write):
-    """Validate ``form`` and run ``write(cleaned_data)`` (a service call); answer
-    400 on bad input or a domain refusal, 409 on a stale version. Returns the pair
-    (service's result, None) on success, (None, HttpResponse to send back as is)
-    otherwise."""
+def _post_obligation_form(
+    request, obligation, name, form, write, done, *, follow_next=False
+):
+    """How every form of the obligation page is handled: validate ``form``, run
+    ``write(cleaned_data)`` (a service call), let ``done(result)`` say what happened
+    (a message) and go back to the obligation, or to ``next`` with
+    ``follow_next``. Bad input or a domain refusal re-renders the page with the
+    form (400), a stale version with the changes made meanwhile (409)."""
     if not form.is_valid():
-        return None, _refused(request, obligation.pk, name, form, None)
+        return _refused(request, obligation.pk, name, form, None)
     try:
-        return write(form.cleaned_data), None
+        result = write(form.cleaned_data)
     except StaleVersionError as error:
-        return None, _conflict(request, name, form, error)
+        return _conflict(request, name, form, error)
     except ServiceError as error:
-        return None, _refused(request, obligation.pk, name, form, error)
+        return _refused(request, obligation.pk, name, form, error)
+    done(result)
+    if follow_next:
+        return _next_or(request, obligation)
+    return redirect(obligation)
+
+
+def _next_or(request, default):
+    """Back to the page the form was on (``next``, e.g. /my/) when it is ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
 
 
 @require_safe
@@ -496,28 +513,25 @@ def obligation_status(request, pk):
     user = request.user
     if not (permissions.can_work_on(user, obligation) or permissions.can_review(user)):
         raise PermissionDenied
-    form = StatusForm(request.POST, auto_id=_FORM_IDS["status"])
-    result, response = _save_obligation_form(
-        request,
-        obligation,
-        "status",
-        form,
-        lambda data: services.obligation_transition(
+
+    def write(data):
+        return services.obligation_transition(
             obligation=obligation,
             user=user,
             to_status=data["status"],
             note=data["note"],
             version=data["version"],
-        ),
-    )
-    if response is not None:
-        return response
-    messages.success(
-        request,
-        gettext("The obligation is now “%(status)s”.")
-        % {"status": result.get_status_display()},
-    )
-    return redirect(result)
+        )
+
+    def done(result):
+        messages.success(
+            request,
+            gettext("The obligation is now “%(status)s”.")
+            % {"status": result.get_status_display()},
+        )
+
+    form = StatusForm(request.POST, auto_id=_FORM_IDS["status"])
+    return _post_obligation_form(request, obligation, "status", form, write, done)
 
 
 @require_POST
@@ -525,31 +539,28 @@ def obligation_supervision(request, pk):
     obligation = permissions.get_obligation_or_404(request, pk)
     if not permissions.can_review(request.user):
         raise PermissionDenied
-    form = SupervisionForm(request.POST, auto_id=_FORM_IDS["supervision"])
-    result, response = _save_obligation_form(
-        request,
-        obligation,
-        "supervision",
-        form,
-        lambda data: services.obligation_set_supervision(
+
+    def write(data):
+        return services.obligation_set_supervision(
             obligation=obligation,
             user=request.user,
             level=data["level"],
             note=data["note"],
             version=data["version"],
-        ),
-    )
-    if response is not None:
-        return response
-    message = gettext("Supervision level set to “%(level)s”.") % {
-        "level": result.get_supervision_level_display()
-    }
-    if result.new_notice is not None:
-        message += " " + gettext("Supervision notice %(code)s issued.") % {
-            "code": result.new_notice.code
+        )
+
+    def done(result):
+        message = gettext("Supervision level set to “%(level)s”.") % {
+            "level": result.get_supervision_level_display()
         }
-    messages.success(request, message)
-    return redirect(result)
+        if result.new_notice is not None:
+            message += " " + gettext("Supervision notice %(code)s issued.") % {
+                "code": result.new_notice.code
+            }
+        messages.success(request, message)
+
+    form = SupervisionForm(request.POST, auto_id=_FORM_IDS["supervision"])
+    return _post_obligation_form(request, obligation, "supervision", form, write, done)
 
 
 @require_POST
@@ -559,36 +570,23 @@ def obligation_assign(request, pk):
         raise PermissionDenied
     version_before = obligation.version
     form = AssignForm(request.POST, auto_id=_FORM_IDS["assign"])
-    result, response = _save_obligation_form(
-        request,
-        obligation,
-        "assign",
-        form,
-        lambda data: services.obligation_assign(
+
+    def write(data):
+        return services.obligation_assign(
             obligation=obligation,
             user=request.user,
             note=data["note"],
             version=data["version"],
             **form.changes(),
-        ),
-    )
-    if response is not None:
-        return response
-    if result.version == version_before:
-        messages.info(request, gettext("Nothing was changed."))
-    else:
-        messages.success(request, gettext("Assignment saved."))
-    return redirect(result)
+        )
 
+    def done(result):
+        if result.version == version_before:
+            messages.info(request, gettext("Nothing was changed."))
+        else:
+            messages.success(request, gettext("Assignment saved."))
 
-def _next_or(request, default):
-    """Back to the page the form was on (``next``, e.g. /my/) when it is ours."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
+    return _post_obligation_form(request, obligation, "assign", form, write, done)
 
 
 @require_POST
@@ -596,27 +594,24 @@ def obligation_confirm_link(request, pk):
     obligation = permissions.get_obligation_or_404(request, pk)
     if not permissions.can_confirm_links(request.user):
         raise PermissionDenied
-    form = ConfirmLinkForm(request.POST, auto_id=_FORM_IDS["confirm_link"])
-    result, response = _save_obligation_form(
-        request,
-        obligation,
-        "confirm_link",
-        form,
-        lambda data: services.obligation_confirm_link(
+
+    def write(data):
+        return services.obligation_confirm_link(
             obligation=obligation,
             user=request.user,
             problem=data["problem"],
             version=data["version"],
-        ),
-    )
-    if response is not None:
-        return response
-    messages.success(
-        request,
-        gettext("Linked: this task addresses %(code)s.")
-        % {"code": form.cleaned_data["problem"].code},
-    )
-    return redirect(result)
+        )
+
+    def done(_result):
+        messages.success(
+            request,
+            gettext("Linked: this task addresses %(code)s.")
+            % {"code": form.cleaned_data["problem"].code},
+        )
+
+    form = ConfirmLinkForm(request.POST, auto_id=_FORM_IDS["confirm_link"])
+    return _post_obligation_form(request, obligation, "confirm_link", form, write, done)
 
 
 @require_POST
@@ -625,22 +620,19 @@ def obligation_acknowledge(request, pk):
     if not permissions.can_acknowledge(request.user, obligation):
         raise PermissionDenied
     form = AcknowledgeForm(request.POST, auto_id=_FORM_IDS["acknowledge"])
-    result, response = _save_obligation_form(
+    return _post_obligation_form(
         request,
         obligation,
         "acknowledge",
         form,
-        lambda data: services.obligation_acknowledge(
+        write=lambda data: services.obligation_acknowledge(
             obligation=obligation, user=request.user, version=data["version"]
         ),
+        done=lambda result: messages.success(
+            request, gettext("%(code)s acknowledged (签收).") % {"code": result.code}
+        ),
+        follow_next=True,
     )
-    if response is not None:
-        return response
-    messages.success(
-        request,
-        gettext("%(code)s acknowledged (签收).") % {"code": result.code},
-    )
-    return _next_or(request, result)
 
 
 @require_POST
@@ -648,24 +640,23 @@ def extension_request(request, pk):
     obligation = permissions.get_obligation_or_404(request, pk)
     if not permissions.can_work_on(request.user, obligation):
         raise PermissionDenied
-    form = ExtensionRequestForm(request.POST, auto_id=_FORM_IDS["extension"])
-    _result, response = _save_obligation_form(
-        request,
-        obligation,
-        "extension",
-        form,
-        lambda data: services.extension_request(
+
+    def write(data):
+        return services.extension_request(
             obligation=obligation,
             user=request.user,
             requested_due_date=data["requested_due_date"],
             reason=data["reason"],
             version=data["version"],
-        ),
-    )
-    if response is not None:
-        return response
-    messages.success(request, gettext("Extension requested; a supervisor will decide."))
-    return redirect(obligation)
+        )
+
+    def done(_result):
+        messages.success(
+            request, gettext("Extension requested; a supervisor will decide.")
+        )
+
+    form = ExtensionRequestForm(request.POST, auto_id=_FORM_IDS["extension"])
+    return _post_obligation_form(request, obligation, "extension", form, write, done)
 
 
 @require_POST
@@ -679,31 +670,29 @@ def extension_decide(request, pk):
     obligation = permissions.get_obligation_or_404(request, extension.obligation_id)
     if not permissions.can_review(request.user):
         raise PermissionDenied
-    form = ExtensionDecisionForm(request.POST, auto_id=_FORM_IDS["extension_decide"])
-    result, response = _save_obligation_form(
-        request,
-        obligation,
-        "extension_decide",
-        form,
-        lambda data: services.extension_decide(
+
+    def write(data):
+        return services.extension_decide(
             extension=extension,
             user=request.user,
             approve=data["decision"] == "approve",
             reason=data["reason"],
             version=data["version"],
-        ),
-    )
-    if response is not None:
-        return response
-    if result.status == ExtensionRequest.Status.APPROVED:
-        messages.success(
-            request,
-            gettext("Extension approved: the due date is now %(date)s.")
-            % {"date": result.requested_due_date.isoformat()},
         )
-    else:
-        messages.success(request, gettext("Extension request refused."))
-    return redirect(obligation)
+
+    def done(result):
+        if result.status == ExtensionRequest.Status.APPROVED:
+            messages.success(
+                request,
+                gettext("Extension approved: the due date is now %(date)s.")
+                % {"date": result.requested_due_date.isoformat()},
+            )
+        else:
+            messages.success(request, gettext("Extension request refused."))
+
+    name = "extension_decide"
+    form = ExtensionDecisionForm(request.POST, auto_id=_FORM_IDS[name])
+    return _post_obligation_form(request, obligation, name, form, write, done)
 
 
 @require_POST
@@ -712,19 +701,18 @@ def obligation_add_note(request, pk):
     if not permissions.can_work_on(request.user, obligation):
         raise PermissionDenied
     form = NoteForm(request.POST, auto_id=_FORM_IDS["note"])
-    _result, response = _save_obligation_form(
+    return _post_obligation_form(
         request,
         obligation,
         "note",
         form,
-        lambda data: services.obligation_add_note(
+        write=lambda data: services.obligation_add_note(
             obligation=obligation, user=request.user, text=data["text"]
         ),
+        done=lambda _result: messages.success(
+            request, gettext("Progress update posted.")
+        ),
     )
-    if response is not None:
-        return response
-    messages.success(request, gettext("Progress update posted."))
-    return redirect(obligation)
 
 
 @require_POST
@@ -732,26 +720,23 @@ def evidence_upload(request, pk):
     obligation = permissions.get_obligation_or_404(request, pk)
     if not permissions.can_work_on(request.user, obligation):
         raise PermissionDenied
-    form = EvidenceForm(request.POST, request.FILES, auto_id=_FORM_IDS["evidence"])
-    result, response = _save_obligation_form(
-        request,
-        obligation,
-        "evidence",
-        form,
-        lambda data: services.evidence_upload(
+
+    def write(data):
+        return services.evidence_upload(
             obligation=obligation,
             user=request.user,
             file=data["file"],
             note=data["note"],
-        ),
-    )
-    if response is not None:
-        return response
-    messages.success(
-        request,
-        gettext("Evidence “%(name)s” uploaded.") % {"name": result.original_name},
-    )
-    return redirect(obligation)
+        )
+
+    def done(result):
+        messages.success(
+            request,
+            gettext("Evidence “%(name)s” uploaded.") % {"name": result.original_name},
+        )
+
+    form = EvidenceForm(request.POST, request.FILES, auto_id=_FORM_IDS["evidence"])
+    return _post_obligation_form(request, obligation, "evidence", form, write, done)
 
 
 @require_POST
@@ -762,22 +747,19 @@ def evidence_withdraw(request, pk):
         raise PermissionDenied
     name = f"withdraw-{evidence.pk}"
     form = WithdrawEvidenceForm(request.POST, auto_id=f"{name}-%s")
-    result, response = _save_obligation_form(
+    return _post_obligation_form(
         request,
         obligation,
         name,
         form,
-        lambda data: services.evidence_withdraw(
+        write=lambda data: services.evidence_withdraw(
             evidence=evidence, user=request.user, reason=data["reason"]
         ),
+        done=lambda result: messages.success(
+            request,
+            gettext("Evidence “%(name)s” withdrawn.") % {"name": result.original_name},
+        ),
     )
-    if response is not None:
-        return response
-    messages.success(
-        request,
-        gettext("Evidence “%(name)s” withdrawn.") % {"name": result.original_name},
-    )
-    return redirect(obligation)
 
 
 def _serve_evidence(request, pk, *, inline):
@@ -862,23 +844,20 @@ def notice_reply(request, pk):
             "supervision notice %(code)s."
         ) % {"code": notice.code}
         return _refused(request, obligation.pk, name, form, error, status=403)
-    _result, response = _save_obligation_form(
+    return _post_obligation_form(
         request,
         obligation,
         name,
         form,
-        lambda data: services.notice_reply(
+        write=lambda data: services.notice_reply(
             notice=notice, user=request.user, text=data["text"]
         ),
+        done=lambda _result: messages.success(
+            request,
+            gettext("Reply to supervision notice %(code)s recorded.")
+            % {"code": notice.code},
+        ),
     )
-    if response is not None:
-        return response
-    messages.success(
-        request,
-        gettext("Reply to supervision notice %(code)s recorded.")
-        % {"code": notice.code},
-    )
-    return redirect(obligation)
 
 
 @require_safe
