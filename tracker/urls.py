@@ -1,8 +1,22 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "tracker"
+
+# Where the obligation page's forms post, below obligations/<pk>/.
+obligation_forms = [
+    path("status/", views.obligation_status, name="obligation_status"),
+    path("evidence/", views.evidence_upload, name="evidence_upload"),
+    path("supervision/", views.obligation_supervision, name="obligation_supervision"),
+    path("assign/", views.obligation_assign, name="obligation_assign"),
+    path("notes/", views.obligation_add_note, name="obligation_add_note"),
+    path(
+        "links/confirm/", views.obligation_confirm_link, name="obligation_confirm_link"
+    ),
+    path("acknowledge/", views.obligation_acknowledge, name="obligation_acknowledge"),
+    path("extension/", views.extension_request, name="extension_request"),
+]
 
 urlpatterns = [
     # Progress pages
@@ -15,46 +29,7 @@ urlpatterns = [
     # Staff workflow
     path("my/", views.my_work, name="my_work"),
     path("obligations/<int:pk>/", views.obligation_detail, name="obligation_detail"),
-    path(
-        "obligations/<int:pk>/status/",
-        views.obligation_status,
-        name="obligation_status",
-    ),
-    path(
-        "obligations/<int:pk>/evidence/",
-        views.evidence_upload,
-        name="evidence_upload",
-    ),
-    path(
-        "obligations/<int:pk>/supervision/",
-        views.obligation_supervision,
-        name="obligation_supervision",
-    ),
-    path(
-        "obligations/<int:pk>/assign/",
-        views.obligation_assign,
-        name="obligation_assign",
-    ),
-    path(
-        "obligations/<int:pk>/notes/",
-        views.obligation_add_note,
-        name="obligation_add_note",
-    ),
-    path(
-        "obligations/<int:pk>/links/confirm/",
-        views.obligation_confirm_link,
-        name="obligation_confirm_link",
-    ),
-    path(
-        "obligations/<int:pk>/acknowledge/",
-        views.obligation_acknowledge,
-        name="obligation_acknowledge",
-    ),
-    path(
-        "obligations/<int:pk>/extension/",
-        views.extension_request,
-        name="extension_request",
-    ),
+    path("obligations/<int:pk>/", include(obligation_forms)),
     path(
         "extensions/<int:pk>/decide/",
         views.extension_decide,
