@@ -797,9 +797,9 @@ def obligation_acknowledge(*, obligation, user, version: int | None) -> Obligati
     current.acknowledged_at = timezone.now()
     current.acknowledged_by = user
     _save(current, user=user, reason=_recorded(_("Acknowledged")))
-    ProgressUpdate.objects.create(
-        obligation=current,
-        author=user,
+    log_action(
+        current,
+        user=user,
         action=ProgressUpdate.Action.ACKNOWLEDGE,
         text=_recorded(
             _("Acknowledged for %(department)s.") % {"department": current.department}
@@ -859,9 +859,9 @@ def extension_request(
         raise ServiceError(
             _("An extension request is already pending for this obligation.")
         ) from None
-    ProgressUpdate.objects.create(
-        obligation=current,
-        author=user,
+    log_action(
+        current,
+        user=user,
         action=ProgressUpdate.Action.EXTENSION,
         text=_recorded(
             _("Extension requested: due date %(old)s → %(new)s")
@@ -948,9 +948,9 @@ def extension_decide(
             version=None,
         )
     else:
-        ProgressUpdate.objects.create(
-            obligation=current,
-            author=user,
+        log_action(
+            current,
+            user=user,
             action=ProgressUpdate.Action.EXTENSION,
             text=_recorded(
                 _("Extension request of %(who)s to %(date)s refused.")
