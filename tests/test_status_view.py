@@ -216,7 +216,7 @@ def test_submit_button_lists_what_is_missing_before_the_click(
     assert button.get("disabled") is not None
     checklist = description(button)
     assert "At least one evidence file is uploaded. (missing)" in checklist
-    assert "A note below says what was done." in checklist
+    assert "The note says what was done." in checklist
 
 
 def test_submit_button_is_enabled_once_evidence_is_there(client, obligation, staff_a):

@@ -289,7 +289,7 @@ def transition_checklist(transition, *, has_evidence, reworked):
             )
         )
     if transition.note_required and transition.evidence_required:
-        items.append((_("A note below says what was done."), None))
+        items.append((_("The note says what was done."), None))
     return items
 
 
