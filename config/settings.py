@@ -77,7 +77,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
-    "axes",
+    # django-axes, named in the admin's language (tracker/apps.py).
+    "tracker.apps.LoginThrottlingConfig",
     "csp",
     "tracker",
 ]
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     # Every URL needs a login unless its view opts out (login page, health check).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A temporary password set by an administrator is changed before anything else.
+    "tracker.auth.PasswordChangeRequiredMiddleware",
     # Reads the Holiday table once per request for every working-day count.
     "tracker.workdays.CalendarMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -168,6 +171,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# The organization named on the login page; empty: the latest report's.
+ORGANIZATION_NAME = env_str("ORGANIZATION_NAME")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tracker:dashboard"

@@ -252,6 +252,9 @@ MATRIX = [
         data={"decision": "refuse", "reason": "理由不充分"},
     ),
     # Operations: the health check is public on purpose (the reverse proxy asks).
+    # The user's own password: every signed-in user.
+    Row("password_change", "change password page", "get", VIEW, target="none"),
+    Row("password_change_done", "password changed page", "get", VIEW, target="none"),
     Row("health", "health check", "get", (200,) * 6, target="none"),
 ]
 

@@ -61,18 +61,18 @@ def test_every_marked_string_has_a_chinese_translation(tmp_path):
     assert "translated message" in stats
 
 
-def test_login_page_is_in_chinese_by_default(client):
+def test_login_page_is_in_chinese_by_default(client, db):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert "登录" in response.content.decode()
 
 
-def test_login_page_is_available_in_english(client):
+def test_login_page_is_available_in_english(client, db):
     response = in_english(client).get("/accounts/login/")
     assert "Log in" in response.content.decode()
 
 
-def test_language_switch_works_before_logging_in(client):
+def test_language_switch_works_before_logging_in(client, db):
     response = client.post(
         "/i18n/setlang/", {"language": "en", "next": "/accounts/login/"}
     )
@@ -101,14 +101,14 @@ def test_language_switch_choice_survives_logging_out(client, staff_a):
     assert cookie["max-age"] == 365 * 24 * 60 * 60
 
 
-def test_switching_back_to_chinese_is_kept_too(client):
+def test_switching_back_to_chinese_is_kept_too(client, db):
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/accounts/login/"})
     page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
     assert '<html lang="zh-hans">' in page.content.decode()
 
 
-def test_unknown_language_cookie_falls_back_to_chinese(client):
+def test_unknown_language_cookie_falls_back_to_chinese(client, db):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     page = client.get("/accounts/login/")
     assert '<html lang="zh-hans">' in page.content.decode()

@@ -9,6 +9,7 @@ admin did not see. Nothing the timeline refers to can be deleted from here: peop
 and departments named in the record are deactivated instead.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
@@ -35,6 +36,7 @@ from .forms import (
     BulkSupervisionForm,
     ObligationAdminForm,
     ReportImportForm,
+    TemporaryPasswordForm,
 )
 from .models import (
     Department,
@@ -49,6 +51,7 @@ from .models import (
     Report,
     Section,
     SupervisionNotice,
+    display_name,
 )
 from .permissions import can_import_report
 from .selectors import years_missing_holidays
@@ -56,6 +59,7 @@ from .services import (
     IMPORT_DRAFT_MINUTES,
     ServiceError,
     StaleVersionError,
+    account_send_password_reset,
     evidence_edit_note,
     import_draft_discard,
     import_draft_get,
@@ -69,6 +73,11 @@ from .services import (
     report_import,
 )
 from .text import CleanCharField
+
+# The site's name in the admin's header, title bar and first page.
+admin.site.site_header = _("Rule-of-law checklist administration")
+admin.site.site_title = _("Rule-of-law checklist administration")
+admin.site.index_title = _("Administration home")
 
 
 def _is_primary_key(model, value):
@@ -896,8 +905,41 @@ admin.site.unregister(Group)
 
 @admin.register(User)
 class TrackerUserAdmin(CleanInputAdminMixin, DeactivateNotDeleteMixin, UserAdmin):
-    actions = ("deactivate_selected",)
+    actions = ("deactivate_selected", "send_password_reset")
     may_delete = staticmethod(permissions.can_delete_user)
+    # The "set password" page: what an administrator types is temporary.
+    change_password_form = TemporaryPasswordForm
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not settings.EMAIL_ENABLED:
+            # No mail server: offering the action would only fail.
+            actions.pop("send_password_reset", None)
+        return actions
+
+    @admin.action(description=_("Email a password reset link"), permissions=["change"])
+    def send_password_reset(self, request, queryset):
+        sent = 0
+        for user in queryset:
+            try:
+                account_send_password_reset(user=user)
+            except ServiceError as error:
+                self.message_user(request, str(error), messages.WARNING)
+            except OSError as error:  # the mail server refused or is unreachable
+                self.message_user(
+                    request,
+                    gettext("The email to %(name)s could not be sent: %(error)s")
+                    % {"name": display_name(user), "error": error},
+                    messages.ERROR,
+                )
+            else:
+                sent += 1
+        if sent:
+            self.message_user(
+                request,
+                gettext("Password reset links sent: %(count)d.") % {"count": sent},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(Group)

@@ -6,6 +6,8 @@ from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
+from django.shortcuts import redirect
+from django.urls import reverse
 
 
 def axes_username(request, credentials):
@@ -51,3 +53,36 @@ class AxesHandler(AxesDatabaseHandler):
                 attempt_time__gte=get_cool_off_threshold(request)
             )
         return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+
+
+# The session remembers, from login until the password is changed, that the user
+# still has a temporary password: the check then costs no query per request.
+MUST_CHANGE_PASSWORD = "must_change_password"
+# Reachable with a temporary password: the page that replaces it, and the way out.
+PASSWORD_CHANGE_EXEMPT_URLS = ("tracker:password_change", "logout", "set_language")
+
+
+def remember_temporary_password(sender, request, user, **kwargs):
+    """user_logged_in receiver: a user whose password an administrator set must
+    change it first (one query, at login only)."""
+    # Imported here: settings name this module (AXES_HANDLER), so it loads before
+    # the models are ready.
+    from .selectors import must_change_password
+
+    if request is not None and must_change_password(user):
+        request.session[MUST_CHANGE_PASSWORD] = True
+
+
+class PasswordChangeRequiredMiddleware:
+    """Sends a user with a temporary password to the password change page from
+    every other page (and the admin), until they have chosen their own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.session.get(MUST_CHANGE_PASSWORD) and request.user.is_authenticated:
+            exempt = {reverse(name) for name in PASSWORD_CHANGE_EXEMPT_URLS}
+            if request.path_info not in exempt:
+                return redirect("tracker:password_change")
+        return self.get_response(request)

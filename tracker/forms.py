@@ -10,13 +10,14 @@ from pathlib import Path
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.validators import FileExtensionValidator
 from django.db.models import Prefetch
 from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from . import importer
+from . import importer, services
 from .evidence_files import EVIDENCE_CONTENT_TYPES
 from .models import Department, NotificationPreference, Obligation, display_name
 from .services import ServiceError
@@ -472,3 +473,22 @@ class ExtensionDecisionForm(VersionedForm):
     reason = record_text_field(
         _("Reason"), required=False, help_text=_("Required to refuse.")
     )
+
+
+class TemporaryPasswordForm(AdminPasswordChangeForm):
+    """The admin's "set password" page. A password an administrator types is one
+    they know, so the user must replace it at their next login."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["password1"].help_text = _(
+            "A temporary password: the user must choose their own at the next login."
+        )
+
+    def save(self, commit=True):
+        if not self.cleaned_data.get("set_usable_password"):
+            return super().save(commit)  # password login turned off
+        services.account_set_temporary_password(
+            user=self.user, password=self.cleaned_data["password1"]
+        )
+        return self.user

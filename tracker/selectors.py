@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from itertools import groupby
 from operator import attrgetter
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -35,6 +36,7 @@ from . import similarity, workdays
 from .models import (
     DUE_SOON_DAYS,
     REPORT_TZ,
+    AccountProfile,
     Department,
     Evidence,
     ExtensionRequest,
@@ -728,3 +730,19 @@ def notification_email_mode(user):
         .first()
     )
     return chosen or NotificationPreference.DEFAULT
+
+
+def must_change_password(user) -> bool:
+    """Whether ``user``'s password is a temporary one an administrator set."""
+    return AccountProfile.objects.filter(user=user, must_change_password=True).exists()
+
+
+def organization_name() -> str:
+    """The organization the site serves: settings.ORGANIZATION_NAME, else the
+    latest report's (巫溪县), else an empty string."""
+    if settings.ORGANIZATION_NAME:
+        return settings.ORGANIZATION_NAME
+    latest = Report.objects.order_by("-year", "-imported_at").values_list(
+        "organization", flat=True
+    )
+    return latest.first() or ""

@@ -14,9 +14,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 
@@ -24,9 +30,10 @@ from django.utils.translation import gettext, ngettext
 # text when used, in the reader's language or the record's (``_recorded``).
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications, permissions, workdays
+from . import notifications, permissions, selectors, workdays
 from .evidence_files import EvidenceFileError, validate_evidence_file
 from .models import (
+    AccountProfile,
     Department,
     Evidence,
     ExtensionRequest,
@@ -1677,3 +1684,58 @@ def notification_preference_set(*, user, email: str) -> NotificationPreference:
         user=user, defaults={"email": email}
     )
     return preference
+
+
+# --- Accounts -------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_set_temporary_password(*, user, password: str) -> None:
+    """Give ``user`` a password an administrator chose and told them. The user
+    must replace it before anything else: the administrator knows it."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    AccountProfile.objects.update_or_create(
+        user=user, defaults={"must_change_password": True}
+    )
+
+
+@transaction.atomic
+def account_password_changed(*, user) -> None:
+    """The user chose their own password: no change is asked of them any more.
+    (The views that let them choose it save the password themselves.)"""
+    AccountProfile.objects.filter(user=user, must_change_password=True).update(
+        must_change_password=False
+    )
+
+
+def account_send_password_reset(*, user) -> None:
+    """Email ``user`` a link to choose a new password (Django's reset token: valid
+    PASSWORD_RESET_TIMEOUT, spent once the password changes). Raises
+    ServiceError when no email can reach them; nothing is written."""
+    if not settings.EMAIL_ENABLED:
+        raise ServiceError(_("Email is not configured on this server."))
+    if not user.email or not user.is_active or not user.has_usable_password():
+        raise ServiceError(
+            _("%(name)s has no email address or no active account.")
+            % {"name": display_name(user)}
+        )
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(
+            "registration/password_reset_email.txt",
+            {
+                "user_name": display_name(user),
+                "organization": selectors.organization_name(),
+                "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+                "reset_url": settings.SITE_URL + path,
+            },
+        )
+        subject = gettext("Choose a new password for the rule-of-law checklist")
+    EmailMessage(subject, body, to=[user.email]).send()

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
@@ -58,6 +59,17 @@ urlpatterns = [
         "notifications/preferences/",
         views.notification_preferences,
         name="notification_preferences",
+    ),
+    # The user's own account
+    path(
+        "accounts/password_change/",
+        views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
     ),
     # Operations
     path("healthz/", views.health, name="health"),

@@ -4,13 +4,15 @@ tracker.services. Each section below belongs to one area of the product."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -24,6 +26,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from . import charts, notifications, permissions, selectors, services
+from .auth import MUST_CHANGE_PASSWORD
 from .evidence_files import EVIDENCE_CONTENT_TYPES, preview_kind
 from .exports import (
     EXPORT_FORMATS,
@@ -992,3 +995,43 @@ def notification_preferences(request):
 def health(request):
     """Liveness for the reverse proxy and the load test's reference: no DB query."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# --- Accounts -------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, naming the system and the organization it serves."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            organization=selectors.organization_name(), **kwargs
+        )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The user chooses their own password: it replaces a temporary one."""
+
+    success_url = reverse_lazy("tracker:password_change_done")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            must_change_password=self.request.session.get(MUST_CHANGE_PASSWORD),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.account_password_changed(user=form.user)
+        self.request.session.pop(MUST_CHANGE_PASSWORD, None)
+        return response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link an administrator sent: the password chosen here is the user's own."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.account_password_changed(user=form.user)
+        return response
