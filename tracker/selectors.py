@@ -610,6 +610,28 @@ def obligations_for_table(obligations: QuerySet) -> QuerySet:
     )
 
 
+def obligations_for_export(obligations: QuerySet) -> QuerySet:
+    """What the exports add to ``obligations_for_table``'s rows: the latest
+    progress note and, while the obligation is returned, the reason of its latest
+    return. Correlated subqueries, so the export stays one query however many
+    rows it has."""
+    updates = ProgressUpdate.objects.filter(obligation=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    latest_note = updates.filter(action=ProgressUpdate.Action.COMMENT)
+    latest_return = updates.filter(to_status=Obligation.Status.RETURNED)
+    return obligations.annotate(
+        latest_note=Subquery(latest_note.values("text")[:1]),
+        return_reason=Case(
+            When(
+                status=Obligation.Status.RETURNED,
+                then=Subquery(latest_return.values("text")[:1]),
+            ),
+            default=None,
+        ),
+    )
+
+
 def notice_register(obligations: QuerySet) -> QuerySet:
     """The supervision notices of ``obligations``, newest first, with what the
     register and its export show (one query, whatever the number of notices)."""
@@ -730,6 +752,12 @@ def notification_email_mode(user):
         .first()
     )
     return chosen or NotificationPreference.DEFAULT
+
+
+def only_report() -> Report | None:
+    """The report, when exactly one is loaded (its organization and year only)."""
+    reports = list(Report.objects.only("organization", "year")[:2])
+    return reports[0] if len(reports) == 1 else None
 
 
 def must_change_password(user) -> bool:

@@ -5,7 +5,9 @@ the table's header and sorting, the page's cells (tracker/obligation_table.html
 asks each column for its cell) and both exports (``exports.py`` reads each column's
 ``fields`` and asks it for its cell) all follow it. To add a column, add one
 ``ObligationColumn`` here; if it shows something computed, annotate it in
-``selectors.obligations_for_table`` and name the annotation in ``fields``.
+``selectors.obligations_for_table`` and name the annotation in ``fields``. A column
+only the exports have (``on_page=False``: the full text, the latest note, the return
+reason) comes after the page's and is annotated in ``selectors.obligations_for_export``.
 """
 
 from collections.abc import Callable
@@ -48,6 +50,11 @@ class ObligationColumn:
     on_phone: bool = False
     # Short values (a date, a kind) kept on one line: the title column wraps instead.
     nowrap: bool = False
+    # The XLSX column's width (in characters) and whether long text wraps in it.
+    xlsx_width: int = 12
+    xlsx_wrap: bool = False
+    # False: in the exports only (the page has no room for the full text).
+    on_page: bool = True
 
     @property
     def cell_class(self):
@@ -113,6 +120,8 @@ OBLIGATION_COLUMNS = (
         fields=("title",),
         export=lambda title: title,
         on_phone=True,
+        xlsx_width=40,
+        xlsx_wrap=True,
     ),
     ObligationColumn(
         name="kind",
@@ -130,6 +139,8 @@ OBLIGATION_COLUMNS = (
         export=lambda name: name,
         order_by=("department__name",),
         on_phone=True,
+        xlsx_width=20,
+        xlsx_wrap=True,
     ),
     ObligationColumn(
         name="owner",
@@ -137,6 +148,7 @@ OBLIGATION_COLUMNS = (
         cell=lambda o: display_name(o.owner) if o.owner_id else EMPTY,
         fields=("owner_name",),
         export=lambda name: name,
+        xlsx_width=14,
         order_by=("owner__first_name", "owner__username"),
         nowrap=True,
     ),
@@ -154,7 +166,8 @@ OBLIGATION_COLUMNS = (
         header=_("Due date"),
         cell=lambda o: o.due_date.isoformat() if o.due_date else EMPTY,
         fields=("due_date",),
-        export=lambda due: due.isoformat() if due else None,
+        # A date: a date cell in XLSX, yyyy-mm-dd in CSV (exports._csv_text).
+        export=lambda due: due,
         on_phone=True,
         nowrap=True,
     ),
@@ -168,6 +181,7 @@ OBLIGATION_COLUMNS = (
         order_by=("due_date",),
         on_phone=True,
         nowrap=True,
+        xlsx_width=22,
     ),
     ObligationColumn(
         name="supervision_level",
@@ -193,14 +207,54 @@ OBLIGATION_COLUMNS = (
             else EMPTY
         ),
         fields=("last_update",),
-        # The county's clock, whatever the database's time zone.
+        # The county's clock, whatever the database's time zone; naive, as a
+        # spreadsheet's date cells are.
         export=lambda when: (
-            when.astimezone(REPORT_TZ).strftime("%Y-%m-%d %H:%M") if when else None
+            when.astimezone(REPORT_TZ).replace(tzinfo=None, second=0, microsecond=0)
+            if when
+            else None
         ),
         nowrap=True,
+        xlsx_width=17,
+    ),
+    # In the exports only, annotated by selectors.obligations_for_export. The
+    # rating (评分), once obligations have one, joins them here the same way.
+    ObligationColumn(
+        name="body",
+        header=_("Full text"),
+        cell=lambda o: o.body,
+        fields=("body",),
+        export=lambda body: body,
+        xlsx_width=60,
+        xlsx_wrap=True,
+        on_page=False,
+    ),
+    ObligationColumn(
+        name="latest_note",
+        header=_("Latest progress note"),
+        cell=lambda o: o.latest_note,
+        fields=("latest_note",),
+        export=lambda note: note,
+        xlsx_width=40,
+        xlsx_wrap=True,
+        on_page=False,
+    ),
+    ObligationColumn(
+        name="return_reason",
+        header=_("Reason for return"),
+        cell=lambda o: o.return_reason,
+        fields=("return_reason",),
+        export=lambda reason: reason,
+        xlsx_width=30,
+        xlsx_wrap=True,
+        on_page=False,
     ),
 )
 COLUMNS_BY_NAME = {column.name: column for column in OBLIGATION_COLUMNS}
+PAGE_COLUMNS = tuple(column for column in OBLIGATION_COLUMNS if column.on_page)
+EXPORT_ONLY_COLUMNS = tuple(
+    column for column in OBLIGATION_COLUMNS if not column.on_page
+)
 
 
 def row_cells(table, record):
@@ -238,7 +292,7 @@ class _ObligationTableMeta:
     model = Obligation
     attrs = {"class": "table stack obligations"}
     fields = ()
-    sequence = tuple(column.name for column in OBLIGATION_COLUMNS)
+    sequence = tuple(column.name for column in PAGE_COLUMNS)
     order_by = ("report", "position")
     row_attrs = {"class": _overdue_class}
     empty_text = _("No obligations match these filters.")
@@ -255,6 +309,6 @@ ObligationTable = type(tables.Table)(
         "__module__": __name__,
         "__doc__": "The obligation list; its columns are OBLIGATION_COLUMNS.",
         "Meta": _ObligationTableMeta,
-        **{column.name: column.table_column() for column in OBLIGATION_COLUMNS},
+        **{column.name: column.table_column() for column in PAGE_COLUMNS},
     },
 )

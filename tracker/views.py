@@ -30,6 +30,8 @@ from .auth import MUST_CHANGE_PASSWORD
 from .evidence_files import EVIDENCE_CONTENT_TYPES, preview_kind
 from .exports import (
     EXPORT_FORMATS,
+    NOTICE_LAYOUT,
+    export_filename,
     export_response,
     notice_export_rows,
     rows_response,
@@ -202,8 +204,18 @@ class ObligationListView(SingleTableMixin, FilterView):
             rows = self.filterset.queryset.none()
         table = self.get_table_class()(rows)
         RequestConfig(request, paginate=False).configure(table)  # ?sort=
-        filename = f"obligations-{timezone.localdate():%Y-%m-%d}.{export_format}"
-        return export_response(table, export_format, filename)
+        filename, fallback = export_filename(
+            self._export_report(), timezone.localdate(), export_format
+        )
+        return export_response(table, export_format, filename, fallback=fallback)
+
+    def _export_report(self):
+        # The file is named after the report: the one filtered on, else the only
+        # one there is; None when the rows may come from several.
+        data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
+        if data.get("report"):
+            return data["report"]
+        return selectors.only_report()
 
 
 # --- Reports ------------------------------------------------------------------
@@ -871,12 +883,14 @@ def notice_register(request):
     notices = selectors.notice_register(Obligation.objects.visible_to(request.user))
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
-        filename = f"notices-{timezone.localdate():%Y-%m-%d}.{export_format}"
+        today = timezone.localdate()
         return rows_response(
             notice_export_rows(notices),
             export_format,
-            filename,
+            f"{gettext('Supervision notices')}-{today:%Y-%m-%d}.{export_format}",
+            fallback=f"notices-{today:%Y-%m-%d}.{export_format}",
             sheet_title=gettext("Supervision notices"),
+            layout=NOTICE_LAYOUT,
         )
     page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
     return render(
