@@ -197,6 +197,7 @@ OBLIGATION_COLUMNS = (
         fields=("evidence_count",),
         export=lambda count: count,
         td_class="num",
+        nowrap=True,
     ),
     ObligationColumn(
         name="last_update",
