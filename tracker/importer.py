@@ -14,6 +14,7 @@ exactly an obligation's body.
 import json
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,10 +38,23 @@ _ITEM_RE = re.compile(rf"({_CN_NUMBER})是")
 # Sentence ends after which "一是" may start an item: 。；;！!？?：: (a colon too,
 # because reports write "重点做好以下工作：一是…").
 _SENTENCE_END = "。；;！!？?：:"
+# The date a report is signed on: 2025年1月20日 or 二〇二五年一月二十日.
+_DATE_LINE_RE = re.compile(
+    r"^(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)$"
+)
 _TITLE_RE = re.compile(r"^(?P<org>.+?)(?P<year>(?:19|20)\d{2})\s*年")
 _YEAR_WORK_RE = re.compile(r"((?:19|20)\d{2})\s*年.*工作")
 
 _PROBLEM_WORDS = ("问题", "不足")
+# A group heading that presents problems: "存在的不足", "（一）主要问题",
+# "当前存在的问题及原因", "问题和不足".
+_GROUP_PROBLEM_RE = re.compile(
+    r"存在的?(?:主要)?(?:问题|不足|短板)|^(?:当前|目前|工作中)?(?:主要)?(?:问题|不足)"
+)
+# Words of a heading that sets out to remedy problems, which makes it a plan or an
+# achievement, not a problem: "着力解决群众反映强烈的突出问题".
+_REMEDY_RE = re.compile("解决|整改|破解|针对|化解|补齐|补足|弥补|克服|聚焦")
 _TASK_WORDS = ("下一步", "工作安排", "工作打算", "工作思路", "工作计划")
 # What a report .docx may declare before python-docx opens it (see _bounded_docx).
 # A long report's word/document.xml is 1-2 MB; a zip bomb declares gigabytes.
@@ -48,6 +62,9 @@ REPORT_DOCX_LIMITS = safezip.ZipLimits(
     max_members=1000, max_unpacked=64 * 2**20, max_directory=256 * 1024
 )
 REPORT_DOCUMENT_MAX_BYTES = 16 * 2**20
+# A title (the lead phrase of a unit or heading) ends at the first of these.
+_TITLE_END_RE = re.compile("[。；;]")
+_TRAILING_PUNCTUATION = "，,、：:；;。.！!？?"
 # Whitespace stripped around every line: ASCII, full-width (U+3000) and no-break spaces.
 _LINE_WHITESPACE = " \t\u3000\u00a0\ufeff\u200b"
 
@@ -245,22 +262,47 @@ def cn_number(numeral: str) -> int:
 
 
 def _title_of(text: str) -> str:
-    """The lead phrase: up to the first 。 (the whole text if it has none)."""
-    title = text.split("。", 1)[0].strip(_LINE_WHITESPACE)
-    return title[:500]
+    """The lead phrase: up to the first 。, ； or ; (the whole text if it has none),
+    without the punctuation it ends on (``…程序瑕疵，`` reads ``…程序瑕疵``)."""
+    end = _TITLE_END_RE.search(text)
+    title = text[: end.start() if end else len(text)][:500]
+    return title.rstrip(_LINE_WHITESPACE + _TRAILING_PUNCTUATION).lstrip(
+        _LINE_WHITESPACE
+    )
 
 
 def _kind_of(heading: str, year: int | None) -> str:
+    """A chapter's kind, from its heading."""
     if "第一责任人" in heading:
         return WORK_ITEM
     if any(word in heading for word in _PROBLEM_WORDS):
         return PROBLEM
-    if any(word in heading for word in _TASK_WORDS):
-        return TASK
-    match = _YEAR_WORK_RE.search(heading)
-    if match and year is not None and int(match.group(1)) > year:
+    if _says_task(heading, year):
         return TASK
     return WORK_ITEM
+
+
+def _says_task(heading: str, year: int | None) -> bool:
+    if any(word in heading for word in _TASK_WORDS):
+        return True
+    match = _YEAR_WORK_RE.search(heading)
+    return bool(match and year is not None and int(match.group(1)) > year)
+
+
+def _group_kind(heading: str, chapter_kind: str, year: int | None) -> str:
+    """A group's kind: what its own heading names, else its chapter's.
+
+    Many reports close with one chapter ``存在的不足和2025年工作打算`` holding
+    ``（一）存在的不足`` and ``（二）2025年工作打算``. Task words are specific, so any
+    group heading with one is a task. 问题 and 不足 are not: achievements are
+    "坚持问题导向" and plans "着力解决…问题", so a group is a problem only when its
+    heading presents problems (``存在的问题``, ``主要问题``, ``问题和不足``) and
+    does not set out to remedy them."""
+    if _says_task(heading, year):
+        return TASK
+    if _GROUP_PROBLEM_RE.search(heading) and not _REMEDY_RE.search(heading):
+        return PROBLEM
+    return chapter_kind
 
 
 def _split_lines(text: str) -> list[_Line]:
@@ -269,6 +311,23 @@ def _split_lines(text: str) -> list[_Line]:
         lines.append(_Line(start, start + len(line), line))
         start += len(line) + 1
     return lines
+
+
+def _end_of_text(lines, *, after):
+    """The index just past the report's last line of text: a report signs off with
+    the issuing body and the date (``城口县人民政府`` / ``2025年1月20日``), which
+    belong to no unit. ``after`` is the last chapter heading, which stays."""
+    end = len(lines)
+    if end - 1 > after and _DATE_LINE_RE.match(lines[end - 1].text):
+        end -= 1
+        signer = lines[end - 1].text
+        if end - 1 > after and len(signer) <= 40 and not _has_punctuation(signer):
+            end -= 1
+    return end
+
+
+def _has_punctuation(text):
+    return any(ch in _SENTENCE_END or ch in "，," for ch in text)
 
 
 def parse_report(
@@ -289,7 +348,10 @@ def parse_report(
         title = lines[0].text[:200]
     match = _TITLE_RE.match(title)
     if match:
-        inferred_org = re.sub(r"(关于|人民政府关于)$", "", match.group("org").strip())
+        # 关于城口县2024年… / 城口县人民政府关于2024年…: the organization is 城口县.
+        inferred_org = re.sub(
+            r"^关于|(关于|人民政府关于)$", "", match.group("org").strip()
+        )
         organization = organization or inferred_org or None
         year = year or int(match.group("year"))
 
@@ -299,7 +361,7 @@ def parse_report(
             "No recognisable structure: no chapter headings such as “一、…” found."
         )
 
-    ends = [*chapter_starts[1:], len(lines)]
+    ends = [*chapter_starts[1:], _end_of_text(lines, after=chapter_starts[-1])]
     chapters = [
         _parse_chapter(source, lines[first:last], year)
         for first, last in zip(chapter_starts, ends, strict=True)
@@ -323,7 +385,7 @@ def parse_report(
     if not codes:
         raise ReportFormatError("No recognisable structure: no numbered units found.")
     if len(set(codes)) != len(codes):
-        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        duplicates = sorted(code for code, n in Counter(codes).items() if n > 1)
         raise ReportFormatError(
             f"Ambiguous structure: numbering repeats ({', '.join(duplicates)})."
         )
@@ -352,18 +414,19 @@ def _parse_chapter(source, lines, year) -> ParsedSection:
         group_lines = lines[first:last]
         group_match = _GROUP_RE.match(group_lines[0].text)
         group_number = cn_number(group_match.group(2))
+        group_title = _title_of(group_lines[0].text[group_match.end() :])
         group = ParsedSection(
             code=group_match.group(1),
             number=group_number,
-            title=_title_of(group_lines[0].text[group_match.end() :]),
-            kind=chapter.kind,
+            title=group_title,
+            kind=_group_kind(group_title, chapter.kind, year),
         )
         group.obligations = _parse_container(
             source,
             group_lines,
             group_match.end(),
             f"{number}.{group_number}",
-            chapter.kind,
+            group.kind,
             group.title,
         )
         chapter.children.append(group)
@@ -421,23 +484,18 @@ def _item_sentences(source, lines, body_starts):
     start of a paragraph's body, or after 。；：), so words that merely contain 是
     are not taken for markers. An item runs until the next marker; the last one
     until the end of its paragraph."""
-    candidates = []  # (number, start) in document order
+    # Linear in the container's length: a report of thousands of markers is read
+    # in one pass (docs/importer.md has the figures).
+    chain = []  # (number, start, marker length) of 一是, 二是, 三是… in order
     for line, body_start in zip(lines, body_starts, strict=True):
         for match in _ITEM_RE.finditer(source, body_start, line.end):
-            at = match.start()
-            before = source[body_start:at].rstrip(_LINE_WHITESPACE)
-            if at == body_start or not before or before[-1] in _SENTENCE_END:
-                candidates.append((cn_number(match.group(1)), at, len(match.group(0))))
-    chain = []
-    for first, (number, _at, _len) in enumerate(candidates):
-        if number != 1:
-            continue
-        chain = [candidates[first]]
-        for candidate in candidates[first + 1 :]:
-            if candidate[0] == len(chain) + 1:
-                chain.append(candidate)
-        if len(chain) >= 2:
-            break
+            number = cn_number(match.group(1))
+            # The chain starts at the first 一是: a 二是 after any later 一是 also
+            # follows the first, so no later start could make a longer chain.
+            if number != len(chain) + 1:
+                continue
+            if _starts_sentence(source, body_start, match.start()):
+                chain.append((number, match.start(), len(match.group(0))))
     if len(chain) < 2:
         return None
     units = []
@@ -450,6 +508,17 @@ def _item_sentences(source, lines, body_starts):
         end = start + len(source[start:end].rstrip(_LINE_WHITESPACE + "\n"))
         units.append((start, end, marker_len))
     return units
+
+
+def _starts_sentence(source, body_start, at):
+    """Whether ``at`` starts a sentence: the start of the paragraph's body, or
+    after a sentence end (``_SENTENCE_END``), whitespace between them ignored.
+
+    Looks back only over the whitespace just before ``at``, so checking every
+    marker of a paragraph costs one pass over it."""
+    while at > body_start and source[at - 1] in _LINE_WHITESPACE:
+        at -= 1
+    return at == body_start or source[at - 1] in _SENTENCE_END
 
 
 def parse_report_file(

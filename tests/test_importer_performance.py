@@ -1,0 +1,102 @@
+"""The parser's time grows with the report's length, not with its square.
+
+A paragraph of repeated 一是 markers once made it quadratic (100 KB in 1.7 s,
+400 KB in 21.7 s). Timings here compare sizes instead of asserting seconds: four
+times the text may take at most eight times as long (a quadratic parser takes
+sixteen; a linear one measures four to six, caches being what they are), each
+measured as the best of a few runs so a busy machine does not decide.
+"""
+
+import time
+
+import pytest
+
+from tracker import importer
+
+TITLE = "某县2024年法治政府建设情况报告\n"
+KB = 1024
+MB = 1024 * KB
+
+
+def repeated(unit, size, head=TITLE + "一、工作情况\n"):
+    return head + unit * (size // len(unit.encode()))
+
+
+CN = "零一二三四五六七八九十"
+
+
+def cn(n):
+    """1..99 as written in headings: 一, 十, 十二, 二十, 二十三."""
+    tens, units = divmod(n, 10)
+    return (
+        (CN[tens] if tens > 1 else "")
+        + ("十" if tens else "")
+        + (CN[units] if units else "")
+    )
+
+
+def large_report(size):
+    """A well-formed report of ``size`` bytes: chapters of 99 groups, each with
+    twenty 一是…二十是 items (thousands of markers)."""
+    parts, total = [TITLE.strip()], 0
+    for chapter in range(1, 100):
+        parts.append(f"{cn(chapter)}、第{chapter}部分工作情况")
+        for group in range(1, 100):
+            items = "".join(
+                f"{cn(i)}是推进第{group}组第{i}项工作，确保各项措施落实到位。"
+                for i in range(1, 21)
+            )
+            parts.append(f"（{cn(group)}）加强第{group}组工作。{items}")
+            total += len(parts[-1].encode())
+            if total >= size:
+                return "\n".join(parts)
+    raise AssertionError("size too large for 99 chapters")
+
+
+SHAPES = {
+    # The attack: one paragraph of thousands of 一是 (no 二是, so no list).
+    "one paragraph of yi-shi": lambda size: repeated("一是加强学习。", size),
+    # One long list: 一是, 二是, then thousands of 三是.
+    "one long chain": lambda size: repeated(
+        "三是丙。", size, TITLE + "一、工作\n一是甲。二是乙。"
+    ),
+    # Markers that do not start a sentence, each after a run of spaces.
+    "markers after spaces": lambda size: repeated("甲 一是   ", size),
+    "a line per marker": lambda size: repeated("一是加强学习，提高能力。\n", size),
+    "well-formed": large_report,
+}
+
+
+def best_time(text, runs=3):
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        try:
+            importer.parse_report(text)
+        except importer.ReportFormatError:
+            pass  # a refusal is timed like a parse
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_four_times_the_text_takes_at_most_eight_times_as_long(shape):
+    small, large = SHAPES[shape](256 * KB), SHAPES[shape](MB)
+
+    small_time, large_time = best_time(small), best_time(large)
+
+    # Below a few milliseconds the ratio is noise; a quadratic parser is far above.
+    assert large_time < max(8 * small_time, 0.05), (small_time, large_time)
+
+
+def test_a_five_mb_report_with_thousands_of_markers_parses_in_seconds():
+    text = large_report(5 * MB)
+
+    started = time.perf_counter()
+    tree = importer.parse_report(text)
+    elapsed = time.perf_counter() - started
+
+    assert sum(tree.counts().values()) > 50_000
+    # docs/importer.md: about 2 s on the development machine; ten times that is a
+    # regression, not a busy machine.
+    assert elapsed < 20, elapsed
