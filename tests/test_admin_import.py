@@ -39,7 +39,13 @@ BAD_FILES = {
         "巫溪县2022年法治政府建设情况报告\n全年工作平稳推进,没有编号。\n".encode(),
         "No recognisable structure",
     ),
-    "wrong type": ("report.pdf", b"%PDF-1.4\n%%EOF\n", "File extension"),
+    "wrong type": ("report.odt", b"PK\x03\x04", "File extension"),
+    "broken pdf": ("report.pdf", b"%PDF-1.4\n%%EOF\n", "Not a readable PDF file"),
+    "old word": (
+        "report.doc",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
+        "File extension",
+    ),
     "broken docx": ("report.docx", b"PK\x03\x04 not really a zip", "docx"),
 }
 

@@ -278,20 +278,30 @@ def test_kind_follows_the_chapter_heading(heading, kind):
 
 # --- Bad input ----------
 
+# name: (content, what the English message says, what the Chinese one says)
 BAD_INPUTS = {
-    "missing": (None, "File not found"),
-    "empty": (b"", "empty"),
-    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "Binary"),
-    "undecodable": ("巫溪县".encode() + b"\xff\xfe\xfd\x80" * 10, "Cannot decode"),
+    "missing": (None, "File not found", "找不到文件"),
+    "empty": (b"", "empty", "文件为空"),
+    "binary": (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+        "Binary",
+        "二进制文件",
+    ),
+    "undecodable": (
+        "巫溪县".encode() + b"\xff\xfe\xfd\x80" * 10,
+        "Cannot decode",
+        "无法按 UTF-8 或 GB18030 解码",
+    ),
     "no structure": (
         "巫溪县2022年法治政府建设情况报告\n全年工作平稳推进,没有编号。\n".encode(),
         "No recognisable structure",
+        "无法识别结构",
     ),
 }
 
 
 def bad_file(tmp_path, name):
-    content, _problem = BAD_INPUTS[name]
+    content = BAD_INPUTS[name][0]
     path = tmp_path / "report.txt"
     if content is not None:
         path.write_bytes(content)
@@ -300,7 +310,7 @@ def bad_file(tmp_path, name):
 
 @pytest.mark.parametrize("name", list(BAD_INPUTS))
 def test_bad_input_is_refused_with_the_problem_named_and_nothing_written(
-    db, tmp_path, name
+    db, tmp_path, name, english
 ):
     path = bad_file(tmp_path, name)
 
@@ -314,7 +324,7 @@ def test_bad_input_is_refused_with_the_problem_named_and_nothing_written(
 
 
 @pytest.mark.parametrize("name", list(BAD_INPUTS))
-def test_bad_input_exits_non_zero_with_one_line_on_stderr(tmp_path, name):
+def test_bad_input_exits_non_zero_with_one_line_in_chinese_on_stderr(tmp_path, name):
     path = bad_file(tmp_path, name)
     # A database file that must never come to exist: bad input stops before any
     # query, so nothing can have been written.
@@ -332,7 +342,7 @@ def test_bad_input_exits_non_zero_with_one_line_on_stderr(tmp_path, name):
     assert completed.returncode != 0
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert BAD_INPUTS[name][1] in lines[0]
+    assert BAD_INPUTS[name][2] in lines[0]  # the operator's language (LANGUAGE_CODE)
     assert not database.exists()
 
 
@@ -403,7 +413,7 @@ def test_user_option_records_the_importer_in_history_and_timeline(db, tracker_ad
     assert (entry.author, entry.action) == (tracker_admin, ProgressUpdate.Action.IMPORT)
 
 
-def test_unknown_user_is_refused_before_writing(db):
+def test_unknown_user_is_refused_before_writing(db, english):
     with pytest.raises(CommandError, match="No such user"):
         import_report(SEED, "--user", "nobody")
 

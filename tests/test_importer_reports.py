@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.pdf_files import scanned_pdf, text_pdf
 from tracker import importer
+
+pytestmark = pytest.mark.usefixtures("english")
 
 DATA = Path(__file__).resolve().parent / "data"
 CHENGKOU = DATA / "chengkou-2024-report.txt"
@@ -142,3 +145,147 @@ def test_a_title_line_starting_with_guanyu_names_the_county():
     )
 
     assert (tree.organization, tree.year) == ("城口县", 2024)
+
+
+# --- A saved web page -------------------------------------------------------------
+
+FENGJIE_PAGE = DATA / "fengjie-2023-report-gbk.html"
+
+
+def test_a_gbk_web_page_gives_the_article_without_the_sites_chrome():
+    text = importer.read_report(FENGJIE_PAGE)
+
+    assert text.splitlines()[0] == "奉节县人民政府关于2023年度法治政府建设情况的报告"
+    assert "（一）依法全面履行政府职能。一是深化行政审批制度改革" in text
+    for chrome in ("当前位置", "政务服务", "分享到", "打印本页", "相关链接", "ICP备"):
+        assert chrome not in text
+
+
+def test_a_gbk_web_page_parses_into_the_reports_units():
+    tree = importer.parse_report_file(FENGJIE_PAGE)
+
+    assert (tree.organization, tree.year) == ("奉节县", 2023)
+    assert tree.counts() == {"work_item": 6, "problem": 3, "task": 3}
+    last = list(tree.obligations())[-1][1]
+    assert last.body == "3、深入实施“八五”普法规划，推进法治乡村建设。"
+
+
+def test_a_utf8_page_declared_by_its_xml_declaration_reads_the_same(tmp_path):
+    page = FENGJIE_PAGE.read_bytes().decode("gb18030")
+    page = page.replace(
+        "<!DOCTYPE html PUBLIC",
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC',
+    )
+    page = page.replace("charset=gb2312", "charset=utf-8")
+    path = tmp_path / "report.htm"
+    path.write_bytes(page.encode("utf-8"))
+
+    assert importer.read_report(path) == importer.read_report(FENGJIE_PAGE)
+
+
+def test_a_page_without_an_article_is_refused(tmp_path):
+    path = tmp_path / "index.html"
+    path.write_text(
+        "<html><head><script>var a = 1;</script></head><body></body></html>"
+    )
+
+    with pytest.raises(importer.ReportFormatError, match="No article text found"):
+        importer.read_report(path)
+
+
+# --- PDF --------------------------------------------------------------------------
+
+WUSHAN = """巫山县2023年法治政府建设情况报告
+　　2023年，巫山县深入学习贯彻习近平法治思想，围绕建设法治政府的目标，扎实推进依法行政，各项工作取得积极成效。现将有关情况报告如下。
+一、主要工作
+（一）健全依法决策机制
+　　1.严格落实重大行政决策程序规定，全年作出重大行政决策5项，均经过公众参与、专家论证、风险评估、合法性审查和集体讨论决定。
+　　2.发挥政府法律顾问作用，县政府法律顾问列席县政府常务会议32次，提出法律意见建议150余条。
+（二）规范行政执法行为
+　　1.全面推行行政执法三项制度，全县行政执法机关公示执法信息8600余条，重大执法决定法制审核率达到100%。
+　　2.开展执法突出问题专项整治，查纠执法不规范问题27个，制定完善执法制度11项。
+二、存在的问题和不足
+　　一是法治建设推进不够平衡，部分乡镇对法治建设重视不够，工作存在上热下冷现象；二是行政执法人员能力与新形势新要求还不相适应；三是法治宣传的针对性、实效性有待进一步提升。
+三、2024年工作计划
+　　一是深入学习宣传贯彻习近平法治思想，推动领导干部带头尊法学法守法用法；二是全面提升行政执法质量和效能，组织开展执法人员全员培训；三是深化法治宣传教育，推进“八五”普法规划全面落实。
+巫山县人民政府
+2024年2月26日"""
+
+LINE = 28  # characters on a printed line, as on an official document's page
+LINES_PER_PAGE = 22
+
+
+def printed_pages(text):
+    """``text`` laid out as a word processor prints it: each paragraph wrapped at
+    LINE characters, 22 lines a page, a page number at the foot of each page."""
+    lines = []
+    for paragraph in text.splitlines():
+        while len(paragraph) > LINE:
+            lines.append(paragraph[:LINE])
+            paragraph = paragraph[LINE:]
+        lines.append(paragraph)
+    pages = []
+    for number, start in enumerate(range(0, len(lines), LINES_PER_PAGE), start=1):
+        pages.append([*lines[start : start + LINES_PER_PAGE], f"— {number} —"])
+    return pages
+
+
+@pytest.fixture
+def wushan_pdf(tmp_path):
+    path = tmp_path / "巫山县2023年法治政府建设情况报告.pdf"
+    path.write_bytes(text_pdf(printed_pages(WUSHAN)))
+    return path
+
+
+def test_the_test_pdf_breaks_paragraphs_across_lines_and_pages():
+    pages = printed_pages(WUSHAN)
+
+    assert len(pages) == 2
+    assert sum(len(page) for page in pages) > len(WUSHAN.splitlines()) + 10
+
+
+def test_a_text_pdf_gives_its_paragraphs_back_joined(wushan_pdf):
+    text = importer.read_report(wushan_pdf)
+
+    expected = [line.strip("　") for line in WUSHAN.splitlines()]
+    assert text.splitlines() == expected
+
+
+def test_a_text_pdf_parses_like_the_same_report_typed(wushan_pdf):
+    from_pdf = importer.parse_report_file(wushan_pdf)
+    from_text = importer.parse_report(WUSHAN)
+
+    assert from_pdf.counts() == {"work_item": 4, "problem": 3, "task": 3}
+    assert [(o.code, o.kind, o.title) for _s, o in from_pdf.obligations()] == [
+        (o.code, o.kind, o.title) for _s, o in from_text.obligations()
+    ]
+
+
+def test_a_scanned_pdf_is_refused_as_needing_ocr(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scanned_pdf())
+
+    with pytest.raises(importer.ReportFormatError) as error:
+        importer.read_report(path)
+
+    assert "has no text, only images (a scan)" in str(error.value)
+    assert "OCR" in str(error.value)
+
+
+def test_a_damaged_pdf_is_refused_as_unreadable(tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+
+    with pytest.raises(importer.ReportFormatError, match="Not a readable PDF file"):
+        importer.read_report(path)
+
+
+def test_an_old_binary_word_document_is_refused_with_save_as_docx(tmp_path):
+    path = tmp_path / "report.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+
+    with pytest.raises(importer.ReportFormatError) as error:
+        importer.read_report(path)
+
+    assert "old binary Word document (.doc)" in str(error.value)
+    assert "save it as .docx" in str(error.value)

@@ -195,13 +195,15 @@ def _refusal(path):
     return str(error.value)
 
 
-def test_importer_refuses_a_docx_bomb_before_python_docx_opens_it(docx_bomb):
+def test_importer_refuses_a_docx_bomb_before_python_docx_opens_it(docx_bomb, english):
     message, growth = _peak_growth(lambda: _refusal(docx_bomb))
     assert "Refused: the .docx file unpacks to more than 64 MB" in message
     assert growth < MEMORY_BUDGET, f"{growth / MB:.1f} MB"
 
 
-def test_import_report_command_refuses_a_docx_bomb_with_one_line(db, docx_bomb):
+def test_import_report_command_refuses_a_docx_bomb_with_one_line(
+    db, docx_bomb, english
+):
     out = StringIO()
     with pytest.raises(CommandError) as error:
         call_command("import_report", str(docx_bomb), stdout=out)

@@ -5,7 +5,9 @@ known status, a real date, exactly one file); whether the change is allowed is t
 services' decision, so no form touches the database beyond its choice querysets.
 """
 
+import functools
 import tempfile
+import time
 from pathlib import Path
 
 from django import forms
@@ -19,7 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from . import importer, services
 from .evidence_files import EVIDENCE_CONTENT_TYPES
-from .models import Department, NotificationPreference, Obligation, display_name
+from .models import (
+    Department,
+    NotificationPreference,
+    Obligation,
+    Report,
+    display_name,
+)
 from .services import ServiceError
 from .text import CleanCharField
 from .workdays import MAX_LIMIT_WORKDAYS
@@ -322,6 +330,10 @@ class BulkSupervisionForm(forms.Form):
 # A whole county's report is a few hundred kilobytes; anything much larger is the
 # wrong file.
 REPORT_MAX_BYTES = 5 * 1024 * 1024
+REPORT_EXTENSIONS = ["txt", "docx", "html", "htm", "pdf"]
+# Seconds the admin's import page may spend reading and parsing a report; a 5 MB
+# text parses in about 2 s (docs/importer.md).
+REPORT_READ_SECONDS = 15
 
 
 def _read_upload(upload, read):
@@ -356,8 +368,11 @@ class ReportImportForm(forms.Form):
         label=_("Report file"),
         required=False,
         allow_empty_file=True,
-        validators=[FileExtensionValidator(["txt", "docx"])],
-        help_text=_("A .txt file (UTF-8 or GB18030) or a .docx document, up to 5 MB."),
+        validators=[FileExtensionValidator(REPORT_EXTENSIONS)],
+        help_text=_(
+            "A .txt file (UTF-8 or GB18030), a .docx document, a web page saved as "
+            ".html or .htm, or a PDF with text (not a scan), up to 5 MB."
+        ),
     )
     organization = CleanCharField(
         label=_("Organization"),
@@ -368,8 +383,8 @@ class ReportImportForm(forms.Form):
     year = forms.IntegerField(
         label=_("Year"),
         required=False,
-        min_value=1900,
-        max_value=2100,
+        min_value=Report.YEAR_MIN,
+        max_value=Report.YEAR_MAX,
         help_text=_("Leave empty to use the year named in the title line."),
     )
     links = forms.FileField(
@@ -406,19 +421,30 @@ class ReportImportForm(forms.Form):
         organization = cleaned.get("organization") or None
         year = cleaned.get("year")
         text, file_name, links = self._kept_draft(cleaned)
+        # Within a worker's time: a file the importer cannot read by then is
+        # refused with a message (the parser is linear; PDFs are read page by page).
+        deadline = time.monotonic() + REPORT_READ_SECONDS
         try:
             if cleaned.get("file"):
-                text = _read_upload(cleaned["file"], importer.read_report)
+                text = _read_upload(
+                    cleaned["file"],
+                    functools.partial(importer.read_report, deadline=deadline),
+                )
                 file_name, links = Path(cleaned["file"].name).name, None
-            tree = importer.parse_report(text, organization=organization, year=year)
+            tree = importer.parse_report(
+                text, organization=organization, year=year, deadline=deadline
+            )
             if cleaned.get("links"):
                 links = _read_upload(cleaned["links"], importer.read_links)
         except importer.ReportFormatError as error:
             raise forms.ValidationError(str(error)) from None
-        if not tree.organization or not tree.year:
-            raise forms.ValidationError(
-                _("The report's title does not name its organization and year.")
+        try:
+            # What Import would refuse, Preview refuses too.
+            services.report_import_check(
+                tree=tree, organization=organization, year=year
             )
+        except services.ServiceError as error:
+            raise forms.ValidationError(str(error)) from None
         cleaned.update(
             tree=tree,
             links=links,

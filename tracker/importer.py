@@ -11,14 +11,18 @@ text that is stored in ``Report.source_text``, so ``source_text[start:end]`` is
 exactly an obligation's body.
 """
 
+import io
 import json
 import re
+import time
+import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import filetype
+from django.utils.translation import gettext as _
 
 from . import safezip
 from .text import clean_text
@@ -62,6 +66,9 @@ REPORT_DOCX_LIMITS = safezip.ZipLimits(
     max_members=1000, max_unpacked=64 * 2**20, max_directory=256 * 1024
 )
 REPORT_DOCUMENT_MAX_BYTES = 16 * 2**20
+# The longest text parsed: a 5 MB text file holds at most about 5 million
+# characters (2.6 million in GB18030); a report is well under one million.
+REPORT_MAX_CHARACTERS = 6 * 10**6
 # A title (the lead phrase of a unit or heading) ends at the first of these.
 _TITLE_END_RE = re.compile("[。；;]")
 _TRAILING_PUNCTUATION = "，,、：:；;。.！!？?"
@@ -136,20 +143,35 @@ class _Line:
 # --- Reading files ----------------------------------------------------------------
 
 
-def read_report(path) -> str:
-    """The text of a .txt or .docx report, not yet normalised.
+def read_report(path, *, deadline: float | None = None) -> str:
+    """The text of a .txt, .docx, .html/.htm or .pdf report, not yet normalised.
 
-    Raises ReportFormatError naming the problem: missing, empty, binary or
-    undecodable file."""
+    ``deadline`` (a ``time.monotonic()`` value) bounds the slow readers (PDF);
+    past it, ReportFormatError says the file took too long. Raises
+    ReportFormatError naming the problem: missing, empty, binary, undecodable,
+    an old .doc, a scan without text, a zip bomb."""
     path = Path(path)
     if not path.exists():
-        raise ReportFormatError(f"File not found: {path}")
+        raise ReportFormatError(_("File not found: %(name)s") % {"name": path})
     if not path.is_file():
-        raise ReportFormatError(f"Not a file: {path}")
+        raise ReportFormatError(_("Not a file: %(name)s") % {"name": path})
     data = path.read_bytes()
     if not data.strip():
-        raise ReportFormatError(f"The file is empty: {path}")
-    is_docx = path.suffix.lower() == ".docx"
+        raise ReportFormatError(_("The file is empty: %(name)s") % {"name": path})
+    suffix = path.suffix.lower()
+    if data.startswith(_OLE2_SIGNATURE):
+        raise ReportFormatError(
+            _(
+                "This is an old binary Word document (.doc), which cannot be read: "
+                "open it in Word or WPS and save it as .docx: %(name)s"
+            )
+            % {"name": path}
+        )
+    if data.startswith(b"%PDF-") or suffix == ".pdf":
+        return read_pdf(data, name=str(path), deadline=deadline)
+    if suffix in (".html", ".htm") or _looks_like_html(data):
+        return read_html(data, name=str(path))
+    is_docx = suffix == ".docx"
     if is_docx or zipfile.is_zipfile(path):
         # Bounded before python-docx opens it (a zip bomb is refused unread).
         document_xml = _bounded_docx(path)
@@ -170,8 +192,8 @@ def _bounded_docx(path):
     except safezip.UnsafeArchive as error:
         if error.reason == "members":
             raise ReportFormatError(
-                f"Refused: the .docx file holds more than "
-                f"{REPORT_DOCX_LIMITS.max_members} parts: {path}"
+                _("Refused: the .docx file holds more than %(count)d parts: %(name)s")
+                % {"count": REPORT_DOCX_LIMITS.max_members, "name": path}
             ) from None
         raise _too_large(path) from None
     except (zipfile.BadZipFile, KeyError, OSError):
@@ -183,9 +205,15 @@ def _bounded_docx(path):
 
 def _too_large(path):
     return ReportFormatError(
-        f"Refused: the .docx file unpacks to more than "
-        f"{REPORT_DOCX_LIMITS.max_unpacked // 2**20} MB (its text to more than "
-        f"{REPORT_DOCUMENT_MAX_BYTES // 2**20} MB), far beyond a report: {path}"
+        _(
+            "Refused: the .docx file unpacks to more than %(total)d MB (its text to "
+            "more than %(text)d MB), far beyond a report: %(name)s"
+        )
+        % {
+            "total": REPORT_DOCX_LIMITS.max_unpacked // 2**20,
+            "text": REPORT_DOCUMENT_MAX_BYTES // 2**20,
+            "name": path,
+        }
     )
 
 
@@ -196,12 +224,174 @@ def _read_docx(path):
         document = docx.Document(str(path))
     except Exception as error:  # python-docx raises several unrelated types
         raise ReportFormatError(
-            f"Not a readable .docx file: {path} ({error.__class__.__name__})"
+            _("Not a readable .docx file: %(name)s (%(error)s)")
+            % {"name": path, "error": error.__class__.__name__}
         ) from None
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     if not text.strip():
-        raise ReportFormatError(f"The document has no text: {path}")
+        raise ReportFormatError(
+            _("The document has no text: %(name)s") % {"name": path}
+        )
     return text
+
+
+# --- Web pages ----------------------------------------------------------------------
+
+# The encoding a saved page declares: <meta charset="gbk">, <meta http-equiv=…
+# content="text/html; charset=gb2312"> or <?xml … encoding="…"?>.
+_DECLARED_CHARSET_RE = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)"""
+    rb"""|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_-]+)""",
+    re.IGNORECASE,
+)
+# Pages that say GB2312 or GBK use characters beyond them; GB18030 reads all three.
+_GB_CHARSETS = {"gb2312", "gbk", "x-gbk", "gb18030", "cp936", "euc-cn"}
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html")) or (
+        head.startswith(b"<?xml") and b"<html" in head
+    )
+
+
+def _decode_html(data: bytes) -> str | None:
+    match = _DECLARED_CHARSET_RE.search(data[:4096])
+    if match:
+        declared = (match.group(1) or match.group(2)).decode("ascii").lower()
+        encoding = "gb18030" if declared in _GB_CHARSETS else declared
+        try:
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a page that lies about its encoding: try the usual ones
+    decoded = decode_any(data)
+    return decoded[0] if decoded else None
+
+
+def read_html(data: bytes, *, name: str = "input") -> str:
+    """The article of a page saved from a government website: its title and
+    paragraphs, without the site's navigation, breadcrumbs, share buttons and
+    footer (trafilatura finds the main text block)."""
+    import trafilatura  # imported here so other formats do not load it
+
+    html = _decode_html(data)
+    if html is None:
+        raise ReportFormatError(
+            _(
+                "Cannot decode the web page as its declared encoding, UTF-8 or "
+                "GB18030: %(name)s"
+            )
+            % {"name": name}
+        )
+    article = trafilatura.bare_extraction(
+        html, include_comments=False, include_images=False, with_metadata=True
+    )
+    text = (article.text or "") if article is not None else ""
+    if not text.strip():
+        raise ReportFormatError(
+            _("No article text found in the web page: %(name)s") % {"name": name}
+        )
+    # The page's heading is the report's title line; some sites keep it outside
+    # the article's text block.
+    title = (article.title or "").strip()
+    if title and not text.lstrip().startswith(title):
+        text = f"{title}\n{text}"
+    return text
+
+
+# --- PDF ----------------------------------------------------------------------------
+
+_OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# A line that is only a page number: "— 3 —", "- 3 -", "第3页", "第3页 共9页", "3/9".
+_PAGE_NUMBER_RE = re.compile(
+    r"^(?:[-—－–\s]*\d{1,4}[-—－–\s]*|第\s*\d+\s*页(?:\s*[，,]?\s*共\s*\d+\s*页)?"
+    r"|\d+\s*/\s*\d+)$"
+)
+# What closes a sentence, possibly followed by a closing quote or bracket.
+_CLOSING = "”’」』）)》"
+# A line starting with one of these starts a paragraph of its own.
+_PARAGRAPH_START_RE = re.compile(
+    rf"^(?:{_CN_NUMBER}、|[(（]{_CN_NUMBER}[)）]|\d{{1,2}}[.、．](?!\d))"
+)
+
+
+def read_pdf(data: bytes, *, name: str = "input", deadline: float | None = None) -> str:
+    """The text layer of a PDF, its lines joined back into paragraphs.
+
+    A PDF breaks every paragraph into printed lines; a line is continued by the
+    next when it runs to the right margin and does not end a sentence, unless the
+    next starts with a heading or item marker. Page numbers are dropped. A PDF
+    with no text at all is a scan."""
+    import pypdf  # imported here so other formats do not load it
+
+    pages = []
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            reader.decrypt("")  # opens those encrypted without a password
+        for page in reader.pages:
+            _check_deadline(deadline)
+            pages.append(page.extract_text() or "")
+    except ReportFormatError:
+        raise
+    except Exception as error:  # pypdf raises many types on damaged files
+        raise ReportFormatError(
+            _("Not a readable PDF file: %(name)s (%(error)s)")
+            % {"name": name, "error": error.__class__.__name__}
+        ) from None
+    if not any(page.strip() for page in pages):
+        raise ReportFormatError(
+            _(
+                "The PDF has no text, only images (a scan): it must be OCR'd or "
+                "typed before it can be imported: %(name)s"
+            )
+            % {"name": name}
+        )
+    return _join_pdf_lines(pages)
+
+
+def _check_deadline(deadline):
+    if deadline is not None and time.monotonic() > deadline:
+        raise ReportFormatError(
+            _(
+                "Refused: the file took too long to read here; import it with "
+                "manage.py import_report, which has no time limit."
+            )
+        )
+
+
+def _display_width(text):
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _join_pdf_lines(pages: list[str]) -> str:
+    lines = []
+    for page in pages:
+        for line in page.splitlines():
+            line = line.strip(_LINE_WHITESPACE)
+            if line and not _PAGE_NUMBER_RE.match(line):
+                lines.append(line)
+    if not lines:
+        return ""
+    widths = sorted(_display_width(line) for line in lines)
+    # The width of a full line: most lines of a report run to the margin.
+    full = widths[int(len(widths) * 0.9)]
+    paragraphs = [lines[0]]
+    previous_width = _display_width(lines[0])
+    for line in lines[1:]:
+        previous = paragraphs[-1].rstrip(_CLOSING)
+        continues = (
+            previous_width >= 0.85 * full
+            and previous
+            and previous[-1] not in _SENTENCE_END
+            and not _PARAGRAPH_START_RE.match(line)
+        )
+        if continues:
+            paragraphs[-1] += line
+        else:
+            paragraphs.append(line)
+        previous_width = _display_width(line)
+    return "\n".join(paragraphs)
 
 
 # The encodings a county's plain text comes in, tried in this order: UTF-8 (with or
@@ -225,14 +415,22 @@ def decode_text(data: bytes, *, name: str = "input") -> str:
     kind = filetype.guess(data)
     if kind is not None or b"\x00" in data:
         what = f" ({kind.mime})" if kind is not None else ""
-        raise ReportFormatError(f"Binary file, not a text report{what}: {name}")
+        raise ReportFormatError(
+            _("Binary file, not a text report%(type)s: %(name)s")
+            % {"type": what, "name": name}
+        )
     decoded = decode_any(data)
     if decoded is None:
-        raise ReportFormatError(f"Cannot decode the text as UTF-8 or GB18030: {name}")
+        raise ReportFormatError(
+            _("Cannot decode the text as UTF-8 or GB18030: %(name)s") % {"name": name}
+        )
     text, _encoding = decoded
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f\v")
     if controls > max(3, len(text) // 100):
-        raise ReportFormatError(f"Binary file, not a text report: {name}")
+        raise ReportFormatError(
+            _("Binary file, not a text report%(type)s: %(name)s")
+            % {"type": "", "name": name}
+        )
     return text
 
 
@@ -331,16 +529,29 @@ def _has_punctuation(text):
 
 
 def parse_report(
-    text: str, *, organization: str | None = None, year: int | None = None
+    text: str,
+    *,
+    organization: str | None = None,
+    year: int | None = None,
+    deadline: float | None = None,
 ) -> ParsedReport:
     """Parse a report's text (raw or normalised) into a tree.
 
-    ``organization`` and ``year`` override what the title line says."""
+    ``organization`` and ``year`` override what the title line says. Past
+    ``deadline`` (a ``time.monotonic()`` value), ReportFormatError."""
+    if len(text) > REPORT_MAX_CHARACTERS:
+        raise ReportFormatError(
+            _(
+                "Refused: the text is longer than %(count)d million characters, far "
+                "beyond a report."
+            )
+            % {"count": REPORT_MAX_CHARACTERS // 10**6}
+        )
     if organization is not None:
         organization = clean_text(organization).strip() or None
     source = normalise(text)
     if not source:
-        raise ReportFormatError("The text is empty.")
+        raise ReportFormatError(_("The text is empty."))
     lines = _split_lines(source)
 
     title = ""
@@ -358,14 +569,14 @@ def parse_report(
     chapter_starts = [i for i, line in enumerate(lines) if _CHAPTER_RE.match(line.text)]
     if not chapter_starts:
         raise ReportFormatError(
-            "No recognisable structure: no chapter headings such as “一、…” found."
+            _("No recognisable structure: no chapter headings such as “一、…” found.")
         )
 
     ends = [*chapter_starts[1:], _end_of_text(lines, after=chapter_starts[-1])]
-    chapters = [
-        _parse_chapter(source, lines[first:last], year)
-        for first, last in zip(chapter_starts, ends, strict=True)
-    ]
+    chapters = []
+    for first, last in zip(chapter_starts, ends, strict=True):
+        _check_deadline(deadline)
+        chapters.append(_parse_chapter(source, lines[first:last], year))
 
     position = 0
     for chapter in chapters:
@@ -383,11 +594,14 @@ def parse_report(
         obligation.position = position
     codes = [obligation.code for _s, obligation in report.obligations()]
     if not codes:
-        raise ReportFormatError("No recognisable structure: no numbered units found.")
+        raise ReportFormatError(
+            _("No recognisable structure: no numbered units found.")
+        )
     if len(set(codes)) != len(codes):
         duplicates = sorted(code for code, n in Counter(codes).items() if n > 1)
         raise ReportFormatError(
-            f"Ambiguous structure: numbering repeats ({', '.join(duplicates)})."
+            _("Ambiguous structure: numbering repeats (%(codes)s).")
+            % {"codes": ", ".join(duplicates)}
         )
     return report
 
@@ -522,9 +736,18 @@ def _starts_sentence(source, body_start, at):
 
 
 def parse_report_file(
-    path, *, organization: str | None = None, year: int | None = None
+    path,
+    *,
+    organization: str | None = None,
+    year: int | None = None,
+    deadline: float | None = None,
 ) -> ParsedReport:
-    return parse_report(read_report(path), organization=organization, year=year)
+    return parse_report(
+        read_report(path, deadline=deadline),
+        organization=organization,
+        year=year,
+        deadline=deadline,
+    )
 
 
 def format_tree(report: ParsedReport) -> str:
@@ -555,15 +778,20 @@ def read_links(path) -> dict[str, list[str]]:
     numbers, and the reason is what a reviewer checks."""
     path = Path(path)
     if not path.is_file():
-        raise ReportFormatError(f"Link file not found: {path}")
+        raise ReportFormatError(_("Link file not found: %(name)s") % {"name": path})
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        message = f"Link file is not valid JSON: {path} ({error})"
+        message = _("Link file is not valid JSON: %(name)s (%(error)s)") % {
+            "name": path,
+            "error": error,
+        }
         raise ReportFormatError(message) from None
     entries = data.get("links") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise ReportFormatError(f"Link file has no “links” list: {path}")
+        raise ReportFormatError(
+            _("Link file has no “links” list: %(name)s") % {"name": path}
+        )
     links: dict[str, list[str]] = {}
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not all(
@@ -571,7 +799,8 @@ def read_links(path) -> dict[str, list[str]]:
             for key in ("task", "problem", "why")
         ):
             raise ReportFormatError(
-                f"Link {number} in {path} needs a task, a problem and a why."
+                _("Link %(number)d in %(name)s needs a task, a problem and a why.")
+                % {"number": number, "name": path}
             )
         links.setdefault(entry["task"], []).append(entry["problem"])
     return links

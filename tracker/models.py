@@ -45,6 +45,10 @@ def display_name_expression(relation: str) -> Coalesce:
 
 
 class Report(models.Model):
+    # The years a report may be for, checked before an import writes (the column
+    # itself would take 0 to 32767).
+    YEAR_MIN, YEAR_MAX = 1900, 2100
+
     organization = models.CharField(_("organization"), max_length=100)
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=200)

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -1294,13 +1294,9 @@ def report_import(
     and lose their anchors into the new text (``_mark_missing``).
     ``links`` maps a task code to the problem codes it addresses.
     """
-    # The organization may come straight from a command line, not only from a form.
-    organization = clean_text(organization or tree.organization or "").strip()
-    year = year or tree.year
-    if not organization or not year:
-        raise ServiceError(
-            _("The report's title does not name its organization and year.")
-        )
+    organization, year = report_import_check(
+        tree=tree, organization=organization, year=year
+    )
     report = (
         Report.objects.select_for_update()
         .filter(organization=organization, year=year)
@@ -1352,6 +1348,77 @@ def report_import(
     if links:
         result.links_added = _apply_links(report, links)
     return result
+
+
+def report_import_check(
+    *, tree, organization: str | None = None, year: int | None = None
+) -> tuple[str, int]:
+    """The organization and year that importing ``tree`` writes, once everything
+    it would write fits its column: ServiceError names the first value that does
+    not, so a dry run, a Preview and an import refuse the same input alike and
+    nothing is half written (PostgreSQL would raise DataError mid-import).
+
+    ``organization`` and ``year`` override what the title line says."""
+    # The organization may come straight from a command line, not only from a form.
+    organization = clean_text(organization or tree.organization or "").strip()
+    year = year or tree.year
+    if not organization or not year:
+        raise ServiceError(
+            _("The report's title does not name its organization and year.")
+        )
+    limit = Report._meta.get_field("organization").max_length
+    if len(organization) > limit:
+        raise ServiceError(
+            _(
+                "The organization “%(start)s…” is %(length)d characters long, more "
+                "than the %(limit)d allowed: give a shorter one."
+            )
+            % {"start": organization[:12], "length": len(organization), "limit": limit}
+        )
+    if not Report.YEAR_MIN <= year <= Report.YEAR_MAX:
+        raise ServiceError(
+            _("The year %(year)s is not between %(min)d and %(max)d.")
+            % {"year": year, "min": Report.YEAR_MIN, "max": Report.YEAR_MAX}
+        )
+    _check_columns(
+        Report(organization=organization, year=year, title=tree.title[:200]),
+        ["title"],
+        gettext("the report"),
+    )
+    for section in tree.sections():
+        _check_columns(
+            Section(
+                code=section.code,
+                number=section.number,
+                title=section.title,
+                position=section.position,
+            ),
+            ["code", "number", "title", "position"],
+            gettext("section %(code)s") % {"code": section.code},
+        )
+    imported = ["kind", "code", "title", "position", "source_start", "source_end"]
+    for _section, parsed in tree.obligations():
+        _check_columns(
+            Obligation(**{name: getattr(parsed, name) for name in imported}),
+            imported,
+            gettext("obligation %(code)s") % {"code": parsed.code},
+        )
+    return organization, year
+
+
+def _check_columns(instance, names, what):
+    """ServiceError naming ``what`` and the field when one of ``names`` does not
+    fit its model field (length, range, choices)."""
+    exclude = {f.name for f in instance._meta.fields} - set(names)
+    try:
+        instance.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        name, messages = next(iter(error.message_dict.items()))
+        field = instance._meta.get_field(name).verbose_name
+        raise ServiceError(
+            gettext("%(what)s, %(field)s: %(problem)s")
+            % {"what": what, "field": field, "problem": messages[0]}
+        ) from None
 
 
 @dataclasses.dataclass

@@ -7,19 +7,21 @@ and a non-zero exit, with nothing written.
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from tracker import importer, services
 
 
 class Command(BaseCommand):
     help = (
-        "Import an annual rule-of-law report (.txt in UTF-8/GB18030, or .docx) as "
-        "obligations. Re-importing the same organization and year updates the texts "
-        "and keeps everyone's work."
+        "Import an annual rule-of-law report (.txt in UTF-8/GB18030, .docx, a web "
+        "page saved as .html/.htm, or a PDF with a text layer) as obligations. "
+        "Re-importing the same organization and year updates the texts and keeps "
+        "everyone's work."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="the report: .txt or .docx")
+        parser.add_argument("path", help="the report: .txt, .docx, .html/.htm or .pdf")
         parser.add_argument(
             "--organization", help="overrides the organization read from the title"
         )
@@ -49,9 +51,18 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if not (organization or tree.organization) or not (year or tree.year):
             raise CommandError(
-                "The title line does not name the organization and year (e.g. "
-                "巫溪县2022年法治政府建设情况报告); give --organization and --year."
+                gettext(
+                    "The title line does not name the organization and year (e.g. "
+                    "巫溪县2022年法治政府建设情况报告); give --organization and --year."
+                )
             )
+        try:
+            # Everything checked before the dry run prints or the import writes.
+            services.report_import_check(
+                tree=tree, organization=organization, year=year
+            )
+        except services.ServiceError as error:
+            raise CommandError(str(error)) from None
 
         if dry_run:
             self.stdout.write(importer.format_tree(tree))
@@ -63,7 +74,9 @@ class Command(BaseCommand):
             try:
                 acting_user = get_user_model().objects.get_by_natural_key(user)
             except get_user_model().DoesNotExist:
-                raise CommandError(f"No such user: {user}") from None
+                raise CommandError(
+                    gettext("No such user: %(user)s") % {"user": user}
+                ) from None
         try:
             result = services.report_import(
                 tree=tree,
