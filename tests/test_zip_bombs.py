@@ -221,3 +221,95 @@ def test_admin_import_form_refuses_a_docx_bomb(tracker_admin_client, docx_bomb):
     assert response.status_code == 400
     assert "unpacks to more than" in response.content.decode()
     assert not Report.objects.exists()
+
+
+# --- The attack as reported: a small .docx padding its text to 150 MB ---------------
+
+PADDING_MB = 150
+
+
+def _padded_document_xml():
+    """(raw deflate data, crc32, size) of a word/document.xml of one paragraph
+    followed by 150 MB of spaces, compressed as one stream without compressing
+    150 MB: the prefix, a 1 MB block of spaces repeated, and the suffix are each
+    flushed to a byte boundary, so they concatenate into one valid stream."""
+    prefix = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document '
+        'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:body><w:p><w:r><w:t>巫溪县2022年法治政府建设情况报告</w:t></w:r></w:p>"
+    ).encode()
+    suffix = b"</w:body></w:document>"
+    spaces = b" " * MB
+
+    def flushed(data):
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+    block = flushed(spaces)
+    last = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = flushed(prefix) + block * PADDING_MB + last.compress(suffix) + last.flush()
+    crc = zlib.crc32(prefix)
+    for _ in range(PADDING_MB):
+        crc = zlib.crc32(spaces, crc)
+    crc = zlib.crc32(suffix, crc)
+    return data, crc, len(prefix) + PADDING_MB * MB + len(suffix)
+
+
+@pytest.fixture(scope="module")
+def padded_docx_bytes(tmp_path_factory):
+    """A real .docx (python-docx's) whose word/document.xml is padded to 150 MB."""
+    import docx
+
+    plain = tmp_path_factory.mktemp("docx") / "plain.docx"
+    docx.Document().save(plain)
+    members = {}
+    with zipfile.ZipFile(plain) as archive:
+        for name in archive.namelist():
+            members[name] = _deflated(archive.read(name))
+    members["word/document.xml"] = _padded_document_xml()
+    return build_zip(members)
+
+
+def test_the_padded_docx_is_small_and_really_unpacks_to_150_mb(padded_docx_bytes):
+    assert len(padded_docx_bytes) < 300 * 1024
+    with zipfile.ZipFile(io.BytesIO(padded_docx_bytes)) as archive:
+        member = archive.getinfo("word/document.xml")
+        assert member.file_size > PADDING_MB * MB
+        with archive.open(member) as stream:  # valid deflate: it does unpack
+            assert b"</w:t>" in stream.read(4096)
+
+
+def test_a_small_docx_padded_to_150_mb_is_refused_quickly_and_cheaply(
+    tmp_path, padded_docx_bytes, english
+):
+    path = tmp_path / "巫溪县2022年法治政府建设情况报告.docx"
+    path.write_bytes(padded_docx_bytes)
+
+    started = time.monotonic()
+    message, growth = _peak_growth(lambda: _refusal(path))
+    elapsed = time.monotonic() - started
+
+    assert "Refused: the .docx file unpacks to more than 64 MB" in message
+    assert growth < MEMORY_BUDGET, f"{growth / MB:.1f} MB"
+    assert elapsed < 1.0  # it took 254 s and 8.7 GB before the guard
+
+
+def test_a_padded_docx_that_understates_its_size_is_read_no_further(
+    tmp_path, padded_docx_bytes, english
+):
+    # The same bytes, declaring 1 MB: zipfile stops at the declared size, so the
+    # CRC fails and python-docx never holds more than that.
+    data, crc, _size = _padded_document_xml()
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(padded_docx_bytes)) as archive:
+        for name in archive.namelist():
+            if name != "word/document.xml":
+                members[name] = _deflated(archive.read(name))
+    members["word/document.xml"] = (data, crc, MB)
+    path = tmp_path / "report.docx"
+    path.write_bytes(build_zip(members))
+
+    message, growth = _peak_growth(lambda: _refusal(path))
+
+    assert "Not a readable .docx file" in message
+    assert growth < 4 * MB + MEMORY_BUDGET, f"{growth / MB:.1f} MB"

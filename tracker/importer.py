@@ -17,6 +17,7 @@ import re
 import time
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,6 +190,8 @@ def _bounded_docx(path):
     try:
         with safezip.open_bounded(path, REPORT_DOCX_LIMITS) as archive:
             document_xml = archive.getinfo("word/document.xml")
+            if document_xml.file_size <= REPORT_DOCUMENT_MAX_BYTES:
+                safezip.verify_members(archive)
     except safezip.UnsafeArchive as error:
         if error.reason == "members":
             raise ReportFormatError(
@@ -196,8 +199,15 @@ def _bounded_docx(path):
                 % {"count": REPORT_DOCX_LIMITS.max_members, "name": path}
             ) from None
         raise _too_large(path) from None
-    except (zipfile.BadZipFile, KeyError, OSError):
+    except KeyError:
         return None
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+        if path.suffix.lower() != ".docx":
+            return None  # not a zip at all: read as text, which refuses binary
+        raise ReportFormatError(
+            _("Not a readable .docx file: %(name)s (%(error)s)")
+            % {"name": path, "error": error.__class__.__name__}
+        ) from None
     if document_xml.file_size > REPORT_DOCUMENT_MAX_BYTES:
         raise _too_large(path)
     return document_xml
