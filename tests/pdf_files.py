@@ -121,3 +121,22 @@ def scanned_pdf(pages=2) -> bytes:
     )
     draw = f"q {PAGE_WIDTH} 0 0 {PAGE_HEIGHT} 0 0 cm /Im1 Do Q".encode()
     return _pdf([draw] * pages, [image], "/XObject << /Im1 {first} 0 R >>")
+
+
+PRINTED_LINE = 28  # characters on a printed line, as on an official document's page
+LINES_PER_PAGE = 22
+
+
+def printed_pages(text):
+    """``text`` laid out as a word processor prints it: each paragraph wrapped at
+    PRINTED_LINE characters, 22 lines a page, a page number at the foot of each page."""
+    lines = []
+    for paragraph in text.splitlines():
+        while len(paragraph) > PRINTED_LINE:
+            lines.append(paragraph[:PRINTED_LINE])
+            paragraph = paragraph[PRINTED_LINE:]
+        lines.append(paragraph)
+    pages = []
+    for number, start in enumerate(range(0, len(lines), LINES_PER_PAGE), start=1):
+        pages.append([*lines[start : start + LINES_PER_PAGE], f"— {number} —"])
+    return pages

@@ -7,7 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.pages import parse, text
+from tests.pdf_files import printed_pages, scanned_pdf, text_pdf
 from tests.seed_report import SEED_TEXT, write_docx
+from tests.test_importer_reports import DATA, WUSHAN
+from tracker import forms
 from tracker.models import Obligation, ProgressUpdate, Report, Section
 from tracker.services import obligation_assign, obligation_transition
 
@@ -229,3 +232,67 @@ def test_docx_upload_imports(tracker_admin_client, tmp_path):
     assert response.status_code == 302
     assert Obligation.objects.count() == 25
     assert Report.objects.get().organization == "巫溪县"
+
+
+# --- Web pages and PDFs, and what the page cannot read in time ---------------------
+
+
+def test_gbk_web_page_upload_previews_its_article(tracker_admin_client):
+    page = (DATA / "fengjie-2023-report-gbk.html").read_bytes()
+
+    response = post(tracker_admin_client, "preview", page, "report.html")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "依法全面履行政府职能" in content
+    assert "分享到" not in content
+    assert not Report.objects.exists()
+
+
+def test_text_pdf_upload_imports(tracker_admin_client):
+    pdf = text_pdf(printed_pages(WUSHAN))
+
+    response = post(tracker_admin_client, "import", pdf, "巫山县.pdf")
+
+    assert response.status_code == 302
+    assert Report.objects.get().organization == "巫山县"
+    assert Obligation.objects.filter(kind="task").count() == 3
+
+
+def test_scanned_pdf_upload_is_refused_as_needing_ocr(tracker_admin_client):
+    response = post(tracker_admin_client, "preview", scanned_pdf(), "scan.pdf")
+
+    assert response.status_code == 400
+    assert "it must be OCR&#x27;d or typed" in response.content.decode()
+
+
+def test_a_report_not_read_in_time_is_refused_with_a_message(
+    tracker_admin_client, monkeypatch
+):
+    monkeypatch.setattr(forms, "REPORT_READ_SECONDS", -1)
+
+    response = post(tracker_admin_client, "preview")
+
+    assert response.status_code == 400
+    assert "took too long to read here" in response.content.decode()
+    assert "manage.py import_report" in response.content.decode()
+
+
+def test_a_file_above_5_mb_is_refused_unread(tracker_admin_client):
+    response = post(tracker_admin_client, "preview", b"x" * (5 * 1024 * 1024 + 1))
+
+    assert response.status_code == 400
+    assert "The file is larger than 5 MB." in response.content.decode()
+
+
+def test_a_report_of_more_units_than_the_page_can_preview_is_refused(
+    tracker_admin_client, monkeypatch
+):
+    monkeypatch.setattr(forms, "REPORT_MAX_OBLIGATIONS", 24)
+
+    response = post(tracker_admin_client, "preview")  # the seed: 25 obligations
+
+    assert response.status_code == 400
+    assert "The report has 25 numbered units, more than the 24" in (
+        response.content.decode()
+    )

@@ -85,8 +85,9 @@ def test_four_times_the_text_takes_at_most_eight_times_as_long(shape):
 
     small_time, large_time = best_time(small), best_time(large)
 
-    # Below a few milliseconds the ratio is noise; a quadratic parser is far above.
-    assert large_time < max(8 * small_time, 0.05), (small_time, large_time)
+    # Below a quarter second the ratio is noise on a busy machine; the quadratic
+    # parser took 25 s on the 1 MB paragraph of 一是.
+    assert large_time < max(8 * small_time, 0.25), (small_time, large_time)
 
 
 def test_a_five_mb_report_with_thousands_of_markers_parses_in_seconds():
@@ -97,6 +98,6 @@ def test_a_five_mb_report_with_thousands_of_markers_parses_in_seconds():
     elapsed = time.perf_counter() - started
 
     assert sum(tree.counts().values()) > 50_000
-    # docs/importer.md: about 2 s on the development machine; ten times that is a
-    # regression, not a busy machine.
+    # docs/importer.md: 0.75 s on the development machine under load; over twenty
+    # times that is a regression, not a busy machine.
     assert elapsed < 20, elapsed

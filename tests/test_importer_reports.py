@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pdf_files import scanned_pdf, text_pdf
+from tests.pdf_files import printed_pages, scanned_pdf, text_pdf
 from tracker import importer
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -195,39 +195,7 @@ def test_a_page_without_an_article_is_refused(tmp_path):
 
 # --- PDF --------------------------------------------------------------------------
 
-WUSHAN = """巫山县2023年法治政府建设情况报告
-　　2023年，巫山县深入学习贯彻习近平法治思想，围绕建设法治政府的目标，扎实推进依法行政，各项工作取得积极成效。现将有关情况报告如下。
-一、主要工作
-（一）健全依法决策机制
-　　1.严格落实重大行政决策程序规定，全年作出重大行政决策5项，均经过公众参与、专家论证、风险评估、合法性审查和集体讨论决定。
-　　2.发挥政府法律顾问作用，县政府法律顾问列席县政府常务会议32次，提出法律意见建议150余条。
-（二）规范行政执法行为
-　　1.全面推行行政执法三项制度，全县行政执法机关公示执法信息8600余条，重大执法决定法制审核率达到100%。
-　　2.开展执法突出问题专项整治，查纠执法不规范问题27个，制定完善执法制度11项。
-二、存在的问题和不足
-　　一是法治建设推进不够平衡，部分乡镇对法治建设重视不够，工作存在上热下冷现象；二是行政执法人员能力与新形势新要求还不相适应；三是法治宣传的针对性、实效性有待进一步提升。
-三、2024年工作计划
-　　一是深入学习宣传贯彻习近平法治思想，推动领导干部带头尊法学法守法用法；二是全面提升行政执法质量和效能，组织开展执法人员全员培训；三是深化法治宣传教育，推进“八五”普法规划全面落实。
-巫山县人民政府
-2024年2月26日"""
-
-LINE = 28  # characters on a printed line, as on an official document's page
-LINES_PER_PAGE = 22
-
-
-def printed_pages(text):
-    """``text`` laid out as a word processor prints it: each paragraph wrapped at
-    LINE characters, 22 lines a page, a page number at the foot of each page."""
-    lines = []
-    for paragraph in text.splitlines():
-        while len(paragraph) > LINE:
-            lines.append(paragraph[:LINE])
-            paragraph = paragraph[LINE:]
-        lines.append(paragraph)
-    pages = []
-    for number, start in enumerate(range(0, len(lines), LINES_PER_PAGE), start=1):
-        pages.append([*lines[start : start + LINES_PER_PAGE], f"— {number} —"])
-    return pages
+WUSHAN = (DATA / "wushan-2023-report.txt").read_text(encoding="utf-8").strip()
 
 
 @pytest.fixture

@@ -334,6 +334,9 @@ REPORT_EXTENSIONS = ["txt", "docx", "html", "htm", "pdf"]
 # Seconds the admin's import page may spend reading and parsing a report; a 5 MB
 # text parses in about 2 s (docs/importer.md).
 REPORT_READ_SECONDS = 15
+# A report has tens to a few hundred obligations; the preview of 3,600 takes 2 s
+# to render, so past this many the page would outlast a worker's timeout.
+REPORT_MAX_OBLIGATIONS = 5000
 
 
 def _read_upload(upload, read):
@@ -438,6 +441,16 @@ class ReportImportForm(forms.Form):
                 links = _read_upload(cleaned["links"], importer.read_links)
         except importer.ReportFormatError as error:
             raise forms.ValidationError(str(error)) from None
+        count = sum(tree.counts().values())
+        if count > REPORT_MAX_OBLIGATIONS:
+            raise forms.ValidationError(
+                _(
+                    "The report has %(count)d numbered units, more than the "
+                    "%(limit)d this page can preview; check its numbering, or import "
+                    "it with manage.py import_report."
+                )
+                % {"count": count, "limit": REPORT_MAX_OBLIGATIONS}
+            )
         try:
             # What Import would refuse, Preview refuses too.
             services.report_import_check(
