@@ -13,6 +13,7 @@ reason) comes after the page's and is annotated in ``selectors.obligations_for_e
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
@@ -95,6 +96,21 @@ def _label(choices):
 def _countdown_text(due_date, status):
     state = countdown(due_date, status, timezone.localdate())
     return state.label if state else None
+
+
+def _export_only_text(name, header, *, xlsx_width):
+    """A long text of the exports only (the field or annotation ``name``), wrapped
+    in its XLSX cell."""
+    return ObligationColumn(
+        name=name,
+        header=header,
+        cell=attrgetter(name),
+        fields=(name,),
+        export=lambda text: text,
+        xlsx_width=xlsx_width,
+        xlsx_wrap=True,
+        on_page=False,
+    )
 
 
 def _or_dash(value):
@@ -220,36 +236,9 @@ OBLIGATION_COLUMNS = (
     ),
     # In the exports only, annotated by selectors.obligations_for_export. The
     # rating (评分), once obligations have one, joins them here the same way.
-    ObligationColumn(
-        name="body",
-        header=_("Full text"),
-        cell=lambda o: o.body,
-        fields=("body",),
-        export=lambda body: body,
-        xlsx_width=60,
-        xlsx_wrap=True,
-        on_page=False,
-    ),
-    ObligationColumn(
-        name="latest_note",
-        header=_("Latest progress note"),
-        cell=lambda o: o.latest_note,
-        fields=("latest_note",),
-        export=lambda note: note,
-        xlsx_width=40,
-        xlsx_wrap=True,
-        on_page=False,
-    ),
-    ObligationColumn(
-        name="return_reason",
-        header=_("Reason for return"),
-        cell=lambda o: o.return_reason,
-        fields=("return_reason",),
-        export=lambda reason: reason,
-        xlsx_width=30,
-        xlsx_wrap=True,
-        on_page=False,
-    ),
+    _export_only_text("body", _("Full text"), xlsx_width=60),
+    _export_only_text("latest_note", _("Latest progress note"), xlsx_width=40),
+    _export_only_text("return_reason", _("Reason for return"), xlsx_width=30),
 )
 COLUMNS_BY_NAME = {column.name: column for column in OBLIGATION_COLUMNS}
 PAGE_COLUMNS = tuple(column for column in OBLIGATION_COLUMNS if column.on_page)
