@@ -4,7 +4,8 @@ a refused form the error is on the screen, not somewhere below it.
 
 The pages are the navigation's own links (read from the page, so a new entry is
 covered without touching this file), plus the pages they lead to: an obligation,
-a department, a supervision notice, the notification settings and the login page.
+a department, a supervision notice, the notification settings, the password page
+and the login page.
 It also takes the README's screenshots at both widths (SAVE_SCREENSHOTS=1)."""
 
 import io
@@ -89,15 +90,24 @@ def pages_of(page, username, notice):
     navigation = navigation_links(page)
     assert navigation == NAVIGATION[username]
     obligation = notice.obligation
-    pages = sorted(navigation) + [
-        "/notifications/",
-        "/notifications/preferences/",
-        "/obligations/?status=submitted&overdue=no",
-        obligation.get_absolute_url(),
-        obligation.department.get_absolute_url(),
-        notice.get_absolute_url(),
-        obligation.report.get_absolute_url(),
-    ]
+    # The user's own links beside the name (change password).
+    own = page.locator(".nav-user a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert own == ["/accounts/password_change/"]
+    pages = (
+        sorted(navigation)
+        + own
+        + [
+            "/notifications/",
+            "/notifications/preferences/",
+            "/obligations/?status=submitted&overdue=no",
+            obligation.get_absolute_url(),
+            obligation.department.get_absolute_url(),
+            notice.get_absolute_url(),
+            obligation.report.get_absolute_url(),
+        ]
+    )
     if username == "admin":
         pages.append("/admin/tracker/obligation/")
     return pages
