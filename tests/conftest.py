@@ -29,7 +29,7 @@ def _restore_data_migrations(sender, using="default", **kwargs):
     # conftest, so any subset of the suite in any order gets them.
     for module, function in (
         ("0002_roles", "create_roles"),
-        ("0011_reminder_defaults", "create_defaults"),
+        ("0006_supervision_defaults", "create_defaults"),
     ):
         migration = importlib.import_module(f"tracker.migrations.{module}")
         getattr(migration, function)(apps, None)
