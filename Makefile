@@ -49,8 +49,9 @@ test: $(BIN)/.installed-test messages
 fixture: $(BIN)/.installed
 	$(BIN)/python manage.py build_fixture
 
-bench: $(BIN)/.installed messages
+bench: $(BIN)/.installed-test messages
 	$(BIN)/python manage.py bench $(BENCH_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m bench tests/test_importer_performance.py
 
 # Production-style server: gunicorn + WhiteNoise with hashed static files.
 serve: $(BIN)/.installed messages

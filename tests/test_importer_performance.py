@@ -13,6 +13,9 @@ import pytest
 
 from tracker import importer
 
+# Timings, not behaviour: run by `make bench`, left out of `make test`.
+pytestmark = pytest.mark.bench
+
 TITLE = "某县2024年法治政府建设情况报告\n"
 KB = 1024
 MB = 1024 * KB
