@@ -1,5 +1,7 @@
 """Builders shared by the notification tests."""
 
+import socket
+
 from tracker.models import NotificationPreference
 
 EVERY_EVENT = NotificationPreference.Email.EVERY_EVENT
@@ -14,3 +16,10 @@ def choose_email(user, choice, address="zhangsan@example.cn"):
         user=user, defaults={"email": choice}
     )
     return user
+
+
+def free_port():
+    """A local port nothing listens on: for a test server or a refused connection."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

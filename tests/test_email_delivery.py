@@ -5,15 +5,14 @@ email package, Chinese subject and body decoded."""
 import email
 import email.policy
 import logging
-import socket
 from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from tests.notify_helpers import DAILY_DIGEST, EVERY_EVENT, choose_email
-from tests.workflow_helpers import set_status
+from tests.notify_helpers import DAILY_DIGEST, EVERY_EVENT, choose_email, free_port
+from tests.workflow_helpers import return_for_rework
 from tracker import notifications, services
 from tracker.models import (
     Notification,
@@ -23,12 +22,6 @@ from tracker.models import (
 )
 
 S = Obligation.Status
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Inbox:
@@ -81,13 +74,6 @@ def subject(message):
 
 def body(message):
     return message.get_body(("plain",)).get_content()
-
-
-def return_for_rework(obligation, supervisor, reason):
-    set_status(obligation, S.SUBMITTED)
-    return services.obligation_transition(
-        obligation=obligation, user=supervisor, to_status=S.RETURNED, note=reason
-    )
 
 
 def test_every_event_email_arrives_after_the_commit_in_chinese(

@@ -157,21 +157,35 @@ def test_png_that_is_also_html_is_served_as_a_png_attachment(
     assert b"".join(response.streaming_content) == PNG_HTML
 
 
-def test_row_claiming_html_is_served_as_opaque_bytes(client, obligation, staff_a):
+# Download and preview serve the same stored file; each rule below holds for both.
+FILE_URLS = pytest.mark.parametrize(
+    "file_url",
+    [
+        pytest.param("tracker:evidence_download", id="download"),
+        pytest.param("tracker:evidence_preview", id="preview"),
+    ],
+)
+
+
+@FILE_URLS
+def test_row_claiming_html_is_served_as_opaque_bytes(
+    client, obligation, staff_a, file_url
+):
     evidence = upload(obligation, staff_a)
     Evidence.objects.filter(pk=evidence.pk).update(content_type="text/html")
     client.force_login(staff_a)
-    response = client.get(_download_url(evidence))
+    response = client.get(reverse(file_url, args=[evidence.pk]))
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment;")
 
 
-def test_staff_of_another_department_cannot_download(
-    client, obligation, staff_a, staff_b
+@FILE_URLS
+def test_staff_of_another_department_cannot_fetch_the_file(
+    client, obligation, staff_a, staff_b, file_url
 ):
-    evidence = upload(obligation, staff_a)
+    evidence = upload(obligation, staff_a, name="现场照片.png", content=PNG)
     client.force_login(staff_b)
-    response = client.get(_download_url(evidence))
+    response = client.get(reverse(file_url, args=[evidence.pk]))
     assert response.status_code == 403
     assert not getattr(response, "streaming", False)
 
@@ -274,27 +288,6 @@ def test_preview_of_any_other_type_is_still_a_download(client, obligation, staff
     client.force_login(staff_a)
     response = client.get(_preview_url(evidence))
     assert response["Content-Disposition"].startswith("attachment;")
-
-
-def test_preview_of_a_row_claiming_html_is_a_download_of_opaque_bytes(
-    client, obligation, staff_a
-):
-    evidence = upload(obligation, staff_a)
-    Evidence.objects.filter(pk=evidence.pk).update(content_type="text/html")
-    client.force_login(staff_a)
-    response = client.get(_preview_url(evidence))
-    assert response["Content-Type"] == "application/octet-stream"
-    assert response["Content-Disposition"].startswith("attachment;")
-
-
-def test_staff_of_another_department_cannot_preview(
-    client, obligation, staff_a, staff_b
-):
-    evidence = upload(obligation, staff_a, name="现场照片.png", content=PNG)
-    client.force_login(staff_b)
-    response = client.get(_preview_url(evidence))
-    assert response.status_code == 403
-    assert not getattr(response, "streaming", False)
 
 
 def test_obligation_page_shows_images_and_links_pdfs_for_preview(

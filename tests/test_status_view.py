@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.conftest import in_english
 from tests.pages import description, form, parse, text, value
-from tests.workflow_helpers import set_status, upload
+from tests.workflow_helpers import set_status, submit_and_return, upload
 from tracker import services
 from tracker.models import Obligation, ProgressUpdate
 
@@ -231,21 +231,10 @@ def test_submit_button_is_enabled_once_evidence_is_there(client, obligation, sta
     assert "(missing)" not in description(button)
 
 
-def _return(obligation, staff_a, supervisor, reason):
-    upload(obligation, staff_a)
-    set_status(obligation, S.IN_PROGRESS)
-    services.obligation_transition(
-        obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已完成"
-    )
-    services.obligation_transition(
-        obligation=obligation, user=supervisor, to_status=S.RETURNED, note=reason
-    )
-
-
 def test_return_reason_is_shown_at_the_top_until_resubmitted(
     client, obligation, staff_a, supervisor
 ):
-    _return(obligation, staff_a, supervisor, "请补充整改前后对比照片")
+    submit_and_return(obligation, staff_a, supervisor, "请补充整改前后对比照片")
     client.force_login(staff_a)
 
     response, status_form = _status_form(client, obligation)
@@ -275,7 +264,7 @@ def test_return_reason_is_shown_at_the_top_until_resubmitted(
 def test_resubmit_without_rework_is_400_with_the_reason(
     client, obligation, staff_a, supervisor
 ):
-    _return(obligation, staff_a, supervisor, "材料不全")
+    submit_and_return(obligation, staff_a, supervisor, "材料不全")
     client.force_login(staff_a)
     current = Obligation.objects.get(pk=obligation.pk)
 

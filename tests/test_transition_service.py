@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from tests.factories import UserFactory
-from tests.workflow_helpers import set_status, upload
+from tests.workflow_helpers import set_status, submit_and_return, upload
 from tracker.models import Evidence, Obligation, ProgressUpdate
 from tracker.services import (
     ServiceError,
@@ -246,22 +246,10 @@ def test_full_cycle_leaves_one_timeline_entry_per_step_with_right_authors(
     assert users == [u for u, _t, _n in steps]
 
 
-def _returned(obligation, staff_a, supervisor, reason="材料不全"):
-    """Submitted the real way, then returned for rework by the supervisor."""
-    upload(obligation, staff_a)
-    set_status(obligation, S.IN_PROGRESS)
-    obligation_transition(
-        obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已完成"
-    )
-    return obligation_transition(
-        obligation=obligation, user=supervisor, to_status=S.RETURNED, note=reason
-    )
-
-
 def test_returned_work_is_resubmitted_in_one_step_after_a_new_note(
     obligation, staff_a, supervisor
 ):
-    _returned(obligation, staff_a, supervisor)
+    submit_and_return(obligation, staff_a, supervisor)
     obligation_add_note(obligation=obligation, user=staff_a, text="已补充会议纪要")
 
     obligation_transition(
@@ -277,7 +265,7 @@ def test_returned_work_is_resubmitted_in_one_step_after_a_new_note(
 def test_returned_work_is_resubmitted_in_one_step_after_new_evidence(
     obligation, staff_a, supervisor
 ):
-    _returned(obligation, staff_a, supervisor)
+    submit_and_return(obligation, staff_a, supervisor)
     upload(obligation, staff_a, name="补充材料.pdf")
 
     obligation_transition(
@@ -291,7 +279,7 @@ def test_returned_work_is_resubmitted_in_one_step_after_new_evidence(
 def test_resubmitting_without_anything_new_since_the_return_is_refused(
     obligation, staff_a, supervisor
 ):
-    _returned(obligation, staff_a, supervisor)
+    submit_and_return(obligation, staff_a, supervisor)
     version = Obligation.objects.get(pk=obligation.pk).version
 
     with pytest.raises(ServiceError, match="about the rework before resubmitting"):

@@ -4,7 +4,6 @@ for the robot, including one that does not answer and one that is not there."""
 
 import json
 import logging
-import socket
 import threading
 import time
 from datetime import timedelta
@@ -15,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.workflow_helpers import set_status, upload
+from tests.notify_helpers import free_port
+from tests.workflow_helpers import return_for_rework, set_status, upload
 from tracker import notifications, services
 from tracker.models import Department, Obligation, OutboundMessage
 
@@ -69,12 +69,6 @@ def _short_timeout(settings):
     settings.SITE_URL = "https://fazhi.county.gov.cn"
 
 
-def unused_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def with_webhook(department, url):
     department.webhook_url = url
     department.save(update_fields=["webhook_url"])
@@ -83,13 +77,6 @@ def with_webhook(department, url):
 
 def posted(robot):
     return [json.loads(payload) for _type, payload in robot.received]
-
-
-def return_for_rework(obligation, supervisor, reason="材料不全"):
-    set_status(obligation, S.SUBMITTED)
-    services.obligation_transition(
-        obligation=obligation, user=supervisor, to_status=S.RETURNED, note=reason
-    )
 
 
 def test_department_events_are_posted_to_its_group_chat_as_text(
@@ -171,7 +158,7 @@ def test_a_refused_connection_is_logged_and_retried_by_the_next_run(
     caplog,
     django_capture_on_commit_callbacks,
 ):
-    with_webhook(department_a, f"http://127.0.0.1:{unused_port()}/robot")
+    with_webhook(department_a, f"http://127.0.0.1:{free_port()}/robot")
 
     with caplog.at_level(logging.WARNING, logger="tracker.notifications"):
         with django_capture_on_commit_callbacks(execute=True):
@@ -263,9 +250,7 @@ def test_sending_waits_for_the_end_of_the_request(department_a, robot):
 def test_a_dead_robot_never_fails_the_users_request(client, robot):
     from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
 
-    department = DepartmentFactory(
-        webhook_url=f"http://127.0.0.1:{unused_port()}/robot"
-    )
+    department = DepartmentFactory(webhook_url=f"http://127.0.0.1:{free_port()}/robot")
     obligation = ObligationFactory(department=department)
     supervisor = UserFactory(username="sv", groups=["supervisor"])
     client.force_login(supervisor)
@@ -321,7 +306,7 @@ def test_the_robots_key_stays_out_of_the_log(
     obligation, department_a, supervisor, caplog, django_capture_on_commit_callbacks
 ):
     with_webhook(
-        department_a, f"http://127.0.0.1:{unused_port()}/send?key=secret-robot-key"
+        department_a, f"http://127.0.0.1:{free_port()}/send?key=secret-robot-key"
     )
 
     with caplog.at_level(logging.WARNING, logger="tracker.notifications"):

@@ -26,6 +26,35 @@ def upload(obligation, user, name="整改报告.pdf", content=PDF, note=""):
     )
 
 
+def return_for_rework(obligation, supervisor, reason="材料不全"):
+    """From submitted (set directly) to returned by the supervisor's service call."""
+    set_status(obligation, Obligation.Status.SUBMITTED)
+    return services.obligation_transition(
+        obligation=obligation,
+        user=supervisor,
+        to_status=Obligation.Status.RETURNED,
+        note=reason,
+    )
+
+
+def submit_and_return(obligation, staff, supervisor, reason="材料不全"):
+    """Submitted the real way (evidence, then the staff's submit), then returned."""
+    upload(obligation, staff)
+    set_status(obligation, Obligation.Status.IN_PROGRESS)
+    services.obligation_transition(
+        obligation=obligation,
+        user=staff,
+        to_status=Obligation.Status.SUBMITTED,
+        note="已完成",
+    )
+    return services.obligation_transition(
+        obligation=obligation,
+        user=supervisor,
+        to_status=Obligation.Status.RETURNED,
+        note=reason,
+    )
+
+
 def assignment_trail(obligation):
     """What assigning left on the record: the authors of the assignment's timeline
     entries (one per changed field) and the user of the latest history row."""
