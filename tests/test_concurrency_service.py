@@ -1,12 +1,11 @@
 """Optimistic locking: a write based on a stale version is refused and loses nothing."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 
 from tests.factories import ObligationFactory
+from tests.workflow_helpers import simultaneously
 from tracker.models import Obligation, ProgressUpdate
 from tracker.services import (
     StaleVersionError,
@@ -114,34 +113,24 @@ def test_two_simultaneous_writers_with_the_same_version_one_wins(
     told its version is stale, and the history has exactly one new row."""
     obligation = ObligationFactory(department=department_a)
     seen = obligation.version
-    barrier = threading.Barrier(2)
-    outcomes = {}
 
-    def write(user, department):
-        try:
-            mine = Obligation.objects.get(pk=obligation.pk)
-            barrier.wait(timeout=10)
-            obligation_assign(
-                obligation=mine, user=user, department=department, version=seen
-            )
-            outcomes[user.username] = "saved"
-        except StaleVersionError:
-            outcomes[user.username] = "stale"
-        finally:
-            connection.close()
+    def write(loaded):
+        mine, user, department = loaded
+        obligation_assign(
+            obligation=mine, user=user, department=department, version=seen
+        )
+        return "saved"
 
-    threads = [
-        threading.Thread(target=write, args=(supervisor, department_b)),
-        threading.Thread(target=write, args=(tracker_admin, None)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = simultaneously(
+        [(supervisor, department_b), (tracker_admin, None)],
+        write,
+        load=lambda writer: (Obligation.objects.get(pk=obligation.pk), *writer),
+        refusals={StaleVersionError: "stale"},
+    )
 
-    assert sorted(outcomes.values()) == ["saved", "stale"]
+    assert sorted(outcomes) == ["saved", "stale"]
     current = Obligation.objects.get(pk=obligation.pk)
     assert current.version == seen + 1
-    winner = supervisor if outcomes["supervisor"] == "saved" else tracker_admin
+    winner = supervisor if outcomes[0] == "saved" else tracker_admin
     assert current.history.latest().history_user == winner
     assert current.updates.get().author == winner

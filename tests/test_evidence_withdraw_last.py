@@ -2,15 +2,12 @@
 withdrawn: finished work keeps its proof for an inspection (督察). Staff upload the
 replacement first, or a supervisor returns or reopens the obligation."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.utils import translation
 
 from tests.conftest import in_english
 from tests.factories import ObligationFactory
-from tests.workflow_helpers import set_status, upload
+from tests.workflow_helpers import set_status, simultaneously, upload
 from tracker.models import Evidence, Obligation, ProgressUpdate
 from tracker.services import ServiceError, evidence_withdraw, obligation_transition
 
@@ -155,25 +152,17 @@ def test_two_simultaneous_withdrawals_of_the_last_two_pieces_leave_one(
     obligation = ObligationFactory(department=department_a)
     pieces = [upload(obligation, staff_a, name=f"{n}.pdf") for n in range(2)]
     set_status(obligation, S.DONE)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def withdraw(evidence):
-        try:
-            mine = Evidence.objects.get(pk=evidence.pk)
-            barrier.wait(timeout=10)
-            evidence_withdraw(evidence=mine, user=staff_a, reason="并发")
-            outcomes.append("withdrawn")
-        except ServiceError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+    def withdraw(mine):
+        evidence_withdraw(evidence=mine, user=staff_a, reason="并发")
+        return "withdrawn"
 
-    threads = [threading.Thread(target=withdraw, args=(piece,)) for piece in pieces]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = simultaneously(
+        pieces,
+        withdraw,
+        load=lambda piece: Evidence.objects.get(pk=piece.pk),
+        refusals={ServiceError: "refused"},
+    )
 
     assert sorted(outcomes) == ["refused", "withdrawn"]
     assert obligation.evidence.filter(withdrawn_at__isnull=True).count() == 1

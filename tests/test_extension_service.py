@@ -1,15 +1,15 @@
 """延期申请: staff request a later due date (services.extension_request), a
 supervisor approves or refuses it (services.extension_decide)."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tests.factories import ObligationFactory, UserFactory
+from tests.workflow_helpers import simultaneously
 from tracker.models import ExtensionRequest, Notification, Obligation, ProgressUpdate
 from tracker.services import (
     ServiceError,
@@ -209,25 +209,18 @@ def test_two_simultaneous_requests_leave_one_pending(department_a, staff_a):
     obligation = ObligationFactory(
         department=department_a, due_date=timezone.localdate() + timedelta(days=10)
     )
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def ask(user):
-        try:
-            mine = Obligation.objects.get(pk=obligation.pk)
-            barrier.wait(timeout=10)
-            _request(mine, user)
-            outcomes.append("pending")
-        except ServiceError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+    def ask(loaded):
+        mine, user = loaded
+        _request(mine, user)
+        return "pending"
 
-    threads = [threading.Thread(target=ask, args=(u,)) for u in (staff_a, colleague)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = simultaneously(
+        [staff_a, colleague],
+        ask,
+        load=lambda user: (Obligation.objects.get(pk=obligation.pk), user),
+        refusals={ServiceError: "refused"},
+    )
 
     assert sorted(outcomes) == ["pending", "refused"]
     assert ExtensionRequest.objects.filter(status=E.PENDING).count() == 1

@@ -6,7 +6,6 @@ import datetime
 import io
 import subprocess
 import sys
-import threading
 from datetime import timedelta
 
 import pytest
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from tests.factories import ObligationFactory, UserFactory
 from tests.notify_helpers import DAILY_DIGEST, choose_email
+from tests.workflow_helpers import simultaneously
 from tracker import reminders, services, workdays
 from tracker.models import (
     EscalationRule,
@@ -411,25 +411,12 @@ def test_two_concurrent_runs_send_each_reminder_once(department_a, staff_a, supe
         ObligationFactory(
             department=department_a, owner=staff_a, due_date=due_in(ahead)
         )
-    barrier = threading.Barrier(2)
-    results, errors = [], []
 
-    def server():
-        try:
-            barrier.wait(timeout=10)
-            results.append(reminders.run(DAY))
-        except Exception as error:  # noqa: BLE001 - asserted below
-            errors.append(error)
-        finally:
-            connection.close()
+    results = simultaneously(
+        ["server 1", "server 2"], lambda _server: reminders.run(DAY), timeout=60
+    )
 
-    threads = [threading.Thread(target=server) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    assert [r for r in results if isinstance(r, Exception)] == []
     sent = [sum(len(lines) for lines in r.sent.values()) for r in results]
     # staff_a: 4 deadline reminders; the supervisor: 2 overdue items.
     assert sorted(sent) == [0, 6]

@@ -2,14 +2,13 @@
 (督办单); the department replies to it. services.obligation_set_supervision,
 notice_reply."""
 
-import threading
-
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from tests.factories import ObligationFactory, ReportFactory
+from tests.workflow_helpers import simultaneously
 from tracker import workdays
 from tracker.models import (
     NoticeCounter,
@@ -162,27 +161,17 @@ def test_concurrent_escalations_get_numbers_without_gaps_or_duplicates(
     writers queue on the database lock; on PostgreSQL on the counter row.)"""
     count = 6
     obligations = ObligationFactory.create_batch(count, department=department_a)
-    barrier = threading.Barrier(count)
-    errors = []
 
-    def run(obligation):
-        try:
-            mine = Obligation.objects.get(pk=obligation.pk)
-            barrier.wait(timeout=10)
-            obligation_set_supervision(
-                obligation=mine, user=supervisor, level=Level.RED, note="集中督办"
-            )
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
+    outcomes = simultaneously(
+        obligations,
+        lambda mine: obligation_set_supervision(
+            obligation=mine, user=supervisor, level=Level.RED, note="集中督办"
+        ),
+        load=lambda o: Obligation.objects.get(pk=o.pk),
+        timeout=60,
+    )
 
-    threads = [threading.Thread(target=run, args=(o,)) for o in obligations]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     assert errors == []
     numbers = sorted(SupervisionNotice.objects.values_list("number", flat=True))
     assert numbers == list(range(1, count + 1))

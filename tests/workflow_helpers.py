@@ -1,7 +1,10 @@
 """Small builders shared by the workflow tests, services and views alike (not
 fixtures: each test says which state it starts from)."""
 
+import threading
+
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from tracker import services
 from tracker.models import Obligation, ProgressUpdate
@@ -64,3 +67,40 @@ def assignment_trail(obligation):
 
 def files_on_disk(media_root):
     return sorted(p for p in media_root.rglob("*") if p.is_file())
+
+
+def simultaneously(items, act, *, load=lambda item: item, refusals=None, timeout=30):
+    """Race: for each item, on its own thread and database connection, load(item),
+    then wait until every thread has loaded, then act(loaded) all at once.
+
+    Returns one outcome per item, in order: what act returned, the label
+    ``refusals`` gives the exception type it raised (e.g. {ServiceError:
+    "refused"}), or any other exception itself, so that the test's assertion shows
+    it instead of the thread swallowing it."""
+    refusals = refusals or {}
+    barrier = threading.Barrier(len(items))
+    outcomes = [None] * len(items)
+
+    def run(index, item):
+        try:
+            loaded = load(item)
+            barrier.wait(timeout=10)
+            outcomes[index] = act(loaded)
+        except tuple(refusals) as error:
+            outcomes[index] = next(
+                label for kind, label in refusals.items() if isinstance(error, kind)
+            )
+        except Exception as error:  # noqa: BLE001 - the caller asserts on outcomes
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(index, item))
+        for index, item in enumerate(items)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return outcomes
