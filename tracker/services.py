@@ -539,8 +539,8 @@ SYSTEM_NAME = "系统"
 
 
 def system_user():
-    """The system account (created by migration 0008; again here if a test or a
-    flush removed it): inactive, with an unusable password."""
+    """The system account (created by migration 0006_supervision_defaults; again
+    here if a test or a flush removed it): inactive, with an unusable password."""
     user, _created = get_user_model().objects.get_or_create(
         username=SYSTEM_USERNAME,
         defaults={

@@ -7,7 +7,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import migrations
 from django.utils import timezone
 
-# Kept equal to tracker.reminders.SYSTEM_USERNAME / SYSTEM_NAME.
+# Kept equal to tracker.services.SYSTEM_USERNAME / SYSTEM_NAME (a migration does
+# not import the app's code, which changes after it).
 SYSTEM_USERNAME = "system"
 SYSTEM_NAME = "系统"
 
