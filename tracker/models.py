@@ -351,6 +351,13 @@ class Obligation(models.Model):
         YELLOW = "yellow", _("Yellow supervision")
         RED = "red", _("Red supervision")
 
+    # 结果考评: the supervisor's rating of finished work, given when approving.
+    class Rating(models.TextChoices):
+        EXCELLENT = "excellent", _("Excellent")
+        GOOD = "good", _("Good")
+        FAIR = "fair", _("Fair")
+        POOR = "poor", _("Poor")
+
     report = models.ForeignKey(
         Report, models.PROTECT, related_name="obligations", verbose_name=_("report")
     )
@@ -418,6 +425,12 @@ class Obligation(models.Model):
         related_name="+",
         verbose_name=_("acknowledged by"),
     )
+    # Set only by the approval transition (blank = not rated); reopening clears
+    # both, the history keeps what they were.
+    rating = models.CharField(
+        _("rating"), max_length=10, choices=Rating.choices, blank=True, default=""
+    )
+    rating_comment = models.TextField(_("rating comment"), blank=True, default="")
     # Optimistic locking: every service write compares the version the user saw
     # with this one under a row lock and bumps it (services._lock explains why not
     # a conditional UPDATE).
