@@ -65,6 +65,14 @@ MATRIX = [
     Row("obligation_list", "view list", "get", VIEW, target="none"),
     Row("department_list", "view departments", "get", VIEW, target="none"),
     Row("department_detail", "view department", "get", VIEW, target="department"),
+    # The department ranking (考核排名), like the notice register: reviewers only.
+    Row(
+        "department_ranking",
+        "department ranking",
+        "get",
+        (LOGIN, 403, 403, 403, 200, 200),
+        target="none",
+    ),
     Row("report_detail", "view report", "get", VIEW, target="report"),
     Row("my_work", "view my work", "get", VIEW, target="none"),
     Row("obligation_detail", "view obligation", "get", VIEW),

@@ -32,6 +32,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions, similarity
 from .forms import (
+    AssessmentWeightsAdminForm,
     BulkAssignForm,
     BulkSupervisionForm,
     ObligationAdminForm,
@@ -39,6 +40,7 @@ from .forms import (
     TemporaryPasswordForm,
 )
 from .models import (
+    AssessmentWeights,
     Department,
     EscalationRule,
     Evidence,
@@ -60,6 +62,7 @@ from .services import (
     ServiceError,
     StaleVersionError,
     account_send_password_reset,
+    assessment_weights_set,
     evidence_edit_note,
     import_draft_discard,
     import_draft_get,
@@ -994,3 +997,36 @@ class ReminderAdmin(CleanInputAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("obligation__code", "recipient__username")
     date_hierarchy = "day"
     list_select_related = ("obligation", "recipient")
+
+
+@admin.register(AssessmentWeights)
+class AssessmentWeightsAdmin(
+    CleanInputAdminMixin, NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin
+):
+    """The one row of the ranking's weights: the list leads straight to it (or to
+    the form with the defaults while none is saved); saving goes through
+    ``assessment_weights_set``, so the history names who changed them and why."""
+
+    form = AssessmentWeightsAdminForm
+    fields = ("on_time", "rating", "returns", "supervision", "change_reason")
+    list_display = ("__str__", "updated_at")
+
+    def has_add_permission(self, request):
+        return (
+            super().has_add_permission(request)
+            and not AssessmentWeights.objects.exists()
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        saved = AssessmentWeights.objects.first()
+        if saved is None:
+            return redirect("admin:tracker_assessmentweights_add")
+        return redirect("admin:tracker_assessmentweights_change", saved.pk)
+
+    def save_model(self, request, obj, form, change):
+        saved = assessment_weights_set(
+            user=request.user,
+            reason=form.cleaned_data["change_reason"],
+            **{name: form.cleaned_data[name] for name in AssessmentWeights.DEFAULTS},
+        )
+        obj.pk = saved.pk

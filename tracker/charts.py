@@ -300,3 +300,60 @@ def completion_over_time(series, total, chart_id="chart-over-time"):
         ),
         body,
     )
+
+
+# The ranking's bars: the best and the lowest stand out by colour AND by the words
+# after their score (``DepartmentIndicators.note``), so print and screen readers
+# tell them apart too.
+RANKING_COLOURS = {"best": "#1a7f37", "lowest": "#cf222e", "other": "#0969da"}
+
+
+def ranking_scores(rows, chart_id="chart-ranking"):
+    """One bar per ranked department, in rank order: its score out of 100.
+    Departments without a score (nothing assigned) are not drawn."""
+    ranked = [row for row in rows if row.is_ranked]
+    label_width = LABEL_WIDTH + 20
+    figures_width = 96  # "100.0 最优" after the bar
+    bar_width = WIDTH - label_width - figures_width
+    bars = []
+    for i, row in enumerate(ranked):
+        y = 4 + i * ROW_HEIGHT
+        department = row.department
+        name = f"{row.rank}. {department.short_name or department.name}"
+        kind = "best" if row.is_best else "lowest" if row.is_worst else "other"
+        bars.append(
+            format_html(
+                '{}<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
+                "<title>{}: {}</title></rect>"
+                '<text x="{}" y="{}" ' + FONT + ">{} {}</text>",
+                _label(label_width - 6, y + 14, name, label_width - 8),
+                label_width,
+                y,
+                bar_width,
+                BAR_HEIGHT,
+                TRACK,
+                label_width,
+                y,
+                _f(bar_width * row.score / 100),
+                BAR_HEIGHT,
+                RANKING_COLOURS[kind],
+                department.name,
+                _f(row.score),
+                label_width + bar_width + 4,
+                y + 14,
+                _f(row.score),
+                row.note,
+            )
+        )
+    return _svg(
+        chart_id,
+        WIDTH,
+        8 + len(ranked) * ROW_HEIGHT,
+        gettext("Score per department"),
+        gettext(
+            "One bar per ranked department, best first: its composite score out "
+            "of 100. Departments with no assigned items are not drawn."
+        ),
+        mark_safe("".join(bars)),
+    )

@@ -303,3 +303,60 @@ def notice_export_rows(notices):
             notice.reply or None,
         )
         yield [spreadsheet_text(cell) for cell in row]
+
+
+# The department ranking's columns as ranking_export_rows writes them.
+RANKING_LAYOUT = (
+    SheetColumn(width=8),
+    SheetColumn(width=28, wrap=True),
+    SheetColumn(width=9),
+    *(SheetColumn(width=10) for _column in range(15)),
+    SheetColumn(width=22, wrap=True),
+)
+
+
+def ranking_export_rows(rows):
+    """The department ranking (``selectors.department_indicators``) as spreadsheet
+    rows, header first: the page's figures, percentages as numbers."""
+    ratings = [label for _value, label in Obligation.Rating.choices]
+    header = (
+        _("Rank"),
+        _("Responsible department"),
+        _("Score"),
+        _("Assigned items"),
+        _("Finished"),
+        _("Finished on time"),
+        _("On-time rate (%)"),
+        _("Overdue now"),
+        _("Submissions for review"),
+        _("Returns for rework"),
+        _("Return rate (%)"),
+        _("Average working days to approval"),
+        _("Yellow notices"),
+        _("Red notices"),
+        *ratings,
+        _("Note"),
+    )
+    yield [spreadsheet_text(str(label)) for label in header]
+    for row in rows:
+        yield [
+            spreadsheet_text(cell)
+            for cell in (
+                row.rank,
+                row.department.name,
+                row.score,
+                row.assigned,
+                row.finished,
+                row.on_time,
+                row.on_time_rate,
+                row.overdue,
+                row.submissions,
+                row.returns,
+                row.return_rate,
+                row.average_workdays,
+                row.yellow_notices,
+                row.red_notices,
+                *(count for _value, _label, count in row.rating_counts()),
+                str(row.note),
+            )
+        ]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from . import importer, services
 from .evidence_files import EVIDENCE_CONTENT_TYPES
 from .models import (
+    AssessmentWeights,
     Department,
     NotificationPreference,
     Obligation,
@@ -229,6 +230,24 @@ class NoticeReplyForm(forms.Form):
     )
 
 
+class RankingPeriodForm(forms.Form):
+    """The department ranking's period (both days included). Empty: unbounded on
+    that side; both empty: the whole life of the report (the default)."""
+
+    start = date_field(_("From"), required=False)
+    end = date_field(_("To"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(
+                _("The period ends (%(end)s) before it starts (%(start)s).")
+                % {"end": end.isoformat(), "start": start.isoformat()}
+            )
+        return cleaned
+
+
 # --- The admin's forms (tracker/admin.py) --------------------------------------------
 
 
@@ -286,6 +305,19 @@ class ObligationAdminForm(forms.ModelForm):
                 _("A reason is required when changing the supervision level."),
             )
         return cleaned
+
+
+class AssessmentWeightsAdminForm(forms.ModelForm):
+    """The admin's form of the ranking's weights; the sum is checked by
+    ``AssessmentWeights.clean`` (a form error, nothing saved)."""
+
+    change_reason = record_text_field(
+        _("Reason for the change"), help_text=_("Kept in the history of the weights.")
+    )
+
+    class Meta:
+        model = AssessmentWeights
+        fields = ("on_time", "rating", "returns", "supervision")
 
 
 class BulkAssignForm(OwnerByDepartmentMixin, forms.Form):

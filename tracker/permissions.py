@@ -30,6 +30,7 @@ confirm a suggested task -> problem link               no       no     yes      
 acknowledge (签收) an assignment to the department     member   no     no          no
 request an extension (延期申请)                        yes      no     no          yes
 approve or refuse an extension request                 no       no     yes         yes
+department ranking and its exports                     no       no     yes         yes
 =====================================================  =======  =====  ==========  =====
 
 签收 is the department's own act: only a member of the responsible department (not
@@ -338,6 +339,17 @@ def can_delete_department(department):
         Obligation.objects.filter(department=department).exists()
         or Obligation.history.filter(department=department).exists()
     )
+
+
+def can_view_ranking(user):
+    """The department ranking (考核排名) and its exports: the reviewers' tool, like
+    the notice register."""
+    return can_review(user)
+
+
+def can_set_assessment_weights(user):
+    """The weights of the ranking's score are set by an administrator."""
+    return is_admin(user)
 
 
 def can_import_report(user):

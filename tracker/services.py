@@ -34,6 +34,7 @@ from . import notifications, permissions, selectors, workdays
 from .evidence_files import EvidenceFileError, validate_evidence_file
 from .models import (
     AccountProfile,
+    AssessmentWeights,
     Department,
     Evidence,
     ExtensionRequest,
@@ -969,6 +970,39 @@ def extension_decide(
     _sync(extension.obligation, current)
     _sync(extension, pending)
     return pending
+
+
+# --- Assessment -------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_weights_set(
+    *,
+    user,
+    on_time: int,
+    rating: int,
+    returns: int,
+    supervision: int,
+    reason: str,
+) -> AssessmentWeights:
+    """Set the weights of the department ranking's score (percent, summing to 100);
+    the history row names the administrator and the reason."""
+    _refuse_unless(permissions.can_set_assessment_weights(user))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("A reason is required."))
+    weights = AssessmentWeights.objects.select_for_update().filter(
+        pk=AssessmentWeights.SINGLETON_PK
+    ).first() or AssessmentWeights(pk=AssessmentWeights.SINGLETON_PK)
+    weights.on_time, weights.rating = on_time, rating
+    weights.returns, weights.supervision = returns, supervision
+    try:
+        weights.full_clean()
+    except ValidationError as error:
+        raise ServiceError(" ".join(error.messages)) from None
+    weights.updated_at = timezone.now()
+    _save_recorded(weights, user=user, reason=reason)
+    return weights
 
 
 # --- Evidence ---------------------------------------------------------------------

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("obligations/", views.ObligationListView.as_view(), name="obligation_list"),
     path("departments/", views.department_list, name="department_list"),
+    path("departments/ranking/", views.department_ranking, name="department_ranking"),
     path("departments/<int:pk>/", views.department_detail, name="department_detail"),
     # Reports
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),

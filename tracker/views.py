@@ -31,9 +31,11 @@ from .evidence_files import EVIDENCE_CONTENT_TYPES, preview_kind
 from .exports import (
     EXPORT_FORMATS,
     NOTICE_LAYOUT,
+    RANKING_LAYOUT,
     export_filename,
     export_response,
     notice_export_rows,
+    ranking_export_rows,
     rows_response,
 )
 from .filters import ObligationFilter
@@ -47,12 +49,14 @@ from .forms import (
     NoteForm,
     NoticeReplyForm,
     NotificationPreferenceForm,
+    RankingPeriodForm,
     StatusForm,
     SupervisionForm,
     WithdrawEvidenceForm,
 )
 from .models import (
     DUE_SOON_DAYS,
+    AssessmentWeights,
     Department,
     ExtensionRequest,
     Notification,
@@ -141,16 +145,76 @@ def dashboard(request):
 
 @require_GET
 def department_list(request):
+    """Every department's scorecard, those most at risk first
+    (``selectors.by_risk``)."""
     reports, report = _report_choice(request)
     obligations = Obligation.objects.visible_to(request.user).filter(report=report)
-    scorecards = selectors.department_scorecards(
-        obligations, today=timezone.localdate(), all_departments=True
+    scorecards = selectors.by_risk(
+        selectors.department_scorecards(
+            obligations, today=timezone.localdate(), all_departments=True
+        )
     )
     return render(
         request,
         "tracker/department_list.html",
-        {"reports": reports, "report": report, "scorecards": scorecards},
+        {
+            "reports": reports,
+            "report": report,
+            "scorecards": scorecards,
+            "can_view_ranking": permissions.can_view_ranking(request.user),
+        },
     )
+
+
+@require_safe
+def department_ranking(request):
+    """考核排名: the departments of a report ordered by their composite score over a
+    period, with every indicator (``selectors.department_indicators``), a chart,
+    the CSV / XLSX export (``?_export=``) and a print layout for meetings. A period
+    that ends before it starts is refused (400) with nothing computed."""
+    if not permissions.can_view_ranking(request.user):
+        raise PermissionDenied
+    reports, report = _report_choice(request)
+    form = RankingPeriodForm(request.GET)
+    context = {"reports": reports, "report": report, "form": form}
+    if report is None:
+        return render(request, "tracker/department_ranking.html", context)
+    if not form.is_valid():
+        return render(request, "tracker/department_ranking.html", context, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    weights = AssessmentWeights.current()
+    rows = selectors.department_indicators(
+        report=report, start=start, end=end, weights=weights
+    )
+    today = timezone.localdate()
+    export_format = request.GET.get("_export")
+    if export_format in EXPORT_FORMATS:
+        name = gettext("%(organization)s %(year)s department ranking") % {
+            "organization": report.organization,
+            "year": report.year,
+        }
+        return rows_response(
+            ranking_export_rows(rows),
+            export_format,
+            f"{name}-{today:%Y-%m-%d}.{export_format}",
+            fallback=f"ranking-{today:%Y-%m-%d}.{export_format}",
+            sheet_title=gettext("Department ranking"),
+            layout=RANKING_LAYOUT,
+        )
+    query = {"report": report.pk}
+    query.update({k: v.isoformat() for k, v in (("start", start), ("end", end)) if v})
+    context.update(
+        rows=rows,
+        start=start,
+        end=end,
+        today=today,
+        weights=weights,
+        rating_labels=[label for _value, label in Obligation.Rating.choices],
+        chart=charts.ranking_scores(rows),
+        has_ranked=any(row.is_ranked for row in rows),
+        query=urlencode(query),
+    )
+    return render(request, "tracker/department_ranking.html", context)
 
 
 @require_GET

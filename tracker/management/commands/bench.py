@@ -29,6 +29,7 @@ PAGES = (
     ("list filtered", "/obligations/?status=submitted&overdue=yes"),
     ("obligation", "/obligations/{pk}/"),
     ("export csv", "/obligations/?_export=csv"),
+    ("ranking", "/departments/ranking/"),
     ("admin changelist", "/admin/tracker/obligation/"),
 )
 # Pages whose query count may grow with the data: none any more (the export reads

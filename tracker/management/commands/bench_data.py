@@ -224,6 +224,14 @@ def generate(n, *, seed=1):
                 status_changed_at=start + timedelta(days=UPDATES_PER_OBLIGATION)
                 if status != Status.NOT_STARTED
                 else None,
+                # Finished work carries what the ranking reads: when it was
+                # assigned and its rating (the rest keep no 签收 clock, as before).
+                department_assigned_at=start
+                if assigned and status == Status.DONE
+                else None,
+                rating=rng.choice(list(Obligation.Rating))
+                if status == Status.DONE
+                else "",
             )
         )
     obligations = Obligation.objects.bulk_create(obligations, batch_size=BATCH)
