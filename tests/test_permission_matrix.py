@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, reverse
 
 import tracker.urls
-from tests.factories import ObligationFactory, UserFactory
+from tests.factories import ObligationFactory, ReportFactory, UserFactory
 from tests.workflow_helpers import PDF, set_status, upload
 from tracker.models import (
     Evidence,
@@ -24,7 +24,7 @@ from tracker.models import (
     Obligation,
     ProgressUpdate,
 )
-from tracker.services import obligation_set_supervision
+from tracker.services import followup_confirm, obligation_set_supervision
 
 S = Obligation.Status
 ROLES = ("anonymous", "owning_staff", "owner", "other_staff", "supervisor", "admin")
@@ -47,6 +47,9 @@ class Row:
     extension: bool = False  # whether a pending extension request exists
     # The obligation is a task and a problem of its report is posted as "problem".
     task: bool = False
+    # The obligation is a task and a work item of its organization's next report
+    # is posted as "later" (the follow-up across years).
+    followup: bool = False
 
 
 LOGIN = "login"
@@ -229,6 +232,19 @@ MATRIX = [
     Row(
         "obligation_confirm_link", "confirm a suggested link", "post", REVIEW, task=True
     ),
+    # The follow-up across years: confirming, rejecting or withdrawing a match is
+    # the reviewers', like confirming a suggested link.
+    Row("followup_confirm", "confirm a follow-up", "post", REVIEW, followup=True),
+    Row("followup_reject", "reject a follow-up", "post", REVIEW, followup=True),
+    Row(
+        "followup_withdraw",
+        "withdraw a follow-up",
+        "post",
+        REVIEW,
+        followup=True,
+        target="followup",
+        data={"reason": "误确认"},
+    ),
     # 签收 and extension requests.
     Row("obligation_acknowledge", "acknowledge", "post", MEMBERS),
     Row(
@@ -290,8 +306,9 @@ def _user(request, role):
     return request.getfixturevalue(fixture)
 
 
-def _url(row, obligation, evidence, notice, notification, extension):
+def _url(row, obligation, evidence, notice, notification, extension, followup):
     pk = {
+        "followup": followup.pk if followup else None,
         "notification": notification.pk if notification else None,
         "obligation": obligation.pk,
         "notice": notice.pk if notice else None,
@@ -305,8 +322,18 @@ def _url(row, obligation, evidence, notice, notification, extension):
     return reverse(f"tracker:{row.url_name}", args=args)
 
 
-def _payload(row, obligation):
+def _next_years_item(obligation):
+    """A work item of the obligation's organization's report of the next year."""
+    report = obligation.report
+    return ObligationFactory(
+        report=ReportFactory(organization=report.organization, year=report.year + 1)
+    )
+
+
+def _payload(row, obligation, later):
     data = {"version": obligation.version, **row.data}
+    if later is not None:
+        data["later"] = later.pk
     if row.task:
         data["problem"] = ObligationFactory(
             report=obligation.report,
@@ -325,8 +352,15 @@ def test_permission_matrix_cell(
     Obligation.objects.filter(pk=obligation.pk).update(
         owner=owner,
         due_date=row.due_date,
-        kind=Obligation.Kind.TASK if row.task else obligation.kind,
+        kind=Obligation.Kind.TASK if row.task or row.followup else obligation.kind,
     )
+    obligation.refresh_from_db()
+    later = _next_years_item(obligation) if row.followup else None
+    followup = None
+    if row.target == "followup":
+        followup = followup_confirm(
+            earlier=obligation, later=later, user=request.getfixturevalue("supervisor")
+        )
     evidence = upload(obligation, staff_a) if row.evidence else None
     notice = None
     if row.target == "notice":
@@ -357,14 +391,14 @@ def test_permission_matrix_cell(
         notification = Notification.objects.create(
             recipient=user or staff_a, obligation=obligation, kind="assigned", text="x"
         )
-    url = _url(row, obligation, evidence, notice, notification, extension)
+    url = _url(row, obligation, evidence, notice, notification, extension, followup)
     updates_before = ProgressUpdate.objects.count()
     evidence_before = list(Evidence.objects.values_list("pk", "withdrawn_at"))
 
     if row.method == "get":
         response = client.get(url)
     else:
-        response = client.post(url, _payload(row, obligation))
+        response = client.post(url, _payload(row, obligation, later))
 
     if expected == LOGIN:
         assert response.status_code == 302

@@ -69,9 +69,10 @@ def test_report_page_fetches_obligations_in_one_query(
     client.get(wuxi.get_absolute_url())  # warm up session and caches
 
     # Session, user, the user's groups (navigation), the unread notifications
-    # (header badge), the report, its obligations: the same six whatever the number
-    # of obligations.
-    with django_assert_max_num_queries(6):
+    # (header badge), the report, its obligations, the organization's reports of
+    # the year before and after, the confirmed follow-ups across years: the same
+    # eight whatever the number of obligations.
+    with django_assert_max_num_queries(8):
         response = client.get(wuxi.get_absolute_url())
 
     assert response.status_code == 200

@@ -1,13 +1,23 @@
 """Suggested task -> problem links (tracker.similarity), measured on the seed report
-against its six editorial links. The figures are those of docs/link-suggestions.md:
-a change that lowers them fails here."""
+against its six editorial links, and suggested follow-ups across years, measured on
+the seed report and tests/data/wuxi-2023-report.txt against the 17 editorial
+follow-ups of tests/data/wuxi-2023-followups.json. The figures are those of
+docs/link-suggestions.md: a change that lowers them fails here."""
 
 import json
 
 from django.conf import settings
 
+from tests.followup_helpers import WUXI_2023, gold_followups
 from tracker import importer
-from tracker.similarity import MAX_PER_TASK, MIN_SCORE, suggest_links
+from tracker.similarity import (
+    FOLLOWUP_MAX_PER_ITEM,
+    FOLLOWUP_MIN_SCORE,
+    MAX_PER_TASK,
+    MIN_SCORE,
+    match_followups,
+    suggest_links,
+)
 
 SOURCE = settings.BASE_DIR / "fixtures" / "source"
 # docs/link-suggestions.md: precision 5/5, recall 5/6 at MIN_SCORE 0.06, 3 per task.
@@ -65,3 +75,65 @@ def test_numbering_alone_is_not_a_shared_concern():
 
 def test_no_problems_means_no_suggestions():
     assert suggest_links({"2.1": "完善法律顾问制度。"}, {}) == []
+
+
+# --- Follow-up across years -----------------------------------------------------
+# docs/link-suggestions.md: on the Wuxi 2022 -> 2023 pair, 9 of 10 suggestions
+# right, 9 of the 17 editorial follow-ups found, at FOLLOWUP_MIN_SCORE 0.1 and 2
+# per earlier item.
+DOCUMENTED_FOLLOWUP_PRECISION = 9 / 10
+DOCUMENTED_FOLLOWUP_RECALL = 9 / 17
+
+
+def _followup_matches(**options):
+    def passages(path):
+        tree = importer.parse_report_file(path)
+        return [(o.code, o.kind, o.body) for _section, o in tree.obligations()]
+
+    return match_followups(
+        passages(SOURCE / "wuxi-2022-rule-of-law-report.txt"),
+        passages(WUXI_2023),
+        **options,
+    )
+
+
+def test_followup_suggestions_keep_the_documented_precision_and_recall():
+    suggested = {(m.earlier, m.later) for m in _followup_matches()}
+    gold = gold_followups()
+    correct = suggested & gold
+    assert (FOLLOWUP_MIN_SCORE, FOLLOWUP_MAX_PER_ITEM) == (0.1, 2), (
+        "update docs/link-suggestions.md"
+    )
+    assert len(correct) / len(suggested) >= DOCUMENTED_FOLLOWUP_PRECISION, sorted(
+        suggested - gold
+    )
+    assert len(correct) / len(gold) >= DOCUMENTED_FOLLOWUP_RECALL, sorted(
+        gold - suggested
+    )
+
+
+def test_each_earlier_task_and_problem_gets_a_right_follow_up_first():
+    best = {}
+    for match in _followup_matches():
+        best.setdefault(match.earlier, match.later)  # best first per earlier item
+
+    assert set(best) == {"3.1", "3.2", "3.3", "4.1", "4.2", "4.3", "4.4"}
+    assert set(best.items()) <= gold_followups()
+
+
+def test_a_later_task_is_never_suggested_as_a_follow_up():
+    matches = _followup_matches(min_score=0.0, max_per_item=None)
+
+    assert matches
+    assert not any(m.later.startswith("4.") for m in matches)
+
+
+def test_followups_of_reports_that_share_nothing_are_none():
+    assert (
+        match_followups(
+            [("4.1", importer.TASK, "一是完善公共法律服务体系。")],
+            [("1.1", importer.WORK_ITEM, "一是修建道路桥梁。")],
+            min_score=0.0,
+        )
+        == []
+    )

@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions, similarity
+from . import permissions, selectors, similarity
 from .forms import (
     AssessmentWeightsAdminForm,
     BulkAssignForm,
@@ -280,6 +280,39 @@ def _suggested_links(tree):
     ]
 
 
+def _suggested_followups(tree, *, organization, year):
+    """The preview's follow-up suggestions: which units of the file may report on
+    the tasks and problems of the organization's report of the year before
+    (tracker.similarity), with that report; shown, never stored: a supervisor
+    confirms them once the file is imported."""
+    previous = selectors.adjacent_report(organization=organization, year=year - 1)
+    if previous is None:
+        return None, []
+    earlier = {
+        o.code: o
+        for o in previous.obligations.filter(missing_since__isnull=True).only(
+            "pk", "code", "kind", "title", "body"
+        )
+    }
+    later = {o.code: o for _section, o in tree.obligations()}
+    matches = similarity.match_followups(
+        [(o.code, o.kind, o.body) for o in earlier.values()],
+        [(o.code, o.kind, o.body) for o in later.values()],
+    )
+    return previous, [
+        {
+            "earlier": earlier[each.earlier],
+            "later": later[each.later],
+            "score": each.score,
+            "terms": each.terms,
+            "recurring": earlier[each.earlier].kind
+            == later[each.later].kind
+            == Obligation.Kind.PROBLEM,
+        }
+        for each in matches
+    ]
+
+
 @admin.register(Report)
 class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ("title", "organization", "year", "obligation_count", "imported_at")
@@ -321,6 +354,7 @@ class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
             draft_lookup=lambda token: import_draft_get(user=request.user, token=token),
         )
         preview, suggestions, draft = None, [], None
+        previous_report, followups = None, []
         tree = None
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
@@ -338,6 +372,18 @@ class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
                     form.add_error(None, str(error))
                 else:
                     import_draft_discard(user=request.user, token=data["draft"])
+                    if result.previous_report is not None:
+                        self.message_user(
+                            request,
+                            gettext(
+                                "%(count)d follow-up suggestions for %(title)s: "
+                                "confirm them on its page, under “Follow-up”."
+                            )
+                            % {
+                                "count": len(result.followups),
+                                "title": result.previous_report.title,
+                            },
+                        )
                     self.message_user(
                         request,
                         gettext(
@@ -358,6 +404,9 @@ class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
                     tree, organization=tree.organization, year=tree.year
                 )
                 suggestions = _suggested_links(tree)
+                previous_report, followups = _suggested_followups(
+                    tree, organization=tree.organization, year=tree.year
+                )
                 # Kept for the Import button: the page carries only the token.
                 draft = import_draft_save(
                     user=request.user,
@@ -383,6 +432,8 @@ class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
             "draft": draft,
             "draft_minutes": IMPORT_DRAFT_MINUTES,
             "suggestions": suggestions,
+            "previous_report": previous_report,
+            "followups": followups,
         }
         return TemplateResponse(
             request,

@@ -76,6 +76,30 @@ class ConfirmLinkForm(VersionedForm):
     )
 
 
+class FollowUpForm(forms.Form):
+    """One suggested follow-up (an item of next year's report), confirmed or
+    rejected with one click; whether it can report on the obligation is the
+    service's decision."""
+
+    later = forms.ModelChoiceField(
+        queryset=Obligation.objects.all(), widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        # The item comes with the button, not from a field the user can correct:
+        # say what went wrong where the page shows a refused form.
+        if "later" in self.errors:
+            raise forms.ValidationError(
+                _("This item of next year's report no longer exists: reload the page.")
+            )
+        return cleaned
+
+
+class FollowUpWithdrawForm(forms.Form):
+    reason = record_text_field(_("Reason for withdrawing the confirmation"))
+
+
 class StatusForm(VersionedForm):
     # Every status is a valid choice here: whether the transition is allowed from the
     # current status, and for this user, is obligation_transition's decision.

@@ -27,6 +27,7 @@ reply to a supervision notice (department members)     yes      no     no       
 supervision notice register and its export             no       no     yes         yes
 edit an obligation's text, its task -> problem links   no       no     no          yes
 confirm a suggested task -> problem link               no       no     yes         yes
+confirm, reject or withdraw a follow-up across years   no       no     yes         yes
 acknowledge (签收) an assignment to the department     member   no     no          no
 request an extension (延期申请)                        yes      no     no          yes
 approve or refuse an extension request                 no       no     yes         yes
@@ -46,7 +47,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from .models import Evidence, Obligation, ProgressUpdate, SupervisionNotice
+from .models import Evidence, FollowUp, Obligation, ProgressUpdate, SupervisionNotice
 
 STAFF_GROUP = "staff"
 SUPERVISOR_GROUP = "supervisor"
@@ -171,6 +172,13 @@ def can_confirm_links(user):
     return can_review(user)
 
 
+def can_confirm_followups(user):
+    """Confirm or reject a suggested follow-up across years (which item of next
+    year's report reports on a task or problem), or withdraw a confirmed one: a
+    judgement like confirming a suggested link, so the reviewers'."""
+    return can_review(user)
+
+
 def can_download(user, evidence):
     return can_review(user) or can_work_on(user, evidence.obligation)
 
@@ -197,6 +205,14 @@ def get_notice_or_404(request, pk):
     queryset = SupervisionNotice.objects.filter(obligation__in=visible).select_related(
         "obligation__report", "department", "issued_by", "replied_by"
     )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_followup_or_404(request, pk):
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = FollowUp.objects.filter(
+        earlier__in=visible, later__in=visible
+    ).select_related("earlier__report", "later__report")
     return get_object_or_404(queryset, pk=pk)
 
 

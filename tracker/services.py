@@ -38,6 +38,8 @@ from .models import (
     Department,
     Evidence,
     ExtensionRequest,
+    FollowUp,
+    FollowUpRejection,
     ImportDraft,
     NoticeCounter,
     Notification,
@@ -1226,6 +1228,11 @@ class ImportResult:
     # they may carry evidence and a timeline.
     missing: list[str] = dataclasses.field(default_factory=list)
     links_added: int = 0
+    # The organization's report of the year before, if imported, and the items of
+    # this one suggested as reporting on its tasks and problems
+    # (selectors.FollowUpSuggestion), to be confirmed on its page.
+    previous_report: Report | None = None
+    followups: list = dataclasses.field(default_factory=list)
 
 
 def _import_sections(report, tree):
@@ -1381,6 +1388,13 @@ def report_import(
         _mark_missing(existing[code], user=user)
     if links:
         result.links_added = _apply_links(report, links)
+    result.previous_report = selectors.adjacent_report(
+        organization=organization, year=year - 1
+    )
+    if result.previous_report is not None:
+        result.followups = selectors.followup_suggestions(
+            result.previous_report, report
+        )
     return result
 
 
@@ -1560,6 +1574,181 @@ def import_draft_get(*, user, token: str) -> ImportDraft:
 def import_draft_discard(*, user, token: str) -> None:
     """Forget a draft once it is imported."""
     ImportDraft.objects.filter(token=token, user=user).delete()
+
+
+# --- Follow-up across years ------------------------------------------------------
+
+
+def _check_followup_pair(earlier, later):
+    """ServiceError unless ``later`` can report on ``earlier``: a task or problem
+    of one report, and a work item or problem of the same organization's report
+    of the next year."""
+    if earlier.kind not in (Obligation.Kind.TASK, Obligation.Kind.PROBLEM):
+        raise ServiceError(
+            _("Only the tasks and problems of a report are followed up the next year.")
+        )
+    if later.kind not in (Obligation.Kind.WORK_ITEM, Obligation.Kind.PROBLEM):
+        raise ServiceError(
+            _(
+                "%(code)s is a task of its report: what became of a task or problem "
+                "is reported in a work item or a problem."
+            )
+            % {"code": later.code}
+        )
+    if (
+        later.report.organization != earlier.report.organization
+        or later.report.year != earlier.report.year + 1
+    ):
+        raise ServiceError(
+            _("%(code)s is not in the report of %(organization)s for %(year)d.")
+            % {
+                "code": later.code,
+                "organization": earlier.report.organization,
+                "year": earlier.report.year + 1,
+            }
+        )
+
+
+def _log_followup(earlier, later, *, user, earlier_text, later_text, terms=(), note=""):
+    """One timeline entry on each side of a follow-up decision, each naming the
+    other side (``%(year)d``, ``%(code)s``, ``%(title)s``), then the shared wording
+    and why."""
+    for obligation, message, other in (
+        (earlier, earlier_text, later),
+        (later, later_text, earlier),
+    ):
+        if message is None:
+            continue
+        lines = [
+            _record_text(
+                message, year=other.report.year, code=other.code, title=other.title
+            )
+        ]
+        if terms:
+            lines.append(
+                _record_text(_("Shared wording: %(terms)s"), terms="、".join(terms))
+            )
+        lines.append(note)
+        log_action(
+            obligation,
+            user=user,
+            action=ProgressUpdate.Action.FOLLOW_UP,
+            text="\n".join(lines),
+        )
+
+
+def _start_followup_decision(*, earlier, later, user, if_confirmed):
+    """What confirming and rejecting check first: who, which pair, and that it is
+    not confirmed already (``if_confirmed`` says so). Under the earlier item's row
+    lock, two decisions on it run one after the other, so the second sees the
+    first (the partial unique index backs it up)."""
+    _refuse_unless(permissions.can_confirm_followups(user))
+    _check_followup_pair(earlier, later)
+    _lock(earlier, version=None)
+    if FollowUp.objects.confirmed().filter(earlier=earlier, later=later).exists():
+        raise ServiceError(
+            if_confirmed % {"later": later.code, "earlier": earlier.code}
+        )
+
+
+@transaction.atomic
+def followup_confirm(*, earlier, later, user, reason: str = "") -> FollowUp:
+    """Confirm that ``later`` (an item of next year's report) reports on
+    ``earlier`` (a task or problem): stored as a ``FollowUp`` with who, when, why
+    and the wording the two passages share, and written on both timelines. A
+    problem confirmed as a problem again is recurring (反复出现)."""
+    _start_followup_decision(
+        earlier=earlier,
+        later=later,
+        user=user,
+        if_confirmed=_("%(later)s is already confirmed as reporting on %(earlier)s."),
+    )
+    score, terms = selectors.followup_measure(earlier, later)
+    followup = FollowUp.objects.create(
+        earlier=earlier,
+        later=later,
+        score=score,
+        shared_terms=list(terms),
+        reason=(reason or "").strip() or _recorded(_("Suggested follow-up confirmed.")),
+        confirmed_by=user,
+    )
+    _log_followup(
+        earlier,
+        later,
+        user=user,
+        earlier_text=_("Reported in %(year)d as %(code)s %(title)s."),
+        later_text=_("Reports on %(code)s %(title)s of the %(year)d report."),
+        terms=terms,
+        note=followup.reason,
+    )
+    return followup
+
+
+@transaction.atomic
+def followup_reject(*, earlier, later, user, reason: str = "") -> FollowUpRejection:
+    """Record that a suggested ``later`` item does not report on ``earlier``: it is
+    no longer suggested. A confirmed match is withdrawn instead
+    (``followup_withdraw``). Only the earlier item's timeline says so: nothing
+    changed for the later one."""
+    _start_followup_decision(
+        earlier=earlier,
+        later=later,
+        user=user,
+        if_confirmed=_(
+            "%(later)s is confirmed as reporting on %(earlier)s: withdraw the "
+            "confirmation instead, with a reason."
+        ),
+    )
+    if FollowUpRejection.objects.filter(earlier=earlier, later=later).exists():
+        raise ServiceError(
+            _("%(later)s is already rejected for %(earlier)s.")
+            % {"later": later.code, "earlier": earlier.code}
+        )
+    rejection = FollowUpRejection.objects.create(
+        earlier=earlier,
+        later=later,
+        reason=(reason or "").strip() or _recorded(_("Suggested follow-up rejected.")),
+        rejected_by=user,
+    )
+    _log_followup(
+        earlier,
+        later,
+        user=user,
+        earlier_text=_(
+            "Not reported in %(year)d as %(code)s %(title)s: suggestion rejected."
+        ),
+        later_text=None,
+        note=rejection.reason,
+    )
+    return rejection
+
+
+@transaction.atomic
+def followup_withdraw(*, followup, user, reason: str) -> FollowUp:
+    """Withdraw a confirmed follow-up (an unconfirm): the row stays with who
+    withdrew it, when and why, and both timelines say so."""
+    _refuse_unless(permissions.can_confirm_followups(user))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Say why the confirmation is withdrawn."))
+    _lock(followup.earlier, version=None)
+    current = FollowUp.objects.select_for_update().get(pk=followup.pk)
+    if current.withdrawn_at is not None:
+        raise ServiceError(_("This follow-up was already withdrawn."))
+    current.withdrawn_at = timezone.now()
+    current.withdrawn_by = user
+    current.withdraw_reason = reason
+    current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+    _log_followup(
+        followup.earlier,
+        followup.later,
+        user=user,
+        earlier_text=_("No longer reported in %(year)d as %(code)s %(title)s."),
+        later_text=_("No longer reports on %(code)s %(title)s of the %(year)d report."),
+        note=reason,
+    )
+    _sync(followup, current)
+    return current
 
 
 # --- Notifications ----------------------------------------------------------------

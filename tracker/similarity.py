@@ -17,12 +17,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .importer import PROBLEM, TASK
+from .importer import PROBLEM, TASK, WORK_ITEM
 
 # A suggestion needs at least this cosine, and a task gets at most this many:
 # measured on the seed report (docs/link-suggestions.md, tests/test_similarity.py).
 MIN_SCORE = 0.06
 MAX_PER_TASK = 3
+# A follow-up match (an earlier task or problem -> a later report's item) needs
+# at least this cosine, and an earlier item gets at most this many: measured on
+# tests/data/wuxi-2023-report.txt (docs/link-suggestions.md, tests/test_similarity.py).
+FOLLOWUP_MIN_SCORE = 0.1
+FOLLOWUP_MAX_PER_ITEM = 2
 # How many shared terms a suggestion gives as its reason.
 MAX_TERMS = 5
 
@@ -55,12 +60,16 @@ def _bigrams(text: str) -> list[str]:
     return [run[i : i + 2] for run in _runs(text) for i in range(len(run) - 1)]
 
 
-def _weights(texts: dict[str, str], corpus: list[str]) -> dict[str, dict[str, float]]:
-    """Each text's TF-IDF vector, L2-normalised, as {bigram: weight}."""
-    document_frequency = Counter()
+def _document_frequency(corpus: list[str]) -> tuple[Counter, int]:
+    counts = Counter()
     for document in corpus:
-        document_frequency.update(set(_bigrams(document)))
-    n = len(corpus)
+        counts.update(set(_bigrams(document)))
+    return counts, len(corpus)
+
+
+def _weights(texts: dict, corpus: list[str]) -> dict:
+    """Each text's TF-IDF vector, L2-normalised, as {bigram: weight}."""
+    document_frequency, n = _document_frequency(corpus)
     vectors = {}
     for key, text in texts.items():
         counts = Counter(_bigrams(text))
@@ -109,6 +118,30 @@ def _shared_terms(task_text: str, problem_text: str, contribution: dict[str, flo
     return tuple(chosen[:MAX_TERMS])
 
 
+def _ranked(queries: dict, candidates: dict, *, corpus, min_score, limit):
+    """For each query (``{key: text}``, in the order given), the candidates it
+    shares the most wording with, as (query, candidate, score, terms): at most
+    ``limit`` of them, each with a cosine of at least ``min_score``, best first."""
+    query_vectors = _weights(queries, corpus)
+    candidate_vectors = _weights(candidates, corpus)
+    for query, query_text in queries.items():
+        scored = []
+        for candidate, candidate_text in candidates.items():
+            query_vector = query_vectors[query]
+            candidate_vector = candidate_vectors[candidate]
+            contribution = {
+                gram: weight * candidate_vector[gram]
+                for gram, weight in query_vector.items()
+                if gram in candidate_vector
+            }
+            score = sum(contribution.values())
+            if score > 0 and score >= min_score:
+                terms = _shared_terms(query_text, candidate_text, contribution)
+                scored.append((query, candidate, round(score, 3), terms))
+        scored.sort(key=lambda each: -each[2])
+        yield from scored[:limit]
+
+
 def suggest_links(
     tasks: dict[str, str],
     problems: dict[str, str],
@@ -129,24 +162,12 @@ def suggest_links(
         corpus = [*tasks.values(), *problems.values()]
     if set(tasks) & set(problems):
         raise ValueError("A code cannot be both a task and a problem.")
-    vectors = _weights({**problems, **tasks}, corpus)
-    suggestions = []
-    for task, task_text in tasks.items():
-        scored = []
-        for problem, problem_text in problems.items():
-            task_vector, problem_vector = vectors[task], vectors[problem]
-            contribution = {
-                gram: weight * problem_vector[gram]
-                for gram, weight in task_vector.items()
-                if gram in problem_vector
-            }
-            score = sum(contribution.values())
-            if score > 0 and score >= min_score:
-                terms = _shared_terms(task_text, problem_text, contribution)
-                scored.append(Suggestion(task, problem, round(score, 3), terms))
-        scored.sort(key=lambda suggestion: -suggestion.score)
-        suggestions.extend(scored[:max_per_task])
-    return suggestions
+    return [
+        Suggestion(*each)
+        for each in _ranked(
+            tasks, problems, corpus=corpus, min_score=min_score, limit=max_per_task
+        )
+    ]
 
 
 def suggest_for_report(passages, *, tasks=None) -> list[Suggestion]:
@@ -165,3 +186,54 @@ def suggest_for_report(passages, *, tasks=None) -> list[Suggestion]:
         {code: text for code, kind, text in passages if kind == PROBLEM},
         corpus=[text for _code, _kind, text in passages],
     )
+
+
+@dataclass(frozen=True)
+class FollowUpMatch:
+    """An item of the later report suggested as reporting on a task or problem of
+    the earlier one: both by code, the cosine, and the shared terms."""
+
+    earlier: str
+    later: str
+    score: float
+    terms: tuple[str, ...]
+
+
+def match_followups(
+    earlier_passages,
+    later_passages,
+    *,
+    only=None,
+    min_score: float = FOLLOWUP_MIN_SCORE,
+    max_per_item: int | None = FOLLOWUP_MAX_PER_ITEM,
+) -> list[FollowUpMatch]:
+    """Which items of next year's report report on each task and problem of this
+    year's, from ``(code, kind, text)`` of every obligation of each report: at
+    most ``max_per_item`` (None: all) with a cosine of at least ``min_score`` for
+    each earlier item, or for those whose codes are in ``only``.
+
+    The earlier report's tasks and problems are matched to the later report's work
+    items and problems (a later task is a promise, not a report of what was done;
+    a later problem is either what became of a task or a problem again). Every
+    passage of both reports counts for the document frequencies, so the genre's
+    words that every year's report uses (法治, 进一步, 加强) weigh little."""
+    earlier_passages, later_passages = list(earlier_passages), list(later_passages)
+    earlier = {
+        code: text
+        for code, kind, text in earlier_passages
+        if kind in (TASK, PROBLEM) and (only is None or code in only)
+    }
+    later = {
+        code: text
+        for code, kind, text in later_passages
+        if kind in (WORK_ITEM, PROBLEM)
+    }
+    if not earlier or not later:
+        return []
+    corpus = [text for _c, _k, text in [*earlier_passages, *later_passages]]
+    return [
+        FollowUpMatch(*each)
+        for each in _ranked(
+            earlier, later, corpus=corpus, min_score=min_score, limit=max_per_item
+        )
+    ]

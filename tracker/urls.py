@@ -15,6 +15,8 @@ obligation_forms = [
     path(
         "links/confirm/", views.obligation_confirm_link, name="obligation_confirm_link"
     ),
+    path("follow-up/confirm/", views.followup_confirm, name="followup_confirm"),
+    path("follow-up/reject/", views.followup_reject, name="followup_reject"),
     path("acknowledge/", views.obligation_acknowledge, name="obligation_acknowledge"),
     path("extension/", views.extension_request, name="extension_request"),
 ]
@@ -36,6 +38,11 @@ urlpatterns = [
         "extensions/<int:pk>/decide/",
         views.extension_decide,
         name="extension_decide",
+    ),
+    path(
+        "follow-ups/<int:pk>/withdraw/",
+        views.followup_withdraw,
+        name="followup_withdraw",
     ),
     path(
         "evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence_withdraw"

@@ -46,6 +46,8 @@ from .forms import (
     EvidenceForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    FollowUpForm,
+    FollowUpWithdrawForm,
     NoteForm,
     NoticeReplyForm,
     NotificationPreferenceForm,
@@ -113,6 +115,7 @@ def dashboard(request):
         kinds=overall.kinds,
         problems=selectors.problems_with_tasks(visible, report=report),
         problem_limit=selectors.PROBLEM_LIMIT,
+        recurring=selectors.recurring_problems(report),
         overdue=selectors.overdue_list(obligations, today=today),
         due_soon=selectors.due_soon_list(obligations, today=today),
         awaiting_review=selectors.awaiting_review_list(obligations),
@@ -295,9 +298,13 @@ def report_detail(request, pk):
     obligations = selectors.report_obligations(
         Obligation.objects.visible_to(request.user), report=report
     )
+    followup = selectors.report_followup(report)
+    for obligation in obligations:
+        obligation.is_recurring = obligation.pk in followup.recurring
     context = {
         "report": report,
         "obligations": obligations,
+        "followup": followup,
         "paragraphs": report_paragraphs(
             report.source_text, [o for o in obligations if o.missing_since is None]
         ),
@@ -323,6 +330,8 @@ _FORM_IDS = {
     "extension": "extension-%s",
     "extension_decide": "extension-decide-%s",
     "confirm_link": "confirm-link-%s",
+    "followup": "followup-%s",
+    "followup_withdraw": "followup-withdraw-%s",
 }
 
 # What the download may be served as: the types evidence_upload stores. Anything
@@ -452,6 +461,22 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
                 initial={**version, "problem": suggestion.problem.pk},
                 auto_id=f"confirm-{suggestion.problem.pk}-%s",
             )
+    followup = selectors.obligation_followup(obligation)
+    if permissions.can_confirm_followups(user):
+        for suggestion in followup.suggestions:
+            for verb in ("confirm", "reject"):
+                setattr(
+                    suggestion,
+                    f"{verb}_form",
+                    FollowUpForm(
+                        initial={"later": suggestion.later.pk},
+                        auto_id=f"followup-{verb}-{suggestion.later.pk}-%s",
+                    ),
+                )
+        for confirmed in followup.confirmed:
+            confirmed.withdraw_form = FollowUpWithdrawForm(
+                auto_id=f"followup-withdraw-{confirmed.pk}-%s"
+            )
     shown = {f"withdraw-{e.pk}" for e in obligation.evidence_list if e.withdraw_form}
     shown.update(f"reply-{n.pk}" for n in obligation.notice_list if n.reply_form)
     shown.update(name for name in _FORM_IDS if context_forms.get(name) is not None)
@@ -483,6 +508,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         ],
         "transitions": transitions,
         "suggestions": suggestions,
+        "followup": followup,
         "open_return": open_return,
         "can_work": can_work,
         "can_download": can_work or can_review,
@@ -691,6 +717,77 @@ def obligation_confirm_link(request, pk):
 
     form = ConfirmLinkForm(request.POST, auto_id=_FORM_IDS["confirm_link"])
     return _post_obligation_form(request, obligation, "confirm_link", form, write, done)
+
+
+def _post_followup(request, pk, write, message):
+    """Confirm or reject a suggested follow-up of the obligation ``pk`` (an item
+    of next year's report posted as ``later``); back to ``next`` (the report
+    page) or the obligation."""
+    obligation = permissions.get_obligation_or_404(request, pk)
+    if not permissions.can_confirm_followups(request.user):
+        raise PermissionDenied
+    form = FollowUpForm(request.POST, auto_id=_FORM_IDS["followup"])
+
+    def done(_result):
+        later = form.cleaned_data["later"]
+        messages.success(
+            request,
+            message % {"earlier": obligation.code, "later": later.code},
+        )
+
+    return _post_obligation_form(
+        request,
+        obligation,
+        "followup",
+        form,
+        write=lambda data: write(
+            earlier=obligation, later=data["later"], user=request.user
+        ),
+        done=done,
+        follow_next=True,
+    )
+
+
+@require_POST
+def followup_confirm(request, pk):
+    return _post_followup(
+        request,
+        pk,
+        services.followup_confirm,
+        gettext("Confirmed: %(later)s of next year's report reports on %(earlier)s."),
+    )
+
+
+@require_POST
+def followup_reject(request, pk):
+    return _post_followup(
+        request,
+        pk,
+        services.followup_reject,
+        gettext("Rejected: %(later)s is no longer suggested for %(earlier)s."),
+    )
+
+
+@require_POST
+def followup_withdraw(request, pk):
+    followup = permissions.get_followup_or_404(request, pk)
+    if not permissions.can_confirm_followups(request.user):
+        raise PermissionDenied
+    form = FollowUpWithdrawForm(request.POST, auto_id=_FORM_IDS["followup_withdraw"])
+    return _post_obligation_form(
+        request,
+        followup.earlier,
+        "followup_withdraw",
+        form,
+        write=lambda data: services.followup_withdraw(
+            followup=followup, user=request.user, reason=data["reason"]
+        ),
+        done=lambda _result: messages.success(
+            request,
+            gettext("Withdrawn: %(later)s no longer reports on %(earlier)s.")
+            % {"earlier": followup.earlier.code, "later": followup.later.code},
+        ),
+    )
 
 
 @require_POST

@@ -106,3 +106,15 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("missing: 0")
+        if result.previous_report is not None:
+            previous = result.previous_report
+            self.stdout.write(
+                f"follow-up of {previous.title}: {len(result.followups)} suggested, "
+                f"to confirm on {previous.get_absolute_url()}#follow-up"
+            )
+            for each in result.followups:
+                recurring = " recurring" if each.is_recurring else ""
+                self.stdout.write(
+                    f"  {each.earlier.code} -> {each.later.code}{recurring} "
+                    f"({each.score:.2f}: {'、'.join(each.terms)})"
+                )
