@@ -71,8 +71,8 @@ def test_supervisor_sees_departments_ordered_by_score_with_best_and_lowest_named
         (department_b.name, "2", "20.0", "Lowest"),
         (ranked.name, "—", "—", "No assigned items: not ranked"),
     ]
-    assert rows[0]["on_time_rate"] == "100.0%"
-    assert rows[1]["on_time_rate"] == "0.0%"
+    assert rows[0]["on_time_rate"] == "100.0% (1/1)"
+    assert rows[1]["on_time_rate"] == "0.0% (0/1)"
     assert "ranking-best" in rows[0]["class"]
     assert "ranking-lowest" in rows[1]["class"]
 

@@ -108,6 +108,9 @@ def pages_of(page, username, notice):
             obligation.report.get_absolute_url(),
         ]
     )
+    if username in ("supervisor", "admin"):
+        # Linked from the departments page, for reviewers only.
+        pages.append("/departments/ranking/")
     if username == "admin":
         pages.append("/admin/tracker/obligation/")
     return pages
