@@ -43,8 +43,11 @@ def test_task_page_suggests_the_items_of_next_years_report_with_their_wording(
     assert suggested[0].startswith("1.3.1 织密服务阵地 similarity 0.25")
     assert "Shared wording: 公共法律服务、工作" in suggested[0]
     assert card.xpath(".//a/@href")[0] == later["1.3.1"].get_absolute_url()
-    assert len(card.xpath(".//button[text()='Confirm follow-up']")) == 2
-    assert len(card.xpath(".//button[text()='Not a follow-up']")) == 2
+    for item in card.xpath(".//li[@data-suggestion]"):
+        assert [text(button) for button in item.xpath(".//button")] == [
+            "Confirm follow-up",
+            "Not a follow-up",
+        ]
 
 
 def test_staff_see_the_suggestions_without_buttons(client, staff_a, years):
@@ -255,3 +258,64 @@ def test_dashboard_and_report_page_queries_do_not_grow_with_the_follow_ups(
         large.append(len(queries))
 
     assert large == small
+
+
+def test_supervisor_confirms_an_item_the_suggestions_missed_with_a_reason(
+    sv_client, years
+):
+    earlier, later = years
+    url = earlier["4.3"].get_absolute_url()
+    page = parse(sv_client.get(url))
+    choice = page.get_element_by_id("follow-up-choice")
+    options = choice.xpath(".//select[@name='later']/option")
+    labels = [text(option) for option in options]
+    assert "1.5.1 用好新媒体普法" in labels
+    # Work items and problems of 2023 only: its tasks are not follow-ups.
+    assert not any(label.startswith("4.") for label in labels if label[:1].isdigit())
+
+    response = sv_client.post(
+        reverse("tracker:followup_confirm", args=[earlier["4.3"].pk]),
+        {"later": later["1.5.1"].pk, "reason": "新媒体普法即新途径"},
+    )
+
+    assert response.status_code == 302
+    followup = FollowUp.objects.get()
+    assert (followup.later, followup.reason) == (later["1.5.1"], "新媒体普法即新途径")
+    assert followup.score == 0.012
+
+
+def test_staff_get_no_list_to_choose_from(client, staff_a, years):
+    earlier, _later = years
+    client.force_login(staff_a)
+
+    page = parse(client.get(earlier["4.3"].get_absolute_url()))
+
+    assert page.xpath("//*[@id='follow-up-choice']") == []
+
+
+def test_admin_lists_follow_ups_and_rejections_read_only(
+    tracker_admin_client, supervisor, years
+):
+    earlier, later = years
+    followup = followup_confirm(
+        earlier=earlier["4.1"], later=later["1.2.2"], user=supervisor
+    )
+    rejection = followup_reject(
+        earlier=earlier["3.1"], later=later["3.1"], user=supervisor
+    )
+
+    for row in (followup, rejection):
+        name = type(row)._meta.model_name
+        changelist = tracker_admin_client.get(
+            reverse(f"admin:tracker_{name}_changelist")
+        )
+        change = tracker_admin_client.get(
+            reverse(f"admin:tracker_{name}_change", args=[row.pk])
+        )
+        delete = tracker_admin_client.post(
+            reverse(f"admin:tracker_{name}_delete", args=[row.pk]), {"post": "yes"}
+        )
+        assert (changelist.status_code, change.status_code) == (200, 200)
+        assert parse(change).xpath("//textarea | //select") == []
+        assert delete.status_code == 403
+    assert FollowUp.objects.count() == FollowUpRejection.objects.count() == 1

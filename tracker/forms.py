@@ -84,6 +84,11 @@ class FollowUpForm(forms.Form):
     later = forms.ModelChoiceField(
         queryset=Obligation.objects.all(), widget=forms.HiddenInput
     )
+    # Shown only where the item is chosen by hand (FollowUpChoiceForm): a
+    # suggestion's button needs no words, the shared wording is its reason.
+    reason = CleanCharField(
+        required=False, max_length=NOTE_MAX_LENGTH, widget=forms.HiddenInput
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -94,6 +99,25 @@ class FollowUpForm(forms.Form):
                 _("This item of next year's report no longer exists: reload the page.")
             )
         return cleaned
+
+
+class FollowUpChoiceForm(FollowUpForm):
+    """A follow-up the suggestions missed: any work item or problem of next year's
+    report, chosen from a list, with why."""
+
+    def __init__(self, *args, later_report, **kwargs):
+        super().__init__(*args, **kwargs)
+        later = self.fields["later"]
+        later.label = _("Item of the %(year)d report") % {"year": later_report.year}
+        later.widget = forms.Select()
+        later.queryset = Obligation.objects.filter(
+            report=later_report,
+            kind__in=[Obligation.Kind.WORK_ITEM, Obligation.Kind.PROBLEM],
+            missing_since__isnull=True,
+        ).only("pk", "code", "title")
+        reason = self.fields["reason"]
+        reason.label = _("Why it reports on this one")
+        reason.widget = forms.Textarea(attrs={"rows": 2})
 
 
 class FollowUpWithdrawForm(forms.Form):

@@ -919,6 +919,7 @@ class ObligationFollowUp:
     confirmed: list = field(default_factory=list)
     suggestions: list = field(default_factory=list)
     follows: list = field(default_factory=list)
+    choice_form: object = None  # set by the view for those who may confirm
 
     def __bool__(self):
         return bool(self.later_report or self.follows)

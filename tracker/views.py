@@ -46,6 +46,7 @@ from .forms import (
     EvidenceForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    FollowUpChoiceForm,
     FollowUpForm,
     FollowUpWithdrawForm,
     NoteForm,
@@ -477,6 +478,10 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             confirmed.withdraw_form = FollowUpWithdrawForm(
                 auto_id=f"followup-withdraw-{confirmed.pk}-%s"
             )
+        if followup.later_report is not None:
+            followup.choice_form = FollowUpChoiceForm(
+                later_report=followup.later_report, auto_id="followup-choice-%s"
+            )
     shown = {f"withdraw-{e.pk}" for e in obligation.evidence_list if e.withdraw_form}
     shown.update(f"reply-{n.pk}" for n in obligation.notice_list if n.reply_form)
     shown.update(name for name in _FORM_IDS if context_forms.get(name) is not None)
@@ -741,7 +746,10 @@ def _post_followup(request, pk, write, message):
         "followup",
         form,
         write=lambda data: write(
-            earlier=obligation, later=data["later"], user=request.user
+            earlier=obligation,
+            later=data["later"],
+            user=request.user,
+            reason=data["reason"],
         ),
         done=done,
         follow_next=True,
