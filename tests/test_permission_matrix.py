@@ -77,6 +77,15 @@ MATRIX = [
         target="none",
     ),
     Row("report_detail", "view report", "get", VIEW, target="report"),
+    # The Word draft of next year's report: the reviewers'.
+    Row(
+        "report_draft",
+        "download the draft of next year's report",
+        "get",
+        (LOGIN, 403, 403, 403, 200, 200),
+        status=S.DONE,
+        target="report",
+    ),
     Row("my_work", "view my work", "get", VIEW, target="none"),
     Row("obligation_detail", "view obligation", "get", VIEW),
     # Download evidence.

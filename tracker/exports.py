@@ -7,6 +7,8 @@ note, the return reason). Every text cell of every export goes through
 ``spreadsheet_text``. Dates stay dates: real date cells in XLSX (a supervisor can
 sort and filter them), yyyy-mm-dd in CSV. The XLSX is meant to be handed on: a
 bold, frozen header with an autofilter, and column widths with long text wrapped.
+The Word documents (``tracker.documents``) go out through ``docx_response``, with
+the same Chinese file name handling.
 """
 
 import csv
@@ -38,6 +40,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _LEADING_IGNORED = string.whitespace + "\x7f"
 EXPORT_FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_CONTENT_TYPE = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+)
 # Rows fetched per round trip and written per streamed chunk.
 EXPORT_BATCH = 2000
 
@@ -200,6 +205,13 @@ def attachment_header(filename, fallback):
         f'attachment; filename="{fallback}"; '
         f"filename*=UTF-8''{quote(filename, safe='')}"
     )
+
+
+def docx_response(content: bytes, filename, *, fallback):
+    """A Word document as a download named ``filename``."""
+    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment_header(filename, fallback)
+    return response
 
 
 def rows_response(rows, export_format, filename, *, fallback, sheet_title, layout):

@@ -32,6 +32,7 @@ acknowledge (签收) an assignment to the department     member   no     no     
 request an extension (延期申请)                        yes      no     no          yes
 approve or refuse an extension request                 no       no     yes         yes
 department ranking and its exports                     no       no     yes         yes
+download the Word draft of next year's report          no       no     yes         yes
 =====================================================  =======  =====  ==========  =====
 
 签收 is the department's own act: only a member of the responsible department (not
@@ -176,6 +177,12 @@ def can_confirm_followups(user):
     """Confirm or reject a suggested follow-up across years (which item of next
     year's report reports on a task or problem), or withdraw a confirmed one: a
     judgement like confirming a suggested link, so the reviewers'."""
+    return can_review(user)
+
+
+def can_draft_documents(user):
+    """Download the Word documents written from the record (the draft of next
+    year's report, the 通报): they speak for the county, so the reviewers'."""
     return can_review(user)
 
 

@@ -964,6 +964,120 @@ def recurring_problems(report: Report, *, limit: int = LIST_LIMIT):
     )
 
 
+# The report chapter on the principal leaders' duties (第一责任人职责): the draft of
+# next year's report gives it a chapter of its own, as the genre does.
+LEADER_CHAPTER_WORD = "第一责任人"
+
+
+@dataclass
+class ReportDraft:
+    """What the draft of the report after ``report`` is written from
+    (``tracker.documents.report_draft_docx``), every list in document order.
+
+    ``finished``: the done work items and tasks outside the leaders' chapter;
+    ``leader_groups``: the sections of the leaders' chapter that hold obligations,
+    each with ``draft_items`` (its obligations); ``open_items``: work items and
+    tasks not done, outside the leaders' chapter (its open items are placeholders
+    in the draft's own chapter);
+    ``unremedied_problems``: problems with a remedying task not done (or, with no
+    task, not done themselves), each with ``remedies`` (its tasks); ``carried_over``:
+    the tasks not done. Each obligation has ``live_evidence`` (not withdrawn, oldest
+    first) and ``progress_notes`` (the staff's notes, oldest first)."""
+
+    report: Report
+    finished: list
+    leader_groups: list
+    open_items: list
+    unremedied_problems: list
+    carried_over: list
+
+    @property
+    def has_finished_items(self) -> bool:
+        return bool(self.finished) or any(
+            o.status == Status.DONE for s in self.leader_groups for o in s.draft_items
+        )
+
+
+def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
+    """Read what the draft of next year's report needs in a fixed number of queries
+    (the obligations with their sections and department, then their live evidence,
+    progress notes and remedying tasks, then the leaders' chapter's sections),
+    whatever the number of obligations."""
+    Kind = Obligation.Kind
+    obligations = list(
+        visible.filter(report=report)
+        .select_related("section__parent", "department")
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.filter(withdrawn_at__isnull=True)
+                .only("pk", "obligation_id", "original_name", "sha256", "uploaded_at")
+                .order_by("uploaded_at", "pk"),
+                to_attr="live_evidence",
+            ),
+            Prefetch(
+                "updates",
+                queryset=ProgressUpdate.objects.filter(
+                    action=ProgressUpdate.Action.COMMENT
+                )
+                .only("pk", "obligation_id", "text", "created_at")
+                .order_by("created_at", "pk"),
+                to_attr="progress_notes",
+            ),
+            Prefetch(
+                "addressed_by",
+                queryset=Obligation.objects.only(
+                    "pk", "code", "title", "status"
+                ).order_by("position"),
+                to_attr="remedies",
+            ),
+        )
+        .order_by("position")
+    )
+    # The leaders' chapter and its groups; those holding obligations are the
+    # draft's groups (the chapter itself when it has no groups).
+    leader_sections = Section.objects.filter(report=report).filter(
+        Q(parent__isnull=True, title__contains=LEADER_CHAPTER_WORD)
+        | Q(parent__title__contains=LEADER_CHAPTER_WORD)
+    )
+    by_section = {}
+    for obligation in obligations:
+        by_section.setdefault(obligation.section_id, []).append(obligation)
+    leader_groups = []
+    for section in leader_sections.order_by("position"):
+        section.draft_items = by_section.get(section.pk, [])
+        if section.draft_items:
+            leader_groups.append(section)
+    leader_section_ids = {section.pk for section in leader_groups}
+    work = [o for o in obligations if o.kind in (Kind.WORK_ITEM, Kind.TASK)]
+    return ReportDraft(
+        report=report,
+        finished=[
+            o
+            for o in work
+            if o.status == Status.DONE and o.section_id not in leader_section_ids
+        ],
+        leader_groups=leader_groups,
+        open_items=[
+            o
+            for o in work
+            if o.status != Status.DONE and o.section_id not in leader_section_ids
+        ],
+        unremedied_problems=[
+            o
+            for o in obligations
+            if o.kind == Kind.PROBLEM
+            and (
+                any(task.status != Status.DONE for task in o.remedies)
+                or (not o.remedies and o.status != Status.DONE)
+            )
+        ],
+        carried_over=[
+            o for o in work if o.kind == Kind.TASK and o.status != Status.DONE
+        ],
+    )
+
+
 # --- Notifications ----------------------------------------------------------------
 
 

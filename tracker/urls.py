@@ -30,6 +30,7 @@ urlpatterns = [
     path("departments/<int:pk>/", views.department_detail, name="department_detail"),
     # Reports
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/draft/", views.report_draft, name="report_draft"),
     # Staff workflow
     path("my/", views.my_work, name="my_work"),
     path("obligations/<int:pk>/", views.obligation_detail, name="obligation_detail"),

@@ -25,13 +25,14 @@ from django.views.decorators.http import (
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import charts, notifications, permissions, selectors, services
+from . import charts, documents, notifications, permissions, selectors, services
 from .auth import MUST_CHANGE_PASSWORD
 from .evidence_files import EVIDENCE_CONTENT_TYPES, preview_kind
 from .exports import (
     EXPORT_FORMATS,
     NOTICE_LAYOUT,
     RANKING_LAYOUT,
+    docx_response,
     export_filename,
     export_response,
     notice_export_rows,
@@ -312,8 +313,29 @@ def report_detail(request, pk):
         # Kept (they may carry evidence and a timeline) but without a passage in
         # this text: listed apart, never linked from words that are not theirs.
         "missing": [o for o in obligations if o.missing_since is not None],
+        "can_draft": permissions.can_draft_documents(request.user),
     }
     return render(request, "tracker/report_detail.html", context)
+
+
+@require_safe
+def report_draft(request, pk):
+    """The Word draft of the report after this one (``manage.py draft_report``
+    writes the same file); a report with no finished item returns to its page
+    with the reason."""
+    if not permissions.can_draft_documents(request.user):
+        raise PermissionDenied
+    report = get_object_or_404(Report, pk=pk)
+    draft = selectors.report_draft(
+        Obligation.objects.visible_to(request.user), report=report
+    )
+    try:
+        content = documents.report_draft_docx(draft, today=timezone.localdate())
+    except documents.DocumentError as error:
+        messages.error(request, str(error))
+        return redirect(report)
+    filename, fallback = documents.draft_filename(report)
+    return docx_response(content, filename, fallback=fallback)
 
 
 # --- Staff workflow -------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""tracker.officialdoc: the official layout every Word document of the tracker
+shares, read back from the saved file as Word would read it."""
+
+import io
+import zipfile
+
+import docx
+from docx.enum.text import WD_COLOR_INDEX
+from docx.shared import Mm, Pt
+
+from tracker.officialdoc import (
+    OfficialDocument,
+    chinese_numeral,
+    east_asia_font,
+)
+
+
+def _saved(build):
+    document = OfficialDocument(title_for_properties="测试")
+    build(document)
+    return document.to_bytes()
+
+
+def _sample(document):
+    document.title("关于2023年度法治政府建设重点任务推进情况的通报")
+    document.heading("一、总体情况")
+    document.heading("（一）按期办结情况", level=2)
+    document.paragraph("各单位要【于X月X日前】报送整改情况。")
+    document.table(["排名", "单位"], [[1, "县司法局"]], widths_mm=[20, 136])
+
+
+def test_page_is_a4_with_the_official_margins():
+    section = docx.Document(io.BytesIO(_saved(_sample))).sections[0]
+
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [
+        round(m.mm)
+        for m in (
+            section.top_margin,
+            section.bottom_margin,
+            section.left_margin,
+            section.right_margin,
+        )
+    ] == [37, 35, 28, 26]
+
+
+def test_title_body_and_headings_name_the_official_chinese_fonts_and_sizes():
+    paragraphs = docx.Document(io.BytesIO(_saved(_sample))).paragraphs
+    title, chapter, group, body = paragraphs[:4]
+
+    assert (east_asia_font(title.runs[0]), title.runs[0].font.size) == (
+        "方正小标宋简体",
+        Pt(22),
+    )
+    assert (east_asia_font(chapter.runs[0]), chapter.runs[0].font.size) == (
+        "黑体",
+        Pt(16),
+    )
+    assert east_asia_font(group.runs[0]) == "楷体_GB2312"
+    assert {east_asia_font(run) for run in body.runs} == {"仿宋_GB2312"}
+    assert body.paragraph_format.first_line_indent == Pt(32)
+
+
+def test_table_cells_are_in_the_body_font():
+    table = docx.Document(io.BytesIO(_saved(_sample))).tables[0]
+
+    cell_run = table.rows[1].cells[1].paragraphs[0].runs[0]
+    assert cell_run.text == "县司法局"
+    assert east_asia_font(cell_run) == "仿宋_GB2312"
+    assert table.rows[0].cells[0].paragraphs[0].runs[0].font.bold
+    assert round(table.rows[0].cells[1].width.mm) == round(Mm(136).mm)
+
+
+def test_placeholders_are_highlighted_for_the_writer():
+    body = docx.Document(io.BytesIO(_saved(_sample))).paragraphs[3]
+
+    highlighted = [
+        run.text
+        for run in body.runs
+        if run.font.highlight_color == WD_COLOR_INDEX.YELLOW
+    ]
+    assert highlighted == ["【于X月X日前】"]
+    assert body.text == "各单位要【于X月X日前】报送整改情况。"
+
+
+def test_footer_numbers_pages_on_odd_and_even_pages():
+    content = _saved(_sample)
+    document = docx.Document(io.BytesIO(content))
+    section = document.sections[0]
+
+    assert document.settings.odd_and_even_pages_header_footer
+    for footer in (section.footer, section.even_page_footer):
+        xml = footer.paragraphs[0]._p.xml
+        assert "PAGE" in xml and 'w:fldCharType="begin"' in xml
+        assert footer.paragraphs[0].text.startswith("— ")
+
+
+def test_font_table_names_a_fallback_for_each_chinese_font():
+    with zipfile.ZipFile(io.BytesIO(_saved(_sample))) as package:
+        fonts = package.read("word/fontTable.xml").decode()
+
+    for font, fallback in (
+        ("仿宋_GB2312", "仿宋"),
+        ("方正小标宋简体", "宋体"),
+        ("楷体_GB2312", "楷体"),
+    ):
+        assert f'<w:font w:name="{font}"><w:altName w:val="{fallback}"/>' in fonts
+
+
+def test_control_characters_cannot_break_the_document():
+    content = _saved(lambda d: d.paragraph("整改\x00报告\x1b完成"))
+
+    assert docx.Document(io.BytesIO(content)).paragraphs[0].text == "整改报告完成"
+
+
+def test_chinese_numerals_for_headings():
+    assert [chinese_numeral(n) for n in (1, 10, 12, 20, 23, 99, 100)] == [
+        "一",
+        "十",
+        "十二",
+        "二十",
+        "二十三",
+        "九十九",
+        "100",
+    ]

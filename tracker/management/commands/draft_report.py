@@ -1,0 +1,46 @@
+"""``python manage.py draft_report REPORT_ID --output FILE.docx``: the draft of the
+report after this one, written from the finished work and its evidence.
+
+A thin wrapper over ``selectors.report_draft`` and ``documents.report_draft_docx``
+(the report page's button gives the same file). A report with no finished item, or
+an output that cannot be written, ends with one line on stderr and a non-zero exit,
+and no file is written.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from tracker import documents, selectors
+from tracker.models import Obligation, Report
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a Word draft of next year's rule-of-law report from the report's "
+        "finished work items and tasks, their progress notes and evidence."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("report_id", type=int, help="the report's id")
+        parser.add_argument("--output", required=True, help="the .docx file to write")
+
+    def handle(self, *args, report_id, output, **options):
+        report = Report.objects.filter(pk=report_id).first()
+        if report is None:
+            raise CommandError(gettext("No report with id %(id)s.") % {"id": report_id})
+        output = Path(output)
+        if not output.parent.is_dir():
+            raise CommandError(
+                gettext("The folder %(folder)s does not exist.")
+                % {"folder": output.parent}
+            )
+        draft = selectors.report_draft(Obligation.objects.all(), report=report)
+        try:
+            content = documents.report_draft_docx(draft, today=timezone.localdate())
+        except documents.DocumentError as error:
+            raise CommandError(str(error)) from None
+        output.write_bytes(content)
+        self.stdout.write(f"Wrote {output} ({len(content)} bytes): {report.title}")
