@@ -188,10 +188,10 @@ def department_ranking(request):
         return render(request, "tracker/department_ranking.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     weights = AssessmentWeights.current()
-    rows = selectors.department_indicators(
-        report=report, start=start, end=end, weights=weights
-    )
     today = timezone.localdate()
+    rows = selectors.department_indicators(
+        report=report, start=start, end=end, today=today, weights=weights
+    )
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
         name = gettext("%(organization)s %(year)s department ranking") % {
@@ -214,7 +214,6 @@ def department_ranking(request):
         end=end,
         today=today,
         weights=weights,
-        rating_labels=[label for _value, label in Obligation.Rating.choices],
         chart=charts.ranking_scores(rows),
         has_ranked=any(row.is_ranked for row in rows),
         query=urlencode(query),
