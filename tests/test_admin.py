@@ -97,6 +97,46 @@ def test_obligation_status_is_read_only_in_the_change_form(
     assert "status" not in _controls(response)
 
 
+def test_obligation_rating_is_shown_but_not_editable_in_the_change_form(
+    tracker_admin_client, obligation
+):
+    Obligation.objects.filter(pk=obligation.pk).update(
+        status=Obligation.Status.DONE,
+        rating=Obligation.Rating.FAIR,
+        rating_comment="进度偏慢",
+    )
+
+    response = tracker_admin_client.get(_url(Obligation, "change", obligation.pk))
+
+    assert not {"rating", "rating_comment"} & _controls(response)
+    page = response.content.decode()
+    assert "Fair" in page and "进度偏慢" in page
+
+
+def test_a_posted_rating_is_ignored_by_the_change_form(
+    tracker_admin_client, obligation
+):
+    response = tracker_admin_client.post(
+        _url(Obligation, "change", obligation.pk),
+        {
+            "title": obligation.title,
+            "body": obligation.body,
+            "version": obligation.version,
+            "supervision_level": obligation.supervision_level,
+            "rating": Obligation.Rating.EXCELLENT,
+            "rating_comment": "改分",
+            "evidence-TOTAL_FORMS": 0,
+            "evidence-INITIAL_FORMS": 0,
+            "updates-TOTAL_FORMS": 0,
+            "updates-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert response.status_code == 302  # saved: the rest of the form was valid
+    obligation.refresh_from_db()
+    assert (obligation.rating, obligation.rating_comment) == ("", "")
+
+
 def test_autocomplete_for_owner_and_department_answers(
     tracker_admin_client, obligation
 ):

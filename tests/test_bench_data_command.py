@@ -29,6 +29,24 @@ def test_bench_data_timeline_agrees_with_each_status(db):
     ).exists()
 
 
+def test_bench_data_rates_every_approval_and_only_approvals(db):
+    call_command("bench_data", obligations=200)
+    done = Obligation.objects.filter(status=Obligation.Status.DONE)
+    ratings = set(done.values_list("rating", flat=True))
+    assert ratings == set(Obligation.Rating.values)
+    assert not Obligation.objects.exclude(status=Obligation.Status.DONE).exclude(
+        rating=""
+    )
+    # Fair and poor say why, as the approval form requires.
+    assert not done.filter(
+        rating__in=[Obligation.Rating.FAIR, Obligation.Rating.POOR], rating_comment=""
+    )
+    approval = ProgressUpdate.objects.filter(
+        to_status=Obligation.Status.DONE, obligation__rating=Obligation.Rating.GOOD
+    ).first()
+    assert approval.text == "考评结果：良好"
+
+
 def test_bench_data_can_run_twice_for_a_second_report(db):
     call_command("bench_data", obligations=5)
     call_command("bench_data", obligations=5)

@@ -157,6 +157,7 @@ def test_export_row_shows_labels_names_counts_and_shanghai_time(
         "2023-06-30",
         "1 working day overdue",
         "Red supervision",
+        "",  # not rated: only approved work is
         "2",
         "2023-03-02 00:30",
     ]

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import ObligationFactory, ReportFactory
-from tests.workflow_helpers import set_status
+from tests.workflow_helpers import approve, set_status
 from tracker.models import Obligation, ProgressUpdate
 from tracker.tables import OBLIGATION_COLUMNS
 
@@ -105,6 +105,45 @@ def test_exports_carry_full_text_latest_note_and_return_reason(
     empty = dict(zip(header, rows[2], strict=True))
     assert empty["Latest progress note"] in ("", None)
     assert empty["Reason for return"] in ("", None)
+
+
+def _export_rows(client, export_format, query=""):
+    response = client.get(f"/obligations/?_export={export_format}&sort=code{query}")
+    rows = (
+        _csv(response)
+        if export_format == "csv"
+        else [[c.value for c in row] for row in _sheet(response).iter_rows()]
+    )
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_exports_carry_the_rating_and_its_comment(
+    sv_client, one_row, supervisor, export_format
+):
+    set_status(one_row, S.SUBMITTED)
+    approve(one_row, supervisor, Obligation.Rating.POOR, "=佐证材料与任务不符")
+    ObligationFactory(code="2.1", title="未办结")
+
+    rated, unrated = _export_rows(sv_client, export_format)
+
+    assert rated["Rating"] == "Poor"
+    # A comment is the supervisor's text: neutralised like every other cell.
+    assert rated["Rating comment"] == "'=佐证材料与任务不符"
+    assert unrated["Rating"] in ("", None)
+    assert unrated["Rating comment"] in ("", None)
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_exports_follow_the_rating_filter(sv_client, one_row, export_format):
+    Obligation.objects.filter(pk=one_row.pk).update(
+        status=S.DONE, rating=Obligation.Rating.GOOD
+    )
+    ObligationFactory(code="2.1", status=S.DONE, rating=Obligation.Rating.FAIR)
+
+    rows = _export_rows(sv_client, export_format, "&rating=good")
+
+    assert [(row["Code"], row["Rating"]) for row in rows] == [("1.1", "Good")]
 
 
 def test_return_reason_is_gone_once_the_item_is_restarted(

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from tests.factories import ObligationFactory, UserFactory
 from tests.notify_helpers import EVERY_EVENT, choose_email
-from tests.workflow_helpers import set_status, upload
+from tests.workflow_helpers import approve, set_status, upload
 from tracker import services
 from tracker.models import (
     Notification,
@@ -104,9 +104,7 @@ def test_returning_notifies_the_working_staff_with_the_reason(
 def test_approving_notifies_the_working_staff(obligation, staff_a, supervisor):
     set_status(obligation, S.SUBMITTED)
 
-    services.obligation_transition(
-        obligation=obligation, user=supervisor, to_status=S.DONE
-    )
+    approve(obligation, supervisor)
 
     assert [n.kind for n in inbox(staff_a)] == [Kind.APPROVED]
 
@@ -155,9 +153,7 @@ def test_inactive_accounts_are_not_notified(obligation, staff_a, supervisor):
     staff_a.save()
     set_status(obligation, S.SUBMITTED)
 
-    services.obligation_transition(
-        obligation=obligation, user=supervisor, to_status=S.DONE
-    )
+    approve(obligation, supervisor)
 
     assert Notification.objects.count() == 0
 
@@ -178,9 +174,7 @@ def test_a_change_that_rolls_back_writes_and_sends_nothing(
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.obligation_transition(
-                obligation=obligation, user=supervisor, to_status=S.DONE
-            )
+            approve(obligation, supervisor)
             assert Notification.objects.count() == 1  # written with the change
             raise RuntimeError("the request failed after the service")
 
@@ -203,9 +197,7 @@ def test_every_event_by_email_queues_an_email_for_after_the_commit(
     set_status(obligation, S.SUBMITTED)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.obligation_transition(
-            obligation=obligation, user=supervisor, to_status=S.DONE
-        )
+        approve(obligation, supervisor)
         assert mailoutbox == []  # nothing leaves before the commit
     for callback in callbacks:
         callback()

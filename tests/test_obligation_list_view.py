@@ -43,6 +43,7 @@ def rows(db, department_a, department_b, staff_a, staff_b):
             section=group,
             kind=Obligation.Kind.WORK_ITEM,
             title="推进行政执法公示",
+            rating=Obligation.Rating.EXCELLENT,
         ),
         "A2": dict(
             department=department_a,
@@ -97,6 +98,8 @@ def rows(db, department_a, department_b, staff_a, staff_b):
         ("q=b2", {"B2"}),
         ("status=submitted&overdue=yes", {"A2"}),
         ("kind=task&has_evidence=no&overdue=yes", {"B2"}),
+        ("rating=excellent", {"A1"}),
+        ("rating=excellent&kind=work_item&status=done", {"A1"}),
     ],
 )
 def test_filters_alone_and_combined(sv_client, rows, query, expected):
@@ -197,6 +200,7 @@ def test_filters_stay_in_pagination_links(sv_client, db):
         ("q=" + "x" * 10000, "at most 200 characters"),
         ("overdue=maybe", "Select a valid choice."),
         ("department=abc", "Select a valid choice."),
+        ("rating=superb", "Select a valid choice."),
     ],
 )
 def test_bad_filter_values_show_the_form_error(sv_client, rows, query, error):
@@ -258,6 +262,47 @@ def test_query_count_does_not_grow_with_the_data(sv_client, db):
     with CaptureQueriesContext(connection) as large:
         sv_client.get("/obligations/?status=not_started&overdue=no")
     assert len(large) == len(small)
+
+
+@pytest.mark.parametrize("query", ["rating=poor", "rating=excellent&status=submitted"])
+def test_rating_filter_without_a_match_shows_the_empty_state(sv_client, rows, query):
+    response = sv_client.get(f"/obligations/?{query}")
+
+    assert "No obligations match these filters." in text(response)
+
+
+def test_rating_column_shows_the_label_and_a_dash_when_not_rated(sv_client, rows):
+    by_code = {row["Code"]: row for row in table_rows(sv_client.get("/obligations/"))}
+
+    assert by_code["A1"]["Rating"] == "Excellent"
+    assert by_code["B1"]["Rating"] == "—"
+
+
+def test_rating_column_adds_no_query_and_stays_flat(sv_client, db):
+    report = ReportFactory()
+    owner = UserFactory()
+
+    def add(n):
+        for i in range(n):
+            o = ObligationFactory(
+                report=report,
+                owner=owner,
+                status=S.DONE,
+                rating=list(Obligation.Rating)[i % 4],
+                rating_comment="说明",
+            )
+            EvidenceFactory(obligation=o, uploaded_by=owner)
+
+    url = "/obligations/?status=done&rating=good"
+    add(4)
+    with CaptureQueriesContext(connection) as rated:
+        sv_client.get(url)
+    with CaptureQueriesContext(connection) as unfiltered:
+        sv_client.get("/obligations/?status=done")
+    add(60)
+    with CaptureQueriesContext(connection) as large:
+        sv_client.get(url)
+    assert len(rated) == len(unfiltered) == len(large)
 
 
 def test_folded_filters_say_how_many_are_active(sv_client, rows, department_b):

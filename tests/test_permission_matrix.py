@@ -159,7 +159,7 @@ MATRIX = [
         REVIEW,
         status=S.SUBMITTED,
         evidence=True,
-        data={"status": S.DONE},
+        data={"status": S.DONE, "rating": Obligation.Rating.GOOD},
     ),
     Row(
         "obligation_status",

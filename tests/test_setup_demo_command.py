@@ -55,6 +55,21 @@ def test_loads_the_wuxi_report_and_assigns_a_subset_through_the_services(first_r
     assert sample.history.latest().history_user is not None
 
 
+def test_demo_approvals_are_rated_through_the_service_one_of_each(first_run):
+    done = Obligation.objects.filter(status=Obligation.Status.DONE)
+    assert sorted(done.values_list("rating", flat=True)) == sorted(
+        Obligation.Rating.values
+    )
+    for obligation in done:
+        approval = obligation.updates.get(to_status=Obligation.Status.DONE)
+        assert approval.author.username == "supervisor"
+        assert f"考评结果：{obligation.get_rating_display()}" in approval.text
+    unexplained = done.filter(
+        rating__in=[Obligation.Rating.FAIR, Obligation.Rating.POOR], rating_comment=""
+    )
+    assert not unexplained.exists()
+
+
 def test_second_run_keeps_passwords_and_data(first_run):
     admin = User.objects.get(username="admin")
     admin.set_password("changed-by-the-admin")

@@ -6,25 +6,22 @@ from django.urls import reverse
 
 from tests.conftest import in_english
 from tests.pages import description, form, parse, text, value
-from tests.workflow_helpers import set_status, submit_and_return, upload
+from tests.workflow_helpers import (
+    post_status,
+    set_status,
+    status_url,
+    submit_and_return,
+    upload,
+)
 from tracker import services
 from tracker.models import Obligation, ProgressUpdate
 
 S = Obligation.Status
 
 
-def _url(obligation):
-    return reverse("tracker:obligation_status", args=[obligation.pk])
-
-
-def _post(client, obligation, **data):
-    payload = {"version": obligation.version, "note": "", **data}
-    return in_english(client).post(_url(obligation), payload)
-
-
 def test_working_staff_starts_work_and_is_told_so(client, obligation, staff_a):
     client.force_login(staff_a)
-    response = _post(client, obligation, status=S.IN_PROGRESS)
+    response = post_status(client, obligation, status=S.IN_PROGRESS)
     assert response.status_code == 302
     assert response["Location"] == obligation.get_absolute_url()
     page = in_english(client).get(response["Location"]).content.decode()
@@ -40,7 +37,9 @@ def test_submit_with_evidence_and_note_records_the_note_in_the_timeline(
     upload(obligation, staff_a)
     set_status(obligation, S.IN_PROGRESS)
     client.force_login(staff_a)
-    response = _post(client, obligation, status=S.SUBMITTED, note="已完成全部整改")
+    response = post_status(
+        client, obligation, status=S.SUBMITTED, note="已完成全部整改"
+    )
     assert response.status_code == 302
     entry = obligation.updates.filter(action=ProgressUpdate.Action.STATUS).get()
     assert (entry.from_status, entry.to_status) == (S.IN_PROGRESS, S.SUBMITTED)
@@ -52,7 +51,7 @@ def test_staff_of_another_department_gets_403_and_nothing_changes(
     client, obligation, staff_b
 ):
     client.force_login(staff_b)
-    response = _post(client, obligation, status=S.IN_PROGRESS)
+    response = post_status(client, obligation, status=S.IN_PROGRESS)
     assert response.status_code == 403
     assert "Not allowed" in response.content.decode()
     obligation.refresh_from_db()
@@ -63,7 +62,7 @@ def test_staff_of_another_department_gets_403_and_nothing_changes(
 def test_working_staff_cannot_approve_their_own_submission(client, obligation, staff_a):
     set_status(obligation, S.SUBMITTED)
     client.force_login(staff_a)
-    assert _post(client, obligation, status=S.DONE).status_code == 403
+    assert post_status(client, obligation, status=S.DONE).status_code == 403
     obligation.refresh_from_db()
     assert obligation.status == S.SUBMITTED
 
@@ -72,9 +71,9 @@ def test_unknown_status_is_400_with_the_error_next_to_the_form(
     client, obligation, staff_a
 ):
     client.force_login(staff_a)
-    response = _post(client, obligation, status="finished")
+    response = post_status(client, obligation, status="finished")
     assert response.status_code == 400
-    assert "Select a valid choice." in text(form(response, _url(obligation)))
+    assert "Select a valid choice." in text(form(response, status_url(obligation)))
     obligation.refresh_from_db()
     assert obligation.status == S.NOT_STARTED
 
@@ -84,7 +83,7 @@ def test_version_that_is_not_a_positive_number_is_400(
     client, obligation, staff_a, version
 ):
     client.force_login(staff_a)
-    response = _post(client, obligation, status=S.IN_PROGRESS, version=version)
+    response = post_status(client, obligation, status=S.IN_PROGRESS, version=version)
     assert response.status_code == 400
     assert "The page was out of date" in response.content.decode()
     obligation.refresh_from_db()
@@ -95,7 +94,7 @@ def test_transition_not_in_the_table_is_400_with_the_services_message(
     client, obligation, staff_a
 ):
     client.force_login(staff_a)
-    response = _post(client, obligation, status=S.SUBMITTED, note="完成")
+    response = post_status(client, obligation, status=S.SUBMITTED, note="完成")
     assert response.status_code == 400
     assert "cannot be moved to" in response.content.decode()
     obligation.refresh_from_db()
@@ -107,9 +106,9 @@ def test_submit_without_evidence_is_400_and_the_note_is_kept_in_the_form(
 ):
     set_status(obligation, S.IN_PROGRESS)
     client.force_login(staff_a)
-    response = _post(client, obligation, status=S.SUBMITTED, note="请审核")
+    response = post_status(client, obligation, status=S.SUBMITTED, note="请审核")
     assert response.status_code == 400
-    status_form = form(response, _url(obligation))
+    status_form = form(response, status_url(obligation))
     assert "Upload at least one piece of evidence" in description(status_form)
     assert value(status_form, "note") == "请审核"
     obligation.refresh_from_db()
@@ -119,7 +118,7 @@ def test_submit_without_evidence_is_400_and_the_note_is_kept_in_the_form(
 def test_return_without_a_reason_is_400(client, obligation, supervisor):
     set_status(obligation, S.SUBMITTED)
     client.force_login(supervisor)
-    response = _post(client, obligation, status=S.RETURNED, note="  ")
+    response = post_status(client, obligation, status=S.RETURNED, note="  ")
     assert response.status_code == 400
     assert "A reason is required." in response.content.decode()
     obligation.refresh_from_db()
@@ -139,7 +138,7 @@ def test_stale_version_is_409_naming_who_changed_it_and_nothing_is_overwritten(
     )
     client.force_login(staff_a)
     response = in_english(client).post(
-        _url(obligation),
+        status_url(obligation),
         {"status": S.IN_PROGRESS, "note": "开始", "version": seen_version},
     )
     assert response.status_code == 409
@@ -153,14 +152,16 @@ def test_stale_version_is_409_naming_who_changed_it_and_nothing_is_overwritten(
     assert current.version == seen_version + 1
     assert not current.updates.filter(action=ProgressUpdate.Action.STATUS).exists()
     # The re-rendered form carries the current version, so a deliberate resend works.
-    assert value(form(response, _url(obligation)), "version") == str(current.version)
+    assert value(form(response, status_url(obligation)), "version") == str(
+        current.version
+    )
 
 
 def test_post_without_csrf_token_is_refused(obligation, staff_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_a)
     response = client.post(
-        _url(obligation), {"status": S.IN_PROGRESS, "version": obligation.version}
+        status_url(obligation), {"status": S.IN_PROGRESS, "version": obligation.version}
     )
     assert response.status_code == 403
     obligation.refresh_from_db()
@@ -171,9 +172,9 @@ def test_post_with_csrf_token_from_the_page_is_accepted(obligation, staff_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_a)
     page = client.get(obligation.get_absolute_url())
-    token = value(form(page, _url(obligation)), "csrfmiddlewaretoken")
+    token = value(form(page, status_url(obligation)), "csrfmiddlewaretoken")
     response = client.post(
-        _url(obligation),
+        status_url(obligation),
         {
             "status": S.IN_PROGRESS,
             "version": obligation.version,
@@ -185,7 +186,7 @@ def test_post_with_csrf_token_from_the_page_is_accepted(obligation, staff_a):
 
 def test_get_is_not_allowed(client, obligation, staff_a):
     client.force_login(staff_a)
-    assert client.get(_url(obligation)).status_code == 405
+    assert client.get(status_url(obligation)).status_code == 405
 
 
 def test_unknown_obligation_is_404(client, staff_a):
@@ -196,7 +197,7 @@ def test_unknown_obligation_is_404(client, staff_a):
 
 def _status_form(client, obligation):
     response = in_english(client).get(obligation.get_absolute_url())
-    return response, form(response, _url(obligation))
+    return response, form(response, status_url(obligation))
 
 
 def _button(status_form, status):
@@ -248,7 +249,7 @@ def test_return_reason_is_shown_at_the_top_until_resubmitted(
     services.obligation_add_note(obligation=obligation, user=staff_a, text="已补充")
     _response, status_form = _status_form(client, obligation)
     assert _button(status_form, S.SUBMITTED).get("disabled") is None
-    response = _post(
+    response = post_status(
         client,
         Obligation.objects.get(pk=obligation.pk),
         status=S.SUBMITTED,
@@ -268,7 +269,7 @@ def test_resubmit_without_rework_is_400_with_the_reason(
     client.force_login(staff_a)
     current = Obligation.objects.get(pk=obligation.pk)
 
-    response = _post(client, current, status=S.SUBMITTED, note="再次提交")
+    response = post_status(client, current, status=S.SUBMITTED, note="再次提交")
 
     assert response.status_code == 400
     assert "about the rework before resubmitting" in text(response)

@@ -37,6 +37,7 @@ MATRIX = [
     (S.SUBMITTED, S.RETURNED, *REVIEWERS),
     (S.DONE, S.IN_PROGRESS, *REVIEWERS),
 ]
+RATED = {S.DONE: Obligation.Rating.GOOD}
 ALLOWED = [(f, t, role) for f, t, ok, _no in MATRIX for role in ok]
 REFUSED = [(f, t, role) for f, t, _ok, no in MATRIX for role in no]
 
@@ -50,20 +51,27 @@ def test_allowed_transition_changes_status_and_writes_timeline_and_history(
     set_status(obligation, from_status)
     before = obligation.version
 
+    # Approving rates the result; no other transition takes a rating.
+    rating = RATED.get(to_status, "")
+
     result = obligation_transition(
-        obligation=obligation, user=user, to_status=to_status, note="说明"
+        obligation=obligation,
+        user=user,
+        to_status=to_status,
+        note="说明",
+        rating=rating,
     )
 
     obligation.refresh_from_db()
     assert obligation.status == to_status == result.status
     assert obligation.version == before + 1
     update = obligation.updates.get(action=ProgressUpdate.Action.STATUS)
-    assert (update.author, update.from_status, update.to_status, update.text) == (
+    assert (update.author, update.from_status, update.to_status) == (
         user,
         from_status,
         to_status,
-        "说明",
     )
+    assert update.text == ("说明\n考评结果：良好" if rating else "说明")
     latest = obligation.history.latest()
     assert latest.history_user == user
     assert latest.status == to_status
@@ -195,7 +203,12 @@ def test_return_and_reopen_without_reason_are_refused(
 def test_approve_needs_no_note(obligation, supervisor):
     set_status(obligation, S.SUBMITTED)
 
-    obligation_transition(obligation=obligation, user=supervisor, to_status=S.DONE)
+    obligation_transition(
+        obligation=obligation,
+        user=supervisor,
+        to_status=S.DONE,
+        rating=Obligation.Rating.EXCELLENT,
+    )
 
     obligation.refresh_from_db()
     assert obligation.status == S.DONE
@@ -235,7 +248,11 @@ def test_full_cycle_leaves_one_timeline_entry_per_step_with_right_authors(
     upload(obligation, staff_a)
     for user, to_status, note in steps:
         obligation_transition(
-            obligation=obligation, user=user, to_status=to_status, note=note
+            obligation=obligation,
+            user=user,
+            to_status=to_status,
+            note=note,
+            rating=RATED.get(to_status, ""),
         )
 
     entries = obligation.updates.filter(action=ProgressUpdate.Action.STATUS).order_by(

@@ -5,7 +5,9 @@ import threading
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.urls import reverse
 
+from tests.conftest import in_english
 from tracker import services
 from tracker.models import Obligation, ProgressUpdate
 
@@ -17,6 +19,29 @@ def set_status(obligation, status):
     Obligation.objects.filter(pk=obligation.pk).update(status=status)
     obligation.refresh_from_db()
     return obligation
+
+
+def approve(obligation, supervisor, rating=Obligation.Rating.GOOD, comment="", **kw):
+    """The supervisor's approval through the service, rating the result."""
+    return services.obligation_transition(
+        obligation=obligation,
+        user=supervisor,
+        to_status=Obligation.Status.DONE,
+        rating=rating,
+        rating_comment=comment,
+        **kw,
+    )
+
+
+def status_url(obligation):
+    return reverse("tracker:obligation_status", args=[obligation.pk])
+
+
+def post_status(client, obligation, **data):
+    """The obligation page's status form posted in English, with the version the
+    page carried."""
+    payload = {"version": obligation.version, "note": "", **data}
+    return in_english(client).post(status_url(obligation), payload)
 
 
 def upload(obligation, user, name="整改报告.pdf", content=PDF, note=""):

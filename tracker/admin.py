@@ -561,6 +561,7 @@ class ObligationAdmin(
         "report",
         "kind",
         "status",
+        "rating",
         "supervision_level",
         "department",
         "due_date",
@@ -576,6 +577,8 @@ class ObligationAdmin(
         "code",
         "position",
         "status",
+        "rating",
+        "rating_comment",
         "status_changed_at",
         "source_start",
         "source_end",
@@ -603,6 +606,8 @@ class ObligationAdmin(
             {
                 "fields": (
                     "status",
+                    "rating",
+                    "rating_comment",
                     "department",
                     "owner",
                     "due_date",

@@ -152,6 +152,9 @@ class ObligationFilter(django_filters.FilterSet):
         choices=Obligation.SupervisionLevel.choices,
         widget=QuickSelect,
     )
+    rating = django_filters.ChoiceFilter(
+        label=_("Rating"), choices=Obligation.Rating.choices, widget=QuickSelect
+    )
     overdue = django_filters.ChoiceFilter(
         label=_("Overdue"), choices=YES_NO, method="filter_overdue", widget=QuickSelect
     )

@@ -29,7 +29,7 @@ from .models import (
     Report,
     display_name,
 )
-from .services import ServiceError
+from .services import RATING_COMMENT_MAX_LENGTH, ServiceError
 from .text import CleanCharField
 from .workdays import MAX_LIMIT_WORKDAYS
 
@@ -38,13 +38,15 @@ from .workdays import MAX_LIMIT_WORKDAYS
 NOTE_MAX_LENGTH = 4000
 
 
-def record_text_field(label, *, rows=2, required=True, help_text=""):
+def record_text_field(
+    label, *, rows=2, required=True, help_text="", max_length=NOTE_MAX_LENGTH
+):
     """A text the user writes onto the record (a note, a reason, a reply): cleaned
-    of control characters and at most NOTE_MAX_LENGTH long."""
+    of control characters and at most ``max_length`` (NOTE_MAX_LENGTH) long."""
     return CleanCharField(
         label=label,
         required=required,
-        max_length=NOTE_MAX_LENGTH,
+        max_length=max_length,
         widget=forms.Textarea(attrs={"rows": rows}),
         help_text=help_text,
     )
@@ -134,6 +136,30 @@ class StatusForm(VersionedForm):
         required=False,
         help_text=_("Required to submit for review, to return and to reopen."),
     )
+    # The result's rating (结果考评), given with "Approve" only. Whether it is
+    # required, and its comment with it, is obligation_transition's decision; the
+    # obligation page shows both fields only next to the approve button.
+    rating = forms.ChoiceField(
+        label=_("Rating of the result (when approving)"),
+        choices=Obligation.Rating.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    rating_comment = record_text_field(
+        _("Rating comment"),
+        rows=2,
+        required=False,
+        max_length=RATING_COMMENT_MAX_LENGTH,
+        help_text=_("Required for “Fair” and “Poor”: say what fell short."),
+    )
+
+    RATING_FIELDS = ("rating", "rating_comment")
+
+    def without_rating(self):
+        """The form for a page where no transition takes a rating."""
+        for name in self.RATING_FIELDS:
+            self.fields.pop(name, None)
+        return self
 
 
 class SupervisionForm(VersionedForm):

@@ -18,9 +18,9 @@ post a progress update, upload or withdraw evidence    yes      no     no       
 start: not_started/returned -> in_progress             yes      no     no          yes
 submit: in_progress -> submitted (evidence + note)     yes      no     no          yes
 resubmit: returned -> submitted (+ rework since)       yes      no     no          yes
-approve: submitted -> done                             no       no     yes         yes
+approve: submitted -> done (with a rating)            no       no     yes         yes
 return: submitted -> returned (reason)                 no       no     yes         yes
-reopen: done -> in_progress (reason)                   no       no     yes         yes
+reopen: done -> in_progress (reason; clears rating)    no       no     yes         yes
 set supervision level (reason), assign dept/owner/due  no       no     yes         yes
 view and print a supervision notice                    yes      yes    yes         yes
 reply to a supervision notice (department members)     yes      no     no          no
@@ -231,8 +231,9 @@ class Transition(NamedTuple):
 
     ``may`` says who; ``note_required``, ``evidence_required`` and
     ``rework_required`` (a progress note or evidence added since the obligation was
-    returned) are the conditions the transition service checks; ``label`` is the
-    button text.
+    returned) are the conditions the transition service checks; ``rating_required``
+    marks the one transition that rates the result (结果考评), and only that one
+    takes a rating; ``label`` is the button text.
     """
 
     may: object  # callable (user, obligation) -> bool
@@ -240,6 +241,7 @@ class Transition(NamedTuple):
     note_required: bool = False
     evidence_required: bool = False
     rework_required: bool = False
+    rating_required: bool = False
 
 
 def _worker(user, obligation):
@@ -268,7 +270,7 @@ TRANSITIONS = {
         evidence_required=True,
         rework_required=True,
     ),
-    (_S.SUBMITTED, _S.DONE): Transition(_reviewer, _("Approve")),
+    (_S.SUBMITTED, _S.DONE): Transition(_reviewer, _("Approve"), rating_required=True),
     (_S.SUBMITTED, _S.RETURNED): Transition(
         _reviewer, _("Return for rework"), note_required=True
     ),
@@ -297,6 +299,7 @@ class TransitionChoice(NamedTuple):
     note_required: bool
     checklist: list
     blocked: bool
+    rating_required: bool = False
 
 
 def transition_checklist(transition, *, has_evidence, reworked):
@@ -333,6 +336,7 @@ def transition_choices(user, obligation, *, has_evidence=False, reworked=False):
                 note_required=transition.note_required,
                 checklist=checklist,
                 blocked=any(met is False for _text, met in checklist),
+                rating_required=transition.rating_required,
             )
         )
     return choices

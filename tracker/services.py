@@ -231,14 +231,76 @@ def log_action(obligation, *, user, action, text="", **fields) -> ProgressUpdate
     )
 
 
+# 考评意见: room for a real explanation; a pasted document is refused.
+RATING_COMMENT_MAX_LENGTH = 2000
+# The ratings that must say why (一般, 较差).
+RATINGS_NEEDING_COMMENT = (Obligation.Rating.FAIR, Obligation.Rating.POOR)
+
+
+def _check_rating(transition, *, rating, comment):
+    """Refuse a rating where the transition takes none, and an approval whose
+    rating is missing, unknown, unexplained (fair, poor) or explained at length."""
+    if not transition.rating_required:
+        if rating or comment:
+            raise ServiceError(
+                _(
+                    "A rating is given only when approving; nothing was saved. "
+                    "Clear the rating to do this."
+                )
+            )
+        return
+    if not rating:
+        raise ServiceError(
+            _("Rate the result (excellent, good, fair or poor) to approve it.")
+        )
+    if rating not in Obligation.Rating.values:
+        raise ServiceError(_("Unknown rating: %(rating)s.") % {"rating": rating})
+    if len(comment) > RATING_COMMENT_MAX_LENGTH:
+        raise ServiceError(
+            _(
+                "The rating comment is too long: at most %(max)d characters "
+                "(it has %(length)d)."
+            )
+            % {"max": RATING_COMMENT_MAX_LENGTH, "length": len(comment)}
+        )
+    if rating in RATINGS_NEEDING_COMMENT and not comment:
+        raise ServiceError(
+            _("Say in the rating comment why the result is “%(rating)s”.")
+            % {"rating": Obligation.Rating(rating).label}
+        )
+
+
+def rating_record(rating, comment=""):
+    """The lines an approval adds to its timeline entry, in the record language."""
+    lines = [
+        _record_text(_("Rating: %(rating)s"), rating=Obligation.Rating(rating).label)
+    ]
+    if comment:
+        lines.append(_record_text(_("Rating comment: %(comment)s"), comment=comment))
+    return "\n".join(lines)
+
+
 @transaction.atomic
 def obligation_transition(
-    *, obligation, user, to_status: str, note: str = "", version: int | None = None
+    *,
+    obligation,
+    user,
+    to_status: str,
+    note: str = "",
+    version: int | None = None,
+    rating: str = "",
+    rating_comment: str = "",
 ) -> Obligation:
     """Move an obligation along the allowed-transitions table
     (``permissions.TRANSITIONS``): start, submit for review, approve, return, reopen.
+
+    Approving rates the result (``rating``, with ``rating_comment``, required for
+    fair and poor); no other transition takes a rating. Leaving "done" (reopening)
+    clears the rating: the history keeps it and the timeline says so.
     """
     note = (note or "").strip()
+    rating = rating or ""
+    rating_comment = clean_text(rating_comment or "", multiline=True).strip()
     if to_status not in Obligation.Status.values:
         raise ServiceError(_("Unknown status: %(status)s.") % {"status": to_status})
     current = _lock(obligation, version=version)
@@ -257,6 +319,7 @@ def obligation_transition(
             }
         )
     _refuse_unless(transition.may(user, current))
+    _check_rating(transition, rating=rating, comment=rating_comment)
     if transition.note_required and not note:
         if to_status == Obligation.Status.SUBMITTED:
             raise ServiceError(_("Describe what was done when submitting for review."))
@@ -286,8 +349,21 @@ def obligation_transition(
         and permissions.is_department_member(user, current)
     )
 
+    text = note
+    if transition.rating_required:
+        text = "\n".join(filter(None, [note, rating_record(rating, rating_comment)]))
+    elif from_status == Obligation.Status.DONE and current.rating:
+        cleared = _record_text(
+            _("The rating “%(rating)s” is cleared (the history keeps it)."),
+            rating=Obligation.Rating(current.rating).label,
+        )
+        text = "\n".join(filter(None, [note, cleared]))
+
     current.status = to_status
     current.status_changed_at = timezone.now()
+    if transition.rating_required or from_status == Obligation.Status.DONE:
+        current.rating = rating
+        current.rating_comment = rating_comment
     if takes_it_on:
         current.owner = user
     _save(current, user=user, reason=transition.label)
@@ -307,11 +383,17 @@ def obligation_transition(
         current,
         user=user,
         action=ProgressUpdate.Action.STATUS,
-        text=note,
+        text=text,
         from_status=from_status,
         to_status=to_status,
     )
-    _announce_transition(current, user=user, to_status=to_status, note=note)
+    _announce_transition(
+        current,
+        user=user,
+        to_status=to_status,
+        note=note,
+        rating=rating if transition.rating_required else "",
+    )
     _sync(obligation, current)
     return current
 
@@ -1856,7 +1938,7 @@ _TRANSITION_NOTICES = {
 }
 
 
-def _announce_transition(obligation, *, user, to_status, note):
+def _announce_transition(obligation, *, user, to_status, note, rating=""):
     if to_status not in _TRANSITION_NOTICES:
         return
     kind, message = _TRANSITION_NOTICES[to_status]
@@ -1866,6 +1948,10 @@ def _announce_transition(obligation, *, user, to_status, note):
         obligation=_obligation_name(obligation),
         note=note,
     )
+    if rating:
+        # The department hears its rating with the approval; the comment is on
+        # the obligation's page.
+        text = f"{text} {rating_record(rating)}"
     _announce(kind, obligation, actor=user, text=text)
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Obligation, countdown, display_name
 from .selectors import REPORT_TZ
 from .templatetags.tracker_tags import countdown as countdown_badge
-from .templatetags.tracker_tags import status_badge, supervision_badge
+from .templatetags.tracker_tags import rating_badge, status_badge, supervision_badge
 
 PER_PAGE = 50
 EMPTY = "—"
@@ -56,6 +56,9 @@ class ObligationColumn:
     xlsx_wrap: bool = False
     # False: in the exports only (the page has no room for the full text).
     on_page: bool = True
+    # False: no sorting by this column (its values' alphabetical order means
+    # nothing, as with the ratings).
+    orderable: bool = True
 
     @property
     def cell_class(self):
@@ -74,6 +77,7 @@ class ObligationColumn:
         return tables.Column(
             verbose_name=self.header,
             order_by=self.order_by or None,
+            orderable=self.orderable,
             attrs={"th": {"class": "nowrap"}} if self.nowrap else {},
         )
 
@@ -207,6 +211,15 @@ OBLIGATION_COLUMNS = (
         export=_label(Obligation.SupervisionLevel),
     ),
     ObligationColumn(
+        name="rating",
+        header=_("Rating"),
+        cell=lambda o: rating_badge(o.rating) or EMPTY,
+        fields=("rating",),
+        export=_label(Obligation.Rating),
+        orderable=False,
+        nowrap=True,
+    ),
+    ObligationColumn(
         name="evidence_count",
         header=_("Evidence"),
         cell=lambda o: o.evidence_count,
@@ -234,11 +247,11 @@ OBLIGATION_COLUMNS = (
         nowrap=True,
         xlsx_width=17,
     ),
-    # In the exports only, annotated by selectors.obligations_for_export. The
-    # rating (评分), once obligations have one, joins them here the same way.
+    # In the exports only, annotated by selectors.obligations_for_export.
     _export_only_text("body", _("Full text"), xlsx_width=60),
     _export_only_text("latest_note", _("Latest progress note"), xlsx_width=40),
     _export_only_text("return_reason", _("Reason for return"), xlsx_width=30),
+    _export_only_text("rating_comment", _("Rating comment"), xlsx_width=30),
 )
 COLUMNS_BY_NAME = {column.name: column for column in OBLIGATION_COLUMNS}
 PAGE_COLUMNS = tuple(column for column in OBLIGATION_COLUMNS if column.on_page)

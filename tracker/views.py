@@ -412,8 +412,11 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         and obligation.status == Obligation.Status.RETURNED
         and ProgressUpdate.objects.reworked_since_return(obligation),
     )
+    status_form = form("status", StatusForm, allowed=bool(transitions))
+    if status_form is not None and not any(t.rating_required for t in transitions):
+        status_form.without_rating()
     context_forms = {
-        "status": form("status", StatusForm, allowed=bool(transitions)),
+        "status": status_form,
         "note": form("note", NoteForm, allowed=can_work),
         "evidence": form("evidence", EvidenceForm, allowed=can_work),
         "supervision": form(
@@ -652,14 +655,23 @@ def obligation_status(request, pk):
             to_status=data["status"],
             note=data["note"],
             version=data["version"],
+            rating=data["rating"],
+            rating_comment=data["rating_comment"],
         )
 
     def done(result):
-        messages.success(
-            request,
-            gettext("The obligation is now “%(status)s”.")
-            % {"status": result.get_status_display()},
-        )
+        if result.rating:
+            message = gettext(
+                "The obligation is now “%(status)s”, rated “%(rating)s”."
+            ) % {
+                "status": result.get_status_display(),
+                "rating": result.get_rating_display(),
+            }
+        else:
+            message = gettext("The obligation is now “%(status)s”.") % {
+                "status": result.get_status_display()
+            }
+        messages.success(request, message)
 
     form = StatusForm(request.POST, auto_id=_FORM_IDS["status"])
     return _post_obligation_form(request, obligation, "status", form, write, done)

@@ -18,10 +18,12 @@ pytestmark = [
 Status = Obligation.Status
 
 
-def review(page, obligation, button, reason=""):
+def review(page, obligation, button, reason="", rating=""):
     page.goto(obligation.get_absolute_url())
     if reason:
-        page.locator("#status textarea").fill(reason)
+        page.get_by_label("Note or reason").fill(reason)
+    if rating:
+        page.get_by_role("radio", name=rating, exact=True).check()
     page.get_by_role("button", name=button, exact=True).click()
     expect(page.locator(".message-success")).to_be_visible()
 
@@ -42,7 +44,7 @@ def test_inbox_badge_counts_what_arrived_and_clears_as_it_is_read(
     boss = new_page()
     log_in(boss, "supervisor")
     review(boss, returned, "Return for rework", reason="请补充会议纪要")
-    review(boss, approved, "Approve")
+    review(boss, approved, "Approve", rating="Good")
 
     staff.reload()
     badge = staff.locator("#unread-count")

@@ -100,7 +100,7 @@ def test_supervisor_reviews_escalates_and_exports(
     assert {row[header.index("Status")] for row in body} == {"Awaiting review"}
 
     table.get_by_role("link", name=to_return.title).click()
-    page.locator("#status textarea").fill("佐证材料不完整，请补充执法案卷。")
+    page.get_by_label("Note or reason").fill("佐证材料不完整，请补充执法案卷。")
     page.get_by_role("button", name="Return for rework").click()
     header_badges = page.locator("article.obligation > header")
     expect(header_badges.locator(".status-returned")).to_have_text("Returned")
@@ -111,8 +111,19 @@ def test_supervisor_reviews_escalates_and_exports(
     page.goto(filtered_list)
     expect(page.locator("[data-figure=count]")).to_have_text("2 obligations")
     page.get_by_role("link", name=to_approve.title).click()
+    # The rating is a group of radio buttons named by its legend; "Fair" without
+    # the comment it needs is refused, and the page says why.
+    rating = page.get_by_role("group", name="Rating of the result (when approving)")
+    rating.get_by_role("radio", name="Fair", exact=True).check()
     page.get_by_role("button", name="Approve").click()
+    expect(page.locator("#status-errors")).to_contain_text("why the result is “Fair”")
+    expect(header_badges.locator(".status-submitted")).to_be_visible()
+    page.get_by_label("Rating comment").fill("案卷评查覆盖面不足。")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator(".message-success")).to_contain_text("rated “Fair”")
     expect(header_badges.locator(".status-done")).to_have_text("Done")
+    expect(page.locator(".facts .rating-fair")).to_have_text("Fair")
+    expect(page.locator(".facts .rating-comment")).to_have_text("案卷评查覆盖面不足。")
 
     page.goto(in_progress.get_absolute_url())
     page.locator("#supervision select").select_option("red")

@@ -42,6 +42,15 @@ def supervision_badge(level):
 
 
 @register.simple_tag
+def rating_badge(rating):
+    """The result's rating (优秀 … 较差) as a badge; nothing when not rated."""
+    if not rating:
+        return ""
+    label = Obligation.Rating(rating).label
+    return format_html('<span class="badge rating-{}">{}</span>', rating, label)
+
+
+@register.simple_tag
 def overdue_badge(obligation, today):
     if obligation.is_overdue(today):
         return format_html(

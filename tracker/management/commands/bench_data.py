@@ -25,6 +25,7 @@ from tracker.models import (
     Report,
     Section,
 )
+from tracker.services import rating_record
 
 ORGANIZATION = "基准测试县"
 DEPARTMENTS = 20
@@ -65,6 +66,18 @@ STATUS_WEIGHTS = {
     Status.SUBMITTED: 15,
     Status.DONE: 25,
     Status.RETURNED: 5,
+}
+# Approvals are rated (结果考评) as a supervisor might: mostly good, a few poor,
+# the fair and poor ones with the comment they require.
+RATING_WEIGHTS = {
+    Obligation.Rating.EXCELLENT: 30,
+    Obligation.Rating.GOOD: 45,
+    Obligation.Rating.FAIR: 18,
+    Obligation.Rating.POOR: 7,
+}
+RATING_COMMENTS = {
+    Obligation.Rating.FAIR: "佐证材料不够完整，请今后补充过程材料。",
+    Obligation.Rating.POOR: "完成质量不高，佐证材料与任务要求不符。",
 }
 LEVEL_WEIGHTS = {Level.NONE: 80, Level.WHITE: 10, Level.YELLOW: 7, Level.RED: 3}
 KIND_WEIGHTS = {Kind.WORK_ITEM: 50, Kind.PROBLEM: 25, Kind.TASK: 25}
@@ -188,6 +201,9 @@ def _report():
 def generate(n, *, seed=1):
     """Write the rows; returns the new report."""
     rng = random.Random(seed)
+    # Ratings draw from their own sequence, so the rest of the data is the same as
+    # before obligations had ratings (bench figures stay comparable).
+    rating_rng = random.Random(f"{seed}-ratings")
     now = timezone.now()
     today = timezone.localdate()
     staff, supervisor = _users()
@@ -203,6 +219,7 @@ def generate(n, *, seed=1):
         owner = staff[d * STAFF_PER_DEPARTMENT + rng.randrange(STAFF_PER_DEPARTMENT)]
         start = now - timedelta(days=rng.randint(30, 180), minutes=rng.randint(0, 1440))
         plans.append((status, start, owner if assigned else supervisor))
+        rating = _weighted(rating_rng, RATING_WEIGHTS) if status == Status.DONE else ""
         obligations.append(
             Obligation(
                 report=report,
@@ -221,6 +238,8 @@ def generate(n, *, seed=1):
                     else None
                 ),
                 supervision_level=_weighted(rng, LEVEL_WEIGHTS),
+                rating=rating,
+                rating_comment=RATING_COMMENTS.get(rating, ""),
                 status_changed_at=start + timedelta(days=UPDATES_PER_OBLIGATION)
                 if status != Status.NOT_STARTED
                 else None,
@@ -297,6 +316,10 @@ def generate(n, *, seed=1):
                         action=Action.STATUS,
                         from_status=from_status,
                         to_status=to_status,
+                        # The approval's entry names its rating, as the service's.
+                        text=rating_record(o.rating, o.rating_comment)
+                        if to_status == Status.DONE
+                        else "",
                         created_at=when,
                     )
                 )

@@ -71,12 +71,15 @@ ASSIGNMENTS = {
     "4.4": ("县人力资源和社会保障局", None, 180),
 }
 # Work under way, so the dashboard shows every status: (code, user name).
+# The admin works for departments that have no demo account.
 STARTED = [
     ("1.1.1", "staff1"),
     ("1.2.2", "staff1"),
     ("1.2.1", "staff2"),
     ("1.4.2", "staff1"),
     ("1.5.2", "staff2"),
+    ("1.3.1", "admin"),
+    ("1.4.1", "admin"),
 ]
 # Submitted for review with an evidence file: (code, user name, file name, note).
 SUBMITTED = [
@@ -88,11 +91,37 @@ SUBMITTED = [
     ),
     ("1.5.2", "staff2", "互联网+督查平台运行报告.pdf", "平台已升级，附运行报告。"),
     ("1.2.1", "staff2", "政务服务事项清单.pdf", "清单已公布，附文件。"),
+    ("1.1.1", "staff1", "理论中心组学习记录.pdf", "专题学习已完成，附学习记录。"),
+    ("1.3.1", "admin", "重大行政决策目录.pdf", "决策目录已公布，附文件。"),
+    ("1.4.1", "admin", "应急演练总结.pdf", "演练已开展，附总结。"),
 ]
-# (code, supervisor's decision, note): approved or returned after review.
+# (code, supervisor's decision, note, rating, rating comment): approved (and rated,
+# one of each rating, so that the ranking has something to rank) or returned.
+Rating = Obligation.Rating
 REVIEWED = [
-    ("1.5.2", Obligation.Status.DONE, "材料齐全，同意办结。"),
-    ("1.2.1", Obligation.Status.RETURNED, "请补充“一件事一次办”套餐清单。"),
+    ("1.5.2", Obligation.Status.DONE, "材料齐全，同意办结。", Rating.GOOD, ""),
+    (
+        "1.3.1",
+        Obligation.Status.DONE,
+        "",
+        Rating.EXCELLENT,
+        "提前完成，目录完整并已向社会公布。",
+    ),
+    (
+        "1.1.1",
+        Obligation.Status.DONE,
+        "同意办结。",
+        Rating.FAIR,
+        "学习记录偏少，缺少学习成效的材料。",
+    ),
+    (
+        "1.4.1",
+        Obligation.Status.DONE,
+        "",
+        Rating.POOR,
+        "只有演练通知，没有演练照片和评估报告，今后请提供完整佐证。",
+    ),
+    ("1.2.1", Obligation.Status.RETURNED, "请补充“一件事一次办”套餐清单。", "", ""),
 ]
 ESCALATED = [
     ("1.2.2", Obligation.SupervisionLevel.YELLOW, "完成时限已过，请加快推进。")
@@ -196,12 +225,14 @@ class Command(BaseCommand):
                 to_status=Obligation.Status.SUBMITTED,
                 note=note,
             )
-        for code, decision, note in REVIEWED:
+        for code, decision, note, rating, rating_comment in REVIEWED:
             obligation_transition(
                 obligation=obligations[code],
                 user=users["supervisor"],
                 to_status=decision,
                 note=note,
+                rating=rating,
+                rating_comment=rating_comment,
             )
         for code, level, reason in ESCALATED:
             if code in obligations:
