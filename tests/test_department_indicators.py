@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import DepartmentFactory, ObligationFactory, ReportFactory
-from tests.workflow_helpers import set_status
+from tests.workflow_helpers import approve, set_status
 from tracker import services
 from tracker.models import (
     REPORT_TZ,
@@ -132,7 +132,7 @@ def test_an_extension_granted_before_approval_sets_the_due_date_that_counts(
     )
     services.extension_decide(extension=extension, user=supervisor, approve=True)
     set_status(item, S.SUBMITTED)
-    services.obligation_transition(obligation=item, user=supervisor, to_status=S.DONE)
+    approve(item, supervisor)
     # Moved after the approval: not the due date in force when it was approved.
     services.obligation_assign(
         obligation=item,
@@ -151,7 +151,7 @@ def test_without_the_extension_the_same_approval_is_late(
     item = ObligationFactory(report=report, department=department_a)
     Obligation.objects.filter(pk=item.pk).update(due_date=today - timedelta(days=1))
     set_status(item, S.SUBMITTED)
-    services.obligation_transition(obligation=item, user=supervisor, to_status=S.DONE)
+    approve(item, supervisor)
     # A later extension of the due date does not make the approval on time.
     services.obligation_assign(
         obligation=item, user=supervisor, due_date=today + timedelta(days=30)

@@ -248,9 +248,6 @@ def generate(n, *, seed=1):
                 department_assigned_at=start
                 if assigned and status == Status.DONE
                 else None,
-                rating=rng.choice(list(Obligation.Rating))
-                if status == Status.DONE
-                else "",
             )
         )
     obligations = Obligation.objects.bulk_create(obligations, batch_size=BATCH)
