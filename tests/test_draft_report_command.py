@@ -10,7 +10,9 @@ from tests.document_helpers import (
     paragraphs,
     read,
 )
-from tests.factories import ObligationFactory
+from tests.factories import ObligationFactory, ReportFactory
+from tracker import services
+from tracker.models import Obligation
 from tracker.officialdoc import east_asia_font
 
 CHAPTERS = [
@@ -137,3 +139,43 @@ def test_draft_is_in_the_official_layout(data, tmp_path):
     body = next(p for p in document.paragraphs if p.text.startswith("一是规范"))
     assert {east_asia_font(run) for run in body.runs} == {"仿宋_GB2312"}
     assert round(document.sections[0].page_width.mm) == 210
+
+
+def test_finished_item_shows_its_rating(data, tmp_path):
+    Obligation.objects.filter(pk=data.documented.pk).update(
+        rating=Obligation.Rating.EXCELLENT
+    )
+
+    text = _draft(data, tmp_path)
+
+    paragraph = next(p for p in text if "规范重大行政决策程序" in p)
+    assert paragraph.endswith(f"[{PDF_HASH_PREFIX}]）（结果考评：优秀）")
+
+
+def test_confirmed_follow_ups_across_years_are_named(data, supervisor, tmp_path):
+    # The 2021 report named the same problem; the 2023 report took up the task.
+    earlier_problem = ObligationFactory(
+        report=ReportFactory(organization="测试县", year=2021),
+        kind=Obligation.Kind.PROBLEM,
+        code="3.2",
+        title="执法人员能力不足",
+    )
+    services.followup_confirm(
+        earlier=earlier_problem, later=data.problem, user=supervisor, reason="同一问题"
+    )
+    later_item = ObligationFactory(
+        report=ReportFactory(organization="测试县", year=2023),
+        code="1.4",
+        title="开展执法人员轮训",
+    )
+    services.followup_confirm(
+        earlier=data.unfinished_task, later=later_item, user=supervisor, reason="落实"
+    )
+
+    text = "\n".join(_draft(data, tmp_path))
+
+    assert "（反复出现：2021年报告已指出“3.2 执法人员能力不足”）" in text
+    assert (
+        "一是进一步加强法治队伍建设。（2023年度任务结转，当前：推进中）"
+        "（2023年报告中报告为“1.4 开展执法人员轮训”）"
+    ) in text

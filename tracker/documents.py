@@ -82,6 +82,41 @@ def evidence_citation(obligation) -> str:
     return gettext("(Evidence: %(files)s)") % {"files": "；".join(files)}
 
 
+def _record_notes(obligation) -> str:
+    """What the record adds after a paragraph: the rating given at approval (结果
+    考评) and the confirmed follow-ups across years, each in brackets."""
+    notes = []
+    if obligation.status == Obligation.Status.DONE and obligation.rating:
+        notes.append(
+            gettext("(Rated: %(rating)s)") % {"rating": obligation.get_rating_display()}
+        )
+    for followup in obligation.confirmed_earlier:
+        earlier = followup.earlier
+        if followup.is_recurring:
+            message = gettext(
+                "(Recurring: already named in the %(year)s report as %(title)s)"
+            )
+        else:
+            message = gettext("(Follows up %(title)s of the %(year)s report)")
+        notes.append(
+            message
+            % {
+                "year": earlier.report.year,
+                "title": _quoted(f"{earlier.code} {earlier.title}"),
+            }
+        )
+    for followup in obligation.confirmed_later:
+        later = followup.later
+        notes.append(
+            gettext("(Reported in %(year)s as %(title)s)")
+            % {
+                "year": later.report.year,
+                "title": _quoted(f"{later.code} {later.title}"),
+            }
+        )
+    return "".join(notes)
+
+
 def _finished_paragraph(number: int, obligation, *, heading: str = "") -> str:
     """一是<title>。<progress notes>。（佐证：…）; without "一是<title>" when the
     title is the group's ``heading`` already (a group that is one item) and there
@@ -92,7 +127,7 @@ def _finished_paragraph(number: int, obligation, *, heading: str = "") -> str:
     text = "" if title == heading and notes else f"{ordinal(number)}{title}。"
     if notes:
         text += "；".join(notes) + "。"
-    return text + evidence_citation(obligation)
+    return text + evidence_citation(obligation) + _record_notes(obligation)
 
 
 def _group_title(section, obligation, year) -> str:
@@ -120,11 +155,12 @@ def _open_item_paragraph(number: int, obligation, today: date) -> str:
         )
     else:
         details.append(gettext("no responsible department"))
-    return gettext("%(ordinal)s%(title)s is not finished (%(details)s).") % {
+    text = gettext("%(ordinal)s%(title)s is not finished (%(details)s).") % {
         "ordinal": ordinal(number),
         "title": _quoted(obligation.title),
         "details": "，".join(str(detail) for detail in details),
     }
+    return text + _record_notes(obligation)
 
 
 def _problem_paragraph(number: int, problem, year: int) -> str:
@@ -142,7 +178,8 @@ def _problem_paragraph(number: int, problem, year: int) -> str:
         why = gettext(
             "a problem named in the %(year)s report, with no task remedying it"
         ) % {"year": year}
-    return f"{ordinal(number)}{_sentence(problem.title)}（{why}）。"
+    text = f"{ordinal(number)}{_sentence(problem.title)}（{why}）。"
+    return text + _record_notes(problem)
 
 
 def _carried_over_paragraph(number: int, task, year: int) -> str:
@@ -150,7 +187,8 @@ def _carried_over_paragraph(number: int, task, year: int) -> str:
         "year": year,
         "status": task.get_status_display(),
     }
-    return f"{ordinal(number)}{_sentence(task.title)}。（{mark}）"
+    text = f"{ordinal(number)}{_sentence(task.title)}。（{mark}）"
+    return text + _record_notes(task)
 
 
 def report_draft_docx(draft, *, today: date) -> bytes:
@@ -284,3 +322,200 @@ def _write_leader_chapter(document, draft, year):
                     gettext("【To be written: %(title)s】")
                     % {"title": _sentence(obligation.title)}
                 )
+
+
+# --- The 通报 on the departments' progress -------------------------------------------
+
+
+def circular_year(report, start: date | None, end: date | None) -> str:
+    """The year (or years) the 通报 speaks of: the period's; without one, the year
+    the report's tasks are for."""
+    first = start.year if start else (end.year if end else draft_year(report))
+    last = end.year if end else first
+    return str(first) if first == last else f"{first}—{last}"
+
+
+def circular_title(report, start, end) -> str:
+    return gettext(
+        "Circular on the progress of the main tasks of rule-of-law government "
+        "building in %(year)s"
+    ) % {"year": circular_year(report, start, end)}
+
+
+def circular_filename(report, start, end) -> tuple[str, str]:
+    """The download's name (the title) and its ASCII fallback."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = circular_title(report, start, end)
+    year = circular_year(report, start, end)
+    return f"{title}.docx", f"circular-{year}.docx"
+
+
+def _period(start, end, today) -> str:
+    if start and end:
+        return gettext("%(start)s to %(end)s") % {
+            "start": _day(start),
+            "end": _day(end),
+        }
+    if start:
+        return gettext("since %(start)s") % {"start": _day(start)}
+    return gettext("up to %(end)s") % {"end": _day(end or today)}
+
+
+def _rate(value) -> str:
+    return "—" if value is None else f"{value:g}%"
+
+
+def _overall(rows) -> dict:
+    """The period's figures over every department (the table's rows summed)."""
+    totals = {
+        name: sum(getattr(row, name) for row in rows)
+        for name in (
+            "assigned",
+            "finished",
+            "on_time",
+            "overdue",
+            "yellow_notices",
+            "red_notices",
+        )
+    }
+    due = totals["finished"] + totals["overdue"]
+    totals.update(
+        departments=sum(1 for row in rows if row.assigned),
+        finished_rate=_rate(
+            round(100 * totals["finished"] / totals["assigned"], 1)
+            if totals["assigned"]
+            else None
+        ),
+        due=due,
+        on_time_rate=_rate(round(100 * totals["on_time"] / due, 1) if due else None),
+    )
+    return totals
+
+
+def _ratings_sentence(rows) -> str:
+    counts = {
+        value: sum(row.ratings.get(value, 0) for row in rows)
+        for value in Obligation.Rating.values
+    }
+    if not any(counts.values()):
+        return ""
+    parts = "、".join(
+        gettext("%(rating)s %(count)s") % {"rating": label, "count": counts[value]}
+        for value, label in Obligation.Rating.choices
+    )
+    return gettext("Of the finished items, rated: %(ratings)s.") % {"ratings": parts}
+
+
+RANKING_WIDTHS_MM = (12, 32, 14, 14, 20, 14, 16, 18, 16)
+
+
+def _ranking_table(document, rows):
+    header = (
+        gettext("Rank"),
+        gettext("Responsible department"),
+        gettext("Assigned items"),
+        gettext("Finished"),
+        gettext("On-time rate"),
+        gettext("Overdue now"),
+        gettext("Return rate"),
+        gettext("Notices (yellow/red)"),
+        gettext("Score"),
+    )
+    document.table(
+        header,
+        [
+            (
+                row.rank if row.rank is not None else "—",
+                row.department.name,
+                row.assigned,
+                row.finished,
+                _rate(row.on_time_rate),
+                row.overdue,
+                _rate(row.return_rate),
+                f"{row.yellow_notices}/{row.red_notices}",
+                "—" if row.score is None else f"{row.score:g}",
+            )
+            for row in rows
+        ],
+        widths_mm=RANKING_WIDTHS_MM,
+    )
+
+
+def _flagged_item(obligation, today) -> str:
+    marks = []
+    if obligation.is_overdue(today):
+        marks.append(
+            gettext("due %(day)s, overdue") % {"day": _day(obligation.due_date)}
+        )
+    if obligation.supervision_level == Obligation.SupervisionLevel.RED:
+        marks.append(str(Obligation.SupervisionLevel.RED.label))
+    return f"{_quoted(f'{obligation.code} {obligation.title}')}（{'；'.join(marks)}）"
+
+
+def circular_docx(*, report, start, end, rows, flagged, today: date) -> bytes:
+    """The 通报 of ``report``'s departments over the period ``start``–``end``:
+    ``rows`` are ``selectors.department_indicators``' (ordered by rank), one table
+    row each; ``flagged`` is [(department, [obligation …])] of the departments
+    with overdue or red-supervised items (``selectors.circular_flagged``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _write_circular(
+            report=report, start=start, end=end, rows=rows, flagged=flagged, today=today
+        )
+
+
+def _write_circular(*, report, start, end, rows, flagged, today):
+    title = circular_title(report, start, end)
+    period = _period(start, end, today)
+    totals = _overall(rows)
+    document = OfficialDocument(title_for_properties=title)
+    document.title(title)
+    document.paragraph(gettext("All departments concerned:"), indent=False)
+    document.paragraph(
+        gettext(
+            "To carry out the tasks set in “%(report)s”, the progress of the items "
+            "assigned to each department over %(period)s was followed, supervised "
+            "and assessed. The results are announced as follows."
+        )
+        % {"report": report.title, "period": period}
+    )
+
+    document.heading(chapter_heading(1, gettext("Overall")))
+    overall = gettext(
+        "Over %(period)s, %(departments)s departments were assigned %(assigned)s "
+        "items and finished %(finished)s (%(finished_rate)s); of the %(due)s items "
+        "due, %(on_time)s were finished on time (on-time rate %(on_time_rate)s); "
+        "%(overdue)s are overdue now; %(yellow_notices)s yellow and "
+        "%(red_notices)s red supervision notices were issued."
+    ) % {"period": period, **totals}
+    document.paragraph(overall + _ratings_sentence(rows))
+
+    document.heading(chapter_heading(2, gettext("Ranking")))
+    document.paragraph(
+        gettext(
+            "The departments are ranked by a composite score of the on-time rate, "
+            "the rating of finished work, the return rate and the supervision "
+            "notices received (departments with nothing assigned are listed "
+            "unranked):"
+        )
+    )
+    _ranking_table(document, rows)
+
+    document.heading(chapter_heading(3, gettext("Overdue and red-supervised items")))
+    if not flagged:
+        document.paragraph(gettext("No item is overdue or under red supervision."))
+    for department, obligations in flagged:
+        items = "；".join(_flagged_item(o, today) for o in obligations)
+        document.paragraph(f"{department.name}：{items}。")
+
+    document.heading(chapter_heading(4, gettext("Requirements")))
+    document.paragraph(
+        gettext(
+            "Every department is to study the problems this circular names and "
+            "report in writing on what it has done about them to 【the office "
+            "responsible】 by 【date】. Items overdue or under red supervision are to "
+            "be 【followed up by the department's principal leader and finished "
+            "within a set time】. 【Other requirements】"
+        )
+    )
+    document.signature(gettext("【Issuer】"), gettext("【Date】"))
+    return document.to_bytes()

@@ -982,7 +982,8 @@ class ReportDraft:
     ``unremedied_problems``: problems with a remedying task not done (or, with no
     task, not done themselves), each with ``remedies`` (its tasks); ``carried_over``:
     the tasks not done. Each obligation has ``live_evidence`` (not withdrawn, oldest
-    first) and ``progress_notes`` (the staff's notes, oldest first)."""
+    first), ``progress_notes`` (the staff's notes, oldest first) and its confirmed
+    follow-ups across years, ``confirmed_earlier`` and ``confirmed_later``."""
 
     report: Report
     finished: list
@@ -1001,8 +1002,8 @@ class ReportDraft:
 def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
     """Read what the draft of next year's report needs in a fixed number of queries
     (the obligations with their sections and department, then their live evidence,
-    progress notes and remedying tasks, then the leaders' chapter's sections),
-    whatever the number of obligations."""
+    progress notes, remedying tasks and follow-ups, then the leaders' chapter's
+    sections), whatever the number of obligations."""
     Kind = Obligation.Kind
     obligations = list(
         visible.filter(report=report)
@@ -1030,6 +1031,19 @@ def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
                     "pk", "code", "title", "status"
                 ).order_by("position"),
                 to_attr="remedies",
+            ),
+            # Confirmed follow-ups across years, both ways: what this report's
+            # items follow up in the year before, and how the next report took
+            # them up.
+            Prefetch(
+                "follows_up",
+                queryset=FollowUp.objects.confirmed().select_related("earlier__report"),
+                to_attr="confirmed_earlier",
+            ),
+            Prefetch(
+                "followups",
+                queryset=FollowUp.objects.confirmed().select_related("later__report"),
+                to_attr="confirmed_later",
             ),
         )
         .order_by("position")
@@ -1467,3 +1481,32 @@ def department_indicators(
             indicators.score = composite_score(indicators.score_parts(), weights)
         rows.append(indicators)
     return rank_departments(rows)
+
+
+def circular_flagged(
+    *, report: Report, start: date | None, end: date | None, today: date
+) -> list[tuple[Department, list[Obligation]]]:
+    """The departments the 通报 names, by name, each with its items of the period
+    (the ranking's, ``_assessed_obligations``) that are overdue now (``overdue_q``)
+    or under red supervision and not done, in document order. One query."""
+    flagged = (
+        _assessed_obligations(report, start, end)
+        .filter(
+            overdue_q(today) | (Q(supervision_level=Level.RED) & ~Q(status=Status.DONE))
+        )
+        .select_related("department")
+        .only(
+            "pk",
+            "code",
+            "title",
+            "status",
+            "due_date",
+            "supervision_level",
+            "department__name",
+        )
+        .order_by("department__name", "department_id", "position")
+    )
+    return [
+        (department, list(items))
+        for department, items in groupby(flagged, key=attrgetter("department"))
+    ]

@@ -175,8 +175,9 @@ def department_list(request):
 def department_ranking(request):
     """考核排名: the departments of a report ordered by their composite score over a
     period, with every indicator (``selectors.department_indicators``), a chart,
-    the CSV / XLSX export (``?_export=``) and a print layout for meetings. A period
-    that ends before it starts is refused (400) with nothing computed."""
+    the CSV / XLSX export (``?_export=``), the 通报 in Word (``?_export=docx``) and
+    a print layout for meetings. A period that ends before it starts is refused
+    (400) with nothing computed."""
     if not permissions.can_view_ranking(request.user):
         raise PermissionDenied
     reports, report = _report_choice(request)
@@ -193,6 +194,10 @@ def department_ranking(request):
         report=report, start=start, end=end, today=today, weights=weights
     )
     export_format = request.GET.get("_export")
+    if export_format == "docx":
+        if not permissions.can_draft_documents(request.user):
+            raise PermissionDenied
+        return _ranking_circular(report, start, end, rows, today)
     if export_format in EXPORT_FORMATS:
         name = gettext("%(organization)s %(year)s department ranking") % {
             "organization": report.organization,
@@ -217,8 +222,22 @@ def department_ranking(request):
         chart=charts.ranking_scores(rows),
         has_ranked=any(row.is_ranked for row in rows),
         query=urlencode(query),
+        can_draft=permissions.can_draft_documents(request.user),
     )
     return render(request, "tracker/department_ranking.html", context)
+
+
+def _ranking_circular(report, start, end, rows, today):
+    """The 通报 of the ranking shown (``?_export=docx``): the same report, period
+    and rows, and the departments with overdue or red-supervised items."""
+    flagged = selectors.circular_flagged(
+        report=report, start=start, end=end, today=today
+    )
+    content = documents.circular_docx(
+        report=report, start=start, end=end, rows=rows, flagged=flagged, today=today
+    )
+    filename, fallback = documents.circular_filename(report, start, end)
+    return docx_response(content, filename, fallback=fallback)
 
 
 @require_GET
