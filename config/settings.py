@@ -151,6 +151,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(Path(tempfile.gettempdir()) / f"fazhi-test-{os.getpid()}.sqlite3")
     }
 
+
+def env_cache(name):
+    """Django's CACHES from a URL: empty or ``locmem://`` the process's own memory;
+    ``db://TABLE`` the database cache table (``manage.py createcachetable``);
+    ``redis://HOST:PORT/DB`` Redis (needs the ``redis`` package). Anything else
+    stops the process."""
+    value = env_str(name).strip()
+    scheme, _sep, rest = value.partition("://")
+    if not value or value == "locmem://":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme == "db" and rest and rest.isidentifier():
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest,
+        }
+    if scheme in ("redis", "rediss") and rest:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": value,
+        }
+    raise ImproperlyConfigured(
+        f"{name}={value!r}: use locmem://, db://TABLE or redis://HOST:PORT/DB"
+    )
+
+
+# The dashboard's figures are cached per report revision (see views.dashboard):
+# the key changes with every write, so the process's own memory is correct with
+# any number of workers and servers; a shared cache (the database table or Redis)
+# only spares each process computing the same figures once per change.
+CACHES = {"default": env_cache("CACHE_URL")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `loaddata wuxi_2022` finds the generated report fixture (see build_fixture).
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

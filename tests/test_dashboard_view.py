@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -347,6 +348,10 @@ def test_query_count_does_not_grow_with_the_data(sv_client, report, url):
     with CaptureQueriesContext(connection) as small:
         html(sv_client.get(url))
     add(40)
+    # The factories write behind the services: nothing bumped the report's
+    # revision, so the dashboard's cached figures are dropped by hand to count the
+    # queries of computing them.
+    cache.clear()
     with CaptureQueriesContext(connection) as large:
         html(sv_client.get(url))
     assert len(large) == len(small)

@@ -201,3 +201,11 @@ def test_weak_passwords_are_refused(password, staff_a):
 
 def test_a_long_uncommon_password_is_accepted(staff_a):
     validate_password("春风-Harbour-ledger-47", user=staff_a)
+
+
+def test_a_malformed_cache_url_refuses_to_start():
+    result = run_python(
+        "import django; django.setup()", production_env(CACHE_URL="memcache://x")
+    )
+    assert result.returncode != 0
+    assert "CACHE_URL='memcache://x': use locmem://, db://TABLE" in result.stderr

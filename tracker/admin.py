@@ -76,6 +76,7 @@ from .services import (
     obligation_set_addresses,
     obligation_set_supervision,
     report_import,
+    reports_invalidate_dashboards,
 )
 from .text import CleanCharField
 
@@ -123,6 +124,26 @@ class CleanInputAdminMixin:
         if not all(_is_primary_key(self.model, value) for value in selected):
             raise BadRequest("The selection is not a list of primary keys.")
         return super().response_action(request, queryset)
+
+
+class InvalidatesDashboardsMixin:
+    """For what every report's dashboard shows besides its obligations: names of
+    departments, people, reports and sections, and the working-day calendar behind
+    the countdowns. A save or delete here invalidates the cached figures of every
+    report (``services.reports_invalidate_dashboards``), in the admin's transaction.
+    """
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        reports_invalidate_dashboards()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        reports_invalidate_dashboards()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        reports_invalidate_dashboards()
 
 
 class NoDeleteMixin:
@@ -249,7 +270,7 @@ def missing_holidays_message(years):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(CleanInputAdminMixin, admin.ModelAdmin):
+class HolidayAdmin(CleanInputAdminMixin, InvalidatesDashboardsMixin, admin.ModelAdmin):
     list_display = ("date", "weekday", "name", "is_workday")
     list_filter = ("is_workday",)
     search_fields = ("name",)
@@ -316,7 +337,9 @@ def _suggested_followups(tree, *, organization, year):
 
 
 @admin.register(Report)
-class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
+class ReportAdmin(
+    CleanInputAdminMixin, InvalidatesDashboardsMixin, NoDeleteMixin, admin.ModelAdmin
+):
     list_display = ("title", "organization", "year", "obligation_count", "imported_at")
     list_filter = ("year", "organization")
     search_fields = ("title", "organization")
@@ -453,7 +476,9 @@ class ReportAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
+class SectionAdmin(
+    CleanInputAdminMixin, InvalidatesDashboardsMixin, NoDeleteMixin, admin.ModelAdmin
+):
     list_display = ("code", "title", "report", "parent", "position")
     list_filter = ("report",)
     search_fields = ("code", "title")
@@ -465,7 +490,12 @@ class SectionAdmin(CleanInputAdminMixin, NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(CleanInputAdminMixin, DeactivateNotDeleteMixin, admin.ModelAdmin):
+class DepartmentAdmin(
+    CleanInputAdminMixin,
+    InvalidatesDashboardsMixin,
+    DeactivateNotDeleteMixin,
+    admin.ModelAdmin,
+):
     list_display = (
         "name",
         "short_name",
@@ -846,6 +876,16 @@ class ObligationAdmin(
         try:
             with transaction.atomic():
                 count = 0
+                # Every selected row locked first, in one order. Each service bumps
+                # the report's revision (services.report_invalidate_dashboard) and
+                # keeps it locked until this transaction ends; taking the next
+                # obligation's lock only then could wait for a single write that
+                # holds that obligation and waits for the revision: a deadlock.
+                queryset = (
+                    Obligation.objects.filter(pk__in=queryset.values("pk"))
+                    .select_for_update()
+                    .order_by("pk")
+                )
                 for obligation in queryset:
                     version = request.POST.get(f"version_{obligation.pk}")
                     if version is None:
@@ -992,7 +1032,12 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class TrackerUserAdmin(CleanInputAdminMixin, DeactivateNotDeleteMixin, UserAdmin):
+class TrackerUserAdmin(
+    CleanInputAdminMixin,
+    InvalidatesDashboardsMixin,
+    DeactivateNotDeleteMixin,
+    UserAdmin,
+):
     actions = ("deactivate_selected", "send_password_reset")
     may_delete = staticmethod(permissions.can_delete_user)
     # The "set password" page: what an administrator types is temporary.

@@ -86,6 +86,35 @@ class Report(models.Model):
         return self.notice_prefix.strip() or f"{self.organization[:1]}法督"
 
 
+class ReportRevision(models.Model):
+    """A number that grows with every write to a report's obligations, evidence or
+    timeline (``services.report_invalidate_dashboard``), in the same transaction as
+    the write.
+
+    The dashboard's cached figures are stored under a key holding it, so the first
+    request after a write computes them anew and no figure outlives the write that
+    changed it. A row of its own, not a column of ``Report``: an import holds the
+    report's row locked while it locks the obligations, and a write holds its
+    obligation's row while it bumps this number; on the report's row the two would
+    wait for each other."""
+
+    report = models.OneToOneField(
+        Report,
+        models.CASCADE,
+        primary_key=True,
+        related_name="revision",
+        verbose_name=_("report"),
+    )
+    number = models.PositiveBigIntegerField(_("revision"), default=0)
+
+    class Meta:
+        verbose_name = _("report revision")
+        verbose_name_plural = _("report revisions")
+
+    def __str__(self):
+        return f"{self.report_id}: {self.number}"
+
+
 class Section(models.Model):
     """A chapter (一、…) or a group ((一)…) of a report, as printed."""
 
@@ -641,6 +670,35 @@ class FollowUpRejection(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ProtectedTimelineError(_("Follow-up decisions cannot be deleted."))
+
+
+class StatusSnapshot(models.Model):
+    """How many obligations of a report had each status on a day (as last taken
+    that day): the completion-over-time chart reads these tens of rows instead of
+    the timeline. Written by ``services.status_snapshot_take`` (the daily
+    ``send_reminders`` run, and the dashboard for today) and, for the days before
+    snapshots were taken, by ``manage.py snapshot_status --backfill``."""
+
+    report = models.ForeignKey(
+        Report, models.CASCADE, related_name="+", verbose_name=_("report")
+    )
+    day = models.DateField(_("day"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Obligation.Status.choices
+    )
+    count = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("status snapshot")
+        verbose_name_plural = _("status snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "day", "status"], name="snapshot_unique_day_status"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.status}: {self.count}"
 
 
 class ImportDraft(models.Model):

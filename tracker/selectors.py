@@ -118,9 +118,33 @@ class Scorecard:
 
 
 def reports_for_selector() -> QuerySet:
-    return Report.objects.order_by("-year", "-imported_at").only(
-        "pk", "title", "year", "organization"
+    """The reports, newest first, each with ``revision_number`` (its
+    ``ReportRevision``, 0 before the first write), read in the same query."""
+    return (
+        Report.objects.order_by("-year", "-imported_at")
+        .only("pk", "title", "year", "organization", "imported_at")
+        .annotate(revision_number=Coalesce("revision__number", 0))
     )
+
+
+def dashboard_cache_key(report: Report, *, today: date, language: str) -> str:
+    """Where the dashboard's figures of ``report`` are cached.
+
+    The report's revision makes every write (``services.report_invalidate_dashboard``)
+    a new key; the day, the overdue and due-soon counts and the countdowns that
+    change at midnight; the language, the labels. Nothing of the reader: every
+    signed-in user sees every obligation (``ObligationQuerySet.visible_to``), and
+    what is the user's own (the unread badge, their name, their role) is drawn
+    around the cached part, never inside it. If ``visible_to`` ever restricts by
+    user, the restriction belongs in this key."""
+    revision = getattr(report, "revision_number", None)
+    if revision is None:
+        revision = (
+            Report.objects.filter(pk=report.pk)
+            .values_list(Coalesce("revision__number", 0), flat=True)
+            .get()
+        )
+    return f"dashboard:{report.pk}:{revision}:{today.isoformat()}:{language}"
 
 
 def selected_report(reports, raw_pk) -> Report | None:

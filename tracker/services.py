@@ -48,6 +48,7 @@ from .models import (
     OutboundMessage,
     ProgressUpdate,
     Report,
+    ReportRevision,
     Section,
     SupervisionNotice,
     display_name,
@@ -225,10 +226,48 @@ def log_action(obligation, *, user, action, text="", **fields) -> ProgressUpdate
     ``fields`` carries what some actions add (``from_status``/``to_status``,
     ``evidence``). ``text`` is stored as given: callers pass the user's own words
     or a line already in the record language (``_recorded``/``_change_line``).
+    Every entry is a change the dashboard shows (its latest updates at least), so
+    the report's cached figures are invalidated here, in the same transaction.
     """
-    return ProgressUpdate.objects.create(
+    update = ProgressUpdate.objects.create(
         obligation=obligation, author=user, action=action, text=text, **fields
     )
+    report_invalidate_dashboard(report_id=obligation.report_id)
+    return update
+
+
+# --- The dashboard's cached figures --------------------------------------------------
+
+
+def report_invalidate_dashboard(*, report_id: int) -> None:
+    """Bump the report's ``ReportRevision``: the dashboard's cached figures of the
+    report are keyed on it (``selectors.dashboard_cache_key``), so the next request
+    computes them anew. The one invalidation of the dashboard: every write that
+    changes what it shows calls it (``log_action`` does, for every write that
+    leaves a timeline entry; an import, a report's close and reopen and the
+    admin's edits of names and calendars call it themselves).
+
+    In the caller's transaction, so the new number and the change become visible
+    together: a reader that sees the new number also sees the change. The row stays
+    locked until the commit, so call it after the obligation rows the transaction
+    locks (``log_action`` comes after them); a transaction that writes several
+    obligations locks them all first (``ObligationAdmin._apply_to_each``). One
+    statement, an upsert: the row is created by the first write to the report."""
+    table = ReportRevision._meta.db_table
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (report_id, number) VALUES (%s, 1) "
+            f"ON CONFLICT (report_id) DO UPDATE SET number = {table}.number + 1",
+            [report_id],
+        )
+
+
+def reports_invalidate_dashboards() -> None:
+    """Invalidate every report's dashboard: after an edit of what all of them show
+    (a department's or a person's name, the working-day calendar). Rare: admin
+    edits only."""
+    for report_id in Report.objects.values_list("pk", flat=True):
+        report_invalidate_dashboard(report_id=report_id)
 
 
 # 考评意见: room for a real explanation; a pasted document is refused.
@@ -1477,6 +1516,9 @@ def report_import(
         result.followups = selectors.followup_suggestions(
             result.previous_report, report
         )
+    # Also when nothing wrote a timeline entry (an import without --user, or one
+    # that only added links): titles, sections and links are on the dashboard.
+    report_invalidate_dashboard(report_id=report.pk)
     return result
 
 

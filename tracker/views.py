@@ -6,14 +6,17 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
@@ -96,7 +99,32 @@ def dashboard(request):
     if report is None:
         return render(request, "tracker/dashboard.html", context)
     today = timezone.localdate()
-    visible = Obligation.objects.visible_to(request.user)
+    # The report's figures are the same for every reader and change only with a
+    # write (which bumps the report's revision in the key) or the day: rendered
+    # once and cached. The page around them (the user's name, role and unread
+    # count) is drawn for each request.
+    key = selectors.dashboard_cache_key(
+        report, today=today, language=translation.get_language()
+    )
+    figures = cache.get(key)
+    if figures is None:
+        figures = render_to_string(
+            "tracker/_dashboard_figures.html",
+            _dashboard_figures(request.user, report, today=today),
+        )
+        cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
+    context.update(today=today, figures=mark_safe(figures))  # noqa: S308 - our HTML
+    return render(request, "tracker/dashboard.html", context)
+
+
+# A cached rendering is replaced by the next write or day anyway; this only bounds
+# how long an unused one takes room.
+DASHBOARD_CACHE_SECONDS = 3600
+
+
+def _dashboard_figures(user, report, *, today):
+    """What tracker/_dashboard_figures.html shows of ``report``."""
+    visible = Obligation.objects.visible_to(user)
     obligations = visible.filter(report=report)
     overall = selectors.overall_scorecard(obligations, today=today)
     scorecards = selectors.department_scorecards(obligations, today=today)
@@ -107,45 +135,45 @@ def dashboard(request):
     )
     # The link to "due soon" on the list page: the same dates as the count.
     due_soon_first, due_soon_last = due_within_range(today, DUE_SOON_DAYS)
-    context.update(
-        today=today,
-        due_soon_days=DUE_SOON_DAYS,
-        list_limit=selectors.LIST_LIMIT,
-        overall=overall,
-        scorecards=scorecards,
-        tree=tree,
-        kinds=overall.kinds,
-        problems=selectors.problems_with_tasks(visible, report=report),
-        problem_limit=selectors.PROBLEM_LIMIT,
-        recurring=selectors.recurring_problems(report),
-        overdue=selectors.overdue_list(obligations, today=today),
-        due_soon=selectors.due_soon_list(obligations, today=today),
-        awaiting_review=selectors.awaiting_review_list(obligations),
-        unacknowledged=selectors.unacknowledged_list(obligations),
-        pending_extensions=selectors.pending_extensions(obligations),
-        queue_counts=selectors.supervision_queue_counts(obligations),
-        unacknowledged_url=_list_url(report=report.pk, acknowledged="no"),
-        extensions_url=_list_url(report=report.pk, extension="pending"),
-        updates=selectors.latest_updates(visible, report=report),
-        over_time=over_time,
-        status_chart=charts.status_by_department(scorecards),
-        chapter_chart=charts.completion_by_chapter(tree),
-        over_time_chart=(
+    return {
+        "report": report,
+        "today": today,
+        "due_soon_days": DUE_SOON_DAYS,
+        "list_limit": selectors.LIST_LIMIT,
+        "overall": overall,
+        "scorecards": scorecards,
+        "tree": tree,
+        "kinds": overall.kinds,
+        "problems": selectors.problems_with_tasks(visible, report=report),
+        "problem_limit": selectors.PROBLEM_LIMIT,
+        "recurring": selectors.recurring_problems(report),
+        "overdue": selectors.overdue_list(obligations, today=today),
+        "due_soon": selectors.due_soon_list(obligations, today=today),
+        "awaiting_review": selectors.awaiting_review_list(obligations),
+        "unacknowledged": selectors.unacknowledged_list(obligations),
+        "pending_extensions": selectors.pending_extensions(obligations),
+        "queue_counts": selectors.supervision_queue_counts(obligations),
+        "unacknowledged_url": _list_url(report=report.pk, acknowledged="no"),
+        "extensions_url": _list_url(report=report.pk, extension="pending"),
+        "updates": selectors.latest_updates(visible, report=report),
+        "over_time": over_time,
+        "status_chart": charts.status_by_department(scorecards),
+        "chapter_chart": charts.completion_by_chapter(tree),
+        "over_time_chart": (
             charts.completion_over_time(weeks, overall.total) if weeks else None
         ),
-        overdue_url=_list_url(report=report.pk, overdue="yes"),
-        due_soon_url=_list_url(
+        "overdue_url": _list_url(report=report.pk, overdue="yes"),
+        "due_soon_url": _list_url(
             report=report.pk,
             due_after=due_soon_first.isoformat(),
             due_before=due_soon_last.isoformat(),
             status=[s for s in Obligation.Status if s != Obligation.Status.DONE],
         ),
-        review_url=_list_url(report=report.pk, status=Obligation.Status.SUBMITTED),
-        missing_holiday_years=selectors.years_missing_holidays(
+        "review_url": _list_url(report=report.pk, status=Obligation.Status.SUBMITTED),
+        "missing_holiday_years": selectors.years_missing_holidays(
             obligations, today=today
         ),
-    )
-    return render(request, "tracker/dashboard.html", context)
+    }
 
 
 @require_GET

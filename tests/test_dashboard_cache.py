@@ -1,0 +1,263 @@
+"""The dashboard's cached figures: every kind of write shows on the next request.
+
+Each test reads the dashboard first (so its figures are cached), writes the way a
+user does (a service, an import, the admin), and reads it again: the new figure is
+there. Nothing here waits or measures time."""
+
+import datetime
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin import helpers
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import ObligationFactory, ReportFactory
+from tests.followup_helpers import import_2022, import_2023
+from tests.seed_report import SEED_TEXT
+from tests.test_dashboard_view import _listed, department_row, figure, html
+from tests.workflow_helpers import upload
+from tracker import importer, services
+from tracker.models import Notification, Obligation, ProgressUpdate, Report
+
+S = Obligation.Status
+
+
+def dashboard(client):
+    return html(client.get("/"))
+
+
+def test_a_second_request_reads_the_figures_from_the_cache(sv_client, obligation):
+    dashboard(sv_client)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = dashboard(sv_client)
+
+    assert figure(page, "status", "not_started") == 1
+    assert not [q for q in queries if "tracker_obligation" in q["sql"]]
+
+
+def test_a_transition_shows_on_the_next_request(sv_client, obligation, staff_a):
+    assert figure(dashboard(sv_client), "status", "in_progress") == 0
+
+    services.obligation_transition(
+        obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS
+    )
+
+    page = dashboard(sv_client)
+    assert figure(page, "status", "in_progress") == 1
+    assert figure(page, "status", "not_started") == 0
+
+
+def test_an_assignment_shows_on_the_next_request(
+    sv_client, obligation, supervisor, department_a, department_b
+):
+    assert department_row(dashboard(sv_client), department_a)["total"] == 1
+
+    services.obligation_assign(
+        obligation=obligation, user=supervisor, department=department_b
+    )
+
+    page = dashboard(sv_client)
+    assert department_row(page, department_b)["total"] == 1
+    assert f'data-department="{department_a.pk}"' not in page
+
+
+def test_a_supervision_level_shows_on_the_next_request(
+    sv_client, obligation, supervisor
+):
+    assert figure(dashboard(sv_client), "level", "red") == 0
+
+    services.obligation_set_supervision(
+        obligation=obligation, user=supervisor, level="red", note="逾期未办"
+    )
+
+    assert figure(dashboard(sv_client), "level", "red") == 1
+
+
+def test_an_evidence_upload_shows_in_the_latest_updates(sv_client, obligation, staff_a):
+    assert _listed(dashboard(sv_client), "timeline-heading") == []
+
+    upload(obligation, staff_a)
+
+    entry = ProgressUpdate.objects.get(obligation=obligation)
+    assert _listed(dashboard(sv_client), "timeline-heading") == [entry.pk]
+
+
+def test_an_extension_request_shows_on_the_next_request(
+    sv_client, obligation, due, staff_a
+):
+    assert figure(dashboard(sv_client), "figure", "pending-extensions") == 0
+
+    services.extension_request(
+        obligation=obligation,
+        user=staff_a,
+        requested_due_date=due + timedelta(days=30),
+        reason="需要协调多个部门",
+    )
+
+    assert figure(dashboard(sv_client), "figure", "pending-extensions") == 1
+
+
+def test_an_acknowledgement_shows_on_the_next_request(sv_client, obligation, staff_a):
+    assert figure(dashboard(sv_client), "figure", "unacknowledged") == 1
+
+    services.obligation_acknowledge(
+        obligation=obligation, user=staff_a, version=obligation.version
+    )
+
+    assert figure(dashboard(sv_client), "figure", "unacknowledged") == 0
+
+
+def test_a_reimport_shows_on_the_next_request(sv_client):
+    services.report_import(tree=importer.parse_report(SEED_TEXT))
+    total = figure(dashboard(sv_client), "figure", "total")
+
+    revised = (
+        SEED_TEXT.rstrip() + "\n五是进一步加强数字法治建设。推进执法数据互联互通。\n"
+    )
+    result = services.report_import(tree=importer.parse_report(revised))
+
+    assert result.created == ["4.5"]
+    assert figure(dashboard(sv_client), "figure", "total") == total + 1
+
+
+def test_a_bulk_admin_action_shows_on_the_next_request(
+    sv_client, tracker_admin, obligation
+):
+    second = ObligationFactory(report=obligation.report)
+    assert figure(dashboard(sv_client), "level", "yellow") == 0
+    admin = Client()
+    admin.force_login(tracker_admin)
+
+    response = admin.post(
+        reverse("admin:tracker_obligation_changelist"),
+        {
+            "action": "set_supervision_selected",
+            helpers.ACTION_CHECKBOX_NAME: [obligation.pk, second.pk],
+            f"version_{obligation.pk}": obligation.version,
+            f"version_{second.pk}": second.version,
+            "apply": "1",
+            "level": "yellow",
+            "note": "集中督办",
+        },
+    )
+
+    assert response.status_code == 302
+    assert figure(dashboard(sv_client), "level", "yellow") == 2
+
+
+def test_a_department_renamed_in_the_admin_shows_on_the_next_request(
+    sv_client, tracker_admin, obligation, department_a
+):
+    assert "县司法局" in dashboard(sv_client)
+    admin = Client()
+    admin.force_login(tracker_admin)
+
+    response = admin.post(
+        reverse("admin:tracker_department_change", args=[department_a.pk]),
+        {"name": "县司法行政局", "short_name": "司法局", "is_active": "on"},
+    )
+
+    assert response.status_code == 302
+    page = dashboard(sv_client)
+    assert "县司法行政局" in page
+
+
+def test_a_write_to_another_report_leaves_this_ones_figures_cached(
+    sv_client, obligation, staff_a, department_a
+):
+    other_obligation = ObligationFactory(
+        report=ReportFactory(organization="另一县", year=2023),
+        department=department_a,
+    )
+    url = f"/?report={obligation.report_id}"
+    html(sv_client.get(url))
+
+    services.obligation_transition(
+        obligation=other_obligation, user=staff_a, to_status=S.IN_PROGRESS
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        html(sv_client.get(url))
+    assert not [q for q in queries if "tracker_obligation" in q["sql"]]
+
+
+def test_what_is_the_readers_own_is_not_shared_through_the_cache(
+    client, obligation, supervisor, staff_a
+):
+    Notification.objects.create(
+        recipient=supervisor, kind=Notification.Kind.ASSIGNED, text="新任务"
+    )
+    client.force_login(supervisor)
+    as_supervisor = dashboard(client)
+
+    client.force_login(staff_a)
+    as_staff = dashboard(client)
+
+    assert 'id="unread-count"' in as_supervisor
+    assert 'id="unread-count"' not in as_staff
+    assert "王督查" in as_supervisor and "王督查" not in as_staff
+    assert "张三" in as_staff
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_each_language_has_its_own_cached_figures(
+    client, obligation, staff_a, language
+):
+    client.force_login(staff_a)
+    other = "zh-hans" if language == "en" else "en"
+    client.cookies["django_language"] = other
+    dashboard(client)
+
+    client.cookies["django_language"] = language
+    page = dashboard(client)
+
+    heading = "Overall completion" if language == "en" else "总体完成情况"
+    assert heading in page
+
+
+def test_the_next_day_counts_overdue_anew(sv_client, obligation, today_is):
+    today = today_is(datetime.date(2026, 10, 9))
+    Obligation.objects.filter(pk=obligation.pk).update(due_date=today)
+    services.report_invalidate_dashboard(report_id=obligation.report_id)
+    assert figure(dashboard(sv_client), "status", "overdue") == 0
+
+    today_is(today + timedelta(days=1))
+
+    assert figure(dashboard(sv_client), "status", "overdue") == 1
+
+
+def test_the_revision_grows_with_each_timeline_entry(obligation, staff_a):
+    def revision():
+        return (
+            Report.objects.filter(pk=obligation.report_id)
+            .values_list("revision__number", flat=True)
+            .get()
+        )
+
+    before = revision() or 0
+    services.obligation_add_note(obligation=obligation, user=staff_a, text="进展")
+
+    assert revision() == before + 1
+
+
+def test_a_recurring_problem_confirmed_and_withdrawn_shows_on_both_dashboards(
+    sv_client, supervisor
+):
+    earlier, (_result, later) = import_2022(), import_2023()
+    urls = [f"/?report={o.report_id}" for o in (earlier["3.3"], later["3.1"])]
+    for url in urls:
+        assert 'id="recurring"' not in html(sv_client.get(url))
+
+    followup = services.followup_confirm(
+        earlier=earlier["3.3"], later=later["3.1"], user=supervisor
+    )
+
+    for url in urls:
+        assert figure(html(sv_client.get(url)), "figure", "recurring") == 1
+    services.followup_withdraw(followup=followup, user=supervisor, reason="误确认")
+    for url in urls:
+        assert 'id="recurring"' not in html(sv_client.get(url))
