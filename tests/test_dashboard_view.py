@@ -19,6 +19,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pages import parse, text
+from tracker import services
 from tracker.models import Obligation, ProgressUpdate, Report
 
 S = Obligation.Status
@@ -311,6 +312,9 @@ def test_charts_are_inline_svg_with_titles_and_figures(sv_client, populated):
 
 def test_completion_over_time_counts_done_days_in_shanghai(sv_client, report, staff_a):
     obligation = ObligationFactory(report=report, status=S.DONE)
+    Obligation.objects.filter(pk=obligation.pk).update(
+        created_at=datetime(2024, 2, 1, tzinfo=SHANGHAI)
+    )
     # 17:30 UTC on 1 March is 01:30 on 2 March in Shanghai.
     when = datetime(2024, 3, 1, 17, 30, tzinfo=ZoneInfo("UTC"))
     ProgressUpdate.objects.create(
@@ -320,6 +324,10 @@ def test_completion_over_time_counts_done_days_in_shanghai(sv_client, report, st
         from_status=S.SUBMITTED,
         to_status=S.DONE,
         created_at=when,
+    )
+    # The chart reads the daily counts, rebuilt here from that timeline.
+    services.status_snapshots_backfill(
+        report=report, until=timezone.localdate() - timedelta(days=1)
     )
     page = html(sv_client.get("/"))
     assert when.astimezone(SHANGHAI).date().isoformat() == "2024-03-02"

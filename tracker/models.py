@@ -959,8 +959,9 @@ class ProgressUpdate(models.Model):
             models.Index(
                 fields=["obligation", "-created_at"], name="upd_obl_created_idx"
             ),
-            # Completion over time: the "done" entries with their obligation and
-            # time, and the "no later done entry" probe, from the index alone.
+            # The completion chart's, when it read the "done" entries of the
+            # timeline on every request; it reads StatusSnapshot now, and a later
+            # migration may drop this index.
             models.Index(
                 fields=["to_status", "obligation", "created_at"], name="upd_done_idx"
             ),

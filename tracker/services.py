@@ -8,6 +8,7 @@ django-simple-history row carrying the acting user.
 
 import dataclasses
 import secrets
+from collections import Counter
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -50,6 +52,7 @@ from .models import (
     Report,
     ReportRevision,
     Section,
+    StatusSnapshot,
     SupervisionNotice,
     display_name,
 )
@@ -1288,6 +1291,116 @@ def _refuse_withdrawing_last_proof(obligation, evidence):
             "return the obligation."
         )
     )
+
+
+# --- Daily status counts (the completion-over-time chart) --------------------------
+
+
+def _status_rows(report_id, day, counts):
+    return [
+        StatusSnapshot(
+            report_id=report_id, day=day, status=status, count=counts.get(status, 0)
+        )
+        for status in Obligation.Status
+    ]
+
+
+@transaction.atomic
+def status_snapshots_take(
+    *, day: date, report: Report | None = None, counts: dict | None = None
+) -> int:
+    """Record how many obligations of each report (or of ``report``) have each
+    status now, as the counts of ``day``, replacing what was taken earlier that
+    day: the daily run takes them every morning and the dashboard whenever it
+    computes a report's figures, so a day's rows end as its last known counts.
+    ``counts`` ({status: count} of ``report``) when the caller has just counted.
+    Two queries at most, whatever the number of reports and obligations; returns
+    the number of reports."""
+    if report is not None and counts is not None:
+        counts = {report.pk: counts}
+    else:
+        obligations = Obligation.objects.order_by()
+        if report is not None:
+            obligations = obligations.filter(report=report)
+        counts = {} if report is None else {report.pk: {}}
+        for report_id, status, count in obligations.values_list(
+            "report_id", "status"
+        ).annotate(count=Count("pk")):
+            counts.setdefault(report_id, {})[status] = count
+    rows = [
+        row
+        for report_id, by_status in counts.items()
+        for row in _status_rows(report_id, day, by_status)
+    ]
+    StatusSnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["report", "day", "status"],
+        update_fields=["count"],
+    )
+    return len(counts)
+
+
+@transaction.atomic
+def status_snapshots_backfill(*, report: Report, until: date) -> int:
+    """The counts of the days up to ``until`` that have no snapshot yet, rebuilt
+    from the timeline: an obligation counts from the day it was created, with the
+    status its first status change left (or its status now, if it never changed),
+    and then each day with the status of its latest change by the end of that day
+    (Asia/Shanghai). Days already recorded are kept as they are, so running it
+    again writes nothing. Returns the number of days written.
+
+    One pass over the report's status changes in time order; meant to be run once
+    (``manage.py snapshot_status --backfill``), not per request."""
+    recorded = set(
+        StatusSnapshot.objects.filter(report=report, day__lte=until)
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    changes = (
+        ProgressUpdate.objects.filter(
+            obligation__report=report, action=ProgressUpdate.Action.STATUS
+        )
+        .order_by("created_at", "pk")
+        .values_list("obligation_id", "from_status", "to_status", "created_at")
+    )
+    changes = [
+        (pk, old, new, timezone.localtime(when).date())
+        for pk, old, new, when in changes
+    ]
+    first_status = {}
+    for pk, old, _new, _day in changes:
+        first_status.setdefault(pk, old)
+    created = sorted(
+        (timezone.localtime(when).date(), pk, first_status.get(pk, status))
+        for pk, when, status in report.obligations.values_list(
+            "pk", "created_at", "status"
+        )
+    )
+    if not created:
+        return 0
+    status_of, counts = {}, Counter()
+    rows, day, written = [], created[0][0], 0
+    next_created, next_change = 0, 0
+    while day <= until:
+        while next_created < len(created) and created[next_created][0] <= day:
+            _day, pk, status = created[next_created]
+            status_of[pk] = status
+            counts[status] += 1
+            next_created += 1
+        while next_change < len(changes) and changes[next_change][3] <= day:
+            pk, _old, new, _day = changes[next_change]
+            if pk in status_of:
+                counts[status_of[pk]] -= 1
+                status_of[pk] = new
+                counts[new] += 1
+            next_change += 1
+        if day not in recorded:
+            rows.extend(_status_rows(report.pk, day, counts))
+            written += 1
+        day += timedelta(days=1)
+    StatusSnapshot.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return written
 
 
 # --- Reports ----------------------------------------------------------------------

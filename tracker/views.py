@@ -129,7 +129,16 @@ def _dashboard_figures(user, report, *, today):
     overall = selectors.overall_scorecard(obligations, today=today)
     scorecards = selectors.department_scorecards(obligations, today=today)
     tree = selectors.section_tree(obligations, report=report)
-    over_time = selectors.completion_over_time(visible, report=report)
+    # Today's counts, which the page has just computed, are today's snapshot too
+    # (StatusSnapshot: the completion chart's days before today).
+    services.status_snapshots_take(
+        day=today,
+        report=report,
+        counts={status: count for status, _label, count in overall.status_values()},
+    )
+    over_time = selectors.completion_over_time(
+        report=report, today=today, done_today=overall.done
+    )
     weeks = selectors.completion_by_week(
         over_time, since=timezone.localtime(report.imported_at).date(), today=today
     )

@@ -52,6 +52,23 @@ def _package_is_workday(day: date) -> bool:
     return day.weekday() < 5
 
 
+@lru_cache(maxsize=64)
+def _package_year_counts(year: int) -> tuple[int, ...]:
+    """Cumulative working days of ``year`` by the package alone, day by day. The
+    package's calendar never changes while the process runs, so this is computed
+    once per process and year, not once per request (365 look-ups a year cost a
+    list page with countdowns more than its query)."""
+    return tuple(_running_counts(year, _package_is_workday))
+
+
+def _running_counts(year, is_workday):
+    running, day = 0, date(year, 1, 1)
+    while day.year == year:
+        running += is_workday(day)
+        yield running
+        day += timedelta(days=1)
+
+
 class Calendar:
     """The working-day calendar with the ``Holiday`` table's overrides in memory."""
 
@@ -59,8 +76,9 @@ class Calendar:
         # {day: is_workday} from the Holiday table.
         self.overrides = dict(overrides or {})
         self._override_years = frozenset(day.year for day in self.overrides)
-        # Per year: cumulative working days up to and including each day of it.
-        self._cumulative: dict[int, list[int]] = {}
+        # Per year with overrides: cumulative working days up to and including
+        # each day of it (other years: _package_year_counts).
+        self._cumulative: dict[int, tuple[int, ...]] = {}
 
     @classmethod
     def load(cls) -> "Calendar":
@@ -76,14 +94,12 @@ class Calendar:
             return override
         return _package_is_workday(day)
 
-    def _year_counts(self, year: int) -> list[int]:
+    def _year_counts(self, year: int) -> tuple[int, ...]:
+        if year not in self._override_years:
+            return _package_year_counts(year)
         counts = self._cumulative.get(year)
         if counts is None:
-            counts, running, day = [], 0, date(year, 1, 1)
-            while day.year == year:
-                running += self.is_workday(day)
-                counts.append(running)
-                day += timedelta(days=1)
+            counts = tuple(_running_counts(year, self.is_workday))
             self._cumulative[year] = counts
         return counts
 

@@ -2,12 +2,12 @@
 
 from django import template
 
-from tracker.tables import row_cells
+from tracker.tables import table_rows
 
 register = template.Library()
 
 
 @register.simple_tag
-def obligation_cells(table, record):
-    """A row's ``<td>`` cells, from ``tracker.tables.OBLIGATION_COLUMNS``."""
-    return row_cells(table, record)
+def obligation_rows(table):
+    """The page's rows, from ``tracker.tables.OBLIGATION_COLUMNS``."""
+    return table_rows(table)

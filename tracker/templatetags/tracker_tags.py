@@ -1,7 +1,9 @@
 """Badges shared by every page, so a status looks the same everywhere."""
 
+from functools import lru_cache
+
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
@@ -28,6 +30,12 @@ def preview_kind(evidence):
 @register.simple_tag
 def status_badge(status):
     """<span class="badge status-done">已办结</span> for a status value."""
+    return _status_badge(status, translation.get_language())
+
+
+@lru_cache(maxsize=64)
+def _status_badge(status, language):
+    # Per status and language: a list page shows the same few badges 50 times.
     label = Obligation.Status(status).label if status else ""
     return format_html('<span class="badge status-{}">{}</span>', status, label)
 
@@ -37,6 +45,11 @@ def supervision_badge(level):
     """A 三色督办 badge; nothing for "none"."""
     if not level or level == Obligation.SupervisionLevel.NONE:
         return ""
+    return _supervision_badge(level, translation.get_language())
+
+
+@lru_cache(maxsize=64)
+def _supervision_badge(level, language):
     label = Obligation.SupervisionLevel(level).label
     return format_html('<span class="badge supervision-{}">{}</span>', level, label)
 

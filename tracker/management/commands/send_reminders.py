@@ -1,14 +1,16 @@
 """``manage.py send_reminders [--date YYYY-MM-DD] [--dry-run] [--force]``: the daily
 reminders, digests and escalation rules (tracker.reminders), then the retry of
-failed emails and group-chat posts. Run every working morning (docs/deploy.md);
-safe to run twice, or on every app server at once."""
+failed emails and group-chat posts. Run every morning (docs/deploy.md): it also
+records the day's status counts, also on days that are not working days; safe to
+run twice, or on every app server at once."""
 
 import argparse
 import datetime
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from tracker import reminders
+from tracker import reminders, services
 from tracker.models import display_name
 
 
@@ -46,6 +48,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, date, dry_run, force, **options):
+        today = timezone.localdate()
+        if not dry_run and date in (None, today):
+            # Every day, working or not (the timer fires daily): the day's status
+            # counts for the dashboard's completion chart (StatusSnapshot).
+            services.status_snapshots_take(day=today)
         result = reminders.run(date, dry_run=dry_run, force=force)
         day = result.day.isoformat()
         if result.skipped:
