@@ -47,7 +47,7 @@ import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "tracker_load"
+DB_NAME = "tracker_load"  # the default of --database
 PASSWORD = "load-test-pass-2024"
 REQUEST_TIMEOUT = 15
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -100,15 +100,15 @@ def admin_connection(admin_url):
     return psycopg.connect(admin_url, autocommit=True)
 
 
-def create_database(admin_url):
+def create_database(admin_url, name):
     with admin_connection(admin_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def drop_database(admin_url):
+def drop_database(admin_url, name):
     with admin_connection(admin_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def manage(env, *args, timeout=600):
@@ -333,6 +333,38 @@ def print_table(recorder, phase_of):
     print()
 
 
+# Issue 15's targets: each page's throughput as a share of /healthz/'s (the
+# stack's floor: no database, no session) under the same load, and the dashboard's
+# 95th percentile.
+TARGETS = (
+    ("GET /", 0.50, 200),
+    ("GET /obligations/", 0.25, None),
+)
+
+
+def check_targets(recorder, phase_of):
+    """PASS/FAIL lines for TARGETS. Printed, not part of the exit status: they
+    measure the machine as much as the code (a shared machine misses them)."""
+
+    def rate(endpoint):
+        samples = recorder.samples.get(endpoint, [])
+        return len(samples) / recorder.phase_seconds[phase_of[endpoint]]
+
+    floor = rate("GET /healthz/")
+    for endpoint, share, p95_max in TARGETS:
+        times = [seconds * 1000 for _, seconds in recorder.samples.get(endpoint, [])]
+        if not times or not floor:
+            print(f"FAIL  {endpoint}: no samples")
+            continue
+        got = rate(endpoint) / floor
+        p95 = percentile(times, 0.95)
+        ok = got >= share and (p95_max is None or p95 < p95_max)
+        line = f"{endpoint} at {got:.0%} of /healthz/ (>= {share:.0%})"
+        if p95_max is not None:
+            line += f", p95 {p95:.0f} ms (< {p95_max} ms)"
+        print(f"{'PASS' if ok else 'FAIL'}  {line}")
+
+
 def obligation_rows(database_url, pks):
     with psycopg.connect(database_url) as conn:
         rows = {}
@@ -364,13 +396,21 @@ def main():
         default="postgres://postgres@127.0.0.1:5432/postgres",
         help="a loopback PostgreSQL where the throwaway database may be created",
     )
+    parser.add_argument(
+        "--database",
+        default=DB_NAME,
+        help="the throwaway database's name (dropped first and at the end; give "
+        "each run on a shared server its own)",
+    )
     args = parser.parse_args()
     if args.seconds * 4 > 55:
         parser.error("--seconds: the four phases must end within a minute")
     admin = urlsplit(args.admin_url)
     if admin.hostname not in LOOPBACK:
         parser.error("--admin-url must point at a loopback address")
-    database_url = args.admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
+    if not args.database.replace("_", "").isalnum():
+        parser.error("--database: letters, digits and _ only")
+    database_url = args.admin_url.rsplit("/", 1)[0] + f"/{args.database}"
 
     workdir = Path(tempfile.mkdtemp(prefix="loadtest-"))
     env = {
@@ -392,8 +432,8 @@ def main():
     staff_count, supervisor_count = 3, 3
     gunicorn = None
     failures = []
-    log(f"creating database {DB_NAME}")
-    create_database(args.admin_url)
+    log(f"creating database {args.database}")
+    create_database(args.admin_url, args.database)
     try:
         log("migrating")
         manage(env, "migrate", "--no-input", "--verbosity", "0")
@@ -456,6 +496,8 @@ def main():
             status_writer(recorder, base, targets, writes),
         )
         print_table(recorder, phase_of)
+        check_targets(recorder, phase_of)
+        print()
 
         after = obligation_rows(database_url, targets)
         for pk in targets:
@@ -494,8 +536,8 @@ def main():
         if gunicorn is not None:
             stop_gunicorn(gunicorn)
             log(f"gunicorn stopped (pid {gunicorn.pid})")
-        drop_database(args.admin_url)
-        log(f"database {DB_NAME} dropped")
+        drop_database(args.admin_url, args.database)
+        log(f"database {args.database} dropped")
         shutil.rmtree(workdir, ignore_errors=True)
     if failures:
         for failure in failures:

@@ -31,7 +31,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +68,8 @@ Level = Obligation.SupervisionLevel
 LIST_LIMIT = 20
 TIMELINE_LIMIT = 20
 PROBLEM_LIMIT = 30
+# SQLite date() modifier for REPORT_TZ's offset (fixed: no DST since 1991).
+REPORT_UTC_SHIFT = "+8 hours"
 
 
 def scorecard_counts(today: date) -> dict:
@@ -539,6 +541,23 @@ def review_queue(visible: QuerySet, *, today: date, limit: int = QUEUE_LIMIT):
             )[:limit]
         ),
     )
+
+
+class ReportDate(TruncDate):
+    """The calendar day in Asia/Shanghai of a stored (UTC) timestamp.
+
+    On SQLite, TruncDate with a time zone calls a Python function for every row,
+    which cost more than the rest of the completion query at 10,000 obligations.
+    Asia/Shanghai has kept UTC+8 without daylight saving time since 1991, so there
+    SQLite's own date() with a fixed shift gives the same day. PostgreSQL converts
+    natively (AT TIME ZONE) and keeps TruncDate's SQL."""
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, tzinfo=REPORT_TZ, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, %s)", (*params, REPORT_UTC_SHIFT)
 
 
 def completion_over_time(

@@ -264,8 +264,9 @@ EXPORT_ONLY_COLUMNS = tuple(
 
 
 def table_rows(table):
-    """The ``<tr>`` rows of the table's page, one ``<td>`` per column it shows, in
-    the header's order; an overdue row has the class "overdue".
+    """The ``<tr>`` rows of the table's page (``data-pk``: the obligation), one
+    ``<td>`` per column it shows, in the header's order; an overdue row has the
+    class "overdue".
 
     Written here in one pass rather than by django-tables2's template, which for
     each row builds a BoundRow's attributes and for each cell inspects a signature
@@ -287,9 +288,8 @@ def table_rows(table):
     parts = []
     for row in table.paginated_rows:
         record = row.record
-        parts.append(
-            '<tr class="overdue">' if overdue_in_python(record, today) else "<tr>"
-        )
+        overdue = ' class="overdue"' if overdue_in_python(record, today) else ""
+        parts.append(f'<tr{overdue} data-pk="{int(record.pk)}">')
         for cell, opening in columns:
             parts += (opening, conditional_escape(cell(record)), "</td>")
         parts.append("</tr>")

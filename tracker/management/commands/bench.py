@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 SIZES = (100, 1000, 10000)
 PAGES = (
     ("dashboard", "/"),
+    ("dashboard computed", "/"),
     ("list", "/obligations/"),
     ("list filtered", "/obligations/?status=submitted&overdue=yes"),
     ("obligation", "/obligations/{pk}/"),
@@ -32,6 +33,14 @@ PAGES = (
     ("ranking", "/departments/ranking/"),
     ("admin changelist", "/admin/tracker/obligation/"),
 )
+# Measured with the cache emptied before each request: the dashboard as the first
+# request after a write sees it (every write changes the key of the cached figures),
+# computed from every obligation of the report. "dashboard" is every other request.
+COMPUTED = {"dashboard computed"}
+# The targets of issue 15: the dashboard at the largest size at most this many times
+# itself at the smallest, the list at most this share of the admin changelist.
+DASHBOARD_GROWTH_MAX = 1.2
+LIST_SHARE_OF_ADMIN_MAX = 0.5
 # Pages whose query count may grow with the data: none any more (the export reads
 # its rows with one query, in batches from the same cursor).
 UNBOUNDED = set()
@@ -151,8 +160,9 @@ class Command(BaseCommand):
             results[small]["dashboard"]["median_ms"], 0.001
         )
         report(
-            ratio <= 3,
-            f"dashboard at {large:,} is {ratio:.2f}x itself at {small:,} (<= 3x)",
+            ratio <= DASHBOARD_GROWTH_MAX,
+            f"dashboard at {large:,} is {ratio:.2f}x itself at {small:,} "
+            f"(<= {DASHBOARD_GROWTH_MAX}x)",
         )
         for n in sizes:
             page = results[n]["list"]["median_ms"]
@@ -163,10 +173,11 @@ class Command(BaseCommand):
                     f"list vs admin changelist at {n:,}: admin HTTP {admin['status']}",
                 )
                 continue
+            share = page / max(admin["median_ms"], 0.001)
             report(
-                page <= admin["median_ms"],
-                f"list {page:.1f} ms <= admin changelist "
-                f"{admin['median_ms']:.1f} ms at {n:,}",
+                share <= LIST_SHARE_OF_ADMIN_MAX,
+                f"list {page:.1f} ms is {share:.2f}x the admin changelist "
+                f"{admin['median_ms']:.1f} ms at {n:,} (<= {LIST_SHARE_OF_ADMIN_MAX}x)",
             )
         return failed
 
@@ -174,6 +185,7 @@ class Command(BaseCommand):
 def measure_one(n, repeat):
     """Runs inside the throwaway database: migrate, generate, measure."""
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
@@ -207,6 +219,8 @@ def measure_one(n, repeat):
         # The query log is a bounded deque that migrate and bench_data filled up:
         # empty it so the capture below counts from zero.
         reset_queries()
+        if name in COMPUTED:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(urls[name])
             _consume(response)
@@ -218,6 +232,8 @@ def measure_one(n, repeat):
         for name, _url in PAGES:
             if name in UNBOUNDED and run >= max(2, repeat // 2):
                 continue
+            if name in COMPUTED:
+                cache.clear()
             start = time.perf_counter()
             _consume(clients[name].get(urls[name]))
             timings[name].append((time.perf_counter() - start) * 1000)
