@@ -209,3 +209,35 @@ def test_a_malformed_cache_url_refuses_to_start():
     )
     assert result.returncode != 0
     assert "CACHE_URL='memcache://x': use locmem://, db://TABLE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("", ["django.core.cache.backends.locmem.LocMemCache"]),
+        (
+            "db://tracker_cache",
+            ["django.core.cache.backends.db.DatabaseCache", "tracker_cache"],
+        ),
+        (
+            "redis://redis.internal:6379/1",
+            [
+                "django.core.cache.backends.redis.RedisCache",
+                "redis://redis.internal:6379/1",
+            ],
+        ),
+    ],
+)
+def test_cache_url_chooses_the_cache(url, expected):
+    result = run_python(
+        """
+        import django
+        from django.conf import settings
+        django.setup()
+        cache = settings.CACHES["default"]
+        print(cache["BACKEND"], cache.get("LOCATION", ""))
+        """,
+        production_env(CACHE_URL=url),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected
