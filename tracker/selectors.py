@@ -613,25 +613,6 @@ def completion_by_week(
         end += timedelta(days=7)
 
 
-# What a row of the obligation list reads (tracker.tables.OBLIGATION_COLUMNS and
-# the overdue mark); anything else would be fetched again row by row.
-TABLE_FIELDS = (
-    "pk",
-    "code",
-    "title",
-    "kind",
-    "status",
-    "due_date",
-    "supervision_level",
-    "department_id",
-    "department__name",
-    "owner_id",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-)
-
-
 def obligations_for_table(obligations: QuerySet) -> QuerySet:
     """The obligation list's rows: related names joined, the evidence count and the
     last update as correlated subqueries, which the database evaluates only for the
@@ -649,13 +630,13 @@ def obligations_for_table(obligations: QuerySet) -> QuerySet:
         .order_by("-created_at")
         .values("created_at")[:1]
     )
-    # Only the columns the table shows: not the report (its whole source text) or
-    # the body. Every column fetched is sorted with the rows before the LIMIT, so
-    # the width counts. Nothing here joins in the page's COUNT(*): the joined rows
-    # come with select_related, the subqueries are in the SELECT list only.
+    # Not the report (its whole source text would come with every row) nor the
+    # obligation's body: the table shows neither. Nothing here joins in the page's
+    # COUNT(*): the joined rows come with select_related, the subqueries are in the
+    # SELECT list only.
     rows = (
         obligations.select_related("department", "owner")
-        .only(*TABLE_FIELDS)
+        .defer("body")
         .annotate(
             evidence_count=Coalesce(
                 Subquery(evidence_count, output_field=IntegerField()), Value(0)
