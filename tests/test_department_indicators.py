@@ -292,6 +292,42 @@ def test_a_department_with_nothing_assigned_is_shown_but_not_ranked(
     assert row.on_time_rate is None and row.return_rate is None
 
 
+def test_a_department_whose_work_is_not_yet_due_is_not_ranked_above_others(
+    report, department_a, department_b, english
+):
+    # department_b's only item is due after TODAY, not submitted, not noticed:
+    # without a rule it would score 100 on "no notices" alone and rank first,
+    # above department_a, which finished its work on time.
+    finished(
+        report,
+        department_a,
+        due=date(2023, 6, 30),
+        approved=date(2023, 6, 1),
+        rating=R.GOOD,
+    )
+    ObligationFactory(
+        report=report, department=department_b, due_date=date(2023, 12, 1)
+    )
+    rows = department_indicators(report=report, today=TODAY)
+    assert [row.department for row in rows] == [department_a, department_b]
+    waiting = row_of(rows, department_b)
+    assert (waiting.assigned, waiting.score, waiting.rank) == (1, None, None)
+    assert str(waiting.note) == "Nothing to assess yet: not ranked"
+    assert row_of(rows, department_a).rank == 1
+
+
+def test_a_notice_makes_work_not_yet_due_assessable(report, department_a, supervisor):
+    item = ObligationFactory(
+        report=report, department=department_a, due_date=date(2023, 12, 1)
+    )
+    services.obligation_set_supervision(
+        obligation=item, user=supervisor, level="yellow", note="进度滞后"
+    )
+    row = indicators(report, department_a)
+    # Only the supervision part can be measured: 1 − 1 yellow ÷ 1 item = 0.
+    assert (row.score, row.rank) == (0.0, 1)
+
+
 def test_a_deactivated_department_with_nothing_assigned_is_left_out(report):
     DepartmentFactory(name="已撤销的局", is_active=False)
     assert department_indicators(report=report, today=TODAY) == []

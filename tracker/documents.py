@@ -494,8 +494,8 @@ def _write_circular(*, report, start, end, rows, flagged, today):
         gettext(
             "The departments are ranked by a composite score of the on-time rate, "
             "the rating of finished work, the return rate and the supervision "
-            "notices received (departments with nothing assigned are listed "
-            "unranked):"
+            "notices received (departments with nothing assigned or nothing yet "
+            "to assess are listed unranked):"
         )
     )
     _ranking_table(document, rows)

@@ -1201,7 +1201,7 @@ RED_NOTICE_WEIGHT = 2
 class DepartmentIndicators:
     """One department's figures for a report and a period, its composite score and
     its rank (``department_indicators`` defines each). ``rank`` and ``score`` are
-    None for a department with nothing assigned: it is shown, not ranked."""
+    None for a department with nothing to assess: it is shown, not ranked."""
 
     department: Department
     assigned: int = 0
@@ -1229,8 +1229,10 @@ class DepartmentIndicators:
         """What the ranking says of the department, in words: the page highlights
         the same rows, but colour alone says nothing to a screen reader or on a
         grey print."""
-        if not self.is_ranked:
+        if not self.assigned:
             return _("No assigned items: not ranked")
+        if not self.is_ranked:
+            return _("Nothing to assess yet: not ranked")
         if self.is_best:
             return _("Best")
         if self.is_worst:
@@ -1275,10 +1277,17 @@ class DepartmentIndicators:
 
     def score_parts(self) -> dict[str, float | None]:
         """Each part of the score between 0 and 1, None when there is nothing to
-        measure it on (its weight then goes to the other parts)."""
-        if not self.assigned:
-            return dict.fromkeys(AssessmentWeights.DEFAULTS)
+        measure it on (its weight then goes to the other parts).
+
+        Supervision alone assesses nothing: every department starts without
+        notices, so a department whose items are neither due, rated, submitted nor
+        noticed yet would otherwise score 100 and rank first for doing nothing. It
+        is not scored until one of those exists."""
         notices = self.yellow_notices + RED_NOTICE_WEIGHT * self.red_notices
+        if not self.assigned or not (
+            self.due or self.rated or self.submissions or notices
+        ):
+            return dict.fromkeys(AssessmentWeights.DEFAULTS)
         return {
             "on_time": self.on_time / self.due if self.due else None,
             "rating": (
@@ -1520,8 +1529,7 @@ def department_indicators(
             red_notices=received.get("red", 0),
             ratings={r.value: row.get(f"rating_{r.value}", 0) for r in RATING_POINTS},
         )
-        if indicators.assigned:
-            indicators.score = composite_score(indicators.score_parts(), weights)
+        indicators.score = composite_score(indicators.score_parts(), weights)
         rows.append(indicators)
     return rank_departments(rows)
 
