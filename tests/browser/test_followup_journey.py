@@ -1,0 +1,118 @@
+"""Journey: an administrator imports Wuxi's 2023 report and the Preview shows the
+follow-ups it suggests for the 2022 report; a supervisor then confirms follow-up
+matches on the 2022 tasks' and problems' pages, rejects a wrong one, and reads on
+the 2022 report's page "Reported in 2023 as …", the recurring problem flagged there
+and on the dashboard."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import log_in
+from tests.followup_helpers import WUXI_2023, import_2022
+from tracker.models import FollowUp, FollowUpRejection, Report
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def suggestion(page, title):
+    return page.locator("#follow-up li[data-suggestion]", has_text=title)
+
+
+def test_supervisor_confirms_follow_ups_after_an_import(
+    new_page, tracker_admin, supervisor
+):
+    earlier = import_2022()
+    admin = new_page()
+    log_in(admin, "admin")
+
+    admin.goto("/admin/tracker/report/import/")
+    admin.locator("input[type=file][name=file]").set_input_files(str(WUXI_2023))
+    admin.get_by_role("button", name="Preview").click()
+    followups = admin.locator("#suggested-followups + p + table")
+    expect(admin.locator("#suggested-followups")).to_have_text(
+        "Follow-up of 巫溪县2022年法治政府建设情况报告"
+    )
+    expect(followups).to_contain_text("发挥政府法律顾问作用")
+    admin.get_by_role("button", name="Import").click()
+    expect(admin.locator(".messagelist")).to_contain_text(
+        "10 follow-up suggestions for 巫溪县2022年法治政府建设情况报告"
+    )
+    assert Report.objects.filter(year=2023).exists()
+
+    page = new_page()
+    log_in(page, "supervisor")
+    page.goto(earlier["4.1"].report.get_absolute_url())
+    row = page.locator("#follow-up li[data-code='4.1']")
+    expect(row).to_contain_text("1 suggestion to confirm: 1.2.2 发挥政府法律顾问作用")
+    row.get_by_role("link", name="1 suggestion to confirm").click()
+
+    # 4.1: the suggested item, with what it shares, confirmed.
+    expect(suggestion(page, "发挥政府法律顾问作用")).to_contain_text(
+        "Shared wording: 法律顾问、事务、决策、政府"
+    )
+    suggestion(page, "发挥政府法律顾问作用").get_by_role(
+        "button", name="Confirm follow-up"
+    ).click()
+    expect(page.locator(".messages")).to_contain_text(
+        "Confirmed: 1.2.2 of next year's report reports on 4.1."
+    )
+    expect(page.locator("#follow-up")).to_contain_text(
+        "Reported in 2023 as 1.2.2 发挥政府法律顾问作用"
+    )
+
+    # 3.1: the enforcement training is right, the "recurring" problem is not.
+    page.goto(earlier["3.1"].get_absolute_url())
+    suggestion(page, "基层法治建设仍有短板").get_by_role(
+        "button", name="Not a follow-up"
+    ).click()
+    expect(page.locator(".messages")).to_contain_text("Rejected: 3.1")
+    suggestion(page, "开展执法人员全员轮训").get_by_role(
+        "button", name="Confirm follow-up"
+    ).click()
+
+    # 3.3 appears again as 2023's 3.1: recurring.
+    page.goto(earlier["3.3"].get_absolute_url())
+    recurring = suggestion(page, "基层法治建设仍有短板")
+    expect(recurring).to_contain_text("Recurring")
+    recurring.get_by_role("button", name="Confirm follow-up").click()
+
+    # 4.3: 2023 reports 普法, which the suggestions miss: chosen from the list.
+    page.goto(earlier["4.3"].get_absolute_url())
+    page.locator("#follow-up-choice summary").click()
+    page.locator("#follow-up-choice select[name=later]").select_option(
+        label="1.5.1 用好新媒体普法"
+    )
+    page.locator("#follow-up-choice textarea[name=reason]").fill(
+        "新媒体普法即4.3所说的新途径、新形式"
+    )
+    page.locator("#follow-up-choice").get_by_role(
+        "button", name="Confirm follow-up"
+    ).click()
+    expect(page.locator("#follow-up")).to_contain_text(
+        "Reported in 2023 as 1.5.1 用好新媒体普法"
+    )
+
+    page.goto(earlier["4.1"].report.get_absolute_url())
+    follow_up = page.locator("#follow-up")
+    expect(follow_up.locator("li[data-code='4.1']")).to_contain_text(
+        "Reported in 2023 as 1.2.2 发挥政府法律顾问作用"
+    )
+    expect(follow_up.locator("li[data-code='4.3']")).to_contain_text(
+        "Reported in 2023 as 1.5.1 用好新媒体普法"
+    )
+    expect(follow_up.locator("li[data-code='3.3']")).to_contain_text("Recurring")
+    follow_up.locator("li[data-code='4.1']").get_by_role(
+        "link", name="1.2.2 发挥政府法律顾问作用"
+    ).click()
+    expect(page.locator("#follow-up")).to_contain_text(
+        "Follows up, from the 2022 report: 4.1 进一步加强制度建设"
+    )
+
+    page.goto(f"/?report={earlier['3.3'].report_id}")
+    expect(page.locator("#recurring h2")).to_have_text("Recurring problems 1")
+    expect(page.locator("#recurring")).to_contain_text("2022 3.3")
+    assert FollowUp.objects.confirmed().count() == 4
+    assert FollowUpRejection.objects.count() == 1
