@@ -261,3 +261,27 @@ def test_a_recurring_problem_confirmed_and_withdrawn_shows_on_both_dashboards(
     services.followup_withdraw(followup=followup, user=supervisor, reason="误确认")
     for url in urls:
         assert 'id="recurring"' not in html(sv_client.get(url))
+
+
+def test_closing_and_reopening_a_report_invalidate_its_dashboard(
+    sv_client, obligation, supervisor
+):
+    def revision():
+        return (
+            Report.objects.filter(pk=obligation.report_id)
+            .values_list("revision__number", flat=True)
+            .get()
+        ) or 0
+
+    dashboard(sv_client)
+    before = revision()
+
+    services.report_close(report=obligation.report, user=supervisor, reason="归档")
+    assert revision() == before + 1
+    # The next request computes the figures anew instead of serving the cache.
+    with CaptureQueriesContext(connection) as queries:
+        assert figure(dashboard(sv_client), "status", "not_started") == 1
+    assert [q for q in queries if "tracker_obligation" in q["sql"]]
+
+    services.report_reopen(report=obligation.report, user=supervisor, reason="补录")
+    assert revision() == before + 2

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, reverse
+from django.utils import timezone
 
 import tracker.urls
 from tests.factories import ObligationFactory, ReportFactory, UserFactory
@@ -23,6 +24,8 @@ from tracker.models import (
     Notification,
     Obligation,
     ProgressUpdate,
+    Report,
+    ReportEvent,
 )
 from tracker.services import followup_confirm, obligation_set_supervision
 
@@ -50,6 +53,8 @@ class Row:
     # The obligation is a task and a work item of its organization's next report
     # is posted as "later" (the follow-up across years).
     followup: bool = False
+    # The obligation's report is closed before the request.
+    closed: bool = False
 
 
 LOGIN = "login"
@@ -284,6 +289,34 @@ MATRIX = [
         target="extension",
         data={"decision": "refuse", "reason": "理由不充分"},
     ),
+    # The year's end: the archive holds every department's evidence, so only
+    # those who may download all of it; closing and reopening are the reviewers'.
+    Row(
+        "report_archive",
+        "download the archive",
+        "post",
+        (LOGIN, 403, 403, 403, 200, 200),
+        target="report",
+    ),
+    Row(
+        "report_close",
+        "close the report",
+        "post",
+        REVIEW,
+        target="report",
+        data={"reason": "年度归档"},
+        redirect_to="report",
+    ),
+    Row(
+        "report_reopen",
+        "reopen the report",
+        "post",
+        REVIEW,
+        target="report",
+        closed=True,
+        data={"reason": "补录佐证材料"},
+        redirect_to="report",
+    ),
     # Operations: the health check is public on purpose (the reverse proxy asks).
     # The user's own password: every signed-in user.
     Row("password_change", "change password page", "get", VIEW, target="none"),
@@ -391,6 +424,10 @@ def test_permission_matrix_cell(
         else None
     )
     obligation = set_status(obligation, row.status)
+    if row.closed:
+        Report.objects.filter(pk=obligation.report_id).update(
+            closed_at=timezone.now(), closed_by=request.getfixturevalue("supervisor")
+        )
     user = None
     if role != "anonymous":
         user = _user(request, role)
@@ -415,7 +452,10 @@ def test_permission_matrix_cell(
         return
     assert response.status_code == expected, response.content[:500]
     after = Obligation.objects.get(pk=obligation.pk)
-    if row.method == "post" and expected == 302 and row.redirect_to:
+    if row.method == "post" and expected == 302 and row.redirect_to == "report":
+        assert response["Location"] == obligation.report.get_absolute_url()
+        assert ReportEvent.objects.get().user == user
+    elif row.method == "post" and expected == 302 and row.redirect_to:
         assert response["Location"] == reverse(row.redirect_to)
     elif row.method == "post" and expected == 302:
         assert response["Location"] == obligation.get_absolute_url()
@@ -423,6 +463,7 @@ def test_permission_matrix_cell(
         assert ProgressUpdate.objects.count() > updates_before
         assert latest.author == user
     elif row.method == "post":
+        assert ReportEvent.objects.exclude(action="archived").count() == 0
         assert ProgressUpdate.objects.count() == updates_before
         assert after.version == obligation.version
         assert after.status == obligation.status

@@ -2,12 +2,15 @@
 fixtures: each test says which state it starts from)."""
 
 import threading
+from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import in_english
+from tests.factories import ObligationFactory
 from tracker import services
 from tracker.models import Obligation, ProgressUpdate
 
@@ -129,3 +132,37 @@ def simultaneously(items, act, *, load=lambda item: item, refusals=None, timeout
     for thread in threads:
         thread.join(timeout=timeout)
     return outcomes
+
+
+def every_write_scene(obligation, staff, supervisor):
+    """The obligation with what each of its write paths needs, for tests that try
+    them all: a due date, an assignment to acknowledge, a problem of its report to
+    link, evidence, an unanswered supervision notice and a pending extension
+    request. Returns them by name."""
+    due = timezone.localdate() + timedelta(days=20)
+    Obligation.objects.filter(pk=obligation.pk).update(
+        due_date=due, department_assigned_at=timezone.now()
+    )
+    problem = ObligationFactory(
+        report=obligation.report,
+        section=obligation.section,
+        kind=Obligation.Kind.PROBLEM,
+    )
+    evidence = upload(obligation, staff)
+    notice = services.obligation_set_supervision(
+        obligation=obligation, user=supervisor, level="yellow", note="进度滞后"
+    ).new_notice
+    extension = services.extension_request(
+        obligation=obligation,
+        user=staff,
+        requested_due_date=due + timedelta(days=30),
+        reason="需要补充调研",
+    )
+    obligation.refresh_from_db()
+    return {
+        "obligation": obligation,
+        "problem": problem,
+        "evidence": evidence,
+        "notice": notice,
+        "extension": extension,
+    }

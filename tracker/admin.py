@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions, selectors, similarity
+from . import archive, permissions, selectors, similarity
 from .forms import (
     AssessmentWeightsAdminForm,
     BulkAssignForm,
@@ -53,6 +53,7 @@ from .models import (
     Reminder,
     ReminderTier,
     Report,
+    ReportEvent,
     Section,
     SupervisionNotice,
     display_name,
@@ -61,6 +62,7 @@ from .permissions import can_import_report
 from .selectors import years_missing_holidays
 from .services import (
     IMPORT_DRAFT_MINUTES,
+    ReportClosedError,
     ServiceError,
     StaleVersionError,
     account_send_password_reset,
@@ -75,6 +77,7 @@ from .services import (
     obligation_edit,
     obligation_set_addresses,
     obligation_set_supervision,
+    report_close,
     report_import,
     reports_invalidate_dashboards,
 )
@@ -167,6 +170,29 @@ class ReadOnlyMixin(NoDeleteMixin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ClosedReportReadOnlyMixin:
+    """Rows of a closed report are shown read-only, with a message saying why
+    (``permissions.is_writable``); ``report_of(obj)`` names the report."""
+
+    def report_of(self, obj):
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not permissions.is_writable(self.report_of(obj)):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id and request.method == "GET":
+            obj = self.get_object(request, object_id)
+            if obj is not None and not permissions.is_writable(self.report_of(obj)):
+                report = Report.objects.select_related("closed_by").get(
+                    pk=self.report_of(obj).pk
+                )
+                messages.warning(request, str(ReportClosedError(report)))
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class DeactivateNotDeleteMixin:
@@ -336,17 +362,43 @@ def _suggested_followups(tree, *, organization, year):
     ]
 
 
+class ReportEventInline(CleanInputAdminMixin, ReadOnlyMixin, admin.TabularInline):
+    model = ReportEvent
+    fields = ("created_at", "user", "action", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-created_at", "-pk")
+
+
 @admin.register(Report)
 class ReportAdmin(
-    CleanInputAdminMixin, InvalidatesDashboardsMixin, NoDeleteMixin, admin.ModelAdmin
+    CleanInputAdminMixin,
+    InvalidatesDashboardsMixin,
+    NoDeleteMixin,
+    ClosedReportReadOnlyMixin,
+    admin.ModelAdmin,
 ):
-    list_display = ("title", "organization", "year", "obligation_count", "imported_at")
+    list_display = (
+        "title",
+        "organization",
+        "year",
+        "obligation_count",
+        "imported_at",
+        "closed_at",
+    )
     list_filter = ("year", "organization")
     search_fields = ("title", "organization")
     date_hierarchy = "imported_at"
-    # Obligations point into the source text by character offsets.
-    readonly_fields = ("source_text", "imported_at")
+    # Obligations point into the source text by character offsets. Closing and
+    # reopening go through the services (the actions below, the report page).
+    readonly_fields = ("source_text", "imported_at", "closed_at", "closed_by")
     change_list_template = "admin/tracker/report/change_list.html"
+    inlines = (ReportEventInline,)
+    actions = ("download_archive", "archive_and_close", "close_selected")
+
+    def report_of(self, report):
+        return report
 
     def has_add_permission(self, request):
         # Reports come from an import (the "Import a report" page or manage.py
@@ -474,10 +526,75 @@ class ReportAdmin(
     def obligation_count(self, report):
         return report._obligations
 
+    # --- The year's end: archive (一事一档), close. Reopening needs a reason: on
+    # the report's page.
+
+    def _one_report(self, request, queryset):
+        if not permissions.can_archive_report(request.user):
+            raise PermissionDenied
+        reports = list(queryset.select_related("closed_by")[:2])
+        if len(reports) != 1:
+            self.message_user(
+                request,
+                gettext("Choose one report: an archive is of one report."),
+                messages.ERROR,
+            )
+            return None
+        return reports[0]
+
+    def _archive_download(self, request, report):
+        response, result = archive.archive_response(report, user=request.user)
+        if result.problems:
+            self.message_user(
+                request,
+                gettext(
+                    "The archive was written, but %(count)d evidence files could not "
+                    "be archived as uploaded: its summary sheet and manifest name "
+                    "them."
+                )
+                % {"count": len(result.problems)},
+                messages.WARNING,
+            )
+        return response
+
+    @admin.action(description=_("Download the archive (一事一档)"))
+    def download_archive(self, request, queryset):
+        report = self._one_report(request, queryset)
+        return report and self._archive_download(request, report)
+
+    @admin.action(description=_("Close and download the archive"))
+    def archive_and_close(self, request, queryset):
+        """The year's end in one step: closed first, so the archive records who
+        closed the report and when; a report already closed is only archived."""
+        report = self._one_report(request, queryset)
+        if report is None:
+            return None
+        if not report.is_closed:
+            report = report_close(report=report, user=request.user)
+        return self._archive_download(request, report)
+
+    @admin.action(description=_("Close (read-only for everyone)"))
+    def close_selected(self, request, queryset):
+        if not permissions.can_close_report(request.user):
+            raise PermissionDenied
+        closed = 0
+        for report in queryset.filter(closed_at__isnull=True):
+            report_close(report=report, user=request.user)
+            closed += 1
+        self.message_user(
+            request,
+            gettext("Reports closed: %(count)d.") % {"count": closed},
+            messages.SUCCESS,
+        )
+
 
 @admin.register(Section)
 class SectionAdmin(
-    CleanInputAdminMixin, InvalidatesDashboardsMixin, NoDeleteMixin, admin.ModelAdmin
+    CleanInputAdminMixin,
+    InvalidatesDashboardsMixin,
+    NoDeleteMixin,
+    ClosedReportReadOnlyMixin,
+    admin.ModelAdmin,
 ):
     list_display = ("code", "title", "report", "parent", "position")
     list_filter = ("report",)
@@ -487,6 +604,9 @@ class SectionAdmin(
 
     def has_add_permission(self, request):
         return False
+
+    def report_of(self, section):
+        return section.report
 
 
 @admin.register(Department)
@@ -910,7 +1030,11 @@ class ObligationAdmin(
 
 @admin.register(Evidence)
 class EvidenceAdmin(
-    CleanInputAdminMixin, NoDeleteMixin, NoRevertHistoryMixin, SimpleHistoryAdmin
+    CleanInputAdminMixin,
+    NoDeleteMixin,
+    NoRevertHistoryMixin,
+    ClosedReportReadOnlyMixin,
+    SimpleHistoryAdmin,
 ):
     list_display = (
         "original_name",
@@ -945,6 +1069,9 @@ class EvidenceAdmin(
     def has_add_permission(self, request):
         # Uploads go through the obligation page, which checks the file's content.
         return False
+
+    def report_of(self, evidence):
+        return evidence.obligation.report
 
     def save_model(self, request, obj, form, change):
         # The note is the only editable field; the service writes the timeline.

@@ -637,3 +637,18 @@ class TemporaryPasswordForm(AdminPasswordChangeForm):
             user=self.user, password=self.cleaned_data["password1"]
         )
         return self.user
+
+
+class ReportCloseForm(forms.Form):
+    reason = record_text_field(
+        _("Reason"),
+        required=False,
+        help_text=_("For example: the year's work is archived."),
+    )
+
+
+class ReportReopenForm(forms.Form):
+    reason = record_text_field(
+        _("Reason for reopening"),
+        help_text=_("Required: everyone can change the report's obligations again."),
+    )

@@ -64,6 +64,18 @@ class Report(models.Model):
             "巫法督〔2026〕3号. Empty: the organization's first character + 法督."
         ),
     )
+    # Closed (年终归档): every obligation of the report is read-only for everyone
+    # until a supervisor reopens it (services.report_close / report_reopen; who,
+    # when and why of each are in ReportEvent).
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
 
     class Meta:
         verbose_name = _("report")
@@ -84,6 +96,56 @@ class Report(models.Model):
     def notice_prefix_or_default(self):
         """The prefix of this report's supervision notice numbers (发文机关代字)."""
         return self.notice_prefix.strip() or f"{self.organization[:1]}法督"
+
+    @property
+    def is_closed(self):
+        return self.closed_at is not None
+
+
+class ProtectedReportLogError(Exception):
+    pass
+
+
+class ReportEventQuerySet(models.QuerySet):
+    def delete(self):
+        raise ProtectedReportLogError(_("Report log entries cannot be deleted."))
+
+
+class ReportEvent(models.Model):
+    """The report's own log, append-only: closing, reopening and archiving act on
+    the whole report, so they are recorded once here rather than on each of its
+    obligations' timelines."""
+
+    class Action(models.TextChoices):
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+        ARCHIVED = "archived", _("Archived")
+
+    report = models.ForeignKey(
+        Report, models.PROTECT, related_name="events", verbose_name=_("report")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = ReportEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report log entry")
+        verbose_name_plural = _("report log")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.report} {self.get_action_display()}"
+
+    def delete(self, *args, **kwargs):
+        raise ProtectedReportLogError(_("Report log entries cannot be deleted."))
 
 
 class ReportRevision(models.Model):
@@ -326,6 +388,11 @@ class ObligationQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self
+
+    def of_open_reports(self):
+        """Obligations whose report is not closed: what reminders and escalations
+        still act on."""
+        return self.filter(report__closed_at__isnull=True)
 
     def of_user_departments(self, user):
         """The obligations a staff member is responsible for: their departments'

@@ -33,7 +33,14 @@ request an extension (延期申请)                        yes      no     no   
 approve or refuse an extension request                 no       no     yes         yes
 department ranking and its exports                     no       no     yes         yes
 download the Word draft of next year's report          no       no     yes         yes
+download a report's archive (一事一档 zip)               no       no     yes         yes
+close a report; reopen it (reason)                     no       no     yes         yes
 =====================================================  =======  =====  ==========  =====
+
+A closed report (``Report.is_closed``) is read-only for everyone: every "yes" above
+that writes becomes "no" for its obligations (``is_writable``), which the services
+enforce (``services.ReportClosedError``) and the pages follow by hiding the forms.
+Reading, downloading evidence and the archive stay as they are.
 
 签收 is the department's own act: only a member of the responsible department (not
 an owner from elsewhere, nor an admin on its behalf) acknowledges.
@@ -48,7 +55,15 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from .models import Evidence, FollowUp, Obligation, ProgressUpdate, SupervisionNotice
+from .models import (
+    Evidence,
+    FollowUp,
+    Obligation,
+    ProgressUpdate,
+    Report,
+    ReportEvent,
+    SupervisionNotice,
+)
 
 STAFF_GROUP = "staff"
 SUPERVISOR_GROUP = "supervisor"
@@ -173,6 +188,23 @@ def can_confirm_links(user):
     return can_review(user)
 
 
+def is_writable(report):
+    """Whether anything of ``report`` may change: not once it is closed, for
+    anyone, whatever their role (a supervisor reopens it first)."""
+    return not report.is_closed
+
+
+def can_close_report(user):
+    """Close a report at the end of its year, or reopen it with a reason."""
+    return can_review(user)
+
+
+def can_archive_report(user):
+    """Download a report's archive: it holds every department's evidence, so only
+    those who may download all of it."""
+    return can_review(user)
+
+
 def can_confirm_followups(user):
     """Confirm or reject a suggested follow-up across years (which item of next
     year's report reports on a task or problem), or withdraw a confirmed one: a
@@ -192,7 +224,7 @@ def can_download(user, evidence):
 
 def get_obligation_or_404(request, pk):
     queryset = Obligation.objects.visible_to(request.user).select_related(
-        "report", "section", "department", "owner"
+        "report__closed_by", "section", "department", "owner"
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -357,6 +389,8 @@ def can_delete_user(account):
             Q(uploaded_by=account) | Q(withdrawn_by=account)
         ).exists()
         or Obligation.objects.filter(owner=account).exists()
+        or Report.objects.filter(closed_by=account).exists()
+        or ReportEvent.objects.filter(user=account).exists()
     )
 
 

@@ -213,8 +213,11 @@ def plan(day: date) -> Plan:
         [t.workdays for t in tiers if t.kind == ReminderTier.Kind.BEFORE] + [0]
     )
     # Without the text: thousands of rows, and the digests show code and title.
+    # A closed report's obligations are read-only: nobody is reminded of them and
+    # no rule escalates them.
     open_obligations = (
-        Obligation.objects.exclude(status=Status.DONE)
+        Obligation.objects.of_open_reports()
+        .exclude(status=Status.DONE)
         .select_related("department", "owner")
         .defer("body")
     )
@@ -233,14 +236,16 @@ def plan(day: date) -> Plan:
         )
     )
     extensions = list(
-        ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)
+        ExtensionRequest.objects.filter(
+            status=ExtensionRequest.Status.PENDING,
+            obligation__report__closed_at__isnull=True,
+        )
         .select_related("obligation__department")
         .order_by("created_at", "pk")
     )
     unacknowledged = list(
-        Obligation.objects.unacknowledged_for(
-            day, UNACKNOWLEDGED_WORKDAYS, calendar=calendar
-        )
+        Obligation.objects.of_open_reports()
+        .unacknowledged_for(day, UNACKNOWLEDGED_WORKDAYS, calendar=calendar)
         .select_related("department")
         .order_by("department_assigned_at", "pk")
     )

@@ -50,6 +50,7 @@ from .models import (
     OutboundMessage,
     ProgressUpdate,
     Report,
+    ReportEvent,
     ReportRevision,
     Section,
     StatusSnapshot,
@@ -115,6 +116,44 @@ class StaleVersionError(ServiceError):
         ]
 
 
+class ReportClosedError(ServiceError):
+    """The obligation's report is closed: nothing of it may change."""
+
+    def __init__(self, report):
+        self.report = report
+        super().__init__(
+            _(
+                "“%(report)s” was closed on %(date)s by %(who)s, so its obligations "
+                "are read-only and nothing was saved. A supervisor can reopen the "
+                "report, giving a reason."
+            )
+            % {
+                "report": report.title,
+                "date": timezone.localtime(report.closed_at).strftime("%Y-%m-%d"),
+                "who": display_name(report.closed_by),
+            }
+        )
+
+
+def _refuse_if_closed(report_id):
+    """ReportClosedError when the report is closed (``permissions.is_writable``).
+
+    Read in a query of its own, after the caller locked the obligation row:
+    ``report_close`` locks every obligation of the report before it closes it, so
+    a write either finishes before the close or reads it here once committed."""
+    report = Report.objects.select_related("closed_by").get(pk=report_id)
+    if not permissions.is_writable(report):
+        raise ReportClosedError(report)
+
+
+def _lock_open(obligation):
+    """The obligation's row lock, for writes without a version to check (notes,
+    evidence, replies), then the refusal when its report is closed."""
+    current = Obligation.objects.select_for_update(of=("self",)).get(pk=obligation.pk)
+    _refuse_if_closed(current.report_id)
+    return current
+
+
 def _display(value):
     if value in (None, ""):
         return "—"
@@ -170,6 +209,7 @@ def _lock(obligation, *, version):
     )
     if version is not None and version != current.version:
         raise StaleVersionError(current, _changes_since(current, version))
+    _refuse_if_closed(current.report_id)
     return current
 
 
@@ -755,6 +795,7 @@ def notice_reply(*, notice, user, text: str) -> SupervisionNotice:
             )
             % {"code": current.code}
         )
+    _lock_open(current.obligation)
     if not text:
         raise ServiceError(_("Write the reply first."))
     if current.is_replied:
@@ -912,6 +953,7 @@ def obligation_add_note(*, obligation, user, text: str) -> ProgressUpdate:
     """A progress note from the working staff. It changes no field of the
     obligation, so the timeline entry is the whole record."""
     _refuse_unless(permissions.can_work_on(user, obligation))
+    _lock_open(obligation)
     text = (text or "").strip()
     if not text:
         raise ServiceError(_("Write the progress update first."))
@@ -1189,6 +1231,7 @@ def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
     try:
         with transaction.atomic():
             evidence_storage_lock(exclusive=False)  # before the file is written
+            _lock_open(obligation)
             file.seek(0)
             # The field's upload_to (models.evidence_upload_to) names the file.
             evidence.file.save(name, file, save=False)
@@ -1225,6 +1268,7 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
     current = Evidence.objects.select_for_update().get(pk=evidence.pk)
     current.obligation = obligation
     _refuse_unless(permissions.can_work_on(user, obligation))
+    _refuse_if_closed(obligation.report_id)
     if not reason:
         raise ServiceError(_("A reason is required."))
     if current.is_withdrawn:
@@ -1252,6 +1296,8 @@ def evidence_edit_note(*, evidence, user, note: str) -> Evidence:
     changed writes nothing."""
     _refuse_unless(permissions.can_edit_evidence_note(user))
     note = (note or "").strip()
+    # The obligation row first, as evidence_withdraw locks them.
+    _lock_open(evidence.obligation)
     current = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if current.note != note:
         log_action(
@@ -1578,6 +1624,8 @@ def report_import(
         .first()
     )
     report_created = report is None
+    if not report_created:
+        _refuse_import_into_closed(report)
     if report_created:
         report = Report(organization=organization, year=year)
     report.title = tree.title[:200]
@@ -1665,6 +1713,9 @@ def report_import_check(
             _("The year %(year)s is not between %(min)d and %(max)d.")
             % {"year": year, "min": Report.YEAR_MIN, "max": Report.YEAR_MAX}
         )
+    stored = Report.objects.filter(organization=organization, year=year).first()
+    if stored is not None:
+        _refuse_import_into_closed(stored)
     _check_columns(
         Report(organization=organization, year=year, title=tree.title[:200]),
         ["title"],
@@ -1689,6 +1740,91 @@ def report_import_check(
             gettext("obligation %(code)s") % {"code": parsed.code},
         )
     return organization, year
+
+
+def _refuse_import_into_closed(report):
+    if not permissions.is_writable(report):
+        raise ServiceError(
+            _(
+                "“%(report)s” is closed: a re-import would change it. A supervisor "
+                "can reopen the report first, giving a reason."
+            )
+            % {"report": report.title}
+        )
+
+
+def _lock_report(report):
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+@transaction.atomic
+def report_close(*, report, user, reason: str = "") -> Report:
+    """Close a report (年终归档): from now on nothing of it changes, for anyone,
+    until a supervisor reopens it. Recorded in the report's log (``ReportEvent``)
+    with who, when and the reason given.
+
+    Every obligation of the report is locked first, so a write already under way
+    on one of them commits before the report closes, and one that starts later
+    reads the close (``_refuse_if_closed``)."""
+    _refuse_unless(permissions.can_close_report(user))
+    reason = (reason or "").strip()
+    current = _lock_report(report)
+    if current.is_closed:
+        raise ServiceError(
+            _("“%(report)s” is already closed.") % {"report": current.title}
+        )
+    list(
+        Obligation.objects.select_for_update()
+        .filter(report=current)
+        .values_list("pk", flat=True)
+    )
+    current.closed_at = timezone.now()
+    current.closed_by = user
+    current.save(update_fields=["closed_at", "closed_by"])
+    # After the obligation rows, as report_invalidate_dashboard asks.
+    report_invalidate_dashboard(report_id=current.pk)
+    ReportEvent.objects.create(
+        report=current,
+        action=ReportEvent.Action.CLOSED,
+        user=user,
+        created_at=current.closed_at,
+        reason=reason,
+    )
+    _sync(report, current)
+    return current
+
+
+@transaction.atomic
+def report_reopen(*, report, user, reason: str) -> Report:
+    """Reopen a closed report, with a reason (recorded in its log): its
+    obligations can change again."""
+    _refuse_unless(permissions.can_close_report(user))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("A reason is required to reopen a report."))
+    current = _lock_report(report)
+    if not current.is_closed:
+        raise ServiceError(_("“%(report)s” is not closed.") % {"report": current.title})
+    current.closed_at = None
+    current.closed_by = None
+    current.save(update_fields=["closed_at", "closed_by"])
+    report_invalidate_dashboard(report_id=current.pk)
+    ReportEvent.objects.create(
+        report=current, action=ReportEvent.Action.REOPENED, user=user, reason=reason
+    )
+    _sync(report, current)
+    return current
+
+
+@transaction.atomic
+def report_archived(*, report, user, note: str) -> ReportEvent:
+    """Record in the report's log that an archive of it was made (by
+    ``tracker.archive``): who, when, and ``note`` (the manifest's digest, the
+    number of files and any missing)."""
+    _refuse_unless(user.pk == system_user().pk or permissions.can_archive_report(user))
+    return ReportEvent.objects.create(
+        report=report, action=ReportEvent.Action.ARCHIVED, user=user, reason=note
+    )
 
 
 def _check_columns(instance, names, what):

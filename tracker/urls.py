@@ -31,6 +31,9 @@ urlpatterns = [
     # Reports
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/draft/", views.report_draft, name="report_draft"),
+    path("reports/<int:pk>/archive/", views.report_archive, name="report_archive"),
+    path("reports/<int:pk>/close/", views.report_close, name="report_close"),
+    path("reports/<int:pk>/reopen/", views.report_reopen, name="report_reopen"),
     # Staff workflow
     path("my/", views.my_work, name="my_work"),
     path("obligations/<int:pk>/", views.obligation_detail, name="obligation_detail"),

@@ -28,7 +28,15 @@ from django.views.decorators.http import (
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import charts, documents, notifications, permissions, selectors, services
+from . import (
+    archive,
+    charts,
+    documents,
+    notifications,
+    permissions,
+    selectors,
+    services,
+)
 from .auth import MUST_CHANGE_PASSWORD
 from .evidence_files import EVIDENCE_CONTENT_TYPES, preview_kind
 from .exports import (
@@ -57,6 +65,8 @@ from .forms import (
     NoticeReplyForm,
     NotificationPreferenceForm,
     RankingPeriodForm,
+    ReportCloseForm,
+    ReportReopenForm,
     StatusForm,
     SupervisionForm,
     WithdrawEvidenceForm,
@@ -351,15 +361,37 @@ def report_detail(request, pk):
 
     One query for the obligations (only the columns the links need); the text is cut
     into segments in Python and the template escapes every one of them."""
-    report = get_object_or_404(Report, pk=pk)
+    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
+    return _report_page(request, report)
+
+
+def _report_page(request, report, *, bound=None, status=200):
+    """The report page, with the closing forms a supervisor may use (``bound``: the
+    one that was refused, with its errors)."""
     obligations = selectors.report_obligations(
         Obligation.objects.visible_to(request.user), report=report
     )
     followup = selectors.report_followup(report)
     for obligation in obligations:
         obligation.is_recurring = obligation.pk in followup.recurring
+    may_close = permissions.can_close_report(request.user)
+
+    def form(form_class, prefix, *, allowed):
+        if not (may_close and allowed):
+            return None
+        if isinstance(bound, form_class):
+            return bound
+        return form_class(auto_id=f"{prefix}-%s")
+
     context = {
         "report": report,
+        "can_archive": permissions.can_archive_report(request.user),
+        "close_form": form(ReportCloseForm, "close", allowed=not report.is_closed),
+        "reopen_form": form(ReportReopenForm, "reopen", allowed=report.is_closed),
+        # The log is the reviewers' (one query more for them only).
+        "events": report.events.select_related("user")[:REPORT_EVENTS_SHOWN]
+        if may_close
+        else [],
         "obligations": obligations,
         "followup": followup,
         "paragraphs": report_paragraphs(
@@ -370,7 +402,91 @@ def report_detail(request, pk):
         "missing": [o for o in obligations if o.missing_since is not None],
         "can_draft": permissions.can_draft_documents(request.user),
     }
-    return render(request, "tracker/report_detail.html", context)
+    # A refusal whose form has no place any more (closing a report someone closed
+    # meanwhile) still has its say, at the top.
+    shown = (context["close_form"], context["reopen_form"])
+    context["orphan_errors"] = (
+        bound.non_field_errors()
+        if bound is not None and all(each is not bound for each in shown)
+        else []
+    )
+    return render(request, "tracker/report_detail.html", context, status=status)
+
+
+# The latest entries of a report's log shown on its page (the admin has them all).
+REPORT_EVENTS_SHOWN = 10
+
+
+def _report_form_post(request, pk, form_class, prefix, write, message):
+    """Close or reopen: the service call, then back to the report page with a
+    message; a refusal re-renders the page with the form and the reason (400)."""
+    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
+    if not permissions.can_close_report(request.user):
+        raise PermissionDenied
+    form = form_class(request.POST, auto_id=f"{prefix}-%s")
+    if form.is_valid():
+        try:
+            write(report, form.cleaned_data["reason"])
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, message)
+            return redirect(report)
+    report.refresh_from_db()
+    return _report_page(request, report, bound=form, status=400)
+
+
+@require_POST
+def report_close(request, pk):
+    return _report_form_post(
+        request,
+        pk,
+        ReportCloseForm,
+        "close",
+        lambda report, reason: services.report_close(
+            report=report, user=request.user, reason=reason
+        ),
+        gettext("The report is closed: its obligations are read-only."),
+    )
+
+
+@require_POST
+def report_reopen(request, pk):
+    return _report_form_post(
+        request,
+        pk,
+        ReportReopenForm,
+        "reopen",
+        lambda report, reason: services.report_reopen(
+            report=report, user=request.user, reason=reason
+        ),
+        gettext("The report is reopened: its obligations can change again."),
+    )
+
+
+@require_POST
+def report_archive(request, pk):
+    """The report's archive (一事一档 zip) as a download. A POST: making one is
+    recorded in the report's log."""
+    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
+    if not permissions.can_archive_report(request.user):
+        raise PermissionDenied
+    response, result = archive.archive_response(report, user=request.user)
+    _say_archive_problems(request, result)
+    return response
+
+
+def _say_archive_problems(request, result):
+    """The download cannot carry a message: it waits for the next page."""
+    if result.problems:
+        messages.warning(
+            request,
+            gettext(
+                "The archive was written, but %(count)d evidence files could not be "
+                "archived as uploaded: its summary sheet and manifest name them."
+            )
+            % {"count": len(result.problems)},
+        )
 
 
 @require_safe
@@ -438,8 +554,11 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     user = request.user
     bound = bound or {}
     selectors.obligation_page_related(obligation)
-    can_work = permissions.can_work_on(user, obligation)
-    can_review = permissions.can_review(user)
+    # A closed report is read-only for everyone: no form at all, downloads stay.
+    writable = permissions.is_writable(obligation.report)
+    may_work = permissions.can_work_on(user, obligation)
+    can_work = writable and may_work
+    can_review = writable and permissions.can_review(user)
     version = {"version": obligation.version}
 
     def form(name, form_class, *, allowed, initial=None):
@@ -468,6 +587,8 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         and obligation.status == Obligation.Status.RETURNED
         and ProgressUpdate.objects.reworked_since_return(obligation),
     )
+    if not writable:
+        transitions = []
     status_form = form("status", StatusForm, allowed=bool(transitions))
     if status_form is not None and not any(t.rating_required for t in transitions):
         status_form.without_rating()
@@ -484,7 +605,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "assign": form(
             "assign",
             AssignForm,
-            allowed=permissions.can_assign(user),
+            allowed=writable and permissions.can_assign(user),
             initial={
                 "department": obligation.department_id,
                 "owner": obligation.owner_id,
@@ -499,7 +620,8 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         acknowledge=form(
             "acknowledge",
             AcknowledgeForm,
-            allowed=obligation.acknowledged_at is None
+            allowed=writable
+            and obligation.acknowledged_at is None
             and obligation.status != Obligation.Status.DONE
             and permissions.can_acknowledge(user, obligation),
         ),
@@ -528,7 +650,11 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     for notice in obligation.notice_list:
         notice.obligation = obligation
         notice.reply_form = None
-        if not notice.is_replied and permissions.can_reply_to_notice(user, notice):
+        if (
+            writable
+            and not notice.is_replied
+            and permissions.can_reply_to_notice(user, notice)
+        ):
             key = f"reply-{notice.pk}"
             notice.reply_form = bound.get(key) or NoticeReplyForm(auto_id=f"{key}-%s")
             notice.reply_error_id = f"{key}-errors"
@@ -536,7 +662,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     for name, bound_form in bound.items():
         refused_anchor = _focus_first_error(bound_form, name)
     suggestions = selectors.suggested_problems(obligation)
-    if permissions.can_confirm_links(user):
+    if writable and permissions.can_confirm_links(user):
         for suggestion in suggestions:
             suggestion.confirm_form = ConfirmLinkForm(
                 initial={**version, "problem": suggestion.problem.pk},
@@ -596,7 +722,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "followup": followup,
         "open_return": open_return,
         "can_work": can_work,
-        "can_download": can_work or can_review,
+        "can_download": may_work or permissions.can_review(user),
         "conflict_changes": changes,
     }
     return render(request, "tracker/obligation_detail.html", context, status=status)

@@ -75,10 +75,12 @@ def overdue_badge(obligation, today):
 @register.filter
 def acknowledgeable_by(obligation, user):
     """Whether ``user`` may acknowledge (签收) ``obligation`` now: for the one-click
-    buttons of /my/. No query: the user's departments are cached."""
+    buttons of /my/. No query: the user's departments are cached and /my/ reads
+    the obligations with their report."""
     return (
         obligation.acknowledged_at is None
         and obligation.status != Obligation.Status.DONE
+        and permissions.is_writable(obligation.report)
         and permissions.can_acknowledge(user, obligation)
     )
 

@@ -1,0 +1,828 @@
+"""一事一档: a report's archive as one zip, and checking one against its manifest.
+
+``write_archive`` writes, for every obligation, a folder named by its code and title
+with its text and source passage (``事项.txt``), its timeline and history as a page
+that needs nothing else to open (``记录.html``) and as CSV (``时间线.csv``,
+``历史.csv``), and its evidence files under their original names (withdrawn ones in
+``佐证材料/已撤回/``); then the report's source text, a summary sheet (XLSX) and
+``manifest.json``, which lists every file with its size and SHA-256, the report,
+when the archive was made and by whom. (The names are in the organisation's
+language, ``settings.LANGUAGE_CODE``, like the timeline.)
+
+Memory does not grow with the evidence: each file is copied into the zip in chunks
+while it is hashed, and the obligations are read in batches. What grows with the
+report is the manifest's list of files and the summary's rows (a few hundred bytes
+per file), not the files themselves.
+
+An evidence file missing from storage does not stop the archive: it is listed in
+the manifest's ``problems`` and on the summary's "problems" sheet (with the size and
+SHA-256 it was uploaded with, so it can be found in a backup), and the caller is
+told (``ArchiveResult.problems``), so the command exits non-zero.
+
+``verify_archive`` re-hashes every member against the manifest. The manifest
+carries the SHA-256 of its own content (``digest``) and an HMAC of it with this
+installation's SECRET_KEY (``signature``): an edited manifest fails the first, one
+rewritten with a recomputed digest fails the second.
+"""
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import re
+import tempfile
+import unicodedata
+import zipfile
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.signing import Signer
+from django.http import FileResponse
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from . import services
+from .exports import spreadsheet_text
+from .models import REPORT_TZ, Evidence, Obligation, ProgressUpdate, display_name
+from .safezip import UnsafeArchive, ZipLimits, open_bounded, read_member
+
+ARCHIVE_FORMAT = "fazhi-qingdan-archive"
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+# Bytes copied per read: what an evidence file costs in memory while it is archived.
+CHUNK = 256 * 1024
+# Obligations read (with their evidence, timeline and history) per batch.
+BATCH = 100
+# Windows Explorer extracts into paths of at most 260 characters: a folder of 60
+# and a file of 80 leave room for where the user extracts it.
+FOLDER_MAX = 60
+FILE_MAX = 80
+_SIGNER_SALT = "tracker.archive.manifest"
+# What verify_archive opens: a real archive has a few files per obligation.
+_VERIFY_LIMITS = ZipLimits(
+    max_members=500_000, max_unpacked=2**50, max_directory=256 * 2**20
+)
+_MANIFEST_MAX = 256 * 2**20
+
+# Characters Windows refuses in a file name, and the names it reserves for devices
+# (with any extension: "CON.txt" is the console too).
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"COM{n}" for n in range(1, 10)]
+    + [f"LPT{n}" for n in range(1, 10)]
+)
+
+
+def windows_safe_name(name: str, *, limit: int, folder: bool = False) -> str:
+    """``name`` as a file or folder name Windows accepts: forbidden and control
+    characters become "_", trailing dots and spaces go (Windows drops them), a
+    device name gets a "_" in front, and the whole is at most ``limit``
+    characters, a file's extension kept (a folder has none: "1.2 推进" is not
+    "1" with the extension ".2 推进")."""
+    name = unicodedata.normalize("NFC", _FORBIDDEN.sub("_", name or "")).strip()
+    stem, suffix = (name, "") if folder else _split_suffix(name)
+    stem = stem[: max(1, limit - len(suffix))].rstrip(". ")
+    if not stem:
+        stem = "_"
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = "_" + stem[: max(1, limit - len(suffix)) - 1]
+    return (stem + suffix).rstrip(". ") or "_"
+
+
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}")
+
+
+def _split_suffix(name):
+    suffix = PurePosixPath(name).suffix
+    if not _EXTENSION.fullmatch(suffix) or suffix == name:
+        return name, ""
+    return name[: -len(suffix)], suffix
+
+
+class NameBook:
+    """Hands out names unique within one folder as Windows compares them (case
+    does not count): a second "会议纪要.pdf" becomes "会议纪要 (2).pdf"."""
+
+    def __init__(self, taken=(), *, folders=False):
+        self._taken = {name.casefold() for name in taken}
+        self._folders = folders
+
+    def take(self, name: str, *, limit: int) -> str:
+        name = windows_safe_name(name, limit=limit, folder=self._folders)
+        candidate, number = name, 1
+        while candidate.casefold() in self._taken:
+            number += 1
+            stem, suffix = (name, "") if self._folders else _split_suffix(name)
+            tail = f" ({number})"
+            stem = stem[: max(1, limit - len(suffix) - len(tail))].rstrip(". ")
+            candidate = f"{stem}{tail}{suffix}"
+        self._taken.add(candidate.casefold())
+        return candidate
+
+
+@dataclasses.dataclass
+class ArchiveResult:
+    """What ``write_archive`` wrote: the number of files, the manifest's digest,
+    and the problems (evidence missing from storage or changed there), each a dict
+    as in the manifest."""
+
+    files: int
+    digest: str
+    problems: list
+
+
+def _names():
+    """The archive's fixed names, in the record language (call inside it)."""
+    return {
+        "report_text": gettext("Report text") + ".txt",
+        "summary": pgettext("archive", "Summary") + ".xlsx",
+        "text": pgettext("archive", "Obligation") + ".txt",
+        "record": gettext("Record") + ".html",
+        "timeline": pgettext("archive", "Timeline") + ".csv",
+        "history": pgettext("archive", "History") + ".csv",
+        "evidence": gettext("Evidence"),
+        "withdrawn": pgettext("archive", "Withdrawn"),
+    }
+
+
+class _Zip:
+    """A zip being written, with the manifest's list of its files."""
+
+    def __init__(self, output, when):
+        self.zip = zipfile.ZipFile(output, "w", allowZip64=True)
+        self.date_time = timezone.localtime(when, REPORT_TZ).timetuple()[:6]
+        self.files = []
+
+    def _info(self, path, compress):
+        info = zipfile.ZipInfo(path, date_time=self.date_time)
+        # Python sets the UTF-8 flag (0x800) itself for a name that is not ASCII,
+        # so Windows Explorer shows Chinese names as they are.
+        info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+        info.external_attr = 0o644 << 16
+        return info
+
+    def write_bytes(self, path, data: bytes):
+        with self.zip.open(self._info(path, True), "w") as member:
+            member.write(data)
+        self._add(path, len(data), hashlib.sha256(data).hexdigest())
+
+    def write_stream(self, path, source, *, size_hint, extra=None):
+        """Copy ``source`` into the zip in CHUNK reads, hashing as it goes; stored,
+        not compressed (evidence is mostly PDF, images and Office files, already
+        compressed). Returns (size, sha256)."""
+        digest, size = hashlib.sha256(), 0
+        info = self._info(path, False)
+        with self.zip.open(info, "w", force_zip64=size_hint > 2**30) as member:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                member.write(chunk)
+                size += len(chunk)
+        self._add(path, size, digest.hexdigest(), extra)
+        return size, digest.hexdigest()
+
+    def _add(self, path, size, sha256, extra=None):
+        self.files.append(
+            {"path": path, "size": size, "sha256": sha256, **(extra or {})}
+        )
+
+
+def _local(value):
+    if value is None:
+        return None
+    return timezone.localtime(value, REPORT_TZ).replace(tzinfo=None, microsecond=0)
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return _local(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _csv_bytes(rows):
+    """UTF-8 CSV with a byte order mark (Excel reads Chinese then), every cell
+    neutralised as the list's export does."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([spreadsheet_text(_text(value)) for value in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _person(user):
+    return display_name(user) if user is not None else ""
+
+
+def _history_rows(records):
+    header = (
+        _("Time"),
+        _("By"),
+        _("Change"),
+        _("Reason"),
+        _("Status"),
+        _("Responsible department"),
+        _("Responsible person"),
+        _("Due date"),
+        _("Supervision level"),
+        _("Title"),
+        _("Version"),
+    )
+    kinds = {"+": gettext("Created"), "~": gettext("Changed"), "-": gettext("Deleted")}
+    yield [str(label) for label in header]
+    for record in records:
+        yield [
+            record.history_date,
+            _person(record.history_user),
+            kinds.get(record.history_type, record.history_type),
+            record.history_change_reason or "",
+            Obligation.Status(record.status).label,
+            record.department.name if record.department_id else "",
+            _person(record.owner) if record.owner_id else "",
+            record.due_date.isoformat() if record.due_date else "",
+            Obligation.SupervisionLevel(record.supervision_level).label,
+            record.title,
+            record.version,
+        ]
+
+
+def _timeline_rows(updates):
+    header = (
+        _("Time"),
+        _("By"),
+        _("Action"),
+        _("From status"),
+        _("To status"),
+        _("Text"),
+        _("Evidence"),
+    )
+    yield [str(label) for label in header]
+    for update in updates:
+        yield [
+            update.created_at,
+            _person(update.author),
+            update.get_action_display(),
+            update.get_from_status_display() if update.from_status else "",
+            update.get_to_status_display() if update.to_status else "",
+            update.text,
+            update.evidence.original_name if update.evidence_id else "",
+        ]
+
+
+def _batches(report):
+    """The report's obligations in document order, BATCH at a time, each with its
+    evidence (oldest first), timeline and history (oldest first) attached."""
+    pks = list(
+        report.obligations.order_by("position", "pk").values_list("pk", flat=True)
+    )
+    for start in range(0, len(pks), BATCH):
+        chunk = pks[start : start + BATCH]
+        obligations = list(
+            Obligation.objects.filter(pk__in=chunk)
+            .select_related("section", "department", "owner", "acknowledged_by")
+            .order_by("position", "pk")
+        )
+        by_pk = {o.pk: o for o in obligations}
+        for obligation in obligations:
+            obligation.archive_evidence = []
+            obligation.archive_timeline = []
+            obligation.archive_history = []
+        for evidence in (
+            Evidence.objects.filter(obligation__in=chunk)
+            .select_related("uploaded_by", "withdrawn_by")
+            .order_by("uploaded_at", "pk")
+        ):
+            by_pk[evidence.obligation_id].archive_evidence.append(evidence)
+        for update in (
+            ProgressUpdate.objects.filter(obligation__in=chunk)
+            .select_related("author", "evidence")
+            .order_by("created_at", "pk")
+        ):
+            by_pk[update.obligation_id].archive_timeline.append(update)
+        for record in (
+            Obligation.history.filter(id__in=chunk)
+            .select_related("history_user", "department", "owner")
+            .order_by("history_date", "history_id")
+        ):
+            by_pk[record.id].archive_history.append(record)
+        yield from obligations
+
+
+def _obligation_text(obligation, report):
+    passage = ""
+    if obligation.source_end > obligation.source_start:
+        passage = report.source_text[obligation.source_start : obligation.source_end]
+    lines = [
+        f"{obligation.code} {obligation.title}",
+        f"{gettext('Kind')}: {obligation.get_kind_display()}",
+        f"{gettext('Section')}: {obligation.section}",
+        "",
+        f"【{gettext('Text')}】",
+        obligation.body,
+        "",
+        f"【{gettext('Passage in the report')}】",
+        passage
+        or gettext(
+            "No longer in the report's text; the text above is as last imported."
+        ),
+        "",
+    ]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _write_obligation(archive, obligation, report, folder, names, problems):
+    """One obligation's folder; returns its summary row's evidence figures."""
+    book = NameBook(taken=[names["withdrawn"]])
+    withdrawn_book = NameBook()
+    shown = []  # (evidence, path in the zip or None, problem or None)
+    for evidence in obligation.archive_evidence:
+        if evidence.is_withdrawn:
+            sub = f"{names['evidence']}/{names['withdrawn']}"
+            name = withdrawn_book.take(evidence.original_name, limit=FILE_MAX)
+        else:
+            sub = names["evidence"]
+            name = book.take(evidence.original_name, limit=FILE_MAX)
+        path = f"{folder}/{sub}/{name}"
+        problem = _write_evidence(archive, evidence, path, obligation)
+        if problem is not None:
+            problems.append(problem)
+        shown.append((evidence, path, problem))
+    archive.write_bytes(
+        f"{folder}/{names['text']}", _obligation_text(obligation, report)
+    )
+    archive.write_bytes(
+        f"{folder}/{names['timeline']}",
+        _csv_bytes(_timeline_rows(obligation.archive_timeline)),
+    )
+    archive.write_bytes(
+        f"{folder}/{names['history']}",
+        _csv_bytes(_history_rows(obligation.archive_history)),
+    )
+    page = render_to_string(
+        "tracker/archive/record.html",
+        {
+            "report": report,
+            "obligation": obligation,
+            "passage": report.source_text[
+                obligation.source_start : obligation.source_end
+            ],
+            "evidence": [
+                {
+                    "evidence": evidence,
+                    "href": path[len(folder) + 1 :],
+                    "problem": problem,
+                }
+                for evidence, path, problem in shown
+            ],
+            "timeline": obligation.archive_timeline,
+            "history": [
+                [_text(value) for value in row]
+                for row in _history_rows(obligation.archive_history)
+            ],
+        },
+    )
+    archive.write_bytes(f"{folder}/{names['record']}", page.encode("utf-8"))
+    live = sum(
+        1 for evidence in obligation.archive_evidence if not evidence.is_withdrawn
+    )
+    missing = [p for _e, _p, p in shown if p is not None]
+    return live, len(obligation.archive_evidence) - live, missing
+
+
+def _problem(kind, evidence, path, obligation, detail):
+    return {
+        "kind": kind,
+        "path": path,
+        "obligation": obligation.code,
+        "evidence_id": evidence.pk,
+        "original_name": evidence.original_name,
+        "stored_as": evidence.file.name,
+        "recorded_size": evidence.size,
+        "recorded_sha256": evidence.sha256,
+        "detail": detail,
+    }
+
+
+def _write_evidence(archive, evidence, path, obligation):
+    """Copy one evidence file into the zip; a problem dict when it is missing
+    from storage (nothing written) or its content is not what was uploaded
+    (written as it is now, and said)."""
+    try:
+        source = evidence.file.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        return _problem(
+            "missing",
+            evidence,
+            path,
+            obligation,
+            gettext("The file is missing from storage."),
+        )
+    with source:
+        size, sha256 = archive.write_stream(
+            path,
+            source,
+            size_hint=evidence.size,
+            extra={"evidence_id": evidence.pk, "withdrawn": evidence.is_withdrawn},
+        )
+    if sha256 != evidence.sha256:
+        return _problem(
+            "changed",
+            evidence,
+            path,
+            obligation,
+            gettext(
+                "The stored file is not the one uploaded: its SHA-256 is %(sha256)s."
+            )
+            % {"sha256": sha256},
+        )
+    return None
+
+
+_BOLD = Font(bold=True)
+
+
+def _summary_xlsx(report, rows, problems, *, when, user):
+    """The summary sheet: the report and the archive, then a row per obligation,
+    then the problems (missing or changed evidence). Every text cell passes
+    ``spreadsheet_text``."""
+    book = Workbook(write_only=True)
+
+    def sheet(title, widths):
+        each = book.create_sheet(title[:31])
+        each.freeze_panes = "A2"
+        for letter, width in zip("ABCDEFGHIJKLMNOP", widths, strict=False):
+            each.column_dimensions[letter].width = width
+        return each
+
+    def header(each, labels):
+        cells = [WriteOnlyCell(each, spreadsheet_text(str(label))) for label in labels]
+        for cell in cells:
+            cell.font = _BOLD
+        each.append(cells)
+
+    def append(each, values):
+        each.append([spreadsheet_text(value) for value in values])
+
+    about = sheet(gettext("Report"), [22, 60])
+    header(about, [pgettext("archive", "Item"), gettext("Value")])
+    for label, value in (
+        (gettext("Title"), report.title),
+        (gettext("Organization"), report.organization),
+        (gettext("Year"), report.year),
+        (gettext("Obligations"), len(rows)),
+        (gettext("Archived at"), _text(when)),
+        (gettext("Archived by"), _person(user)),
+        (gettext("Closed at"), _text(report.closed_at) or gettext("Not closed")),
+        (gettext("Closed by"), _person(report.closed_by)),
+        (pgettext("archive", "Problems"), len(problems)),
+    ):
+        append(about, [label, value])
+
+    obligations = sheet(
+        pgettext("archive", "Obligations"),
+        [10, 10, 50, 30, 10, 24, 12, 12, 12, 10, 10, 30, 40],
+    )
+    header(
+        obligations,
+        [
+            _("Code"),
+            _("Kind"),
+            _("Title"),
+            _("Section"),
+            _("Status"),
+            _("Responsible department"),
+            _("Responsible person"),
+            _("Due date"),
+            _("Supervision level"),
+            _("Evidence"),
+            pgettext_lazy("archive", "Withdrawn"),
+            _("Missing files"),
+            _("Folder"),
+        ],
+    )
+    for row in rows:
+        append(obligations, row)
+
+    problem_sheet = sheet(pgettext("archive", "Problems"), [10, 10, 30, 60, 70, 12, 66])
+    header(
+        problem_sheet,
+        [
+            _("Code"),
+            pgettext_lazy("archive", "Problem"),
+            _("File name"),
+            _("Path in the archive"),
+            _("Detail"),
+            _("Size"),
+            _("SHA-256 when uploaded"),
+        ],
+    )
+    labels = {"missing": gettext("Missing"), "changed": gettext("Changed")}
+    for problem in problems:
+        append(
+            problem_sheet,
+            [
+                problem["obligation"],
+                labels[problem["kind"]],
+                problem["original_name"],
+                problem["path"],
+                problem["detail"],
+                problem["recorded_size"],
+                problem["recorded_sha256"],
+            ],
+        )
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def manifest_digest(manifest: dict) -> str:
+    """SHA-256 of the manifest's content without ``digest`` and ``signature``, as
+    canonical JSON (sorted keys, no spaces)."""
+    content = {k: v for k, v in manifest.items() if k not in ("digest", "signature")}
+    canonical = json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _signature(digest):
+    return Signer(salt=_SIGNER_SALT).signature(digest)
+
+
+def write_archive(report, output, *, user) -> ArchiveResult:
+    """Write ``report``'s archive as a zip to ``output`` (a binary file object;
+    a file on disk, so each member's size goes in its header), made by ``user``.
+    Only reads: the caller records the archive (``services.report_archived``)."""
+    when = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        names = _names()
+        archive = _Zip(output, when)
+        archive.write_bytes(names["report_text"], report.source_text.encode("utf-8"))
+        # Folder names are unique among themselves and the files at the top.
+        folders = NameBook(
+            taken=[names["report_text"], names["summary"], MANIFEST_NAME],
+            folders=True,
+        )
+        rows, problems = [], []
+        for obligation in _batches(report):
+            folder = folders.take(
+                f"{obligation.code} {obligation.title}", limit=FOLDER_MAX
+            )
+            live, withdrawn, missing = _write_obligation(
+                archive, obligation, report, folder, names, problems
+            )
+            rows.append(
+                [
+                    obligation.code,
+                    obligation.get_kind_display(),
+                    obligation.title,
+                    str(obligation.section),
+                    obligation.get_status_display(),
+                    obligation.department.name if obligation.department else "",
+                    _person(obligation.owner),
+                    obligation.due_date,
+                    obligation.get_supervision_level_display(),
+                    live,
+                    withdrawn,
+                    "\n".join(p["original_name"] for p in missing),
+                    folder,
+                ]
+            )
+        archive.write_bytes(
+            names["summary"],
+            _summary_xlsx(report, rows, problems, when=when, user=user),
+        )
+        manifest = {
+            "format": ARCHIVE_FORMAT,
+            "format_version": FORMAT_VERSION,
+            "report": {
+                "id": report.pk,
+                "organization": report.organization,
+                "year": report.year,
+                "title": report.title,
+                "closed_at": report.closed_at.isoformat() if report.closed_at else None,
+                "closed_by": _person(report.closed_by) or None,
+            },
+            "archived_at": when.isoformat(),
+            "archived_by": {"username": user.get_username(), "name": _person(user)},
+            "files": archive.files,
+            "problems": problems,
+        }
+        manifest["digest"] = manifest_digest(manifest)
+        manifest["signature"] = _signature(manifest["digest"])
+        archive.zip.writestr(
+            archive._info(MANIFEST_NAME, True),
+            json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),
+        )
+        archive.zip.close()
+    return ArchiveResult(
+        files=len(archive.files), digest=manifest["digest"], problems=problems
+    )
+
+
+def archive_response(report, *, user):
+    """The archive as a download: (FileResponse, ArchiveResult), recorded in the
+    report's log.
+
+    Written to an anonymous temporary file first, then served from it, rather than
+    streamed as it is made: the problems (missing evidence) are known before the
+    first byte leaves, so the page can say so; a failure half-way is an error page,
+    not a truncated zip the user may take for whole; and the zip gets plain
+    headers with sizes and an exact Content-Length. Memory stays as bounded as the
+    command's; the cost is the archive's size in the temporary folder
+    (FILE_UPLOAD_TEMP_DIR, else the system's), freed when the response is closed.
+    """
+    temporary = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)
+    try:
+        result = write_archive(report, temporary, user=user)
+        services.report_archived(report=report, user=user, note=archive_note(result))
+    except BaseException:
+        temporary.close()
+        raise
+    temporary.seek(0)
+    filename, _fallback = archive_filename(report, timezone.localdate())
+    response = FileResponse(
+        temporary, as_attachment=True, filename=filename, content_type="application/zip"
+    )
+    return response, result
+
+
+def archive_note(result):
+    """What the report's log says of an archive."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(
+            "Manifest %(digest)s: %(files)d files, %(problems)d problems."
+        ) % {
+            "digest": result.digest,
+            "files": result.files,
+            "problems": len(result.problems),
+        }
+
+
+def archive_filename(report, today):
+    """The download name, ``巫溪县2022年一事一档-2026-11-28.zip``, and its ASCII
+    fallback for old clients."""
+    # In the record's language, like the names inside: the zip is a record.
+    with translation.override(settings.LANGUAGE_CODE):
+        name = gettext("%(organization)s %(year)s archive") % {
+            "organization": report.organization,
+            "year": report.year,
+        }
+    return f"{name}-{today:%Y-%m-%d}.zip", f"archive-{report.pk}-{today:%Y-%m-%d}.zip"
+
+
+# --- Verification ------------------------------------------------------------------
+
+
+class ArchiveError(Exception):
+    """The file cannot be checked: not a zip, not an archive of this product, or
+    its manifest was changed. ``str(error)`` is the message for the user."""
+
+
+@dataclasses.dataclass
+class Verification:
+    """What ``verify_archive`` found; ``ok`` when every file is as archived."""
+
+    manifest: dict
+    checked: int = 0
+    missing: list = dataclasses.field(default_factory=list)
+    extra: list = dataclasses.field(default_factory=list)
+    changed: list = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not (self.missing or self.extra or self.changed)
+
+    @property
+    def recorded_problems(self):
+        """Evidence the archive already lacked when it was made."""
+        return self.manifest.get("problems", [])
+
+
+def _not_ours(path):
+    return ArchiveError(
+        gettext(
+            "%(path)s is not an archive made by the rule-of-law checklist: it has no "
+            "manifest.json of ours."
+        )
+        % {"path": path}
+    )
+
+
+def _tampered(path, why):
+    return ArchiveError(
+        gettext(
+            "The manifest of %(path)s was changed after archiving (%(why)s), so the "
+            "archive cannot be trusted."
+        )
+        % {"path": path, "why": why}
+    )
+
+
+def _read_manifest(archive, path):
+    try:
+        data = read_member(archive, MANIFEST_NAME, _MANIFEST_MAX)
+    except KeyError:
+        raise _not_ours(path) from None
+    except (UnsafeArchive, zipfile.BadZipFile, OSError):
+        raise _tampered(path, gettext("it cannot be read")) from None
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise _not_ours(path) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
+        raise _not_ours(path)
+    return manifest
+
+
+def _check_manifest(manifest, path, *, check_signature):
+    files = manifest.get("files")
+    if not (
+        isinstance(files, list)
+        and all(
+            isinstance(entry, dict)
+            and isinstance(entry.get("path"), str)
+            and isinstance(entry.get("size"), int)
+            and isinstance(entry.get("sha256"), str)
+            for entry in files
+        )
+        and isinstance(manifest.get("digest"), str)
+    ):
+        raise _tampered(path, gettext("its list of files is not well formed"))
+    if manifest_digest(manifest) != manifest["digest"]:
+        raise _tampered(path, gettext("its digest does not match its content"))
+    if check_signature and manifest.get("signature") != _signature(manifest["digest"]):
+        raise ArchiveError(
+            gettext(
+                "The manifest of %(path)s is not signed by this installation: it was "
+                "changed after archiving, or the archive was made by another "
+                "installation (check it there, or with --skip-signature to check the "
+                "files against the manifest only)."
+            )
+            % {"path": path}
+        )
+
+
+def _hash_member(archive, info, limit):
+    """(size, sha256) of a member, reading at most ``limit`` + 1 bytes, or None
+    when it cannot be read (damaged)."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        with archive.open(info) as stream:
+            while size <= limit and (chunk := stream.read(CHUNK)):
+                digest.update(chunk)
+                size += len(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None
+    return size, digest.hexdigest()
+
+
+def verify_archive(path, *, check_signature=True) -> Verification:
+    """Check the zip at ``path`` against its manifest: every file it lists is
+    there with its size and SHA-256, and nothing else is. ``ArchiveError`` when
+    it cannot be checked at all."""
+    try:
+        archive = open_bounded(path, _VERIFY_LIMITS)
+    except (zipfile.BadZipFile, OSError, UnsafeArchive):
+        raise ArchiveError(
+            gettext("%(path)s is not a zip file that can be read.") % {"path": path}
+        ) from None
+    with archive:
+        manifest = _read_manifest(archive, path)
+        _check_manifest(manifest, path, check_signature=check_signature)
+        result = Verification(manifest=manifest)
+        members = {}
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            if info.filename in members or info.filename == MANIFEST_NAME:
+                if info.filename != MANIFEST_NAME or MANIFEST_NAME in members:
+                    result.extra.append(info.filename)
+                members.setdefault(info.filename, info)
+                continue
+            members[info.filename] = info
+        listed = set()
+        for entry in manifest["files"]:
+            name = entry["path"]
+            listed.add(name)
+            info = members.get(name)
+            if info is None:
+                result.missing.append(name)
+                continue
+            found = _hash_member(archive, info, entry["size"])
+            if found != (entry["size"], entry["sha256"]):
+                result.changed.append(name)
+            result.checked += 1
+        result.extra.extend(
+            name for name in members if name not in listed and name != MANIFEST_NAME
+        )
+    return result
