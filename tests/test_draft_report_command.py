@@ -12,7 +12,7 @@ from tests.document_helpers import (
 )
 from tests.factories import ObligationFactory, ReportFactory
 from tracker import services
-from tracker.models import Obligation
+from tracker.models import Obligation, ProgressUpdate
 from tracker.officialdoc import east_asia_font
 
 CHAPTERS = [
@@ -179,3 +179,33 @@ def test_confirmed_follow_ups_across_years_are_named(data, supervisor, tmp_path)
         "一是进一步加强法治队伍建设。（2023年度任务结转，当前：推进中）"
         "（2023年报告中报告为“1.4 开展执法人员轮训”）"
     ) in text
+
+
+def test_what_staff_wrote_when_submitting_is_part_of_the_paragraph_once(
+    data, staff_a, tmp_path
+):
+    for _resubmission in range(2):
+        ProgressUpdate.objects.create(
+            obligation=data.undocumented,
+            author=staff_a,
+            action=ProgressUpdate.Action.STATUS,
+            from_status=Obligation.Status.IN_PROGRESS,
+            to_status=Obligation.Status.SUBMITTED,
+            text="已完成文件清理。",
+        )
+
+    text = _draft(data, tmp_path)
+
+    assert "二是严格管理规范性文件。已完成文件清理。【待补充佐证】" in text
+
+
+def test_unfinished_leaders_item_is_a_placeholder_not_a_problem(data, tmp_path):
+    Obligation.objects.filter(pk=data.leader_item.pk).update(
+        status=Obligation.Status.IN_PROGRESS
+    )
+
+    text = _draft(data, tmp_path)
+
+    chapter_two = text[text.index(CHAPTERS[1]) : text.index(CHAPTERS[2])]
+    assert "【待填写：带头谋划推动】" in chapter_two
+    assert not any("带头谋划推动" in p for p in text[text.index(CHAPTERS[2]) :])

@@ -118,11 +118,12 @@ def _record_notes(obligation) -> str:
 
 
 def _finished_paragraph(number: int, obligation, *, heading: str = "") -> str:
-    """一是<title>。<progress notes>。（佐证：…）; without "一是<title>" when the
+    """一是<title>。<what the staff wrote>。（佐证：…）; without "一是<title>" when the
     title is the group's ``heading`` already (a group that is one item) and there
     are notes to say."""
     title = _sentence(obligation.title)
-    notes = [_sentence(note.text) for note in obligation.progress_notes]
+    # A resubmission often repeats the note: each text once, in order.
+    notes = dict.fromkeys(_sentence(note.text) for note in obligation.progress_notes)
     notes = [note for note in notes if note]
     text = "" if title == heading and notes else f"{ordinal(number)}{title}。"
     if notes:

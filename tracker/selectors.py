@@ -1025,8 +1025,9 @@ class ReportDraft:
     ``unremedied_problems``: problems with a remedying task not done (or, with no
     task, not done themselves), each with ``remedies`` (its tasks); ``carried_over``:
     the tasks not done. Each obligation has ``live_evidence`` (not withdrawn, oldest
-    first), ``progress_notes`` (the staff's notes, oldest first) and its confirmed
-    follow-ups across years, ``confirmed_earlier`` and ``confirmed_later``."""
+    first), ``progress_notes`` (the staff's progress notes and submission notes,
+    oldest first) and its confirmed follow-ups across years,
+    ``confirmed_earlier`` and ``confirmed_later``."""
 
     report: Report
     finished: list
@@ -1059,11 +1060,19 @@ def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
                 .order_by("uploaded_at", "pk"),
                 to_attr="live_evidence",
             ),
+            # What the staff wrote of the work: their progress notes and the
+            # notes they submitted it for review with ("the note says what was
+            # done").
             Prefetch(
                 "updates",
                 queryset=ProgressUpdate.objects.filter(
-                    action=ProgressUpdate.Action.COMMENT
+                    Q(action=ProgressUpdate.Action.COMMENT)
+                    | Q(
+                        action=ProgressUpdate.Action.STATUS,
+                        to_status=Status.SUBMITTED,
+                    )
                 )
+                .exclude(text="")
                 .only("pk", "obligation_id", "text", "created_at")
                 .order_by("created_at", "pk"),
                 to_attr="progress_notes",

@@ -35,7 +35,7 @@ def _submitted(report, section, department, staff, code, title):
         file=SimpleUploadedFile("实施方案.pdf", minimal_pdf(), "application/pdf"),
     )
     services.obligation_transition(
-        obligation=obligation, user=staff, to_status=S.SUBMITTED, note="请审核"
+        obligation=obligation, user=staff, to_status=S.SUBMITTED, note="已召开部署会"
     )
     return obligation
 
@@ -78,8 +78,8 @@ def test_supervisor_downloads_the_draft_of_next_years_report(
         assert chapter in text
     evidence = done.evidence.get()
     assert (
-        f"一是完善决策程序。已印发实施。（佐证：实施方案.pdf [{evidence.sha256[:8]}]）"
-        "（结果考评：优秀）"
+        "一是完善决策程序。已印发实施；已召开部署会。"
+        f"（佐证：实施方案.pdf [{evidence.sha256[:8]}]）（结果考评：优秀）"
     ) in text
 
 
