@@ -17,10 +17,12 @@ from tracker.models import (
 )
 from tracker.selectors import followup_suggestions
 from tracker.services import (
+    ReportClosedError,
     ServiceError,
     followup_confirm,
     followup_reject,
     followup_withdraw,
+    report_close,
 )
 
 
@@ -276,3 +278,47 @@ def test_rejecting_twice_is_refused(years, supervisor):
         followup_reject(earlier=earlier["3.1"], later=later["3.1"], user=supervisor)
 
     assert FollowUpRejection.objects.count() == 1
+
+
+def test_a_closed_earlier_year_is_still_followed_up_on_the_later_timeline(
+    years, supervisor
+):
+    earlier, later = years
+    report_close(report=earlier["4.1"].report, user=supervisor, reason="年终归档")
+    closed = Obligation.objects.select_related("report").get(pk=earlier["4.1"].pk)
+
+    followup = followup_confirm(earlier=closed, later=later["1.2.2"], user=supervisor)
+
+    assert FollowUp.objects.confirmed().get() == followup
+    # The closed year's timeline stays as it was closed; the row is the record.
+    assert _timeline(earlier["4.1"]) == []
+    assert len(_timeline(later["1.2.2"])) == 1
+    followup_withdraw(followup=followup, user=supervisor, reason="误确认")
+    assert _timeline(earlier["4.1"]) == []
+    assert len(_timeline(later["1.2.2"])) == 2
+
+
+@pytest.mark.usefixtures("english")
+def test_a_closed_later_year_refuses_every_follow_up_decision(years, supervisor):
+    earlier, later = years
+    followup = followup_confirm(
+        earlier=earlier["4.2"], later=later["1.3.1"], user=supervisor
+    )
+    report_close(report=later["1.3.1"].report, user=supervisor, reason="年终归档")
+    updates = ProgressUpdate.objects.count()
+
+    for attempt in (
+        lambda: followup_confirm(
+            earlier=earlier["4.1"], later=later["1.2.2"], user=supervisor
+        ),
+        lambda: followup_reject(
+            earlier=earlier["3.1"], later=later["3.1"], user=supervisor
+        ),
+        lambda: followup_withdraw(followup=followup, user=supervisor, reason="误确认"),
+    ):
+        with pytest.raises(ReportClosedError, match="was closed on"):
+            attempt()
+
+    assert FollowUp.objects.confirmed().count() == 1
+    assert FollowUpRejection.objects.count() == 0
+    assert ProgressUpdate.objects.count() == updates

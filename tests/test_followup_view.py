@@ -14,7 +14,7 @@ from tests.conftest import in_english
 from tests.followup_helpers import import_2022, import_2023
 from tests.pages import parse, text
 from tracker.models import FollowUp, FollowUpRejection, ProgressUpdate
-from tracker.services import followup_confirm, followup_reject
+from tracker.services import followup_confirm, followup_reject, report_close
 
 
 @pytest.fixture
@@ -319,3 +319,35 @@ def test_admin_lists_follow_ups_and_rejections_read_only(
         assert parse(change).xpath("//textarea | //select") == []
         assert delete.status_code == 403
     assert FollowUp.objects.count() == FollowUpRejection.objects.count() == 1
+
+
+def test_a_closed_earlier_years_item_still_offers_its_follow_ups(
+    sv_client, supervisor, years
+):
+    earlier, later = years
+    report_close(report=earlier["4.1"].report, user=supervisor, reason="年终归档")
+
+    card = parse(sv_client.get(earlier["4.2"].get_absolute_url())).get_element_by_id(
+        "follow-up"
+    )
+    assert card.xpath(".//button[text()='Confirm follow-up']")
+    response = _post(sv_client, "followup_confirm", earlier["4.2"], later["1.3.1"])
+
+    assert response.status_code == 302
+    assert FollowUp.objects.confirmed().count() == 1
+
+
+def test_a_closed_later_year_offers_no_follow_up_forms(sv_client, supervisor, years):
+    earlier, later = years
+    report_close(report=later["1.3.1"].report, user=supervisor, reason="年终归档")
+
+    card = parse(sv_client.get(earlier["4.2"].get_absolute_url())).get_element_by_id(
+        "follow-up"
+    )
+    response = _post(sv_client, "followup_confirm", earlier["4.2"], later["1.3.1"])
+
+    assert card.xpath(".//li[@data-suggestion]")
+    assert card.xpath(".//button | .//select") == []
+    assert response.status_code == 400
+    assert "was closed on" in text(response)
+    assert FollowUp.objects.count() == 0

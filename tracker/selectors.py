@@ -967,6 +967,11 @@ class ObligationFollowUp:
     def __bool__(self):
         return bool(self.later_report or self.follows)
 
+    @property
+    def later_is_writable(self):
+        """Whether follow-ups may be decided: the next report is open."""
+        return self.later_report is not None and not self.later_report.is_closed
+
 
 def obligation_followup(obligation: Obligation) -> ObligationFollowUp:
     """At most five queries: the confirmed matches on either side, the next

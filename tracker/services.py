@@ -1985,12 +1985,16 @@ def _check_followup_pair(earlier, later):
 def _log_followup(earlier, later, *, user, earlier_text, later_text, terms=(), note=""):
     """One timeline entry on each side of a follow-up decision, each naming the
     other side (``%(year)d``, ``%(code)s``, ``%(title)s``), then the shared wording
-    and why."""
+    and why. A closed year's timeline is read-only: its side gets no entry (the
+    FollowUp row is the record), only its dashboard's figures are refreshed."""
     for obligation, message, other in (
         (earlier, earlier_text, later),
         (later, later_text, earlier),
     ):
         if message is None:
+            continue
+        if not permissions.is_writable(obligation.report):
+            report_invalidate_dashboard(report_id=obligation.report_id)
             continue
         lines = [
             _record_text(
@@ -2010,14 +2014,23 @@ def _log_followup(earlier, later, *, user, earlier_text, later_text, terms=(), n
         )
 
 
+def _lock_followup_pair(earlier, later):
+    """Row locks on both items, the earlier first: two decisions on one item run
+    one after the other, so the second sees the first (the partial unique index
+    backs it up). Refused when the later report is closed (``ReportClosedError``).
+    The earlier report may be closed: the year is usually closed and archived
+    before the next report comes, and following it up is the next year's work."""
+    Obligation.objects.select_for_update(of=("self",)).get(pk=earlier.pk)
+    _lock_open(later)
+
+
 def _start_followup_decision(*, earlier, later, user, if_confirmed):
-    """What confirming and rejecting check first: who, which pair, and that it is
-    not confirmed already (``if_confirmed`` says so). Under the earlier item's row
-    lock, two decisions on it run one after the other, so the second sees the
-    first (the partial unique index backs it up)."""
+    """What confirming and rejecting check first: who, which pair, the later
+    report open, and that the pair is not confirmed already (``if_confirmed`` says
+    so)."""
     _refuse_unless(permissions.can_confirm_followups(user))
     _check_followup_pair(earlier, later)
-    _lock(earlier, version=None)
+    _lock_followup_pair(earlier, later)
     if FollowUp.objects.confirmed().filter(earlier=earlier, later=later).exists():
         raise ServiceError(
             if_confirmed % {"later": later.code, "earlier": earlier.code}
@@ -2104,7 +2117,7 @@ def followup_withdraw(*, followup, user, reason: str) -> FollowUp:
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("Say why the confirmation is withdrawn."))
-    _lock(followup.earlier, version=None)
+    _lock_followup_pair(followup.earlier, followup.later)
     current = FollowUp.objects.select_for_update().get(pk=followup.pk)
     if current.withdrawn_at is not None:
         raise ServiceError(_("This follow-up was already withdrawn."))

@@ -669,7 +669,9 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
                 auto_id=f"confirm-{suggestion.problem.pk}-%s",
             )
     followup = selectors.obligation_followup(obligation)
-    if permissions.can_confirm_followups(user):
+    # The earlier year may be closed; the later one, where the follow-up is
+    # recorded, may not (services._lock_followup_pair).
+    if permissions.can_confirm_followups(user) and followup.later_is_writable:
         for suggestion in followup.suggestions:
             for verb in ("confirm", "reject"):
                 setattr(
