@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from tests.factories import ObligationFactory, ReportFactory
 from tests.followup_helpers import import_2022, import_2023
+from tests.pages import parse
 from tests.seed_report import SEED_TEXT
 from tests.test_dashboard_view import _listed, department_row, figure, html
 from tests.workflow_helpers import upload
@@ -285,3 +286,34 @@ def test_closing_and_reopening_a_report_invalidate_its_dashboard(
 
     services.report_reopen(report=obligation.report, user=supervisor, reason="补录")
     assert revision() == before + 2
+
+
+def test_the_obligation_list_shows_a_write_on_the_next_request(
+    sv_client, obligation, staff_a
+):
+    def status_cell():
+        page = parse(html(sv_client.get("/obligations/")))
+        (row,) = page.xpath(f"//tr[@data-pk='{obligation.pk}']")
+        return row.xpath(".//td[contains(@class, 'cell-status')]//span/@class")[0]
+
+    assert status_cell() == "badge status-not_started"
+
+    services.obligation_transition(
+        obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS
+    )
+
+    assert status_cell() == "badge status-in_progress"
+
+
+def test_the_obligation_list_is_cached_per_query_string(sv_client, obligation):
+    ObligationFactory(report=obligation.report, status=S.DONE)
+    html(sv_client.get("/obligations/"))
+
+    with CaptureQueriesContext(connection) as queries:
+        page = html(sv_client.get("/obligations/?status=done"))
+
+    assert [q for q in queries if "tracker_obligation" in q["sql"]]
+    assert len(parse(page).xpath("//tbody/tr[@data-pk]")) == 1
+    with CaptureQueriesContext(connection) as queries:
+        html(sv_client.get("/obligations/?status=done"))
+    assert not [q for q in queries if "tracker_obligation" in q["sql"]]

@@ -7,6 +7,7 @@ takes an already permission-filtered queryset (``Obligation.objects.visible_to``
 so the counts never include what the user may not see.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import groupby
@@ -27,6 +28,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     prefetch_related_objects,
@@ -51,6 +53,7 @@ from .models import (
     Obligation,
     ProgressUpdate,
     Report,
+    ReportRevision,
     Section,
     StatusSnapshot,
     SupervisionNotice,
@@ -125,6 +128,22 @@ def reports_for_selector() -> QuerySet:
         Report.objects.order_by("-year", "-imported_at")
         .only("pk", "title", "year", "organization", "imported_at")
         .annotate(revision_number=Coalesce("revision__number", 0))
+    )
+
+
+def obligation_list_cache_key(*, query: str, today: date, language: str) -> str:
+    """Where the obligation list's filters and table for ``query`` (the query
+    string: filters, sort, page) are cached. The list shows every report, so the
+    key holds the sum of all reports' revisions: every write adds one to it
+    (``services.report_invalidate_dashboard``). One small query. Nothing of the
+    reader, as for ``dashboard_cache_key``."""
+    revisions = ReportRevision.objects.aggregate(
+        total=Coalesce(Sum("number"), 0), reports=Count("pk")
+    )
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return (
+        f"obligation-list:{revisions['total']}:{revisions['reports']}:"
+        f"{today.isoformat()}:{language}:{digest}"
     )
 
 

@@ -329,7 +329,7 @@ class ObligationListView(SingleTableMixin, FilterView):
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get("_export")
         if export_format not in EXPORT_FORMATS:
-            return super().get(request, *args, **kwargs)
+            return self._page(request, *args, **kwargs)
         # Straight to the file: no page, count or filter-form choices to compute.
         self.filterset = self.get_filterset(self.get_filterset_class())
         if self.filterset.is_valid():
@@ -342,6 +342,27 @@ class ObligationListView(SingleTableMixin, FilterView):
             self._export_report(), timezone.localdate(), export_format
         )
         return export_response(table, export_format, filename, fallback=fallback)
+
+    def _page(self, request, *args, **kwargs):
+        # The filters and the table are the same for every reader and change only
+        # with a write (which bumps a report's revision, and so the key) or the
+        # day: rendered once per query string and cached, like the dashboard's
+        # figures. The page around them is drawn for each request.
+        key = selectors.obligation_list_cache_key(
+            query=request.META.get("QUERY_STRING", ""),
+            today=timezone.localdate(),
+            language=translation.get_language(),
+        )
+        body = cache.get(key)
+        if body is None:
+            self.template_name = "tracker/_obligation_list_body.html"
+            body = super().get(request, *args, **kwargs).rendered_content
+            cache.set(key, body, DASHBOARD_CACHE_SECONDS)
+        return render(
+            request,
+            "tracker/obligation_list.html",
+            {"body": mark_safe(body)},  # noqa: S308 - our HTML
+        )
 
     def _export_report(self):
         # The file is named after the report: the one filtered on, else the only

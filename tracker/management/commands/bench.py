@@ -27,16 +27,18 @@ PAGES = (
     ("dashboard", "/"),
     ("dashboard computed", "/"),
     ("list", "/obligations/"),
+    ("list computed", "/obligations/"),
     ("list filtered", "/obligations/?status=submitted&overdue=yes"),
     ("obligation", "/obligations/{pk}/"),
     ("export csv", "/obligations/?_export=csv"),
     ("ranking", "/departments/ranking/"),
     ("admin changelist", "/admin/tracker/obligation/"),
 )
-# Measured with the cache emptied before each request: the dashboard as the first
-# request after a write sees it (every write changes the key of the cached figures),
-# computed from every obligation of the report. "dashboard" is every other request.
-COMPUTED = {"dashboard computed"}
+# Measured with the cache emptied before each request: the dashboard and the list
+# as the first request after a write sees them (every write changes the key of
+# what is cached), computed from the obligations. "dashboard" and "list" are every
+# other request. The list's target is checked on the computed one.
+COMPUTED = {"dashboard computed", "list computed"}
 # The targets of issue 15: the dashboard at the largest size at most this many times
 # itself at the smallest, the list at most this share of the admin changelist.
 DASHBOARD_GROWTH_MAX = 1.2
@@ -165,7 +167,7 @@ class Command(BaseCommand):
             f"(<= {DASHBOARD_GROWTH_MAX}x)",
         )
         for n in sizes:
-            page = results[n]["list"]["median_ms"]
+            page = results[n]["list computed"]["median_ms"]
             admin = results[n]["admin changelist"]
             if admin["status"] != 200:
                 report(
@@ -176,7 +178,7 @@ class Command(BaseCommand):
             share = page / max(admin["median_ms"], 0.001)
             report(
                 share <= LIST_SHARE_OF_ADMIN_MAX,
-                f"list {page:.1f} ms is {share:.2f}x the admin changelist "
+                f"list computed {page:.1f} ms is {share:.2f}x the admin changelist "
                 f"{admin['median_ms']:.1f} ms at {n:,} (<= {LIST_SHARE_OF_ADMIN_MAX}x)",
             )
         return failed
