@@ -39,6 +39,7 @@ PAGES = (
 # what is cached), computed from the obligations. "dashboard" and "list" are every
 # other request. The list's target is checked on the computed one.
 COMPUTED = {"dashboard computed", "list computed"}
+COMPUTED_URLS = {url for name, url in PAGES if name in COMPUTED}
 # The targets of issue 15: the dashboard at the largest size at most this many times
 # itself at the smallest, the list at most this share of the admin changelist.
 DASHBOARD_GROWTH_MAX = 1.2
@@ -231,11 +232,15 @@ def measure_one(n, repeat):
     # the admin changelist are compared under the same load.
     timings = {name: [] for name, _url in PAGES}
     for run in range(repeat):
-        for name, _url in PAGES:
+        for name, url in PAGES:
             if name in UNBOUNDED and run >= max(2, repeat // 2):
                 continue
             if name in COMPUTED:
                 cache.clear()
+            elif url in COMPUTED_URLS:
+                # A computed page's clear() emptied this one's cache entry too:
+                # fill it again, untimed, so this row measures what it says.
+                _consume(clients[name].get(urls[name]))
             start = time.perf_counter()
             _consume(clients[name].get(urls[name]))
             timings[name].append((time.perf_counter() - start) * 1000)
