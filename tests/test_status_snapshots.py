@@ -199,3 +199,19 @@ def test_snapshot_status_backfill_command_says_what_it_wrote(history):
     assert StatusSnapshot.objects.filter(report=report, day=date(2024, 3, 1)).exists()
     assert f"{report}: 0 days backfilled" in again.getvalue()
     assert "days backfilled" in out.getvalue()
+
+
+def test_backfilled_days_show_on_a_dashboard_cached_before(sv_client, history):
+    report, _obligations = history
+    url = f"/?report={report.pk}"
+
+    def days():
+        page = parse(sv_client.get(url).content.decode())
+        cells = page.xpath("//table[contains(@class, 'over-time-data')]//td[1]")
+        return [text(cell) for cell in cells]
+
+    assert "2024-03-03" not in days()
+
+    call_command("snapshot_status", "--backfill", stdout=io.StringIO())
+
+    assert "2024-03-03" in days()

@@ -36,6 +36,10 @@ class Command(BaseCommand):
                 days = services.status_snapshots_backfill(
                     report=report, until=today - timedelta(days=1)
                 )
+                if days:
+                    # The completion chart of a dashboard cached today shows the
+                    # days only once its figures are computed again.
+                    services.report_invalidate_dashboard(report_id=report.pk)
                 self.stdout.write(f"{report}: {days} days backfilled")
         reports = services.status_snapshots_take(day=today)
         self.stdout.write(f"Counts of {today.isoformat()} taken for {reports} reports.")
