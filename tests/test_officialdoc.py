@@ -6,6 +6,7 @@ import zipfile
 
 import docx
 from docx.enum.text import WD_COLOR_INDEX
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from tracker.officialdoc import (
@@ -123,3 +124,35 @@ def test_chinese_numerals_for_headings():
         "九十九",
         "100",
     ]
+
+
+def test_table_columns_have_their_widths_in_the_grid_that_wps_and_libreoffice_read():
+    # WPS and LibreOffice lay a table out from its grid (w:gridCol), not from the
+    # cells' widths: with an even grid the 通报's department names broke every
+    # two or three characters.
+    table = docx.Document(io.BytesIO(_saved(_sample))).tables[0]
+
+    assert [round(column.width.mm) for column in table.columns] == [20, 136]
+
+
+def test_a_table_row_is_never_split_across_two_pages():
+    # A department's row printed half on one page and half on the next
+    # ("县农业" / "农村局") in the 通报 of a dozen departments.
+    table = docx.Document(io.BytesIO(_saved(_sample))).tables[0]
+
+    for row in table.rows:
+        assert row._tr.trPr is not None
+        assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+
+
+def test_signature_and_date_stay_on_one_page():
+    def build(document):
+        _sample(document)
+        document.signature("【署名】", "【成文日期】")
+
+    body = docx.Document(io.BytesIO(_saved(build))).paragraphs
+    blank, issuer, date = body[-3:]
+
+    assert (issuer.text, date.text) == ("【署名】", "【成文日期】")
+    assert blank.paragraph_format.keep_with_next
+    assert issuer.paragraph_format.keep_with_next

@@ -300,12 +300,17 @@ class OfficialDocument:
         table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         self._table_row(table.rows[0], header, bold=True)
-        header_properties = table.rows[0]._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        header_properties.append(repeat)
+        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for values in rows:
             self._table_row(table.add_row(), values)
+        for row in table.rows:
+            # A row printed half on one page and half on the next cannot be read.
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         if widths_mm:
+            # Word reads the cells' widths, WPS and LibreOffice the table's grid:
+            # both are set, or the columns come out even in the latter.
+            for column, width in zip(table.columns, widths_mm, strict=True):
+                column.width = Mm(width)
             for row in table.rows:
                 for cell, width in zip(row.cells, widths_mm, strict=True):
                     cell.width = Mm(width)
@@ -327,9 +332,12 @@ class OfficialDocument:
     def signature(self, *lines: str):
         """The issuer and the date, right-aligned under the body after a blank
         line (GB/T 9704: the signature two characters from the right margin)."""
-        self.document.add_paragraph()
-        for line in lines:
-            self.paragraph(line, indent=False, align="right")
+        # Kept together: the 通报's 【署名】 once ended a page and its date began
+        # the next.
+        self.document.add_paragraph().paragraph_format.keep_with_next = True
+        for number, line in enumerate(lines, start=1):
+            paragraph = self.paragraph(line, indent=False, align="right")
+            paragraph.paragraph_format.keep_with_next = number < len(lines)
 
     # --- Output ----------------------------------------------------------------
 
