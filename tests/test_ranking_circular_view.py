@@ -88,6 +88,24 @@ def test_supervisor_downloads_the_circular_named_by_its_title(
     assert title == "关于2023年度法治政府建设重点任务推进情况的通报"
 
 
+def test_circular_of_a_period_over_two_years_downloads_under_a_readable_name(
+    client, supervisor, circular_data
+):
+    # The ASCII fallback once held the title's dash ("circular-2023—2024.docx"):
+    # a header that is not Latin-1 goes out encoded whole (=?utf-8?b?...?=), and
+    # the browser no longer sees an attachment or its name.
+    client.force_login(supervisor)
+
+    response = _circular(client, "&start=2023-07-01&end=2024-06-30")
+
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert 'filename="circular-2023-2024.docx"' in disposition
+    assert "关于2023—2024年度法治政府建设重点任务推进情况的通报.docx" in unquote(
+        disposition
+    )
+
+
 def test_title_and_text_take_the_year_and_period_chosen(
     client, supervisor, circular_data
 ):

@@ -347,7 +347,7 @@ def circular_filename(report, start, end) -> tuple[str, str]:
     """The download's name (the title) and its ASCII fallback."""
     with translation.override(settings.LANGUAGE_CODE):
         title = circular_title(report, start, end)
-    year = circular_year(report, start, end)
+    year = circular_year(report, start, end).replace("—", "-")
     return f"{title}.docx", f"circular-{year}.docx"
 
 
