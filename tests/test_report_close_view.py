@@ -174,6 +174,21 @@ def test_obligation_page_of_a_closed_report_has_the_banner_and_no_forms(
         ) in (content)
 
 
+def test_closed_page_does_not_tell_the_departments_staff_they_lack_the_role(
+    client, obligation, staff_a, supervisor
+):
+    # Without forms the page used to add "only the staff of its department and
+    # the supervisors can change it", read by that very staff: the banner says why.
+    _close(obligation.report, supervisor)
+
+    for user in (staff_a, supervisor):
+        page = _client(client, user).get(obligation.get_absolute_url())
+
+        content = page.content.decode()
+        assert "Closed: read-only" in content
+        assert "only the staff of its department" not in content, user
+
+
 def test_my_work_offers_no_acknowledge_button_on_a_closed_report(
     client, obligation, staff_a, supervisor
 ):
