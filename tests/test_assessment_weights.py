@@ -48,6 +48,21 @@ def test_weights_that_do_not_sum_to_100_are_refused_and_nothing_is_saved(
     assert AssessmentWeights.current().as_dict() == AssessmentWeights.DEFAULTS
 
 
+def test_a_weight_refused_on_its_own_is_not_summed_as_its_default(
+    tracker_admin_client,
+):
+    # 110 + (-10) + 0 + 0 is 100: the message used to add the default 40 kept in
+    # place of the refused -10 and say the weights "add up to 150".
+    response = post(
+        tracker_admin_client, on_time=110, rating=-10, returns=0, supervision=0
+    )
+
+    page = response.content.decode()
+    assert "Ensure this value is greater than or equal to 0." in page
+    assert "add up to 150" not in page
+    assert not AssessmentWeights.objects.exists()
+
+
 def test_an_edit_is_saved_and_kept_in_the_history_with_who_and_why(
     tracker_admin_client, tracker_admin
 ):

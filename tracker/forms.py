@@ -393,6 +393,13 @@ class AssessmentWeightsAdminForm(forms.ModelForm):
         model = AssessmentWeights
         fields = ("on_time", "rating", "returns", "supervision")
 
+    def _post_clean(self):
+        # The model's sum would add the value in place of a weight refused on its
+        # own (the default 40 for a -10) and name a total nobody typed.
+        if any(name in self.errors for name in self._meta.fields):
+            return
+        super()._post_clean()
+
 
 class BulkAssignForm(OwnerByDepartmentMixin, forms.Form):
     """The obligation page's assignment for many obligations at once; empty fields
