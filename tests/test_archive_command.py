@@ -196,7 +196,7 @@ def test_summary_sheet_has_a_row_per_obligation(made):
     assert rows[0][0] == "编号"
     assert [row[0] for row in rows[1:]] == ["1.1", "1.2"]
     # Live evidence 2, withdrawn 1, nothing missing.
-    assert rows[1][9:12] == (2, 1, None)
+    assert rows[1][11:14] == (2, 1, None)
 
 
 def test_manifest_lists_every_file_with_size_and_sha256(made, report):
@@ -359,7 +359,7 @@ def test_missing_evidence_file_still_writes_the_archive_and_exits_nonzero(
     problems = list(book["问题"].iter_rows(values_only=True))
     assert problems[1][:3] == ("1.1", "缺失", "传错的文件.pdf")
     summary = list(book["事项"].iter_rows(values_only=True))
-    assert summary[1][11] == "传错的文件.pdf"
+    assert summary[1][summary[0].index("缺失文件")] == "传错的文件.pdf"
     # The archive itself is whole: verifying it passes, and says what it lacked.
     out, err = verify(path)
     assert "传错的文件.pdf" in err
@@ -524,3 +524,24 @@ def test_obligation_statuses_appear_in_the_summary(tmp_path, report):
         book = load_workbook(io.BytesIO(zip_file.read("汇总表.xlsx")))
     rows = list(book["事项"].iter_rows(values_only=True))
     assert rows[2][4] == "已办结"
+
+
+def test_rating_given_at_approval_is_in_the_summary_and_the_record(tmp_path, report):
+    # The year's archive is where the assessment is looked up later: an approved
+    # item's rating and its comment must not be only a line of its timeline.
+    Obligation.objects.filter(code="1.1").update(
+        status=Obligation.Status.DONE,
+        rating=Obligation.Rating.FAIR,
+        rating_comment="会议纪要未附签到表",
+    )
+    path = tmp_path / "a.zip"
+    archive_to(path, report)
+
+    with zipfile.ZipFile(path) as zip_file:
+        book = load_workbook(io.BytesIO(zip_file.read("汇总表.xlsx")))
+        page = zip_file.read("1.1 推进依法行政/记录.html").decode("utf-8")
+    rows = list(book["事项"].iter_rows(values_only=True))
+    rating, comment = rows[0].index("考评结果"), rows[0].index("考评意见")
+    assert (rows[1][rating], rows[1][comment]) == ("一般", "会议纪要未附签到表")
+    assert (rows[2][rating], rows[2][comment]) == (None, None)
+    assert "考评结果" in page and "一般" in page and "会议纪要未附签到表" in page

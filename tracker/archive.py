@@ -489,7 +489,7 @@ def _summary_xlsx(report, rows, problems, *, when, user):
 
     obligations = sheet(
         pgettext("archive", "Obligations"),
-        [10, 10, 50, 30, 10, 24, 12, 12, 12, 10, 10, 30, 40],
+        [10, 10, 50, 30, 10, 24, 12, 12, 12, 10, 30, 10, 10, 30, 40],
     )
     header(
         obligations,
@@ -503,6 +503,8 @@ def _summary_xlsx(report, rows, problems, *, when, user):
             _("Responsible person"),
             _("Due date"),
             _("Supervision level"),
+            _("Rating"),
+            _("Rating comment"),
             _("Evidence"),
             pgettext_lazy("archive", "Withdrawn"),
             _("Missing files"),
@@ -591,6 +593,8 @@ def write_archive(report, output, *, user) -> ArchiveResult:
                     _person(obligation.owner),
                     obligation.due_date,
                     obligation.get_supervision_level_display(),
+                    obligation.get_rating_display(),
+                    obligation.rating_comment,
                     live,
                     withdrawn,
                     "\n".join(p["original_name"] for p in missing),
