@@ -124,6 +124,18 @@ def test_report_without_a_finished_item_is_refused_and_nothing_written(
     assert not output.exists()
 
 
+def test_an_existing_file_is_never_overwritten(data, tmp_path):
+    # The draft is written to be edited: running the command again on the same
+    # name used to replace the writer's edits without a word.
+    output = tmp_path / "draft.docx"
+    output.write_bytes(b"edited by the writer")
+
+    with pytest.raises(CommandError, match="already exists|已存在"):
+        call_command("draft_report", data.report.pk, "--output", str(output))
+
+    assert output.read_bytes() == b"edited by the writer"
+
+
 def test_unknown_report_is_refused(db, tmp_path):
     with pytest.raises(CommandError, match="999"):
         call_command("draft_report", 999, "--output", str(tmp_path / "d.docx"))

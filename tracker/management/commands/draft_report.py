@@ -3,8 +3,8 @@ report after this one, written from the finished work and its evidence.
 
 A thin wrapper over ``selectors.report_draft`` and ``documents.report_draft_docx``
 (the report page's button gives the same file). A report with no finished item, or
-an output that cannot be written, ends with one line on stderr and a non-zero exit,
-and no file is written.
+an output that cannot be written or already exists, ends with one line on stderr
+and a non-zero exit, and no file is written.
 """
 
 from pathlib import Path
@@ -42,5 +42,14 @@ class Command(BaseCommand):
             content = documents.report_draft_docx(draft, today=timezone.localdate())
         except documents.DocumentError as error:
             raise CommandError(str(error)) from None
-        output.write_bytes(content)
+        try:
+            # "x": the draft is edited where it is written; a second run must not
+            # replace the writer's work (archive_report refuses the same way).
+            with output.open("xb") as file:
+                file.write(content)
+        except FileExistsError:
+            raise CommandError(
+                gettext("%(path)s already exists; nothing was written.")
+                % {"path": output}
+            ) from None
         self.stdout.write(f"Wrote {output} ({len(content)} bytes): {report.title}")
