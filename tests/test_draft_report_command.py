@@ -1,6 +1,8 @@
 """``manage.py draft_report``: the Word draft of next year's report, read back with
 python-docx as its writer would open it."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -122,6 +124,17 @@ def test_report_without_a_finished_item_is_refused_and_nothing_written(
         call_command("draft_report", obligation.report_id, "--output", str(output))
 
     assert not output.exists()
+
+
+def test_the_command_says_what_it_wrote_in_the_interfaces_language(data, tmp_path):
+    # archive_report and every refusal speak Chinese; the success line was English.
+    out = io.StringIO()
+    output = tmp_path / "draft.docx"
+
+    call_command("draft_report", data.report.pk, "--output", str(output), stdout=out)
+
+    assert f"已写入 {output}" in out.getvalue()
+    assert data.report.title in out.getvalue()
 
 
 def test_an_existing_file_is_never_overwritten(data, tmp_path):

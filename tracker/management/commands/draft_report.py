@@ -52,4 +52,7 @@ class Command(BaseCommand):
                 gettext("%(path)s already exists; nothing was written.")
                 % {"path": output}
             ) from None
-        self.stdout.write(f"Wrote {output} ({len(content)} bytes): {report.title}")
+        self.stdout.write(
+            gettext("Wrote %(path)s (%(size)d bytes): %(title)s")
+            % {"path": output, "size": len(content), "title": report.title}
+        )
