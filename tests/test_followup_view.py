@@ -187,6 +187,31 @@ def test_supervisor_withdraws_a_confirmation_with_a_reason(
     assert "Reported in 2023" not in text(row)
 
 
+def test_a_withdrawal_refused_for_its_reason_shows_the_form_with_the_error(
+    sv_client, supervisor, years
+):
+    # A reason of spaces passes the browser's "required" and is refused by the
+    # server: the page used to say "the form needs your attention" while the form
+    # sat folded and empty, with no error, and "Go to the form" led nowhere.
+    earlier, later = years
+    followup = followup_confirm(
+        earlier=earlier["4.1"], later=later["1.2.2"], user=supervisor
+    )
+
+    response = sv_client.post(
+        reverse("tracker:followup_withdraw", args=[followup.pk]), {"reason": "   "}
+    )
+
+    assert response.status_code == 400
+    page = parse(response)
+    (item,) = page.xpath(f"//li[@data-followup='{followup.pk}']")
+    assert "This field is required." in text(item)
+    assert item.xpath(".//details[@open]")
+    (target,) = page.xpath("//*[contains(@class, 'error-summary')]//a/@href")
+    assert page.xpath(f"//*[@id='{target[1:]}']")
+    assert FollowUp.objects.get().withdrawn_at is None
+
+
 def test_a_recurring_problem_is_flagged_on_both_reports_and_the_dashboard(
     sv_client, supervisor, years
 ):

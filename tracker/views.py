@@ -546,7 +546,6 @@ _FORM_IDS = {
     "extension_decide": "extension-decide-%s",
     "confirm_link": "confirm-link-%s",
     "followup": "followup-%s",
-    "followup_withdraw": "followup-withdraw-%s",
 }
 
 # What the download may be served as: the types evidence_upload stores. Anything
@@ -704,15 +703,22 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
                     ),
                 )
         for confirmed in followup.confirmed:
-            confirmed.withdraw_form = FollowUpWithdrawForm(
-                auto_id=f"followup-withdraw-{confirmed.pk}-%s"
+            key = f"followup-withdraw-{confirmed.pk}"
+            confirmed.withdraw_form = bound.get(key) or FollowUpWithdrawForm(
+                auto_id=f"{key}-%s"
             )
+            confirmed.withdraw_error_id = f"{key}-errors"
         if followup.later_report is not None:
             followup.choice_form = FollowUpChoiceForm(
                 later_report=followup.later_report, auto_id="followup-choice-%s"
             )
     shown = {f"withdraw-{e.pk}" for e in obligation.evidence_list if e.withdraw_form}
     shown.update(f"reply-{n.pk}" for n in obligation.notice_list if n.reply_form)
+    shown.update(
+        f"followup-withdraw-{each.pk}"
+        for each in followup.confirmed
+        if getattr(each, "withdraw_form", None)
+    )
     shown.update(name for name in _FORM_IDS if context_forms.get(name) is not None)
     # A refused form with no place on the page any more (withdrawing evidence that
     # someone withdrew meanwhile) still has its say, at the top of the page.
@@ -1019,11 +1025,14 @@ def followup_withdraw(request, pk):
     followup = permissions.get_followup_or_404(request, pk)
     if not permissions.can_confirm_followups(request.user):
         raise PermissionDenied
-    form = FollowUpWithdrawForm(request.POST, auto_id=_FORM_IDS["followup_withdraw"])
+    # One form per confirmed follow-up on the page: named after it, so a refused
+    # one is shown again with its error where it was (as evidence withdrawals are).
+    name = f"followup-withdraw-{followup.pk}"
+    form = FollowUpWithdrawForm(request.POST, auto_id=f"{name}-%s")
     return _post_obligation_form(
         request,
         followup.earlier,
-        "followup_withdraw",
+        name,
         form,
         write=lambda data: services.followup_withdraw(
             followup=followup, user=request.user, reason=data["reason"]
