@@ -196,3 +196,11 @@ def test_the_department_hears_its_rating_with_the_approval(
     [notification] = Notification.objects.filter(recipient=staff_a)
     assert notification.kind == Notification.Kind.APPROVED
     assert notification.text.endswith("考评结果：优秀")
+
+
+def test_the_department_hears_why_with_a_poor_rating(submitted, staff_a, supervisor):
+    approve(submitted, supervisor, R.POOR, comment="佐证材料与任务不符")
+
+    [notification] = Notification.objects.filter(recipient=staff_a)
+    assert "考评结果：较差" in notification.text
+    assert notification.text.endswith("考评意见：佐证材料与任务不符")

@@ -475,6 +475,7 @@ def obligation_transition(
         to_status=to_status,
         note=note,
         rating=rating if transition.rating_required else "",
+        rating_comment=rating_comment if transition.rating_required else "",
     )
     _sync(obligation, current)
     return current
@@ -2242,7 +2243,9 @@ _TRANSITION_NOTICES = {
 }
 
 
-def _announce_transition(obligation, *, user, to_status, note, rating=""):
+def _announce_transition(
+    obligation, *, user, to_status, note, rating="", rating_comment=""
+):
     if to_status not in _TRANSITION_NOTICES:
         return
     kind, message = _TRANSITION_NOTICES[to_status]
@@ -2253,9 +2256,10 @@ def _announce_transition(obligation, *, user, to_status, note, rating=""):
         note=note,
     )
     if rating:
-        # The department hears its rating with the approval; the comment is on
-        # the obligation's page.
-        text = f"{text} {rating_record(rating)}"
+        # The department hears its rating with the approval, and why: a 一般 or
+        # 较差 rating always has a comment, and the department should not have to
+        # open the item to learn what to do better.
+        text = f"{text} {rating_record(rating, rating_comment)}"
     _announce(kind, obligation, actor=user, text=text)
 
 
