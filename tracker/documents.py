@@ -495,11 +495,13 @@ def _write_circular(*, report, start, end, rows, flagged, today):
         gettext(
             "The departments are ranked by a composite score of the on-time rate, "
             "the rating of finished work, the return rate and the supervision "
-            "notices received (departments with nothing assigned or nothing yet "
-            "to assess are listed unranked):"
+            "notices received (departments with nothing yet to assess are listed "
+            "unranked):"
         )
     )
-    _ranking_table(document, rows)
+    # Addressed to the departments concerned: one with nothing assigned in the
+    # period has no place in the table (the ranking page still lists it).
+    _ranking_table(document, [row for row in rows if row.assigned])
 
     document.heading(chapter_heading(3, gettext("Overdue and red-supervised items")))
     if not flagged:
