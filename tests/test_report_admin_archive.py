@@ -85,6 +85,20 @@ def test_close_action_closes_the_selected_reports(tracker_admin_client, obligati
     assert Report.objects.get(pk=obligation.report_id).is_closed
 
 
+def test_close_action_on_a_closed_report_says_it_was_already_closed(
+    tracker_admin_client, obligation, supervisor
+):
+    report = services.report_close(report=obligation.report, user=supervisor)
+    closed_at = report.closed_at
+
+    response = _report_action(tracker_admin_client, "close_selected", [report])
+
+    text = _messages(response)
+    assert "Already closed, left as they were: 1." in text
+    assert "Reports closed" not in text
+    assert Report.objects.get(pk=report.pk).closed_at == closed_at
+
+
 def test_change_form_of_a_closed_reports_obligation_is_refused_with_the_message(
     tracker_admin_client, obligation, supervisor
 ):

@@ -577,15 +577,25 @@ class ReportAdmin(
     def close_selected(self, request, queryset):
         if not permissions.can_close_report(request.user):
             raise PermissionDenied
+        already = queryset.filter(closed_at__isnull=False).count()
         closed = 0
         for report in queryset.filter(closed_at__isnull=True):
             report_close(report=report, user=request.user)
             closed += 1
-        self.message_user(
-            request,
-            gettext("Reports closed: %(count)d.") % {"count": closed},
-            messages.SUCCESS,
-        )
+        if closed:
+            self.message_user(
+                request,
+                gettext("Reports closed: %(count)d.") % {"count": closed},
+                messages.SUCCESS,
+            )
+        if already:
+            # Said apart, so "closed: 0" never reads as a failure to close.
+            self.message_user(
+                request,
+                gettext("Already closed, left as they were: %(count)d.")
+                % {"count": already},
+                messages.INFO,
+            )
 
 
 @admin.register(Section)
