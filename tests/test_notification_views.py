@@ -4,6 +4,7 @@ settings page."""
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -94,6 +95,29 @@ def test_unread_badge_costs_one_query_whatever_the_number_of_notifications(
 
     assert len(many) == len(none_yet)
     assert sum("tracker_notification" in q["sql"] for q in many) == 1
+
+
+def test_header_reads_role_and_unread_count_in_one_query(client, staff_a):
+    """A member of two groups: the join gives two rows, the badge still counts
+    each unread notification once, and both roles' links are there."""
+    staff_a.groups.add(Group.objects.get_or_create(name="supervisor")[0])
+    note(staff_a)
+    note(staff_a)
+    client.force_login(staff_a)
+    url = reverse("tracker:dashboard")
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+
+    assert "2 条未读" in html
+    assert reverse("tracker:notice_register") in html  # the supervisor's link
+    header = [
+        q
+        for q in queries
+        if "auth_group" in q["sql"] or "tracker_notification" in q["sql"]
+    ]
+    assert len(header) == 1
 
 
 def test_opening_a_notification_marks_it_read_and_leads_to_the_obligation(

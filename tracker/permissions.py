@@ -78,6 +78,17 @@ def _group_names(user):
     return user._tracker_groups
 
 
+def group_names_known(user):
+    """Whether the user's groups were read already in this request."""
+    return hasattr(user, "_tracker_groups")
+
+
+def remember_group_names(user, names):
+    """The user's group names, read by a query that fetched more
+    (``selectors.group_names_and_unread_count``): no second query for them."""
+    user._tracker_groups = frozenset(names)
+
+
 def _department_ids(user):
     # Cached like the groups: a detail page asks once per form and per evidence row.
     if not hasattr(user, "_tracker_department_ids"):

@@ -14,6 +14,7 @@ from itertools import groupby
 from operator import attrgetter
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Case,
@@ -1183,6 +1184,27 @@ def notifications_for(user):
 def unread_notification_count(user):
     """The header's badge: one COUNT over the recipient index."""
     return Notification.objects.filter(recipient=user).unread().count()
+
+
+def group_names_and_unread_count(user) -> tuple[frozenset[str], int]:
+    """The user's group names (``permissions``' roles) and the header's unread
+    count in one query: the user's groups joined, the COUNT over the recipient
+    index as a subquery. Every page with the header needs both."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"))
+        .unread()
+        .values("recipient")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    rows = list(
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(unread=Coalesce(Subquery(unread), 0))
+        .values_list("groups__name", "unread")
+    )
+    names = frozenset(name for name, _count in rows if name is not None)
+    return names, (rows[0][1] if rows else 0)
 
 
 def notification_email_mode(user):
