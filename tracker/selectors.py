@@ -7,6 +7,7 @@ takes an already permission-filtered queryset (``Obligation.objects.visible_to``
 so the counts never include what the user may not see.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -123,13 +124,24 @@ class Scorecard:
         return [(s.value, s.label, getattr(self, s.value)) for s in Status]
 
 
-def reports_for_selector() -> QuerySet:
+def reports_for_selector() -> list[Report]:
     """The reports, newest first, each with ``revision_number`` (its
-    ``ReportRevision``, 0 before the first write), read in the same query."""
+    ``ReportRevision``, 0 before the first write), read in the same query.
+
+    Every page with the report selector runs it (the dashboard on each request, for
+    the revision in its cache key): the ORM builds and compiles it once per process
+    and database, which took as long as running it."""
+    sql, params = _reports_for_selector_sql(connection.vendor)
+    return list(Report.objects.raw(sql, params))
+
+
+@functools.cache
+def _reports_for_selector_sql(vendor: str) -> tuple[str, tuple]:
     return (
         Report.objects.order_by("-year", "-imported_at")
         .only("pk", "title", "year", "organization", "imported_at")
         .annotate(revision_number=Coalesce("revision__number", 0))
+        .query.sql_with_params()
     )
 
 
