@@ -317,3 +317,11 @@ def test_the_obligation_list_is_cached_per_query_string(sv_client, obligation):
     with CaptureQueriesContext(connection) as queries:
         html(sv_client.get("/obligations/?status=done"))
     assert not [q for q in queries if "tracker_obligation" in q["sql"]]
+
+
+def test_cached_fragments_lose_only_the_indentation_before_tags():
+    from tracker.views import without_indentation
+
+    html = '<ul>\n    <li title="a\n   b">x\n   y</li>\n  </ul>'
+
+    assert without_indentation(html) == '<ul>\n<li title="a\n   b">x\n   y</li>\n</ul>'
