@@ -120,6 +120,17 @@ def test_header_reads_role_and_unread_count_in_one_query(client, staff_a):
     assert len(header) == 1
 
 
+def test_admin_pages_without_the_header_do_not_read_the_badge(client, tracker_admin):
+    client.force_login(tracker_admin)
+    url = reverse("admin:tracker_obligation_changelist")
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+
+    assert not [q for q in queries if "tracker_notification" in q["sql"]]
+
+
 def test_opening_a_notification_marks_it_read_and_leads_to_the_obligation(
     staff_client, staff_a, obligation
 ):

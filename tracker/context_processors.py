@@ -6,21 +6,34 @@ from . import permissions, selectors
 def navigation(request):
     """The signed-in user's role and unread notifications for the navigation bar.
 
-    The role needs the user's groups, so the first page rendered in a request reads
-    them with the unread count in one query. When something read the groups
-    before (a permission check), the unread count is one COUNT when the template
-    first reads it, so a page that does not show the header pays nothing more.
+    Each is read when a template first asks for it, so a page that does not show
+    the header (the admin) pays nothing. The role needs the user's groups and the
+    badge the unread count: unless something read the groups before (a permission
+    check), the first of them reads both in one query.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    if permissions.group_names_known(user):
-        unread = functools.cache(lambda: selectors.unread_notification_count(user))
-    else:
-        names, unread = selectors.group_names_and_unread_count(user)
+
+    @functools.cache
+    def unread_notifications():
+        if permissions.group_names_known(user):
+            return selectors.unread_notification_count(user)
+        names, count = selectors.group_names_and_unread_count(user)
         permissions.remember_group_names(user, names)
+        return count
+
+    def with_groups(check):
+        @functools.cache
+        def lazy():
+            if not permissions.group_names_known(user):
+                unread_notifications()
+            return check(user)
+
+        return lazy
+
     return {
-        "user_role": permissions.role_label(user),
-        "can_view_notice_register": permissions.can_view_notice_register(user),
-        "unread_notifications": unread,
+        "user_role": with_groups(permissions.role_label),
+        "can_view_notice_register": with_groups(permissions.can_view_notice_register),
+        "unread_notifications": unread_notifications,
     }
