@@ -25,7 +25,6 @@ installation's SECRET_KEY (``signature``): an edited manifest fails the first, o
 rewritten with a recomputed digest fails the second.
 """
 
-import csv
 import dataclasses
 import hashlib
 import io
@@ -49,7 +48,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from . import services
-from .exports import spreadsheet_text
+from .exports import csv_chunks, spreadsheet_text
 from .models import REPORT_TZ, Evidence, Obligation, ProgressUpdate, display_name
 from .safezip import UnsafeArchive, ZipLimits, open_bounded, read_member
 
@@ -209,14 +208,10 @@ def _text(value):
 
 
 def _csv_bytes(rows):
-    """UTF-8 CSV with a byte order mark (Excel reads Chinese then), every cell
-    neutralised as the list's export does."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([spreadsheet_text(_text(value)) for value in row])
-    return buffer.getvalue().encode("utf-8")
+    """The list export's CSV (``csv_chunks``: UTF-8 with a byte order mark), every
+    cell written as text in the report's time zone and neutralised."""
+    cells = ([spreadsheet_text(_text(value)) for value in row] for row in rows)
+    return "".join(csv_chunks(cells)).encode("utf-8")
 
 
 def _person(user):

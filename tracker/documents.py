@@ -22,6 +22,7 @@ from .officialdoc import (
     group_heading,
     ordinal,
 )
+from .selectors import percent
 
 # How many hex digits of an evidence file's SHA-256 the draft cites: enough to tell
 # files apart and to check one against the obligation page.
@@ -382,13 +383,9 @@ def _overall(rows) -> dict:
     due = totals["finished"] + totals["overdue"]
     totals.update(
         departments=sum(1 for row in rows if row.assigned),
-        finished_rate=_rate(
-            round(100 * totals["finished"] / totals["assigned"], 1)
-            if totals["assigned"]
-            else None
-        ),
+        finished_rate=_rate(percent(totals["finished"], totals["assigned"])),
         due=due,
-        on_time_rate=_rate(round(100 * totals["on_time"] / due, 1) if due else None),
+        on_time_rate=_rate(percent(totals["on_time"], due)),
     )
     return totals
 

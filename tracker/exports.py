@@ -126,7 +126,7 @@ def _csv_text(value):
     return value
 
 
-def _csv_chunks(rows):
+def csv_chunks(rows):
     """CSV text in chunks of EXPORT_BATCH rows, a UTF-8 byte order mark first so
     that Excel opens Chinese text correctly."""
     buffer = io.StringIO()
@@ -220,7 +220,7 @@ def rows_response(rows, export_format, filename, *, fallback, sheet_title, layou
     columns look as ``layout`` (one SheetColumn per column) says."""
     if export_format == "csv":
         response = StreamingHttpResponse(
-            _csv_chunks(rows), content_type="text/csv; charset=utf-8"
+            csv_chunks(rows), content_type="text/csv; charset=utf-8"
         )
     else:
         response = HttpResponse(

@@ -1333,12 +1333,12 @@ class DepartmentIndicators:
     @property
     def on_time_rate(self) -> float | None:
         """按期办结率, in percent: finished on time out of ``due``."""
-        return _percent(self.on_time, self.due)
+        return percent(self.on_time, self.due)
 
     @property
     def return_rate(self) -> float | None:
         """退回率, in percent: returns for rework per submission for review."""
-        return _percent(self.returns, self.submissions)
+        return percent(self.returns, self.submissions)
 
     @property
     def rated(self) -> int:
@@ -1383,7 +1383,8 @@ class DepartmentIndicators:
         }
 
 
-def _percent(part, whole):
+def percent(part, whole):
+    """``part`` of ``whole`` in percent, to one decimal; None when ``whole`` is 0."""
     return round(100 * part / whole, 1) if whole else None
 
 
