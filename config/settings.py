@@ -82,6 +82,12 @@ INSTALLED_APPS = [
     "csp",
     "tracker",
 ]
+# The development commands (bench, bench_data, build_fixture) live outside the app
+# and are installed only where wanted: by default while DEBUG is on, never on a
+# production server unless asked for.
+DEV_TOOLS = env_bool("DEV_TOOLS", DEBUG)
+if DEV_TOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from tracker.views import LoginView, PasswordResetConfirmView
+from tracker.views.accounts import LoginView, PasswordResetConfirmView
 
 urlpatterns = [
     # The language switch is on the login page too, so it must work signed out.

@@ -115,7 +115,8 @@ def manage(env, *args, timeout=600):
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=env,
+        # bench_data is a development command (devtools), whatever DEBUG says.
+        env={**env, "DEV_TOOLS": "1"},
         capture_output=True,
         text=True,
         timeout=timeout,

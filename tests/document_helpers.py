@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from tests.factories import ObligationFactory, ReportFactory, SectionFactory
 from tests.workflow_helpers import PDF, set_status, upload
-from tracker import services
 from tracker.models import Obligation
+from tracker.services.workflow import obligation_add_note
 
 S = Obligation.Status
 K = Obligation.Kind
@@ -80,7 +80,7 @@ def draft_report_data(department, staff) -> DraftData:
         return set_status(obligation, status)
 
     documented = make("1.1.1", "规范重大行政决策程序", group)
-    services.obligation_add_note(
+    obligation_add_note(
         obligation=documented,
         user=staff,
         text="出台重大行政决策程序规定，\n审核决策事项12件。",

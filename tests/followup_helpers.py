@@ -10,7 +10,7 @@ from django.conf import settings
 from tests.seed_report import SEED_TEXT
 from tracker import importer
 from tracker.models import Obligation
-from tracker.services import report_import
+from tracker.services.importing import report_import
 
 DATA = settings.BASE_DIR / "tests" / "data"
 WUXI_2023 = DATA / "wuxi-2023-report.txt"

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.factories import ReportFactory
 from tests.pages import parse
-from tracker.models import AccountProfile
+from tracker.models import AccountProfile, OutboundMessage
 
 NEW_PASSWORD = "Qingdan-2026-xin"
 TEMPORARY = "Linshi-mima-0001"
@@ -155,7 +155,7 @@ def test_reset_action_is_hidden_without_email(admin_client_zh, settings):
 
 
 def test_admin_emails_a_reset_link_that_sets_the_users_own_password(
-    admin_client_zh, settings, staff_a
+    admin_client_zh, settings, staff_a, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_ENABLED = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -163,12 +163,16 @@ def test_admin_emails_a_reset_link_that_sets_the_users_own_password(
     staff_a.save()
     AccountProfile.objects.create(user=staff_a, must_change_password=True)
 
-    response = admin_client_zh.post(
-        reverse("admin:auth_user_changelist"),
-        {"action": "send_password_reset", "_selected_action": [staff_a.pk]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_zh.post(
+            reverse("admin:auth_user_changelist"),
+            {"action": "send_password_reset", "_selected_action": [staff_a.pk]},
+        )
 
     assert response.status_code == 302
+    # Through the outbox like every other mail: recorded, then sent after commit.
+    (row,) = OutboundMessage.objects.filter(recipient=staff_a)
+    assert row.state == OutboundMessage.State.SENT
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["zhangsan@county.gov.cn"]
@@ -189,6 +193,30 @@ def test_admin_emails_a_reset_link_that_sets_the_users_own_password(
     assert not AccountProfile.objects.get(user=staff_a).must_change_password
 
 
+def test_reset_link_refused_by_the_mail_server_stays_in_the_outbox_for_a_retry(
+    admin_client_zh, settings, staff_a, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_ENABLED = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens
+    settings.EMAIL_TIMEOUT = 2
+    staff_a.email = "zhangsan@county.gov.cn"
+    staff_a.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_zh.post(
+            reverse("admin:auth_user_changelist"),
+            {"action": "send_password_reset", "_selected_action": [staff_a.pk]},
+            follow=True,
+        )
+
+    assert response.status_code == 200
+    (row,) = OutboundMessage.objects.filter(recipient=staff_a)
+    assert row.state == OutboundMessage.State.PENDING
+    assert row.last_error
+    assert "/accounts/reset/" in row.body
+
+
 def test_reset_to_a_user_without_email_is_reported(admin_client_zh, settings, staff_a):
     settings.EMAIL_ENABLED = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -198,6 +226,7 @@ def test_reset_to_a_user_without_email_is_reported(admin_client_zh, settings, st
         follow=True,
     )
     assert mail.outbox == []
+    assert not OutboundMessage.objects.exists()
     assert "没有电子邮件地址" in response.content.decode()
 
 

@@ -2,19 +2,18 @@
 obligation_acknowledge), and the query the reminders use for the late ones."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
 
 from tests.factories import ObligationFactory, UserFactory
-from tracker.models import REPORT_TZ, Obligation, ProgressUpdate
-from tracker.services import (
-    ServiceError,
-    StaleVersionError,
-    obligation_acknowledge,
-    obligation_assign,
-)
+from tracker.models import Obligation, ProgressUpdate
+from tracker.services.common import ServiceError, StaleVersionError
+from tracker.services.workflow import obligation_acknowledge, obligation_assign
 from tracker.workdays import Calendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 pytestmark = pytest.mark.usefixtures("english")
 A = ProgressUpdate.Action
@@ -57,6 +56,7 @@ def test_reassigning_to_another_department_asks_again(
 def test_changing_only_the_owner_or_due_date_keeps_the_acknowledgement(
     obligation, staff_a, supervisor
 ):
+
     obligation_acknowledge(obligation=obligation, user=staff_a, version=None)
     obligation_assign(
         obligation=obligation,
@@ -106,7 +106,7 @@ def test_acknowledging_a_stale_version_is_refused(obligation, staff_a, superviso
 
 def _assigned_on(day, department):
     obligation = ObligationFactory(department=department)
-    moment = datetime(day.year, day.month, day.day, 17, 0, tzinfo=REPORT_TZ)
+    moment = datetime(day.year, day.month, day.day, 17, 0, tzinfo=SHANGHAI)
     Obligation.objects.filter(pk=obligation.pk).update(department_assigned_at=moment)
     return obligation
 

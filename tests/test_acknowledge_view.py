@@ -3,10 +3,11 @@ supervisors see of the assignments nobody acknowledged."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import in_english
 from tests.factories import ObligationFactory
-from tracker.models import Obligation, ProgressUpdate
+from tracker.models import Obligation, ProgressUpdate, Report
 
 
 def _acknowledge(client, obligation, **extra):
@@ -106,3 +107,41 @@ def test_list_filters_on_acknowledgement(
     )
     shown = {name for name, row in rows.items() if row.title in page}
     assert shown == {expected}
+
+
+def test_acknowledging_a_done_obligation_is_refused_and_records_nothing(
+    client, obligation, staff_a
+):
+    # A POST that skips the page (which offers no button) is refused by the service
+    # with the same rule: 400 with the reason, no acknowledgement, no timeline entry.
+    Obligation.objects.filter(pk=obligation.pk).update(status=Obligation.Status.DONE)
+    obligation.refresh_from_db()
+    client.force_login(staff_a)
+
+    response = _acknowledge(client, obligation)
+
+    assert response.status_code == 400
+    assert "nothing left to acknowledge" in response.content.decode()
+    obligation.refresh_from_db()
+    assert obligation.acknowledged_at is None
+    assert not obligation.updates.filter(
+        action=ProgressUpdate.Action.ACKNOWLEDGE
+    ).exists()
+
+
+def test_acknowledging_a_closed_reports_obligation_is_refused(
+    client, obligation, staff_a, supervisor
+):
+    Report.objects.filter(pk=obligation.report_id).update(
+        closed_at=timezone.now(), closed_by=supervisor
+    )
+    obligation.refresh_from_db()
+    client.force_login(staff_a)
+
+    response = _acknowledge(client, obligation)
+
+    assert response.status_code in (400, 409)
+    obligation.refresh_from_db()
+    assert obligation.acknowledged_at is None
+    page = in_english(client).get(reverse("tracker:my_work")).content.decode()
+    assert "Acknowledge (签收)" not in page

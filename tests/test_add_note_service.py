@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tracker.models import ProgressUpdate
-from tracker.services import ServiceError, obligation_add_note
+from tracker.services.common import ServiceError
+from tracker.services.workflow import obligation_add_note
 
 
 @pytest.mark.parametrize("role", ["staff_a", "tracker_admin"])

@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from tests.conftest import in_english
 from tests.pages import errors
-from tracker import services
 from tracker.models import ProgressUpdate
+from tracker.services.supervision import obligation_set_supervision
 
 
 def _url(obligation):
@@ -46,7 +46,7 @@ def test_a_note_with_an_older_version_is_still_accepted(
     client, obligation, staff_a, supervisor
 ):
     # A note overwrites nothing, so there is no conflict to report.
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=obligation, user=supervisor, level="white", note="提醒", version=1
     )
     assert obligation.version == 2

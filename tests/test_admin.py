@@ -19,7 +19,7 @@ from tracker.models import (
     Section,
     SupervisionNotice,
 )
-from tracker.services import obligation_add_note
+from tracker.services.workflow import obligation_add_note
 
 MODELS = [Report, Section, Department, Obligation, Evidence, ProgressUpdate]
 NO_DELETE = [Report, Section, Obligation, Evidence, ProgressUpdate]

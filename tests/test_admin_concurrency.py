@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import ObligationFactory
-from tracker import admin as admin_module
+from tracker.admin import obligations as obligation_admin
 from tracker.forms import ObligationAdminForm
 from tracker.models import Obligation, ProgressUpdate
 
@@ -160,7 +160,9 @@ def test_admin_save_racing_a_supervisor_under_the_lock_writes_nothing(
     seen = _open_change_form(admin_browser, obligation)
     _supervisor_moves_the_due_date(supervisor_browser, obligation)
     before = _snapshot(obligation)
-    monkeypatch.setattr(admin_module, "obligation_check_version", lambda **kwargs: None)
+    monkeypatch.setattr(
+        obligation_admin, "obligation_check_version", lambda **kwargs: None
+    )
 
     response = admin_browser.post(
         _change_url(obligation), {**seen, "title": "管理员改的标题"}

@@ -10,8 +10,8 @@ from django.urls import reverse
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
 from tracker.forms import BulkAssignForm
 from tracker.models import Department, Obligation
-from tracker.services import (
-    ServiceError,
+from tracker.services.common import ServiceError
+from tracker.services.workflow import (
     obligation_add_note,
     obligation_assign,
     obligation_transition,

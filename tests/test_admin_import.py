@@ -12,7 +12,7 @@ from tests.seed_report import SEED_TEXT, write_docx
 from tests.test_importer_reports import DATA, WUSHAN
 from tracker import forms
 from tracker.models import Obligation, ProgressUpdate, Report, Section
-from tracker.services import obligation_assign, obligation_transition
+from tracker.services.workflow import obligation_assign, obligation_transition
 
 URL = reverse("admin:tracker_report_import")
 

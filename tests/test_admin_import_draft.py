@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 from tests.pages import parse, text
 from tests.seed_report import SEED_TEXT
 from tracker.models import ImportDraft, Obligation, Report
-from tracker.services import IMPORT_DRAFT_MINUTES
+from tracker.services.importing import IMPORT_DRAFT_MINUTES
 
 URL = reverse("admin:tracker_report_import")
 

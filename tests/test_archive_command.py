@@ -15,9 +15,11 @@ from openpyxl import load_workbook
 
 from tests.factories import ObligationFactory, ReportFactory, SectionFactory
 from tests.workflow_helpers import PDF, upload
-from tracker import archive, services
+from tracker import archive
 from tracker.archive import NameBook, windows_safe_name
 from tracker.models import Evidence, Obligation, ReportEvent
+from tracker.services.evidence import evidence_withdraw
+from tracker.services.workflow import obligation_add_note
 
 ZIP_UTF8_FLAG = 0x800
 
@@ -54,11 +56,11 @@ def report(db, department_a, staff_a, supervisor):
         department=department_a,
         position=2,
     )
-    services.obligation_add_note(obligation=first, user=staff_a, text="已完成初稿")
+    obligation_add_note(obligation=first, user=staff_a, text="已完成初稿")
     upload(first, staff_a, name="会议纪要.pdf", content=PDF + b"1")
     upload(first, staff_a, name="会议纪要.pdf", content=PDF + b"2")
     wrong = upload(first, staff_a, name="传错的文件.pdf", content=PDF + b"3")
-    services.evidence_withdraw(evidence=wrong, user=staff_a, reason="传错文件")
+    evidence_withdraw(evidence=wrong, user=staff_a, reason="传错文件")
     return report
 
 
@@ -177,7 +179,7 @@ def test_timeline_csv_lists_the_entries_with_authors(made):
 
 def test_csv_cells_are_neutralised_like_the_exports(tmp_path, report, staff_a):
     obligation = report.obligations.get(code="1.1")
-    services.obligation_add_note(
+    obligation_add_note(
         obligation=obligation, user=staff_a, text='=HYPERLINK("http://x")'
     )
     path = tmp_path / "a.zip"

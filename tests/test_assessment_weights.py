@@ -4,8 +4,9 @@ history with who and why (services.assessment_weights_set)."""
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from tracker import services
 from tracker.models import AssessmentWeights
+from tracker.services.assessment import assessment_weights_set
+from tracker.services.common import ServiceError
 
 URL = "/admin/tracker/assessmentweights/"
 
@@ -103,8 +104,8 @@ def test_the_weights_cannot_be_deleted(tracker_admin_client):
 
 @pytest.mark.usefixtures("english")
 def test_the_service_refuses_a_wrong_sum(tracker_admin):
-    with pytest.raises(services.ServiceError, match="add up to 99"):
-        services.assessment_weights_set(
+    with pytest.raises(ServiceError, match="add up to 99"):
+        assessment_weights_set(
             user=tracker_admin,
             on_time=40,
             rating=40,
@@ -117,7 +118,7 @@ def test_the_service_refuses_a_wrong_sum(tracker_admin):
 
 def test_only_an_administrator_sets_the_weights(supervisor):
     with pytest.raises(PermissionDenied):
-        services.assessment_weights_set(
+        assessment_weights_set(
             user=supervisor,
             on_time=100,
             rating=0,

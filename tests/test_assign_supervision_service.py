@@ -8,12 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from tracker.models import Obligation, ProgressUpdate
-from tracker.services import (
-    UNSET,
-    ServiceError,
-    obligation_assign,
-    obligation_set_supervision,
-)
+from tracker.services.common import UNSET, ServiceError
+from tracker.services.supervision import obligation_set_supervision
+from tracker.services.workflow import obligation_assign
 
 L = Obligation.SupervisionLevel
 

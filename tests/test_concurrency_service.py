@@ -7,12 +7,9 @@ import pytest
 from tests.factories import ObligationFactory
 from tests.workflow_helpers import simultaneously
 from tracker.models import Obligation, ProgressUpdate
-from tracker.services import (
-    StaleVersionError,
-    obligation_assign,
-    obligation_set_supervision,
-    obligation_transition,
-)
+from tracker.services.common import StaleVersionError
+from tracker.services.supervision import obligation_set_supervision
+from tracker.services.workflow import obligation_assign, obligation_transition
 
 S = Obligation.Status
 

@@ -11,11 +11,9 @@ from tests.pages import parse, text
 from tests.seed_report import SEED_TEXT
 from tracker import importer
 from tracker.models import Obligation, ProgressUpdate
-from tracker.services import (
-    ServiceError,
-    obligation_confirm_link,
-    report_import,
-)
+from tracker.services.common import ServiceError
+from tracker.services.importing import report_import
+from tracker.services.workflow import obligation_confirm_link
 
 
 @pytest.fixture

@@ -20,8 +20,20 @@ from tests.pages import parse
 from tests.seed_report import SEED_TEXT
 from tests.test_dashboard_view import _listed, department_row, figure, html
 from tests.workflow_helpers import upload
-from tracker import importer, services
+from tracker import importer
 from tracker.models import Notification, Obligation, ProgressUpdate, Report
+from tracker.services.dashboard import report_invalidate_dashboard
+from tracker.services.followups import followup_confirm, followup_withdraw
+from tracker.services.importing import report_import
+from tracker.services.reports import report_close, report_reopen
+from tracker.services.supervision import obligation_set_supervision
+from tracker.services.workflow import (
+    extension_request,
+    obligation_acknowledge,
+    obligation_add_note,
+    obligation_assign,
+    obligation_transition,
+)
 
 S = Obligation.Status
 
@@ -43,9 +55,7 @@ def test_a_second_request_reads_the_figures_from_the_cache(sv_client, obligation
 def test_a_transition_shows_on_the_next_request(sv_client, obligation, staff_a):
     assert figure(dashboard(sv_client), "status", "in_progress") == 0
 
-    services.obligation_transition(
-        obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS
-    )
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
 
     page = dashboard(sv_client)
     assert figure(page, "status", "in_progress") == 1
@@ -57,9 +67,7 @@ def test_an_assignment_shows_on_the_next_request(
 ):
     assert department_row(dashboard(sv_client), department_a)["total"] == 1
 
-    services.obligation_assign(
-        obligation=obligation, user=supervisor, department=department_b
-    )
+    obligation_assign(obligation=obligation, user=supervisor, department=department_b)
 
     page = dashboard(sv_client)
     assert department_row(page, department_b)["total"] == 1
@@ -71,7 +79,7 @@ def test_a_supervision_level_shows_on_the_next_request(
 ):
     assert figure(dashboard(sv_client), "level", "red") == 0
 
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=obligation, user=supervisor, level="red", note="逾期未办"
     )
 
@@ -92,7 +100,7 @@ def test_an_extension_request_shows_on_the_next_request(
 ):
     assert figure(dashboard(sv_client), "figure", "pending-extensions") == 0
 
-    services.extension_request(
+    extension_request(
         obligation=obligation,
         user=staff_a,
         requested_due_date=due + timedelta(days=30),
@@ -105,7 +113,7 @@ def test_an_extension_request_shows_on_the_next_request(
 def test_an_acknowledgement_shows_on_the_next_request(sv_client, obligation, staff_a):
     assert figure(dashboard(sv_client), "figure", "unacknowledged") == 1
 
-    services.obligation_acknowledge(
+    obligation_acknowledge(
         obligation=obligation, user=staff_a, version=obligation.version
     )
 
@@ -113,13 +121,13 @@ def test_an_acknowledgement_shows_on_the_next_request(sv_client, obligation, sta
 
 
 def test_a_reimport_shows_on_the_next_request(sv_client):
-    services.report_import(tree=importer.parse_report(SEED_TEXT))
+    report_import(tree=importer.parse_report(SEED_TEXT))
     total = figure(dashboard(sv_client), "figure", "total")
 
     revised = (
         SEED_TEXT.rstrip() + "\n五是进一步加强数字法治建设。推进执法数据互联互通。\n"
     )
-    result = services.report_import(tree=importer.parse_report(revised))
+    result = report_import(tree=importer.parse_report(revised))
 
     assert result.created == ["4.5"]
     assert figure(dashboard(sv_client), "figure", "total") == total + 1
@@ -177,7 +185,7 @@ def test_a_write_to_another_report_leaves_this_ones_figures_cached(
     url = f"/?report={obligation.report_id}"
     html(sv_client.get(url))
 
-    services.obligation_transition(
+    obligation_transition(
         obligation=other_obligation, user=staff_a, to_status=S.IN_PROGRESS
     )
 
@@ -223,7 +231,7 @@ def test_each_language_has_its_own_cached_figures(
 def test_the_next_day_counts_overdue_anew(sv_client, obligation, today_is):
     today = today_is(datetime.date(2026, 10, 9))
     Obligation.objects.filter(pk=obligation.pk).update(due_date=today)
-    services.report_invalidate_dashboard(report_id=obligation.report_id)
+    report_invalidate_dashboard(report_id=obligation.report_id)
     assert figure(dashboard(sv_client), "status", "overdue") == 0
 
     today_is(today + timedelta(days=1))
@@ -240,7 +248,7 @@ def test_the_revision_grows_with_each_timeline_entry(obligation, staff_a):
         )
 
     before = revision() or 0
-    services.obligation_add_note(obligation=obligation, user=staff_a, text="进展")
+    obligation_add_note(obligation=obligation, user=staff_a, text="进展")
 
     assert revision() == before + 1
 
@@ -253,13 +261,13 @@ def test_a_recurring_problem_confirmed_and_withdrawn_shows_on_both_dashboards(
     for url in urls:
         assert 'id="recurring"' not in html(sv_client.get(url))
 
-    followup = services.followup_confirm(
+    followup = followup_confirm(
         earlier=earlier["3.3"], later=later["3.1"], user=supervisor
     )
 
     for url in urls:
         assert figure(html(sv_client.get(url)), "figure", "recurring") == 1
-    services.followup_withdraw(followup=followup, user=supervisor, reason="误确认")
+    followup_withdraw(followup=followup, user=supervisor, reason="误确认")
     for url in urls:
         assert 'id="recurring"' not in html(sv_client.get(url))
 
@@ -277,14 +285,14 @@ def test_closing_and_reopening_a_report_invalidate_its_dashboard(
     dashboard(sv_client)
     before = revision()
 
-    services.report_close(report=obligation.report, user=supervisor, reason="归档")
+    report_close(report=obligation.report, user=supervisor, reason="归档")
     assert revision() == before + 1
     # The next request computes the figures anew instead of serving the cache.
     with CaptureQueriesContext(connection) as queries:
         assert figure(dashboard(sv_client), "status", "not_started") == 1
     assert [q for q in queries if "tracker_obligation" in q["sql"]]
 
-    services.report_reopen(report=obligation.report, user=supervisor, reason="补录")
+    report_reopen(report=obligation.report, user=supervisor, reason="补录")
     assert revision() == before + 2
 
 
@@ -298,9 +306,7 @@ def test_the_obligation_list_shows_a_write_on_the_next_request(
 
     assert status_cell() == "badge status-not_started"
 
-    services.obligation_transition(
-        obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS
-    )
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
 
     assert status_cell() == "badge status-in_progress"
 
@@ -320,7 +326,7 @@ def test_the_obligation_list_is_cached_per_query_string(sv_client, obligation):
 
 
 def test_cached_fragments_lose_only_the_indentation_before_tags():
-    from tracker.views import without_indentation
+    from tracker.views.dashboard import without_indentation
 
     html = '<ul>\n    <li title="a\n   b">x\n   y</li>\n  </ul>'
 

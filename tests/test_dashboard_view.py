@@ -19,8 +19,8 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pages import parse, text
-from tracker import services
 from tracker.models import Obligation, ProgressUpdate, Report
+from tracker.services.dashboard import status_snapshots_backfill
 
 S = Obligation.Status
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -326,7 +326,7 @@ def test_completion_over_time_counts_done_days_in_shanghai(sv_client, report, st
         created_at=when,
     )
     # The chart reads the daily counts, rebuilt here from that timeline.
-    services.status_snapshots_backfill(
+    status_snapshots_backfill(
         report=report, until=timezone.localdate() - timedelta(days=1)
     )
     page = html(sv_client.get("/"))
@@ -436,3 +436,17 @@ def test_action_lists_come_before_the_figures_and_charts(sv_client, report):
         < page.index('id="overall-heading"')
         < page.index('id="chart-status-heading"')
     )
+
+
+def test_a_get_of_the_dashboard_writes_nothing(sv_client, populated):
+    # The day's counts are the daily command's to take (snapshot_status): a page
+    # view never writes, whatever it has just counted.
+    with CaptureQueriesContext(connection) as queries:
+        response = sv_client.get("/")
+    assert response.status_code == 200
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []

@@ -2,6 +2,7 @@
 hand-built data whose answers are worked out in the comments."""
 
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -10,19 +11,26 @@ from django.utils import timezone
 
 from tests.factories import DepartmentFactory, ObligationFactory, ReportFactory
 from tests.workflow_helpers import approve, set_status
-from tracker import services
 from tracker.models import (
-    REPORT_TZ,
     AssessmentWeights,
     Obligation,
     ProgressUpdate,
     SupervisionNotice,
 )
-from tracker.selectors import (
+from tracker.selectors.assessment import (
     DepartmentIndicators,
     department_indicators,
     rank_departments,
 )
+from tracker.services.common import log_action
+from tracker.services.supervision import obligation_set_supervision
+from tracker.services.workflow import (
+    extension_decide,
+    extension_request,
+    obligation_assign,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 S = Obligation.Status
 R = Obligation.Rating
@@ -31,7 +39,7 @@ TODAY = date(2023, 9, 15)  # a Friday
 
 def at(day, hour=10):
     """An aware time on ``day`` in the report's time zone."""
-    return datetime.combine(day, time(hour), tzinfo=REPORT_TZ)
+    return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
 
 
 @pytest.fixture
@@ -104,7 +112,7 @@ def test_an_item_returned_twice_gives_two_returns_in_three_submissions(
         (S.RETURNED, S.SUBMITTED),
     ]
     for from_status, to_status in moves:
-        services.log_action(
+        log_action(
             item,
             user=supervisor if to_status == S.RETURNED else staff_a,
             action=ProgressUpdate.Action.STATUS,
@@ -124,17 +132,17 @@ def test_an_extension_granted_before_approval_sets_the_due_date_that_counts(
         report=report, department=department_a, status=S.IN_PROGRESS
     )
     Obligation.objects.filter(pk=item.pk).update(due_date=today - timedelta(days=1))
-    extension = services.extension_request(
+    extension = extension_request(
         obligation=item,
         user=staff_a,
         requested_due_date=today + timedelta(days=5),
         reason="需要等待上级批复",
     )
-    services.extension_decide(extension=extension, user=supervisor, approve=True)
+    extension_decide(extension=extension, user=supervisor, approve=True)
     set_status(item, S.SUBMITTED)
     approve(item, supervisor)
     # Moved after the approval: not the due date in force when it was approved.
-    services.obligation_assign(
+    obligation_assign(
         obligation=item,
         user=supervisor,
         due_date=today - timedelta(days=10),
@@ -153,7 +161,7 @@ def test_without_the_extension_the_same_approval_is_late(
     set_status(item, S.SUBMITTED)
     approve(item, supervisor)
     # A later extension of the due date does not make the approval on time.
-    services.obligation_assign(
+    obligation_assign(
         obligation=item, user=supervisor, due_date=today + timedelta(days=30)
     )
     row = indicators(report, department_a)
@@ -192,13 +200,11 @@ def test_yellow_and_red_notices_count_for_the_department_they_were_sent_to(
 ):
     item = ObligationFactory(report=report, department=department_a)
     for level in ("yellow", "red"):
-        services.obligation_set_supervision(
+        obligation_set_supervision(
             obligation=item, user=supervisor, level=level, note="进度滞后"
         )
     # Reassigned afterwards: the notices stay with the department that got them.
-    services.obligation_assign(
-        obligation=item, user=supervisor, department=department_b
-    )
+    obligation_assign(obligation=item, user=supervisor, department=department_b)
     rows = department_indicators(report=report, today=TODAY)
     a, b = row_of(rows, department_a), row_of(rows, department_b)
     assert (a.yellow_notices, a.red_notices) == (1, 1)
@@ -241,13 +247,13 @@ def test_the_score_weighs_each_part_with_the_default_weights(
         rating=R.GOOD,
     )
     for to_status in (S.SUBMITTED, S.RETURNED, S.SUBMITTED, S.DONE):
-        services.log_action(
+        log_action(
             on_time,
             user=supervisor,
             action=ProgressUpdate.Action.STATUS,
             to_status=to_status,
         )
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=on_time, user=supervisor, level="yellow", note="督办"
     )
     row = indicators(report, department_a)
@@ -320,7 +326,7 @@ def test_a_notice_makes_work_not_yet_due_assessable(report, department_a, superv
     item = ObligationFactory(
         report=report, department=department_a, due_date=date(2023, 12, 1)
     )
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=item, user=supervisor, level="yellow", note="进度滞后"
     )
     row = indicators(report, department_a)
@@ -405,7 +411,7 @@ def test_the_period_takes_items_due_or_approved_within_it(report, department_a):
 
 def test_the_period_takes_notices_issued_within_it(report, department_a, supervisor):
     item = ObligationFactory(report=report, department=department_a)
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=item, user=supervisor, level="yellow", note="督办"
     )
     SupervisionNotice.objects.update(issued_on=date(2023, 8, 1))
@@ -426,6 +432,7 @@ def test_other_reports_and_unassigned_items_are_not_counted(report, department_a
 def test_the_query_count_does_not_grow_with_the_obligations(
     report, department_a, department_b, supervisor
 ):
+
     def add(n):
         for i in range(n):
             item = finished(
@@ -436,7 +443,7 @@ def test_the_query_count_does_not_grow_with_the_obligations(
                 assigned=date(2023, 5, 1),
                 rating=R.GOOD,
             )
-            services.log_action(
+            log_action(
                 item,
                 user=supervisor,
                 action=ProgressUpdate.Action.STATUS,

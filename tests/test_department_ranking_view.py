@@ -5,6 +5,7 @@ sorted by risk."""
 import csv
 import io
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -15,14 +16,16 @@ from django.utils import timezone
 from tests.conftest import in_english
 from tests.factories import DepartmentFactory, ObligationFactory, ReportFactory
 from tests.pages import parse, text
-from tracker.models import REPORT_TZ, Obligation
+from tracker.models import Obligation
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 S = Obligation.Status
 URL = "/departments/ranking/"
 
 
 def approved_on(day):
-    return datetime.combine(day, time(10), tzinfo=REPORT_TZ)
+    return datetime.combine(day, time(10), tzinfo=SHANGHAI)
 
 
 @pytest.fixture
@@ -184,6 +187,7 @@ def test_without_a_report_the_page_says_so(sv_client):
 def test_the_query_count_is_the_same_at_two_sizes(
     sv_client, report, department_a, department_b
 ):
+
     today = timezone.localdate()
 
     def add(n):

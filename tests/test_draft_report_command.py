@@ -13,9 +13,9 @@ from tests.document_helpers import (
     read,
 )
 from tests.factories import ObligationFactory, ReportFactory
-from tracker import services
 from tracker.models import Obligation, ProgressUpdate
 from tracker.officialdoc import east_asia_font
+from tracker.services.followups import followup_confirm
 
 CHAPTERS = [
     "一、工作开展情况",
@@ -185,7 +185,7 @@ def test_confirmed_follow_ups_across_years_are_named(data, supervisor, tmp_path)
         code="3.2",
         title="执法人员能力不足",
     )
-    services.followup_confirm(
+    followup_confirm(
         earlier=earlier_problem, later=data.problem, user=supervisor, reason="同一问题"
     )
     later_item = ObligationFactory(
@@ -193,7 +193,7 @@ def test_confirmed_follow_ups_across_years_are_named(data, supervisor, tmp_path)
         code="1.4",
         title="开展执法人员轮训",
     )
-    services.followup_confirm(
+    followup_confirm(
         earlier=data.unfinished_task, later=later_item, user=supervisor, reason="落实"
     )
 

@@ -13,13 +13,15 @@ from django.utils import timezone
 
 from tests.notify_helpers import DAILY_DIGEST, EVERY_EVENT, choose_email, free_port
 from tests.workflow_helpers import return_for_rework
-from tracker import notifications, services
 from tracker.models import (
     Notification,
     NotificationPreference,
     Obligation,
     OutboundMessage,
 )
+from tracker.notifications.digests import deliver_pending, send_digest
+from tracker.notifications.outbox import CLAIM_LEASE, _claim
+from tracker.services.supervision import obligation_set_supervision
 
 S = Obligation.Status
 
@@ -108,7 +110,7 @@ def test_daily_digest_arrives_over_smtp_with_chinese_subject_and_body(
 ):
     choose_email(staff_a, DAILY_DIGEST)
     return_for_rework(obligation, supervisor, "材料不全")
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=obligation,
         user=supervisor,
         level=Obligation.SupervisionLevel.WHITE,
@@ -117,7 +119,7 @@ def test_daily_digest_arrives_over_smtp_with_chinese_subject_and_body(
     assert received == []  # digest readers get nothing at the time of the event
     now = timezone.now()
 
-    digests, sent = notifications.deliver_pending(now=now)
+    digests, sent = deliver_pending(now=now)
 
     assert (digests, sent) == (1, 1)
     [(recipients, message)] = received
@@ -135,9 +137,7 @@ def test_the_callers_lines_and_waiting_events_make_one_digest(
     choose_email(staff_a, DAILY_DIGEST)
     return_for_rework(obligation, supervisor, "材料不全")
 
-    notifications.deliver_pending(
-        digests={staff_a: ["催办：9.1 建立工作台账，剩余 3 个工作日"]}
-    )
+    deliver_pending(digests={staff_a: ["催办：9.1 建立工作台账，剩余 3 个工作日"]})
 
     [(_recipients, message)] = received
     assert "2 条" in subject(message)
@@ -151,8 +151,8 @@ def test_a_second_run_sends_no_second_digest(
     choose_email(staff_a, DAILY_DIGEST)
     return_for_rework(obligation, supervisor, "材料不全")
 
-    notifications.deliver_pending()
-    notifications.deliver_pending()
+    deliver_pending()
+    deliver_pending()
 
     assert len(received) == 1
     assert not Notification.objects.filter(digest_pending=True).exists()
@@ -170,7 +170,7 @@ def test_every_event_readers_get_the_callers_digest_without_repeating_events(
     with django_capture_on_commit_callbacks(execute=True):
         return_for_rework(obligation, supervisor, "材料不全")
 
-    notifications.deliver_pending(digests={staff_a: ["催办：明天到期"]})
+    deliver_pending(digests={staff_a: ["催办：明天到期"]})
 
     assert len(received) == 2
     digest = body(received[1][1])
@@ -180,8 +180,8 @@ def test_every_event_readers_get_the_callers_digest_without_repeating_events(
 def test_inbox_only_readers_get_no_digest(staff_a, mail_settings, received):
     choose_email(staff_a, NotificationPreference.Email.INBOX_ONLY)
 
-    assert notifications.send_digest(staff_a, ["催办：明天到期"]) is None
-    notifications.deliver_pending()
+    assert send_digest(staff_a, ["催办：明天到期"]) is None
+    deliver_pending()
 
     assert received == []
 
@@ -211,7 +211,7 @@ def test_a_refusing_mail_server_is_logged_and_retried_by_the_next_run(
     assert received == []
 
     mail_settings.EMAIL_PORT = live_port
-    notifications.deliver_pending(now=timezone.now() + timedelta(days=1))
+    deliver_pending(now=timezone.now() + timedelta(days=1))
 
     message.refresh_from_db()
     assert message.state == OutboundMessage.State.SENT
@@ -229,7 +229,7 @@ def test_a_message_that_keeps_failing_is_given_up_and_logged_as_an_error(
 
     with caplog.at_level(logging.WARNING, logger="tracker.notifications"):
         for day in range(OutboundMessage.MAX_ATTEMPTS + 2):
-            notifications.deliver_pending(now=now + timedelta(days=day))
+            deliver_pending(now=now + timedelta(days=day))
 
     message = OutboundMessage.objects.get()
     assert message.state == OutboundMessage.State.FAILED
@@ -245,11 +245,9 @@ def test_a_row_claimed_by_one_sender_is_not_sent_by_another(
     now = timezone.now()
     pending = OutboundMessage.objects.filter(state=OutboundMessage.State.PENDING)
 
-    first = notifications._claim(pending, now)
-    second = notifications._claim(pending, now)
-    after_the_lease = notifications._claim(
-        pending, now + notifications.CLAIM_LEASE + timedelta(seconds=1)
-    )
+    first = _claim(pending, now)
+    second = _claim(pending, now)
+    after_the_lease = _claim(pending, now + CLAIM_LEASE + timedelta(seconds=1))
 
     assert len(first) == 1
     assert second == []
@@ -265,7 +263,7 @@ def test_a_deactivated_account_gets_no_digest(
     staff_a.is_active = False
     staff_a.save(update_fields=["is_active"])
 
-    notifications.deliver_pending()
+    deliver_pending()
 
     assert received == []
     assert not Notification.objects.filter(digest_pending=True).exists()

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 
 from tests.workflow_helpers import PDF, files_on_disk, upload
 from tracker.models import Evidence, ProgressUpdate
-from tracker.services import ServiceError, evidence_upload
+from tracker.services.common import ServiceError
+from tracker.services.evidence import evidence_upload
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"

@@ -9,7 +9,9 @@ from tests.conftest import in_english
 from tests.factories import ObligationFactory
 from tests.workflow_helpers import set_status, simultaneously, upload
 from tracker.models import Evidence, Obligation, ProgressUpdate
-from tracker.services import ServiceError, evidence_withdraw, obligation_transition
+from tracker.services.common import ServiceError
+from tracker.services.evidence import evidence_withdraw
+from tracker.services.workflow import obligation_transition
 
 S = Obligation.Status
 

@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied
 
 from tests.workflow_helpers import PDF, upload
 from tracker.models import ProgressUpdate
-from tracker.services import ServiceError, evidence_withdraw
+from tracker.services.common import ServiceError
+from tracker.services.evidence import evidence_withdraw
 
 pytestmark = pytest.mark.usefixtures("english")
 

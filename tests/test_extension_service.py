@@ -11,9 +11,8 @@ from django.utils import timezone
 from tests.factories import ObligationFactory, UserFactory
 from tests.workflow_helpers import simultaneously
 from tracker.models import ExtensionRequest, Notification, Obligation, ProgressUpdate
-from tracker.services import (
-    ServiceError,
-    StaleVersionError,
+from tracker.services.common import ServiceError, StaleVersionError
+from tracker.services.workflow import (
     extension_decide,
     extension_request,
     obligation_assign,

@@ -6,7 +6,7 @@ import json
 from django.core.management import call_command
 from django.db.models import Count
 
-from tracker.management.commands.build_fixture import (
+from devtools.management.commands.build_fixture import (
     default_paths,
     dumps,
     fixture_objects,

@@ -13,7 +13,7 @@ from tests.followup_helpers import WUXI_2023, gold_followups, import_2022, impor
 from tests.pages import parse, text
 from tracker import importer
 from tracker.models import FollowUp, ProgressUpdate, Report
-from tracker.services import report_import
+from tracker.services.importing import report_import
 
 TASKS = ("4.1", "4.2", "4.3", "4.4")
 

@@ -15,15 +15,14 @@ from tracker.models import (
     ProgressUpdate,
     ProtectedTimelineError,
 )
-from tracker.selectors import followup_suggestions
-from tracker.services import (
-    ReportClosedError,
-    ServiceError,
+from tracker.selectors.followups import followup_suggestions
+from tracker.services.common import ReportClosedError, ServiceError
+from tracker.services.followups import (
     followup_confirm,
     followup_reject,
     followup_withdraw,
-    report_close,
 )
+from tracker.services.reports import report_close
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from tests.conftest import in_english
 from tests.followup_helpers import import_2022, import_2023
 from tests.pages import parse, text
 from tracker.models import FollowUp, FollowUpRejection, ProgressUpdate
-from tracker.services import followup_confirm, followup_reject, report_close
+from tracker.services.followups import followup_confirm, followup_reject
+from tracker.services.reports import report_close
 
 
 @pytest.fixture

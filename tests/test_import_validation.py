@@ -14,8 +14,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from tracker import importer, services
+from tracker import importer
 from tracker.models import Obligation, ProgressUpdate, Report, Section
+from tracker.services.common import ServiceError
+from tracker.services.importing import report_import
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -106,8 +108,8 @@ def test_the_service_refuses_before_writing_when_called_directly(db):
     tree = importer.parse_report(GOOD)
     tree.chapters[0].children[0].obligations[0].kind = "wish"
 
-    with pytest.raises(services.ServiceError) as error:
-        services.report_import(tree=tree)
+    with pytest.raises(ServiceError) as error:
+        report_import(tree=tree)
 
     assert str(error.value).startswith("obligation 1.1.1, kind: Value 'wish'")
     assert nothing_written()

@@ -11,8 +11,10 @@ from tests.conftest import in_english
 from tests.factories import ObligationFactory, UserFactory
 from tests.pages import parse, text
 from tests.workflow_helpers import upload
-from tracker import services, workdays
+from tracker import workdays
 from tracker.models import ExtensionRequest, Obligation, SupervisionNotice
+from tracker.services.supervision import obligation_set_supervision
+from tracker.services.workflow import obligation_add_note, obligation_transition
 
 S = Obligation.Status
 URL = reverse("tracker:my_work")
@@ -154,18 +156,18 @@ def test_returned_work_shows_the_return_reason_until_resubmitted(
 ):
     upload(obligation, staff_a)
     Obligation.objects.filter(pk=obligation.pk).update(status=S.IN_PROGRESS)
-    services.obligation_transition(
+    obligation_transition(
         obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已完成"
     )
-    services.obligation_transition(
+    obligation_transition(
         obligation=obligation, user=supervisor, to_status=S.RETURNED, note="缺少签字页"
     )
 
     page = _page(client, staff_a)
     assert "Return reason: 缺少签字页" in text(_group(page, S.RETURNED))
 
-    services.obligation_add_note(obligation=obligation, user=staff_a, text="已补签")
-    services.obligation_transition(
+    obligation_add_note(obligation=obligation, user=staff_a, text="已补签")
+    obligation_transition(
         obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已修改"
     )
     page = _page(client, staff_a)
@@ -203,7 +205,7 @@ def _fill_queue(department, supervisor, staff, n=1):
             due_date=today - datetime.timedelta(days=1),
         )
         red = ObligationFactory(department=department)
-        services.obligation_set_supervision(
+        obligation_set_supervision(
             obligation=red,
             user=supervisor,
             level=Obligation.SupervisionLevel.RED,

@@ -14,7 +14,7 @@ from tests.conftest import in_english
 from tests.factories import ObligationFactory
 from tests.pages import parse, text
 from tracker.models import Obligation, ProgressUpdate, SupervisionNotice
-from tracker.services import obligation_set_supervision
+from tracker.services.supervision import obligation_set_supervision
 
 Level = Obligation.SupervisionLevel
 YEAR = timezone.localdate().year

@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.factories import ObligationFactory
 from tests.notify_helpers import DAILY_DIGEST, EVERY_EVENT, choose_email
 from tracker.models import Notification, NotificationPreference
-from tracker.views import NOTIFICATIONS_PER_PAGE
+from tracker.views.inbox import NOTIFICATIONS_PER_PAGE
 
 INBOX = reverse("tracker:notification_list")
 PREFERENCES = reverse("tracker:notification_preferences")

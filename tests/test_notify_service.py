@@ -7,13 +7,15 @@ from django.db import transaction
 from tests.factories import ObligationFactory, UserFactory
 from tests.notify_helpers import EVERY_EVENT, choose_email
 from tests.workflow_helpers import approve, set_status, upload
-from tracker import services
 from tracker.models import (
     Notification,
     NotificationPreference,
     Obligation,
     OutboundMessage,
 )
+from tracker.notifications.events import notify
+from tracker.services.supervision import obligation_set_supervision
+from tracker.services.workflow import obligation_assign, obligation_transition
 
 S = Obligation.Status
 Kind = Notification.Kind
@@ -35,7 +37,7 @@ def test_assigning_a_department_notifies_its_members_and_the_owner(
     owner = UserFactory(username="owner", first_name="赵责任人", groups=["staff"])
     department_b.members.add(owner)
 
-    services.obligation_assign(
+    obligation_assign(
         obligation=obligation, user=supervisor, department=department_b, owner=owner
     )
 
@@ -54,7 +56,7 @@ def test_changing_only_the_owner_notifies_the_new_owner_alone(
     owner = UserFactory(username="owner", groups=["staff"])
     obligation.department.members.add(owner)
 
-    services.obligation_assign(obligation=obligation, user=supervisor, owner=owner)
+    obligation_assign(obligation=obligation, user=supervisor, owner=owner)
 
     assert [n.kind for n in inbox(owner)] == [Kind.ASSIGNED]
     assert inbox(staff_a) == []
@@ -63,7 +65,7 @@ def test_changing_only_the_owner_notifies_the_new_owner_alone(
 def test_changing_only_the_due_date_notifies_nobody(obligation, staff_a, supervisor):
     import datetime
 
-    services.obligation_assign(
+    obligation_assign(
         obligation=obligation, user=supervisor, due_date=datetime.date(2030, 6, 30)
     )
 
@@ -77,7 +79,7 @@ def test_submitting_for_review_notifies_the_supervisors(
     upload(obligation, staff_a)
     set_status(obligation, S.IN_PROGRESS)
 
-    services.obligation_transition(
+    obligation_transition(
         obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已完成"
     )
 
@@ -92,7 +94,7 @@ def test_returning_notifies_the_working_staff_with_the_reason(
 ):
     set_status(obligation, S.SUBMITTED)
 
-    services.obligation_transition(
+    obligation_transition(
         obligation=obligation, user=supervisor, to_status=S.RETURNED, note="材料不全"
     )
 
@@ -110,9 +112,7 @@ def test_approving_notifies_the_working_staff(obligation, staff_a, supervisor):
 
 
 def test_starting_work_notifies_nobody(obligation, staff_a, supervisor):
-    services.obligation_transition(
-        obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS
-    )
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
 
     assert Notification.objects.count() == 0
 
@@ -120,7 +120,7 @@ def test_starting_work_notifies_nobody(obligation, staff_a, supervisor):
 def test_raising_supervision_notifies_the_working_staff(
     obligation, staff_a, supervisor
 ):
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=obligation,
         user=supervisor,
         level=Obligation.SupervisionLevel.YELLOW,
@@ -138,7 +138,7 @@ def test_lowering_supervision_notifies_nobody(obligation, staff_a, supervisor):
     )
     obligation.refresh_from_db()
 
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=obligation,
         user=supervisor,
         level=Obligation.SupervisionLevel.WHITE,
@@ -227,7 +227,7 @@ def test_notify_follows_the_recipients_choice(
     staff_a.email = address
     staff_a.save()
 
-    [row] = services.notify(
+    [row] = notify(
         recipients=[staff_a], obligation=obligation, kind=Kind.REMINDER, text="提醒"
     )
 
@@ -241,7 +241,7 @@ def test_without_a_mail_server_everyone_gets_the_inbox_only(
     settings.EMAIL_ENABLED = False
     choose_email(staff_a, EVERY_EVENT)
 
-    [row] = services.notify(
+    [row] = notify(
         recipients=[staff_a], obligation=obligation, kind=Kind.REMINDER, text="提醒"
     )
 
@@ -253,7 +253,7 @@ def test_notify_without_email_writes_the_inbox_only(obligation, staff_a, email_o
     staff_a.email = "zhangsan@example.cn"
     staff_a.save()
 
-    services.notify(
+    notify(
         recipients=[staff_a, staff_a],
         obligation=obligation,
         kind=Kind.REMINDER,
@@ -271,7 +271,7 @@ def test_an_obligation_with_nobody_responsible_notifies_nobody(staff_b, supervis
     unassigned = ObligationFactory()
     set_status(unassigned, S.SUBMITTED)
 
-    services.obligation_transition(
+    obligation_transition(
         obligation=unassigned, user=supervisor, to_status=S.RETURNED, note="退回"
     )
 

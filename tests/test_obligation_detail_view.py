@@ -11,8 +11,10 @@ from tests.conftest import in_english
 from tests.factories import ObligationFactory, ReportFactory, SectionFactory
 from tests.pages import description, label, parse, struck_through, text
 from tests.workflow_helpers import set_status, upload
-from tracker import services
 from tracker.models import Obligation
+from tracker.services.evidence import evidence_withdraw
+from tracker.services.supervision import obligation_set_supervision
+from tracker.services.workflow import obligation_add_note, obligation_transition
 
 S = Obligation.Status
 
@@ -206,7 +208,7 @@ def test_admin_gets_every_form(client, obligation, staff_a, tracker_admin):
 def test_every_form_carries_the_current_version(
     client, obligation, tracker_admin, supervisor
 ):
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=obligation, user=supervisor, level="yellow", note="提醒"
     )
     page = _page(client, tracker_admin, obligation)
@@ -226,7 +228,7 @@ def test_timeline_is_newest_first_with_author_and_shanghai_time(
     client, obligation, staff_a
 ):
     for note in ("第一条进展", "第二条进展", "第三条进展"):
-        services.obligation_add_note(obligation=obligation, user=staff_a, text=note)
+        obligation_add_note(obligation=obligation, user=staff_a, text=note)
     first = obligation.updates.get(text="第一条进展")
     page = _page(client, staff_a, obligation)
     timeline = _timeline(page)
@@ -238,9 +240,7 @@ def test_timeline_is_newest_first_with_author_and_shanghai_time(
 
 
 def test_status_change_in_timeline_shows_from_and_to(client, obligation, staff_a):
-    services.obligation_transition(
-        obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS
-    )
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
     page = _page(client, staff_a, obligation)
     timeline = _timeline(page)
     assert "Status change Not started → In progress" in timeline
@@ -250,7 +250,7 @@ def test_withdrawn_evidence_is_struck_through_with_its_reason(
     client, obligation, staff_a
 ):
     evidence = upload(obligation, staff_a, name="旧版本.pdf")
-    services.evidence_withdraw(evidence=evidence, user=staff_a, reason="版本过期")
+    evidence_withdraw(evidence=evidence, user=staff_a, reason="版本过期")
     page = _page(client, staff_a, obligation)
     assert "旧版本.pdf" in struck_through(page)
     assert "版本过期" in page
@@ -310,9 +310,9 @@ def test_reviewer_sees_the_evidence_before_the_review_form(
 def _grow(obligation, user, count):
     for n in range(count):
         evidence = upload(obligation, user, name=f"材料{n}.pdf")
-        services.obligation_add_note(obligation=obligation, user=user, text=f"进展{n}")
+        obligation_add_note(obligation=obligation, user=user, text=f"进展{n}")
         if n % 2:
-            services.evidence_withdraw(evidence=evidence, user=user, reason="作废")
+            evidence_withdraw(evidence=evidence, user=user, reason="作废")
 
 
 @pytest.mark.parametrize("role", ["staff_a", "supervisor", "tracker_admin"])

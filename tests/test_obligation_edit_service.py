@@ -9,12 +9,8 @@ from django.utils import translation
 
 from tests.factories import ObligationFactory, ReportFactory
 from tracker.models import Obligation, ProgressUpdate
-from tracker.services import (
-    ServiceError,
-    StaleVersionError,
-    obligation_edit,
-    obligation_set_addresses,
-)
+from tracker.services.common import ServiceError, StaleVersionError
+from tracker.services.workflow import obligation_edit, obligation_set_addresses
 
 K = Obligation.Kind
 

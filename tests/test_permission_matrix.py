@@ -27,7 +27,8 @@ from tracker.models import (
     Report,
     ReportEvent,
 )
-from tracker.services import followup_confirm, obligation_set_supervision
+from tracker.services.followups import followup_confirm
+from tracker.services.supervision import obligation_set_supervision
 
 S = Obligation.Status
 ROLES = ("anonymous", "owning_staff", "owner", "other_staff", "supervisor", "admin")

@@ -13,10 +13,10 @@ from tests.conftest import in_english
 from tests.document_helpers import paragraphs, read
 from tests.factories import DepartmentFactory, ObligationFactory, ReportFactory
 from tests.pages import parse
-from tracker import selectors
 from tracker.exports import DOCX_CONTENT_TYPE
 from tracker.models import Obligation
 from tracker.officialdoc import east_asia_font
+from tracker.selectors.assessment import department_indicators
 
 S = Obligation.Status
 URL = "/departments/ranking/"
@@ -127,7 +127,7 @@ def test_table_has_a_row_per_department_with_items_in_ranking_order(
 
     header, *rows = [[cell.text for cell in row.cells] for row in table.rows]
     assert header[:2] == ["名次", "责任单位"]
-    ranking = selectors.department_indicators(report=report)
+    ranking = department_indicators(report=report)
     # The archive (县档案馆) has nothing assigned: the ranking page lists it, the
     # circular, addressed to the departments concerned, does not.
     assert [row[1] for row in rows] == [

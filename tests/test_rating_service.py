@@ -6,11 +6,8 @@ import pytest
 
 from tests.workflow_helpers import approve, set_status
 from tracker.models import Notification, Obligation, ProgressUpdate
-from tracker.services import (
-    RATING_COMMENT_MAX_LENGTH,
-    ServiceError,
-    obligation_transition,
-)
+from tracker.services.common import ServiceError
+from tracker.services.workflow import RATING_COMMENT_MAX_LENGTH, obligation_transition
 
 S = Obligation.Status
 R = Obligation.Rating

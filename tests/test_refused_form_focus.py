@@ -8,8 +8,8 @@ from django.urls import reverse
 from tests.conftest import in_english
 from tests.pages import parse, text
 from tests.workflow_helpers import set_status, upload
-from tracker import services
 from tracker.models import Obligation
+from tracker.services.supervision import obligation_set_supervision
 
 S = Obligation.Status
 
@@ -66,7 +66,7 @@ def test_stale_form_409_opens_at_the_conflict_and_keeps_the_typed_text(
     client, obligation, supervisor
 ):
     seen = obligation.version
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=obligation, user=supervisor, level="yellow", note="先黄色"
     )
     client.force_login(supervisor)

@@ -8,7 +8,7 @@ from tests.pages import parse, text
 from tests.seed_report import SEED_TEXT
 from tracker import importer
 from tracker.models import Obligation, ProgressUpdate, Report
-from tracker.services import report_import
+from tracker.services.importing import report_import
 
 MISSING = ("1.5.1", "1.5.2", "1.5.3")
 

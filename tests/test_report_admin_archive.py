@@ -11,8 +11,8 @@ from django.urls import reverse
 from tests.factories import ReportFactory
 from tests.test_admin import _change_form_data, _url
 from tests.workflow_helpers import upload
-from tracker import services
 from tracker.models import Evidence, Obligation, ProgressUpdate, Report, ReportEvent
+from tracker.services.reports import report_close
 
 
 def _report_action(client, action, reports):
@@ -88,7 +88,7 @@ def test_close_action_closes_the_selected_reports(tracker_admin_client, obligati
 def test_close_action_on_a_closed_report_says_it_was_already_closed(
     tracker_admin_client, obligation, supervisor
 ):
-    report = services.report_close(report=obligation.report, user=supervisor)
+    report = report_close(report=obligation.report, user=supervisor)
     closed_at = report.closed_at
 
     response = _report_action(tracker_admin_client, "close_selected", [report])
@@ -102,7 +102,7 @@ def test_close_action_on_a_closed_report_says_it_was_already_closed(
 def test_change_form_of_a_closed_reports_obligation_is_refused_with_the_message(
     tracker_admin_client, obligation, supervisor
 ):
-    services.report_close(report=obligation.report, user=supervisor)
+    report_close(report=obligation.report, user=supervisor)
     updates = ProgressUpdate.objects.count()
 
     response = tracker_admin_client.post(
@@ -120,7 +120,7 @@ def test_change_form_of_a_closed_reports_obligation_is_refused_with_the_message(
 def test_bulk_assign_on_a_closed_report_writes_nothing(
     tracker_admin_client, obligation, supervisor
 ):
-    services.report_close(report=obligation.report, user=supervisor)
+    report_close(report=obligation.report, user=supervisor)
 
     response = tracker_admin_client.post(
         _url(Obligation, "changelist"),
@@ -146,7 +146,7 @@ def test_evidence_of_a_closed_report_is_read_only_in_the_admin(
     tracker_admin_client, obligation, staff_a, supervisor
 ):
     evidence = upload(obligation, staff_a, note="初稿")
-    services.report_close(report=obligation.report, user=supervisor)
+    report_close(report=obligation.report, user=supervisor)
     url = _url(Evidence, "change", evidence.pk)
 
     page = tracker_admin_client.get(url)
@@ -160,7 +160,7 @@ def test_evidence_of_a_closed_report_is_read_only_in_the_admin(
 def test_a_closed_report_is_read_only_in_the_admin(
     tracker_admin_client, obligation, supervisor
 ):
-    services.report_close(report=obligation.report, user=supervisor)
+    report_close(report=obligation.report, user=supervisor)
     url = _url(Report, "change", obligation.report_id)
 
     page = tracker_admin_client.get(url).content.decode()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.seed_report import SEED
 from tests.workflow_helpers import PDF, approve, every_write_scene, set_status
-from tracker import importer, reminders, services
+from tracker import importer
 from tracker.models import (
     Evidence,
     ExtensionRequest,
@@ -20,10 +20,35 @@ from tracker.models import (
     ReportEvent,
     SupervisionNotice,
 )
+from tracker.services import reminders
+from tracker.services.common import ReportClosedError, ServiceError
+from tracker.services.evidence import (
+    evidence_edit_note,
+    evidence_upload,
+    evidence_withdraw,
+)
+from tracker.services.importing import report_import, report_import_check
+from tracker.services.reports import report_close, report_reopen
+from tracker.services.supervision import (
+    notice_reply,
+    obligation_escalate_by_rule,
+    obligation_set_supervision,
+)
+from tracker.services.workflow import (
+    extension_decide,
+    extension_request,
+    obligation_acknowledge,
+    obligation_add_note,
+    obligation_assign,
+    obligation_confirm_link,
+    obligation_edit,
+    obligation_set_addresses,
+    obligation_transition,
+)
 
 
 def close(report, user, reason="年度工作已归档"):
-    return services.report_close(report=report, user=user, reason=reason)
+    return report_close(report=report, user=user, reason=reason)
 
 
 def test_closing_records_who_when_and_why(obligation, supervisor):
@@ -44,11 +69,11 @@ def test_closing_records_who_when_and_why(obligation, supervisor):
 def test_reopening_needs_a_reason_and_is_recorded(obligation, supervisor):
     report = close(obligation.report, supervisor)
 
-    with pytest.raises(services.ServiceError, match="理由"):
-        services.report_reopen(report=report, user=supervisor, reason="  ")
+    with pytest.raises(ServiceError, match="理由"):
+        report_reopen(report=report, user=supervisor, reason="  ")
     assert Report.objects.get(pk=report.pk).is_closed
 
-    services.report_reopen(report=report, user=supervisor, reason="补录一份佐证材料")
+    report_reopen(report=report, user=supervisor, reason="补录一份佐证材料")
     report.refresh_from_db()
     assert not report.is_closed and report.closed_by is None
     assert list(
@@ -65,22 +90,22 @@ def test_staff_cannot_close_or_reopen(request, obligation, supervisor, role):
         close(obligation.report, user)
     close(obligation.report, supervisor)
     with pytest.raises(PermissionDenied):
-        services.report_reopen(report=obligation.report, user=user, reason="x")
+        report_reopen(report=obligation.report, user=user, reason="x")
     assert ReportEvent.objects.count() == 1
 
 
 def test_closing_twice_and_reopening_an_open_report_are_refused(obligation, supervisor):
-    with pytest.raises(services.ServiceError, match="未关闭"):
-        services.report_reopen(report=obligation.report, user=supervisor, reason="x")
+    with pytest.raises(ServiceError, match="未关闭"):
+        report_reopen(report=obligation.report, user=supervisor, reason="x")
     close(obligation.report, supervisor)
-    with pytest.raises(services.ServiceError, match="已经关闭"):
+    with pytest.raises(ServiceError, match="已经关闭"):
         close(obligation.report, supervisor)
     assert ReportEvent.objects.count() == 1
 
 
 def test_an_admin_may_close_and_reopen(obligation, tracker_admin):
     close(obligation.report, tracker_admin)
-    services.report_reopen(report=obligation.report, user=tracker_admin, reason="更正")
+    report_reopen(report=obligation.report, user=tracker_admin, reason="更正")
     assert ReportEvent.objects.count() == 2
 
 
@@ -104,63 +129,63 @@ def _task(s):
 
 
 WRITES = {
-    "start": lambda s: services.obligation_transition(
+    "start": lambda s: obligation_transition(
         obligation=s["obligation"], user=s["staff"], to_status="in_progress"
     ),
     "approve": lambda s: approve(s["obligation"], s["supervisor"]),
-    "reopen an obligation": lambda s: services.obligation_transition(
+    "reopen an obligation": lambda s: obligation_transition(
         obligation=s["obligation"],
         user=s["supervisor"],
         to_status="in_progress",
         note="复查",
     ),
-    "assign": lambda s: services.obligation_assign(
+    "assign": lambda s: obligation_assign(
         obligation=s["obligation"],
         user=s["supervisor"],
         due_date=timezone.localdate() + timedelta(days=90),
     ),
-    "supervision": lambda s: services.obligation_set_supervision(
+    "supervision": lambda s: obligation_set_supervision(
         obligation=s["obligation"], user=s["supervisor"], level="red", note="逾期"
     ),
-    "escalation rule": lambda s: services.obligation_escalate_by_rule(
+    "escalation rule": lambda s: obligation_escalate_by_rule(
         obligation=s["obligation"], level="red", note="超期"
     ),
-    "edit text": lambda s: services.obligation_edit(
+    "edit text": lambda s: obligation_edit(
         obligation=s["obligation"], user=s["admin"], title="新标题", body="新正文"
     ),
-    "set links": lambda s: services.obligation_set_addresses(
+    "set links": lambda s: obligation_set_addresses(
         obligation=_task(s), user=s["admin"], problems=[s["problem"]]
     ),
-    "confirm link": lambda s: services.obligation_confirm_link(
+    "confirm link": lambda s: obligation_confirm_link(
         obligation=_task(s), user=s["supervisor"], problem=s["problem"]
     ),
-    "note": lambda s: services.obligation_add_note(
+    "note": lambda s: obligation_add_note(
         obligation=s["obligation"], user=s["staff"], text="进展"
     ),
-    "acknowledge": lambda s: services.obligation_acknowledge(
+    "acknowledge": lambda s: obligation_acknowledge(
         obligation=s["obligation"], user=s["staff"], version=None
     ),
-    "request extension": lambda s: services.extension_request(
+    "request extension": lambda s: extension_request(
         obligation=s["obligation"],
         user=s["staff"],
         requested_due_date=timezone.localdate() + timedelta(days=200),
         reason="再延期",
     ),
-    "decide extension": lambda s: services.extension_decide(
+    "decide extension": lambda s: extension_decide(
         extension=s["extension"], user=s["supervisor"], approve=True
     ),
-    "reply to notice": lambda s: services.notice_reply(
+    "reply to notice": lambda s: notice_reply(
         notice=s["notice"], user=s["staff"], text="已整改"
     ),
-    "upload evidence": lambda s: services.evidence_upload(
+    "upload evidence": lambda s: evidence_upload(
         obligation=s["obligation"],
         user=s["staff"],
         file=SimpleUploadedFile("补充.pdf", PDF),
     ),
-    "withdraw evidence": lambda s: services.evidence_withdraw(
+    "withdraw evidence": lambda s: evidence_withdraw(
         evidence=s["evidence"], user=s["staff"], reason="传错"
     ),
-    "edit evidence note": lambda s: services.evidence_edit_note(
+    "edit evidence note": lambda s: evidence_edit_note(
         evidence=s["evidence"], user=s["admin"], note="更正说明"
     ),
 }
@@ -206,7 +231,7 @@ def test_a_closed_reports_obligations_refuse_every_write(
     files_before = sorted(p.name for p in settings.MEDIA_ROOT.rglob("*"))
     before = _state(scene["obligation"])
 
-    with pytest.raises(services.ReportClosedError) as error:
+    with pytest.raises(ReportClosedError) as error:
         _write(name, scene)
 
     message = str(error.value)
@@ -219,9 +244,7 @@ def test_a_closed_reports_obligations_refuse_every_write(
 @pytest.mark.parametrize("name", WRITES)
 def test_the_same_writes_work_once_the_report_is_reopened(scene, supervisor, name):
     close(scene["obligation"].report, supervisor)
-    services.report_reopen(
-        report=scene["obligation"].report, user=supervisor, reason="补录"
-    )
+    report_reopen(report=scene["obligation"].report, user=supervisor, reason="补录")
     PREPARE.get(name, lambda s: None)(scene)
     before = _state(scene["obligation"])
     _write(name, scene)
@@ -230,15 +253,15 @@ def test_the_same_writes_work_once_the_report_is_reopened(scene, supervisor, nam
 
 def test_reimporting_a_closed_report_is_refused(db, supervisor):
     tree = importer.parse_report_file(SEED)
-    report = services.report_import(tree=tree).report
+    report = report_import(tree=tree).report
     close(report, supervisor)
     before = list(Obligation.objects.values_list("pk", "title", "body"))
 
-    with pytest.raises(services.ServiceError, match="已关闭"):
-        services.report_import(tree=tree)
+    with pytest.raises(ServiceError, match="已关闭"):
+        report_import(tree=tree)
     # The dry run and the admin's Preview ask the same check.
-    with pytest.raises(services.ServiceError, match="已关闭"):
-        services.report_import_check(tree=tree)
+    with pytest.raises(ServiceError, match="已关闭"):
+        report_import_check(tree=tree)
     assert list(Obligation.objects.values_list("pk", "title", "body")) == before
 
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 from tests.conftest import in_english
 from tests.pages import parse, text
 from tests.workflow_helpers import PDF, every_write_scene, set_status, upload
-from tracker import services
 from tracker.models import (
     Evidence,
     ExtensionRequest,
@@ -22,6 +21,7 @@ from tracker.models import (
     Report,
     ReportEvent,
 )
+from tracker.services.reports import report_close
 
 
 def _client(client, user):
@@ -37,7 +37,7 @@ def _post_forms(page):
 
 
 def _close(report, user):
-    return services.report_close(report=report, user=user, reason="年度归档")
+    return report_close(report=report, user=user, reason="年度归档")
 
 
 def test_supervisor_closes_the_report_from_its_page(client, obligation, supervisor):

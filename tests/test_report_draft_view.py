@@ -17,9 +17,9 @@ from tests.document_helpers import (
 from tests.factories import ObligationFactory
 from tests.pages import parse, text
 from tests.workflow_helpers import set_status, upload
-from tracker import services
 from tracker.exports import DOCX_CONTENT_TYPE
 from tracker.models import Obligation
+from tracker.services.workflow import obligation_add_note
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def _add_finished_items(data, staff, n):
             department=data.documented.department,
             title=f"新增工作{index}",
         )
-        services.obligation_add_note(obligation=obligation, user=staff, text="已完成")
+        obligation_add_note(obligation=obligation, user=staff, text="已完成")
         upload(obligation, staff, name=f"台账{index}.pdf")
         set_status(obligation, Obligation.Status.DONE)
         problem = ObligationFactory(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from tests.factories import ObligationFactory, UserFactory
 from tests.notify_helpers import DAILY_DIGEST, choose_email
 from tests.workflow_helpers import simultaneously
-from tracker import reminders, services, workdays
+from tracker import workdays
 from tracker.models import (
     EscalationRule,
     ExtensionRequest,
@@ -31,6 +31,8 @@ from tracker.models import (
     SupervisionNotice,
 )
 from tracker.permissions import STAFF_GROUP
+from tracker.services import reminders
+from tracker.services.common import SYSTEM_USERNAME
 
 Level = Obligation.SupervisionLevel
 Status = Obligation.Status
@@ -275,7 +277,7 @@ def test_a_bad_date_on_the_command_line_prints_no_traceback():
 def test_the_run_retries_pending_deliveries(db, monkeypatch):
     calls = []
     monkeypatch.setattr(
-        reminders.notifications,
+        reminders,
         "deliver_pending",
         lambda **kwargs: calls.append(kwargs) or (0, 0),
     )
@@ -325,7 +327,7 @@ def test_an_automatic_escalation_is_signed_by_the_system_and_issues_a_notice(
     out = run()
 
     entry = obligation.updates.get(action=ProgressUpdate.Action.SUPERVISION)
-    assert entry.author.username == services.SYSTEM_USERNAME
+    assert entry.author.username == SYSTEM_USERNAME
     assert entry.author.get_full_name() == "系统"
     assert "超期 5 个工作日" in entry.text
     notice = SupervisionNotice.objects.get(obligation=obligation)
@@ -337,12 +339,12 @@ def test_an_automatic_escalation_is_signed_by_the_system_and_issues_a_notice(
 def test_the_system_user_cannot_log_in(client, rules_on, department_a):
     ObligationFactory(department=department_a, due_date=due_in(-5))
     run()
-    system = get_user_model().objects.get(username=services.SYSTEM_USERNAME)
+    system = get_user_model().objects.get(username=SYSTEM_USERNAME)
 
     assert not system.is_active
     assert not system.has_usable_password()
     response = client.post(
-        "/accounts/login/", {"username": services.SYSTEM_USERNAME, "password": ""}
+        "/accounts/login/", {"username": SYSTEM_USERNAME, "password": ""}
     )
     assert response.status_code == 200  # the form again, with its error
     assert "_auth_user_id" not in client.session

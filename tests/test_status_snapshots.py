@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from tests.factories import ObligationFactory, ReportFactory
 from tests.pages import parse, text
-from tracker import services
 from tracker.models import Obligation, ProgressUpdate, StatusSnapshot
+from tracker.services.dashboard import status_snapshots_backfill, status_snapshots_take
 
 S = Obligation.Status
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -79,7 +79,7 @@ def history(db, staff_a):
 def test_backfill_rebuilds_each_days_counts_from_the_timeline(history):
     report, _obligations = history
 
-    written = services.status_snapshots_backfill(report=report, until=date(2024, 3, 5))
+    written = status_snapshots_backfill(report=report, until=date(2024, 3, 5))
 
     assert written == 5
     assert counts(report, date(2024, 3, 1)) == {
@@ -115,8 +115,8 @@ def test_backfill_keeps_the_days_already_recorded(history):
         report=report, day=date(2024, 3, 3), status=S.DONE, count=7
     )
 
-    first = services.status_snapshots_backfill(report=report, until=date(2024, 3, 4))
-    second = services.status_snapshots_backfill(report=report, until=date(2024, 3, 4))
+    first = status_snapshots_backfill(report=report, until=date(2024, 3, 4))
+    second = status_snapshots_backfill(report=report, until=date(2024, 3, 4))
 
     assert (first, second) == (3, 0)
     assert counts(report, date(2024, 3, 3)) == {"done": 7}
@@ -126,9 +126,9 @@ def test_taking_the_days_counts_replaces_what_was_taken_earlier_that_day(history
     report, (a, b, c, d) = history
     day = date(2026, 11, 27)
 
-    services.status_snapshots_take(day=day)
+    status_snapshots_take(day=day)
     Obligation.objects.filter(pk=c.pk).update(status=S.SUBMITTED)
-    services.status_snapshots_take(day=day)
+    status_snapshots_take(day=day)
 
     assert counts(report, day) == {
         "not_started": 1,
@@ -161,8 +161,9 @@ def test_the_chart_reads_the_snapshots_and_todays_count(sv_client):
         [(today - timedelta(days=7)).isoformat(), "2", "3"],
         [(today - timedelta(days=6)).isoformat(), "-1", "2"],
     ]
-    # Today's count (2 done) equals the last day's: no new row, and it is stored.
-    assert counts(report, today)["done"] == 2
+    # Today's count (2 done) equals the last day's: no new row. The page stored
+    # nothing: today's snapshot is the daily command's to take.
+    assert counts(report, today) == {}
 
 
 def test_send_reminders_takes_the_days_counts_even_on_a_day_off(history, today_is):

@@ -13,8 +13,9 @@ from tests.workflow_helpers import (
     submit_and_return,
     upload,
 )
-from tracker import services
 from tracker.models import Obligation, ProgressUpdate
+from tracker.services.supervision import obligation_set_supervision
+from tracker.services.workflow import obligation_add_note
 
 S = Obligation.Status
 
@@ -129,7 +130,7 @@ def test_stale_version_is_409_naming_who_changed_it_and_nothing_is_overwritten(
     client, obligation, staff_a, supervisor
 ):
     seen_version = obligation.version
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=Obligation.objects.get(pk=obligation.pk),
         user=supervisor,
         level=Obligation.SupervisionLevel.RED,
@@ -246,7 +247,7 @@ def test_return_reason_is_shown_at_the_top_until_resubmitted(
     assert resubmit.get("disabled") is not None
     assert "added since the return. (missing)" in description(resubmit)
 
-    services.obligation_add_note(obligation=obligation, user=staff_a, text="已补充")
+    obligation_add_note(obligation=obligation, user=staff_a, text="已补充")
     _response, status_form = _status_form(client, obligation)
     assert _button(status_form, S.SUBMITTED).get("disabled") is None
     response = post_status(

@@ -18,7 +18,8 @@ from tracker.models import (
     ProgressUpdate,
     SupervisionNotice,
 )
-from tracker.services import ServiceError, notice_reply, obligation_set_supervision
+from tracker.services.common import ServiceError
+from tracker.services.supervision import notice_reply, obligation_set_supervision
 
 Level = Obligation.SupervisionLevel
 YEAR = timezone.localdate().year

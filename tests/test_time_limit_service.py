@@ -7,7 +7,8 @@ import pytest
 from django.utils import translation
 
 from tracker.models import Obligation, ProgressUpdate
-from tracker.services import ServiceError, obligation_assign
+from tracker.services.common import ServiceError
+from tracker.services.workflow import obligation_assign
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -8,12 +8,9 @@ from django.utils import timezone
 from tests.factories import UserFactory
 from tests.workflow_helpers import set_status, submit_and_return, upload
 from tracker.models import Evidence, Obligation, ProgressUpdate
-from tracker.services import (
-    ServiceError,
-    evidence_withdraw,
-    obligation_add_note,
-    obligation_transition,
-)
+from tracker.services.common import ServiceError
+from tracker.services.evidence import evidence_withdraw
+from tracker.services.workflow import obligation_add_note, obligation_transition
 
 S = Obligation.Status
 

@@ -34,7 +34,7 @@ def _entries(po, selection):
 def test_every_marked_string_has_a_chinese_translation(tmp_path):
     # makemessages rewrites the catalogue in place, so run it on a copy of the
     # sources: it merges the committed translations and leaves new strings empty.
-    for name in ("config", "tracker", "templates", "locale"):
+    for name in ("config", "tracker", "devtools", "templates", "locale"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "manage.py", tmp_path / "manage.py")
     subprocess.run(

@@ -16,8 +16,15 @@ from django.utils import timezone
 
 from tests.notify_helpers import free_port
 from tests.workflow_helpers import return_for_rework, set_status, upload
-from tracker import notifications, services
 from tracker.models import Department, Obligation, OutboundMessage
+from tracker.notifications.digests import deliver_pending, send_department_digest
+from tracker.notifications.outbox import (
+    _request_finished,
+    _request_started,
+    send_after_commit,
+)
+from tracker.notifications.texts import WEBHOOK_MAX_BYTES
+from tracker.services.workflow import obligation_transition
 
 S = Obligation.Status
 
@@ -110,7 +117,7 @@ def test_events_for_supervisors_are_not_posted_to_the_department_chat(
     set_status(obligation, S.IN_PROGRESS)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.obligation_transition(
+        obligation_transition(
             obligation=obligation, user=staff_a, to_status=S.SUBMITTED, note="已完成"
         )
 
@@ -170,7 +177,7 @@ def test_a_refused_connection_is_logged_and_retried_by_the_next_run(
     assert "will retry" in caplog.text
 
     with_webhook(department_a, robot.url)  # the office fixed the address
-    notifications.deliver_pending(now=timezone.now() + timedelta(days=1))
+    deliver_pending(now=timezone.now() + timedelta(days=1))
 
     message.refresh_from_db()
     assert message.state == OutboundMessage.State.SENT
@@ -203,7 +210,7 @@ def test_department_digest_is_posted_in_one_message(
     with_webhook(department_a, robot.url)
 
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.send_department_digest(
+        send_department_digest(
             department_a,
             ["9.1 建立工作台账：超期 2 个工作日", "9.2 完善制度：今天到期"],
         )
@@ -224,11 +231,11 @@ def test_a_long_digest_is_cut_to_what_the_robot_accepts(
     with_webhook(department_a, robot.url)
 
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.send_department_digest(department_a, ["超期事项" * 40] * 50)
+        send_department_digest(department_a, ["超期事项" * 40] * 50)
 
     [message] = posted(robot)
     content = message["text"]["content"]
-    assert len(content.encode()) <= notifications.WEBHOOK_MAX_BYTES
+    assert len(content.encode()) <= WEBHOOK_MAX_BYTES
     assert content.endswith("…")
 
 
@@ -238,10 +245,10 @@ def test_sending_waits_for_the_end_of_the_request(department_a, robot):
         channel=OutboundMessage.Channel.WEBHOOK, department=department_a, body="x"
     )
 
-    notifications._request_started()
-    notifications.send_after_commit([message.pk])
+    _request_started()
+    send_after_commit([message.pk])
     assert robot.received == []  # the response has not gone out yet
-    notifications._request_finished()
+    _request_finished()
 
     assert len(robot.received) == 1
 

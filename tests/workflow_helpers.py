@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from tests.conftest import in_english
 from tests.factories import ObligationFactory
-from tracker import services
 from tracker.models import Obligation, ProgressUpdate
+from tracker.services.evidence import evidence_upload
+from tracker.services.supervision import obligation_set_supervision
+from tracker.services.workflow import extension_request, obligation_transition
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -26,7 +28,7 @@ def set_status(obligation, status):
 
 def approve(obligation, supervisor, rating=Obligation.Rating.GOOD, comment="", **kw):
     """The supervisor's approval through the service, rating the result."""
-    return services.obligation_transition(
+    return obligation_transition(
         obligation=obligation,
         user=supervisor,
         to_status=Obligation.Status.DONE,
@@ -49,7 +51,7 @@ def post_status(client, obligation, **data):
 
 def upload(obligation, user, name="整改报告.pdf", content=PDF, note=""):
     """Evidence written the real way (service, file in MEDIA_ROOT)."""
-    return services.evidence_upload(
+    return evidence_upload(
         obligation=obligation,
         user=user,
         file=SimpleUploadedFile(name, content),
@@ -60,7 +62,7 @@ def upload(obligation, user, name="整改报告.pdf", content=PDF, note=""):
 def return_for_rework(obligation, supervisor, reason="材料不全"):
     """From submitted (set directly) to returned by the supervisor's service call."""
     set_status(obligation, Obligation.Status.SUBMITTED)
-    return services.obligation_transition(
+    return obligation_transition(
         obligation=obligation,
         user=supervisor,
         to_status=Obligation.Status.RETURNED,
@@ -72,13 +74,13 @@ def submit_and_return(obligation, staff, supervisor, reason="材料不全"):
     """Submitted the real way (evidence, then the staff's submit), then returned."""
     upload(obligation, staff)
     set_status(obligation, Obligation.Status.IN_PROGRESS)
-    services.obligation_transition(
+    obligation_transition(
         obligation=obligation,
         user=staff,
         to_status=Obligation.Status.SUBMITTED,
         note="已完成",
     )
-    return services.obligation_transition(
+    return obligation_transition(
         obligation=obligation,
         user=supervisor,
         to_status=Obligation.Status.RETURNED,
@@ -149,10 +151,10 @@ def every_write_scene(obligation, staff, supervisor):
         kind=Obligation.Kind.PROBLEM,
     )
     evidence = upload(obligation, staff)
-    notice = services.obligation_set_supervision(
+    notice = obligation_set_supervision(
         obligation=obligation, user=supervisor, level="yellow", note="进度滞后"
     ).new_notice
-    extension = services.extension_request(
+    extension = extension_request(
         obligation=obligation,
         user=staff,
         requested_due_date=due + timedelta(days=30),

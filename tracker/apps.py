@@ -11,9 +11,10 @@ class TrackerConfig(AppConfig):
     verbose_name = _("Rule-of-law checklist")
 
     def ready(self):
-        from . import auth, notifications
+        from . import auth
+        from .notifications.outbox import connect_signals
 
-        notifications.connect_signals()
+        connect_signals()
         user_logged_in.connect(
             auth.remember_temporary_password, dispatch_uid="temporary_password"
         )

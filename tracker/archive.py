@@ -47,10 +47,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from . import services
 from .exports import csv_chunks, spreadsheet_text
-from .models import REPORT_TZ, Evidence, Obligation, ProgressUpdate, display_name
+from .models import Evidence, Obligation, ProgressUpdate, display_name
 from .safezip import UnsafeArchive, ZipLimits, open_bounded, read_member
+from .services.reports import report_archived
 
 ARCHIVE_FORMAT = "fazhi-qingdan-archive"
 FORMAT_VERSION = 1
@@ -157,7 +157,9 @@ class _Zip:
 
     def __init__(self, output, when):
         self.zip = zipfile.ZipFile(output, "w", allowZip64=True)
-        self.date_time = timezone.localtime(when, REPORT_TZ).timetuple()[:6]
+        self.date_time = timezone.localtime(
+            when, timezone.get_default_timezone()
+        ).timetuple()[:6]
         self.files = []
 
     def _info(self, path, compress):
@@ -196,7 +198,9 @@ class _Zip:
 def _local(value):
     if value is None:
         return None
-    return timezone.localtime(value, REPORT_TZ).replace(tzinfo=None, microsecond=0)
+    return timezone.localtime(value, timezone.get_default_timezone()).replace(
+        tzinfo=None, microsecond=0
+    )
 
 
 def _text(value):
@@ -558,7 +562,8 @@ def _signature(digest):
 def write_archive(report, output, *, user) -> ArchiveResult:
     """Write ``report``'s archive as a zip to ``output`` (a binary file object;
     a file on disk, so each member's size goes in its header), made by ``user``.
-    Only reads: the caller records the archive (``services.report_archived``)."""
+    Only reads: the caller records the archive
+    (``services.reports.report_archived``)."""
     when = timezone.now()
     with translation.override(settings.LANGUAGE_CODE):
         names = _names()
@@ -643,7 +648,7 @@ def archive_response(report, *, user):
     temporary = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)
     try:
         result = write_archive(report, temporary, user=user)
-        services.report_archived(report=report, user=user, note=archive_note(result))
+        report_archived(report=report, user=user, note=archive_note(result))
     except BaseException:
         temporary.close()
         raise

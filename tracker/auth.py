@@ -67,7 +67,7 @@ def remember_temporary_password(sender, request, user, **kwargs):
     change it first (one query, at login only)."""
     # Imported here: settings name this module (AXES_HANDLER), so it loads before
     # the models are ready.
-    from .selectors import must_change_password
+    from .selectors.accounts import must_change_password
 
     if request is not None and must_change_password(user):
         request.session[MUST_CHANGE_PASSWORD] = True

@@ -213,7 +213,7 @@ def completion_by_chapter(tree, chart_id="chart-chapters"):
 
 def completion_over_time(series, total, chart_id="chart-over-time"):
     """A step line of the cumulative number of obligations done, one point a week
-    (``selectors.completion_by_week``)."""
+    (``selectors.dashboard.completion_by_week``)."""
     width, height, left, bottom, top = WIDTH, 230, 54, 30, 16
     plot_w, plot_h = width - left - 20, height - bottom - top
     ceiling = max(total, series[-1][2] if series else 0) or 1

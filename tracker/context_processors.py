@@ -1,6 +1,7 @@
 import functools
 
-from . import permissions, selectors
+from . import permissions
+from .selectors.inbox import group_names_and_unread_count, unread_notification_count
 
 
 def navigation(request):
@@ -18,8 +19,8 @@ def navigation(request):
     @functools.cache
     def unread_notifications():
         if permissions.group_names_known(user):
-            return selectors.unread_notification_count(user)
-        names, count = selectors.group_names_and_unread_count(user)
+            return unread_notification_count(user)
+        names, count = group_names_and_unread_count(user)
         permissions.remember_group_names(user, names)
         return count
 

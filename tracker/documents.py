@@ -22,7 +22,7 @@ from .officialdoc import (
     group_heading,
     ordinal,
 )
-from .selectors import percent
+from .selectors.assessment import percent
 
 # How many hex digits of an evidence file's SHA-256 the draft cites: enough to tell
 # files apart and to check one against the obligation page.
@@ -194,9 +194,10 @@ def _carried_over_paragraph(number: int, task, year: int) -> str:
 
 
 def report_draft_docx(draft, *, today: date) -> bytes:
-    """The draft of the report after ``draft.report`` (a ``selectors.ReportDraft``)
-    in the genre's four chapters, as a .docx. Raises ``DocumentError`` when the
-    report has no finished item: there would be nothing to report."""
+    """The draft of the report after ``draft.report`` (a
+    ``selectors.reports.ReportDraft``) in the genre's four chapters, as a .docx. Raises
+    ``DocumentError`` when the report has no finished item: there would be nothing to
+    report."""
     # The refusal is for whoever asked, in their language; the document is in the
     # organisation's.
     if not draft.has_finished_items:
@@ -452,9 +453,9 @@ def _flagged_item(obligation, today) -> str:
 
 def circular_docx(*, report, start, end, rows, flagged, today: date) -> bytes:
     """The 通报 of ``report``'s departments over the period ``start``–``end``:
-    ``rows`` are ``selectors.department_indicators``' (ordered by rank), one table
-    row each; ``flagged`` is [(department, [obligation …])] of the departments
-    with overdue or red-supervised items (``selectors.circular_flagged``)."""
+    ``rows`` are ``selectors.assessment.department_indicators``' (ordered by rank), one
+    table row each; ``flagged`` is [(department, [obligation …])] of the departments
+    with overdue or red-supervised items (``selectors.assessment.circular_flagged``)."""
     with translation.override(settings.LANGUAGE_CODE):
         return _write_circular(
             report=report, start=start, end=end, rows=rows, flagged=flagged, today=today

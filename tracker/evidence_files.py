@@ -2,7 +2,7 @@
 
 The content decides what a file is, not its name: an executable or an HTML page
 renamed .pdf is refused. ``validate_evidence_file`` is the one entry point;
-``services.evidence_upload`` calls it and turns ``EvidenceFileError`` into a
+``services.evidence.evidence_upload`` calls it and turns ``EvidenceFileError`` into a
 ``ServiceError``. Plain-text decoding is the importer's (``importer.decode_any``).
 """
 

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -28,8 +29,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from . import selectors, workdays
+from . import workdays
 from .models import Obligation, display_name
+from .selectors.obligations import obligations_for_export
 from .tables import COLUMNS_BY_NAME, EXPORT_ONLY_COLUMNS
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV/DDE
@@ -86,8 +88,8 @@ def export_rows(table):
     as the cells of ``export_columns``, each text made safe by ``spreadsheet_text``.
 
     The rows come from ``values_list`` (one query, read in batches; what is not a
-    field is annotated by ``selectors.obligations_for_export``) and each column
-    turns its values into a cell: rendering each cell through the table took 12 s
+    field is annotated by ``selectors.obligations.obligations_for_export``) and each
+    column turns its values into a cell: rendering each cell through the table took 12 s
     for 10,000 rows."""
     columns = export_columns(table)
     yield [spreadsheet_text(str(column.header)) for column in columns]
@@ -96,7 +98,7 @@ def export_rows(table):
         slices.append(slice(len(fields), len(fields) + len(column.fields)))
         fields.extend(column.fields)
     values = (
-        selectors.obligations_for_export(table.data.data)
+        obligations_for_export(table.data.data)
         .values_list(*fields)
         .iterator(chunk_size=EXPORT_BATCH)
     )
@@ -307,7 +309,7 @@ def notice_export_rows(notices):
             notice.issued_on,
             display_name(issuer),
             notice.reply_due,
-            notice.replied_at.astimezone(selectors.REPORT_TZ).replace(
+            notice.replied_at.astimezone(timezone.get_default_timezone()).replace(
                 tzinfo=None, second=0, microsecond=0
             )
             if notice.replied_at
@@ -328,8 +330,8 @@ RANKING_LAYOUT = (
 
 
 def ranking_export_rows(rows):
-    """The department ranking (``selectors.department_indicators``) as spreadsheet
-    rows, header first: the page's figures, percentages as numbers."""
+    """The department ranking (``selectors.assessment.department_indicators``) as
+    spreadsheet rows, header first: the page's figures, percentages as numbers."""
     ratings = [label for _value, label in Obligation.Rating.choices]
     header = (
         _("Rank"),

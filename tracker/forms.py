@@ -19,7 +19,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from . import importer, services
+from . import importer
 from .evidence_files import EVIDENCE_CONTENT_TYPES
 from .models import (
     AssessmentWeights,
@@ -29,7 +29,11 @@ from .models import (
     Report,
     display_name,
 )
-from .services import RATING_COMMENT_MAX_LENGTH, ServiceError
+from .services import common as common_services
+from .services.accounts import account_set_temporary_password
+from .services.common import ServiceError
+from .services.importing import report_import_check
+from .services.workflow import RATING_COMMENT_MAX_LENGTH
 from .text import CleanCharField
 from .workdays import MAX_LIMIT_WORKDAYS
 
@@ -474,9 +478,9 @@ class ReportImportForm(forms.Form):
     ``report_import``; a file the importer cannot read is a form error.
 
     After a Preview the file need not be chosen again: ``draft`` carries the token
-    of the text kept then (``services.import_draft_save``), which ``draft_lookup``
-    (token -> ImportDraft, raising ServiceError when it is gone or not the
-    user's) fetches. ``cleaned_data["text"]``, ``["file_name"]`` are what was read.
+    of the text kept then (``services.importing.import_draft_save``), which
+    ``draft_lookup`` (token -> ImportDraft, raising ServiceError when it is gone or not
+    the user's) fetches. ``cleaned_data["text"]``, ``["file_name"]`` are what was read.
     """
 
     # Empty files reach the importer, whose message says what is wrong with them.
@@ -566,10 +570,8 @@ class ReportImportForm(forms.Form):
             )
         try:
             # What Import would refuse, Preview refuses too.
-            services.report_import_check(
-                tree=tree, organization=organization, year=year
-            )
-        except services.ServiceError as error:
+            report_import_check(tree=tree, organization=organization, year=year)
+        except common_services.ServiceError as error:
             raise forms.ValidationError(str(error)) from None
         cleaned.update(
             tree=tree,
@@ -640,7 +642,7 @@ class TemporaryPasswordForm(AdminPasswordChangeForm):
     def save(self, commit=True):
         if not self.cleaned_data.get("set_usable_password"):
             return super().save(commit)  # password login turned off
-        services.account_set_temporary_password(
+        account_set_temporary_password(
             user=self.user, password=self.cleaned_data["password1"]
         )
         return self.user

@@ -39,8 +39,8 @@ close a report; reopen it (reason)                     no       no     yes      
 
 A closed report (``Report.is_closed``) is read-only for everyone: every "yes" above
 that writes becomes "no" for its obligations (``is_writable``), which the services
-enforce (``services.ReportClosedError``) and the pages follow by hiding the forms.
-Reading, downloading evidence and the archive stay as they are.
+enforce (``services.common.ReportClosedError``) and the pages follow by hiding the
+forms. Reading, downloading evidence and the archive stay as they are.
 
 签收 is the department's own act: only a member of the responsible department (not
 an owner from elsewhere, nor an admin on its behalf) acknowledges.
@@ -51,6 +51,7 @@ the department cannot start or submit, and working staff cannot approve their ow
 
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,17 @@ SUPERVISOR_GROUP = "supervisor"
 ADMIN_PERMISSION = "tracker.change_obligation"
 
 
+def supervisors():
+    """The active supervisors (督查人员), in a stable order: who hears of a
+    submission or an extension request, and who gets the daily lists."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name=SUPERVISOR_GROUP, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def _group_names(user):
     # Cached on the user object: templates ask several times per page.
     if not hasattr(user, "_tracker_groups"):
@@ -85,7 +97,7 @@ def group_names_known(user):
 
 def remember_group_names(user, names):
     """The user's group names, read by a query that fetched more
-    (``selectors.group_names_and_unread_count``): no second query for them."""
+    (``selectors.inbox.group_names_and_unread_count``): no second query for them."""
     user._tracker_groups = frozenset(names)
 
 
@@ -159,6 +171,51 @@ def can_acknowledge(user, obligation):
     return is_department_member(user, obligation)
 
 
+def acknowledgement_refusal(obligation):
+    """Why nobody may acknowledge (签收) ``obligation`` now, or ``None``.
+
+    The one rule behind the page's form, /my/'s one-click button and the service
+    (a closed report is refused by the service's lock, ``ReportClosedError``)."""
+    if obligation.acknowledged_at is not None:
+        return _("This obligation has already been acknowledged.")
+    if obligation.status == Obligation.Status.DONE:
+        return _("This obligation is done: there is nothing left to acknowledge.")
+    return None
+
+
+def can_acknowledge_now(user, obligation):
+    """Whether ``user`` may acknowledge ``obligation`` now (no query: the user's
+    departments are cached and callers read the obligation with its report)."""
+    return (
+        is_writable(obligation.report)
+        and can_acknowledge(user, obligation)
+        and acknowledgement_refusal(obligation) is None
+    )
+
+
+def extension_request_refusal(obligation, *, has_pending_request):
+    """Why no extension (延期) of ``obligation`` may be requested now, or ``None``:
+    the page's form and the service follow this one rule."""
+    if obligation.status == Obligation.Status.DONE:
+        return _("This obligation is done; it needs no extension.")
+    if obligation.due_date is None:
+        return _("This obligation has no due date to extend.")
+    if has_pending_request:
+        return _("An extension request is already pending for this obligation.")
+    return None
+
+
+def can_request_extension_now(user, obligation, *, has_pending_request):
+    return (
+        is_writable(obligation.report)
+        and can_work_on(user, obligation)
+        and extension_request_refusal(
+            obligation, has_pending_request=has_pending_request
+        )
+        is None
+    )
+
+
 def can_review(user):
     """Approve, return, reopen and set the supervision level."""
     return is_admin(user) or (user.is_active and is_supervisor(user))
@@ -174,6 +231,25 @@ def can_reply_to_notice(user, notice):
     its members only (not the owner from elsewhere, not the supervisors who issued
     it)."""
     return is_department_member(user, notice.obligation)
+
+
+def notice_reply_refusal(notice):
+    """Why ``notice`` cannot be answered now, or ``None``: a notice is answered once."""
+    if notice.is_replied:
+        return _("Supervision notice %(code)s has already been replied to.") % {
+            "code": notice.code
+        }
+    return None
+
+
+def can_reply_to_notice_now(user, notice):
+    """The page's reply form and the service: the department's members, once, while
+    the report is open (``notice.obligation`` read with its report)."""
+    return (
+        is_writable(notice.obligation.report)
+        and can_reply_to_notice(user, notice)
+        and notice_reply_refusal(notice) is None
+    )
 
 
 def can_view_notice_register(user):

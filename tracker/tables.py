@@ -5,9 +5,10 @@ the table's header and sorting, the page's cells (tracker/obligation_table.html
 asks each column for its cell) and both exports (``exports.py`` reads each column's
 ``fields`` and asks it for its cell) all follow it. To add a column, add one
 ``ObligationColumn`` here; if it shows something computed, annotate it in
-``selectors.obligations_for_table`` and name the annotation in ``fields``. A column
-only the exports have (``on_page=False``: the full text, the latest note, the return
-reason) comes after the page's and is annotated in ``selectors.obligations_for_export``.
+``selectors.obligations.obligations_for_table`` and name the annotation in ``fields``. A
+column only the exports have (``on_page=False``: the full text, the latest note, the
+return reason) comes after the page's and is annotated in
+``selectors.obligations.obligations_for_export``.
 """
 
 from collections.abc import Callable
@@ -22,10 +23,9 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from .badges import countdown as countdown_badge
+from .badges import rating_badge, status_badge, supervision_badge
 from .models import Obligation, countdown, display_name, overdue_in_python
-from .selectors import REPORT_TZ
-from .templatetags.tracker_tags import countdown as countdown_badge
-from .templatetags.tracker_tags import rating_badge, status_badge, supervision_badge
 
 PER_PAGE = 50
 EMPTY = "—"
@@ -36,8 +36,8 @@ class ObligationColumn:
     """One column of the obligation list, on the page and in the exports.
 
     ``cell`` gives the page's cell (HTML, escaped) from a row of
-    ``selectors.obligations_for_table``; ``export`` gives the CSV/XLSX cell (plain
-    text, a number or None) from the values of ``fields``, read with one
+    ``selectors.obligations.obligations_for_table``; ``export`` gives the CSV/XLSX cell
+    (plain text, a number or None) from the values of ``fields``, read with one
     ``values_list`` so that an export of every row builds no model instance."""
 
     name: str
@@ -167,8 +167,8 @@ OBLIGATION_COLUMNS = (
         name="owner",
         header=_("Responsible person"),
         cell=lambda o: display_name(o.owner) if o.owner_id else EMPTY,
-        # Annotated for the exports (selectors.obligations_for_export): on the
-        # page the owner's row comes with select_related.
+        # Annotated for the exports (selectors.obligations.obligations_for_export): on
+        # the page the owner's row comes with select_related.
         fields=("owner_name",),
         export=lambda name: name,
         xlsx_width=14,
@@ -243,14 +243,16 @@ OBLIGATION_COLUMNS = (
         # The county's clock, whatever the database's time zone; naive, as a
         # spreadsheet's date cells are.
         export=lambda when: (
-            when.astimezone(REPORT_TZ).replace(tzinfo=None, second=0, microsecond=0)
+            timezone.localtime(when, timezone.get_default_timezone()).replace(
+                tzinfo=None, second=0, microsecond=0
+            )
             if when
             else None
         ),
         nowrap=True,
         xlsx_width=17,
     ),
-    # In the exports only, annotated by selectors.obligations_for_export.
+    # In the exports only, annotated by selectors.obligations.obligations_for_export.
     _export_only_text("body", _("Full text"), xlsx_width=60),
     _export_only_text("latest_note", _("Latest progress note"), xlsx_width=40),
     _export_only_text("return_reason", _("Reason for return"), xlsx_width=30),

@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import chinese_calendar
+from django.apps import apps
 
 # A limit in working days longer than a working year is a typing mistake.
 MAX_LIMIT_WORKDAYS = 250
@@ -83,10 +84,12 @@ class Calendar:
     @classmethod
     def load(cls) -> "Calendar":
         """The calendar with every ``Holiday`` row: one query (the table holds a
-        few dozen rows a year)."""
-        from .models import Holiday
+        few dozen rows a year).
 
-        return cls(dict(Holiday.objects.values_list("date", "is_workday")))
+        The model is looked up by name, not imported: the models count working
+        days with this module, so importing them here would make a circle."""
+        holiday = apps.get_model("tracker", "Holiday")
+        return cls(dict(holiday.objects.values_list("date", "is_workday")))
 
     def is_workday(self, day: date) -> bool:
         override = self.overrides.get(day)

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in, minimal_pdf
 from tests.factories import ObligationFactory, ReportFactory, SectionFactory
-from tracker import services
+from tracker.services.evidence import evidence_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def test_supervisor_closes_archives_and_reopens_the_report(
         code="1.1",
         title="完善决策程序",
     )
-    services.evidence_upload(
+    evidence_upload(
         obligation=obligation,
         user=staff_a,
         file=SimpleUploadedFile("实施方案.pdf", minimal_pdf(), "application/pdf"),

@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 from tests.browser.helpers import log_in, minimal_pdf
 from tests.factories import ObligationFactory, ReportFactory, SectionFactory
 from tests.workflow_helpers import approve
-from tracker import services
 from tracker.models import Obligation
+from tracker.services.evidence import evidence_upload
+from tracker.services.workflow import obligation_add_note, obligation_transition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,16 +26,14 @@ def _submitted(report, section, department, staff, code, title):
     obligation = ObligationFactory(
         report=report, section=section, department=department, code=code, title=title
     )
-    services.obligation_transition(
-        obligation=obligation, user=staff, to_status=S.IN_PROGRESS
-    )
-    services.obligation_add_note(obligation=obligation, user=staff, text="已印发实施")
-    services.evidence_upload(
+    obligation_transition(obligation=obligation, user=staff, to_status=S.IN_PROGRESS)
+    obligation_add_note(obligation=obligation, user=staff, text="已印发实施")
+    evidence_upload(
         obligation=obligation,
         user=staff,
         file=SimpleUploadedFile("实施方案.pdf", minimal_pdf(), "application/pdf"),
     )
-    services.obligation_transition(
+    obligation_transition(
         obligation=obligation, user=staff, to_status=S.SUBMITTED, note="已召开部署会"
     )
     return obligation

@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in, minimal_pdf
 from tests.factories import ObligationFactory
-from tracker import services
 from tracker.models import Obligation
+from tracker.services.evidence import evidence_upload
+from tracker.services.workflow import obligation_transition
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,10 +41,10 @@ def obligation_in_progress(department_a, staff_a):
     obligation = ObligationFactory(
         department=department_a, code="4.1", title="健全依法决策机制"
     )
-    services.obligation_transition(
+    obligation_transition(
         obligation=obligation, user=staff_a, to_status=Obligation.Status.IN_PROGRESS
     )
-    services.evidence_upload(
+    evidence_upload(
         obligation=obligation,
         user=staff_a,
         file=SimpleUploadedFile("决策目录.pdf", minimal_pdf(), "application/pdf"),

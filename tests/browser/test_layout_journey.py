@@ -16,8 +16,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in, save_screenshot
-from tracker import services
 from tracker.models import Department, Obligation, SupervisionNotice
+from tracker.services.supervision import obligation_set_supervision
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,7 +47,7 @@ def demo(db):
     # notice page and an unanswered reply form to look at.
     justice = Department.objects.get(name="县司法局")
     obligation = Obligation.objects.filter(department=justice).order_by("code")[0]
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=obligation,
         user=_user("supervisor"),
         level=Obligation.SupervisionLevel.RED,
@@ -188,7 +188,7 @@ def test_stale_form_opens_at_the_conflict_and_keeps_the_typed_text(
     page.goto(obligation.get_absolute_url())
     page.locator("#supervision textarea").fill("改为黄色督办")
     # Someone else saves first.
-    services.obligation_set_supervision(
+    obligation_set_supervision(
         obligation=Obligation.objects.get(pk=obligation.pk),
         user=_user("admin"),
         level=Obligation.SupervisionLevel.WHITE,

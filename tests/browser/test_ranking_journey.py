@@ -5,6 +5,7 @@ page for a meeting and downloads the spreadsheet. Takes docs/ranking-1280.png
 
 import io
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -13,7 +14,9 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in, save_screenshot
 from tests.factories import DepartmentFactory, ObligationFactory, ReportFactory
-from tracker.models import REPORT_TZ, Obligation
+from tracker.models import Obligation
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,9 +29,9 @@ def _finished(report, department, *, due, approved, rating):
         department=department,
         status=S.DONE,
         due_date=due,
-        status_changed_at=datetime.combine(approved, time(10), tzinfo=REPORT_TZ),
+        status_changed_at=datetime.combine(approved, time(10), tzinfo=SHANGHAI),
         department_assigned_at=datetime.combine(
-            due - timedelta(days=30), time(9), tzinfo=REPORT_TZ
+            due - timedelta(days=30), time(9), tzinfo=SHANGHAI
         ),
         rating=rating,
     )
@@ -37,6 +40,7 @@ def _finished(report, department, *, due, approved, rating):
 def test_supervisor_ranks_the_departments_and_takes_them_to_a_meeting(
     new_page, supervisor, department_a, department_b
 ):
+
     report = ReportFactory(organization="巫溪县", year=2022)
     today = timezone.localdate()
     due = today - timedelta(days=10)

@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in, minimal_pdf
 from tests.factories import ObligationFactory
-from tracker import services
 from tracker.models import Obligation
+from tracker.services.evidence import evidence_upload
+from tracker.services.workflow import obligation_transition
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,15 +22,15 @@ Status = Obligation.Status
 
 
 def submit_for_review(obligation, user):
-    services.obligation_transition(
+    obligation_transition(
         obligation=obligation, user=user, to_status=Status.IN_PROGRESS
     )
-    services.evidence_upload(
+    evidence_upload(
         obligation=obligation,
         user=user,
         file=SimpleUploadedFile("台账.pdf", minimal_pdf(), "application/pdf"),
     )
-    services.obligation_transition(
+    obligation_transition(
         obligation=obligation, user=user, to_status=Status.SUBMITTED, note="请审核"
     )
 
@@ -48,7 +49,7 @@ def queue(department_a, staff_a):
     in_progress = ObligationFactory(
         department=department_a, code="2.9", title="清理行政规范性文件"
     )
-    services.obligation_transition(
+    obligation_transition(
         obligation=in_progress, user=staff_a, to_status=Status.IN_PROGRESS
     )
     return submitted, in_progress

@@ -1,14 +1,11 @@
-"""Badges shared by every page, so a status looks the same everywhere."""
-
-from functools import lru_cache
+"""The app's template tags: badges (``tracker.badges``), names and what a user may do
+now (``tracker.permissions``)."""
 
 from django import template
-from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from tracker import evidence_files, models, permissions
-from tracker.models import Obligation
+from tracker import badges, evidence_files, models, permissions
 
 register = template.Library()
 
@@ -28,42 +25,6 @@ def preview_kind(evidence):
 
 
 @register.simple_tag
-def status_badge(status):
-    """<span class="badge status-done">已办结</span> for a status value."""
-    return _status_badge(status, translation.get_language())
-
-
-@lru_cache(maxsize=64)
-def _status_badge(status, language):
-    # Per status and language: a list page shows the same few badges 50 times.
-    label = Obligation.Status(status).label if status else ""
-    return format_html('<span class="badge status-{}">{}</span>', status, label)
-
-
-@register.simple_tag
-def supervision_badge(level):
-    """A 三色督办 badge; nothing for "none"."""
-    if not level or level == Obligation.SupervisionLevel.NONE:
-        return ""
-    return _supervision_badge(level, translation.get_language())
-
-
-@lru_cache(maxsize=64)
-def _supervision_badge(level, language):
-    label = Obligation.SupervisionLevel(level).label
-    return format_html('<span class="badge supervision-{}">{}</span>', level, label)
-
-
-@register.simple_tag
-def rating_badge(rating):
-    """The result's rating (优秀 … 较差) as a badge; nothing when not rated."""
-    if not rating:
-        return ""
-    label = Obligation.Rating(rating).label
-    return format_html('<span class="badge rating-{}">{}</span>', rating, label)
-
-
-@register.simple_tag
 def overdue_badge(obligation, today):
     if obligation.is_overdue(today):
         return format_html(
@@ -77,26 +38,10 @@ def acknowledgeable_by(obligation, user):
     """Whether ``user`` may acknowledge (签收) ``obligation`` now: for the one-click
     buttons of /my/. No query: the user's departments are cached and /my/ reads
     the obligations with their report."""
-    return (
-        obligation.acknowledged_at is None
-        and obligation.status != Obligation.Status.DONE
-        and permissions.is_writable(obligation.report)
-        and permissions.can_acknowledge(user, obligation)
-    )
+    return permissions.can_acknowledge_now(user, obligation)
 
 
-@register.filter
-def countdown(obligation):
-    """剩余 N 个工作日 / 今日到期 / 超期 N 个工作日 next to a due date
-    (``models.countdown``); nothing without a due date or once done."""
-    state = obligation.countdown(timezone.localdate())
-    if state is None:
-        return ""
-    return format_html(
-        '<span class="countdown countdown-{}" data-countdown="{}" data-workdays="{}">'
-        "{}</span>",
-        state.state,
-        state.state,
-        state.workdays,
-        state.label,
-    )
+register.simple_tag(badges.status_badge)
+register.simple_tag(badges.supervision_badge)
+register.simple_tag(badges.rating_badge)
+register.filter(badges.countdown)

@@ -18,8 +18,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
-from tracker import archive, permissions, services
+from tracker import archive, permissions
 from tracker.models import Report
+from tracker.services.common import ServiceError, system_user
+from tracker.services.reports import report_archived, report_close
 
 
 class Command(BaseCommand):
@@ -50,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError(
                 gettext("There is no report with id %(id)s.") % {"id": report_id}
             )
-        maker = self._user(user) if user else services.system_user()
+        maker = self._user(user) if user else system_user()
         if user and not permissions.can_archive_report(maker):
             raise CommandError(
                 gettext(
@@ -74,14 +76,14 @@ class Command(BaseCommand):
             )
         try:
             if close:
-                report = services.report_close(report=report, user=maker, reason=reason)
+                report = report_close(report=report, user=maker, reason=reason)
             result = self._write(report, target, maker)
-            services.report_archived(
+            report_archived(
                 report=report, user=maker, note=archive.archive_note(result)
             )
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
-        except services.ServiceError as error:
+        except ServiceError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
             gettext("Archive written: %(path)s (%(files)d files, manifest %(digest)s)")

@@ -1,10 +1,10 @@
 """``python manage.py draft_report REPORT_ID --output FILE.docx``: the draft of the
 report after this one, written from the finished work and its evidence.
 
-A thin wrapper over ``selectors.report_draft`` and ``documents.report_draft_docx``
-(the report page's button gives the same file). A report with no finished item, or
-an output that cannot be written or already exists, ends with one line on stderr
-and a non-zero exit, and no file is written.
+A thin wrapper over ``selectors.reports.report_draft`` and
+``documents.report_draft_docx`` (the report page's button gives the same file). A report
+with no finished item, or an output that cannot be written or already exists, ends with
+one line on stderr and a non-zero exit, and no file is written.
 """
 
 from pathlib import Path
@@ -13,8 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from tracker import documents, selectors
+from tracker import documents
 from tracker.models import Obligation, Report
+from tracker.selectors.reports import report_draft
 
 
 class Command(BaseCommand):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
                 gettext("The folder %(folder)s does not exist.")
                 % {"folder": output.parent}
             )
-        draft = selectors.report_draft(Obligation.objects.all(), report=report)
+        draft = report_draft(Obligation.objects.all(), report=report)
         try:
             content = documents.report_draft_docx(draft, today=timezone.localdate())
         except documents.DocumentError as error:

@@ -6,7 +6,7 @@ for the rest (a caller's outer transaction rolled back, a killed process).
 
 The rule that keeps it from deleting a file whose upload may still commit: the
 listing and the deletions happen while holding the evidence storage lock
-exclusively (``services.evidence_storage_lock``), which every upload holds from
+exclusively (``services.evidence.evidence_storage_lock``), which every upload holds from
 before it writes its file until its transaction ends. So the sweep waits for every
 upload in progress to commit (its file is then referenced) or roll back (its file
 is then a true orphan), and no upload starts until the sweep is done.
@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from tracker.models import Evidence
-from tracker.services import evidence_storage_lock
+from tracker.services.evidence import evidence_storage_lock
 
 # Not what protects an upload in progress (the lock does): a margin for files put
 # under MEDIA_ROOT by other means, e.g. a restore copying files before their rows.

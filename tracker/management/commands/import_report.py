@@ -1,15 +1,17 @@
 """``python manage.py import_report PATH``: read a county's report into obligations.
 
-A thin wrapper: ``tracker.importer`` parses, ``tracker.services.report_import``
-writes (one transaction). Bad input ends with one line on stderr naming the problem
-and a non-zero exit, with nothing written.
+A thin wrapper: ``tracker.importer`` parses,
+``tracker.services.importing.report_import`` writes (one transaction). Bad input ends
+with one line on stderr naming the problem and a non-zero exit, with nothing written.
 """
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
-from tracker import importer, services
+from tracker import importer
+from tracker.services.common import ServiceError
+from tracker.services.importing import report_import, report_import_check
 
 
 class Command(BaseCommand):
@@ -58,10 +60,8 @@ class Command(BaseCommand):
             )
         try:
             # Everything checked before the dry run prints or the import writes.
-            services.report_import_check(
-                tree=tree, organization=organization, year=year
-            )
-        except services.ServiceError as error:
+            report_import_check(tree=tree, organization=organization, year=year)
+        except ServiceError as error:
             raise CommandError(str(error)) from None
 
         if dry_run:
@@ -78,14 +78,14 @@ class Command(BaseCommand):
                     gettext("No such user: %(user)s") % {"user": user}
                 ) from None
         try:
-            result = services.report_import(
+            result = report_import(
                 tree=tree,
                 user=acting_user,
                 organization=organization,
                 year=year,
                 links=link_map,
             )
-        except services.ServiceError as error:
+        except ServiceError as error:
             raise CommandError(str(error)) from None
 
         report = result.report

@@ -10,8 +10,9 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from tracker import reminders, services
 from tracker.models import display_name
+from tracker.services import reminders
+from tracker.services.dashboard import status_snapshots_take
 
 
 def _date(value):
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         if not dry_run and date in (None, today):
             # Every day, working or not (the timer fires daily): the day's status
             # counts for the dashboard's completion chart (StatusSnapshot).
-            services.status_snapshots_take(day=today)
+            status_snapshots_take(day=today)
         result = reminders.run(date, dry_run=dry_run, force=force)
         day = result.day.isoformat()
         if result.skipped:

@@ -21,12 +21,9 @@ from django.utils import timezone
 
 from tracker.models import Department, Obligation, Report
 from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
-from tracker.services import (
-    evidence_upload,
-    obligation_assign,
-    obligation_set_supervision,
-    obligation_transition,
-)
+from tracker.services.evidence import evidence_upload
+from tracker.services.supervision import obligation_set_supervision
+from tracker.services.workflow import obligation_assign, obligation_transition
 
 FIXTURE = "wuxi_2022.json"
 

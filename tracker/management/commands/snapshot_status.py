@@ -14,8 +14,12 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from tracker import services
 from tracker.models import Report
+from tracker.services.dashboard import (
+    report_invalidate_dashboard,
+    status_snapshots_backfill,
+    status_snapshots_take,
+)
 
 
 class Command(BaseCommand):
@@ -33,13 +37,13 @@ class Command(BaseCommand):
         today = timezone.localdate()
         if backfill:
             for report in Report.objects.order_by("pk"):
-                days = services.status_snapshots_backfill(
+                days = status_snapshots_backfill(
                     report=report, until=today - timedelta(days=1)
                 )
                 if days:
                     # The completion chart of a dashboard cached today shows the
                     # days only once its figures are computed again.
-                    services.report_invalidate_dashboard(report_id=report.pk)
+                    report_invalidate_dashboard(report_id=report.pk)
                 self.stdout.write(f"{report}: {days} days backfilled")
-        reports = services.status_snapshots_take(day=today)
+        reports = status_snapshots_take(day=today)
         self.stdout.write(f"Counts of {today.isoformat()} taken for {reports} reports.")

@@ -11,8 +11,8 @@ fetched, with one calendar (``workdays.calendar_scope``).
 ``run(day)`` then, in this order:
 
 1. applies the escalation rules, one obligation at a time through
-   ``services.obligation_escalate_by_rule`` (a timeline entry by 系统, the 督办单,
-   the notification, which reaches the department in its own right): a rule only
+   ``services.supervision.obligation_escalate_by_rule`` (a timeline entry by 系统, the
+   督办单, the notification, which reaches the department in its own right): a rule only
    raises, so a second run changes nothing. These writes are per escalated
    obligation, the only part of a run whose queries grow with the data (and only
    on the day an obligation crosses a rule's threshold);
@@ -24,8 +24,8 @@ fetched, with one calendar (``workdays.calendar_scope``).
    department. A second run of the day, or a run on another server at the same
    moment, finds the rows taken (the unique constraint makes the concurrent insert
    wait for the first commit) and sends nothing twice;
-3. after the commit, ``notifications.deliver_pending`` sends the outbox, the other
-   daily digests, and retries what failed on earlier runs.
+3. after the commit, ``notifications.digests.deliver_pending`` sends the outbox, the
+other    daily digests, and retries what failed on earlier runs.
 
 ``--dry-run`` stops after ``plan``: it prints and writes nothing.
 """
@@ -37,14 +37,13 @@ from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from . import notifications, permissions, services, workdays
-from .models import (
+from .. import permissions, workdays
+from ..models import (
     Department,
     EscalationRule,
     ExtensionRequest,
@@ -53,6 +52,10 @@ from .models import (
     Reminder,
     ReminderTier,
 )
+from ..notifications.digests import deliver_pending, send_department_digest, send_digest
+from ..notifications.events import notify
+from ..notifications.texts import absolute_url
+from .supervision import is_raise, obligation_escalate_by_rule
 
 # The supervisors' lists: awaiting review for more than this many working days, and
 # assigned but not acknowledged (签收) for at least this many.
@@ -125,7 +128,7 @@ class _Links:
 
     def __init__(self):
         path = reverse("tracker:obligation_detail", args=[int(self.MARKER)])
-        self.template = notifications.absolute_url(path)
+        self.template = absolute_url(path)
 
     def __call__(self, obligation):
         return self.template.replace(self.MARKER, str(obligation.pk))
@@ -196,7 +199,7 @@ def _escalation_level(rules, overdue, current):
     raises ``current``; else None."""
     target = current
     for rule in rules:
-        if overdue >= rule.overdue_workdays and services.is_raise(target, rule.level):
+        if overdue >= rule.overdue_workdays and is_raise(target, rule.level):
             target = rule.level
     return target if target != current else None
 
@@ -206,7 +209,6 @@ def plan(day: date) -> Plan:
     (one per kind of list) whatever the number of obligations."""
     calendar = workdays.current_calendar()
     link = _Links()
-    User = get_user_model()
     tiers = list(ReminderTier.objects.filter(is_active=True))
     rules = list(EscalationRule.objects.filter(is_active=True))
     ahead_limit = max(
@@ -249,11 +251,7 @@ def plan(day: date) -> Plan:
         .select_related("department")
         .order_by("department_assigned_at", "pk")
     )
-    supervisors = list(
-        User.objects.filter(
-            groups__name=permissions.SUPERVISOR_GROUP, is_active=True
-        ).order_by("pk")
-    )
+    supervisors = list(permissions.supervisors())
 
     # obligation pk -> [Line]: for its owner, or its department's members when
     # nobody owns it (deadline tiers); for its department's members (签收).
@@ -426,9 +424,7 @@ def run(day: date | None = None, *, dry_run=False, force=False) -> Result:
         result.escalated = _escalate(planned)
         result.sent = _record_and_send(planned)
         result.already_sent = planned.line_count - _count(result.sent)
-    result.digests_delivered, result.messages_delivered = (
-        notifications.deliver_pending()
-    )
+    result.digests_delivered, result.messages_delivered = deliver_pending()
     return result
 
 
@@ -467,7 +463,7 @@ def _escalate(planned):
             "rules."
         ) % {"count": escalation.overdue_workdays, "level": level_label}
         if (
-            services.obligation_escalate_by_rule(
+            obligation_escalate_by_rule(
                 obligation=escalation.obligation, level=escalation.level, note=note
             )
             is not None
@@ -563,14 +559,14 @@ def _record_and_send(planned):
         group_chat = defaultdict(dict)
         for user, lines in sent.items():
             texts = [line.text for line in lines]
-            services.notify(
+            notify(
                 recipients=[user],
                 obligation=None,
                 kind=Notification.Kind.REMINDER,
                 text="\n".join(texts),
                 email=False,
             )
-            notifications.send_digest(user, texts)
+            send_digest(user, texts)
             for line in lines:
                 department_id = planned.department_of.get(line.obligation_id)
                 if department_id in planned.departments and line.tier not in (
@@ -582,7 +578,7 @@ def _record_and_send(planned):
                         line.text
                     )
         for department_id, lines in group_chat.items():
-            notifications.send_department_digest(
+            send_department_digest(
                 planned.departments[department_id], list(lines.values())
             )
     return sent

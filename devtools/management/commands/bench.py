@@ -22,6 +22,8 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.services import reminders
+
 SIZES = (100, 1000, 10000)
 PAGES = (
     ("dashboard", "/"),
@@ -258,8 +260,6 @@ REMINDERS = "send_reminders"
 def measure_reminders():
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
-
-    from tracker import reminders
 
     reset_queries()
     start = time.perf_counter()

@@ -21,7 +21,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
-from tracker import importer, services
+from tracker import importer
+from tracker.services.common import ServiceError
+from tracker.services.importing import report_import
 
 FIXED_TIME = "2023-01-01T00:00:00+08:00"
 IN_MEMORY_URL = "sqlite://:memory:"
@@ -43,7 +45,7 @@ def fixture_objects(source, links) -> list[dict]:
     tree = importer.parse_report_file(source)
     link_map = importer.read_links(links)
     with transaction.atomic():
-        result = services.report_import(tree=tree, links=link_map)
+        result = report_import(tree=tree, links=link_map)
         objects = _serialise(result.report)
         transaction.set_rollback(True)
     return objects
@@ -103,7 +105,7 @@ class Command(BaseCommand):
             objects = fixture_objects(source, links)
         except importer.ReportFormatError as error:
             raise CommandError(str(error)) from None
-        except services.ServiceError as error:
+        except ServiceError as error:
             raise CommandError(str(error)) from None
         Path(output).write_text(dumps(objects), encoding="utf-8")
         counts = {}

@@ -25,7 +25,7 @@ from tracker.models import (
     Report,
     Section,
 )
-from tracker.services import rating_record
+from tracker.recording import rating_record
 
 ORGANIZATION = "基准测试县"
 DEPARTMENTS = 20

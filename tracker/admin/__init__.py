@@ -1,0 +1,15 @@
+"""The admin, one module per group of models. Importing them registers them."""
+
+from . import (  # noqa: F401
+    accounts,
+    assessment,
+    calendar,
+    departments,
+    evidence,
+    followups,
+    notifications,
+    obligations,
+    reports,
+    site,
+    supervision,
+)

@@ -1,0 +1,102 @@
+"""The domain: a report, its sections, and the obligations it promises.
+
+Nothing here is ever hard-deleted: foreign keys between domain rows are PROTECT, and
+the timeline (ProgressUpdate) refuses deletion outright. Every write goes through
+``tracker.services``; models hold fields, querysets and small read-only helpers.
+
+The models live in one module per domain; Django finds them here, so this module
+names them all (``from tracker.models import Obligation`` is the one way to import a
+model, as in every Django app).
+"""
+
+from .accounts import AccountProfile
+from .assessment import AssessmentWeights
+from .departments import Department, Holiday
+from .evidence import Evidence, evidence_upload_to
+from .followups import FollowUp, FollowUpQuerySet, FollowUpRejection
+from .notifications import (
+    Notification,
+    NotificationPreference,
+    NotificationQuerySet,
+    OutboundMessage,
+    Reminder,
+    ReminderTier,
+)
+from .obligations import (
+    DUE_SOON_DAYS,
+    Countdown,
+    Obligation,
+    ObligationQuerySet,
+    StatusSnapshot,
+    countdown,
+    due_within_q,
+    due_within_range,
+    not_done_q,
+    overdue_in_python,
+    overdue_q,
+    unacknowledged_q,
+)
+from .reports import (
+    ImportDraft,
+    ProtectedReportLogError,
+    Report,
+    ReportEvent,
+    ReportEventQuerySet,
+    ReportRevision,
+    Section,
+    display_name,
+    display_name_expression,
+)
+from .supervision import EscalationRule, NoticeCounter, SupervisionNotice
+from .workflow import (
+    ExtensionRequest,
+    ProgressUpdate,
+    ProgressUpdateQuerySet,
+    ProtectedTimelineError,
+)
+
+__all__ = [
+    "AccountProfile",
+    "AssessmentWeights",
+    "Countdown",
+    "DUE_SOON_DAYS",
+    "Department",
+    "EscalationRule",
+    "Evidence",
+    "ExtensionRequest",
+    "FollowUp",
+    "FollowUpQuerySet",
+    "FollowUpRejection",
+    "Holiday",
+    "ImportDraft",
+    "NoticeCounter",
+    "Notification",
+    "NotificationPreference",
+    "NotificationQuerySet",
+    "Obligation",
+    "ObligationQuerySet",
+    "OutboundMessage",
+    "ProgressUpdate",
+    "ProgressUpdateQuerySet",
+    "ProtectedReportLogError",
+    "ProtectedTimelineError",
+    "Reminder",
+    "ReminderTier",
+    "Report",
+    "ReportEvent",
+    "ReportEventQuerySet",
+    "ReportRevision",
+    "Section",
+    "StatusSnapshot",
+    "SupervisionNotice",
+    "countdown",
+    "display_name",
+    "display_name_expression",
+    "due_within_q",
+    "due_within_range",
+    "evidence_upload_to",
+    "not_done_q",
+    "overdue_in_python",
+    "overdue_q",
+    "unacknowledged_q",
+]

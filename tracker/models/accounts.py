@@ -1,0 +1,31 @@
+"""Per-user account state."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountProfile(models.Model):
+    """What the tracker keeps about an account beyond Django's user: whether its
+    password is a temporary one an administrator set, which the user must replace
+    before doing anything else (tracker.middleware.PasswordChangeRequiredMiddleware).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="account_profile",
+        verbose_name=_("user"),
+    )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set with a temporary password; cleared when the user sets one."),
+    )
+
+    class Meta:
+        verbose_name = _("account profile")
+        verbose_name_plural = _("account profiles")
+
+    def __str__(self):
+        return str(self.user)

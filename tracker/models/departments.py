@@ -1,0 +1,81 @@
+"""Departments and the holiday calendar."""
+
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("members"),
+    )
+    # Departments named in the record are deactivated, never deleted (the admin
+    # refuses the deletion), so past obligations and their history still name them.
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_(
+            "A deactivated department keeps its obligations and history but is no "
+            "longer offered for assignment."
+        ),
+    )
+    # A 企业微信 / 钉钉 group robot: the department's events and daily digest are
+    # posted there too. Only http(s): the server makes the request, so file:// or
+    # other schemes must never reach urllib.
+    webhook_url = models.CharField(
+        _("group chat webhook"),
+        max_length=500,
+        blank=True,
+        validators=[
+            URLValidator(
+                schemes=["http", "https"],
+                message=_("Enter an address starting with http:// or https://."),
+            )
+        ],
+        help_text=_(
+            "The address of a 企业微信 or 钉钉 group robot; the department's "
+            "notifications are posted there. Leave empty for none."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracker:department_detail", args=[self.pk])
+
+
+class Holiday(models.Model):
+    """A day that overrides the ``chinese-calendar`` package in working-day counts:
+    a holiday (is_workday off) or a weekend day moved to work (调休, on). Also how a
+    year the package does not cover yet gets its holidays (tracker.workdays)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(
+        _("working day"),
+        default=False,
+        help_text=_(
+            "Tick for a weekend day moved to work (调休); leave empty for a holiday."
+        ),
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday or working weekend day")
+        verbose_name_plural = _("holidays and working weekend days")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date.isoformat()} {self.name}".strip()

@@ -1,0 +1,124 @@
+"""The daily run's part: one digest a person or a department's group chat, and
+the retry of whatever failed before.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from ..models import Notification, OutboundMessage
+from .audience import Mode, email_modes
+from .outbox import enqueue, logger, send_outbound
+from .texts import (
+    WEBHOOK_MAX_BYTES,
+    digest_subject,
+    labelled,
+    notification_links,
+    site_name,
+    truncate_bytes,
+)
+
+
+def send_digest(user, lines=(), *, now=None):
+    """Email ``user`` one digest: ``lines`` (the caller's, e.g. the day's reminders)
+    followed by the events waiting for their digest. Returns the outbox row, or None
+    when there was nothing to send or the user gets no email (inbox only, no
+    address, no mail server, or a deactivated account).
+
+    The waiting events are taken in the same transaction as the outbox row is
+    written, so calling this and then ``deliver_pending`` in one run sends each
+    person one digest. The email itself goes out on commit; if it fails it stays in
+    the outbox and the next run retries it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        waiting = Notification.objects.filter(recipient=user, digest_pending=True)
+        events = list(
+            waiting.select_for_update()
+            .order_by("created_at", "pk")
+            .values_list("pk", "kind", "text")
+        )
+        if events:
+            waiting.filter(pk__in=[pk for pk, _k, _t in events]).update(
+                digest_pending=False
+            )
+        if not user.is_active or email_modes([user])[user.pk] == Mode.INBOX_ONLY:
+            return None
+        with translation.override(settings.LANGUAGE_CODE):
+            items = [*lines, *(labelled(k, t) for _pk, k, t in events)]
+            if not items:
+                return None
+            body = render_to_string(
+                "tracker/notifications/digest_email.txt",
+                {"items": items, "links": notification_links()},
+            )
+            subject = digest_subject(len(items), now)
+        (message,) = enqueue(
+            [
+                OutboundMessage(
+                    channel=OutboundMessage.Channel.EMAIL,
+                    recipient=user,
+                    subject=subject,
+                    body=body,
+                    created_at=now,
+                )
+            ]
+        )
+    return message
+
+
+def send_department_digest(department, lines, *, now=None):
+    """Post one digest of ``lines`` to the department's group chat (if it has
+    one); returns the outbox row or None. Sent on commit, retried like the rest."""
+    lines = list(lines)
+    if not (department.webhook_url and lines):
+        return None
+    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        head = gettext("【%(site)s】Daily digest %(day)s, %(department)s:") % {
+            "site": site_name(),
+            "day": timezone.localdate(now),
+            "department": department.short_name or department.name,
+        }
+    body = truncate_bytes("\n".join([head, *lines]), WEBHOOK_MAX_BYTES)
+    with transaction.atomic():
+        (message,) = enqueue(
+            [
+                OutboundMessage(
+                    channel=OutboundMessage.Channel.WEBHOOK,
+                    department=department,
+                    body=body,
+                    created_at=now,
+                )
+            ]
+        )
+    return message
+
+
+def deliver_pending(*, now=None, digests=None):
+    """The daily run's delivery: one digest email per person with events waiting
+    (plus ``digests``: {user: [lines]} from the caller, merged into the same email),
+    then every outbox row still pending, failed sends of earlier runs included.
+
+    Returns (digests sent, messages sent). Safe to run on several servers at once:
+    the digest rows and the outbox rows are claimed before sending.
+    """
+    now = now or timezone.now()
+    digests = dict(digests or {})
+    User = get_user_model()
+    waiting = User.objects.filter(
+        pk__in=Notification.objects.filter(digest_pending=True).values("recipient")
+    )
+    for user in waiting:
+        digests.setdefault(user, [])
+    digest_count = 0
+    for user, lines in digests.items():
+        try:
+            if send_digest(user, lines, now=now) is not None:
+                digest_count += 1
+        except Exception:
+            logger.exception("Could not write the digest of user %s", user.pk)
+    return digest_count, send_outbound(now=now)

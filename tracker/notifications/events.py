@@ -1,0 +1,225 @@
+"""events"""
+
+from django.db import transaction
+from django.utils import timezone
+
+# As in every tracker module, ``_`` is the lazy gettext: labels and messages become
+# text when used, in the reader's language or the record's (``_recorded``).
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (
+    Department,
+    ExtensionRequest,
+    Notification,
+    Obligation,
+    OutboundMessage,
+    display_name,
+)
+from ..recording import change_line, obligation_name, rating_record, record_text
+from .audience import Mode, audience, email_modes
+from .outbox import enqueue
+from .texts import email_body, email_subject, webhook_text
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipients,
+    obligation: Obligation | None,
+    kind: str,
+    text: str,
+    department: Department | None = None,
+    email: bool = True,
+) -> list[Notification]:
+    """Tell ``recipients`` (users) about a change: an inbox row each, and the email
+    each of them chose; and post it to ``department``'s group chat if it has one.
+
+    Call it inside the transaction of the change it reports: the inbox rows and the
+    outbox commit or roll back with the change, and nothing is sent before the
+    commit (``notifications.outbox.send_after_commit``). Who hears about what is decided
+    by ``notifications.audience.audience``. ``email=False`` writes the inbox and the
+    group chat only, for callers that mail the content themselves in one digest
+    (``notifications.digests.send_digest``), as the daily reminders do.
+    """
+    unique = {user.pk: user for user in recipients}
+    users = list(unique.values())
+    now = timezone.now()
+    modes = email_modes(users) if email else {}
+    mode = Mode
+    rows = Notification.objects.bulk_create(
+        Notification(
+            recipient=user,
+            obligation=obligation,
+            kind=kind,
+            text=text,
+            created_at=now,
+            digest_pending=modes.get(user.pk) == mode.DAILY_DIGEST,
+        )
+        for user in users
+    )
+    outbox = [
+        OutboundMessage(
+            channel=OutboundMessage.Channel.EMAIL,
+            recipient=user,
+            subject=email_subject(kind, obligation),
+            body=email_body(text, obligation),
+            created_at=now,
+        )
+        for user in users
+        if modes.get(user.pk) == mode.EVERY_EVENT
+    ]
+    if department is not None and department.webhook_url:
+        outbox.append(
+            OutboundMessage(
+                channel=OutboundMessage.Channel.WEBHOOK,
+                department=department,
+                body=webhook_text(kind, text, obligation),
+                created_at=now,
+            )
+        )
+    enqueue(outbox)
+    return rows
+
+
+def email(*, recipient, subject: str, body: str) -> OutboundMessage:
+    """One email to one person that is no event of an obligation (a password-reset
+    link): through the outbox like every other mail, sent after the commit and
+    retried when the server fails. Call it inside the caller's transaction."""
+    (message,) = enqueue(
+        [
+            OutboundMessage(
+                channel=OutboundMessage.Channel.EMAIL,
+                recipient=recipient,
+                subject=subject,
+                body=body,
+                created_at=timezone.now(),
+            )
+        ]
+    )
+    return message
+
+
+def announce(kind, obligation, *, actor, text, recipients=None):
+    """``notify`` the audience of ``kind`` (``notifications.audience.audience``)."""
+    users, department = audience(kind, obligation, actor=actor)
+    if recipients is not None:
+        users, department = recipients, None
+    notify(
+        recipients=users,
+        obligation=obligation,
+        kind=kind,
+        text=text,
+        department=department,
+    )
+
+
+_TRANSITION_NOTICES = {
+    Obligation.Status.SUBMITTED: (
+        Notification.Kind.SUBMITTED,
+        _("%(user)s submitted “%(obligation)s” for review: %(note)s"),
+    ),
+    Obligation.Status.RETURNED: (
+        Notification.Kind.RETURNED,
+        _("%(user)s returned “%(obligation)s” for rework. Reason: %(note)s"),
+    ),
+    Obligation.Status.DONE: (
+        Notification.Kind.APPROVED,
+        _("%(user)s approved “%(obligation)s”."),
+    ),
+}
+
+
+def announce_transition(
+    obligation, *, user, to_status, note, rating="", rating_comment=""
+):
+    if to_status not in _TRANSITION_NOTICES:
+        return
+    kind, message = _TRANSITION_NOTICES[to_status]
+    text = record_text(
+        message,
+        user=display_name(user),
+        obligation=obligation_name(obligation),
+        note=note,
+    )
+    if rating:
+        # The department hears its rating with the approval, and why: a 一般 or
+        # 较差 rating always has a comment, and the department should not have to
+        # open the item to learn what to do better.
+        text = f"{text} {rating_record(rating, rating_comment)}"
+    announce(kind, obligation, actor=user, text=text)
+
+
+def announce_supervision(obligation, *, user, level, note, notice):
+    text = record_text(
+        _(
+            "%(user)s raised the supervision of “%(obligation)s” to %(level)s. "
+            "Reason: %(reason)s"
+        ),
+        user=display_name(user),
+        obligation=obligation_name(obligation),
+        level=Obligation.SupervisionLevel(level).label,
+        reason=note,
+    )
+    if notice is not None:
+        text += "\n" + record_text(
+            _("Supervision notice %(code)s issued"), code=notice.code
+        )
+    announce(Notification.Kind.SUPERVISION, obligation, actor=user, text=text)
+
+
+def announce_extension_decision(obligation, extension, *, user):
+    """The department (members, owner, group chat) and the requester, who may be
+    neither (an admin asking on the department's behalf)."""
+    users, department = audience(
+        Notification.Kind.EXTENSION_DECIDED, obligation, actor=user
+    )
+    requester = extension.requested_by
+    if requester.pk != user.pk and requester.is_active:
+        users.append(requester)
+    if extension.status == ExtensionRequest.Status.APPROVED:
+        message = _(
+            "%(user)s approved the extension of “%(obligation)s”: the due date is "
+            "now %(date)s."
+        )
+    else:
+        message = _(
+            "%(user)s refused the extension of “%(obligation)s” to %(date)s: %(reason)s"
+        )
+    text = record_text(
+        message,
+        user=display_name(user),
+        obligation=obligation_name(obligation),
+        date=extension.requested_due_date.isoformat(),
+        reason=extension.decision_reason,
+    )
+    notify(
+        recipients=users,
+        obligation=obligation,
+        kind=Notification.Kind.EXTENSION_DECIDED,
+        text=text,
+        department=department,
+    )
+
+
+def announce_assignment(obligation, *, user, changed, changes):
+    """A new department hears it with the owner (and its group chat); when only
+    the owner changed, the new owner alone hears it."""
+    if obligation.department_id is not None and "department" in changed:
+        recipients = None
+    elif obligation.owner_id is not None and "owner" in changed:
+        recipients = [obligation.owner] if obligation.owner != user else []
+    else:
+        return
+    text = record_text(
+        _("“%(obligation)s” was assigned by %(user)s.\n%(changes)s"),
+        obligation=obligation_name(obligation),
+        user=display_name(user),
+        changes="\n".join(change_line(label, old, new) for label, old, new in changes),
+    )
+    announce(
+        Notification.Kind.ASSIGNED,
+        obligation,
+        actor=user,
+        text=text,
+        recipients=recipients,
+    )

@@ -1,0 +1,60 @@
+"""recording"""
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils import translation
+
+# As in every tracker module, ``_`` is the lazy gettext: labels and messages become
+# text when used, in the reader's language or the record's (``_recorded``).
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Obligation,
+    display_name,
+)
+
+
+def display_value(value):
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, AbstractBaseUser):
+        # People are known by name in the timeline, not by login.
+        return display_name(value)
+    return str(value)
+
+
+def in_record_language(message):
+    """``message`` in the organisation's language (settings.LANGUAGE_CODE).
+
+    Timeline and history texts are an official record that other people read later,
+    so they are written in the report's language, not in the language of whoever's
+    browser made the change.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message)
+
+
+def change_line(label, old, new):
+    """ "Label: old → new" for the timeline, in the organisation's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{label}: {display_value(old)} → {display_value(new)}"
+
+
+def rating_record(rating, comment=""):
+    """The lines an approval adds to its timeline entry, in the record language."""
+    lines = [
+        record_text(_("Rating: %(rating)s"), rating=Obligation.Rating(rating).label)
+    ]
+    if comment:
+        lines.append(record_text(_("Rating comment: %(comment)s"), comment=comment))
+    return "\n".join(lines)
+
+
+def record_text(message, **params):
+    """``message % params`` in the organisation's language (see ``_recorded``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % params
+
+
+def obligation_name(obligation):
+    return f"{obligation.code} {obligation.title}"

@@ -1,0 +1,410 @@
+"""考核排名: the departments' indicators, their composite score and ranking."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+from operator import attrgetter
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import workdays
+from ..models import (
+    AssessmentWeights,
+    Department,
+    Obligation,
+    ProgressUpdate,
+    Report,
+    SupervisionNotice,
+    overdue_q,
+)
+from .dashboard import Level, ReportDate, Status
+
+# The points of each rating in the rating part of the score (out of 100).
+RATING_POINTS = {
+    Obligation.Rating.EXCELLENT: 100,
+    Obligation.Rating.GOOD: 80,
+    Obligation.Rating.FAIR: 60,
+    Obligation.Rating.POOR: 0,
+}
+# In the supervision part, a red notice weighs as much as two yellow ones.
+RED_NOTICE_WEIGHT = 2
+
+
+@dataclass
+class DepartmentIndicators:
+    """One department's figures for a report and a period, its composite score and
+    its rank (``department_indicators`` defines each). ``rank`` and ``score`` are
+    None for a department with nothing to assess: it is shown, not ranked."""
+
+    department: Department
+    assigned: int = 0
+    finished: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    submissions: int = 0
+    returns: int = 0
+    average_workdays: float | None = None
+    yellow_notices: int = 0
+    red_notices: int = 0
+    # {Obligation.Rating value: count} over the finished items.
+    ratings: dict = field(default_factory=dict)
+    score: float | None = None
+    rank: int | None = None
+    is_best: bool = False
+    is_worst: bool = False
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.rank is not None
+
+    @property
+    def note(self):
+        """What the ranking says of the department, in words: the page highlights
+        the same rows, but colour alone says nothing to a screen reader or on a
+        grey print."""
+        if not self.assigned:
+            return _("No assigned items: not ranked")
+        if not self.is_ranked:
+            return _("Nothing to assess yet: not ranked")
+        if self.is_best:
+            return _("Best")
+        if self.is_worst:
+            return _("Lowest")
+        return ""
+
+    @property
+    def late(self) -> int:
+        """Finished after the due date in force at approval."""
+        return self.finished - self.on_time
+
+    @property
+    def due(self) -> int:
+        """What should be finished by now (应办结): finished, or overdue."""
+        return self.finished + self.overdue
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按期办结率, in percent: finished on time out of ``due``."""
+        return percent(self.on_time, self.due)
+
+    @property
+    def return_rate(self) -> float | None:
+        """退回率, in percent: returns for rework per submission for review."""
+        return percent(self.returns, self.submissions)
+
+    @property
+    def rated(self) -> int:
+        return sum(self.ratings.values())
+
+    @property
+    def rating_average(self) -> float | None:
+        """The average points of the ratings given (``RATING_POINTS``)."""
+        if not self.rated:
+            return None
+        points = sum(RATING_POINTS[r] * n for r, n in self.ratings.items())
+        return round(points / self.rated, 1)
+
+    def rating_counts(self) -> list[tuple[str, str, int]]:
+        """(rating, label, count) for every rating, best first."""
+        return [(r.value, r.label, self.ratings.get(r.value, 0)) for r in RATING_POINTS]
+
+    def score_parts(self) -> dict[str, float | None]:
+        """Each part of the score between 0 and 1, None when there is nothing to
+        measure it on (its weight then goes to the other parts).
+
+        Supervision alone assesses nothing: every department starts without
+        notices, so a department whose items are neither due, rated, submitted nor
+        noticed yet would otherwise score 100 and rank first for doing nothing. It
+        is not scored until one of those exists."""
+        notices = self.yellow_notices + RED_NOTICE_WEIGHT * self.red_notices
+        if not self.assigned or not (
+            self.due or self.rated or self.submissions or notices
+        ):
+            return dict.fromkeys(AssessmentWeights.DEFAULTS)
+        return {
+            "on_time": self.on_time / self.due if self.due else None,
+            "rating": (
+                self.rating_average / 100 if self.rating_average is not None else None
+            ),
+            "returns": (
+                max(0.0, 1 - self.returns / self.submissions)
+                if self.submissions
+                else None
+            ),
+            "supervision": max(0.0, 1 - notices / self.assigned),
+        }
+
+
+def percent(part, whole):
+    """``part`` of ``whole`` in percent, to one decimal; None when ``whole`` is 0."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def composite_score(parts: dict, weights: dict) -> float | None:
+    """100 × the weighted mean of the parts that can be measured, to one decimal;
+    None when none can."""
+    measured = {
+        name: value
+        for name, value in parts.items()
+        if value is not None and weights[name] > 0
+    }
+    total_weight = sum(weights[name] for name in measured)
+    if not total_weight:
+        return None
+    weighted = sum(weights[name] * value for name, value in measured.items())
+    return round(100 * weighted / total_weight, 1)
+
+
+def rank_departments(rows: list[DepartmentIndicators]) -> list[DepartmentIndicators]:
+    """Order by score (highest first), equal scores by department name then id, and
+    number them as competitions do: equal scores share a rank and the next rank
+    skips (1, 2, 2, 4). Departments without a score follow, by name, unranked.
+    Marks the best (rank 1) and, when ranks differ, the worst (last rank)."""
+    ranked = sorted(
+        (row for row in rows if row.score is not None),
+        key=lambda row: (-row.score, row.department.name, row.department.pk),
+    )
+    unranked = sorted(
+        (row for row in rows if row.score is None),
+        key=lambda row: (row.department.name, row.department.pk),
+    )
+    for position, row in enumerate(ranked, start=1):
+        same = position > 1 and row.score == ranked[position - 2].score
+        row.rank = ranked[position - 2].rank if same else position
+    if ranked:
+        last = ranked[-1].rank
+        for row in ranked:
+            row.is_best = row.rank == 1
+            row.is_worst = row.rank == last and last != 1
+    return ranked + unranked
+
+
+def _assessed_obligations(report: Report, start: date | None, end: date | None):
+    """The report's assigned obligations in the period, annotated with
+    ``approved_on`` (the day of approval, Asia/Shanghai) and ``due_in_force``.
+
+    An obligation is in the period when the due date in force, or the day it was
+    approved, falls within it (both ends included); without dates, every one.
+    ``due_in_force``: for a finished item the due date when it was approved (an
+    extension granted before the approval counts, a change made after it does
+    not), read from the history row the approval wrote; otherwise its due date."""
+    done = Q(status=Status.DONE)
+    due_at_approval = (
+        Obligation.history.filter(
+            id=OuterRef("pk"), history_date__gte=OuterRef("status_changed_at")
+        )
+        .order_by("history_date", "history_id")
+        .values("due_date")[:1]
+    )
+    obligations = Obligation.objects.filter(
+        report=report, department__isnull=False
+    ).alias(
+        approved_on=Case(
+            When(done, then=ReportDate("status_changed_at")),
+            default=None,
+            output_field=DateField(),
+        ),
+        due_in_force=Case(
+            When(done, then=Coalesce(Subquery(due_at_approval), F("due_date"))),
+            default=F("due_date"),
+            output_field=DateField(),
+        ),
+    )
+    if start is None and end is None:
+        return obligations
+    bounds = {"gte": start, "lte": end}
+    within = {
+        field: Q(
+            **{
+                f"{field}__{lookup}": day
+                for lookup, day in bounds.items()
+                if day is not None
+            }
+        )
+        for field in ("due_in_force", "approved_on")
+    }
+    return obligations.filter(within["due_in_force"] | within["approved_on"])
+
+
+def _average_workdays(finished: QuerySet) -> dict[int, float]:
+    """{department id: average working days from assignment to approval} of the
+    ``finished`` obligations. The database counts the obligations per department
+    and day (of approval, then of assignment); the working days between two days
+    are the difference of their positions in the working-day calendar, so the sums
+    come from those counts without reading any obligation in Python."""
+    counted = finished.filter(
+        department_assigned_at__isnull=False,
+        status_changed_at__isnull=False,
+        department_assigned_at__lte=F("status_changed_at"),
+    ).order_by()
+    per_day = [
+        (sign, row)
+        for column, sign in (("status_changed_at", 1), ("department_assigned_at", -1))
+        for row in counted.annotate(day=ReportDate(column))
+        .values("department", "day")
+        .annotate(n=Count("pk"))
+    ]
+    if not per_day:
+        return {}
+    calendar = workdays.current_calendar()
+    origin = min(row["day"] for _sign, row in per_day)
+    totals, counts = {}, {}
+    for sign, row in per_day:  # one row per department and day
+        position = calendar.workdays_between(origin, row["day"])
+        department = row["department"]
+        totals[department] = totals.get(department, 0) + sign * row["n"] * position
+        if sign > 0:
+            counts[department] = counts.get(department, 0) + row["n"]
+    return {d: round(totals[d] / counts[d], 1) for d in counts}
+
+
+def department_indicators(
+    *,
+    report: Report,
+    start: date | None = None,
+    end: date | None = None,
+    today: date | None = None,
+    weights: AssessmentWeights | None = None,
+) -> list[DepartmentIndicators]:
+    """Every department's indicators for ``report`` and the period from ``start``
+    to ``end`` (both included; None: unbounded), with its score, ordered by rank.
+
+    Which obligations: the report's obligations now assigned to the department
+    whose due date in force or approval falls in the period
+    (``_assessed_obligations``). Per department:
+
+    - ``assigned``; ``finished`` (done now); ``overdue`` (``overdue_q``, today);
+    - ``on_time``: finished, approved on or before the due date in force at the
+      approval (no due date: on time). The deadline rule is the 督办 engine's: due
+      dates are set in working days (``workdays.add_workdays``) and an item is
+      late from the calendar day after its due date, as ``overdue_q`` says;
+    - ``submissions`` and ``returns``: the timeline's moves to "awaiting review"
+      and to "returned" of those obligations;
+    - ``average_workdays``: working days from assignment to the department
+      (``department_assigned_at``) to approval, over the finished ones;
+    - ``yellow_notices`` / ``red_notices``: notices addressed to the department
+      on any obligation of the report, issued within the period;
+    - ``ratings``: the finished ones' ratings.
+
+    A fixed number of queries whatever the number of obligations: the database
+    counts, Python only scores the one row per department.
+    """
+    today = today or timezone.localdate()
+    weights = (weights or AssessmentWeights.current()).as_dict()
+    assessed = _assessed_obligations(report, start, end)
+    done = Q(status=Status.DONE)
+    on_time = done & (
+        Q(due_in_force__isnull=True) | Q(approved_on__lte=F("due_in_force"))
+    )
+    counts = {
+        row["department"]: row
+        for row in assessed.order_by()
+        .values("department")
+        .annotate(
+            assigned=Count("pk"),
+            finished=Count("pk", filter=done),
+            on_time=Count("pk", filter=on_time),
+            overdue=Count("pk", filter=overdue_q(today)),
+            **{
+                f"rating_{rating.value}": Count("pk", filter=done & Q(rating=rating))
+                for rating in RATING_POINTS
+            },
+        )
+    }
+    timeline = {
+        row["obligation__department"]: row
+        for row in ProgressUpdate.objects.filter(
+            obligation__in=assessed.values("pk"), action=ProgressUpdate.Action.STATUS
+        )
+        .order_by()
+        .values("obligation__department")
+        .annotate(
+            submissions=Count("pk", filter=Q(to_status=Status.SUBMITTED)),
+            returns=Count("pk", filter=Q(to_status=Status.RETURNED)),
+        )
+    }
+    notices = SupervisionNotice.objects.filter(
+        obligation__report=report,
+        department__isnull=False,
+        level__in=(Level.YELLOW, Level.RED),
+    )
+    if start is not None:
+        notices = notices.filter(issued_on__gte=start)
+    if end is not None:
+        notices = notices.filter(issued_on__lte=end)
+    notice_counts = {
+        row["department"]: row
+        for row in notices.order_by()
+        .values("department")
+        .annotate(
+            yellow=Count("pk", filter=Q(level=Level.YELLOW)),
+            red=Count("pk", filter=Q(level=Level.RED)),
+        )
+    }
+    averages = _average_workdays(assessed.filter(done))
+    departments = Department.objects.filter(
+        Q(is_active=True) | Q(pk__in=[*counts, *notice_counts])
+    ).order_by("name")
+    rows = []
+    for department in departments:  # one row per department
+        row = counts.get(department.pk, {})
+        updates = timeline.get(department.pk, {})
+        received = notice_counts.get(department.pk, {})
+        indicators = DepartmentIndicators(
+            department=department,
+            assigned=row.get("assigned", 0),
+            finished=row.get("finished", 0),
+            on_time=row.get("on_time", 0),
+            overdue=row.get("overdue", 0),
+            submissions=updates.get("submissions", 0),
+            returns=updates.get("returns", 0),
+            average_workdays=averages.get(department.pk),
+            yellow_notices=received.get("yellow", 0),
+            red_notices=received.get("red", 0),
+            ratings={r.value: row.get(f"rating_{r.value}", 0) for r in RATING_POINTS},
+        )
+        indicators.score = composite_score(indicators.score_parts(), weights)
+        rows.append(indicators)
+    return rank_departments(rows)
+
+
+def circular_flagged(
+    *, report: Report, start: date | None, end: date | None, today: date
+) -> list[tuple[Department, list[Obligation]]]:
+    """The departments the 通报 names, by name, each with its items of the period
+    (the ranking's, ``_assessed_obligations``) that are overdue now (``overdue_q``)
+    or under red supervision and not done, in document order. One query."""
+    flagged = (
+        _assessed_obligations(report, start, end)
+        .filter(
+            overdue_q(today) | (Q(supervision_level=Level.RED) & ~Q(status=Status.DONE))
+        )
+        .select_related("department")
+        .only(
+            "pk",
+            "code",
+            "title",
+            "status",
+            "due_date",
+            "supervision_level",
+            "department__name",
+        )
+        .order_by("department__name", "department_id", "position")
+    )
+    return [
+        (department, list(items))
+        for department, items in groupby(flagged, key=attrgetter("department"))
+    ]

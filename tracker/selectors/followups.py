@@ -1,0 +1,239 @@
+"""Follow-up across years: suggestions, each report's and each item's follow-ups,
+recurring problems.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Q,
+)
+
+from .. import similarity
+from ..models import (
+    FollowUp,
+    FollowUpRejection,
+    Obligation,
+    Report,
+)
+from .dashboard import LIST_LIMIT
+
+
+def adjacent_report(*, organization: str, year: int) -> Report | None:
+    """The organization's report of ``year``, if imported."""
+    return Report.objects.filter(organization=organization, year=year).first()
+
+
+@dataclass
+class FollowUpSuggestion:
+    """An item of next year's report suggested as reporting on a task or problem
+    (``tracker.similarity.match_followups``), not confirmed or rejected yet."""
+
+    earlier: Obligation
+    later: Obligation
+    score: float
+    terms: tuple[str, ...]
+
+    @property
+    def is_recurring(self):
+        """A problem suggested as appearing again as a problem."""
+        return self.earlier.kind == self.later.kind == Obligation.Kind.PROBLEM
+
+
+def _passages(report_ids) -> dict[int, dict[str, Obligation]]:
+    """The obligations still in the text of each report, by report and code, with
+    what matching and the pages need (not status or people). One query."""
+    by_report = {pk: {} for pk in report_ids}
+    for obligation in Obligation.objects.filter(
+        report_id__in=report_ids, missing_since__isnull=True
+    ).only("pk", "report_id", "code", "kind", "title", "body", "position"):
+        by_report[obligation.report_id][obligation.code] = obligation
+    return by_report
+
+
+def _as_passages(obligations):
+    return [(o.code, o.kind, o.body) for o in obligations.values()]
+
+
+def followup_suggestions(
+    earlier_report: Report, later_report: Report, *, only=None
+) -> list[FollowUpSuggestion]:
+    """Suggested follow-ups of ``earlier_report``'s tasks and problems (or of the
+    codes in ``only``) in ``later_report``, best first for each, in document
+    order; a pair already confirmed or rejected is not suggested again. Three
+    queries whatever the size of the reports."""
+    passages = _passages([earlier_report.pk, later_report.pk])
+    earlier, later = passages[earlier_report.pk], passages[later_report.pk]
+    decided = {
+        *FollowUp.objects.confirmed()
+        .filter(earlier__report=earlier_report, later__report=later_report)
+        .values_list("earlier_id", "later_id"),
+        *FollowUpRejection.objects.filter(
+            earlier__report=earlier_report, later__report=later_report
+        ).values_list("earlier_id", "later_id"),
+    }
+    suggestions = [
+        FollowUpSuggestion(
+            earlier[each.earlier], later[each.later], each.score, each.terms
+        )
+        for each in similarity.match_followups(
+            _as_passages(earlier), _as_passages(later), only=only
+        )
+    ]
+    suggestions = [
+        each for each in suggestions if (each.earlier.pk, each.later.pk) not in decided
+    ]
+    suggestions.sort(key=lambda each: each.earlier.position)  # stable: best first
+    return suggestions
+
+
+def followup_measure(earlier: Obligation, later: Obligation) -> tuple[float, tuple]:
+    """The cosine and shared wording of one pair, as a suggestion would give them
+    (0 and no terms when they share nothing): what a confirmation records."""
+    passages = _passages([earlier.report_id, later.report_id])
+    matches = similarity.match_followups(
+        _as_passages(passages[earlier.report_id]),
+        _as_passages(passages[later.report_id]),
+        only=[earlier.code],
+        min_score=0.0,
+        max_per_item=None,
+    )
+    for each in matches:
+        if each.later == later.code:
+            return each.score, each.terms
+    return 0.0, ()
+
+
+@dataclass
+class FollowUpRow:
+    """A task or problem of a report and what next year's report made of it."""
+
+    obligation: Obligation
+    confirmed: list = field(default_factory=list)  # FollowUp, with ``later``
+    suggestions: list = field(default_factory=list)  # FollowUpSuggestion
+
+    @property
+    def is_recurring(self):
+        return any(each.is_recurring for each in self.confirmed)
+
+
+@dataclass
+class ReportFollowUp:
+    """Both sides of a report's follow-up across years, for its page.
+
+    ``later_report``: the organization's next report, and ``rows`` every task and
+    problem of this one with the later items confirmed or suggested for it.
+    ``earlier_report``: the previous report, and ``follows`` the confirmed matches
+    whose later side is in this one. ``recurring``: the pks of this report's
+    problems in a confirmed problem -> problem match (反复出现)."""
+
+    later_report: Report | None = None
+    rows: list = field(default_factory=list)
+    earlier_report: Report | None = None
+    follows: list = field(default_factory=list)
+    recurring: set = field(default_factory=set)
+
+
+def report_followup(report: Report) -> ReportFollowUp:
+    """What the report page shows of the follow-up across years: two queries (the
+    neighbouring reports, the confirmed matches), and four more when next year's
+    report is imported (its suggestions and this report's tasks and problems),
+    whatever the size of the reports."""
+    neighbours = {
+        each.year: each
+        for each in Report.objects.filter(
+            organization=report.organization,
+            year__in=[report.year - 1, report.year + 1],
+        )
+    }
+    result = ReportFollowUp(
+        later_report=neighbours.get(report.year + 1),
+        earlier_report=neighbours.get(report.year - 1),
+    )
+    confirmed = list(
+        FollowUp.objects.confirmed()
+        .filter(Q(earlier__report=report) | Q(later__report=report))
+        .select_related("earlier__report", "later__report", "confirmed_by")
+    )
+    for each in confirmed:
+        if each.is_recurring:
+            result.recurring.update({each.earlier_id, each.later_id})
+    result.follows = [each for each in confirmed if each.later.report_id == report.pk]
+    if result.later_report is None:
+        return result
+    suggestions = followup_suggestions(report, result.later_report)
+    earlier = (
+        Obligation.objects.filter(
+            report=report, kind__in=[Obligation.Kind.TASK, Obligation.Kind.PROBLEM]
+        )
+        .only("pk", "report_id", "code", "kind", "title", "position", "missing_since")
+        .order_by("position")
+    )
+    rows = {o.pk: FollowUpRow(o) for o in earlier}
+    for each in confirmed:
+        if each.earlier_id in rows:
+            rows[each.earlier_id].confirmed.append(each)
+    for each in suggestions:
+        rows[each.earlier.pk].suggestions.append(each)
+    result.rows = list(rows.values())
+    return result
+
+
+@dataclass
+class ObligationFollowUp:
+    """The obligation page's follow-up across years: ``confirmed`` (the later items
+    reporting on this task or problem), ``suggestions`` (not decided yet) in
+    ``later_report``; ``follows`` (the earlier tasks and problems this item
+    reports on)."""
+
+    later_report: Report | None = None
+    confirmed: list = field(default_factory=list)
+    suggestions: list = field(default_factory=list)
+    follows: list = field(default_factory=list)
+    choice_form: object = None  # set by the view for those who may confirm
+
+    def __bool__(self):
+        return bool(self.later_report or self.follows)
+
+    @property
+    def later_is_writable(self):
+        """Whether follow-ups may be decided: the next report is open."""
+        return self.later_report is not None and not self.later_report.is_closed
+
+
+def obligation_followup(obligation: Obligation) -> ObligationFollowUp:
+    """At most five queries: the confirmed matches on either side, the next
+    report, and the suggestions for this obligation."""
+    result = ObligationFollowUp()
+    confirmed = list(
+        FollowUp.objects.confirmed()
+        .filter(Q(earlier=obligation) | Q(later=obligation))
+        .select_related("earlier__report", "later__report", "confirmed_by")
+    )
+    result.follows = [each for each in confirmed if each.later_id == obligation.pk]
+    if obligation.kind not in (Obligation.Kind.TASK, Obligation.Kind.PROBLEM):
+        return result
+    result.later_report = adjacent_report(
+        organization=obligation.report.organization, year=obligation.report.year + 1
+    )
+    if result.later_report is None:
+        return result
+    result.confirmed = [e for e in confirmed if e.earlier_id == obligation.pk]
+    if obligation.missing_since is None:
+        result.suggestions = followup_suggestions(
+            obligation.report, result.later_report, only=[obligation.code]
+        )
+    return result
+
+
+def recurring_problems(report: Report, *, limit: int = LIST_LIMIT):
+    """The dashboard's 反复出现 panel: how many confirmed problem -> problem
+    matches touch ``report`` (as the earlier or the later year), and the first
+    ``limit`` of them. Two queries."""
+    matches = FollowUp.objects.recurring().filter(
+        Q(earlier__report=report) | Q(later__report=report)
+    )
+    return matches.count(), list(
+        matches.select_related("earlier__report", "later__report").order_by(
+            "earlier__report__year", "earlier__position", "pk"
+        )[:limit]
+    )

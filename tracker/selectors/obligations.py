@@ -1,0 +1,200 @@
+"""The obligation list, its exports, and one obligation's page."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
+
+from .. import similarity
+from ..models import (
+    Evidence,
+    ExtensionRequest,
+    Obligation,
+    ProgressUpdate,
+    Report,
+    ReportRevision,
+    SupervisionNotice,
+    display_name_expression,
+)
+
+
+def obligation_list_cache_key(*, query: str, today: date, language: str) -> str:
+    """Where the obligation list's filters and table for ``query`` (the query
+    string: filters, sort, page) are cached. The list shows every report, so the
+    key holds the sum of all reports' revisions: every write adds one to it
+    (``services.dashboard.report_invalidate_dashboard``). One small query. Nothing of
+    the reader, as for ``dashboard_cache_key``."""
+    revisions = ReportRevision.objects.aggregate(
+        total=Coalesce(Sum("number"), 0), reports=Count("pk")
+    )
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return (
+        f"obligation-list:{revisions['total']}:{revisions['reports']}:"
+        f"{today.isoformat()}:{language}:{digest}"
+    )
+
+
+def obligations_for_table(obligations: QuerySet) -> QuerySet:
+    """The obligation list's rows: related names joined, the evidence count and the
+    last update as correlated subqueries, which the database evaluates only for the
+    50 rows of a page (a JOIN + GROUP BY would aggregate every evidence and update
+    row of every obligation before paginating)."""
+    evidence_count = (
+        Evidence.objects.filter(obligation=OuterRef("pk"), withdrawn_at__isnull=True)
+        .order_by()
+        .values("obligation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_update = (
+        ProgressUpdate.objects.filter(obligation=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    # Not the report (its whole source text would come with every row) nor the
+    # obligation's body: the table shows neither. Nothing here joins in the page's
+    # COUNT(*): the joined rows come with select_related, the subqueries are in the
+    # SELECT list only.
+    rows = (
+        obligations.select_related("department", "owner")
+        .defer("body")
+        .annotate(
+            evidence_count=Coalesce(
+                Subquery(evidence_count, output_field=IntegerField()), Value(0)
+            ),
+            last_update=Subquery(last_update),
+        )
+    )
+    return _by_report_and_position(rows)
+
+
+def _by_report_and_position(obligations: QuerySet) -> QuerySet:
+    """``obligations`` in the model's order (by report: newest year first, then by
+    organization; then by position), sorted on numbers.
+
+    The model's order sorts on the joined report's year and organization: each
+    comparison of two rows of one report compares the organization's text under
+    the database's collation, which made sorting 10,000 rows for a page of 50
+    cost 13 ms on PostgreSQL. One small query reads the order of the reports (a
+    few dozen at most). With one report the rows are read in the order of the
+    (report, position) index and the LIMIT stops after 50 of them; with several,
+    each report's place is a number the rows are sorted on."""
+    order = list(
+        Report.objects.order_by("-year", "organization").values_list("pk", flat=True)
+    )
+    if len(order) <= 1:
+        return obligations.order_by("report_id", "position")
+    rank = Case(
+        *(When(report_id=pk, then=Value(place)) for place, pk in enumerate(order)),
+        output_field=IntegerField(),
+    )
+    return obligations.alias(report_rank=rank).order_by("report_rank", "position")
+
+
+def obligations_for_export(obligations: QuerySet) -> QuerySet:
+    """What the exports add to ``obligations_for_table``'s rows: the owner's name,
+    the latest progress note and, while the obligation is returned, the reason of
+    its latest return. Correlated subqueries, so the export stays one query
+    however many rows it has."""
+    updates = ProgressUpdate.objects.filter(obligation=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    latest_note = updates.filter(action=ProgressUpdate.Action.COMMENT)
+    latest_return = updates.filter(to_status=Obligation.Status.RETURNED)
+    return obligations.annotate(
+        owner_name=display_name_expression("owner"),
+        latest_note=Subquery(latest_note.values("text")[:1]),
+        return_reason=Case(
+            When(
+                status=Obligation.Status.RETURNED,
+                then=Subquery(latest_return.values("text")[:1]),
+            ),
+            default=None,
+        ),
+    )
+
+
+def obligation_page_related(obligation: Obligation) -> Obligation:
+    """Fetch what the obligation page shows beside the obligation, in a fixed number
+    of queries whatever the number of evidence rows and timeline entries:
+    ``evidence_list``, ``timeline``, ``notice_list`` and ``extension_list`` (as
+    attributes), the
+    section's chapter and the task <-> problem links."""
+    prefetch_related_objects(
+        [obligation],
+        "section__parent",
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.select_related("uploaded_by", "withdrawn_by"),
+            to_attr="evidence_list",
+        ),
+        Prefetch(
+            "updates",
+            queryset=ProgressUpdate.objects.select_related("author", "evidence"),
+            to_attr="timeline",
+        ),
+        Prefetch(
+            "notices",
+            queryset=SupervisionNotice.objects.select_related(
+                "department", "issued_by", "replied_by"
+            ),
+            to_attr="notice_list",
+        ),
+        Prefetch(
+            "extension_requests",
+            queryset=ExtensionRequest.objects.select_related(
+                "requested_by", "decided_by"
+            ),
+            to_attr="extension_list",
+        ),
+        Prefetch("addresses", queryset=Obligation.objects.order_by("position")),
+        Prefetch("addressed_by", queryset=Obligation.objects.order_by("position")),
+    )
+    return obligation
+
+
+@dataclass
+class LinkSuggestion:
+    """A problem of the report suggested for a task (``tracker.similarity``)."""
+
+    problem: Obligation
+    score: float
+    terms: tuple[str, ...]
+
+
+def suggested_problems(task: Obligation) -> list[LinkSuggestion]:
+    """The problems suggested for ``task`` that it is not linked to yet, best first.
+
+    One query: code, kind and text of the report's obligations still in its text
+    (every passage weighs the words; a problem no longer in the report is not
+    offered). Expects ``addresses`` prefetched (``obligation_page_related``)."""
+    if task.kind != Obligation.Kind.TASK:
+        return []
+    passages = {
+        o.code: o
+        for o in Obligation.objects.filter(
+            report_id=task.report_id, missing_since__isnull=True
+        ).only("pk", "report_id", "code", "kind", "title", "body", "status")
+    }
+    linked = {problem.pk for problem in task.addresses.all()}
+    return [
+        LinkSuggestion(passages[each.problem], each.score, each.terms)
+        for each in similarity.suggest_for_report(
+            ((o.code, o.kind, o.body) for o in passages.values()), tasks=[task.code]
+        )
+        if passages[each.problem].pk not in linked
+    ]

@@ -1,0 +1,185 @@
+"""/my/ and the supervisors' review queue."""
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+from operator import attrgetter
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from .. import workdays
+from ..models import (
+    ExtensionRequest,
+    Obligation,
+    ProgressUpdate,
+    SupervisionNotice,
+    overdue_q,
+)
+from .dashboard import (
+    Level,
+    Status,
+    awaiting_review_list,
+    overdue_list,
+    pending_extensions,
+)
+
+# /my/ groups: what needs the user's hands first, finished work last.
+MY_WORK_ORDER = (
+    Status.RETURNED,
+    Status.IN_PROGRESS,
+    Status.NOT_STARTED,
+    Status.SUBMITTED,
+    Status.DONE,
+)
+
+
+@dataclass
+class MyWork:
+    """The obligations of a user's departments and those they own: ``groups`` is
+    [{status, label, rows}] in ``MY_WORK_ORDER``, each row with ``overdue_now``;
+    ``departments`` are the user's, by name."""
+
+    groups: list
+    total: int
+    overdue: int
+    departments: list
+
+
+def my_work(user, *, today: date) -> MyWork:
+    """The database orders the rows by group (status in ``MY_WORK_ORDER``), overdue
+    first, then by due date, and counts the total and the overdue; Python only cuts
+    the ordered rows where the status changes."""
+    mine = Obligation.objects.of_user_departments(user)
+    group_rank = Case(
+        *(
+            When(status=status, then=Value(rank))
+            for rank, status in enumerate(MY_WORK_ORDER)
+        ),
+        output_field=IntegerField(),
+    )
+    rows = (
+        mine.select_related("report", "department", "owner")
+        .annotate(
+            group_rank=group_rank,
+            # Shown under the title until the work is submitted again.
+            return_reason=Subquery(
+                ProgressUpdate.objects.open_returns()
+                .filter(obligation=OuterRef("pk"))
+                .order_by("-pk")
+                .values("text")[:1]
+            ),
+            overdue_now=Case(
+                When(overdue_q(today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by(
+            "group_rank",
+            "-overdue_now",
+            F("due_date").asc(nulls_last=True),
+            "report_id",
+            "position",
+        )
+    )
+    groups = [
+        {"status": Status(status), "label": Status(status).label, "rows": list(group)}
+        for status, group in groupby(rows, key=attrgetter("status"))
+    ]
+    counts = mine.aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=overdue_q(today))
+    )
+    return MyWork(
+        groups=groups,
+        total=counts["total"],
+        overdue=counts["overdue"],
+        departments=list(user.departments.order_by("name")),
+    )
+
+
+# The supervisor's queue on /my/: the lists show this many rows each, the heading
+# counts them all, and "all N" leads to the filtered obligation list.
+QUEUE_LIMIT = 20
+
+
+@dataclass
+class ReviewQueue:
+    """What waits for a supervisor: ``counts`` (one aggregate over the
+    obligations, plus the unanswered notices) and a short list per section, the
+    longest-waiting first. Rows awaiting review carry ``waited_workdays``."""
+
+    counts: dict
+    awaiting_review: list
+    returned: list
+    overdue: list
+    escalated: list
+    pending_extensions: list
+    unanswered_notices: list
+
+
+def review_queue(visible: QuerySet, *, today: date, limit: int = QUEUE_LIMIT):
+    """The supervisor's queue over ``visible``, in a fixed number of queries
+    whatever the number of obligations (one per list and two counts)."""
+    pending = ExtensionRequest.objects.filter(
+        obligation=OuterRef("pk"), status=ExtensionRequest.Status.PENDING
+    )
+    escalated = Q(supervision_level__in=(Level.YELLOW, Level.RED))
+    counts = visible.aggregate(
+        awaiting_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        returned=Count("pk", filter=Q(status=Status.RETURNED)),
+        overdue=Count("pk", filter=overdue_q(today)),
+        escalated=Count("pk", filter=escalated & ~Q(status=Status.DONE)),
+        pending_extensions=Count("pk", filter=Exists(pending)),
+    )
+    notices = SupervisionNotice.objects.filter(
+        obligation__in=visible.values("pk"), replied_at__isnull=True
+    )
+    counts["unanswered_notices"] = notices.count()
+    rows = visible.select_related("department", "owner").defer("body")
+    awaiting = list(awaiting_review_list(rows, limit=limit))
+    calendar = workdays.current_calendar()
+    for obligation in awaiting:  # at most ``limit`` rows
+        since = obligation.status_changed_at
+        obligation.waited_workdays = (
+            calendar.workdays_between(
+                timezone.localtime(since, timezone.get_default_timezone()).date(), today
+            )
+            if since
+            else None
+        )
+    return ReviewQueue(
+        counts=counts,
+        awaiting_review=awaiting,
+        returned=list(
+            rows.filter(status=Status.RETURNED).order_by("status_changed_at", "pk")[
+                :limit
+            ]
+        ),
+        overdue=list(overdue_list(rows, today=today, limit=limit)),
+        escalated=list(
+            rows.filter(escalated)
+            .exclude(status=Status.DONE)
+            # "red" sorts before "yellow": the strictest first.
+            .order_by("supervision_level", "due_date", "pk")[:limit]
+        ),
+        pending_extensions=list(pending_extensions(visible, limit=limit)),
+        unanswered_notices=list(
+            notices.select_related("obligation", "department").order_by(
+                "reply_due", "pk"
+            )[:limit]
+        ),
+    )

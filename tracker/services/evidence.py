@@ -1,0 +1,188 @@
+"""佐证材料: uploading, withdrawing and annotating evidence files."""
+
+from django.db import transaction
+from django.utils import timezone
+
+# As in every tracker module, ``_`` is the lazy gettext: labels and messages become
+# text when used, in the reader's language or the record's (``_recorded``).
+from django.utils.translation import gettext_lazy as _
+
+from .. import permissions
+from ..evidence_files import EvidenceFileError, validate_evidence_file
+from ..models import (
+    Evidence,
+    Obligation,
+    ProgressUpdate,
+)
+from ..recording import change_line
+from .common import (
+    ServiceError,
+    lock_open_obligation,
+    log_action,
+    refuse_if_closed,
+    refuse_unless,
+    save_recorded,
+    sync_obligation,
+)
+
+# PostgreSQL advisory lock key of evidence storage (any constant no other code uses).
+EVIDENCE_STORAGE_LOCK = 7_370_001
+
+
+def evidence_storage_lock(*, exclusive: bool) -> None:
+    """Hold the evidence storage lock until the current transaction ends.
+
+    An upload writes its file before its row commits, so a file that no row
+    refers to may belong to an upload still in its transaction. Uploads hold this
+    lock shared from before they write the file; the orphan sweep
+    (``manage.py evidence_orphans``) holds it exclusively while it lists and
+    deletes, so it waits until every open upload has committed or rolled back, and
+    no upload starts meanwhile. On SQLite the database's write lock, taken at BEGIN
+    (``transaction_mode`` IMMEDIATE in settings), already serialises the two."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("evidence_storage_lock needs a transaction")
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        function = (
+            "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(%s)", [EVIDENCE_STORAGE_LOCK])
+
+
+def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
+    """Attach a supporting document (佐证材料) to an obligation.
+
+    The file is checked by content, stored under a generated name
+    (``models.evidence_upload_to``) and recorded with its sha256. If anything fails
+    after the file was written, including the commit itself, the file is removed, so
+    a refused or rolled-back upload leaves neither a row nor a file. (When a caller
+    wraps this in its own transaction that later rolls back, the file stays behind:
+    ``manage.py evidence_orphans --delete`` is the safety net for that, and
+    ``evidence_storage_lock`` keeps it away from uploads still in a transaction.)
+    """
+    refuse_unless(permissions.can_work_on(user, obligation))
+    try:
+        name, content_type, size, sha256 = validate_evidence_file(file)
+    except EvidenceFileError as error:
+        raise ServiceError(error.message) from None
+    note = (note or "").strip()
+    evidence = Evidence(
+        obligation=obligation,
+        original_name=name,
+        size=size,
+        sha256=sha256,
+        content_type=content_type,
+        uploaded_by=user,
+        note=note,
+    )
+    stored_name = None
+    try:
+        with transaction.atomic():
+            evidence_storage_lock(exclusive=False)  # before the file is written
+            lock_open_obligation(obligation)
+            file.seek(0)
+            # The field's upload_to (models.evidence_upload_to) names the file.
+            evidence.file.save(name, file, save=False)
+            stored_name = evidence.file.name
+            save_recorded(evidence, user=user, reason=_("Evidence uploaded"))
+            log_action(
+                obligation,
+                user=user,
+                action=ProgressUpdate.Action.EVIDENCE_UPLOAD,
+                text=note,
+                evidence=evidence,
+            )
+    except BaseException:
+        if stored_name is not None:
+            evidence.file.storage.delete(stored_name)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
+    """Withdraw a piece of evidence: it stays in storage and in the timeline (struck
+    through, with the reason), but no longer counts for submitting.
+
+    The last live evidence of an obligation awaiting review or done is refused, for
+    every role: finished work keeps its proof for an inspection (督察). Upload the
+    replacement first, or have a supervisor return or reopen the obligation.
+    """
+    reason = (reason or "").strip()
+    # The obligation row first, as every obligation service locks it: two
+    # withdrawals of its last two pieces, or a withdrawal racing a submission,
+    # queue here, and the second one counts what the first one left.
+    obligation = Obligation.objects.select_for_update().get(pk=evidence.obligation_id)
+    current = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    current.obligation = obligation
+    refuse_unless(permissions.can_work_on(user, obligation))
+    refuse_if_closed(obligation.report_id)
+    if not reason:
+        raise ServiceError(_("A reason is required."))
+    if current.is_withdrawn:
+        raise ServiceError(_("This evidence has already been withdrawn."))
+    _refuse_withdrawing_last_proof(obligation, current)
+    current.withdrawn_at = timezone.now()
+    current.withdrawn_by = user
+    current.withdraw_reason = reason
+    save_recorded(current, user=user, reason=_("Evidence withdrawn"))
+    log_action(
+        current.obligation,
+        user=user,
+        action=ProgressUpdate.Action.EVIDENCE_WITHDRAW,
+        text=reason,
+        evidence=current,
+    )
+    sync_obligation(evidence, current)
+    return current
+
+
+@transaction.atomic
+def evidence_edit_note(*, evidence, user, note: str) -> Evidence:
+    """Correct the note of a piece of evidence (an admin's job, in the admin). One
+    timeline entry says what changed and the history row names the admin; nothing
+    changed writes nothing."""
+    refuse_unless(permissions.can_edit_evidence_note(user))
+    note = (note or "").strip()
+    # The obligation row first, as evidence_withdraw locks them.
+    lock_open_obligation(evidence.obligation)
+    current = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if current.note != note:
+        log_action(
+            current.obligation,
+            user=user,
+            action=ProgressUpdate.Action.EDIT,
+            text=change_line(_("Note"), current.note, note),
+            evidence=current,
+        )
+        current.note = note
+        save_recorded(current, user=user, reason=_("Text edited"))
+    sync_obligation(evidence, current)
+    return current
+
+
+def _refuse_withdrawing_last_proof(obligation, evidence):
+    Status = Obligation.Status
+    if obligation.status not in (Status.SUBMITTED, Status.DONE):
+        return
+    others = obligation.evidence.filter(withdrawn_at__isnull=True).exclude(
+        pk=evidence.pk
+    )
+    if others.exists():
+        return
+    if obligation.status == Status.DONE:
+        raise ServiceError(
+            _(
+                "This is the only evidence of a finished obligation, so it cannot be "
+                "withdrawn. Upload the replacement first, or ask a supervisor to "
+                "reopen the obligation."
+            )
+        )
+    raise ServiceError(
+        _(
+            "This is the only evidence of an obligation awaiting review, so it cannot "
+            "be withdrawn. Upload the replacement first, or ask a supervisor to "
+            "return the obligation."
+        )
+    )

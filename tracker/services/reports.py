@@ -1,0 +1,91 @@
+"""A report's year: closing and reopening it, recording its archive."""
+
+from django.db import transaction
+from django.utils import timezone
+
+# As in every tracker module, ``_`` is the lazy gettext: labels and messages become
+# text when used, in the reader's language or the record's (``_recorded``).
+from django.utils.translation import gettext_lazy as _
+
+from .. import permissions
+from ..models import (
+    Obligation,
+    Report,
+    ReportEvent,
+)
+from .common import ServiceError, refuse_unless, sync_obligation, system_user
+from .dashboard import report_invalidate_dashboard
+
+
+def _lock_report(report):
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+@transaction.atomic
+def report_close(*, report, user, reason: str = "") -> Report:
+    """Close a report (年终归档): from now on nothing of it changes, for anyone,
+    until a supervisor reopens it. Recorded in the report's log (``ReportEvent``)
+    with who, when and the reason given.
+
+    Every obligation of the report is locked first, so a write already under way
+    on one of them commits before the report closes, and one that starts later
+    reads the close (``_refuse_if_closed``)."""
+    refuse_unless(permissions.can_close_report(user))
+    reason = (reason or "").strip()
+    current = _lock_report(report)
+    if current.is_closed:
+        raise ServiceError(
+            _("“%(report)s” is already closed.") % {"report": current.title}
+        )
+    list(
+        Obligation.objects.select_for_update()
+        .filter(report=current)
+        .values_list("pk", flat=True)
+    )
+    current.closed_at = timezone.now()
+    current.closed_by = user
+    current.save(update_fields=["closed_at", "closed_by"])
+    # After the obligation rows, as report_invalidate_dashboard asks.
+    report_invalidate_dashboard(report_id=current.pk)
+    ReportEvent.objects.create(
+        report=current,
+        action=ReportEvent.Action.CLOSED,
+        user=user,
+        created_at=current.closed_at,
+        reason=reason,
+    )
+    sync_obligation(report, current)
+    return current
+
+
+@transaction.atomic
+def report_reopen(*, report, user, reason: str) -> Report:
+    """Reopen a closed report, with a reason (recorded in its log): its
+    obligations can change again."""
+    refuse_unless(permissions.can_close_report(user))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("A reason is required to reopen a report."))
+    current = _lock_report(report)
+    if not current.is_closed:
+        raise ServiceError(_("“%(report)s” is not closed.") % {"report": current.title})
+    current.closed_at = None
+    current.closed_by = None
+    current.save(update_fields=["closed_at", "closed_by"])
+    report_invalidate_dashboard(report_id=current.pk)
+    ReportEvent.objects.create(
+        report=current, action=ReportEvent.Action.REOPENED, user=user, reason=reason
+    )
+    sync_obligation(report, current)
+    return current
+
+
+@transaction.atomic
+def report_archived(*, report, user, note: str) -> ReportEvent:
+    """Record in the report's log that an archive of it was made (by
+    ``tracker.archive``): who, when, and ``note`` (the manifest's digest, the
+    number of files and any missing)."""
+    refuse_unless(user.pk == system_user().pk or permissions.can_archive_report(user))
+    return ReportEvent.objects.create(
+        report=report, action=ReportEvent.Action.ARCHIVED, user=user, reason=note
+    )

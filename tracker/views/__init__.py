@@ -1,0 +1,3 @@
+"""Thin views, one module per page family: fetch through ``permissions``, read
+through ``selectors``, write through ``services``.
+"""

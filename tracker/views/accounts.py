@@ -1,0 +1,45 @@
+"""Signing in and changing or resetting a password."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+
+from ..auth import MUST_CHANGE_PASSWORD
+from ..selectors.reports import organization_name
+from ..services.accounts import account_password_changed
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, naming the system and the organization it serves."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(organization=organization_name(), **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The user chooses their own password: it replaces a temporary one."""
+
+    success_url = reverse_lazy("tracker:password_change_done")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            must_change_password=self.request.session.get(MUST_CHANGE_PASSWORD),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        account_password_changed(user=form.user)
+        self.request.session.pop(MUST_CHANGE_PASSWORD, None)
+        return response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link an administrator sent: the password chosen here is the user's own."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        account_password_changed(user=form.user)
+        return response

@@ -1,0 +1,95 @@
+"""考核排名: the departments' ranking and its 通报."""
+
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import (
+    require_safe,
+)
+
+from .. import charts, documents, permissions
+from ..exports import (
+    EXPORT_FORMATS,
+    RANKING_LAYOUT,
+    docx_response,
+    ranking_export_rows,
+    rows_response,
+)
+from ..forms import (
+    RankingPeriodForm,
+)
+from ..models import (
+    AssessmentWeights,
+)
+from ..selectors.assessment import circular_flagged, department_indicators
+from .dashboard import report_choice
+
+
+@require_safe
+def department_ranking(request):
+    """考核排名: the departments of a report ordered by their composite score over a
+    period, with every indicator (``selectors.assessment.department_indicators``), a
+    chart, the CSV / XLSX export (``?_export=``), the 通报 in Word
+    (``?_export=docx``) and a print layout for meetings. A period that ends before
+    it starts is refused (400) with nothing computed."""
+    if not permissions.can_view_ranking(request.user):
+        raise PermissionDenied
+    reports, report = report_choice(request)
+    form = RankingPeriodForm(request.GET)
+    context = {"reports": reports, "report": report, "form": form}
+    if report is None:
+        return render(request, "tracker/department_ranking.html", context)
+    if not form.is_valid():
+        return render(request, "tracker/department_ranking.html", context, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    weights = AssessmentWeights.current()
+    today = timezone.localdate()
+    rows = department_indicators(
+        report=report, start=start, end=end, today=today, weights=weights
+    )
+    export_format = request.GET.get("_export")
+    if export_format == "docx":
+        if not permissions.can_draft_documents(request.user):
+            raise PermissionDenied
+        return _ranking_circular(report, start, end, rows, today)
+    if export_format in EXPORT_FORMATS:
+        name = gettext("%(organization)s %(year)s department ranking") % {
+            "organization": report.organization,
+            "year": report.year,
+        }
+        return rows_response(
+            ranking_export_rows(rows),
+            export_format,
+            f"{name}-{today:%Y-%m-%d}.{export_format}",
+            fallback=f"ranking-{today:%Y-%m-%d}.{export_format}",
+            sheet_title=gettext("Department ranking"),
+            layout=RANKING_LAYOUT,
+        )
+    query = {"report": report.pk}
+    query.update({k: v.isoformat() for k, v in (("start", start), ("end", end)) if v})
+    context.update(
+        rows=rows,
+        start=start,
+        end=end,
+        today=today,
+        weights=weights,
+        chart=charts.ranking_scores(rows),
+        has_ranked=any(row.is_ranked for row in rows),
+        query=urlencode(query),
+        can_draft=permissions.can_draft_documents(request.user),
+    )
+    return render(request, "tracker/department_ranking.html", context)
+
+
+def _ranking_circular(report, start, end, rows, today):
+    """The 通报 of the ranking shown (``?_export=docx``): the same report, period
+    and rows, and the departments with overdue or red-supervised items."""
+    flagged = circular_flagged(report=report, start=start, end=end, today=today)
+    content = documents.circular_docx(
+        report=report, start=start, end=end, rows=rows, flagged=flagged, today=today
+    )
+    filename, fallback = documents.circular_filename(report, start, end)
+    return docx_response(content, filename, fallback=fallback)

@@ -1,0 +1,154 @@
+"""The dashboard: the report's figures, cached per report revision and day."""
+
+import re
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import (
+    require_GET,
+)
+
+from .. import charts
+from ..models import (
+    DUE_SOON_DAYS,
+    Obligation,
+    due_within_range,
+)
+from ..selectors.dashboard import (
+    LIST_LIMIT,
+    PROBLEM_LIMIT,
+    awaiting_review_list,
+    completion_by_week,
+    completion_over_time,
+    dashboard_cache_key,
+    department_scorecards,
+    due_soon_list,
+    latest_updates,
+    overall_scorecard,
+    overdue_list,
+    pending_extensions,
+    problems_with_tasks,
+    section_tree,
+    supervision_queue_counts,
+    unacknowledged_list,
+    years_missing_holidays,
+)
+from ..selectors.followups import recurring_problems
+from ..selectors.reports import reports_for_selector, selected_report
+
+
+def report_choice(request):
+    """All reports (for the selector) and the one chosen with ?report=, else the
+    latest."""
+    reports = list(reports_for_selector())
+    return reports, selected_report(reports, request.GET.get("report"))
+
+
+def list_url(**params):
+    """The obligation list filtered by ``params`` (a link to "all of them")."""
+    return f"{reverse('tracker:obligation_list')}?{urlencode(params, doseq=True)}"
+
+
+@require_GET
+def dashboard(request):
+    reports, report = report_choice(request)
+    context = {"reports": reports, "report": report}
+    if report is None:
+        return render(request, "tracker/dashboard.html", context)
+    today = timezone.localdate()
+    # The report's figures are the same for every reader and change only with a
+    # write (which bumps the report's revision in the key) or the day: rendered
+    # once and cached. The page around them (the user's name, role and unread
+    # count) is drawn for each request.
+    key = dashboard_cache_key(report, today=today, language=translation.get_language())
+    figures = cache.get(key)
+    if figures is None:
+        figures = without_indentation(
+            render_to_string(
+                "tracker/_dashboard_figures.html",
+                _dashboard_figures(request.user, report, today=today),
+            )
+        )
+        cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
+    context.update(today=today, figures=mark_safe(figures))  # noqa: S308 - our HTML
+    return render(request, "tracker/dashboard.html", context)
+
+
+# A line's indentation before a tag. Escaped text has no "<", so only the templates'
+# own indentation matches; the fragments below hold no <pre> or <textarea>, where it
+# would show.
+_INDENTATION = re.compile(r"\n[ \t]+(?=<)")
+
+
+def without_indentation(html):
+    """``html`` without the templates' indentation: what the browser collapses into
+    one space anyway, 9 % of the dashboard's bytes, written and read on every
+    request of a cached page."""
+    return _INDENTATION.sub("\n", html)
+
+
+# A cached rendering is replaced by the next write or day anyway; this only bounds
+# how long an unused one takes room.
+DASHBOARD_CACHE_SECONDS = 3600
+
+
+def _dashboard_figures(user, report, *, today):
+    """What tracker/_dashboard_figures.html shows of ``report``."""
+    visible = Obligation.objects.visible_to(user)
+    obligations = visible.filter(report=report)
+    overall = overall_scorecard(obligations, today=today)
+    scorecards = department_scorecards(obligations, today=today)
+    tree = section_tree(obligations, report=report)
+    # The chart's days before today come from the snapshots the daily command
+    # takes (snapshot_status, send_reminders); today's from the counts above. A GET
+    # writes nothing.
+    over_time = completion_over_time(
+        report=report, today=today, done_today=overall.done
+    )
+    weeks = completion_by_week(
+        over_time, since=timezone.localtime(report.imported_at).date(), today=today
+    )
+    # The link to "due soon" on the list page: the same dates as the count.
+    due_soon_first, due_soon_last = due_within_range(today, DUE_SOON_DAYS)
+    return {
+        "report": report,
+        "today": today,
+        "due_soon_days": DUE_SOON_DAYS,
+        "list_limit": LIST_LIMIT,
+        "overall": overall,
+        "scorecards": scorecards,
+        "tree": tree,
+        "kinds": overall.kinds,
+        "problems": problems_with_tasks(visible, report=report),
+        "problem_limit": PROBLEM_LIMIT,
+        "recurring": recurring_problems(report),
+        "overdue": overdue_list(obligations, today=today),
+        "due_soon": due_soon_list(obligations, today=today),
+        "awaiting_review": awaiting_review_list(obligations),
+        "unacknowledged": unacknowledged_list(obligations),
+        "pending_extensions": pending_extensions(obligations),
+        "queue_counts": supervision_queue_counts(obligations),
+        "unacknowledged_url": list_url(report=report.pk, acknowledged="no"),
+        "extensions_url": list_url(report=report.pk, extension="pending"),
+        "updates": latest_updates(visible, report=report),
+        "over_time": over_time,
+        "status_chart": charts.status_by_department(scorecards),
+        "chapter_chart": charts.completion_by_chapter(tree),
+        "over_time_chart": (
+            charts.completion_over_time(weeks, overall.total) if weeks else None
+        ),
+        "overdue_url": list_url(report=report.pk, overdue="yes"),
+        "due_soon_url": list_url(
+            report=report.pk,
+            due_after=due_soon_first.isoformat(),
+            due_before=due_soon_last.isoformat(),
+            status=[s for s in Obligation.Status if s != Obligation.Status.DONE],
+        ),
+        "review_url": list_url(report=report.pk, status=Obligation.Status.SUBMITTED),
+        "missing_holiday_years": years_missing_holidays(obligations, today=today),
+    }

@@ -1,0 +1,66 @@
+"""The departments' pages: their list and each department's work."""
+
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import (
+    require_GET,
+)
+from django_tables2 import RequestConfig
+
+from .. import permissions
+from ..models import (
+    Department,
+    Obligation,
+)
+from ..selectors.dashboard import by_risk, department_scorecard, department_scorecards
+from ..selectors.obligations import obligations_for_table
+from ..tables import PAGINATION, ObligationTable
+from .dashboard import report_choice
+
+
+@require_GET
+def department_list(request):
+    """Every department's scorecard, those most at risk first
+    (``selectors.dashboard.by_risk``)."""
+    reports, report = report_choice(request)
+    obligations = Obligation.objects.visible_to(request.user).filter(report=report)
+    scorecards = by_risk(
+        department_scorecards(
+            obligations, today=timezone.localdate(), all_departments=True
+        )
+    )
+    return render(
+        request,
+        "tracker/department_list.html",
+        {
+            "reports": reports,
+            "report": report,
+            "scorecards": scorecards,
+            "can_view_ranking": permissions.can_view_ranking(request.user),
+        },
+    )
+
+
+@require_GET
+def department_detail(request, pk):
+    department = get_object_or_404(Department, pk=pk)
+    reports, report = report_choice(request)
+    obligations = Obligation.objects.visible_to(request.user).filter(report=report)
+    scorecard = department_scorecard(
+        obligations, department=department, today=timezone.localdate()
+    )
+    table = ObligationTable(
+        obligations_for_table(obligations.filter(department=department))
+    )
+    RequestConfig(request, paginate=PAGINATION).configure(table)
+    return render(
+        request,
+        "tracker/department_detail.html",
+        {
+            "department": department,
+            "reports": reports,
+            "report": report,
+            "scorecard": scorecard,
+            "table": table,
+        },
+    )

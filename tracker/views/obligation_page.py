@@ -1,0 +1,350 @@
+"""The obligation's page and the plumbing its forms share: every form on the page
+posts to its own URL and, when refused, the page is drawn again with that form
+bound and its error.
+"""
+
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.views.decorators.http import (
+    require_safe,
+)
+
+from .. import permissions
+from ..evidence_files import EVIDENCE_CONTENT_TYPES
+from ..forms import (
+    AcknowledgeForm,
+    AssignForm,
+    ConfirmLinkForm,
+    EvidenceForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    FollowUpChoiceForm,
+    FollowUpForm,
+    FollowUpWithdrawForm,
+    NoteForm,
+    NoticeReplyForm,
+    StatusForm,
+    SupervisionForm,
+    WithdrawEvidenceForm,
+)
+from ..models import (
+    Obligation,
+    ProgressUpdate,
+    display_name,
+)
+from ..selectors.followups import obligation_followup
+from ..selectors.obligations import obligation_page_related, suggested_problems
+from ..services.common import ServiceError, StaleVersionError
+
+# DOM ids of the obligation page's forms: several forms share field names (note,
+# version), so each gets its own auto_id prefix to keep labels and errors tied to
+# the right field.
+FORM_IDS = {
+    "status": "status-%s",
+    "note": "note-%s",
+    "evidence": "evidence-%s",
+    "supervision": "supervision-%s",
+    "assign": "assign-%s",
+    "acknowledge": "acknowledge-%s",
+    "extension": "extension-%s",
+    "extension_decide": "extension-decide-%s",
+    "confirm_link": "confirm-link-%s",
+    "followup": "followup-%s",
+}
+
+# What the download may be served as: the types evidence_upload stores. Anything
+# else (including an old row saying text/html) goes out as opaque bytes.
+DOWNLOAD_CONTENT_TYPES = frozenset(
+    content_type.split(";")[0] for content_type in EVIDENCE_CONTENT_TYPES.values()
+)
+
+
+def _breadcrumb_sections(section):
+    """The chapter, then the group, the obligation sits in (as printed)."""
+    chain = [section]
+    if section.parent_id is not None:
+        chain.insert(0, section.parent)
+    return chain
+
+
+def _obligation_page(request, obligation, *, bound=None, changes=None, status=200):
+    """Render the obligation page with the forms this user may use.
+
+    ``bound`` maps a form name ("status", "withdraw-<evidence pk>" …) to the bound form
+    that failed, so its errors appear next to it; every other form starts fresh with
+    the obligation's current ``version``. The number of queries does not depend on
+    how many evidence rows or timeline entries there are.
+    """
+    user = request.user
+    bound = bound or {}
+    obligation_page_related(obligation)
+    # A closed report is read-only for everyone: no form at all, downloads stay.
+    writable = permissions.is_writable(obligation.report)
+    may_work = permissions.can_work_on(user, obligation)
+    can_work = writable and may_work
+    can_review = writable and permissions.can_review(user)
+    version = {"version": obligation.version}
+
+    def form(name, form_class, *, allowed, initial=None):
+        if not allowed:
+            return None
+        if name in bound:
+            return bound[name]
+        return form_class(
+            initial={**version, **(initial or {})}, auto_id=FORM_IDS[name]
+        )
+
+    open_return = None
+    if obligation.status in (Obligation.Status.RETURNED, Obligation.Status.IN_PROGRESS):
+        open_return = (
+            ProgressUpdate.objects.open_returns()
+            .filter(obligation=obligation)
+            .select_related("author")
+            .order_by("-pk")
+            .first()
+        )
+    transitions = permissions.transition_choices(
+        user,
+        obligation,
+        has_evidence=any(not e.is_withdrawn for e in obligation.evidence_list),
+        reworked=can_work
+        and obligation.status == Obligation.Status.RETURNED
+        and ProgressUpdate.objects.reworked_since_return(obligation),
+    )
+    if not writable:
+        transitions = []
+    status_form = form("status", StatusForm, allowed=bool(transitions))
+    if status_form is not None and not any(t.rating_required for t in transitions):
+        status_form.without_rating()
+    context_forms = {
+        "status": status_form,
+        "note": form("note", NoteForm, allowed=can_work),
+        "evidence": form("evidence", EvidenceForm, allowed=can_work),
+        "supervision": form(
+            "supervision",
+            SupervisionForm,
+            allowed=can_review,
+            initial={"level": obligation.supervision_level},
+        ),
+        "assign": form(
+            "assign",
+            AssignForm,
+            allowed=writable and permissions.can_assign(user),
+            initial={
+                "department": obligation.department_id,
+                "owner": obligation.owner_id,
+                "due_date": obligation.due_date,
+            },
+        ),
+    }
+    pending_extension = next(
+        (each for each in obligation.extension_list if each.is_pending), None
+    )
+    context_forms.update(
+        acknowledge=form(
+            "acknowledge",
+            AcknowledgeForm,
+            allowed=permissions.can_acknowledge_now(user, obligation),
+        ),
+        extension=form(
+            "extension",
+            ExtensionRequestForm,
+            allowed=permissions.can_request_extension_now(
+                user, obligation, has_pending_request=pending_extension is not None
+            ),
+        ),
+        extension_decide=form(
+            "extension_decide",
+            ExtensionDecisionForm,
+            allowed=can_review and pending_extension is not None,
+        ),
+    )
+    for evidence in obligation.evidence_list:
+        evidence.withdraw_form = None
+        if can_work and not evidence.is_withdrawn:
+            key = f"withdraw-{evidence.pk}"
+            evidence.withdraw_form = bound.get(key) or WithdrawEvidenceForm(
+                auto_id=f"{key}-%s"
+            )
+            evidence.withdraw_error_id = f"withdraw-{evidence.pk}-errors"
+    for notice in obligation.notice_list:
+        notice.obligation = obligation
+        notice.reply_form = None
+        if permissions.can_reply_to_notice_now(user, notice):
+            key = f"reply-{notice.pk}"
+            notice.reply_form = bound.get(key) or NoticeReplyForm(auto_id=f"{key}-%s")
+            notice.reply_error_id = f"{key}-errors"
+    refused_anchor = None
+    for name, bound_form in bound.items():
+        refused_anchor = focus_first_error(bound_form, name)
+    suggestions = suggested_problems(obligation)
+    if writable and permissions.can_confirm_links(user):
+        for suggestion in suggestions:
+            suggestion.confirm_form = ConfirmLinkForm(
+                initial={**version, "problem": suggestion.problem.pk},
+                auto_id=f"confirm-{suggestion.problem.pk}-%s",
+            )
+    followup = obligation_followup(obligation)
+    # The earlier year may be closed; the later one, where the follow-up is
+    # recorded, may not (services.followups._lock_followup_pair).
+    if permissions.can_confirm_followups(user) and followup.later_is_writable:
+        for suggestion in followup.suggestions:
+            for verb in ("confirm", "reject"):
+                setattr(
+                    suggestion,
+                    f"{verb}_form",
+                    FollowUpForm(
+                        initial={"later": suggestion.later.pk},
+                        auto_id=f"followup-{verb}-{suggestion.later.pk}-%s",
+                    ),
+                )
+        for confirmed in followup.confirmed:
+            key = f"followup-withdraw-{confirmed.pk}"
+            confirmed.withdraw_form = bound.get(key) or FollowUpWithdrawForm(
+                auto_id=f"{key}-%s"
+            )
+            confirmed.withdraw_error_id = f"{key}-errors"
+        if followup.later_report is not None:
+            followup.choice_form = FollowUpChoiceForm(
+                later_report=followup.later_report, auto_id="followup-choice-%s"
+            )
+    shown = {f"withdraw-{e.pk}" for e in obligation.evidence_list if e.withdraw_form}
+    shown.update(f"reply-{n.pk}" for n in obligation.notice_list if n.reply_form)
+    shown.update(
+        f"followup-withdraw-{each.pk}"
+        for each in followup.confirmed
+        if getattr(each, "withdraw_form", None)
+    )
+    shown.update(name for name in FORM_IDS if context_forms.get(name) is not None)
+    # A refused form with no place on the page any more (withdrawing evidence that
+    # someone withdrew meanwhile) still has its say, at the top of the page.
+    orphan_errors = [
+        error
+        for name, bound_form in bound.items()
+        if name not in shown
+        for error in bound_form.non_field_errors()
+    ]
+    context = {
+        **{f"{name}_form": each for name, each in context_forms.items()},
+        "orphan_errors": orphan_errors,
+        "refused_anchor": None if orphan_errors else refused_anchor,
+        "obligation": obligation,
+        "report": obligation.report,
+        "sections": _breadcrumb_sections(obligation.section),
+        "today": timezone.localdate(),
+        "evidence_list": obligation.evidence_list,
+        "notices": obligation.notice_list,
+        "timeline": obligation.timeline,
+        "extension_list": obligation.extension_list,
+        "pending_extension": pending_extension,
+        # (decision, button label, reason required) for the decision form.
+        "extension_decisions": [
+            ("approve", gettext("Approve the extension"), False),
+            ("refuse", gettext("Refuse the extension"), True),
+        ],
+        "transitions": transitions,
+        "suggestions": suggestions,
+        "followup": followup,
+        "open_return": open_return,
+        "can_work": can_work,
+        "can_download": may_work or permissions.can_review(user),
+        "conflict_changes": changes,
+    }
+    return render(request, "tracker/obligation_detail.html", context, status=status)
+
+
+_BUTTON_FIELDS = frozenset({"status", "decision"})
+
+
+def focus_first_error(form, name):
+    """Make the page open at what refused ``form``: its first invalid field gets
+    ``autofocus`` (the browser scrolls it into view, the typed text stays), or,
+    when the whole form was refused (a service's reason, a stale version), its
+    error block does (_form_errors.html). Returns the element's id, for the
+    summary at the top of the page to link to. A 400 is a re-render of the page,
+    not a redirect, so there is no #fragment to scroll to."""
+    if not form.errors:
+        return None
+    # The transition and the extension decision are chosen with buttons
+    # (_action_form.html): no field of theirs to focus.
+    invalid = [
+        field
+        for field in form.visible_fields()
+        if field.errors and field.name not in _BUTTON_FIELDS
+    ]
+    if invalid and not form.non_field_errors() and "version" not in form.errors:
+        invalid[0].field.widget.attrs["autofocus"] = True
+        return invalid[0].id_for_label
+    form.focus_errors = True
+    return f"{name.replace('_', '-')}-errors"
+
+
+def refused(request, obligation_pk, name, form, error, *, status=400):
+    """Re-render the page with ``form`` showing why nothing was saved.
+
+    The obligation is read again: a refused service left the database unchanged, and
+    the page must show that state, not the half-changed instance.
+    """
+    obligation = permissions.get_obligation_or_404(request, obligation_pk)
+    if error is not None:
+        form.add_error(None, str(error))
+    return _obligation_page(request, obligation, bound={name: form}, status=status)
+
+
+def _conflict(request, name, form, error):
+    """409: someone saved first. Show who changed what; the user's input stays in
+    the form, now carrying the current version, so sending it again is a
+    deliberate choice made after reading the changes."""
+    obligation = permissions.get_obligation_or_404(request, error.obligation.pk)
+    data = form.data.copy()
+    data["version"] = obligation.version
+    fresh = type(form)(data, auto_id=form.auto_id)
+    fresh.is_valid()
+    fresh.add_error(None, str(error))
+    changes = [
+        {"author": display_name(author), "when": when, "text": text}
+        for author, when, text in error.changes
+    ]
+    return _obligation_page(
+        request, obligation, bound={name: fresh}, changes=changes, status=409
+    )
+
+
+def post_obligation_form(
+    request, obligation, name, form, write, done, *, follow_next=False
+):
+    """How every form of the obligation page is handled: validate ``form``, run
+    ``write(cleaned_data)`` (a service call), let ``done(result)`` say what happened
+    (a message) and go back to the obligation, or to ``next`` with
+    ``follow_next``. Bad input or a domain refusal re-renders the page with the
+    form (400), a stale version with the changes made meanwhile (409)."""
+    if not form.is_valid():
+        return refused(request, obligation.pk, name, form, None)
+    try:
+        result = write(form.cleaned_data)
+    except StaleVersionError as error:
+        return _conflict(request, name, form, error)
+    except ServiceError as error:
+        return refused(request, obligation.pk, name, form, error)
+    done(result)
+    if follow_next:
+        return _next_or(request, obligation)
+    return redirect(obligation)
+
+
+def _next_or(request, default):
+    """Back to the page the form was on (``next``, e.g. /my/) when it is ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+@require_safe
+def obligation_detail(request, pk):
+    obligation = permissions.get_obligation_or_404(request, pk)
+    return _obligation_page(request, obligation)

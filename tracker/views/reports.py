@@ -1,0 +1,186 @@
+"""A report's page: its text and items, closing, reopening, the year-end archive
+and the draft of next year's report.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import (
+    require_POST,
+    require_safe,
+)
+
+from .. import archive, documents, permissions
+from ..exports import (
+    docx_response,
+)
+from ..forms import (
+    ReportCloseForm,
+    ReportReopenForm,
+)
+from ..models import (
+    Obligation,
+    Report,
+)
+from ..report_text import report_paragraphs
+from ..selectors import reports as reports_selectors
+from ..selectors.followups import report_followup
+from ..selectors.reports import report_obligations
+from ..services import reports as reports_services
+from ..services.common import ServiceError
+
+
+@require_safe
+def report_detail(request, pk):
+    """The whole report as imported, every obligation's passage linked to its page.
+
+    One query for the obligations (only the columns the links need); the text is cut
+    into segments in Python and the template escapes every one of them."""
+    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
+    return _report_page(request, report)
+
+
+def _report_page(request, report, *, bound=None, status=200):
+    """The report page, with the closing forms a supervisor may use (``bound``: the
+    one that was refused, with its errors)."""
+    obligations = report_obligations(
+        Obligation.objects.visible_to(request.user), report=report
+    )
+    followup = report_followup(report)
+    for obligation in obligations:
+        obligation.is_recurring = obligation.pk in followup.recurring
+    may_close = permissions.can_close_report(request.user)
+
+    def form(form_class, prefix, *, allowed):
+        if not (may_close and allowed):
+            return None
+        if isinstance(bound, form_class):
+            return bound
+        return form_class(auto_id=f"{prefix}-%s")
+
+    context = {
+        "report": report,
+        "can_archive": permissions.can_archive_report(request.user),
+        "close_form": form(ReportCloseForm, "close", allowed=not report.is_closed),
+        "reopen_form": form(ReportReopenForm, "reopen", allowed=report.is_closed),
+        # The log is the reviewers' (one query more for them only).
+        "events": report.events.select_related("user")[:REPORT_EVENTS_SHOWN]
+        if may_close
+        else [],
+        "obligations": obligations,
+        "followup": followup,
+        "paragraphs": report_paragraphs(
+            report.source_text, [o for o in obligations if o.missing_since is None]
+        ),
+        # Kept (they may carry evidence and a timeline) but without a passage in
+        # this text: listed apart, never linked from words that are not theirs.
+        "missing": [o for o in obligations if o.missing_since is not None],
+        "can_draft": permissions.can_draft_documents(request.user),
+    }
+    # A refusal whose form has no place any more (closing a report someone closed
+    # meanwhile) still has its say, at the top.
+    shown = (context["close_form"], context["reopen_form"])
+    context["orphan_errors"] = (
+        bound.non_field_errors()
+        if bound is not None and all(each is not bound for each in shown)
+        else []
+    )
+    return render(request, "tracker/report_detail.html", context, status=status)
+
+
+# The latest entries of a report's log shown on its page (the admin has them all).
+REPORT_EVENTS_SHOWN = 10
+
+
+def _report_form_post(request, pk, form_class, prefix, write, message):
+    """Close or reopen: the service call, then back to the report page with a
+    message; a refusal re-renders the page with the form and the reason (400)."""
+    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
+    if not permissions.can_close_report(request.user):
+        raise PermissionDenied
+    form = form_class(request.POST, auto_id=f"{prefix}-%s")
+    if form.is_valid():
+        try:
+            write(report, form.cleaned_data["reason"])
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, message)
+            return redirect(report)
+    report.refresh_from_db()
+    return _report_page(request, report, bound=form, status=400)
+
+
+@require_POST
+def report_close(request, pk):
+    return _report_form_post(
+        request,
+        pk,
+        ReportCloseForm,
+        "close",
+        lambda report, reason: reports_services.report_close(
+            report=report, user=request.user, reason=reason
+        ),
+        gettext("The report is closed: its obligations are read-only."),
+    )
+
+
+@require_POST
+def report_reopen(request, pk):
+    return _report_form_post(
+        request,
+        pk,
+        ReportReopenForm,
+        "reopen",
+        lambda report, reason: reports_services.report_reopen(
+            report=report, user=request.user, reason=reason
+        ),
+        gettext("The report is reopened: its obligations can change again."),
+    )
+
+
+@require_POST
+def report_archive(request, pk):
+    """The report's archive (一事一档 zip) as a download. A POST: making one is
+    recorded in the report's log."""
+    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
+    if not permissions.can_archive_report(request.user):
+        raise PermissionDenied
+    response, result = archive.archive_response(report, user=request.user)
+    _say_archive_problems(request, result)
+    return response
+
+
+def _say_archive_problems(request, result):
+    """The download cannot carry a message: it waits for the next page."""
+    if result.problems:
+        messages.warning(
+            request,
+            gettext(
+                "The archive was written, but %(count)d evidence files could not be "
+                "archived as uploaded: its summary sheet and manifest name them."
+            )
+            % {"count": len(result.problems)},
+        )
+
+
+@require_safe
+def report_draft(request, pk):
+    """The Word draft of the report after this one (``manage.py draft_report``
+    writes the same file); a report with no finished item returns to its page
+    with the reason."""
+    if not permissions.can_draft_documents(request.user):
+        raise PermissionDenied
+    report = get_object_or_404(Report, pk=pk)
+    draft = reports_selectors.report_draft(
+        Obligation.objects.visible_to(request.user), report=report
+    )
+    try:
+        content = documents.report_draft_docx(draft, today=timezone.localdate())
+    except documents.DocumentError as error:
+        messages.error(request, str(error))
+        return redirect(report)
+    filename, fallback = documents.draft_filename(report)
+    return docx_response(content, filename, fallback=fallback)

@@ -1,0 +1,47 @@
+"""/my/: each person's own work."""
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import (
+    require_safe,
+)
+
+from .. import permissions
+from ..models import (
+    Obligation,
+)
+from ..selectors import worklists as worklists_selectors
+from ..selectors.worklists import review_queue
+from .dashboard import list_url
+
+
+@require_safe
+def my_work(request):
+    """The obligations of the user's departments (and those they own), grouped by
+    status, overdue first within each group; for supervisors, first their queue
+    (what waits for review, returned work, overdue and escalated obligations,
+    extension requests and unanswered notices)."""
+    user = request.user
+    today = timezone.localdate()
+    work = worklists_selectors.my_work(user, today=today)
+    context = {
+        "groups": work.groups,
+        "total": work.total,
+        "overdue_count": work.overdue,
+        "departments": work.departments,
+        "is_reviewer": permissions.can_review(user),
+        "today": today,
+    }
+    if context["is_reviewer"]:
+        context["queue"] = review_queue(
+            Obligation.objects.visible_to(user), today=today
+        )
+        context["queue_urls"] = {
+            "awaiting_review": list_url(status=Obligation.Status.SUBMITTED),
+            "returned": list_url(status=Obligation.Status.RETURNED),
+            "overdue": list_url(overdue="yes"),
+            "pending_extensions": list_url(extension="pending"),
+            "unanswered_notices": reverse("tracker:notice_register"),
+        }
+    return render(request, "tracker/my_work.html", context)
