@@ -47,11 +47,11 @@ test: $(BIN)/.installed-test messages
 
 # Regenerate fixtures/wuxi_2022.json from the seed report (see README).
 fixture: $(BIN)/.installed
-	$(BIN)/python manage.py build_fixture
+	DEV_TOOLS=1 $(BIN)/python manage.py build_fixture
 
 bench: $(BIN)/.installed-test messages
-	$(BIN)/python manage.py bench $(BENCH_ARGS)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m bench tests/test_importer_performance.py
+	DEV_TOOLS=1 $(BIN)/python manage.py bench $(BENCH_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m bench tests/test_importer_performance.py tests/test_archive_memory.py
 
 # Production-style server: gunicorn + WhiteNoise with hashed static files.
 serve: $(BIN)/.installed messages
@@ -65,6 +65,7 @@ loadtest: $(BIN)/.installed-test messages
 lint: $(BIN)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(BIN)/.installed-test
 	$(BIN)/ruff check --fix .
