@@ -8,7 +8,7 @@ import json
 from django.conf import settings
 
 from tests.seed_report import SEED_TEXT
-from tracker import importer
+from tracker import importing
 from tracker.models import Obligation
 from tracker.services.importing import report_import
 
@@ -26,13 +26,13 @@ def gold_followups():
 
 def import_2022():
     """The 2022 report imported; its obligations by code."""
-    report_import(tree=importer.parse_report(SEED_TEXT))
+    report_import(tree=importing.parse_report(SEED_TEXT))
     return _by_code(2022)
 
 
 def import_2023(**options):
     """The 2023 report imported (the ImportResult) and its obligations by code."""
-    result = report_import(tree=importer.parse_report_file(WUXI_2023), **options)
+    result = report_import(tree=importing.parse_report_file(WUXI_2023), **options)
     return result, _by_code(2023)
 
 

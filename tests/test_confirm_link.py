@@ -9,7 +9,7 @@ from django.urls import reverse
 from tests.factories import ObligationFactory
 from tests.pages import parse, text
 from tests.seed_report import SEED_TEXT
-from tracker import importer
+from tracker import importing
 from tracker.models import Obligation, ProgressUpdate
 from tracker.services.common import ServiceError
 from tracker.services.importing import report_import
@@ -18,7 +18,7 @@ from tracker.services.workflow import obligation_confirm_link
 
 @pytest.fixture
 def seed(db):
-    report_import(tree=importer.parse_report(SEED_TEXT))
+    report_import(tree=importing.parse_report(SEED_TEXT))
     return {o.code: o for o in Obligation.objects.all()}
 
 

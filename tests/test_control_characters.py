@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import tracker.forms
 from tests.workflow_helpers import set_status, upload
-from tracker.importer import parse_report
+from tracker.importing import parse_report
 from tracker.models import Department, Obligation, ProgressUpdate, Report
 from tracker.text import CleanCharField, clean_text
 

@@ -20,7 +20,7 @@ from tests.pages import parse
 from tests.seed_report import SEED_TEXT
 from tests.test_dashboard_view import _listed, department_row, figure, html
 from tests.workflow_helpers import upload
-from tracker import importer
+from tracker import importing
 from tracker.models import Notification, Obligation, ProgressUpdate, Report
 from tracker.services.dashboard import report_invalidate_dashboard
 from tracker.services.followups import followup_confirm, followup_withdraw
@@ -121,13 +121,13 @@ def test_an_acknowledgement_shows_on_the_next_request(sv_client, obligation, sta
 
 
 def test_a_reimport_shows_on_the_next_request(sv_client):
-    report_import(tree=importer.parse_report(SEED_TEXT))
+    report_import(tree=importing.parse_report(SEED_TEXT))
     total = figure(dashboard(sv_client), "figure", "total")
 
     revised = (
         SEED_TEXT.rstrip() + "\n五是进一步加强数字法治建设。推进执法数据互联互通。\n"
     )
-    result = report_import(tree=importer.parse_report(revised))
+    result = report_import(tree=importing.parse_report(revised))
 
     assert result.created == ["4.5"]
     assert figure(dashboard(sv_client), "figure", "total") == total + 1

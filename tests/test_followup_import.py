@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.followup_helpers import WUXI_2023, gold_followups, import_2022, import_2023
 from tests.pages import parse, text
-from tracker import importer
+from tracker import importing
 from tracker.models import FollowUp, ProgressUpdate, Report
 from tracker.services.importing import report_import
 
@@ -83,7 +83,7 @@ def test_import_stores_no_follow_up_and_writes_nothing_on_the_earlier_report(
 
 def test_a_report_of_another_organization_suggests_nothing(wuxi_2022):
     result = report_import(
-        tree=importer.parse_report_file(WUXI_2023), organization="大宁县"
+        tree=importing.parse_report_file(WUXI_2023), organization="大宁县"
     )
 
     assert result.previous_report is None

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.seed_report import SEED, SEED_TEXT, write_docx
-from tracker import importer
+from tracker import importing
 from tracker.models import Evidence, Obligation, ProgressUpdate, Report, Section
 
 LINKS = settings.BASE_DIR / "fixtures" / "source" / "wuxi-2022-links.json"
@@ -149,14 +149,14 @@ def test_source_anchors_slice_exactly_the_body(db):
 
 @pytest.fixture
 def seed_tree():
-    return importer.parse_report(SEED_TEXT)
+    return importing.parse_report(SEED_TEXT)
 
 
 def test_gb18030_text_gives_the_same_tree(tmp_path, seed_tree):
     path = tmp_path / "report.txt"
     path.write_bytes(SEED_TEXT.encode("gb18030"))
 
-    assert tree_summary(importer.parse_report_file(path)) == tree_summary(seed_tree)
+    assert tree_summary(importing.parse_report_file(path)) == tree_summary(seed_tree)
 
 
 def test_bom_crlf_and_full_width_indentation_give_the_same_text(tmp_path, seed_tree):
@@ -164,7 +164,7 @@ def test_bom_crlf_and_full_width_indentation_give_the_same_text(tmp_path, seed_t
     path = tmp_path / "report.txt"
     path.write_bytes(b"\xef\xbb\xbf" + (indented + "\r\n\r\n").encode("utf-8"))
 
-    tree = importer.parse_report_file(path)
+    tree = importing.parse_report_file(path)
 
     assert tree_summary(tree) == tree_summary(seed_tree)
     assert tree.source_text == seed_tree.source_text
@@ -174,7 +174,7 @@ def test_full_width_parentheses_mark_groups_too(tmp_path, seed_tree):
     path = tmp_path / "report.txt"
     path.write_text(SEED_TEXT.replace("(", "（").replace(")", "）"), encoding="utf-8")
 
-    tree = importer.parse_report_file(path)
+    tree = importing.parse_report_file(path)
 
     assert [code for code, _k, _t in tree_summary(tree)] == SEED_CODES
     assert [k for _c, k, _t in tree_summary(tree)] == [
@@ -194,7 +194,7 @@ def test_numbered_lines_are_items_like_yi_shi(tmp_path, seed_tree, separator):
     path = tmp_path / "report.txt"
     path.write_text(text, encoding="utf-8")
 
-    tree = importer.parse_report_file(path)
+    tree = importing.parse_report_file(path)
 
     assert tree_summary(tree) == tree_summary(seed_tree)
     first = next(o for _s, o in tree.obligations())
@@ -204,7 +204,7 @@ def test_numbered_lines_are_items_like_yi_shi(tmp_path, seed_tree, separator):
 def test_docx_gives_the_same_tree(tmp_path, seed_tree):
     path = write_docx(tmp_path / "report.docx", indent="\u3000\u3000")
 
-    tree = importer.parse_report_file(path)
+    tree = importing.parse_report_file(path)
 
     assert tree_summary(tree) == tree_summary(seed_tree)
     assert tree.source_text == seed_tree.source_text
@@ -222,7 +222,7 @@ def test_docx_imports_through_the_command(db, tmp_path):
 
 
 def test_words_containing_shi_are_not_item_markers():
-    tree = importer.parse_report(
+    tree = importing.parse_report(
         "某县2022年法治政府建设情况报告\n一、工作开展情况\n"
         "(一)统筹推进。统一是关键,也是前提。一是建立机制。内容甲。二是完善制度。内容乙。"
     )
@@ -234,7 +234,7 @@ def test_words_containing_shi_are_not_item_markers():
 
 
 def test_a_lone_yi_shi_without_er_shi_is_not_a_list():
-    tree = importer.parse_report(
+    tree = importing.parse_report(
         "某县2022年法治政府建设情况报告\n一、工作开展情况\n(一)统筹推进。一是关键。其余内容。"
     )
 
@@ -242,7 +242,7 @@ def test_a_lone_yi_shi_without_er_shi_is_not_a_list():
 
 
 def test_a_chapter_without_groups_or_items_is_one_obligation():
-    tree = importer.parse_report(
+    tree = importing.parse_report(
         "某县2022年法治政府建设情况报告\n一、工作开展情况\n全年推进依法行政。\n"
         "二、存在的不足\n执法能力不够。"
     )
@@ -269,7 +269,7 @@ def test_a_chapter_without_groups_or_items_is_one_obligation():
     ],
 )
 def test_kind_follows_the_chapter_heading(heading, kind):
-    tree = importer.parse_report(
+    tree = importing.parse_report(
         f"某县2022年法治政府建设情况报告\n一、{heading}\n一是甲。内容。二是乙。内容。"
     )
 

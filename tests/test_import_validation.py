@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from tracker import importer
+from tracker import importing
 from tracker.models import Obligation, ProgressUpdate, Report, Section
 from tracker.services.common import ServiceError
 from tracker.services.importing import report_import
@@ -61,7 +61,7 @@ def refusal(*args):
 
 def test_the_long_organization_is_longer_than_its_column():
     assert len(LONG_ORGANIZATION) == 121
-    assert importer.parse_report(REPORT).organization == LONG_ORGANIZATION
+    assert importing.parse_report(REPORT).organization == LONG_ORGANIZATION
 
 
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["import", "dry run"])
@@ -105,7 +105,7 @@ def test_a_good_organization_option_overrides_the_long_one_in_the_title(
 
 
 def test_the_service_refuses_before_writing_when_called_directly(db):
-    tree = importer.parse_report(GOOD)
+    tree = importing.parse_report(GOOD)
     tree.chapters[0].children[0].obligations[0].kind = "wish"
 
     with pytest.raises(ServiceError) as error:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.evidence_files import sanitize_file_name
-from tracker.importer import ReportFormatError, parse_report
+from tracker.importing import ReportFormatError, parse_report
 from tracker.models import Obligation
 
 # Pieces that look like the genre's structure, mixed with ordinary text, so generated

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.pdf_files import printed_pages, scanned_pdf, text_pdf
-from tracker import importer
+from tracker import importing
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -25,14 +25,14 @@ def titles_by_code(tree):
 
 
 def parse(body, title="某县2024年法治政府建设情况报告"):
-    return importer.parse_report(f"{title}\n{body}")
+    return importing.parse_report(f"{title}\n{body}")
 
 
 # --- A mixed closing chapter ------------------------------------------------------
 
 
 def test_mixed_closing_chapter_gives_three_problems_and_four_tasks():
-    tree = importer.parse_report_file(CHENGKOU)
+    tree = importing.parse_report_file(CHENGKOU)
 
     assert tree.counts() == {"work_item": 11, "problem": 3, "task": 4}
     kinds = kinds_by_code(tree)
@@ -41,7 +41,7 @@ def test_mixed_closing_chapter_gives_three_problems_and_four_tasks():
 
 
 def test_each_group_of_a_mixed_chapter_keeps_its_own_kind_as_a_section():
-    tree = importer.parse_report_file(CHENGKOU)
+    tree = importing.parse_report_file(CHENGKOU)
 
     closing = tree.chapters[-1]
     assert closing.title == "存在的不足和2025年工作打算"
@@ -89,7 +89,7 @@ def test_a_chapter_without_groups_keeps_the_kind_of_its_heading():
 
 
 def test_titles_end_at_the_first_full_stop_or_semicolon():
-    titles = titles_by_code(importer.parse_report_file(CHENGKOU))
+    titles = titles_by_code(importing.parse_report_file(CHENGKOU))
 
     assert titles["1.2.1"] == "推进政务服务标准化"  # "…标准化；梳理公布…"
     assert titles["1.1.2"] == "强化督促检查"  # "…检查。将法治建设…；"
@@ -125,7 +125,7 @@ def test_a_title_without_an_end_is_the_whole_lead_text():
 
 
 def test_the_signature_and_date_belong_to_no_unit():
-    tree = importer.parse_report_file(CHENGKOU)
+    tree = importing.parse_report_file(CHENGKOU)
 
     last = next(o for _s, o in tree.obligations() if o.code == "3.2.4")
     assert last.body.endswith("加大宣传力度。")
@@ -140,7 +140,7 @@ def test_a_date_in_chinese_numerals_is_a_signature_too():
 
 
 def test_a_title_line_starting_with_guanyu_names_the_county():
-    tree = importer.parse_report(
+    tree = importing.parse_report(
         "关于城口县2024年法治政府建设情况的报告\n一、工作情况\n一是甲。二是乙。"
     )
 
@@ -153,7 +153,7 @@ FENGJIE_PAGE = DATA / "fengjie-2023-report-gbk.html"
 
 
 def test_a_gbk_web_page_gives_the_article_without_the_sites_chrome():
-    text = importer.read_report(FENGJIE_PAGE)
+    text = importing.read_report(FENGJIE_PAGE)
 
     assert text.splitlines()[0] == "奉节县人民政府关于2023年度法治政府建设情况的报告"
     assert "（一）依法全面履行政府职能。一是深化行政审批制度改革" in text
@@ -162,7 +162,7 @@ def test_a_gbk_web_page_gives_the_article_without_the_sites_chrome():
 
 
 def test_a_gbk_web_page_parses_into_the_reports_units():
-    tree = importer.parse_report_file(FENGJIE_PAGE)
+    tree = importing.parse_report_file(FENGJIE_PAGE)
 
     assert (tree.organization, tree.year) == ("奉节县", 2023)
     assert tree.counts() == {"work_item": 6, "problem": 3, "task": 3}
@@ -180,7 +180,7 @@ def test_a_utf8_page_declared_by_its_xml_declaration_reads_the_same(tmp_path):
     path = tmp_path / "report.htm"
     path.write_bytes(page.encode("utf-8"))
 
-    assert importer.read_report(path) == importer.read_report(FENGJIE_PAGE)
+    assert importing.read_report(path) == importing.read_report(FENGJIE_PAGE)
 
 
 def test_a_page_without_an_article_is_refused(tmp_path):
@@ -189,8 +189,8 @@ def test_a_page_without_an_article_is_refused(tmp_path):
         "<html><head><script>var a = 1;</script></head><body></body></html>"
     )
 
-    with pytest.raises(importer.ReportFormatError, match="No article text found"):
-        importer.read_report(path)
+    with pytest.raises(importing.ReportFormatError, match="No article text found"):
+        importing.read_report(path)
 
 
 # --- PDF --------------------------------------------------------------------------
@@ -213,15 +213,15 @@ def test_the_test_pdf_breaks_paragraphs_across_lines_and_pages():
 
 
 def test_a_text_pdf_gives_its_paragraphs_back_joined(wushan_pdf):
-    text = importer.read_report(wushan_pdf)
+    text = importing.read_report(wushan_pdf)
 
     expected = [line.strip("　") for line in WUSHAN.splitlines()]
     assert text.splitlines() == expected
 
 
 def test_a_text_pdf_parses_like_the_same_report_typed(wushan_pdf):
-    from_pdf = importer.parse_report_file(wushan_pdf)
-    from_text = importer.parse_report(WUSHAN)
+    from_pdf = importing.parse_report_file(wushan_pdf)
+    from_text = importing.parse_report(WUSHAN)
 
     assert from_pdf.counts() == {"work_item": 4, "problem": 3, "task": 3}
     assert [(o.code, o.kind, o.title) for _s, o in from_pdf.obligations()] == [
@@ -233,8 +233,8 @@ def test_a_scanned_pdf_is_refused_as_needing_ocr(tmp_path):
     path = tmp_path / "scan.pdf"
     path.write_bytes(scanned_pdf())
 
-    with pytest.raises(importer.ReportFormatError) as error:
-        importer.read_report(path)
+    with pytest.raises(importing.ReportFormatError) as error:
+        importing.read_report(path)
 
     assert "has no text, only images (a scan)" in str(error.value)
     assert "OCR" in str(error.value)
@@ -244,16 +244,16 @@ def test_a_damaged_pdf_is_refused_as_unreadable(tmp_path):
     path = tmp_path / "report.pdf"
     path.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
 
-    with pytest.raises(importer.ReportFormatError, match="Not a readable PDF file"):
-        importer.read_report(path)
+    with pytest.raises(importing.ReportFormatError, match="Not a readable PDF file"):
+        importing.read_report(path)
 
 
 def test_an_old_binary_word_document_is_refused_with_save_as_docx(tmp_path):
     path = tmp_path / "report.doc"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
 
-    with pytest.raises(importer.ReportFormatError) as error:
-        importer.read_report(path)
+    with pytest.raises(importing.ReportFormatError) as error:
+        importing.read_report(path)
 
     assert "old binary Word document (.doc)" in str(error.value)
     assert "save it as .docx" in str(error.value)

@@ -6,7 +6,7 @@ import pytest
 
 from tests.pages import parse, text
 from tests.seed_report import SEED_TEXT
-from tracker import importer
+from tracker import importing
 from tracker.models import Obligation, ProgressUpdate, Report
 from tracker.services.importing import report_import
 
@@ -19,7 +19,7 @@ def _without_group_five(source):
 
 
 def _import(source, user):
-    return report_import(tree=importer.parse_report(source), user=user)
+    return report_import(tree=importing.parse_report(source), user=user)
 
 
 @pytest.fixture

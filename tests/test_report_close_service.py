@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.seed_report import SEED
 from tests.workflow_helpers import PDF, approve, every_write_scene, set_status
-from tracker import importer
+from tracker import importing
 from tracker.models import (
     Evidence,
     ExtensionRequest,
@@ -252,7 +252,7 @@ def test_the_same_writes_work_once_the_report_is_reopened(scene, supervisor, nam
 
 
 def test_reimporting_a_closed_report_is_refused(db, supervisor):
-    tree = importer.parse_report_file(SEED)
+    tree = importing.parse_report_file(SEED)
     report = report_import(tree=tree).report
     close(report, supervisor)
     before = list(Obligation.objects.values_list("pk", "title", "body"))

@@ -9,8 +9,8 @@ import json
 from django.conf import settings
 
 from tests.followup_helpers import WUXI_2023, gold_followups
-from tracker import importer
-from tracker.similarity import (
+from tracker import importing
+from tracker.importing.similarity import (
     FOLLOWUP_MAX_PER_ITEM,
     FOLLOWUP_MIN_SCORE,
     MAX_PER_TASK,
@@ -26,10 +26,10 @@ DOCUMENTED_RECALL = 5 / 6
 
 
 def _seed_suggestions(**options):
-    tree = importer.parse_report_file(SOURCE / "wuxi-2022-rule-of-law-report.txt")
+    tree = importing.parse_report_file(SOURCE / "wuxi-2022-rule-of-law-report.txt")
     obligations = [obligation for _section, obligation in tree.obligations()]
-    tasks = {o.code: o.body for o in obligations if o.kind == importer.TASK}
-    problems = {o.code: o.body for o in obligations if o.kind == importer.PROBLEM}
+    tasks = {o.code: o.body for o in obligations if o.kind == importing.TASK}
+    problems = {o.code: o.body for o in obligations if o.kind == importing.PROBLEM}
     corpus = [o.body for o in obligations]
     return suggest_links(tasks, problems, corpus=corpus, **options)
 
@@ -87,7 +87,7 @@ DOCUMENTED_FOLLOWUP_RECALL = 9 / 17
 
 def _followup_matches(**options):
     def passages(path):
-        tree = importer.parse_report_file(path)
+        tree = importing.parse_report_file(path)
         return [(o.code, o.kind, o.body) for _section, o in tree.obligations()]
 
     return match_followups(
@@ -131,8 +131,8 @@ def test_a_later_task_is_never_suggested_as_a_follow_up():
 def test_followups_of_reports_that_share_nothing_are_none():
     assert (
         match_followups(
-            [("4.1", importer.TASK, "一是完善公共法律服务体系。")],
-            [("1.1", importer.WORK_ITEM, "一是修建道路桥梁。")],
+            [("4.1", importing.TASK, "一是完善公共法律服务体系。")],
+            [("1.1", importing.WORK_ITEM, "一是修建道路桥梁。")],
             min_score=0.0,
         )
         == []

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from tests.conftest import in_english
 from tests.workflow_helpers import files_on_disk
-from tracker import importer, safezip
+from tracker import importing, safezip
 from tracker.models import Evidence, ProgressUpdate, Report
 
 MB = 1024 * 1024
@@ -208,8 +208,8 @@ def docx_bomb(tmp_path):
 
 
 def _refusal(path):
-    with pytest.raises(importer.ReportFormatError) as error:
-        importer.read_report(path)
+    with pytest.raises(importing.ReportFormatError) as error:
+        importing.read_report(path)
     return str(error.value)
 
 

@@ -3,7 +3,7 @@
 The content decides what a file is, not its name: an executable or an HTML page
 renamed .pdf is refused. ``validate_evidence_file`` is the one entry point;
 ``services.evidence.evidence_upload`` calls it and turns ``EvidenceFileError`` into a
-``ServiceError``. Plain-text decoding is the importer's (``importer.decode_any``).
+``ServiceError``. Plain-text decoding is the importer's (``importing.decode_any``).
 """
 
 import hashlib
@@ -16,7 +16,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from . import safezip
-from .importer import decode_any
+from .importing import decode_any
 from .safezip import ZipLimits
 
 

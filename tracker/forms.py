@@ -19,7 +19,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from . import importer
+from . import importing
 from .evidence_files import EVIDENCE_CONTENT_TYPES
 from .models import (
     AssessmentWeights,
@@ -467,9 +467,9 @@ def _read_upload(upload, read):
         handle.flush()
         try:
             return read(handle.name)
-        except importer.ReportFormatError as error:
+        except importing.ReportFormatError as error:
             message = str(error).replace(handle.name, Path(upload.name).name)
-            raise importer.ReportFormatError(message) from None
+            raise importing.ReportFormatError(message) from None
 
 
 class ReportImportForm(forms.Form):
@@ -548,15 +548,15 @@ class ReportImportForm(forms.Form):
             if cleaned.get("file"):
                 text = _read_upload(
                     cleaned["file"],
-                    functools.partial(importer.read_report, deadline=deadline),
+                    functools.partial(importing.read_report, deadline=deadline),
                 )
                 file_name, links = Path(cleaned["file"].name).name, None
-            tree = importer.parse_report(
+            tree = importing.parse_report(
                 text, organization=organization, year=year, deadline=deadline
             )
             if cleaned.get("links"):
-                links = _read_upload(cleaned["links"], importer.read_links)
-        except importer.ReportFormatError as error:
+                links = _read_upload(cleaned["links"], importing.read_links)
+        except importing.ReportFormatError as error:
             raise forms.ValidationError(str(error)) from None
         count = sum(tree.counts().values())
         if count > REPORT_MAX_OBLIGATIONS:

@@ -1,7 +1,7 @@
 """Text as it enters the tracker: control characters never reach storage.
 
 Everything typed or imported passes through ``clean_text``: the report importer
-(``importer.normalise`` and the organization it is given), the app's forms
+(``importing.normalise`` and the organization it is given), the app's forms
 (``CleanCharField``) and the admin's forms (``admin.CleanInputAdminMixin``).
 
 Removed, wherever they come from: C0 controls (U+0000–U+001F) but tab, line feed and

@@ -9,10 +9,11 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import archive, permissions, similarity
+from .. import archive, permissions
 from ..forms import (
     ReportImportForm,
 )
+from ..importing import similarity
 from ..models import (
     Obligation,
     Report,
@@ -41,7 +42,7 @@ from .mixins import (
 
 
 def _suggested_links(tree):
-    """The preview's suggested task -> problem links (tracker.similarity), each
+    """The preview's suggested task -> problem links (importing.similarity), each
     with both titles: shown, never imported; they are confirmed on the task's page.
     """
     parsed = {o.code: o for _section, o in tree.obligations()}
@@ -60,7 +61,7 @@ def _suggested_links(tree):
 def _suggested_followups(tree, *, organization, year):
     """The preview's follow-up suggestions: which units of the file may report on
     the tasks and problems of the organization's report of the year before
-    (tracker.similarity), with that report; shown, never stored: a supervisor
+    (importing.similarity), with that report; shown, never stored: a supervisor
     confirms them once the file is imported."""
     previous = adjacent_report(organization=organization, year=year - 1)
     if previous is None:

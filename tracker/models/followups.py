@@ -29,7 +29,7 @@ class FollowUpQuerySet(models.QuerySet):
 class FollowUp(models.Model):
     """A task or problem of one year's report and an item of the same
     organization's next report that reports on it, as a supervisor confirmed it
-    (``services.followups.followup_confirm``). Suggested by ``tracker.similarity``; only
+    (``services.followups.followup_confirm``). Suggested by ``similarity``; only
     a confirmed match is stored. Never deleted: an unconfirm (``followup_withdraw``)
     records who, when and why, and a later confirmation of the same pair is a new
     row."""

@@ -8,7 +8,7 @@ from django.db.models import (
     Q,
 )
 
-from .. import similarity
+from ..importing import similarity
 from ..models import (
     FollowUp,
     FollowUpRejection,
@@ -26,7 +26,7 @@ def adjacent_report(*, organization: str, year: int) -> Report | None:
 @dataclass
 class FollowUpSuggestion:
     """An item of next year's report suggested as reporting on a task or problem
-    (``tracker.similarity.match_followups``), not confirmed or rejected yet."""
+    (``importing.similarity.match_followups``), not confirmed or rejected yet."""
 
     earlier: Obligation
     later: Obligation

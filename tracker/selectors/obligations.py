@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from .. import similarity
+from ..importing import similarity
 from ..models import (
     Evidence,
     ExtensionRequest,
@@ -169,7 +169,7 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
 
 @dataclass
 class LinkSuggestion:
-    """A problem of the report suggested for a task (``tracker.similarity``)."""
+    """A problem of the report suggested for a task (``importing.similarity``)."""
 
     problem: Obligation
     score: float

@@ -183,7 +183,7 @@ def report_import(
     year: int | None = None,
     links: dict[str, list[str]] | None = None,
 ) -> ImportResult:
-    """Write a parsed report (``tracker.importer.ParsedReport``) to the database.
+    """Write a parsed report (``tracker.importing.ParsedReport``) to the database.
 
     The first import creates the Report, its Sections and Obligations. A re-import
     of the same organization and year matches obligations on their code: it updates

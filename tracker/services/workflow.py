@@ -402,7 +402,7 @@ def obligation_set_addresses(
 def obligation_confirm_link(
     *, obligation, user, problem, version: int | None = None
 ) -> Obligation:
-    """Confirm a suggested link (``tracker.similarity``): the task now addresses
+    """Confirm a suggested link (``importing.similarity``): the task now addresses
     ``problem`` as well. Suggestions are only ever offered; this is how one becomes a
     link, by a supervisor or an admin, recorded like ``obligation_set_addresses``
     with "suggested link confirmed" on the timeline."""

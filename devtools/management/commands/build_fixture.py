@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
-from tracker import importer
+from tracker import importing
 from tracker.services.common import ServiceError
 from tracker.services.importing import report_import
 
@@ -42,8 +42,8 @@ def fixture_objects(source, links) -> list[dict]:
     """Import ``source`` with ``links`` into the current (empty) database and return
     the report, its sections and obligations as fixture objects. Rolled back:
     nothing stays in the database."""
-    tree = importer.parse_report_file(source)
-    link_map = importer.read_links(links)
+    tree = importing.parse_report_file(source)
+    link_map = importing.read_links(links)
     with transaction.atomic():
         result = report_import(tree=tree, links=link_map)
         objects = _serialise(result.report)
@@ -103,7 +103,7 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         try:
             objects = fixture_objects(source, links)
-        except importer.ReportFormatError as error:
+        except importing.ReportFormatError as error:
             raise CommandError(str(error)) from None
         except ServiceError as error:
             raise CommandError(str(error)) from None

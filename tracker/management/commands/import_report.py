@@ -1,6 +1,6 @@
 """``python manage.py import_report PATH``: read a county's report into obligations.
 
-A thin wrapper: ``tracker.importer`` parses,
+A thin wrapper: ``tracker.importing`` parses,
 ``tracker.services.importing.report_import`` writes (one transaction). Bad input ends
 with one line on stderr naming the problem and a non-zero exit, with nothing written.
 """
@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
-from tracker import importer
+from tracker import importing
 from tracker.services.common import ServiceError
 from tracker.services.importing import report_import, report_import_check
 
@@ -45,11 +45,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, organization, year, dry_run, user, links, **options):
         try:
-            tree = importer.parse_report_file(
+            tree = importing.parse_report_file(
                 path, organization=organization, year=year
             )
-            link_map = importer.read_links(links) if links else None
-        except importer.ReportFormatError as error:
+            link_map = importing.read_links(links) if links else None
+        except importing.ReportFormatError as error:
             raise CommandError(str(error)) from None
         if not (organization or tree.organization) or not (year or tree.year):
             raise CommandError(
@@ -65,7 +65,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
 
         if dry_run:
-            self.stdout.write(importer.format_tree(tree))
+            self.stdout.write(importing.format_tree(tree))
             self.stdout.write("Dry run: nothing was written.")
             return
 

@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .importer import PROBLEM, TASK, WORK_ITEM
+from .tree import PROBLEM, TASK, WORK_ITEM
 
 # A suggestion needs at least this cosine, and a task gets at most this many:
 # measured on the seed report (docs/link-suggestions.md, tests/test_similarity.py).
