@@ -12,6 +12,7 @@ import time
 import pytest
 
 from tracker import importing
+from tracker.importing.html import read_html
 
 # Timings, not behaviour: run by `make bench`, left out of `make test`.
 pytestmark = pytest.mark.bench
@@ -104,3 +105,49 @@ def test_a_five_mb_report_with_thousands_of_markers_parses_in_seconds():
     # docs/importer.md: 0.75 s on the development machine under load; over twenty
     # times that is a regression, not a busy machine.
     assert elapsed < 20, elapsed
+
+
+def report_page(size):
+    """A saved report page of ``size`` bytes: the site's navigation, then an article
+    of many short paragraphs (numbered lines under one chapter)."""
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>{TITLE.strip()}_某县人民政府</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/zwgk/'>政务公开</a></div>"
+        f"<div class='article'><h1>{TITLE.strip()}</h1><p>一、工作情况</p>"
+    ]
+    total, number = len(parts[0].encode()), 0
+    while total < size:
+        number += 1
+        parts.append(f"<p>{number}、推进第{number}项工作，确保各项措施落实到位。</p>\n")
+        total += len(parts[-1].encode())
+    parts.append("</div></body></html>")
+    return "".join(parts).encode()
+
+
+def best_read_time(data, runs=3):
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        text = read_html(data, name="page.html")
+        best = min(best, time.perf_counter() - started)
+    assert "推进第1项工作" in text
+    return best
+
+
+def test_a_web_page_four_times_as_long_takes_at_most_six_times_as_long(capsys):
+    small_time = best_read_time(report_page(MB))
+    large_time = best_read_time(report_page(4 * MB))
+    largest_time = best_read_time(report_page(5 * MB), runs=1)
+
+    with capsys.disabled():
+        print(
+            f"\nweb page of short paragraphs: 1 MB read in {small_time:.2f} s, "
+            f"4 MB in {large_time:.2f} s ({large_time / small_time:.1f}x), "
+            f"5 MB in {largest_time:.2f} s"
+        )
+    # trafilatura's date search and its readability fallback grew faster than
+    # the page: 2.5 s and 16.8 s (6.6x) before they were left out.
+    assert large_time <= 6 * small_time, (small_time, large_time)
+    # The largest upload the admin takes is read within a request.
+    assert largest_time < 10, largest_time

@@ -257,3 +257,16 @@ def test_an_old_binary_word_document_is_refused_with_save_as_docx(tmp_path):
 
     assert "old binary Word document (.doc)" in str(error.value)
     assert "save it as .docx" in str(error.value)
+
+
+def test_a_web_page_of_more_elements_than_any_report_is_refused(tmp_path):
+    path = tmp_path / "page.html"
+    items = "<h3>1</h3><ul><li>甲</li></ul>\n" * 45_000
+    path.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        f"<h1>某县2024年法治政府建设情况报告</h1>{items}</body></html>",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(importing.ReportFormatError, match="more than 120000 elements"):
+        importing.read_report(path)
