@@ -259,6 +259,22 @@ def test_text_pdf_upload_imports(tracker_admin_client):
     assert Obligation.objects.filter(kind="task").count() == 3
 
 
+def test_a_pdf_printed_from_the_countys_web_page_imports(tracker_admin_client):
+    pdf = (DATA / "qinghe-2024-report-printed.pdf").read_bytes()
+
+    response = post(tracker_admin_client, "import", pdf, "清河县.pdf")
+
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (report.organization, report.year) == ("清河县", 2024)
+    assert Obligation.objects.filter(kind="problem").count() == 3
+    assert "清河县人民政府关于2024年度" in report.source_text
+    assert "⼈" not in report.source_text and "当前位置" not in report.source_text
+    assert Obligation.objects.get(code="2.1").title == (
+        "部分乡镇法治机构力量薄弱，专职法制审核人员不足"
+    )
+
+
 def test_scanned_pdf_upload_is_refused_as_needing_ocr(tracker_admin_client):
     response = post(tracker_admin_client, "preview", scanned_pdf(), "scan.pdf")
 

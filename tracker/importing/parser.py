@@ -21,8 +21,10 @@ from ..text import clean_text
 from .reading import read_report
 from .tree import (
     _CN_NUMBER,
+    _DATE_LINE_RE,
     _LINE_WHITESPACE,
     _SENTENCE_END,
+    _TITLE_RE,
     PROBLEM,
     TASK,
     WORK_ITEM,
@@ -40,12 +42,6 @@ _GROUP_RE = re.compile(rf"^([(（]({_CN_NUMBER})[)）])")
 # "1." / "1、" / "1．" but not "1.5万" (a decimal) or "2022年".
 _NUMBERED_RE = re.compile(r"^(\d{1,2})[.、．](?!\d)")
 _ITEM_RE = re.compile(rf"({_CN_NUMBER})是")
-# The date a report is signed on: 2025年1月20日 or 二〇二五年一月二十日.
-_DATE_LINE_RE = re.compile(
-    r"^(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-    r"|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)$"
-)
-_TITLE_RE = re.compile(r"^(?P<org>.+?)(?P<year>(?:19|20)\d{2})\s*年")
 _YEAR_WORK_RE = re.compile(r"((?:19|20)\d{2})\s*年.*工作")
 
 _PROBLEM_WORDS = ("问题", "不足")

@@ -6,10 +6,13 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
+from .radicals import unify_radicals
 from .tree import (
     _CN_NUMBER,
+    _DATE_LINE_RE,
     _LINE_WHITESPACE,
     _SENTENCE_END,
+    _TITLE_RE,
     ReportFormatError,
     check_deadline,
 )
@@ -25,6 +28,27 @@ _CLOSING = "”’」』）)》"
 _PARAGRAPH_START_RE = re.compile(
     rf"^(?:{_CN_NUMBER}、|[(（]{_CN_NUMBER}[)）]|\d{{1,2}}[.、．](?!\d))"
 )
+_CHAPTER_LINE_RE = re.compile(rf"^{_CN_NUMBER}、")
+# A line that may be part of a title: no spaces (the site's menus, breadcrumbs and
+# the browser's running head have them), no colon (当前位置：, 发布时间：), no
+# separators of a menu or a path, no sentence end.
+_NOT_IN_TITLE_RE = re.compile(r"[\s:：|>＞/»。；;！!？?]")
+# A title is printed over at most this many lines, and starts within this many
+# lines of the page's top (a site's header and menus come first).
+_TITLE_MAX_LINES = 4
+_TITLE_SEARCH_LINES = 60
+# How much wider than another one line of a wrapped title may print (in half-width
+# columns: a run of figures wraps whole).
+_TITLE_WIDTH_SLACK = 4
+# A browser prints the page's title and the time above every page, and its address
+# and the page number below (pypdf reads them last): at most this many lines each.
+_RUNNING_LINES = 2
+# The line of a page's details under the title: 发布时间：… 来源：… 浏览次数：…
+_PAGE_DETAILS_RE = re.compile(
+    r"(?:发布|发文|成文)(?:时间|日期)[:：]|浏览次数|阅读次数|信息来源[:：]"
+)
+# A report ends with its date; what a browser prints below it is the site's footer.
+_FOOTER_SEARCH_LINES = 8
 
 
 def read_pdf(data: bytes, *, name: str = "input", deadline: float | None = None) -> str:
@@ -33,7 +57,13 @@ def read_pdf(data: bytes, *, name: str = "input", deadline: float | None = None)
     A PDF breaks every paragraph into printed lines; a line is continued by the
     next when it runs to the right margin and does not end a sentence, unless the
     next starts with a heading or item marker. Page numbers are dropped. A PDF
-    with no text at all is a scan."""
+    with no text at all is a scan.
+
+    A PDF a browser printed from the county's web page has more: the site's header,
+    menus and breadcrumb above the title, the title wrapped over lines, the page's
+    footer below the date, a running head and foot on every page, and characters
+    named by their radicals (``⼈⺠`` for 人民, see ``radicals``). The text starts
+    at the title, which is joined into one line, and ends at the date."""
     import pypdf  # imported here so other formats do not load it
 
     pages = []
@@ -43,7 +73,7 @@ def read_pdf(data: bytes, *, name: str = "input", deadline: float | None = None)
             reader.decrypt("")  # opens those encrypted without a password
         for page in reader.pages:
             check_deadline(deadline)
-            pages.append(page.extract_text() or "")
+            pages.append(unify_radicals(page.extract_text() or ""))
     except ReportFormatError:
         raise
     except Exception as error:  # pypdf raises many types on damaged files
@@ -66,15 +96,80 @@ def _display_width(text):
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _page_lines(pages: list[str]) -> list[str]:
+    """Every printed line, stripped, without page numbers, and without a running
+    head or foot: a first or last line that every page repeats (its figures
+    aside: the date and the page number change)."""
+    pages = [
+        [
+            line
+            for line in (line.strip(_LINE_WHITESPACE) for line in page.splitlines())
+            if line and not _PAGE_NUMBER_RE.match(line)
+        ]
+        for page in pages
+    ]
+    pages = [page for page in pages if page]
+    for end in (0, -1) * _RUNNING_LINES if len(pages) >= 2 else ():
+        repeated = {re.sub(r"\d+", "#", page[end]) for page in pages}
+        if len(repeated) == 1 and all(len(page) > 1 for page in pages):
+            pages = [page[1:] if end == 0 else page[:-1] for page in pages]
+    return [line for page in pages for line in page]
+
+
+def _title_at(lines: list[str]) -> tuple[int, int] | None:
+    """(first, last + 1) of the lines the title is printed on: the first lines
+    before the first chapter heading that join into ``…(year)年…报告`` (the
+    organization before the year), each of them free of what menus, breadcrumbs
+    and sentences have, and all but the last as wide as each other (a wrapped
+    title runs to its box's width; a site's name above it does not). The longest
+    such run wins: ``况和2025年度…报告`` is the end of a title, not one. None if
+    there is no such title."""
+    for last in range(min(len(lines), _TITLE_SEARCH_LINES)):
+        if _CHAPTER_LINE_RE.match(lines[last]):
+            return None
+        first = last
+        while (
+            first > 0
+            and last - first + 1 < _TITLE_MAX_LINES
+            and not _NOT_IN_TITLE_RE.search(lines[first - 1])
+        ):
+            first -= 1
+        for start in range(first, last + 1):
+            if _NOT_IN_TITLE_RE.search(lines[start]):
+                continue
+            widths = [_display_width(line) for line in lines[start:last]]
+            if widths and max(widths) - min(widths) > _TITLE_WIDTH_SLACK:
+                continue
+            joined = "".join(lines[start : last + 1])
+            if joined.endswith("报告") and _TITLE_RE.match(joined):
+                return start, last + 1
+    return None
+
+
 def _join_pdf_lines(pages: list[str]) -> str:
-    lines = []
-    for page in pages:
-        for line in page.splitlines():
-            line = line.strip(_LINE_WHITESPACE)
-            if line and not _PAGE_NUMBER_RE.match(line):
-                lines.append(line)
+    lines = _page_lines(pages)
     if not lines:
         return ""
+    title = None
+    found = _title_at(lines)
+    if found is not None:
+        first, after = found
+        title, lines = "".join(lines[first:after]), lines[after:]
+        if lines and _PAGE_DETAILS_RE.search(lines[0]):
+            lines = lines[1:]
+        if not lines:
+            return title
+    paragraphs = _paragraphs(lines)
+    for index in range(
+        len(paragraphs) - 1, max(-1, len(paragraphs) - 1 - _FOOTER_SEARCH_LINES), -1
+    ):
+        if _DATE_LINE_RE.match(paragraphs[index]):
+            paragraphs = paragraphs[: index + 1]
+            break
+    return "\n".join([title, *paragraphs] if title else paragraphs)
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
     widths = sorted(_display_width(line) for line in lines)
     # The width of a full line: most lines of a report run to the margin.
     full = widths[int(len(widths) * 0.9)]
@@ -93,4 +188,4 @@ def _join_pdf_lines(pages: list[str]) -> str:
         else:
             paragraphs.append(line)
         previous_width = _display_width(line)
-    return "\n".join(paragraphs)
+    return paragraphs

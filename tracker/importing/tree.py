@@ -1,6 +1,7 @@
 """What every reader and the parser share: the tree a report parses into, the kinds
 of obligation, the one error type, and the characters that space and end text."""
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -15,6 +16,13 @@ _CN_NUMBER = r"[一二三四五六七八九十]{1,3}"
 # Sentence ends after which "一是" may start an item: 。；;！!？?：: (a colon too,
 # because reports write "重点做好以下工作：一是…").
 _SENTENCE_END = "。；;！!？?：:"
+# The date a report is signed on: 2025年1月20日 or 二〇二五年一月二十日.
+_DATE_LINE_RE = re.compile(
+    r"^(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)$"
+)
+# A title line: the organization, then the year: 城口县2024年…, 关于城口县2024年…
+_TITLE_RE = re.compile(r"^(?P<org>.+?)(?P<year>(?:19|20)\d{2})\s*年")
 # Whitespace stripped around every line: ASCII, full-width (U+3000) and no-break spaces.
 _LINE_WHITESPACE = " \t\u3000\u00a0\ufeff\u200b"
 
