@@ -105,11 +105,11 @@ def test_command_prints_the_suggested_follow_ups(wuxi_2022):
     output = out.getvalue()
     earlier = Report.objects.get(year=2022)
     assert (
-        f"follow-up of {earlier.title}: 10 suggested, to confirm on "
-        f"{earlier.get_absolute_url()}#follow-up"
+        f"《{earlier.title}》的跨年度跟进：建议 10 条，请在 "
+        f"{earlier.get_absolute_url()}#follow-up 确认"
     ) in output
     assert "  4.1 -> 1.2.2 (0.13: 法律顾问、事务、决策、政府)" in output
-    assert "  3.3 -> 3.1 recurring (0.24: " in output
+    assert "  3.3 -> 3.1 反复出现 (0.24: " in output
 
 
 def test_command_for_a_first_report_prints_no_follow_up(db):
@@ -117,7 +117,7 @@ def test_command_for_a_first_report_prints_no_follow_up(db):
 
     call_command("import_report", str(WUXI_2023), stdout=out)
 
-    assert "follow-up" not in out.getvalue()
+    assert "跨年度跟进" not in out.getvalue()
 
 
 def test_admin_preview_lists_the_follow_ups_and_import_stores_none(

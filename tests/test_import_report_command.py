@@ -377,11 +377,23 @@ def test_dry_run_prints_the_tree_and_writes_nothing(db):
 
     for code in SEED_CODES:
         assert code in output
-    assert "problem" in output and "task" in output
+    assert "存在问题" in output and "下一步任务" in output
     assert "进一步加强法治队伍建设" in output
-    assert "18 work items, 3 problems, 4 tasks" in output
+    assert "工作事项 18 项，存在问题 3 项，下一步任务 4 项" in output
+    assert "试运行：未写入任何内容。" in output
     assert not Report.objects.exists()
     assert not Section.objects.exists()
+
+
+def test_the_import_is_reported_in_chinese(db):
+    output = import_report(SEED)
+
+    assert output.splitlines()[0] == (
+        "已导入《巫溪县2022年法治政府建设情况报告》（巫溪县 2022）"
+    )
+    assert "新增：25 项 1.1.1 1.1.2" in output
+    assert "不再出现：0 项" in output
+    assert not [word for word in ("created", "missing", "Imported") if word in output]
 
 
 def test_organization_and_year_can_be_overridden(db):
@@ -395,7 +407,7 @@ def test_organization_and_year_can_be_overridden(db):
 def test_links_file_connects_tasks_to_the_problems_they_address(db):
     output = import_report(SEED, "--links", LINKS)
 
-    assert "links added: 6" in output
+    assert "新增关联：6 条" in output
     task = Obligation.objects.get(code="4.4")
     assert sorted(task.addresses.values_list("code", flat=True)) == [
         "3.1",
@@ -462,9 +474,10 @@ def test_reimport_updates_text_adds_units_and_keeps_everyones_work(
 
     output = import_report(path)
 
-    assert "updated:" in output and "1.1.1" in output
-    assert "created: 1 4.5" in output
-    assert "missing: 1 1.5.3" in output
+    updated = next(line for line in output.splitlines() if line.startswith("更新："))
+    assert "1.1.1" in updated.split()
+    assert "新增：1 项 4.5" in output
+    assert "不再出现：1 项 1.5.3（报告正文中已没有；保留，未删除）" in output
     after = Obligation.objects.get(code="1.1.1")
     assert after.pk == worked_on.pk
     assert after.title == "坚持学习有深度和温度"
@@ -489,7 +502,7 @@ def test_reimport_of_the_same_text_changes_nothing(db):
 
     output = import_report(SEED)
 
-    assert "unchanged: 25" in output
-    assert "created: 0" in output
+    assert "未变：25 项" in output
+    assert "新增：0 项\n" in output
     assert Report.objects.count() == 1
     assert Obligation.objects.count() == 25

@@ -25,6 +25,7 @@ from .tree import (
     _LINE_WHITESPACE,
     _SENTENCE_END,
     _TITLE_RE,
+    KIND_LABELS,
     PROBLEM,
     TASK,
     WORK_ITEM,
@@ -386,7 +387,8 @@ def parse_report_file(
 
 
 def format_tree(report: ParsedReport) -> str:
-    """The tree as the dry run prints it: sections, then codes, kinds and titles."""
+    """The tree as the dry run prints it: sections, then codes, kinds and titles,
+    in the operator's language."""
     lines = [
         f"{report.title} — {report.organization or '?'} {report.year or '?'}",
     ]
@@ -394,11 +396,15 @@ def format_tree(report: ParsedReport) -> str:
         indent = "  " if section.is_chapter else "    "
         lines.append(f"{indent}{section.code} {section.title}")
         for obligation in section.obligations:
-            code, kind = obligation.code, obligation.kind
-            lines.append(f"{indent}  {code:<8} {kind:<9} {obligation.title}")
+            code, kind = obligation.code, KIND_LABELS[obligation.kind]
+            lines.append(f"{indent}  {code:<8} {kind}  {obligation.title}")
     counts = report.counts()
     lines.append(
-        f"{counts[WORK_ITEM]} work items, {counts[PROBLEM]} problems, "
-        f"{counts[TASK]} tasks"
+        _("Work items: %(work_items)d, problems: %(problems)d, tasks: %(tasks)d")
+        % {
+            "work_items": counts[WORK_ITEM],
+            "problems": counts[PROBLEM],
+            "tasks": counts[TASK],
+        }
     )
     return "\n".join(lines)

@@ -6,10 +6,17 @@ import time
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 WORK_ITEM = "work_item"
 PROBLEM = "problem"
 TASK = "task"
+# As the models name the kinds (``Obligation.Kind``): the same messages.
+KIND_LABELS = {
+    WORK_ITEM: gettext_lazy("Work item"),
+    PROBLEM: gettext_lazy("Problem"),
+    TASK: gettext_lazy("Next-year task"),
+}
 
 CN_DIGITS = "零一二三四五六七八九十"
 _CN_NUMBER = r"[一二三四五六七八九十]{1,3}"

@@ -66,7 +66,7 @@ class Command(BaseCommand):
 
         if dry_run:
             self.stdout.write(importing.format_tree(tree))
-            self.stdout.write("Dry run: nothing was written.")
+            self.stdout.write(gettext("Dry run: nothing was written."))
             return
 
         acting_user = None
@@ -89,31 +89,60 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
 
         report = result.report
-        verb = "Imported" if result.report_created else "Re-imported"
-        where = f"{report.organization} {report.year}"
-        self.stdout.write(f"{verb} {report.title} ({where})")
-        self.stdout.write(f"created: {len(result.created)} {' '.join(result.created)}")
-        self.stdout.write(f"updated: {len(result.updated)} {' '.join(result.updated)}")
-        self.stdout.write(f"unchanged: {len(result.unchanged)}")
+        done = (
+            gettext("Imported %(title)s (%(organization)s %(year)s)")
+            if result.report_created
+            else gettext("Re-imported %(title)s (%(organization)s %(year)s)")
+        )
+        self.stdout.write(
+            done
+            % {
+                "title": report.title,
+                "organization": report.organization,
+                "year": report.year,
+            }
+        )
+        for message, codes in (
+            (gettext("created: %(count)d %(codes)s"), result.created),
+            (gettext("updated: %(count)d %(codes)s"), result.updated),
+        ):
+            self.stdout.write(
+                (message % {"count": len(codes), "codes": " ".join(codes)}).rstrip()
+            )
+        self.stdout.write(
+            gettext("unchanged: %(count)d") % {"count": len(result.unchanged)}
+        )
         if link_map is not None:
-            self.stdout.write(f"links added: {result.links_added}")
+            self.stdout.write(
+                gettext("links added: %(count)d") % {"count": result.links_added}
+            )
         if result.missing:
             self.stdout.write(
                 self.style.WARNING(
-                    f"missing: {len(result.missing)} {' '.join(result.missing)} "
-                    "(no longer in the text; kept, not deleted)"
+                    gettext(
+                        "missing: %(count)d %(codes)s (no longer in the text; kept, "
+                        "not deleted)"
+                    )
+                    % {"count": len(result.missing), "codes": " ".join(result.missing)}
                 )
             )
         else:
-            self.stdout.write("missing: 0")
+            self.stdout.write(gettext("missing: %(count)d") % {"count": 0})
         if result.previous_report is not None:
             previous = result.previous_report
             self.stdout.write(
-                f"follow-up of {previous.title}: {len(result.followups)} suggested, "
-                f"to confirm on {previous.get_absolute_url()}#follow-up"
+                gettext(
+                    "follow-up of %(title)s: %(count)d suggested, to confirm on "
+                    "%(url)s#follow-up"
+                )
+                % {
+                    "title": previous.title,
+                    "count": len(result.followups),
+                    "url": previous.get_absolute_url(),
+                }
             )
             for each in result.followups:
-                recurring = " recurring" if each.is_recurring else ""
+                recurring = " " + gettext("recurring") if each.is_recurring else ""
                 self.stdout.write(
                     f"  {each.earlier.code} -> {each.later.code}{recurring} "
                     f"({each.score:.2f}: {'、'.join(each.terms)})"
