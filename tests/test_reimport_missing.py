@@ -2,10 +2,13 @@
 into the new text (it would now be another obligation's words), keep their passage
 as text, and are listed apart on the report page."""
 
+import re
+
 import pytest
 
 from tests.pages import parse, text
 from tests.seed_report import SEED_TEXT
+from tests.test_obligation_list_view import listed
 from tracker import importing
 from tracker.models import Obligation, ProgressUpdate, Report
 from tracker.services.importing import report_import
@@ -91,3 +94,25 @@ def test_the_group_back_in_the_text_gets_its_anchor_again(reimported, tracker_ad
     assert obligation.missing_since is None
     start, end = obligation.source_start, obligation.source_end
     assert report.source_text[start:end] == obligation.body
+
+
+def test_missing_obligations_leave_the_dashboards_figures(sv_client, reimported):
+    page = sv_client.get(f"/?report={reimported.pk}").content.decode()
+
+    total = re.search(r'data-figure="total">(\d+)<', page)
+    assert total and int(total.group(1)) == 25 - len(MISSING)
+
+
+def test_missing_obligations_leave_the_default_list(sv_client, reimported):
+    codes = listed(sv_client.get(f"/obligations/?report={reimported.pk}"))
+
+    assert len(codes) == 25 - len(MISSING)
+    assert not set(MISSING) & set(codes)
+
+
+def test_the_list_filter_still_shows_missing_obligations(sv_client, reimported):
+    query = f"report={reimported.pk}&no_longer_in_report=yes"
+
+    codes = listed(sv_client.get(f"/obligations/?{query}"))
+
+    assert sorted(codes) == list(MISSING)

@@ -195,6 +195,12 @@ class ObligationFilter(django_filters.FilterSet):
         method="filter_extension",
         widget=QuickSelect,
     )
+    no_longer_in_report = django_filters.ChoiceFilter(
+        label=_("No longer in the report"),
+        choices=YES_NO,
+        method="filter_no_longer_in_report",
+        widget=QuickSelect,
+    )
     due_after = django_filters.DateFilter(
         label=_("Due on or after"),
         field_name="due_date",
@@ -221,6 +227,16 @@ class ObligationFilter(django_filters.FilterSet):
             for name in self.filters
             if any(str(value).strip() for value in self.data.getlist(name))
         )
+
+    def filter_queryset(self, queryset):
+        # Without this filter, the list shows what the report's text still has,
+        # like the dashboard's figures.
+        if not self.form.cleaned_data.get("no_longer_in_report"):
+            queryset = queryset.in_report_text()
+        return super().filter_queryset(queryset)
+
+    def filter_no_longer_in_report(self, queryset, name, value):
+        return queryset.filter(missing_since__isnull=value != "yes")
 
     def search(self, queryset, name, value):
         value = value.strip()

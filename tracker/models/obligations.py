@@ -139,6 +139,12 @@ class ObligationQuerySet(models.QuerySet):
     def due_within(self, today: date, days: int):
         return self.filter(due_within_q(today, days))
 
+    def in_report_text(self):
+        """Those the report's text still has: a re-import that no longer has an
+        obligation marks it (``missing_since``) and keeps it, and it leaves the
+        figures and the default list."""
+        return self.filter(missing_since__isnull=True)
+
     def unacknowledged(self):
         """Not acknowledged (签收) by the responsible department yet."""
         return self.filter(unacknowledged_q())

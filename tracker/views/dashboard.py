@@ -99,7 +99,9 @@ DASHBOARD_CACHE_SECONDS = 3600
 
 def _dashboard_figures(user, report, *, today):
     """What tracker/_dashboard_figures.html shows of ``report``."""
-    visible = Obligation.objects.visible_to(user)
+    # An obligation no longer in the report's text is not counted (the list's
+    # filter still finds it).
+    visible = Obligation.objects.visible_to(user).in_report_text()
     obligations = visible.filter(report=report)
     overall = overall_scorecard(obligations, today=today)
     scorecards = department_scorecards(obligations, today=today)
