@@ -4,8 +4,10 @@ it holds, and what verifying it finds when it was changed."""
 import csv
 import io
 import json
+import re
 import shutil
 import zipfile
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.base import ContentFile
@@ -547,3 +549,47 @@ def test_rating_given_at_approval_is_in_the_summary_and_the_record(tmp_path, rep
     assert (rows[1][rating], rows[1][comment]) == ("一般", "会议纪要未附签到表")
     assert (rows[2][rating], rows[2][comment]) == (None, None)
     assert "考评结果" in page and "一般" in page and "会议纪要未附签到表" in page
+
+
+def test_archive_has_an_index_page_at_its_top_linking_every_record(made):
+    with zipfile.ZipFile(made) as zip_file:
+        names = set(zip_file.namelist())
+        page = zip_file.read("index.html").decode("utf-8")
+    hrefs = [unquote(href) for href in re.findall(r'href="([^"]+)"', page)]
+    records = [href for href in hrefs if href.endswith("/记录.html")]
+    assert len(records) == 2
+    assert set(records) <= names
+    assert "汇总表.xlsx" in hrefs
+    assert "推进依法行政" in page
+
+
+def test_every_record_links_back_to_the_index(made):
+    with zipfile.ZipFile(made) as zip_file:
+        records = [n for n in zip_file.namelist() if n.endswith("/记录.html")]
+        pages = [zip_file.read(name).decode("utf-8") for name in records]
+    assert len(pages) == 2
+    assert all('href="../index.html"' in page for page in pages)
+
+
+def test_index_page_needs_nothing_from_outside(made):
+    with zipfile.ZipFile(made) as zip_file:
+        page = zip_file.read("index.html").decode("utf-8")
+    for outside in ("<script", "<link", "<img", "src=", "http://", "https://", "//"):
+        assert outside not in page.replace("</", "<"), outside
+
+
+def test_index_page_is_in_the_manifest_and_verifies(made):
+    with zipfile.ZipFile(made) as zip_file:
+        manifest = json.loads(zip_file.read("manifest.json"))
+    assert "index.html" in {entry["path"] for entry in manifest["files"]}
+    out, _err = verify(made)
+    assert out
+
+
+def test_summary_sheets_print_landscape_with_the_header_repeated(made):
+    with zipfile.ZipFile(made) as zip_file:
+        book = load_workbook(io.BytesIO(zip_file.read("汇总表.xlsx")))
+    sheet = book["事项"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$1"

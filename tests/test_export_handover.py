@@ -24,6 +24,11 @@ def _sheet(response):
     return openpyxl.load_workbook(io.BytesIO(response.content)).active
 
 
+def _table(sheet):
+    # The header and the rows: row 1 is the print title.
+    return [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+
+
 def _csv(response):
     text = response.getvalue().decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
@@ -48,16 +53,16 @@ def one_row(db, department_a):
 
 def test_xlsx_header_is_bold_frozen_and_filterable(sv_client, one_row):
     sheet = _sheet(sv_client.get("/obligations/?_export=xlsx"))
-    assert sheet.freeze_panes == "A2"
-    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == "A3"
+    assert all(cell.font.b for cell in sheet[2])
     last = openpyxl.utils.get_column_letter(len(OBLIGATION_COLUMNS))
-    assert sheet.auto_filter.ref == f"A1:{last}2"
+    assert sheet.auto_filter.ref == f"A2:{last}3"
 
 
 def test_xlsx_due_date_is_a_date_cell(sv_client, one_row):
     sheet = _sheet(sv_client.get("/obligations/?_export=xlsx"))
-    header = [cell.value for cell in sheet[1]]
-    due = sheet.cell(row=2, column=header.index("Due date") + 1)
+    header = [cell.value for cell in sheet[2]]
+    due = sheet.cell(row=3, column=header.index("Due date") + 1)
     assert due.is_date
     assert due.value == datetime(2023, 6, 30)
     assert due.number_format == "yyyy-mm-dd"
@@ -65,11 +70,11 @@ def test_xlsx_due_date_is_a_date_cell(sv_client, one_row):
 
 def test_xlsx_columns_have_widths_and_long_text_wraps(sv_client, one_row):
     sheet = _sheet(sv_client.get("/obligations/?_export=xlsx"))
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[2]]
     body = header.index("Full text") + 1
     letter = openpyxl.utils.get_column_letter(body)
     assert sheet.column_dimensions[letter].width >= 40
-    assert sheet.cell(row=2, column=body).alignment.wrap_text
+    assert sheet.cell(row=3, column=body).alignment.wrap_text
     code = openpyxl.utils.get_column_letter(header.index("Code") + 1)
     assert sheet.column_dimensions[code].width < sheet.column_dimensions[letter].width
 
@@ -92,11 +97,7 @@ def test_exports_carry_full_text_latest_note_and_return_reason(
     ObligationFactory(code="2.1", title="无进展")  # empty cells for the rest
 
     response = sv_client.get(f"/obligations/?_export={export_format}&sort=code")
-    rows = (
-        _csv(response)
-        if export_format == "csv"
-        else [[c.value for c in row] for row in _sheet(response).iter_rows()]
-    )
+    rows = _csv(response) if export_format == "csv" else _table(_sheet(response))
     header = rows[0]
     row = dict(zip(header, rows[1], strict=True))
     assert row["Full text"] == one_row.body
@@ -109,11 +110,7 @@ def test_exports_carry_full_text_latest_note_and_return_reason(
 
 def _export_rows(client, export_format, query=""):
     response = client.get(f"/obligations/?_export={export_format}&sort=code{query}")
-    rows = (
-        _csv(response)
-        if export_format == "csv"
-        else [[c.value for c in row] for row in _sheet(response).iter_rows()]
-    )
+    rows = _csv(response) if export_format == "csv" else _table(_sheet(response))
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 

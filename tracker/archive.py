@@ -5,9 +5,10 @@ with its text and source passage (``事项.txt``), its timeline and history as a
 that needs nothing else to open (``记录.html``) and as CSV (``时间线.csv``,
 ``历史.csv``), and its evidence files under their original names (withdrawn ones in
 ``佐证材料/已撤回/``); then the report's source text, a summary sheet (XLSX) and
-``manifest.json``, which lists every file with its size and SHA-256, the report,
-when the archive was made and by whom. (The names are in the organisation's
-language, ``settings.LANGUAGE_CODE``, like the timeline.)
+``index.html`` at the top, which links every obligation's record (and each record
+links back to it), and ``manifest.json``, which lists every file with its size
+and SHA-256, the report, when the archive was made and by whom. (The names are
+in the organisation's language, ``settings.LANGUAGE_CODE``, like the timeline.)
 
 Memory does not grow with the evidence: each file is copied into the zip in chunks
 while it is hashed, and the obligations are read in batches. What grows with the
@@ -47,7 +48,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .exports import csv_chunks, spreadsheet_text
+from .exports import csv_chunks, print_setup, spreadsheet_text
 from .models import Evidence, Obligation, ProgressUpdate, display_name
 from .safezip import UnsafeArchive, ZipLimits, open_bounded, read_member
 from .services.reports import report_archived
@@ -55,6 +56,8 @@ from .services.reports import report_archived
 ARCHIVE_FORMAT = "fazhi-qingdan-archive"
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
+# Fixed, not translated: the name a browser or a file manager opens first.
+INDEX_NAME = "index.html"
 # Bytes copied per read: what an evidence file costs in memory while it is archived.
 CHUNK = 256 * 1024
 # Obligations read (with their evidence, timeline and history) per batch.
@@ -382,6 +385,7 @@ def _write_obligation(archive, obligation, report, folder, names, problems):
                 }
                 for evidence, path, problem in shown
             ],
+            "index_href": f"../{INDEX_NAME}",
             "timeline": obligation.archive_timeline,
             "history": [
                 [_text(value) for value in row]
@@ -458,6 +462,7 @@ def _summary_xlsx(report, rows, problems, *, when, user):
     def sheet(title, widths):
         each = book.create_sheet(title[:31])
         each.freeze_panes = "A2"
+        print_setup(each, header_row=1)
         for letter, width in zip("ABCDEFGHIJKLMNOP", widths, strict=False):
             each.column_dimensions[letter].width = width
         return each
@@ -571,16 +576,29 @@ def write_archive(report, output, *, user) -> ArchiveResult:
         archive.write_bytes(names["report_text"], report.source_text.encode("utf-8"))
         # Folder names are unique among themselves and the files at the top.
         folders = NameBook(
-            taken=[names["report_text"], names["summary"], MANIFEST_NAME],
+            taken=[names["report_text"], names["summary"], MANIFEST_NAME, INDEX_NAME],
             folders=True,
         )
-        rows, problems = [], []
+        rows, problems, index = [], [], []
         for obligation in _batches(report):
             folder = folders.take(
                 f"{obligation.code} {obligation.title}", limit=FOLDER_MAX
             )
             live, withdrawn, missing = _write_obligation(
                 archive, obligation, report, folder, names, problems
+            )
+            index.append(
+                {
+                    "code": obligation.code,
+                    "title": obligation.title,
+                    "status": obligation.get_status_display(),
+                    "department": obligation.department.name
+                    if obligation.department
+                    else "",
+                    "href": f"{folder}/{names['record']}",
+                    "evidence": live,
+                    "missing": len(missing),
+                }
             )
             rows.append(
                 [
@@ -604,6 +622,20 @@ def write_archive(report, output, *, user) -> ArchiveResult:
         archive.write_bytes(
             names["summary"],
             _summary_xlsx(report, rows, problems, when=when, user=user),
+        )
+        archive.write_bytes(
+            INDEX_NAME,
+            render_to_string(
+                "tracker/archive/index.html",
+                {
+                    "report": report,
+                    "rows": index,
+                    "when": when,
+                    "user": _person(user),
+                    "names": names,
+                    "problems": len(problems),
+                },
+            ).encode("utf-8"),
         )
         manifest = {
             "format": ARCHIVE_FORMAT,

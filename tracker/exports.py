@@ -6,7 +6,11 @@ same order, then those only the exports have (the full text, the latest progress
 note, the return reason). Every text cell of every export goes through
 ``spreadsheet_text``. Dates stay dates: real date cells in XLSX (a supervisor can
 sort and filter them), yyyy-mm-dd in CSV. The XLSX is meant to be handed on: a
-bold, frozen header with an autofilter, and column widths with long text wrapped.
+bold, frozen header with an autofilter, and column widths with long text wrapped;
+and to be printed: a title row above the header (what the report is, its filters,
+when it was exported), landscape pages as wide as the paper, the header repeated on
+every page. A filtered list's file name carries its filter, so that two downloads
+are told apart.
 The Word documents (``tracker.documents``) go out through ``docx_response``, with
 the same Chinese file name handling.
 """
@@ -14,6 +18,7 @@ the same Chinese file name handling.
 import csv
 import io
 import itertools
+import re
 import string
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +33,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from . import workdays
 from .models import Obligation, display_name
@@ -144,6 +150,7 @@ def csv_chunks(rows):
 
 
 _BOLD = Font(bold=True)
+_TITLE_FONT = Font(bold=True, size=13)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _DATE_FORMAT = "yyyy-mm-dd"
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -170,21 +177,65 @@ def _xlsx_cell(sheet, value, column):
     return cell
 
 
-def _xlsx_bytes(rows, sheet_title, layout):
+def print_setup(sheet, *, header_row):
+    """Set ``sheet`` (write-only or not) to print as the county hands a list on:
+    landscape, every column on the paper's width (as many pages down as needed),
+    rows 1 to ``header_row`` repeated at the top of each page. Without it the list
+    printed to 7 portrait pages with 3 columns on the first."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"1:{header_row}"
+    sheet.print_options.gridLines = True
+
+
+def export_title(name, filters=(), *, when=None):
+    """The title row's text: ``name`` of the report, then the filters as
+    "label: value" pairs (``ObligationFilter.active_filters``), then the time of the
+    export, e.g. "巫溪县2022年法治清单　筛选：状态：已完成；单位：县司法局　导出时间：
+    2026-12-07 11:50"."""
+    when = timezone.localtime(when)
+    parts = [str(name)]
+    if filters:
+        parts.append(
+            gettext("Filter: %(filters)s")
+            % {
+                "filters": gettext("; ").join(
+                    gettext("%(label)s: %(value)s") % {"label": label, "value": value}
+                    for label, value in filters
+                )
+            }
+        )
+    parts.append(gettext("Exported at %(time)s") % {"time": f"{when:%Y-%m-%d %H:%M}"})
+    return "\u3000".join(parts)
+
+
+def _xlsx_bytes(rows, sheet_title, layout, title=None):
     # Write-only mode streams rows into the file instead of keeping a cell object
-    # per value; widths and the frozen header must be set before the first row.
+    # per value; widths, the frozen header and the print setup must be set before
+    # the first row.
     book = Workbook(write_only=True)
     sheet = book.create_sheet(str(sheet_title)[:31])
-    sheet.freeze_panes = "A2"
+    header_row = 2 if title else 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    print_setup(sheet, header_row=header_row)
     for index, column in enumerate(layout, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
+    if title:
+        # Our own words (report, filter labels and values, time), neutralised like
+        # every other cell since filter values can be typed text.
+        cell = WriteOnlyCell(sheet, spreadsheet_text(str(title)))
+        cell.font = _TITLE_FONT
+        sheet.append([cell])
     rows = iter(rows)
     header = next(rows)
     header_cells = [WriteOnlyCell(sheet, label) for label in header]
     for cell in header_cells:
         cell.font = _BOLD
     sheet.append(header_cells)
-    last_row = 1
+    last_row = header_row
     for row in rows:
         sheet.append(
             [
@@ -193,7 +244,7 @@ def _xlsx_bytes(rows, sheet_title, layout):
             ]
         )
         last_row += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{last_row}"
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(header))}{last_row}"
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
@@ -216,23 +267,28 @@ def docx_response(content: bytes, filename, *, fallback):
     return response
 
 
-def rows_response(rows, export_format, filename, *, fallback, sheet_title, layout):
+def rows_response(
+    rows, export_format, filename, *, fallback, sheet_title, layout, title=None
+):
     """A download of ``rows`` (header first, cells already neutralised): "csv"
     streams CSV with a byte order mark, "xlsx" answers an XLSX workbook whose
-    columns look as ``layout`` (one SheetColumn per column) says."""
+    columns look as ``layout`` (one SheetColumn per column) says, with ``title``
+    (``export_title``) in a row above the header. The CSV has no title row: its
+    first line stays the header, for the programs that read it."""
     if export_format == "csv":
         response = StreamingHttpResponse(
             csv_chunks(rows), content_type="text/csv; charset=utf-8"
         )
     else:
         response = HttpResponse(
-            _xlsx_bytes(rows, sheet_title, layout), content_type=XLSX_CONTENT_TYPE
+            _xlsx_bytes(rows, sheet_title, layout, title),
+            content_type=XLSX_CONTENT_TYPE,
         )
     response["Content-Disposition"] = attachment_header(filename, fallback)
     return response
 
 
-def export_response(table, export_format, filename, *, fallback):
+def export_response(table, export_format, filename, *, fallback, title=None):
     """``?_export=csv`` streams CSV; ``?_export=xlsx`` answers an XLSX workbook."""
     layout = [
         SheetColumn(width=column.xlsx_width, wrap=column.xlsx_wrap)
@@ -245,22 +301,46 @@ def export_response(table, export_format, filename, *, fallback):
         fallback=fallback,
         sheet_title=_("Obligations"),
         layout=layout,
+        title=title,
     )
 
 
-def export_filename(report, today, export_format):
-    """The list's download name, ``巫溪县2022年法治清单-2026-11-28.xlsx`` (``report``
-    None: several reports, ``法治清单-2026-11-28.xlsx``), and its ASCII fallback."""
+# Characters no file name may hold on Windows (where the county opens the files),
+# and how much of a name the filter may take.
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+FILTER_IN_NAME_MAX = 60
+
+
+def export_report_name(report):
+    """What the list is, in words: "巫溪县2022年法治清单", or "法治清单" when the rows
+    may come from several reports (``report`` None)."""
     if report is None:
-        name = gettext("Rule-of-law checklist")
-    else:
-        name = gettext("%(organization)s %(year)s rule-of-law checklist") % {
-            "organization": report.organization,
-            "year": report.year,
-        }
+        return gettext("Rule-of-law checklist")
+    return gettext("%(organization)s %(year)s rule-of-law checklist") % {
+        "organization": report.organization,
+        "year": report.year,
+    }
+
+
+def export_filename(report, today, export_format, filters=()):
+    """The list's download name, ``巫溪县2022年法治清单-2026-11-28.xlsx`` (``report``
+    None: several reports, ``法治清单-2026-11-28.xlsx``), and its ASCII fallback.
+    Filtered (``filters``: ``ObligationFilter.active_filters``), the filter's values
+    join the name, ``巫溪县2022年法治清单-已完成、县司法局-2026-11-28.xlsx``, and the
+    fallback says ``obligations-filtered-…``."""
+    name = export_report_name(report)
+    if filters:
+        values = _UNSAFE_IN_FILE_NAMES.sub(
+            " ", "、".join(str(value) for _label, value in filters)
+        ).strip(" .")
+        if len(values) > FILTER_IN_NAME_MAX:
+            values = values[: FILTER_IN_NAME_MAX - 1].rstrip() + "…"
+        if values:
+            name = f"{name}-{values}"
+    plain = "obligations-filtered" if filters else "obligations"
     return (
         f"{name}-{today:%Y-%m-%d}.{export_format}",
-        f"obligations-{today:%Y-%m-%d}.{export_format}",
+        f"{plain}-{today:%Y-%m-%d}.{export_format}",
     )
 
 

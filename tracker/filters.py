@@ -238,6 +238,38 @@ class ObligationFilter(django_filters.FilterSet):
     def filter_no_longer_in_report(self, queryset, name, value):
         return queryset.filter(missing_since__isnull=value != "yes")
 
+    def active_filters(self, *, skip=()):
+        """The filters in force as (label, value) texts, in the form's order: what
+        an export's title row and file name say of it; ``skip`` names filters left
+        out (the report, which the export names already). Read from the cleaned
+        data; none for an invalid form."""
+        if not self.is_valid():
+            return []
+        active = []
+        for name, field in self.form.fields.items():
+            if name in skip:
+                continue
+            value = self.form.cleaned_data.get(name)
+            if value in (None, "", [], ()):
+                continue
+            if isinstance(value, str):
+                value = value.strip()
+                if not value:
+                    continue
+            choices = dict(getattr(field, "choices", ()) or ())
+            if isinstance(value, (list, tuple)):
+                text = "、".join(str(choices.get(each, each)) for each in value)
+            elif name == "owner":
+                text = display_name(value)
+            elif hasattr(value, "isoformat"):
+                text = value.isoformat()
+            elif isinstance(value, str) and value in choices:
+                text = str(choices[value])
+            else:
+                text = str(value).strip()
+            active.append((str(field.label), text))
+        return active
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:

@@ -15,6 +15,7 @@ from ..exports import (
     EXPORT_FORMATS,
     RANKING_LAYOUT,
     docx_response,
+    export_title,
     ranking_export_rows,
     rows_response,
 )
@@ -67,6 +68,7 @@ def department_ranking(request):
             fallback=f"ranking-{today:%Y-%m-%d}.{export_format}",
             sheet_title=gettext("Department ranking"),
             layout=RANKING_LAYOUT,
+            title=export_title(name, _period_filter(start, end)),
         )
     query = {"report": report.pk}
     query.update({k: v.isoformat() for k, v in (("start", start), ("end", end)) if v})
@@ -82,6 +84,15 @@ def department_ranking(request):
         can_draft=permissions.can_draft_documents(request.user),
     )
     return render(request, "tracker/department_ranking.html", context)
+
+
+def _period_filter(start, end):
+    # The ranking's period as the title row's filter ("期间：2026-01-01 至 …").
+    if not (start or end):
+        return []
+    first = start.isoformat() if start else "…"
+    last = end.isoformat() if end else "…"
+    return [(gettext("Period"), f"{first} – {last}")]
 
 
 def _ranking_circular(report, start, end, rows, today):

@@ -10,7 +10,9 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from ..exports import (
     EXPORT_FORMATS,
     export_filename,
+    export_report_name,
     export_response,
+    export_title,
 )
 from ..filters import ObligationFilter
 from ..models import (
@@ -46,10 +48,20 @@ class ObligationListView(SingleTableMixin, FilterView):
             rows = self.filterset.queryset.none()
         table = self.get_table_class()(rows)
         RequestConfig(request, paginate=False).configure(table)  # ?sort=
-        filename, fallback = export_filename(
-            self._export_report(), timezone.localdate(), export_format
+        report, filters = (
+            self._export_report(),
+            self.filterset.active_filters(skip=("report",)),
         )
-        return export_response(table, export_format, filename, fallback=fallback)
+        filename, fallback = export_filename(
+            report, timezone.localdate(), export_format, filters
+        )
+        return export_response(
+            table,
+            export_format,
+            filename,
+            fallback=fallback,
+            title=export_title(export_report_name(report), filters),
+        )
 
     def _page(self, request, *args, **kwargs):
         # The filters and the table are the same for every reader and change only

@@ -15,6 +15,7 @@ from .. import permissions
 from ..exports import (
     EXPORT_FORMATS,
     NOTICE_LAYOUT,
+    export_title,
     notice_export_rows,
     rows_response,
 )
@@ -126,6 +127,7 @@ def notice_register(request):
             fallback=f"notices-{today:%Y-%m-%d}.{export_format}",
             sheet_title=gettext("Supervision notices"),
             layout=NOTICE_LAYOUT,
+            title=export_title(gettext("Register of supervision notices")),
         )
     page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
     return render(
