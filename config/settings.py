@@ -267,6 +267,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = None
 
 # Evidence uploads (佐证材料).
+# The ranking names a department best or lowest only on at least this many
+# measurable items (finished, or overdue now): one item rated 一般 pinned "最差" on
+# a unit. Fewer, and its score is shown but it is not ranked.
+RANKING_MIN_SAMPLE = env_int("RANKING_MIN_SAMPLE", 3, minimum=1)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # The largest request body apart from uploaded files, which Django does not count
 # here (their size is checked against EVIDENCE_MAX_BYTES and the report import's

@@ -42,6 +42,13 @@ def at(day, hour=10):
     return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
 
 
+@pytest.fixture(autouse=True)
+def _rank_on_any_sample(settings):
+    # These tests rank departments of one or two items; the minimum sample has
+    # its own tests (test_ranking_minimum_sample.py).
+    settings.RANKING_MIN_SAMPLE = 1
+
+
 @pytest.fixture
 def report(db):
     return ReportFactory()
@@ -341,7 +348,10 @@ def test_a_deactivated_department_with_nothing_assigned_is_left_out(report):
 
 def _scored(name, score):
     return DepartmentIndicators(
-        department=DepartmentFactory(name=name), assigned=1, score=score
+        department=DepartmentFactory(name=name),
+        assigned=1,
+        measurable=1,
+        score=score,
     )
 
 

@@ -28,6 +28,13 @@ def approved_on(day):
     return datetime.combine(day, time(10), tzinfo=SHANGHAI)
 
 
+@pytest.fixture(autouse=True)
+def _rank_on_any_sample(settings):
+    # These tests rank departments of one or two items; the minimum sample has
+    # its own tests (test_ranking_minimum_sample.py).
+    settings.RANKING_MIN_SAMPLE = 1
+
+
 @pytest.fixture
 def report(db):
     return ReportFactory()

@@ -38,8 +38,11 @@ def _finished(report, department, *, due, approved, rating):
 
 
 def test_supervisor_ranks_the_departments_and_takes_them_to_a_meeting(
-    new_page, supervisor, department_a, department_b
+    new_page, supervisor, department_a, department_b, settings
 ):
+    # Two measurable items rank a department here: the finance bureau's one is
+    # shown with its score, not ranked.
+    settings.RANKING_MIN_SAMPLE = 2
 
     report = ReportFactory(organization="巫溪县", year=2022)
     today = timezone.localdate()
@@ -73,9 +76,22 @@ def test_supervisor_ranks_the_departments_and_takes_them_to_a_meeting(
     expect(rows).to_have_count(4)
     expect(rows.nth(0)).to_contain_text("县司法局")
     expect(rows.nth(0)).to_contain_text("Best")
-    expect(rows.nth(2)).to_contain_text("县政务服务管理办公室")
-    expect(rows.nth(2)).to_contain_text("Lowest")
+    expect(rows.nth(1)).to_contain_text("县政务服务管理办公室")
+    expect(rows.nth(1)).to_contain_text("Lowest")
+    expect(rows.nth(2)).to_contain_text("县财政局")
+    expect(rows.nth(2)).to_contain_text("Fewer than 2 measurable items: not ranked")
     expect(rows.nth(3)).to_contain_text("No assigned items: not ranked")
+    expect(page.locator("#ranking-method-heading ~ ul")).to_contain_text(
+        "at least 2 measurable items"
+    )
+    # At 1280 px the page does not scroll sideways and the table fits its card.
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth,"
+        " document.querySelector('table.ranking').getBoundingClientRect().right,"
+        " document.querySelector('.ranking-card').getBoundingClientRect().right]"
+    )
+    assert widths[0] <= widths[1], widths
+    assert widths[2] <= widths[3], widths
     expect(page.locator("svg.chart")).to_contain_text("Score per department")
 
     # On paper: no navigation, no chooser or buttons; the table and the words stay.
@@ -92,5 +108,5 @@ def test_supervisor_ranks_the_departments_and_takes_them_to_a_meeting(
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
     book = openpyxl.load_workbook(io.BytesIO(open(download.path(), "rb").read()))
-    names = [row[1] for row in book.active.iter_rows(min_row=2, values_only=True)]
-    assert names == ["县司法局", "县财政局", "县政务服务管理办公室", "县档案馆"]
+    names = [row[1] for row in book.active.iter_rows(min_row=3, values_only=True)]
+    assert names == ["县司法局", "县政务服务管理办公室", "县财政局", "县档案馆"]

@@ -5,10 +5,12 @@ from datetime import date
 from itertools import groupby
 from operator import attrgetter
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     F,
     OuterRef,
     Q,
@@ -19,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .. import workdays
 from ..models import (
@@ -51,6 +54,8 @@ class DepartmentIndicators:
 
     department: Department
     assigned: int = 0
+    # Items the ranking may judge it on (``department_indicators``).
+    measurable: int = 0
     finished: int = 0
     on_time: int = 0
     overdue: int = 0
@@ -62,6 +67,9 @@ class DepartmentIndicators:
     # {Obligation.Rating value: count} over the finished items.
     ratings: dict = field(default_factory=dict)
     score: float | None = None
+    # Set by rank_departments: the setting RANKING_MIN_SAMPLE when too few of the
+    # department's items can be measured for it to be ranked, else None.
+    below_minimum: int | None = None
     rank: int | None = None
     is_best: bool = False
     is_worst: bool = False
@@ -77,6 +85,12 @@ class DepartmentIndicators:
         grey print."""
         if not self.assigned:
             return _("No assigned items: not ranked")
+        if self.below_minimum is not None:
+            return ngettext(
+                "Fewer than %(minimum)d measurable item: not ranked",
+                "Fewer than %(minimum)d measurable items: not ranked",
+                self.below_minimum,
+            ) % {"minimum": self.below_minimum}
         if not self.is_ranked:
             return _("Nothing to assess yet: not ranked")
         if self.is_best:
@@ -168,16 +182,30 @@ def composite_score(parts: dict, weights: dict) -> float | None:
     return round(100 * weighted / total_weight, 1)
 
 
-def rank_departments(rows: list[DepartmentIndicators]) -> list[DepartmentIndicators]:
+def rank_departments(
+    rows: list[DepartmentIndicators], *, minimum: int | None = None
+) -> list[DepartmentIndicators]:
     """Order by score (highest first), equal scores by department name then id, and
     number them as competitions do: equal scores share a rank and the next rank
-    skips (1, 2, 2, 4). Departments without a score follow, by name, unranked.
-    Marks the best (rank 1) and, when ranks differ, the worst (last rank)."""
+    skips (1, 2, 2, 4). Marks the best (rank 1) and, when ranks differ, the worst
+    (last rank).
+
+    Only departments with at least ``minimum`` measurable items (default: the
+    setting RANKING_MIN_SAMPLE) are ranked: the others follow with their score
+    but unranked (``below_minimum``), then those without a score, by name."""
+    if minimum is None:
+        minimum = settings.RANKING_MIN_SAMPLE
+    scored = [row for row in rows if row.score is not None]
+    for row in scored:
+        row.below_minimum = minimum if row.measurable < minimum else None
     ranked = sorted(
-        (row for row in rows if row.score is not None),
+        (row for row in scored if row.below_minimum is None),
         key=lambda row: (-row.score, row.department.name, row.department.pk),
     )
     unranked = sorted(
+        (row for row in scored if row.below_minimum is not None),
+        key=lambda row: (-row.score, row.department.name, row.department.pk),
+    ) + sorted(
         (row for row in rows if row.score is None),
         key=lambda row: (row.department.name, row.department.pk),
     )
@@ -297,7 +325,10 @@ def department_indicators(
       (``department_assigned_at``) to approval, over the finished ones;
     - ``yellow_notices`` / ``red_notices``: notices addressed to the department
       on any obligation of the report, issued within the period;
-    - ``ratings``: the finished ones' ratings.
+    - ``ratings``: the finished ones' ratings;
+    - ``measurable``: the items any part of the score measures: finished, overdue
+      now, submitted for review at least once, or given a yellow or red notice in
+      the period (``rank_departments`` ranks only on RANKING_MIN_SAMPLE of them).
 
     A fixed number of queries whatever the number of obligations: the database
     counts, Python only scores the one row per department.
@@ -309,12 +340,36 @@ def department_indicators(
     on_time = done & (
         Q(due_in_force__isnull=True) | Q(approved_on__lte=F("due_in_force"))
     )
+    notices = SupervisionNotice.objects.filter(
+        obligation__report=report,
+        department__isnull=False,
+        level__in=(Level.YELLOW, Level.RED),
+    )
+    if start is not None:
+        notices = notices.filter(issued_on__gte=start)
+    if end is not None:
+        notices = notices.filter(issued_on__lte=end)
+    submitted = ProgressUpdate.objects.filter(
+        obligation=OuterRef("pk"),
+        action=ProgressUpdate.Action.STATUS,
+        to_status=Status.SUBMITTED,
+    )
+    noticed = notices.filter(
+        obligation=OuterRef("pk"), department=OuterRef("department")
+    )
     counts = {
         row["department"]: row
         for row in assessed.order_by()
         .values("department")
         .annotate(
             assigned=Count("pk"),
+            measurable=Count(
+                "pk",
+                filter=done
+                | overdue_q(today)
+                | Q(Exists(submitted))
+                | Q(Exists(noticed)),
+            ),
             finished=Count("pk", filter=done),
             on_time=Count("pk", filter=on_time),
             overdue=Count("pk", filter=overdue_q(today)),
@@ -336,15 +391,6 @@ def department_indicators(
             returns=Count("pk", filter=Q(to_status=Status.RETURNED)),
         )
     }
-    notices = SupervisionNotice.objects.filter(
-        obligation__report=report,
-        department__isnull=False,
-        level__in=(Level.YELLOW, Level.RED),
-    )
-    if start is not None:
-        notices = notices.filter(issued_on__gte=start)
-    if end is not None:
-        notices = notices.filter(issued_on__lte=end)
     notice_counts = {
         row["department"]: row
         for row in notices.order_by()
@@ -366,6 +412,7 @@ def department_indicators(
         indicators = DepartmentIndicators(
             department=department,
             assigned=row.get("assigned", 0),
+            measurable=row.get("measurable", 0),
             finished=row.get("finished", 0),
             on_time=row.get("on_time", 0),
             overdue=row.get("overdue", 0),

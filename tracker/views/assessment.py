@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
@@ -82,6 +83,7 @@ def department_ranking(request):
         has_ranked=any(row.is_ranked for row in rows),
         query=urlencode(query),
         can_draft=permissions.can_draft_documents(request.user),
+        minimum_sample=settings.RANKING_MIN_SAMPLE,
     )
     return render(request, "tracker/department_ranking.html", context)
 
