@@ -131,6 +131,27 @@ def test_daily_digest_arrives_over_smtp_with_chinese_subject_and_body(
     assert "2. 督办升级：王督查 将" in text and "白色督办" in text
 
 
+def test_every_line_of_a_digest_links_to_its_item(
+    obligation, staff_a, supervisor, mail_settings, received
+):
+    choose_email(staff_a, DAILY_DIGEST)
+    return_for_rework(obligation, supervisor, "材料不全")
+    obligation_set_supervision(
+        obligation=obligation,
+        user=supervisor,
+        level=Obligation.SupervisionLevel.WHITE,
+        note="进度滞后",
+    )
+
+    deliver_pending()
+
+    [(_recipients, message)] = received
+    link = f"https://fazhi.county.gov.cn/obligations/{obligation.pk}/"
+    lines = [line for line in body(message).splitlines() if line[:2] in ("1.", "2.")]
+    assert len(lines) == 2
+    assert all(line.endswith(link) for line in lines), lines
+
+
 def test_the_callers_lines_and_waiting_events_make_one_digest(
     obligation, staff_a, supervisor, mail_settings, received
 ):

@@ -84,4 +84,3 @@ def test_the_export_says_why_a_department_is_not_ranked(
     response = sv_client.get(URL, {"report": report.pk, "_export": "csv"})
     text = response.getvalue().decode("utf-8-sig")
     assert "Fewer than 3 measurable items: not ranked" in text
-

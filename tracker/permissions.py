@@ -252,6 +252,12 @@ def can_reply_to_notice_now(user, notice):
     )
 
 
+def can_view_reminder_gaps(user):
+    """The departments whose open items remind nobody: the admins' and the
+    supervisors' to set right (members, addresses, a group chat robot)."""
+    return can_review(user)
+
+
 def can_view_notice_register(user):
     """The register (台账) of supervision notices is the supervisors' tool."""
     return can_review(user)

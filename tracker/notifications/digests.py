@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -14,6 +15,7 @@ from .audience import Mode, email_modes
 from .outbox import enqueue, logger, send_outbound
 from .texts import (
     WEBHOOK_MAX_BYTES,
+    absolute_url,
     digest_subject,
     labelled,
     notification_links,
@@ -39,16 +41,16 @@ def send_digest(user, lines=(), *, now=None):
         events = list(
             waiting.select_for_update()
             .order_by("created_at", "pk")
-            .values_list("pk", "kind", "text")
+            .values_list("pk", "kind", "text", "obligation_id")
         )
         if events:
-            waiting.filter(pk__in=[pk for pk, _k, _t in events]).update(
+            waiting.filter(pk__in=[pk for pk, *_rest in events]).update(
                 digest_pending=False
             )
         if not user.is_active or email_modes([user])[user.pk] == Mode.INBOX_ONLY:
             return None
         with translation.override(settings.LANGUAGE_CODE):
-            items = [*lines, *(labelled(k, t) for _pk, k, t in events)]
+            items = [*lines, *(_event_line(k, t, o) for _pk, k, t, o in events)]
             if not items:
                 return None
             body = render_to_string(
@@ -68,6 +70,16 @@ def send_digest(user, lines=(), *, now=None):
             ]
         )
     return message
+
+
+def _event_line(kind, text, obligation_id):
+    # Every line of a digest leads to its item, as the reminders' lines do: the
+    # link is written from the pk alone (no query per line).
+    line = labelled(kind, text)
+    if obligation_id is None:
+        return line
+    path = reverse("tracker:obligation_detail", args=[obligation_id])
+    return f"{line} {absolute_url(path)}"
 
 
 def send_department_digest(department, lines, *, now=None):

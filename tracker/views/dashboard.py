@@ -13,7 +13,7 @@ from django.views.decorators.http import (
     require_GET,
 )
 
-from .. import charts
+from .. import charts, permissions
 from ..models import (
     DUE_SOON_DAYS,
     Obligation,
@@ -39,6 +39,7 @@ from ..selectors.dashboard import (
     years_missing_holidays,
 )
 from ..selectors.followups import recurring_problems
+from ..selectors.reminders import unreachable_departments
 from ..selectors.reports import reports_for_selector, selected_report
 
 
@@ -76,6 +77,10 @@ def dashboard(request):
         )
         cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
     context.update(today=today, figures=mark_safe(figures))  # noqa: S308 - our HTML
+    # Outside the cached figures: only admins and supervisors see it, and it
+    # changes with a membership, not with the report.
+    if permissions.can_view_reminder_gaps(request.user):
+        context["unreachable"] = unreachable_departments()
     return render(request, "tracker/dashboard.html", context)
 
 

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from tracker.models import display_name
+from tracker.selectors.reminders import unreachable_departments
 from tracker.services import reminders
 from tracker.services.dashboard import status_snapshots_take
 
@@ -85,4 +86,25 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Delivered {result.digests_delivered} other digests and "
                 f"{result.messages_delivered} queued messages."
+            )
+        self._warn_unreachable()
+
+    def _warn_unreachable(self):
+        # On stderr, so that a cron mail or the journal shows it apart from the
+        # day's routine output: these items reminded nobody, or only the inbox.
+        rows = unreachable_departments()
+        if not rows:
+            return
+        self.stderr.write(
+            f"Nobody to remind in {len(rows)} departments with open items "
+            "(add members with an email address, or a group chat robot):"
+        )
+        for row in rows:
+            why = (
+                "no member"
+                if row.reaches_nobody
+                else "no member with an email address, no group chat robot"
+            )
+            self.stderr.write(
+                f"  {row.department.name}: {row.open_items} open items, {why}"
             )

@@ -1,0 +1,135 @@
+"""Departments with open items and nobody to remind (no member; or no member with
+an email address and no group chat robot): named on the dashboard for admins and
+supervisors, and by ``send_reminders``."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    DepartmentFactory,
+    ObligationFactory,
+    ReportFactory,
+    UserFactory,
+)
+from tracker.models import Obligation
+from tracker.selectors.reminders import unreachable_departments
+
+DAY = datetime.date(2026, 12, 2)
+
+
+@pytest.fixture
+def report(db):
+    return ReportFactory()
+
+
+@pytest.fixture
+def empty(report):
+    department = DepartmentFactory(name="县统计局")
+    ObligationFactory(report=report, department=department)
+    ObligationFactory(report=report, department=department)
+    return department
+
+
+@pytest.fixture
+def inbox_only(report):
+    department = DepartmentFactory(name="县档案馆")
+    department.members.add(UserFactory(username="no_address", email=""))
+    ObligationFactory(report=report, department=department)
+    return department
+
+
+def names(rows):
+    return [row.department.name for row in rows]
+
+
+def test_a_department_with_open_items_and_no_member_is_named(empty):
+    [row] = unreachable_departments()
+    assert (row.department, row.open_items, row.reaches_nobody) == (empty, 2, True)
+
+
+def test_members_without_address_and_no_robot_reach_the_inbox_only(inbox_only):
+    [row] = unreachable_departments()
+    assert (row.department, row.members, row.reaches_nobody) == (inbox_only, 1, False)
+
+
+def test_a_robot_or_an_address_is_enough(inbox_only):
+    inbox_only.webhook_url = "http://127.0.0.1:9/robot"
+    inbox_only.save()
+    assert unreachable_departments() == []
+    inbox_only.webhook_url = ""
+    inbox_only.save()
+    inbox_only.members.add(UserFactory(username="has_address", email="a@x.cn"))
+    assert unreachable_departments() == []
+
+
+def test_a_deactivated_member_does_not_count(report):
+    department = DepartmentFactory(name="县统计局")
+    department.members.add(UserFactory(username="gone", is_active=False))
+    ObligationFactory(report=report, department=department)
+    assert names(unreachable_departments()) == ["县统计局"]
+
+
+def test_done_items_and_closed_reports_need_no_reminder(report):
+    department = DepartmentFactory(name="县统计局")
+    ObligationFactory(
+        report=report, department=department, status=Obligation.Status.DONE
+    )
+    closed = ReportFactory(year=2021, closed_at=timezone.now())
+    ObligationFactory(report=closed, department=department)
+    DepartmentFactory(name="县档案馆")  # nothing assigned
+    assert unreachable_departments() == []
+
+
+def test_dashboard_names_them_for_supervisors(sv_client, empty, inbox_only):
+    content = sv_client.get(reverse("tracker:dashboard")).content.decode()
+    assert 'data-warning="nobody-to-remind"' in content
+    assert "县统计局" in content and "no member: its reminders go to nobody" in content
+    assert "县档案馆" in content and "reminders reach the inbox only" in content
+
+
+def test_dashboard_names_them_for_admins_with_a_link_to_the_admin(
+    tracker_admin_client, empty
+):
+    content = tracker_admin_client.get(reverse("tracker:dashboard")).content.decode()
+    assert 'data-warning="nobody-to-remind"' in content
+    assert reverse("admin:tracker_department_change", args=[empty.pk]) in content
+
+
+def test_staff_do_not_see_the_warning(client, staff_a, empty):
+    client.force_login(staff_a)
+    content = client.get(reverse("tracker:dashboard")).content.decode()
+    assert "nobody-to-remind" not in content
+
+
+def test_no_warning_when_every_department_is_reachable(sv_client, report, staff_a):
+    staff_a.email = "zhangsan@example.cn"
+    staff_a.save()
+    ObligationFactory(report=report, department=staff_a.departments.get())
+    content = sv_client.get(reverse("tracker:dashboard")).content.decode()
+    assert "nobody-to-remind" not in content
+
+
+def test_send_reminders_names_them(empty, inbox_only):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("send_reminders", "--date", DAY.isoformat(), stdout=out, stderr=err)
+    assert "Nobody to remind in 2 departments with open items" in err.getvalue()
+    assert "县统计局: 2 open items, no member" in err.getvalue()
+    assert "县档案馆: 1 open items, no member with an email address" in err.getvalue()
+
+
+def test_dry_run_names_them_too(empty):
+    err = io.StringIO()
+    call_command(
+        "send_reminders",
+        "--date",
+        DAY.isoformat(),
+        "--dry-run",
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    assert "县统计局: 2 open items, no member" in err.getvalue()
