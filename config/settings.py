@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import pgettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -247,6 +248,8 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# The filters' empty choice reads 全部 ("All"), not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("empty filter choice", "All")
 USE_TZ = True
 
 STATIC_URL = "static/"

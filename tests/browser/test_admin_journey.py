@@ -87,6 +87,7 @@ def test_imported_report_of_another_county_is_selectable_on_the_dashboard(
     assert imported == 8
 
     log_in(page, "supervisor")
+    page.goto("/")  # supervisors land on /my/
     selector = page.locator("#report-select")
     options = selector.locator("option").all_inner_texts()
     assert set(options) == {first.title, second.title}

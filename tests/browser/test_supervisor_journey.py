@@ -2,6 +2,8 @@
 returns one obligation and approves another, raises a third to red supervision, and
 exports the filtered list; the dashboard's counts and chart follow every step."""
 
+import re
+
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -71,12 +73,16 @@ def test_supervisor_reviews_escalates_and_exports(
 ):
     (to_return, to_approve, left_waiting), in_progress = queue
     log_in(page, "supervisor")
+    # A supervisor lands on their queue, the three items awaiting review first.
+    expect(page).to_have_url(re.compile(r"/my/$"))
+    page.goto("/")
     expect(overall(page, "submitted")).to_have_text("3")
     expect(overall(page, "done")).to_have_text("0")
     expect(overall(page, "returned")).to_have_text("0")
     expect(overall(page, "red")).to_have_text("0")
 
     page.get_by_role("link", name="Obligations", exact=True).click()
+    page.locator("details.filter-disclosure > summary").click()  # folded until used
     page.locator(".field-status").get_by_label("Awaiting review").check()
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("[data-figure=count]")).to_have_text("3 obligations")
@@ -94,7 +100,8 @@ def test_supervisor_reviews_escalates_and_exports(
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     sheet = openpyxl.load_workbook(saved).active
-    rows = list(sheet.iter_rows(values_only=True))
+    title, *rows = list(sheet.iter_rows(values_only=True))
+    assert "Filter: Status: Awaiting review" in title[0]
     header, body = rows[0], rows[1:]
     titles = {row[header.index("Title")] for row in body}
     assert titles == {to_return.title, to_approve.title, left_waiting.title}

@@ -1,13 +1,24 @@
 """Signing in and changing or resetting a password."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import reverse_lazy
+from django.shortcuts import resolve_url
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 
+from .. import permissions
 from ..auth import MUST_CHANGE_PASSWORD
 from ..selectors.reports import organization_name
 from ..services.accounts import account_password_changed
+
+
+def landing_url(user):
+    """Where a user lands after signing in (when no ?next= says otherwise): the
+    supervisors on their queue (/my/), everyone else on the dashboard."""
+    if permissions.is_supervisor(user):
+        return reverse("tracker:my_work")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 class LoginView(auth_views.LoginView):
@@ -15,6 +26,11 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(organization=organization_name(), **kwargs)
+
+    def get_default_redirect_url(self):
+        if self.next_page:
+            return super().get_default_redirect_url()
+        return landing_url(self.request.user)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
