@@ -29,17 +29,22 @@ setup: $(BIN)/.installed messages
 	$(BIN)/python manage.py migrate --no-input --verbosity 0
 	$(BIN)/python manage.py setup_demo
 
-# Notification emails are printed to this terminal instead of being sent.
+# Notification emails are printed to this terminal instead of being sent. The
+# links in them follow HOST and PORT (`make run PORT=8080`) unless SITE_URL is set.
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The daily reminders once, on the demo data (any day: --force skips the working-day
 # check). The digests land in each person's inbox (/notifications/); emails to
 # people with an address are printed to the console unless EMAIL_HOST is set.
+# Like `make run` it first migrates and runs setup_demo (both leave existing data
+# alone), and its links follow PORT: `make remind PORT=8080` beside that server.
 remind: setup
 	test -n "$$EMAIL_HOST" || export EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend; \
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 	$(BIN)/python manage.py send_reminders --force
 
 test: $(BIN)/.installed-test messages
