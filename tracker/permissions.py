@@ -124,6 +124,27 @@ def is_department_staff(user):
     return user.is_authenticated and STAFF_GROUP in _group_names(user)
 
 
+# The roles an administrator gives a new user (the add-user form), with the group
+# each one means; "admin" is a Django superuser, given only by a superuser.
+ADMIN_ROLE = "admin"
+ROLE_GROUPS = {"staff": STAFF_GROUP, "supervisor": SUPERVISOR_GROUP, ADMIN_ROLE: None}
+
+
+def role_choices(user):
+    """(role, label) an administrator ``user`` may give: a superuser may also make
+    administrators; nobody else may hand out more than they have."""
+    choices = [("staff", _("Staff")), ("supervisor", _("Supervisor"))]
+    if user.is_superuser:
+        choices.append((ADMIN_ROLE, _("Administrator")))
+    return choices
+
+
+def group_label(name):
+    """A role group's name in the reader's language (the groups keep their
+    English names: the code looks them up by it)."""
+    return {STAFF_GROUP: _("Staff"), SUPERVISOR_GROUP: _("Supervisor")}.get(name, name)
+
+
 def role_label(user):
     if is_admin(user):
         return _("Administrator")

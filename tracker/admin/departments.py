@@ -2,11 +2,15 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
 from ..models import (
     Department,
+    display_name,
 )
 from .mixins import (
     CleanInputAdminMixin,
@@ -32,6 +36,15 @@ class DepartmentAdmin(
     list_filter = ("is_active",)
     search_fields = ("name", "short_name")
     filter_horizontal = ("members",)
+    readonly_fields = ("member_list",)
+    fields = (
+        "name",
+        "short_name",
+        "is_active",
+        "webhook_url",
+        "member_list",
+        "members",
+    )
     actions = ("deactivate_selected",)
     may_delete = staticmethod(permissions.can_delete_department)
 
@@ -46,6 +59,37 @@ class DepartmentAdmin(
             # An aggregate drops Meta.ordering; the autocomplete paginates this.
             .order_by("name")
         )
+
+    @admin.display(description=_("Current members"))
+    def member_list(self, department):
+        """Who is in the department (name, role, address), each a link to their
+        account, and the button that makes a new member in one screen."""
+        add = reverse("admin:auth_user_add")
+        if department.pk is None:
+            return gettext("Save the department first, then add its members.")
+        button = format_html(
+            '<a class="addlink" href="{}?departments={}">{}</a>',
+            add,
+            department.pk,
+            gettext("Add a new member"),
+        )
+        members = department.members.order_by("first_name", "username")
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> · {} · {}</li>',
+            (
+                (
+                    reverse("admin:auth_user_change", args=[user.pk]),
+                    display_name(user),
+                    permissions.role_label(user) or "—",
+                    user.email or gettext("no email address"),
+                )
+                for user in members
+            ),
+        )
+        if not rows:
+            rows = format_html("<li>{}</li>", gettext("No members yet."))
+        return format_html('<ul class="member-list">{}</ul><p>{}</p>', rows, button)
 
     @admin.display(description=_("members"), ordering="_members")
     def member_count(self, department):

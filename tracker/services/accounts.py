@@ -1,6 +1,7 @@
 """Accounts: temporary passwords, forced changes and the password-reset mail."""
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -14,6 +15,7 @@ from django.utils.translation import gettext
 # text when used, in the reader's language or the record's (``_recorded``).
 from django.utils.translation import gettext_lazy as _
 
+from .. import permissions
 from ..models import (
     AccountProfile,
     display_name,
@@ -32,6 +34,29 @@ def account_set_temporary_password(*, user, password: str) -> None:
     AccountProfile.objects.update_or_create(
         user=user, defaults={"must_change_password": True}
     )
+
+
+@transaction.atomic
+def account_create(*, user, role: str, departments=(), temporary_password: bool = True):
+    """Save the new ``user`` (built by the admin's add-user form, its password
+    already set) with ``role`` (a key of ``permissions.ROLE_GROUPS``) and member of
+    ``departments``, in one transaction. A password the administrator typed is
+    temporary: the user must replace it at the first login."""
+    if role not in permissions.ROLE_GROUPS:
+        raise ServiceError(_("Choose a role."))
+    if role == permissions.ADMIN_ROLE:
+        user.is_staff = user.is_superuser = True
+    user.save()
+    group = permissions.ROLE_GROUPS[role]
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    for department in departments:
+        department.members.add(user)
+    if temporary_password and user.has_usable_password():
+        AccountProfile.objects.update_or_create(
+            user=user, defaults={"must_change_password": True}
+        )
+    return user
 
 
 @transaction.atomic
