@@ -67,6 +67,7 @@ def test_staff_acknowledge_and_ask_for_more_time_a_supervisor_approves(
 
     boss = new_page()
     log_in(boss, "supervisor")
+    boss.goto("/")  # supervisors land on /my/; the dashboard has the panel
     panel = boss.locator("#pending-extensions")
     expect(panel).to_contain_text(work.title)
     panel.get_by_role("link", name=work.title).click()
