@@ -115,8 +115,9 @@ class OutboundMessage(models.Model):
     Written in the transaction of the change; after the commit a task asks the
     worker (``manage.py worker``) to send it. A failed send stays ``pending`` with
     its error and is retried by the worker after ``RETRY_DELAYS`` until
-    ``MAX_ATTEMPTS``, then stays ``failed`` for the admin to see and retry. ``claim`` lets one sender at a time own a row, so
-    two runs at once never send the same message twice.
+    ``MAX_ATTEMPTS``, then stays ``failed`` for the admin to see and retry.
+    ``claim`` lets one sender at a time own a row, so two workers never send the
+    same message twice.
     """
 
     MAX_ATTEMPTS = 5

@@ -36,8 +36,9 @@ def notify(
 
     Call it inside the transaction of the change it reports: the inbox rows and the
     outbox commit or roll back with the change, and nothing is sent before the
-    commit (``notifications.outbox.enqueue`` hands the outbox to the worker then). Who hears about what is decided
-    by ``notifications.audience.audience``. ``email=False`` writes the inbox and the
+    commit (``notifications.outbox.enqueue`` hands the outbox to the worker
+    then). Who hears about what is decided by
+    ``notifications.audience.audience``. ``email=False`` writes the inbox and the
     group chat only, for callers that mail the content themselves in one digest
     (``notifications.digests.send_digest``), as the daily reminders do.
     """

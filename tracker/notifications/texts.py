@@ -8,7 +8,6 @@ from django.utils.translation import gettext, ngettext
 
 from .audience import Kind
 
-
 # Messages are written in the organisation's language, like the timeline: they are
 # composed once, when the event happens, for people whose browser language we do
 # not know.
