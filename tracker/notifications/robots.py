@@ -138,11 +138,13 @@ def post(url, body, *, deadline_seconds):
         parts.hostname, parts.port, timeout=deadline_seconds, **extra
     )
     expired = threading.Event()
+    opened = []
 
     def cut_off():
+        # The socket as connected: http.client drops ``connection.sock`` once the
+        # headers say the connection will close, while the body is still read.
         expired.set()
-        sock = connection.sock
-        if sock is not None:
+        for sock in opened:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
@@ -155,6 +157,10 @@ def post(url, body, *, deadline_seconds):
     if parts.query:
         target += "?" + parts.query
     try:
+        connection.connect()
+        opened.append(connection.sock)
+        if expired.is_set():  # the deadline passed while connecting
+            raise OSError("deadline")
         connection.request(
             "POST",
             target,
