@@ -13,7 +13,7 @@ from django.views.decorators.http import (
     require_GET,
 )
 
-from .. import charts
+from .. import charts, permissions
 from ..models import (
     DUE_SOON_DAYS,
     Obligation,
@@ -39,6 +39,7 @@ from ..selectors.dashboard import (
     years_missing_holidays,
 )
 from ..selectors.followups import recurring_problems
+from ..selectors.queue import worker_silence
 from ..selectors.reports import reports_for_selector, selected_report
 
 
@@ -58,6 +59,10 @@ def list_url(**params):
 def dashboard(request):
     reports, report = report_choice(request)
     context = {"reports": reports, "report": report}
+    if permissions.is_admin(request.user):
+        # Mail and group-chat posts wait in the queue while no worker runs: the
+        # administrators are the ones who can start one (docs/deploy.md).
+        context["worker_silence"] = worker_silence()
     if report is None:
         return render(request, "tracker/dashboard.html", context)
     today = timezone.localdate()
