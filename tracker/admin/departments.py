@@ -9,6 +9,7 @@ from .. import permissions
 from ..models import (
     Department,
 )
+from ..text import CleanCharField
 from .mixins import (
     CleanInputAdminMixin,
     DeactivateNotDeleteMixin,
@@ -21,7 +22,7 @@ class DepartmentAdminForm(forms.ModelForm):
     empty, an empty field keeps the secret, and only its last four characters are
     named in the help text."""
 
-    webhook_secret = forms.CharField(
+    webhook_secret = CleanCharField(
         label=_("robot signing secret"),
         required=False,
         max_length=200,

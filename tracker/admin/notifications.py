@@ -67,7 +67,7 @@ class OutboundMessageAdmin(CleanInputAdminMixin, ReadOnlyMixin, admin.ModelAdmin
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class WorkerHeartbeatAdmin(CleanInputAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     """The workers (``manage.py worker``) and when each was last seen."""
 
     list_display = ("worker_id", "hostname", "pid", "started_at", "seen_at")
