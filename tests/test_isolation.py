@@ -69,17 +69,27 @@ def test_a_4_mb_web_page_is_read_or_refused_with_a_message(
         assert 'class="errorlist' in response.content.decode()
 
 
-def test_a_web_page_that_needs_too_much_memory_is_refused_with_a_message(
+def test_a_report_that_needs_too_much_memory_is_refused_with_a_message(
     tracker_admin_client, monkeypatch
 ):
+    # A reader that wants 600 MB, under a limit of 200 MB more than the web process.
+    monkeypatch.setattr(forms.importer, "read_report", _reader_wanting(600))
     monkeypatch.setattr(
-        forms, "run_limited", _with_memory(run_limited, extra=50 * 1024 * 1024)
+        forms, "run_limited", _with_memory(run_limited, extra=200 * 1024 * 1024)
     )
 
     response = post(tracker_admin_client, "preview", four_mb_page(), "report.html")
 
     assert response.status_code == 400
     assert "needs too much memory to read here" in response.content.decode()
+
+
+def _reader_wanting(megabytes):
+    def read_report(path, *, deadline=None):
+        allocate(megabytes)
+        return "读完了"
+
+    return read_report
 
 
 def _with_memory(run, *, extra):
