@@ -170,7 +170,7 @@ def _record_failure(message, error):
         next_try_at=next_try,
         last_error=f"{type(error).__name__}: {error}"[:1000],
         address=_address(message)[:300],
-        answer_code=getattr(error, "code", "") or _smtp_code(error),
+        answer_code=str(getattr(error, "code", "") or _smtp_code(error))[:40],
         answer=(getattr(error, "answer", "") or "")[:1000],
     )
     if next_try is not None:
