@@ -60,6 +60,29 @@ def test_a_robot_that_trickles_its_answer_is_cut_off_at_the_deadline(
     assert message.attempts == 1
 
 
+def test_a_robot_that_timed_out_gets_its_other_posts_only_after_the_retry(
+    department_a, robot
+):
+    robot.answer("trickle")
+    with_robot(department_a, robot.url)
+    first, second = OutboundMessage.objects.bulk_create(
+        OutboundMessage(
+            channel=OutboundMessage.Channel.WEBHOOK, department=department_a, body=b
+        )
+        for b in ["一", "二"]
+    )
+
+    deliver.call(first.pk)
+    deliver.call(second.pk)
+
+    assert len(robot.received) == 1  # the second did not wait out a deadline too
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert "timed out" in first.last_error
+    assert (second.state, second.attempts) == ("pending", 0)
+    assert second.next_try_at >= first.next_try_at
+
+
 def test_a_failed_post_is_retried_within_a_minute_not_the_next_morning(
     obligation, department_a, supervisor, robot, django_capture_on_commit_callbacks
 ):

@@ -27,7 +27,7 @@ from django_tasks import default_task_backend, task
 
 from ..models import AccountProfile, OutboundMessage, RobotWindow
 from . import robots
-from .robots import DeliveryError, RateLimited
+from .robots import DeliveryError, RateLimited, TimedOut
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,15 @@ def deliver(message_id):
         _postpone(message, timezone.now() + RATE_LIMIT_PAUSE)
         return "rate limited"
     except Exception as error:  # whatever the server did, it must not spread
-        _record_failure(message, error)
+        next_try = _record_failure(message, error)
+        if isinstance(error, TimedOut):
+            # The robot's other posts wait for this one's retry instead of each
+            # holding the worker for the whole deadline.
+            robot_window_block(
+                message.department.webhook_url,
+                now=timezone.now(),
+                until=next_try or timezone.now() + RATE_LIMIT_PAUSE,
+            )
         return "failed"
     OutboundMessage.objects.filter(pk=message.pk).update(
         state=OutboundMessage.State.SENT,
@@ -175,6 +183,7 @@ def _record_failure(message, error):
     )
     if next_try is not None:
         hand_to_worker([message.pk], run_after=next_try)
+    return next_try
 
 
 def retry_now(message_ids) -> int:
@@ -288,12 +297,13 @@ def robot_window_take(url, *, now):
     return 0
 
 
-def robot_window_block(url, *, now):
+def robot_window_block(url, *, now, until=None):
+    """Post nothing more to this robot before ``until`` (a minute by default)."""
     with transaction.atomic():
         window, _created = RobotWindow.objects.select_for_update().get_or_create(
             address_hash=_hash(url)
         )
-        window.blocked_until = now + RATE_LIMIT_PAUSE
+        window.blocked_until = until or now + RATE_LIMIT_PAUSE
         window.save(update_fields=["blocked_until"])
 
 

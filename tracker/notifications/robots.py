@@ -52,6 +52,10 @@ class RateLimited(DeliveryError):
     """The robot refused for its per-minute limit: not a failure, a wait."""
 
 
+class TimedOut(DeliveryError):
+    """No whole answer within the deadline: the robot is slow or stuck."""
+
+
 @dataclass(frozen=True)
 class Answer:
     code: str
@@ -172,7 +176,7 @@ def post(url, body, *, deadline_seconds):
         data = response.read(4096)
     except (OSError, http.client.HTTPException) as error:
         if expired.is_set() or time.monotonic() - started >= deadline_seconds:
-            raise DeliveryError(
+            raise TimedOut(
                 f"timed out: no whole answer within {deadline_seconds} s"
             ) from None
         raise DeliveryError(f"{type(error).__name__}: {error}") from None
@@ -180,7 +184,7 @@ def post(url, body, *, deadline_seconds):
         watchdog.cancel()
         connection.close()
     if expired.is_set():
-        raise DeliveryError(f"timed out: no whole answer within {deadline_seconds} s")
+        raise TimedOut(f"timed out: no whole answer within {deadline_seconds} s")
     text = data.decode(errors="replace")[:1000]
     if status != 200:
         raise DeliveryError(f"HTTP {status}", code=status, answer=text)
