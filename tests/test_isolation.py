@@ -73,7 +73,7 @@ def test_a_report_that_needs_too_much_memory_is_refused_with_a_message(
     tracker_admin_client, monkeypatch
 ):
     # A reader that wants 600 MB, under a limit of 200 MB more than the web process.
-    monkeypatch.setattr(forms.importer, "read_report", _reader_wanting(600))
+    monkeypatch.setattr(forms.importing, "read_report", _reader_wanting(600))
     monkeypatch.setattr(
         forms, "run_limited", _with_memory(run_limited, extra=200 * 1024 * 1024)
     )
