@@ -475,7 +475,7 @@ def _read_upload(upload, read):
 
 def _read_report_limited(path, *, deadline):
     """``importing.read_report`` in a child process with a time and a memory limit
-    (tracker.isolation): trafilatura and pypdf cannot be interrupted from inside,
+    (tracker.isolation): the HTML and PDF readers cannot be interrupted from inside,
     and a page that needs gigabytes must fail there, not in the web worker."""
     try:
         return run_limited(

@@ -1,9 +1,9 @@
 """Running a reader where it cannot take the web process down: a forked child
 with a CPU-time and a memory limit (``resource``), killed at the deadline.
 
-Parsing a saved web page (trafilatura) or a PDF (pypdf) is pure Python that no
-deadline check can interrupt from inside: a 2 MB page took 36 s and held the
-request past the worker's timeout. In the child the work can be cut off, and a
+Reading a saved web page (trafilatura) or a PDF (pdfminer.six) is pure Python
+that no deadline check can interrupt from inside: a 2 MB page once took 36 s and
+held the request past the worker's timeout. In the child the work can be cut off, and a
 page that needs too much memory fails there, not in the worker.
 """
 
