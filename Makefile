@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run remind test bench fixture serve loadtest messages lint format setup clean-venv
+.PHONY: run worker remind test bench fixture serve loadtest messages lint format setup clean-venv
 
 # Reinstall only when the project's dependencies change, so a second `make run` is
 # fast. `make run` needs the app only; `make test` adds the test tools.
@@ -29,13 +29,22 @@ setup: $(BIN)/.installed messages
 	$(BIN)/python manage.py migrate --no-input --verbosity 0
 	$(BIN)/python manage.py setup_demo
 
-# Notification emails are printed to this terminal instead of being sent. The
-# links in them follow HOST and PORT (`make run PORT=8080`) unless SITE_URL is set.
+# The web server and one worker (which sends the mail and group-chat posts);
+# notification emails are printed to this terminal instead of being sent. The links
+# in them follow HOST and PORT (`make run PORT=8080`) unless SITE_URL is set. Ctrl-C
+# reaches both (one process group); the trap stops the worker if the server ends
+# another way.
 run: setup
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
-	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
-		$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ with one worker  (Ctrl-C stops both)"
+	export EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}; \
+	export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	$(BIN)/python manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# One worker alone (`make run` starts one with the server).
+worker: setup
+	$(BIN)/python manage.py worker
 
 # The daily reminders once, on the demo data (any day: --force skips the working-day
 # check). The digests land in each person's inbox (/notifications/); emails to

@@ -8,6 +8,7 @@ server should stop the process, not expose it.
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -81,6 +82,9 @@ INSTALLED_APPS = [
     # django-axes, named in the admin's language (tracker/apps.py).
     "tracker.apps.LoginThrottlingConfig",
     "csp",
+    # The task queue: django.tasks' API (backported) and its database backend.
+    "django_tasks",
+    "django_tasks_db",
     "tracker",
 ]
 # The development commands (bench, bench_data, build_fixture) live outside the app
@@ -334,11 +338,23 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBa
 EMAIL_ENABLED = bool(EMAIL_HOST or env_str("EMAIL_BACKEND"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Seconds. Short on purpose: mail and group-chat posts are sent after the response,
-# but a server that does not answer must not hold a worker for long; what fails is
-# retried by the daily run (manage.py send_reminders).
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 5)
-WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
+# Seconds. Every email and group-chat post is sent by the worker
+# (`manage.py worker`), never by a web process; each send has this much time in
+# all (connecting and every read: a robot that trickles its answer is cut off at
+# the deadline), then it is retried after OutboundMessage.RETRY_DELAYS.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
+# 企业微信 and 钉钉 group robots accept 20 posts a minute (钉钉 then blocks the robot
+# for 10 minutes): the workers together post at most this many to one robot
+# address in any 60 seconds; the rest wait in the queue.
+WEBHOOK_RATE_PER_MINUTE = env_int("WEBHOOK_RATE_PER_MINUTE", 20, minimum=1)
+
+# The task queue (django-tasks with its database backend): tasks are rows in the
+# database, run by `manage.py worker` (docs/deploy.md). No broker to install.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The dashboard tells administrators when no worker has been seen for this long.
+WORKER_SILENCE_WARNING = timedelta(minutes=5)
+
 # The address people use to reach this site: links in emails and group chats.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):

@@ -75,6 +75,20 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+IMMEDIATE_TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+}
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    # In production the worker (`manage.py worker`) runs the queued tasks; here a
+    # task runs where it is queued (after the commit), so a test that expects a mail
+    # after a request still reads it. The tests of the worker itself
+    # (tests/test_worker.py) put the database queue back and run a real worker.
+    settings.TASKS = IMMEDIATE_TASKS
+
+
 @pytest.fixture
 def department_a(db):
     return DepartmentFactory(name="县司法局", short_name="司法局")

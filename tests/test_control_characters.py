@@ -201,6 +201,9 @@ def test_a_user_name_typed_in_the_admin_is_stored_without_controls(
             "is_active": "on",
             "date_joined_0": "2024-01-01",
             "date_joined_1": "08:00:00",
+            # The account profile's inline (the mobile number), left empty.
+            "account_profile-TOTAL_FORMS": "1",
+            "account_profile-INITIAL_FORMS": "0",
         },
     )
 

@@ -18,12 +18,7 @@ from tests.notify_helpers import free_port
 from tests.workflow_helpers import return_for_rework, set_status, upload
 from tracker.models import Department, Obligation, OutboundMessage
 from tracker.notifications.digests import deliver_pending, send_department_digest
-from tracker.notifications.outbox import (
-    _request_finished,
-    _request_started,
-    send_after_commit,
-)
-from tracker.notifications.texts import WEBHOOK_MAX_BYTES
+from tracker.notifications.robots import UNKNOWN_KIND_MAX_BYTES
 from tracker.services.workflow import obligation_transition
 
 S = Obligation.Status
@@ -235,29 +230,20 @@ def test_a_long_digest_is_cut_to_what_the_robot_accepts(
 
     [message] = posted(robot)
     content = message["text"]["content"]
-    assert len(content.encode()) <= WEBHOOK_MAX_BYTES
+    assert len(content.encode()) <= UNKNOWN_KIND_MAX_BYTES
     assert content.endswith("…")
 
 
-def test_sending_waits_for_the_end_of_the_request(department_a, robot):
-    with_webhook(department_a, robot.url)
-    message = OutboundMessage.objects.create(
-        channel=OutboundMessage.Channel.WEBHOOK, department=department_a, body="x"
-    )
-
-    _request_started()
-    send_after_commit([message.pk])
-    assert robot.received == []  # the response has not gone out yet
-    _request_finished()
-
-    assert len(robot.received) == 1
-
-
 @pytest.mark.django_db(transaction=True)
-def test_a_dead_robot_never_fails_the_users_request(client, robot):
+def test_a_web_request_never_posts_to_the_robot_it_queues_the_post(
+    client, robot, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
     from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
 
-    department = DepartmentFactory(webhook_url=f"http://127.0.0.1:{free_port()}/robot")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    department = DepartmentFactory(webhook_url=robot.url)
     obligation = ObligationFactory(department=department)
     supervisor = UserFactory(username="sv", groups=["supervisor"])
     client.force_login(supervisor)
@@ -268,9 +254,13 @@ def test_a_dead_robot_never_fails_the_users_request(client, robot):
     )
 
     assert response.status_code == 302
+    assert robot.received == []  # the worker posts it, not the web process
     message = OutboundMessage.objects.get()
-    assert message.state == OutboundMessage.State.PENDING  # left for the next run
-    assert message.attempts == 1
+    assert message.state == OutboundMessage.State.PENDING
+    assert message.attempts == 0
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "tracker.notifications.outbox.deliver"
+    assert queued.args_kwargs["args"] == [message.pk]
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,7 @@ class TrackerConfig(AppConfig):
 
     def ready(self):
         from . import auth
-        from .notifications.outbox import connect_signals
 
-        connect_signals()
         user_logged_in.connect(
             auth.remember_temporary_password, dispatch_uid="temporary_password"
         )

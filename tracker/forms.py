@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import importing
 from .evidence_files import EVIDENCE_CONTENT_TYPES
+from .isolation import LimitExceeded, run_limited
 from .models import (
     AssessmentWeights,
     Department,
@@ -472,6 +473,33 @@ def _read_upload(upload, read):
             raise importing.ReportFormatError(message) from None
 
 
+def _read_report_limited(path, *, deadline):
+    """``importing.read_report`` in a child process with a time and a memory limit
+    (tracker.isolation): the HTML and PDF readers cannot be interrupted from inside,
+    and a page that needs gigabytes must fail there, not in the web worker."""
+    try:
+        return run_limited(
+            importing.read_report,
+            path,
+            deadline=deadline,
+            seconds=max(deadline - time.monotonic(), 0.1),
+        )
+    except LimitExceeded as error:
+        if error.reason == "memory":
+            raise importing.ReportFormatError(
+                _(
+                    "Refused: the file needs too much memory to read here; save it "
+                    "as .txt or .docx, or import it with manage.py import_report."
+                )
+            ) from None
+        raise importing.ReportFormatError(
+            _(
+                "Refused: the file took too long to read here; import it with "
+                "manage.py import_report, which has no time limit."
+            )
+        ) from None
+
+
 class ReportImportForm(forms.Form):
     """The admin's "Import a report" page. Cleaning parses the file with the
     importer: ``cleaned_data["tree"]`` and ``["links"]`` are ready for
@@ -548,7 +576,7 @@ class ReportImportForm(forms.Form):
             if cleaned.get("file"):
                 text = _read_upload(
                     cleaned["file"],
-                    functools.partial(importing.read_report, deadline=deadline),
+                    functools.partial(_read_report_limited, deadline=deadline),
                 )
                 file_name, links = Path(cleaned["file"].name).name, None
             tree = importing.parse_report(

@@ -15,7 +15,7 @@ from .. import permissions
 from ..forms import (
     TemporaryPasswordForm,
 )
-from ..models import Department
+from ..models import AccountProfile, Department
 from ..services.accounts import account_create, account_send_password_reset
 from ..services.common import (
     ServiceError,
@@ -110,6 +110,17 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+class AccountProfileInline(CleanInputAdminMixin, admin.StackedInline):
+    """The mobile number group robots @mention the person by; the rest of the
+    profile (the temporary-password flag) is the services' to set."""
+
+    model = AccountProfile
+    fields = ("mobile",)
+    can_delete = False
+    max_num = 1
+    extra = 1
+
+
 @admin.register(User)
 class TrackerUserAdmin(
     CleanInputAdminMixin,
@@ -118,6 +129,12 @@ class TrackerUserAdmin(
     UserAdmin,
 ):
     actions = ("deactivate_selected", "send_password_reset")
+    inlines = (AccountProfileInline,)
+
+    def get_inlines(self, request, obj):
+        # Not on the "add user" page, whose two steps are Django's own.
+        return self.inlines if obj is not None else ()
+
     may_delete = staticmethod(permissions.can_delete_user)
     # The "set password" page: what an administrator types is temporary.
     change_password_form = TemporaryPasswordForm

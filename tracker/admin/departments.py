@@ -1,5 +1,6 @@
 """Departments: members, robots, deactivation."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
@@ -12,11 +13,61 @@ from ..models import (
     Department,
     display_name,
 )
+from ..text import CleanCharField
 from .mixins import (
     CleanInputAdminMixin,
     DeactivateNotDeleteMixin,
     InvalidatesDashboardsMixin,
 )
+
+
+class DepartmentAdminForm(forms.ModelForm):
+    """The robot's 加签 secret is written, never shown back: the field starts
+    empty, an empty field keeps the secret, and only its last four characters are
+    named in the help text."""
+
+    webhook_secret = CleanCharField(
+        label=_("robot signing secret"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    clear_webhook_secret = forms.BooleanField(
+        label=_("Remove the signing secret"), required=False
+    )
+
+    class Meta:
+        model = Department
+        fields = (
+            "name",
+            "short_name",
+            "members",
+            "is_active",
+            "webhook_url",
+            "webhook_kind",
+            "webhook_secret",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        secret = self.instance.webhook_secret if self.instance.pk else ""
+        field = self.fields["webhook_secret"]
+        if secret:
+            field.help_text = _(
+                "A secret ending in …%(tail)s is set. Leave empty to keep it."
+            ) % {"tail": secret[-4:]}
+        else:
+            field.help_text = Department._meta.get_field("webhook_secret").help_text
+
+    def clean(self):
+        cleaned = super().clean()
+        kept = self.instance.webhook_secret if self.instance.pk else ""
+        typed = (cleaned.get("webhook_secret") or "").strip()
+        if cleaned.get("clear_webhook_secret"):
+            cleaned["webhook_secret"] = ""
+        else:
+            cleaned["webhook_secret"] = typed or kept
+        return cleaned
 
 
 @admin.register(Department)
@@ -33,6 +84,7 @@ class DepartmentAdmin(
         "member_count",
         "obligation_count",
     )
+    form = DepartmentAdminForm
     list_filter = ("is_active",)
     search_fields = ("name", "short_name")
     filter_horizontal = ("members",)

@@ -1,12 +1,17 @@
 """The outbox and the reminders' tiers and log."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..models import (
     OutboundMessage,
     Reminder,
     ReminderTier,
+    WorkerHeartbeat,
 )
+from ..selectors.queue import outbox_counts, worker_last_seen, worker_silence
+from ..services.queue import outbox_retry_now
 from .mixins import CleanInputAdminMixin, ReadOnlyMixin
 
 
@@ -23,11 +28,49 @@ class OutboundMessageAdmin(CleanInputAdminMixin, ReadOnlyMixin, admin.ModelAdmin
         "subject",
         "state",
         "attempts",
+        "next_try_at",
+        "address",
+        "answer_code",
         "last_error",
     )
     list_filter = ("state", "channel")
     search_fields = ("subject", "body", "recipient__username", "department__name")
     date_hierarchy = "created_at"
+    list_select_related = ("recipient", "department")
+    actions = ("retry_now",)
+    change_list_template = "admin/tracker/outboundmessage/change_list.html"
+
+    @admin.action(description=_("Retry the selected messages now"))
+    def retry_now(self, request, queryset):
+        count = outbox_retry_now(
+            user=request.user, message_ids=queryset.values_list("pk", flat=True)
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message is queued again.",
+                "%(count)d messages are queued again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "queue": outbox_counts(),
+            "worker_last_seen": worker_last_seen(),
+            "worker_silence": worker_silence(),
+        }
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(CleanInputAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
+    """The workers (``manage.py worker``) and when each was last seen."""
+
+    list_display = ("worker_id", "hostname", "pid", "started_at", "seen_at")
 
 
 @admin.register(ReminderTier)

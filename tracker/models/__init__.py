@@ -36,6 +36,7 @@ from .obligations import (
     overdue_q,
     unacknowledged_q,
 )
+from .queue import RobotWindow, WorkerHeartbeat
 from .reports import (
     ImportDraft,
     ProtectedReportLogError,
@@ -82,6 +83,8 @@ __all__ = [
     "ProtectedTimelineError",
     "Reminder",
     "ReminderTier",
+    "RobotWindow",
+    "WorkerHeartbeat",
     "Report",
     "ReportEvent",
     "ReportEventQuerySet",

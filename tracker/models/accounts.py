@@ -22,6 +22,13 @@ class AccountProfile(models.Model):
         default=False,
         help_text=_("Set with a temporary password; cleared when the user sets one."),
     )
+    # Group robots @mention a person by the mobile number of their chat account.
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=20,
+        blank=True,
+        help_text=_("Used to @mention the person in the department's group chat."),
+    )
 
     class Meta:
         verbose_name = _("account profile")

@@ -45,6 +45,32 @@ class Department(models.Model):
         ),
     )
 
+    class RobotKind(models.TextChoices):
+        FROM_ADDRESS = "", _("From the address")
+        WECOM = "wecom", _("WeCom (企业微信)")
+        DINGTALK = "dingtalk", _("DingTalk (钉钉)")
+
+    webhook_kind = models.CharField(
+        _("group robot kind"),
+        max_length=10,
+        blank=True,
+        choices=RobotKind.choices,
+        help_text=_(
+            "Which vendor's robot the address is; by default read from the address."
+        ),
+    )
+    # 钉钉's 加签: every post carries a timestamp and its HMAC with this secret.
+    # Never shown back in full (the admin shows its last characters) nor logged.
+    webhook_secret = models.CharField(
+        _("robot signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The 钉钉 robot's 加签 secret (starts with SEC). Leave empty when the "
+            "robot does not sign."
+        ),
+    )
+
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")

@@ -112,13 +112,17 @@ class NotificationPreference(models.Model):
 class OutboundMessage(models.Model):
     """The outbox: one email or group-chat post to deliver, kept until it went out.
 
-    Written in the transaction of the change, sent after the commit; a failed send
-    stays ``pending`` with its error and is retried by ``deliver_pending`` (the daily
-    run) until ``MAX_ATTEMPTS``. ``claim`` lets one sender at a time own a row, so
-    two runs at once never send the same message twice.
+    Written in the transaction of the change; after the commit a task asks the
+    worker (``manage.py worker``) to send it. A failed send stays ``pending`` with
+    its error and is retried by the worker after ``RETRY_DELAYS`` until
+    ``MAX_ATTEMPTS``, then stays ``failed`` for the admin to see and retry.
+    ``claim`` lets one sender at a time own a row, so two workers never send the
+    same message twice.
     """
 
     MAX_ATTEMPTS = 5
+    # Seconds to wait before the 2nd, 3rd, ... try: all five within ten minutes.
+    RETRY_DELAYS = (30, 60, 120, 300)
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
@@ -157,6 +161,16 @@ class OutboundMessage(models.Model):
     claim = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # What the worker did with it: the next try (retries back off within minutes),
+    # where it went (an email address, a robot address without its key) and what
+    # the mail server or robot answered, with its code (SMTP reply, HTTP status or
+    # the robot's errcode).
+    next_try_at = models.DateTimeField(_("next try"), null=True, blank=True)
+    address = models.CharField(_("sent to"), max_length=300, blank=True)
+    answer_code = models.CharField(_("answer code"), max_length=40, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    # Mobile numbers the group robot @mentions (the obligation's owner).
+    mentions = models.JSONField(_("mentions"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("outbound message")

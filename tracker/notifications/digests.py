@@ -14,13 +14,11 @@ from ..models import Notification, OutboundMessage
 from .audience import Mode, email_modes
 from .outbox import enqueue, logger, send_outbound
 from .texts import (
-    WEBHOOK_MAX_BYTES,
     absolute_url,
     digest_subject,
     labelled,
     notification_links,
     site_name,
-    truncate_bytes,
 )
 
 
@@ -95,7 +93,9 @@ def send_department_digest(department, lines, *, now=None):
             "day": timezone.localdate(now),
             "department": department.short_name or department.name,
         }
-    body = truncate_bytes("\n".join([head, *lines]), WEBHOOK_MAX_BYTES)
+    # Cut to the robot's limit when it is sent (robots.fit): the limit is the
+    # vendor's, known from the department's robot.
+    body = "\n".join([head, *lines])
     with transaction.atomic():
         (message,) = enqueue(
             [
@@ -115,8 +115,9 @@ def deliver_pending(*, now=None, digests=None):
     (plus ``digests``: {user: [lines]} from the caller, merged into the same email),
     then every outbox row still pending, failed sends of earlier runs included.
 
-    Returns (digests sent, messages sent). Safe to run on several servers at once:
-    the digest rows and the outbox rows are claimed before sending.
+    Returns (digests written, outbox rows handed to the worker). Safe to run on
+    several servers at once: the digest rows and the outbox rows are claimed
+    before sending.
     """
     now = now or timezone.now()
     digests = dict(digests or {})

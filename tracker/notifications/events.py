@@ -17,7 +17,7 @@ from ..models import (
 )
 from ..recording import change_line, obligation_name, rating_record, record_text
 from .audience import Mode, audience, email_modes
-from .outbox import enqueue
+from .outbox import enqueue, mentions_for
 from .texts import email_body, email_subject, webhook_text
 
 
@@ -36,8 +36,9 @@ def notify(
 
     Call it inside the transaction of the change it reports: the inbox rows and the
     outbox commit or roll back with the change, and nothing is sent before the
-    commit (``notifications.outbox.send_after_commit``). Who hears about what is decided
-    by ``notifications.audience.audience``. ``email=False`` writes the inbox and the
+    commit (``notifications.outbox.enqueue`` hands the outbox to the worker
+    then). Who hears about what is decided by
+    ``notifications.audience.audience``. ``email=False`` writes the inbox and the
     group chat only, for callers that mail the content themselves in one digest
     (``notifications.digests.send_digest``), as the daily reminders do.
     """
@@ -74,6 +75,7 @@ def notify(
                 channel=OutboundMessage.Channel.WEBHOOK,
                 department=department,
                 body=webhook_text(kind, text, obligation),
+                mentions=mentions_for(obligation),
                 created_at=now,
             )
         )

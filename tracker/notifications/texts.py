@@ -8,10 +8,6 @@ from django.utils.translation import gettext, ngettext
 
 from .audience import Kind
 
-# The group robots cut longer texts (企业微信 takes 2048 bytes of content).
-WEBHOOK_MAX_BYTES = 2000
-
-
 # Messages are written in the organisation's language, like the timeline: they are
 # composed once, when the event happens, for people whose browser language we do
 # not know.
@@ -74,10 +70,3 @@ def digest_subject(count, now):
             "[%(site)s] Daily digest %(day)s: %(count)d items",
             count,
         ) % {"site": site_name(), "day": timezone.localdate(now), "count": count}
-
-
-def truncate_bytes(text, limit):
-    data = text.encode()
-    if len(data) <= limit:
-        return text
-    return data[: limit - 3].decode(errors="ignore") + "…"

@@ -39,6 +39,7 @@ from ..selectors.dashboard import (
     years_missing_holidays,
 )
 from ..selectors.followups import recurring_problems
+from ..selectors.queue import worker_silence
 from ..selectors.reminders import unreachable_departments
 from ..selectors.reports import reports_for_selector, selected_report
 
@@ -59,6 +60,10 @@ def list_url(**params):
 def dashboard(request):
     reports, report = report_choice(request)
     context = {"reports": reports, "report": report}
+    if permissions.is_admin(request.user):
+        # Mail and group-chat posts wait in the queue while no worker runs: the
+        # administrators are the ones who can start one (docs/deploy.md).
+        context["worker_silence"] = worker_silence()
     if report is None:
         return render(request, "tracker/dashboard.html", context)
     today = timezone.localdate()

@@ -84,8 +84,8 @@ class Command(BaseCommand):
         )
         if not dry_run:
             self.stdout.write(
-                f"Delivered {result.digests_delivered} other digests and "
-                f"{result.messages_delivered} queued messages."
+                f"Wrote {result.digests_delivered} other digests and "
+                f"handed {result.messages_delivered} pending messages to the worker."
             )
         self._warn_unreachable()
 
