@@ -11,6 +11,7 @@ model, as in every Django app).
 
 from .accounts import AccountProfile
 from .assessment import AssessmentWeights
+from .chases import Chase
 from .departments import Department, Holiday
 from .evidence import Evidence, evidence_upload_to
 from .followups import FollowUp, FollowUpQuerySet, FollowUpRejection
@@ -36,6 +37,7 @@ from .obligations import (
     overdue_q,
     unacknowledged_q,
 )
+from .parts import Part, PartQuerySet, unsettled_q
 from .reports import (
     ImportDraft,
     ProtectedReportLogError,
@@ -58,6 +60,7 @@ from .workflow import (
 __all__ = [
     "AccountProfile",
     "AssessmentWeights",
+    "Chase",
     "Countdown",
     "DUE_SOON_DAYS",
     "Department",
@@ -76,6 +79,8 @@ __all__ = [
     "Obligation",
     "ObligationQuerySet",
     "OutboundMessage",
+    "Part",
+    "PartQuerySet",
     "ProgressUpdate",
     "ProgressUpdateQuerySet",
     "ProtectedReportLogError",
@@ -99,4 +104,5 @@ __all__ = [
     "overdue_in_python",
     "overdue_q",
     "unacknowledged_q",
+    "unsettled_q",
 ]

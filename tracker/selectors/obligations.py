@@ -21,9 +21,11 @@ from django.db.models.functions import Coalesce
 
 from ..importing import similarity
 from ..models import (
+    Chase,
     Evidence,
     ExtensionRequest,
     Obligation,
+    Part,
     ProgressUpdate,
     Report,
     ReportRevision,
@@ -131,21 +133,39 @@ def obligations_for_export(obligations: QuerySet) -> QuerySet:
 def obligation_page_related(obligation: Obligation) -> Obligation:
     """Fetch what the obligation page shows beside the obligation, in a fixed number
     of queries whatever the number of evidence rows and timeline entries:
-    ``evidence_list``, ``timeline``, ``notice_list`` and ``extension_list`` (as
-    attributes), the
+    ``evidence_list``, ``timeline``, ``notice_list``, ``extension_list``,
+    ``part_list`` and ``chase_list`` (as attributes), the
     section's chapter and the task <-> problem links."""
     prefetch_related_objects(
         [obligation],
         "section__parent",
         Prefetch(
             "evidence",
-            queryset=Evidence.objects.select_related("uploaded_by", "withdrawn_by"),
+            queryset=Evidence.objects.select_related(
+                "uploaded_by", "withdrawn_by", "part__department"
+            ),
             to_attr="evidence_list",
         ),
         Prefetch(
             "updates",
-            queryset=ProgressUpdate.objects.select_related("author", "evidence"),
+            queryset=ProgressUpdate.objects.select_related(
+                "author", "evidence", "part__department"
+            ),
             to_attr="timeline",
+        ),
+        Prefetch(
+            "parts",
+            queryset=Part.objects.select_related(
+                "department", "owner", "acknowledged_by", "waived_by"
+            ).order_by("department__kind", "department__name"),
+            to_attr="part_list",
+        ),
+        Prefetch(
+            "chases",
+            queryset=Chase.objects.select_related(
+                "department", "chased_by", "answered_by"
+            ),
+            to_attr="chase_list",
         ),
         Prefetch(
             "notices",

@@ -42,6 +42,7 @@ MY_WORK_ORDER = (
     Status.RETURNED,
     Status.IN_PROGRESS,
     Status.NOT_STARTED,
+    Status.SIGNOFF,
     Status.SUBMITTED,
     Status.DONE,
 )

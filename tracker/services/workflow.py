@@ -126,6 +126,25 @@ def obligation_transition(
                 "to": Obligation.Status(to_status).label,
             }
         )
+    if not transition.applies(current):
+        # Staff of a unit with sign-off asking for review directly, or the other
+        # way round (a form from before the admin changed the setting).
+        refuse_unless(permissions.can_work_on(user, current))
+        if transition.signoff:
+            raise ServiceError(
+                _(
+                    "%(department)s does not require its head's sign-off: submit "
+                    "for review instead."
+                )
+                % {"department": current.department}
+            )
+        raise ServiceError(
+            _(
+                "%(department)s requires its head's sign-off (单位审核): submit for "
+                "the head's sign-off instead; nothing was changed."
+            )
+            % {"department": current.department}
+        )
     refuse_unless(transition.may(user, current))
     _check_rating(transition, rating=rating, comment=rating_comment)
     if transition.note_required and not note:
@@ -139,6 +158,21 @@ def obligation_transition(
         raise ServiceError(
             _("Upload at least one piece of evidence before submitting for review.")
         )
+    if transition.parts_required:
+        open_parts = list(
+            current.parts.unsettled()
+            .select_related("department")
+            .order_by("department__name")
+        )
+        if open_parts:
+            raise ServiceError(
+                _(
+                    "The parts of %(units)s are not accepted yet; nothing was "
+                    "changed. Accept each part, or ask a supervisor to waive it, "
+                    "before submitting."
+                )
+                % {"units": "、".join(part.department.name for part in open_parts)}
+            )
     if transition.rework_required and not ProgressUpdate.objects.reworked_since_return(
         current
     ):
