@@ -596,9 +596,9 @@ TRANSITIONS = {
         parts_required=True,
         signoff=True,
     ),
-    (_S.SIGNOFF, _S.SUBMITTED): Transition(
-        _head, _("Sign off and submit for review"), signoff=True
-    ),
+    # Always applies: what waits for a head when the admin turns sign-off off
+    # is still signed off or returned.
+    (_S.SIGNOFF, _S.SUBMITTED): Transition(_head, _("Sign off and submit for review")),
     (_S.SIGNOFF, _S.RETURNED): Transition(
         _head, _("Return for rework"), note_required=True
     ),
