@@ -371,6 +371,16 @@ def can_waive_part(user):
     return can_review(user)
 
 
+def can_acknowledge_part_now(user, part):
+    """/my/'s one-click 签收 of a part (the part read with its item's report)."""
+    return (
+        is_writable(part.obligation.report)
+        and not part.is_waived
+        and part.status == Part.Status.NOT_ACKNOWLEDGED
+        and is_part_member(user, part)
+    )
+
+
 def part_waiver_refusal(part):
     if part.is_settled:
         return _("This part is already accepted or waived.")

@@ -25,11 +25,16 @@ def my_work(request):
     user = request.user
     today = timezone.localdate()
     work = worklists_selectors.my_work(user, today=today)
+    for part in work.parts:
+        part.acknowledgeable = permissions.can_acknowledge_part_now(user, part)
     context = {
         "groups": work.groups,
         "total": work.total,
         "overdue_count": work.overdue,
         "departments": work.departments,
+        "parts": work.parts,
+        "parts_to_accept": work.parts_to_accept,
+        "awaiting_signoff": work.awaiting_signoff,
         "is_reviewer": permissions.can_review(user),
         "today": today,
     }
