@@ -155,7 +155,9 @@ def obligation_transition(
         raise ServiceError(_("A reason is required."))
     if (
         transition.evidence_required
-        and not current.evidence.filter(withdrawn_at__isnull=True).exists()
+        and not current.evidence.filter(
+            withdrawn_at__isnull=True, part__isnull=True
+        ).exists()
     ):
         raise ServiceError(
             _("Upload at least one piece of evidence before submitting for review.")
