@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import in_english
+from tests.test_export import csv_rows
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
 from tests.pages import parse
 from tests.workflow_helpers import post_status, set_status, upload
@@ -163,3 +164,25 @@ def test_my_work_query_count_does_not_grow_with_parts(
 
     assert len(parse(response).xpath("//tr[@data-part]")) == 10
     assert len(more) == len(few)
+
+
+def test_the_list_filters_by_co_operating_unit(sv_client, obligation, part, township):
+    other = ObligationFactory(department=obligation.department)
+
+    page = parse(sv_client.get(f"/obligations/?co_operating_unit={township.pk}"))
+
+    shown = set(page.xpath("//tr/@data-pk"))
+    assert str(obligation.pk) in shown and str(other.pk) not in shown
+
+
+def test_the_export_names_the_co_operating_units(
+    sv_client, obligation, part, supervisor
+):
+    second = DepartmentFactory(name="东城街道", kind="township")
+    part_add(obligation=obligation, user=supervisor, department=second)
+
+    rows = csv_rows(sv_client.get("/obligations/?_export=csv"))
+
+    column = rows[0].index("Co-operating units")
+    row = next(row for row in rows[1:] if row[0] == obligation.code)
+    assert set(row[column].split("、")) == {"城关镇", "东城街道"}

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import (
+    Aggregate,
     Case,
+    CharField,
     Count,
     IntegerField,
     OuterRef,
@@ -107,6 +109,35 @@ def _by_report_and_position(obligations: QuerySet) -> QuerySet:
     return obligations.alias(report_rank=rank).order_by("report_rank", "position")
 
 
+class _JoinedNames(Aggregate):
+    """The names of a group joined with "、", in name order: ``string_agg`` on
+    PostgreSQL, ``group_concat`` on SQLite (Django 5.2 has no portable one)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, '、' ORDER BY %(expressions)s)"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, '、')",
+            **extra_context,
+        )
+
+
+def co_operating_units(obligation_ref="pk"):
+    """The names of an item's co-operating units, joined: one subquery."""
+    return Subquery(
+        Part.objects.filter(obligation=OuterRef(obligation_ref))
+        .order_by()
+        .values("obligation")
+        .annotate(names=_JoinedNames("department__name"))
+        .values("names")
+    )
+
+
 def obligations_for_export(obligations: QuerySet) -> QuerySet:
     """What the exports add to ``obligations_for_table``'s rows: the owner's name,
     the latest progress note and, while the obligation is returned, the reason of
@@ -120,6 +151,7 @@ def obligations_for_export(obligations: QuerySet) -> QuerySet:
     return obligations.annotate(
         owner_name=display_name_expression("owner"),
         latest_note=Subquery(latest_note.values("text")[:1]),
+        co_operating_units=co_operating_units(),
         return_reason=Case(
             When(
                 status=Obligation.Status.RETURNED,
