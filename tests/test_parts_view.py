@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import in_english
-from tests.test_export import csv_rows
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
 from tests.pages import parse
+from tests.test_export import csv_rows
 from tests.workflow_helpers import post_status, set_status, upload
 from tracker.models import Obligation, Part
 from tracker.services.parts import part_add, part_transition
