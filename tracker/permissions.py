@@ -723,6 +723,7 @@ def can_delete_department(department):
     return not (
         Obligation.objects.filter(department=department).exists()
         or Obligation.history.filter(department=department).exists()
+        or Part.objects.filter(department=department).exists()
     )
 
 

@@ -25,13 +25,15 @@ class DepartmentAdmin(
     list_display = (
         "name",
         "short_name",
+        "kind",
+        "signoff_required",
         "is_active",
         "member_count",
         "obligation_count",
     )
-    list_filter = ("is_active",)
+    list_filter = ("is_active", "kind", "signoff_required")
     search_fields = ("name", "short_name")
-    filter_horizontal = ("members",)
+    filter_horizontal = ("members", "heads")
     actions = ("deactivate_selected",)
     may_delete = staticmethod(permissions.can_delete_department)
 
