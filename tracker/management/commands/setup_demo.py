@@ -281,7 +281,7 @@ class Command(BaseCommand):
                 department=departments[unit],
                 note="演示数据：属地配合",
             )
-        for head, unit in HEADS.items():
+        for unit in sorted(set(HEADS.values())):
             department = departments[unit]
             department.signoff_required = True
             department.save(update_fields=["signoff_required"])
