@@ -27,6 +27,7 @@ from tracker.models import (
     ProgressUpdate,
     Report,
     ReportEvent,
+    Schedule,
 )
 from tracker.services.chases import obligation_chase
 from tracker.services.followups import followup_confirm
@@ -63,6 +64,8 @@ class Row:
     part: str | None = None
     # A supervisor chased department A before the request.
     chase: bool = False
+    # The obligation's report has a monthly progress report schedule (调度).
+    schedule: bool = False
 
 
 LOGIN = "login"
@@ -392,6 +395,24 @@ MATRIX = [
         target="chase",
         data={"answer": "本周内完成"},
     ),
+    # 调度: the working staff file a progress report; the 调度表 is the
+    # reviewers' (403 for staff).
+    Row(
+        "progress_report_file",
+        "file a progress report",
+        "post",
+        WORK,
+        schedule=True,
+        data={"progress": "已完成排查", "next_steps": "整改", "difficulties": ""},
+    ),
+    Row(
+        "schedule",
+        "view the schedule",
+        "get",
+        (LOGIN, 403, 403, 403, 200, 200),
+        schedule=True,
+        target="none",
+    ),
     # The year's end: the archive holds every department's evidence, so only
     # those who may download all of it; closing and reopening are the reviewers'.
     Row(
@@ -546,6 +567,10 @@ def test_permission_matrix_cell(
             obligation=obligation,
             user=request.getfixturevalue("supervisor"),
             note="请加快进度",
+        )
+    if row.schedule:
+        Schedule.objects.create(
+            report=obligation.report, starts_on=timezone.localdate(), day=28
         )
     if row.closed:
         Report.objects.filter(pk=obligation.report_id).update(

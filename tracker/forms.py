@@ -710,3 +710,28 @@ class ChaseForm(forms.Form):
 
 class ChaseAnswerForm(forms.Form):
     answer = record_text_field(_("Answer"), rows=2)
+
+
+class ProgressReportForm(forms.Form):
+    """调度: the period is the current one (``progress_report_file``)."""
+
+    progress = record_text_field(_("Progress (进展情况)"), rows=3)
+    next_steps = record_text_field(_("Next steps (下一步)"), required=False)
+    difficulties = record_text_field(_("Difficulties (存在困难)"), required=False)
+    # Empty: the item's own report; otherwise one co-operating unit's part.
+    part = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ScheduleFilterForm(forms.Form):
+    report = forms.ModelChoiceField(
+        label=_("Report"),
+        queryset=Report.objects.filter(schedule__isnull=False)
+        .order_by("-year")
+        .only("pk", "title"),
+        required=False,
+    )
+    department = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=Department.objects.order_by("kind", "name"),
+        required=False,
+    )

@@ -40,6 +40,8 @@ waive a part so the lead unit may submit (reason)      no       no     yes      
 sign off a submission (单位审核): the unit's heads       (heads, admin)
 chase (催办) an item or a part                          no       no     yes         yes
 answer a chase: the chased unit's members              (members only)
+file a progress report (调度) for the current period    yes      no     no          yes
+the 调度表 (/schedule/) and its export                  no       no     yes         yes
 download the Word draft of next year's report          no       no     yes         yes
 download a report's archive (一事一档 zip)               no       no     yes         yes
 close a report; reopen it (reason)                     no       no     yes         yes
@@ -451,6 +453,11 @@ def needs_signoff(obligation):
     return obligation.department_id is not None and bool(
         obligation.department.signoff_required
     )
+
+
+def can_view_schedule(user):
+    """The 调度表 and its export: the supervisors' and admins' tool."""
+    return can_review(user)
 
 
 def can_chase(user):

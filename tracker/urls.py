@@ -15,6 +15,7 @@ from .views import (
     operations,
     parts,
     reports,
+    schedules,
     supervision,
     workflow,
     worklists,
@@ -46,6 +47,11 @@ obligation_forms = [
     path("extension/", workflow.extension_request, name="extension_request"),
     path("parts/", parts.part_add, name="part_add"),
     path("chase/", chases.obligation_chase, name="obligation_chase"),
+    path(
+        "progress-reports/",
+        schedules.progress_report_file,
+        name="progress_report_file",
+    ),
 ]
 
 urlpatterns = [
@@ -108,6 +114,8 @@ urlpatterns = [
     path(
         "evidence/<int:pk>/preview/", evidence.evidence_preview, name="evidence_preview"
     ),
+    # 调度: the schedule of progress reports
+    path("schedule/", schedules.schedule, name="schedule"),
     # Supervision notices (督办单)
     path("notices/", supervision.notice_register, name="notice_register"),
     path("notices/<int:pk>/", supervision.notice_detail, name="notice_detail"),

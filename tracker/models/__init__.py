@@ -49,6 +49,7 @@ from .reports import (
     display_name,
     display_name_expression,
 )
+from .schedules import Period, ProgressReport, Schedule
 from .supervision import EscalationRule, NoticeCounter, SupervisionNotice
 from .workflow import (
     ExtensionRequest,
@@ -81,6 +82,8 @@ __all__ = [
     "OutboundMessage",
     "Part",
     "PartQuerySet",
+    "Period",
+    "ProgressReport",
     "ProgressUpdate",
     "ProgressUpdateQuerySet",
     "ProtectedReportLogError",
@@ -93,6 +96,7 @@ __all__ = [
     "ReportRevision",
     "Section",
     "StatusSnapshot",
+    "Schedule",
     "SupervisionNotice",
     "countdown",
     "display_name",

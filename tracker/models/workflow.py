@@ -144,6 +144,7 @@ class ProgressUpdate(models.Model):
         PART = "part", _("Co-operating unit's part")
         SIGNOFF = "signoff", _("Head's sign-off")
         CHASE = "chase", _("Chase (催办)")
+        PROGRESS_REPORT = "progress_report", _("Progress report (调度)")
 
     obligation = models.ForeignKey(
         Obligation, models.PROTECT, related_name="updates", verbose_name=_("obligation")

@@ -37,6 +37,7 @@ from .dashboard import (
     overdue_list,
     pending_extensions,
 )
+from .schedules import progress_due
 
 # /my/ groups: what needs the user's hands first, finished work last.
 MY_WORK_ORDER = (
@@ -65,6 +66,8 @@ class MyWork:
     parts: list = field(default_factory=list)
     parts_to_accept: list = field(default_factory=list)
     awaiting_signoff: list = field(default_factory=list)
+    # 调度: progress reports the user's items and parts still owe.
+    progress_due: list = field(default_factory=list)
 
 
 def my_work(user, *, today: date) -> MyWork:
@@ -111,14 +114,22 @@ def my_work(user, *, today: date) -> MyWork:
     counts = mine.aggregate(
         total=Count("pk"), overdue=Count("pk", filter=overdue_q(today))
     )
+    parts = my_parts(user)
+    open_items = [
+        row
+        for group in groups
+        if group["status"] != Status.DONE
+        for row in group["rows"]
+    ]
     return MyWork(
         groups=groups,
         total=counts["total"],
         overdue=counts["overdue"],
         departments=list(user.departments.order_by("name")),
-        parts=my_parts(user),
+        parts=parts,
         parts_to_accept=parts_to_accept(mine),
         awaiting_signoff=awaiting_signoff(user),
+        progress_due=progress_due(open_items, parts, today=today),
     )
 
 

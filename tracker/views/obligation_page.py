@@ -31,6 +31,7 @@ from ..forms import (
     PartNoteForm,
     PartStatusForm,
     PartWaiveForm,
+    ProgressReportForm,
     StatusForm,
     SupervisionForm,
     WithdrawEvidenceForm,
@@ -42,6 +43,7 @@ from ..models import (
 )
 from ..selectors.followups import obligation_followup
 from ..selectors.obligations import obligation_page_related, suggested_problems
+from ..selectors.schedules import item_progress
 from ..services.common import ServiceError, StaleVersionError
 
 # DOM ids of the obligation page's forms: several forms share field names (note,
@@ -60,6 +62,7 @@ FORM_IDS = {
     "followup": "followup-%s",
     "part_add": "part-add-%s",
     "chase": "chase-%s",
+    "progress_report": "progress-report-%s",
 }
 
 # What the download may be served as: the types evidence_upload stores. Anything
@@ -188,6 +191,30 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         ),
     )
     shown_parts = _part_forms(user, obligation, bound, writable=writable)
+    progress = item_progress(obligation, today=timezone.localdate())
+    context_forms["progress_report"] = form(
+        "progress_report",
+        ProgressReportForm,
+        allowed=can_work
+        and progress.period is not None
+        and obligation.status != Obligation.Status.DONE
+        and not progress.item_filed,
+    )
+    for part in obligation.part_list:
+        key = f"progress-part-{part.pk}"
+        part.progress_form = None
+        part.progress_form_error_id = f"{key}-errors"
+        if (
+            writable
+            and progress.period is not None
+            and not part.is_settled
+            and part.pk not in progress.parts_filed
+            and permissions.can_work_on_part(user, part)
+        ):
+            part.progress_form = bound.get(key) or ProgressReportForm(
+                initial={"part": part.pk}, auto_id=f"{key}-%s"
+            )
+            shown_parts.add(key)
     for evidence in obligation.evidence_list:
         evidence.withdraw_form = None
         if can_work and not evidence.is_withdrawn:
@@ -268,6 +295,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "extension_list": obligation.extension_list,
         "parts": obligation.part_list,
         "chases": obligation.chase_list,
+        "progress": progress,
         "last_chase": obligation.chase_list[0] if obligation.chase_list else None,
         "pending_extension": pending_extension,
         # (decision, button label, reason required) for the decision form.

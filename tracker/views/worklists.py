@@ -35,6 +35,7 @@ def my_work(request):
         "parts": work.parts,
         "parts_to_accept": work.parts_to_accept,
         "awaiting_signoff": work.awaiting_signoff,
+        "progress_due": work.progress_due,
         "is_reviewer": permissions.can_review(user),
         "today": today,
     }
