@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from tracker.models import (
     Chase,
@@ -13,7 +14,9 @@ from tracker.models import (
     Part,
     ProgressUpdate,
     Report,
+    Schedule,
 )
+from tracker.selectors.schedules import schedule_table
 
 User = get_user_model()
 
@@ -125,3 +128,10 @@ def test_head1_has_one_submission_waiting_for_sign_off(first_run):
 
 def test_the_demo_has_a_chased_item(first_run):
     assert Chase.objects.get().chased_by.username == "supervisor"
+
+
+def test_the_demo_schedule_has_one_missed_period(first_run):
+    schedule = Schedule.objects.get()
+    table = schedule_table(schedule, today=timezone.localdate())
+    assert len(table.periods) == 2
+    assert {row.cells[0] for row in table.rows} == {"missing"}

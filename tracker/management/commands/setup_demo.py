@@ -19,11 +19,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import Department, Obligation, Part, Report
+from tracker.models import Department, Obligation, Part, Report, Schedule
 from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
 from tracker.services.chases import obligation_chase
 from tracker.services.evidence import evidence_upload
 from tracker.services.parts import part_add
+from tracker.services.schedules import progress_report_file, schedule_save
 from tracker.services.supervision import obligation_set_supervision
 from tracker.services.workflow import obligation_assign, obligation_transition
 
@@ -308,6 +309,23 @@ class Command(BaseCommand):
             )
         for code, note in CHASED:
             obligation_chase(obligation=obligations[code], user=supervisor, note=note)
+        # 调度: monthly on the 25th since last month, so last month's period is
+        # missed (未按时报送) and this month's is open; one item has filed.
+        today = timezone.localdate()
+        last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        schedule_save(
+            schedule=Schedule(
+                report=obligations["1.2.2"].report, starts_on=last_month, day=25
+            ),
+            user=users["admin"],
+        )
+        progress_report_file(
+            obligation=obligations["1.2.2"],
+            user=users["staff1"],
+            progress="已完成辖区排查，正在整改。",
+            next_steps="本月底前完成整改。",
+            difficulties="乡镇配合材料尚未报送。",
+        )
 
     def _print_accounts(self):
         self.stdout.write("")
