@@ -324,7 +324,7 @@ RANKING_LAYOUT = (
     SheetColumn(width=8),
     SheetColumn(width=28, wrap=True),
     SheetColumn(width=9),
-    *(SheetColumn(width=10) for _column in range(15)),
+    *(SheetColumn(width=10) for _column in range(16)),
     SheetColumn(width=22, wrap=True),
 )
 
@@ -348,6 +348,7 @@ def ranking_export_rows(rows):
         _("Average working days to approval"),
         _("Yellow notices"),
         _("Red notices"),
+        _("Chases (催办)"),
         *ratings,
         _("Note"),
     )
@@ -370,6 +371,7 @@ def ranking_export_rows(rows):
                 row.average_workdays,
                 row.yellow_notices,
                 row.red_notices,
+                row.chases,
                 *(count for _value, _label, count in row.rating_counts()),
                 str(row.note),
             )

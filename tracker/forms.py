@@ -396,7 +396,7 @@ class AssessmentWeightsAdminForm(forms.ModelForm):
 
     class Meta:
         model = AssessmentWeights
-        fields = ("on_time", "rating", "returns", "supervision")
+        fields = ("on_time", "rating", "returns", "supervision", "chases")
 
     def _post_clean(self):
         # The model's sum would add the value in place of a weight refused on its

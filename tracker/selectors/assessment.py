@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import workdays
 from ..models import (
     AssessmentWeights,
+    Chase,
     Department,
     Obligation,
     ProgressUpdate,
@@ -59,6 +60,8 @@ class DepartmentIndicators:
     average_workdays: float | None = None
     yellow_notices: int = 0
     red_notices: int = 0
+    # 催办次数: chases of the department (its items or its parts) in the period.
+    chases: int = 0
     # {Obligation.Rating value: count} over the finished items.
     ratings: dict = field(default_factory=dict)
     score: float | None = None
@@ -125,13 +128,13 @@ class DepartmentIndicators:
         """Each part of the score between 0 and 1, None when there is nothing to
         measure it on (its weight then goes to the other parts).
 
-        Supervision alone assesses nothing: every department starts without
-        notices, so a department whose items are neither due, rated, submitted nor
+        Supervision (and chases) alone assess nothing: every department starts
+        without notices, so a department whose items are neither due, rated, submitted nor
         noticed yet would otherwise score 100 and rank first for doing nothing. It
         is not scored until one of those exists."""
         notices = self.yellow_notices + RED_NOTICE_WEIGHT * self.red_notices
         if not self.assigned or not (
-            self.due or self.rated or self.submissions or notices
+            self.due or self.rated or self.submissions or notices or self.chases
         ):
             return dict.fromkeys(AssessmentWeights.DEFAULTS)
         return {
@@ -145,6 +148,7 @@ class DepartmentIndicators:
                 else None
             ),
             "supervision": max(0.0, 1 - notices / self.assigned),
+            "chases": max(0.0, 1 - self.chases / self.assigned),
         }
 
 
@@ -297,6 +301,8 @@ def department_indicators(
       (``department_assigned_at``) to approval, over the finished ones;
     - ``yellow_notices`` / ``red_notices``: notices addressed to the department
       on any obligation of the report, issued within the period;
+    - ``chases``: chases (催办) of the department, of its items or its parts,
+      within the period;
     - ``ratings``: the finished ones' ratings.
 
     A fixed number of queries whatever the number of obligations: the database
@@ -354,6 +360,17 @@ def department_indicators(
             red=Count("pk", filter=Q(level=Level.RED)),
         )
     }
+    chases = Chase.objects.filter(obligation__report=report, department__isnull=False)
+    if start is not None:
+        chases = chases.filter(chased_at__date__gte=start)
+    if end is not None:
+        chases = chases.filter(chased_at__date__lte=end)
+    chase_counts = dict(
+        chases.order_by()
+        .values("department")
+        .annotate(n=Count("pk"))
+        .values_list("department", "n")
+    )
     averages = _average_workdays(assessed.filter(done))
     departments = Department.objects.filter(
         Q(is_active=True) | Q(pk__in=[*counts, *notice_counts])
@@ -374,6 +391,7 @@ def department_indicators(
             average_workdays=averages.get(department.pk),
             yellow_notices=received.get("yellow", 0),
             red_notices=received.get("red", 0),
+            chases=chase_counts.get(department.pk, 0),
             ratings={r.value: row.get(f"rating_{r.value}", 0) for r in RATING_POINTS},
         )
         indicators.score = composite_score(indicators.score_parts(), weights)
