@@ -14,6 +14,7 @@ from tests.test_export import csv_rows
 from tests.workflow_helpers import post_status, set_status, upload
 from tracker.models import Obligation, Part
 from tracker.services.parts import part_add, part_transition
+from tracker.services.supervision import obligation_set_supervision
 
 S = Obligation.Status
 P = Part.Status
@@ -186,3 +187,20 @@ def test_the_export_names_the_co_operating_units(
     column = rows[0].index("Co-operating units")
     row = next(row for row in rows[1:] if row[0] == obligation.code)
     assert set(row[column].split("、")) == {"城关镇", "东城街道"}
+
+
+def test_the_supervision_notice_names_the_co_operating_units(
+    sv_client, obligation, part, supervisor
+):
+    notice = obligation_set_supervision(
+        obligation=obligation,
+        user=supervisor,
+        level=Obligation.SupervisionLevel.RED,
+        note="逾期未办",
+    ).new_notice
+
+    page = parse(sv_client.get(notice.get_absolute_url()))
+
+    row = page.xpath("//tr[@data-co-operating-units]")[0]
+    assert "城关镇" in row.text_content()
+    assert "县司法局" in page.xpath("//p[@class='notice-addressee']")[0].text_content()

@@ -129,9 +129,9 @@ class DepartmentIndicators:
         measure it on (its weight then goes to the other parts).
 
         Supervision (and chases) alone assess nothing: every department starts
-        without notices, so a department whose items are neither due, rated, submitted nor
-        noticed yet would otherwise score 100 and rank first for doing nothing. It
-        is not scored until one of those exists."""
+        without notices, so a department whose items are neither due, rated,
+        submitted nor noticed yet would otherwise score 100 and rank first for
+        doing nothing. It is not scored until one of those exists."""
         notices = self.yellow_notices + RED_NOTICE_WEIGHT * self.red_notices
         if not self.assigned or not (
             self.due or self.rated or self.submissions or notices or self.chases

@@ -138,6 +138,16 @@ def co_operating_units(obligation_ref="pk"):
     )
 
 
+def co_operating_unit_names(obligation) -> list[str]:
+    """The names of an item's co-operating units (配合单位), in name order: what
+    the 督办单 names beside the lead unit it is addressed to. One query."""
+    return list(
+        Part.objects.filter(obligation=obligation)
+        .order_by("department__name")
+        .values_list("department__name", flat=True)
+    )
+
+
 def obligations_for_export(obligations: QuerySet) -> QuerySet:
     """What the exports add to ``obligations_for_table``'s rows: the owner's name,
     the latest progress note and, while the obligation is returned, the reason of
