@@ -177,3 +177,13 @@ def test_staff_file_from_the_items_page(monthly, obligation, client, staff_a):
     )
     assert response.status_code == 302
     assert ProgressReport.objects.get().filed_by == staff_a
+
+
+def test_the_supervisors_queue_counts_what_was_not_filed_on_time(
+    monthly, obligation, sv_client
+):
+    page = parse(sv_client.get(reverse("tracker:my_work")))
+
+    link = page.xpath("//a[@data-progress-missing]")[0]
+    assert link.get("data-progress-missing") == "1"
+    assert link.get("href") == URL

@@ -204,3 +204,15 @@ def item_progress(obligation: Obligation, *, today: date) -> ItemProgress:
         item_filed=None in filed,
         parts_filed={part_id for part_id in filed if part_id is not None},
     )
+
+
+def missing_progress_reports(*, today: date) -> int:
+    """How many progress reports are not filed on time (未按时报送) over the
+    active schedules of open reports: the supervisors' queue on /my/. A few
+    queries per schedule (reports are few), none per item."""
+    return sum(
+        schedule_table(schedule, today=today).missing
+        for schedule in Schedule.objects.filter(
+            is_active=True, report__closed_at__isnull=True
+        )
+    )

@@ -12,6 +12,7 @@ from ..models import (
     Obligation,
 )
 from ..selectors import worklists as worklists_selectors
+from ..selectors.schedules import missing_progress_reports
 from ..selectors.worklists import review_queue
 from .dashboard import list_url
 
@@ -49,5 +50,7 @@ def my_work(request):
             "overdue": list_url(overdue="yes"),
             "pending_extensions": list_url(extension="pending"),
             "unanswered_notices": reverse("tracker:notice_register"),
+            "schedule": reverse("tracker:schedule"),
         }
+        context["progress_missing"] = missing_progress_reports(today=today)
     return render(request, "tracker/my_work.html", context)
