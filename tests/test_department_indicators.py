@@ -24,6 +24,7 @@ from tracker.selectors.assessment import (
 )
 from tracker.services.chases import obligation_chase
 from tracker.services.common import log_action
+from tracker.services.parts import part_add
 from tracker.services.supervision import obligation_set_supervision
 from tracker.services.workflow import (
     extension_decide,
@@ -482,3 +483,23 @@ def test_chases_count_for_the_chased_unit_and_weigh_when_given_a_share(superviso
     assert rows["被催办单位"].chases == 1 and rows["未被催办单位"].chases == 0
     assert rows["被催办单位"].score_parts()["chases"] == 0.0
     assert rows["被催办单位"].score < rows["未被催办单位"].score
+
+
+def test_a_units_parts_count_for_it_as_its_own_items_do(supervisor):
+    report = ReportFactory()
+    lead = DepartmentFactory(name="牵头单位")
+    township = DepartmentFactory(name="配合乡镇", kind="township")
+    item = ObligationFactory(
+        report=report, department=lead, due_date=TODAY - timedelta(days=3)
+    )
+    part_add(obligation=item, user=supervisor, department=township)
+
+    rows = {
+        row.department.name: row
+        for row in department_indicators(report=report, today=TODAY)
+    }
+
+    township_row = rows["配合乡镇"]
+    assert (township_row.assigned, township_row.parts) == (1, 1)
+    assert township_row.overdue == 1 and township_row.finished == 0
+    assert township_row.is_ranked
