@@ -79,8 +79,12 @@ def chase_answer(*, chase, user, answer: str) -> Chase:
     if not answer:
         raise ServiceError(_("Write the answer first."))
     obligation = lock_open_obligation(chase.obligation)
+    # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+    # join to the department.
     current = (
-        Chase.objects.select_for_update().select_related("department").get(pk=chase.pk)
+        Chase.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=chase.pk)
     )
     if current.is_answered:
         raise ServiceError(_("This chase has already been answered."))
