@@ -17,6 +17,7 @@ def post(client, **values):
         "rating": 40,
         "returns": 10,
         "supervision": 10,
+        "chases": 0,
         "change_reason": "县委依法治县办印发考核办法",
     }
     data.update(values)
@@ -34,6 +35,7 @@ def test_the_admin_opens_the_form_with_the_defaults(tracker_admin_client):
         40,
         10,
         10,
+        0,
     ]
 
 
@@ -77,6 +79,7 @@ def test_an_edit_is_saved_and_kept_in_the_history_with_who_and_why(
         "rating": 30,
         "returns": 10,
         "supervision": 10,
+        "chases": 0,
     }
     history = AssessmentWeights.history.order_by("history_date")
     assert [(h.on_time, h.history_change_reason) for h in history] == [

@@ -180,7 +180,11 @@ def test_a_department_name_typed_in_the_admin_is_stored_without_controls(
 ):
     response = admin_client.post(
         "/admin/tracker/department/add/",
-        {"name": "".join(CONTROLS) + f"{start}cmd\r\n", "short_name": "\x01\t简称"},
+        {
+            "name": "".join(CONTROLS) + f"{start}cmd\r\n",
+            "short_name": "\x01\t简称",
+            "kind": "department",
+        },
     )
 
     assert response.status_code == 302

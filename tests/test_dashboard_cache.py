@@ -179,7 +179,12 @@ def test_a_department_renamed_in_the_admin_shows_on_the_next_request(
 
     response = admin.post(
         reverse("admin:tracker_department_change", args=[department_a.pk]),
-        {"name": "县司法行政局", "short_name": "司法局", "is_active": "on"},
+        {
+            "name": "县司法行政局",
+            "short_name": "司法局",
+            "is_active": "on",
+            "kind": "department",
+        },
     )
 
     assert response.status_code == 302

@@ -22,7 +22,9 @@ from tracker.selectors.assessment import (
     department_indicators,
     rank_departments,
 )
+from tracker.services.chases import obligation_chase
 from tracker.services.common import log_action
+from tracker.services.parts import part_add
 from tracker.services.supervision import obligation_set_supervision
 from tracker.services.workflow import (
     extension_decide,
@@ -269,6 +271,8 @@ def test_the_score_weighs_each_part_with_the_default_weights(
         "rating": 0.9,
         "returns": 0.5,
         "supervision": 0.5,
+        # Not chased; its default weight is 0, so the score is as before.
+        "chases": 1.0,
     }
     assert row.score == 66.0
 
@@ -467,3 +471,45 @@ def test_the_query_count_does_not_grow_with_the_obligations(
     with CaptureQueriesContext(connection) as large:
         department_indicators(report=report, today=TODAY)
     assert len(large) == len(small)
+
+
+def test_chases_count_for_the_chased_unit_and_weigh_when_given_a_share(supervisor):
+    report = ReportFactory()
+    chased = DepartmentFactory(name="被催办单位")
+    calm = DepartmentFactory(name="未被催办单位")
+    overdue = TODAY - timedelta(days=1)
+    item = ObligationFactory(report=report, department=chased, due_date=overdue)
+    ObligationFactory(report=report, department=calm, due_date=overdue)
+    obligation_chase(obligation=item, user=supervisor, note="请加快进度")
+
+    weights = AssessmentWeights(
+        on_time=0, rating=0, returns=0, supervision=50, chases=50
+    )
+    rows = {
+        row.department.name: row
+        for row in department_indicators(report=report, today=TODAY, weights=weights)
+    }
+
+    assert rows["被催办单位"].chases == 1 and rows["未被催办单位"].chases == 0
+    assert rows["被催办单位"].score_parts()["chases"] == 0.0
+    assert rows["被催办单位"].score < rows["未被催办单位"].score
+
+
+def test_a_units_parts_count_for_it_as_its_own_items_do(supervisor):
+    report = ReportFactory()
+    lead = DepartmentFactory(name="牵头单位")
+    township = DepartmentFactory(name="配合乡镇", kind="township")
+    item = ObligationFactory(
+        report=report, department=lead, due_date=TODAY - timedelta(days=3)
+    )
+    part_add(obligation=item, user=supervisor, department=township)
+
+    rows = {
+        row.department.name: row
+        for row in department_indicators(report=report, today=TODAY)
+    }
+
+    township_row = rows["配合乡镇"]
+    assert (township_row.assigned, township_row.parts) == (1, 1)
+    assert township_row.overdue == 1 and township_row.finished == 0
+    assert township_row.is_ranked

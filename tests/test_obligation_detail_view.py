@@ -165,7 +165,8 @@ def test_supervisor_gets_review_buttons_supervision_and_assign_but_no_upload(
     evidence = upload(obligation, staff_a)
     set_status(obligation, S.SUBMITTED)
     page = _page(client, supervisor, obligation)
-    assert _forms(page) == {"status", "supervision", "assign"}
+    # Naming a co-operating unit (parts/) and 催办 (chase/) are the reviewers' too.
+    assert _forms(page) == {"status", "supervision", "assign", "parts", "chase"}
     assert _buttons(page) == {S.DONE, S.RETURNED}
     assert "Approve" in page and "Return for rework" in page
     assert f"/evidence/{evidence.pk}/download/" in page
@@ -177,7 +178,7 @@ def test_supervisor_sees_no_status_form_while_work_is_in_progress(
 ):
     set_status(obligation, S.IN_PROGRESS)
     page = _page(client, supervisor, obligation)
-    assert _forms(page) == {"supervision", "assign"}
+    assert _forms(page) == {"supervision", "assign", "parts", "chase"}
 
 
 def test_working_staff_see_no_review_buttons_on_their_submission(
@@ -201,6 +202,8 @@ def test_admin_gets_every_form(client, obligation, staff_a, tracker_admin):
         "supervision",
         "assign",
         "withdraw",
+        "parts",
+        "chase",
     }
     assert f"/evidence/{evidence.pk}/withdraw/" in page
 
@@ -213,7 +216,8 @@ def test_every_form_carries_the_current_version(
     )
     page = _page(client, tracker_admin, obligation)
     versions = parse(page).xpath("//form//input[@name='version']/@value")
-    assert versions == ["2"] * 4  # status, progress note, supervision, assign
+    # status, progress note, supervision, assign, add a co-operating unit
+    assert versions == ["2"] * 5
 
 
 def test_fields_have_labels_and_required_marks(client, obligation, supervisor):

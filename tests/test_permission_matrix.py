@@ -23,10 +23,13 @@ from tracker.models import (
     ExtensionRequest,
     Notification,
     Obligation,
+    Part,
     ProgressUpdate,
     Report,
     ReportEvent,
+    Schedule,
 )
+from tracker.services.chases import obligation_chase
 from tracker.services.followups import followup_confirm
 from tracker.services.supervision import obligation_set_supervision
 
@@ -56,6 +59,13 @@ class Row:
     followup: bool = False
     # The obligation's report is closed before the request.
     closed: bool = False
+    # Department B (other staff's) co-operates: a part in this status, and the
+    # obligation in ``status`` (the lead's side).
+    part: str | None = None
+    # A supervisor chased department A before the request.
+    chase: bool = False
+    # The obligation's report has a monthly progress report schedule (调度).
+    schedule: bool = False
 
 
 LOGIN = "login"
@@ -66,6 +76,10 @@ REVIEW = (LOGIN, 403, 403, 403, 302, 302)
 DOWNLOAD = (LOGIN, 200, 200, 403, 200, 200)
 # Acts of the department itself (签收, replying to a notice): its members only.
 MEMBERS = (LOGIN, 302, 403, 403, 403, 403)
+# A co-operating unit's (department B's) part: 签收 by its members only; the rest
+# of its work by its members and the admins.
+PART_MEMBERS = (LOGIN, 403, 403, 302, 403, 403)
+PART_WORK = (LOGIN, 403, 403, 302, 403, 302)
 DUE = date(2030, 6, 30)
 
 MATRIX = [
@@ -290,6 +304,115 @@ MATRIX = [
         target="extension",
         data={"decision": "refuse", "reason": "理由不充分"},
     ),
+    # Co-operating units' parts (分办事项): a supervisor names the unit; the unit
+    # acknowledges, works and submits; the lead unit (the item's working staff)
+    # accepts or returns; a supervisor waives.
+    Row(
+        "part_add",
+        "add a co-operating unit",
+        "post",
+        REVIEW,
+        target="obligation",
+        data={"department": "B"},
+    ),
+    Row(
+        "part_status",
+        "acknowledge a part",
+        "post",
+        PART_MEMBERS,
+        part="not_acknowledged",
+        target="part",
+        data={"status": "in_progress"},
+    ),
+    Row(
+        "part_status",
+        "submit a part to the lead unit",
+        "post",
+        PART_WORK,
+        part="in_progress",
+        target="part",
+        data={"status": "submitted", "note": "已完成配合工作"},
+    ),
+    Row(
+        "part_status",
+        "accept a part",
+        "post",
+        WORK,
+        part="submitted",
+        target="part",
+        data={"status": "accepted"},
+    ),
+    Row(
+        "part_status",
+        "return a part",
+        "post",
+        WORK,
+        part="submitted",
+        target="part",
+        data={"status": "returned", "note": "材料不全"},
+    ),
+    Row(
+        "part_waive",
+        "waive a part",
+        "post",
+        REVIEW,
+        part="in_progress",
+        target="part",
+        data={"reason": "该乡镇无此项工作"},
+    ),
+    Row(
+        "part_add_note",
+        "progress note on a part",
+        "post",
+        PART_WORK,
+        part="in_progress",
+        target="part",
+        data={"text": "已召开专题会议"},
+    ),
+    Row(
+        "part_evidence_upload",
+        "upload a part's evidence",
+        "post",
+        PART_WORK,
+        part="in_progress",
+        target="part",
+        data={"note": "会议纪要"},
+    ),
+    # 催办: the reviewers chase; the chased unit's members answer.
+    Row(
+        "obligation_chase",
+        "chase an item",
+        "post",
+        REVIEW,
+        data={"note": "请加快进度"},
+    ),
+    Row(
+        "chase_answer",
+        "answer a chase",
+        "post",
+        MEMBERS,
+        chase=True,
+        target="chase",
+        data={"answer": "本周内完成"},
+    ),
+    # 调度: the working staff file a progress report; the 调度表 is the
+    # reviewers' (403 for staff).
+    Row(
+        "progress_report_file",
+        "file a progress report",
+        "post",
+        WORK,
+        schedule=True,
+        data={"progress": "已完成排查", "next_steps": "整改", "difficulties": ""},
+    ),
+    Row(
+        "schedule",
+        "view the schedule",
+        "get",
+        (LOGIN, 403, 403, 403, 200, 200),
+        schedule=True,
+        target="none",
+    ),
     # The year's end: the archive holds every department's evidence, so only
     # those who may download all of it; closing and reopening are the reviewers'.
     Row(
@@ -349,8 +472,12 @@ def _user(request, role):
     return request.getfixturevalue(fixture)
 
 
-def _url(row, obligation, evidence, notice, notification, extension, followup):
+def _url(
+    row, obligation, evidence, notice, notification, extension, followup, part, chase
+):
     pk = {
+        "part": part.pk if part else None,
+        "chase": chase.pk if chase else None,
         "followup": followup.pk if followup else None,
         "notification": notification.pk if notification else None,
         "obligation": obligation.pk,
@@ -373,8 +500,10 @@ def _next_years_item(obligation):
     )
 
 
-def _payload(row, obligation, later):
-    data = {"version": obligation.version, **row.data}
+def _payload(row, obligation, later, part, department_b):
+    data = {"version": part.version if part else obligation.version, **row.data}
+    if data.get("department") == "B":
+        data["department"] = department_b.pk
     if later is not None:
         data["later"] = later.pk
     if row.task:
@@ -383,14 +512,14 @@ def _payload(row, obligation, later):
             section=obligation.section,
             kind=Obligation.Kind.PROBLEM,
         ).pk
-    if row.url_name == "evidence_upload":
+    if row.url_name in ("evidence_upload", "part_evidence_upload"):
         data["file"] = SimpleUploadedFile("工作台账.pdf", PDF)
     return data
 
 
 @pytest.mark.parametrize(("row", "role", "expected"), CELLS)
 def test_permission_matrix_cell(
-    request, client, obligation, staff_a, owner, row, role, expected
+    request, client, obligation, staff_a, staff_b, owner, row, role, expected
 ):
     Obligation.objects.filter(pk=obligation.pk).update(
         owner=owner,
@@ -425,6 +554,24 @@ def test_permission_matrix_cell(
         else None
     )
     obligation = set_status(obligation, row.status)
+    part = None
+    if row.part:
+        part = Part.objects.create(
+            obligation=obligation,
+            department=staff_b.departments.get(),
+            status=row.part,
+        )
+    chase = None
+    if row.chase:
+        chase = obligation_chase(
+            obligation=obligation,
+            user=request.getfixturevalue("supervisor"),
+            note="请加快进度",
+        )
+    if row.schedule:
+        Schedule.objects.create(
+            report=obligation.report, starts_on=timezone.localdate(), day=28
+        )
     if row.closed:
         Report.objects.filter(pk=obligation.report_id).update(
             closed_at=timezone.now(), closed_by=request.getfixturevalue("supervisor")
@@ -438,14 +585,26 @@ def test_permission_matrix_cell(
         notification = Notification.objects.create(
             recipient=user or staff_a, obligation=obligation, kind="assigned", text="x"
         )
-    url = _url(row, obligation, evidence, notice, notification, extension, followup)
+    url = _url(
+        row,
+        obligation,
+        evidence,
+        notice,
+        notification,
+        extension,
+        followup,
+        part,
+        chase,
+    )
     updates_before = ProgressUpdate.objects.count()
     evidence_before = list(Evidence.objects.values_list("pk", "withdrawn_at"))
 
     if row.method == "get":
         response = client.get(url)
     else:
-        response = client.post(url, _payload(row, obligation, later))
+        response = client.post(
+            url, _payload(row, obligation, later, part, staff_b.departments.get())
+        )
 
     if expected == LOGIN:
         assert response.status_code == 302

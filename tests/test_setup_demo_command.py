@@ -5,8 +5,18 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
-from tracker.models import Department, Obligation, ProgressUpdate, Report
+from tracker.models import (
+    Chase,
+    Department,
+    Obligation,
+    Part,
+    ProgressUpdate,
+    Report,
+    Schedule,
+)
+from tracker.selectors.schedules import schedule_table
 
 User = get_user_model()
 
@@ -96,3 +106,32 @@ def test_second_run_keeps_passwords_and_data(first_run):
         Report.objects.count(),
         ProgressUpdate.objects.count(),
     )
+
+
+def test_town1_holds_a_part_of_an_item_led_by_the_justice_bureau(first_run):
+    part = Part.objects.get(department__members__username="town1")
+    assert part.department.kind == Department.Kind.TOWNSHIP
+    assert part.obligation.department.name == "县司法局"
+    assert part.status == Part.Status.NOT_ACKNOWLEDGED
+
+
+def test_head1_has_one_submission_waiting_for_sign_off(first_run):
+    head1 = User.objects.get(username="head1")
+    bureau = Department.objects.get(name="县司法局")
+    assert bureau.signoff_required
+    assert list(head1.headed_departments.all()) == [bureau]
+    waiting = Obligation.objects.filter(
+        status=Obligation.Status.SIGNOFF, department__heads=head1
+    )
+    assert waiting.count() == 1
+
+
+def test_the_demo_has_a_chased_item(first_run):
+    assert Chase.objects.get().chased_by.username == "supervisor"
+
+
+def test_the_demo_schedule_has_one_missed_period(first_run):
+    schedule = Schedule.objects.get()
+    table = schedule_table(schedule, today=timezone.localdate())
+    assert len(table.periods) == 2
+    assert {row.cells[0] for row in table.rows} == {"missing"}

@@ -85,6 +85,7 @@ def test_backfill_rebuilds_each_days_counts_from_the_timeline(history):
     assert counts(report, date(2024, 3, 1)) == {
         "not_started": 3,
         "in_progress": 0,
+        "signoff": 0,
         "submitted": 0,
         "done": 0,
         "returned": 0,
@@ -93,6 +94,7 @@ def test_backfill_rebuilds_each_days_counts_from_the_timeline(history):
     assert counts(report, date(2024, 3, 3)) == {
         "not_started": 2,
         "in_progress": 0,
+        "signoff": 0,
         "submitted": 0,
         "done": 1,
         "returned": 0,
@@ -101,6 +103,7 @@ def test_backfill_rebuilds_each_days_counts_from_the_timeline(history):
     assert counts(report, date(2024, 3, 4)) == {
         "not_started": 2,
         "in_progress": 1,
+        "signoff": 0,
         "submitted": 0,
         "done": 1,
         "returned": 0,
@@ -133,11 +136,12 @@ def test_taking_the_days_counts_replaces_what_was_taken_earlier_that_day(history
     assert counts(report, day) == {
         "not_started": 1,
         "in_progress": 1,
+        "signoff": 0,
         "submitted": 1,
         "done": 1,
         "returned": 0,
     }
-    assert StatusSnapshot.objects.filter(report=report).count() == 5
+    assert StatusSnapshot.objects.filter(report=report).count() == len(S)
 
 
 def test_the_chart_reads_the_snapshots_and_todays_count(sv_client):
@@ -177,6 +181,7 @@ def test_send_reminders_takes_the_days_counts_even_on_a_day_off(history, today_i
     assert counts(report, sunday) == {
         "not_started": 2,
         "in_progress": 1,
+        "signoff": 0,
         "submitted": 0,
         "done": 1,
         "returned": 0,

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tests.factories import UserFactory
 from tests.workflow_helpers import set_status, submit_and_return, upload
+from tracker import permissions
 from tracker.models import Evidence, Obligation, ProgressUpdate
 from tracker.services.common import ServiceError
 from tracker.services.evidence import evidence_withdraw
@@ -33,7 +34,15 @@ MATRIX = [
     (S.SUBMITTED, S.DONE, *REVIEWERS),
     (S.SUBMITTED, S.RETURNED, *REVIEWERS),
     (S.DONE, S.IN_PROGRESS, *REVIEWERS),
+    # 单位审核: the department's heads (none here) and the admins.
+    (S.SIGNOFF, S.SUBMITTED, ["tracker_admin"], ["staff_a", "staff_b", "supervisor"]),
+    (S.SIGNOFF, S.RETURNED, ["tracker_admin"], ["staff_a", "staff_b", "supervisor"]),
 ]
+# Submitting for the head's sign-off is in the table but only for a department
+# that requires it (tests/test_signoff_service.py).
+SIGNOFF_ONLY = {
+    pair for pair, each in permissions.TRANSITIONS.items() if each.signoff is True
+}
 RATED = {S.DONE: Obligation.Rating.GOOD}
 ALLOWED = [(f, t, role) for f, t, ok, _no in MATRIX for role in ok]
 REFUSED = [(f, t, role) for f, t, _ok, no in MATRIX for role in no]
@@ -107,7 +116,7 @@ UNLISTED = [
     (f, t)
     for f in S.values
     for t in S.values
-    if (f, t) not in {(m[0], m[1]) for m in MATRIX}
+    if (f, t) not in {(m[0], m[1]) for m in MATRIX} and (f, t) not in SIGNOFF_ONLY
 ]
 
 

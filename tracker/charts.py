@@ -15,6 +15,7 @@ from .models import Obligation
 STATUS_COLOURS = {
     Obligation.Status.NOT_STARTED: "#8c959f",
     Obligation.Status.IN_PROGRESS: "#0969da",
+    Obligation.Status.SIGNOFF: "#8250df",
     Obligation.Status.SUBMITTED: "#bf8700",
     Obligation.Status.DONE: "#1a7f37",
     Obligation.Status.RETURNED: "#cf222e",

@@ -404,7 +404,7 @@ RANKING_LAYOUT = (
     SheetColumn(width=8),
     SheetColumn(width=28, wrap=True),
     SheetColumn(width=9),
-    *(SheetColumn(width=10) for _column in range(15)),
+    *(SheetColumn(width=10) for _column in range(16)),
     SheetColumn(width=22, wrap=True),
 )
 
@@ -428,6 +428,7 @@ def ranking_export_rows(rows):
         _("Average working days to approval"),
         _("Yellow notices"),
         _("Red notices"),
+        _("Chases (催办)"),
         *ratings,
         _("Note"),
     )
@@ -450,7 +451,53 @@ def ranking_export_rows(rows):
                 row.average_workdays,
                 row.yellow_notices,
                 row.red_notices,
+                row.chases,
                 *(count for _value, _label, count in row.rating_counts()),
                 str(row.note),
+            )
+        ]
+
+
+# 调度表 cells, in the words of the page (selectors.schedules' states).
+SCHEDULE_STATES = {
+    "on_time": _("Filed on time"),
+    "late": _("Filed late"),
+    "missing": _("Not filed on time"),
+    "pending": _("Not yet due"),
+}
+
+
+def schedule_layout(table):
+    return (
+        SheetColumn(width=10),
+        SheetColumn(width=40, wrap=True),
+        SheetColumn(width=20),
+        SheetColumn(width=12),
+        *(SheetColumn(width=14) for _period in table.periods),
+    )
+
+
+def schedule_export_rows(table):
+    """The 调度表 (``selectors.schedules.schedule_table``) as rows: an item or a
+    part per row, a period per column, each cell's state in words."""
+    yield [
+        spreadsheet_text(str(label))
+        for label in (
+            _("Code"),
+            _("Title"),
+            _("Unit"),
+            _("Role"),
+            *(period.label for period in table.periods),
+        )
+    ]
+    for row in table.rows:
+        yield [
+            spreadsheet_text(value)
+            for value in (
+                row.obligation.code,
+                row.obligation.title,
+                row.unit.name,
+                str(_("Co-operating unit") if row.part else _("Lead unit")),
+                *(str(SCHEDULE_STATES[state]) for state in row.cells),
             )
         ]

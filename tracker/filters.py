@@ -16,6 +16,7 @@ from .models import (
     Evidence,
     ExtensionRequest,
     Obligation,
+    Part,
     Report,
     Section,
     display_name,
@@ -155,6 +156,13 @@ class ObligationFilter(django_filters.FilterSet):
     department = ListedChoiceFilter(
         label=_("Responsible department"),
         queryset=Department.objects.order_by("name"),
+        widget=QuickSelect,
+    )
+    # 配合单位: the items where a unit has a part (its own or a township's).
+    co_operating_unit = ListedChoiceFilter(
+        label=_("Co-operating unit"),
+        queryset=Department.objects.order_by("kind", "name"),
+        method="filter_co_operating_unit",
         widget=QuickSelect,
     )
     owner = OwnerChoiceFilter(
@@ -300,6 +308,11 @@ class ObligationFilter(django_filters.FilterSet):
         if value == "no":
             return queryset.unacknowledged()
         return queryset.filter(department__isnull=False, acknowledged_at__isnull=False)
+
+    def filter_co_operating_unit(self, queryset, name, department):
+        # Exists, not a join: an item appears once whatever its parts.
+        parts = Part.objects.filter(obligation=OuterRef("pk"), department=department)
+        return queryset.filter(Exists(parts))
 
     def filter_extension(self, queryset, name, value):
         pending = ExtensionRequest.objects.filter(

@@ -32,6 +32,16 @@ acknowledge (签收) an assignment to the department     member   no     no     
 request an extension (延期申请)                        yes      no     no          yes
 approve or refuse an extension request                 no       no     yes         yes
 department ranking and its exports                     no       no     yes         yes
+add a co-operating unit's part (配合单位)               no       no     yes         yes
+acknowledge (签收) a part                               (the part's unit: members)
+work on a part: notes, files, submit to the lead unit  (its members, owner, admin)
+accept or return a part (the lead unit)                yes      no     no          yes
+waive a part so the lead unit may submit (reason)      no       no     yes         yes
+sign off a submission (单位审核): the unit's heads       (heads, admin)
+chase (催办) an item or a part                          no       no     yes         yes
+answer a chase: the chased unit's members              (members only)
+file a progress report (调度) for the current period    yes      no     no          yes
+the 调度表 (/schedule/) and its export                  no       no     yes         yes
 download the Word draft of next year's report          no       no     yes         yes
 download a report's archive (一事一档 zip)               no       no     yes         yes
 close a report; reopen it (reason)                     no       no     yes         yes
@@ -57,9 +67,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    Chase,
     Evidence,
     FollowUp,
     Obligation,
+    Part,
     ProgressUpdate,
     Report,
     ReportEvent,
@@ -108,6 +120,14 @@ def _department_ids(user):
             user.departments.values_list("pk", flat=True)
         )
     return user._tracker_department_ids
+
+
+def _headed_department_ids(user):
+    if not hasattr(user, "_tracker_headed_department_ids"):
+        user._tracker_headed_department_ids = frozenset(
+            user.headed_departments.values_list("pk", flat=True)
+        )
+    return user._tracker_headed_department_ids
 
 
 def is_admin(user):
@@ -333,7 +353,169 @@ def can_draft_documents(user):
 
 
 def can_download(user, evidence):
-    return can_review(user) or can_work_on(user, evidence.obligation)
+    """The reviewers, the item's working staff, and for a part's file, the
+    co-operating unit (evidence read with its part)."""
+    return (
+        can_review(user)
+        or can_work_on(user, evidence.obligation)
+        or (evidence.part_id is not None and can_work_on_part(user, evidence.part))
+    )
+
+
+# --- Co-operating units' parts (分办事项), sign-off, 催办 -------------------------
+
+
+def is_part_member(user, part):
+    """A member of the part's co-operating unit: who acts for the unit (签收)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and part.department_id in _department_ids(user)
+    )
+
+
+def can_work_on_part(user, part):
+    """Post notes, upload evidence and submit the part to the lead unit."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return (
+        is_admin(user)
+        or is_part_member(user, part)
+        or (part.owner_id is not None and part.owner_id == user.pk)
+    )
+
+
+def can_decide_part(user, part):
+    """Accept or return a part: the lead unit, i.e. whoever works on the item."""
+    return can_work_on(user, part.obligation)
+
+
+def can_add_part(user):
+    """Name a co-operating unit: part of assigning, the reviewers' job."""
+    return can_assign(user)
+
+
+def can_waive_part(user):
+    """Let the lead unit submit without a part (a supervisor, with a reason)."""
+    return can_review(user)
+
+
+def can_acknowledge_part_now(user, part):
+    """/my/'s one-click 签收 of a part (the part read with its item's report)."""
+    return (
+        is_writable(part.obligation.report)
+        and not part.is_waived
+        and part.status == Part.Status.NOT_ACKNOWLEDGED
+        and is_part_member(user, part)
+    )
+
+
+def part_waiver_refusal(part):
+    if part.is_settled:
+        return _("This part is already accepted or waived.")
+    return None
+
+
+class PartTransition(NamedTuple):
+    may: object  # callable (user, part) -> bool
+    label: str
+    note_required: bool = False
+
+
+def _part_member(user, part):
+    return is_part_member(user, part)
+
+
+def _part_worker(user, part):
+    return can_work_on_part(user, part)
+
+
+def _lead_unit(user, part):
+    return can_decide_part(user, part)
+
+
+_P = Part.Status
+
+PART_TRANSITIONS = {
+    (_P.NOT_ACKNOWLEDGED, _P.IN_PROGRESS): PartTransition(
+        _part_member, _("Acknowledge (签收)")
+    ),
+    (_P.IN_PROGRESS, _P.SUBMITTED): PartTransition(
+        _part_worker, _("Submit to the lead unit"), note_required=True
+    ),
+    (_P.RETURNED, _P.SUBMITTED): PartTransition(
+        _part_worker, _("Resubmit to the lead unit"), note_required=True
+    ),
+    (_P.SUBMITTED, _P.ACCEPTED): PartTransition(_lead_unit, _("Accept the part")),
+    (_P.SUBMITTED, _P.RETURNED): PartTransition(
+        _lead_unit, _("Return to the unit"), note_required=True
+    ),
+}
+
+
+def part_transition_choices(user, part):
+    """[(to_status, PartTransition)] this user may make now, in table order."""
+    if part.is_waived:
+        return []
+    return [
+        (to_status, transition)
+        for (from_status, to_status), transition in PART_TRANSITIONS.items()
+        if from_status == part.status and transition.may(user, part)
+    ]
+
+
+def is_department_head(user, obligation):
+    """A head (单位负责人) of the obligation's department."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and obligation.department_id is not None
+        and obligation.department_id in _headed_department_ids(user)
+    )
+
+
+def needs_signoff(obligation):
+    """Whether the department's head signs its submissions off (单位审核) before
+    the supervisors see them (the obligation read with its department)."""
+    return obligation.department_id is not None and bool(
+        obligation.department.signoff_required
+    )
+
+
+def can_view_schedule(user):
+    """The 调度表 and its export: the supervisors' and admins' tool."""
+    return can_review(user)
+
+
+def can_chase(user):
+    """催办: the supervisors' chase short of a 督办单."""
+    return can_review(user)
+
+
+def can_answer_chase(user, chase):
+    """The chased unit's members answer."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and chase.department_id is not None
+        and chase.department_id in _department_ids(user)
+    )
+
+
+def get_part_or_404(request, pk):
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = Part.objects.filter(obligation__in=visible).select_related(
+        "obligation__report", "obligation__department", "department", "owner"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_chase_or_404(request, pk):
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = Chase.objects.filter(obligation__in=visible).select_related(
+        "obligation__report", "department", "part"
+    )
+    return get_object_or_404(queryset, pk=pk)
 
 
 def get_obligation_or_404(request, pk):
@@ -348,7 +530,11 @@ def get_evidence_or_404(request, pk):
     the view decides with ``can_download``."""
     visible = Obligation.objects.visible_to(request.user)
     queryset = Evidence.objects.filter(obligation__in=visible).select_related(
-        "obligation", "obligation__department", "uploaded_by", "withdrawn_by"
+        "obligation",
+        "obligation__department",
+        "part",
+        "uploaded_by",
+        "withdrawn_by",
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -388,6 +574,14 @@ class Transition(NamedTuple):
     evidence_required: bool = False
     rework_required: bool = False
     rating_required: bool = False
+    # Every co-operating unit's part accepted or waived (the lead's submission).
+    parts_required: bool = False
+    # None: always; True: only where the department signs off (单位审核);
+    # False: only where it does not.
+    signoff: bool | None = None
+
+    def applies(self, obligation):
+        return self.signoff is None or self.signoff == needs_signoff(obligation)
 
 
 def _worker(user, obligation):
@@ -398,6 +592,10 @@ def _reviewer(user, obligation):
     return can_review(user)
 
 
+def _head(user, obligation):
+    return is_admin(user) or is_department_head(user, obligation)
+
+
 _S = Obligation.Status
 
 # The allowed-transitions table: anything not listed is refused.
@@ -405,7 +603,12 @@ TRANSITIONS = {
     (_S.NOT_STARTED, _S.IN_PROGRESS): Transition(_worker, _("Start work")),
     (_S.RETURNED, _S.IN_PROGRESS): Transition(_worker, _("Resume work")),
     (_S.IN_PROGRESS, _S.SUBMITTED): Transition(
-        _worker, _("Submit for review"), note_required=True, evidence_required=True
+        _worker,
+        _("Submit for review"),
+        note_required=True,
+        evidence_required=True,
+        parts_required=True,
+        signoff=False,
     ),
     # 返回修改后重新提交: once the rework is on the record, no detour through
     # "in progress".
@@ -415,6 +618,33 @@ TRANSITIONS = {
         note_required=True,
         evidence_required=True,
         rework_required=True,
+        parts_required=True,
+        signoff=False,
+    ),
+    # 单位审核: where the department requires it, its head sees the submission
+    # first and sends it on to the supervisors or back to the staff.
+    (_S.IN_PROGRESS, _S.SIGNOFF): Transition(
+        _worker,
+        _("Submit for the head's sign-off"),
+        note_required=True,
+        evidence_required=True,
+        parts_required=True,
+        signoff=True,
+    ),
+    (_S.RETURNED, _S.SIGNOFF): Transition(
+        _worker,
+        _("Resubmit for the head's sign-off"),
+        note_required=True,
+        evidence_required=True,
+        rework_required=True,
+        parts_required=True,
+        signoff=True,
+    ),
+    # Always applies: what waits for a head when the admin turns sign-off off
+    # is still signed off or returned.
+    (_S.SIGNOFF, _S.SUBMITTED): Transition(_head, _("Sign off and submit for review")),
+    (_S.SIGNOFF, _S.RETURNED): Transition(
+        _head, _("Return for rework"), note_required=True
     ),
     (_S.SUBMITTED, _S.DONE): Transition(_reviewer, _("Approve"), rating_required=True),
     (_S.SUBMITTED, _S.RETURNED): Transition(
@@ -430,7 +660,9 @@ def allowed_transitions(user, obligation):
     return [
         to_status
         for (from_status, to_status), transition in TRANSITIONS.items()
-        if from_status == obligation.status and transition.may(user, obligation)
+        if from_status == obligation.status
+        and transition.applies(obligation)
+        and transition.may(user, obligation)
     ]
 
 
@@ -448,7 +680,7 @@ class TransitionChoice(NamedTuple):
     rating_required: bool = False
 
 
-def transition_checklist(transition, *, has_evidence, reworked):
+def transition_checklist(transition, *, has_evidence, reworked, parts_settled=True):
     """What ``transition`` needs, each with whether the obligation has it, in the
     words of the status form: shown before the click, not after a refusal."""
     items = []
@@ -461,19 +693,31 @@ def transition_checklist(transition, *, has_evidence, reworked):
                 reworked,
             )
         )
+    if transition.parts_required and not parts_settled:
+        items.append(
+            (
+                _("Every co-operating unit's part is accepted or waived."),
+                parts_settled,
+            )
+        )
     if transition.note_required and transition.evidence_required:
         items.append((_("The note says what was done."), None))
     return items
 
 
-def transition_choices(user, obligation, *, has_evidence=False, reworked=False):
+def transition_choices(
+    user, obligation, *, has_evidence=False, reworked=False, parts_settled=True
+):
     """A ``TransitionChoice`` for each allowed transition: what a template needs to
     draw the buttons and the checklist of what submitting needs."""
     choices = []
     for to_status in allowed_transitions(user, obligation):
         transition = TRANSITIONS[(obligation.status, to_status)]
         checklist = transition_checklist(
-            transition, has_evidence=has_evidence, reworked=reworked
+            transition,
+            has_evidence=has_evidence,
+            reworked=reworked,
+            parts_settled=parts_settled,
         )
         choices.append(
             TransitionChoice(
@@ -513,6 +757,7 @@ def can_delete_department(department):
     return not (
         Obligation.objects.filter(department=department).exists()
         or Obligation.history.filter(department=department).exists()
+        or Part.objects.filter(department=department).exists()
     )
 
 

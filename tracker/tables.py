@@ -257,6 +257,7 @@ OBLIGATION_COLUMNS = (
     _export_only_text("latest_note", _("Latest progress note"), xlsx_width=40),
     _export_only_text("return_reason", _("Reason for return"), xlsx_width=30),
     _export_only_text("rating_comment", _("Rating comment"), xlsx_width=30),
+    _export_only_text("co_operating_units", _("Co-operating units"), xlsx_width=30),
 )
 COLUMNS_BY_NAME = {column.name: column for column in OBLIGATION_COLUMNS}
 PAGE_COLUMNS = tuple(column for column in OBLIGATION_COLUMNS if column.on_page)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from .views import (
     accounts,
     assessment,
+    chases,
     dashboard,
     departments,
     evidence,
@@ -12,7 +13,9 @@ from .views import (
     obligation_page,
     obligations,
     operations,
+    parts,
     reports,
+    schedules,
     supervision,
     workflow,
     worklists,
@@ -42,6 +45,13 @@ obligation_forms = [
         "acknowledge/", workflow.obligation_acknowledge, name="obligation_acknowledge"
     ),
     path("extension/", workflow.extension_request, name="extension_request"),
+    path("parts/", parts.part_add, name="part_add"),
+    path("chase/", chases.obligation_chase, name="obligation_chase"),
+    path(
+        "progress-reports/",
+        schedules.progress_report_file,
+        name="progress_report_file",
+    ),
 ]
 
 urlpatterns = [
@@ -76,6 +86,16 @@ urlpatterns = [
         workflow.extension_decide,
         name="extension_decide",
     ),
+    # Co-operating units' parts (分办事项) and chases (催办)
+    path("parts/<int:pk>/status/", parts.part_status, name="part_status"),
+    path("parts/<int:pk>/waive/", parts.part_waive, name="part_waive"),
+    path("parts/<int:pk>/notes/", parts.part_add_note, name="part_add_note"),
+    path(
+        "parts/<int:pk>/evidence/",
+        parts.part_evidence_upload,
+        name="part_evidence_upload",
+    ),
+    path("chases/<int:pk>/answer/", chases.chase_answer, name="chase_answer"),
     path(
         "follow-ups/<int:pk>/withdraw/",
         followups.followup_withdraw,
@@ -94,6 +114,8 @@ urlpatterns = [
     path(
         "evidence/<int:pk>/preview/", evidence.evidence_preview, name="evidence_preview"
     ),
+    # 调度: the schedule of progress reports
+    path("schedule/", schedules.schedule, name="schedule"),
     # Supervision notices (督办单)
     path("notices/", supervision.notice_register, name="notice_register"),
     path("notices/<int:pk>/", supervision.notice_detail, name="notice_detail"),

@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     notifications,
     obligations,
     reports,
+    schedules,
     site,
     supervision,
 )

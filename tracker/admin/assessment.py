@@ -23,7 +23,14 @@ class AssessmentWeightsAdmin(
     ``assessment_weights_set``, so the history names who changed them and why."""
 
     form = AssessmentWeightsAdminForm
-    fields = ("on_time", "rating", "returns", "supervision", "change_reason")
+    fields = (
+        "on_time",
+        "rating",
+        "returns",
+        "supervision",
+        "chases",
+        "change_reason",
+    )
     list_display = ("__str__", "updated_at")
 
     def has_add_permission(self, request):

@@ -41,7 +41,10 @@ class DepartmentAdminForm(forms.ModelForm):
         fields = (
             "name",
             "short_name",
+            "kind",
             "members",
+            "signoff_required",
+            "heads",
             "is_active",
             "webhook_url",
             "webhook_kind",
@@ -80,22 +83,30 @@ class DepartmentAdmin(
     list_display = (
         "name",
         "short_name",
+        "kind",
+        "signoff_required",
         "is_active",
         "member_count",
         "obligation_count",
     )
     form = DepartmentAdminForm
-    list_filter = ("is_active",)
+    list_filter = ("is_active", "kind", "signoff_required")
     search_fields = ("name", "short_name")
-    filter_horizontal = ("members",)
+    filter_horizontal = ("members", "heads")
     readonly_fields = ("member_list",)
     fields = (
         "name",
         "short_name",
+        "kind",
         "is_active",
         "webhook_url",
+        "webhook_kind",
+        "webhook_secret",
+        "clear_webhook_secret",
         "member_list",
         "members",
+        "signoff_required",
+        "heads",
     )
     actions = ("deactivate_selected",)
     may_delete = staticmethod(permissions.can_delete_department)

@@ -11,6 +11,7 @@ model, as in every Django app).
 
 from .accounts import AccountProfile
 from .assessment import AssessmentWeights
+from .chases import Chase
 from .departments import Department, Holiday
 from .evidence import Evidence, evidence_upload_to
 from .followups import FollowUp, FollowUpQuerySet, FollowUpRejection
@@ -36,6 +37,7 @@ from .obligations import (
     overdue_q,
     unacknowledged_q,
 )
+from .parts import Part, PartQuerySet, unsettled_q
 from .queue import RobotWindow, WorkerHeartbeat
 from .reports import (
     ImportDraft,
@@ -48,6 +50,7 @@ from .reports import (
     display_name,
     display_name_expression,
 )
+from .schedules import Period, ProgressReport, Schedule
 from .supervision import EscalationRule, NoticeCounter, SupervisionNotice
 from .workflow import (
     ExtensionRequest,
@@ -59,6 +62,7 @@ from .workflow import (
 __all__ = [
     "AccountProfile",
     "AssessmentWeights",
+    "Chase",
     "Countdown",
     "DUE_SOON_DAYS",
     "Department",
@@ -77,6 +81,10 @@ __all__ = [
     "Obligation",
     "ObligationQuerySet",
     "OutboundMessage",
+    "Part",
+    "PartQuerySet",
+    "Period",
+    "ProgressReport",
     "ProgressUpdate",
     "ProgressUpdateQuerySet",
     "ProtectedReportLogError",
@@ -91,6 +99,7 @@ __all__ = [
     "ReportRevision",
     "Section",
     "StatusSnapshot",
+    "Schedule",
     "SupervisionNotice",
     "countdown",
     "display_name",
@@ -102,4 +111,5 @@ __all__ = [
     "overdue_in_python",
     "overdue_q",
     "unacknowledged_q",
+    "unsettled_q",
 ]

@@ -16,7 +16,14 @@ class AssessmentWeights(models.Model):
 
     # The row the admin edits: there is only ever this one.
     SINGLETON_PK = 1
-    DEFAULTS = {"on_time": 40, "rating": 40, "returns": 10, "supervision": 10}
+    # 催办次数 weighs nothing until an administrator gives it a share.
+    DEFAULTS = {
+        "on_time": 40,
+        "rating": 40,
+        "returns": 10,
+        "supervision": 10,
+        "chases": 0,
+    }
 
     on_time = models.PositiveSmallIntegerField(
         _("on-time completion"),
@@ -37,6 +44,11 @@ class AssessmentWeights(models.Model):
         _("supervision notices"),
         default=DEFAULTS["supervision"],
         help_text=_("Share of the score for receiving no yellow or red notices."),
+    )
+    chases = models.PositiveSmallIntegerField(
+        _("chases (催办)"),
+        default=DEFAULTS["chases"],
+        help_text=_("Share of the score for needing no chase (催办次数)."),
     )
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
 

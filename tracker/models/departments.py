@@ -8,13 +8,36 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Department(models.Model):
+    # 属地: townships and streets co-operate on county items as units of their own.
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("Department")
+        TOWNSHIP = "township", _("Township or street")
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    kind = models.CharField(
+        _("kind of unit"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="departments",
         verbose_name=_("members"),
+    )
+    # 单位负责人: who signs the unit's submissions off (单位审核) when it is required.
+    heads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="headed_departments",
+        verbose_name=_("heads"),
+    )
+    signoff_required = models.BooleanField(
+        _("head's sign-off required"),
+        default=False,
+        help_text=_(
+            "Tick to have the unit's heads approve its submissions before the "
+            "supervisors see them (单位审核)."
+        ),
     )
     # Departments named in the record are deactivated, never deleted (the admin
     # refuses the deletion), so past obligations and their history still name them.

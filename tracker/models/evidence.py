@@ -32,6 +32,15 @@ class Evidence(models.Model):
         related_name="evidence",
         verbose_name=_("obligation"),
     )
+    # A co-operating unit's file for its part (None: the lead unit's own).
+    part = models.ForeignKey(
+        "tracker.Part",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("part"),
+    )
     file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))

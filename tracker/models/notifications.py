@@ -30,6 +30,9 @@ class Notification(models.Model):
         EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
         EXTENSION_DECIDED = "extension_decided", _("Extension decided")
         REMINDER = "reminder", _("Reminder")
+        PART = "part", _("Co-operating unit's part")
+        SIGNOFF = "signoff", _("Awaiting sign-off")
+        CHASED = "chased", _("Chased (催办)")
 
     # Personal messages, not the official record: they go with their recipient.
     recipient = models.ForeignKey(

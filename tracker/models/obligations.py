@@ -178,6 +178,8 @@ class Obligation(models.Model):
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", _("Not started")
         IN_PROGRESS = "in_progress", _("In progress")
+        # 待单位审核: submitted in a unit whose head signs off first.
+        SIGNOFF = "signoff", _("Awaiting the head's sign-off")
         SUBMITTED = "submitted", _("Awaiting review")
         DONE = "done", _("Done")
         RETURNED = "returned", _("Returned")

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from .evidence import Evidence
 from .obligations import Obligation
+from .parts import Part
 
 
 class ExtensionRequest(models.Model):
@@ -140,6 +141,10 @@ class ProgressUpdate(models.Model):
         ACKNOWLEDGE = "acknowledge", _("Acknowledged")
         EXTENSION = "extension", _("Extension request")
         FOLLOW_UP = "follow_up", _("Follow-up across years")
+        PART = "part", _("Co-operating unit's part")
+        SIGNOFF = "signoff", _("Head's sign-off")
+        CHASE = "chase", _("Chase (催办)")
+        PROGRESS_REPORT = "progress_report", _("Progress report (调度)")
 
     obligation = models.ForeignKey(
         Obligation, models.PROTECT, related_name="updates", verbose_name=_("obligation")
@@ -167,6 +172,15 @@ class ProgressUpdate(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("evidence"),
+    )
+    # Entries of a co-operating unit's part: the part's own timeline.
+    part = models.ForeignKey(
+        Part,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name=_("part"),
     )
     created_at = models.DateTimeField(
         _("created at"), default=timezone.now, db_index=True

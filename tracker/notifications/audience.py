@@ -29,6 +29,16 @@ _TO_WORKERS = frozenset(
 _TO_SUPERVISORS = frozenset({Kind.SUBMITTED, Kind.EXTENSION_REQUESTED})
 
 
+def unit_people(department, *, owner=None):
+    """The members and heads of a unit (and a responsible person from elsewhere):
+    who hears of a chase (催办) or of a part given to the unit."""
+    User = get_user_model()
+    people = Q(departments=department.pk) | Q(headed_departments=department.pk)
+    if owner is not None:
+        people |= Q(pk=owner.pk)
+    return User.objects.filter(people, is_active=True).distinct().order_by("pk")
+
+
 def audience(kind, obligation, *, actor=None):
     """(users, department) to notify of an event of ``kind`` on ``obligation``.
 
@@ -49,6 +59,10 @@ def audience(kind, obligation, *, actor=None):
         department = obligation.department
     elif kind in _TO_SUPERVISORS:
         users = permissions.supervisors()
+        department = None
+    elif kind == Kind.SIGNOFF:
+        # 单位审核: the heads of the obligation's department.
+        users = User.objects.filter(headed_departments=obligation.department_id)
         department = None
     else:
         raise ValueError(f"no audience for {kind!r}")

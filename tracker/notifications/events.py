@@ -16,7 +16,7 @@ from ..models import (
     display_name,
 )
 from ..recording import change_line, obligation_name, rating_record, record_text
-from .audience import Mode, audience, email_modes
+from .audience import Mode, audience, email_modes, unit_people
 from .outbox import enqueue, mentions_for
 from .texts import email_body, email_subject, webhook_text
 
@@ -116,6 +116,10 @@ def announce(kind, obligation, *, actor, text, recipients=None):
 
 
 _TRANSITION_NOTICES = {
+    Obligation.Status.SIGNOFF: (
+        Notification.Kind.SIGNOFF,
+        _("%(user)s submitted “%(obligation)s” for your sign-off: %(note)s"),
+    ),
     Obligation.Status.SUBMITTED: (
         Notification.Kind.SUBMITTED,
         _("%(user)s submitted “%(obligation)s” for review: %(note)s"),
@@ -224,4 +228,62 @@ def announce_assignment(obligation, *, user, changed, changes):
         actor=user,
         text=text,
         recipients=recipients,
+    )
+
+
+def announce_part(part, *, user, text, to_lead_unit: bool):
+    """A part's event: the lead unit (the item's workers) hears of a submission;
+    the co-operating unit (members, heads, the part's owner) of everything else."""
+    obligation = part.obligation
+    if to_lead_unit:
+        users, department = audience(Notification.Kind.ASSIGNED, obligation)
+    else:
+        users = list(unit_people(part.department, owner=part.owner))
+        department = part.department
+    notify(
+        recipients=[each for each in users if each.pk != user.pk],
+        obligation=obligation,
+        kind=Notification.Kind.PART,
+        text=text,
+        department=department,
+    )
+
+
+def announce_chase(chase, *, user):
+    """催办: the chased unit's members and heads (and the responsible person),
+    and the unit's group chat."""
+    obligation = chase.obligation
+    owner = chase.part.owner if chase.part_id else obligation.owner
+    users = list(unit_people(chase.department, owner=owner))
+    text = record_text(
+        _("%(user)s chased (催办) “%(obligation)s” for %(unit)s: %(note)s"),
+        user=display_name(user),
+        obligation=obligation_name(obligation),
+        unit=chase.department.name,
+        note=chase.note,
+    )
+    notify(
+        recipients=[each for each in users if each.pk != user.pk],
+        obligation=obligation,
+        kind=Notification.Kind.CHASED,
+        text=text,
+        department=chase.department,
+    )
+
+
+def announce_chase_answer(chase, *, user):
+    """The supervisor who chased hears the unit's answer."""
+    if chase.chased_by_id == user.pk or not chase.chased_by.is_active:
+        return
+    text = record_text(
+        _("%(user)s answered the chase of “%(obligation)s”: %(answer)s"),
+        user=display_name(user),
+        obligation=obligation_name(chase.obligation),
+        answer=chase.answer,
+    )
+    notify(
+        recipients=[chase.chased_by],
+        obligation=chase.obligation,
+        kind=Notification.Kind.CHASED,
+        text=text,
     )

@@ -26,8 +26,10 @@ from django.utils.translation import ngettext
 from .. import workdays
 from ..models import (
     AssessmentWeights,
+    Chase,
     Department,
     Obligation,
+    Part,
     ProgressUpdate,
     Report,
     SupervisionNotice,
@@ -64,6 +66,10 @@ class DepartmentIndicators:
     average_workdays: float | None = None
     yellow_notices: int = 0
     red_notices: int = 0
+    # Of ``assigned``, the parts of other units' items (分办事项).
+    parts: int = 0
+    # 催办次数: chases of the department (its items or its parts) in the period.
+    chases: int = 0
     # {Obligation.Rating value: count} over the finished items.
     ratings: dict = field(default_factory=dict)
     score: float | None = None
@@ -139,13 +145,13 @@ class DepartmentIndicators:
         """Each part of the score between 0 and 1, None when there is nothing to
         measure it on (its weight then goes to the other parts).
 
-        Supervision alone assesses nothing: every department starts without
-        notices, so a department whose items are neither due, rated, submitted nor
-        noticed yet would otherwise score 100 and rank first for doing nothing. It
-        is not scored until one of those exists."""
+        Supervision (and chases) alone assess nothing: every department starts
+        without notices, so a department whose items are neither due, rated,
+        submitted nor noticed yet would otherwise score 100 and rank first for
+        doing nothing. It is not scored until one of those exists."""
         notices = self.yellow_notices + RED_NOTICE_WEIGHT * self.red_notices
         if not self.assigned or not (
-            self.due or self.rated or self.submissions or notices
+            self.due or self.rated or self.submissions or notices or self.chases
         ):
             return dict.fromkeys(AssessmentWeights.DEFAULTS)
         return {
@@ -159,6 +165,7 @@ class DepartmentIndicators:
                 else None
             ),
             "supervision": max(0.0, 1 - notices / self.assigned),
+            "chases": max(0.0, 1 - self.chases / self.assigned),
         }
 
 
@@ -267,6 +274,52 @@ def _assessed_obligations(report: Report, start: date | None, end: date | None):
     return obligations.filter(within["due_in_force"] | within["approved_on"])
 
 
+def _part_counts(report, start, end, today) -> dict:
+    """{department pk: {assigned, finished, on_time, overdue}} of the parts its
+    units hold in ``report``'s items, by the rules of ``_assessed_obligations``:
+    in the period when the part's due date or the day the lead unit accepted it
+    falls within it; finished is accepted, on time when accepted by its due date;
+    a waived part is not assessed. One query."""
+    accepted = Q(status=Part.Status.ACCEPTED)
+    parts = Part.objects.filter(
+        obligation__report=report, waived_at__isnull=True
+    ).alias(
+        accepted_on=Case(
+            When(accepted, then=ReportDate("status_changed_at")),
+            default=None,
+            output_field=DateField(),
+        )
+    )
+    if start is not None or end is not None:
+        bounds = {"gte": start, "lte": end}
+        within = {
+            field: Q(
+                **{
+                    f"{field}__{lookup}": day
+                    for lookup, day in bounds.items()
+                    if day is not None
+                }
+            )
+            for field in ("due_date", "accepted_on")
+        }
+        parts = parts.filter(within["due_date"] | within["accepted_on"])
+    return {
+        row["department"]: row
+        for row in parts.order_by()
+        .values("department")
+        .annotate(
+            assigned=Count("pk"),
+            finished=Count("pk", filter=accepted),
+            on_time=Count(
+                "pk",
+                filter=accepted
+                & (Q(due_date__isnull=True) | Q(accepted_on__lte=F("due_date"))),
+            ),
+            overdue=Count("pk", filter=~accepted & Q(due_date__lt=today)),
+        )
+    }
+
+
 def _average_workdays(finished: QuerySet) -> dict[int, float]:
     """{department id: average working days from assignment to approval} of the
     ``finished`` obligations. The database counts the obligations per department
@@ -325,10 +378,16 @@ def department_indicators(
       (``department_assigned_at``) to approval, over the finished ones;
     - ``yellow_notices`` / ``red_notices``: notices addressed to the department
       on any obligation of the report, issued within the period;
+    - ``parts``: the parts (分办事项) its units hold in other units' items, which
+      count in ``assigned``, ``finished`` (accepted), ``on_time`` and
+      ``overdue`` as its own items do (``_part_counts``);
+    - ``chases``: chases (催办) of the department, of its items or its parts,
+      within the period;
     - ``ratings``: the finished ones' ratings;
     - ``measurable``: the items any part of the score measures: finished, overdue
       now, submitted for review at least once, or given a yellow or red notice in
-      the period (``rank_departments`` ranks only on RANKING_MIN_SAMPLE of them).
+      the period (``rank_departments`` ranks only on RANKING_MIN_SAMPLE of them;
+      a unit's parts are not counted in it).
 
     A fixed number of queries whatever the number of obligations: the database
     counts, Python only scores the one row per department.
@@ -400,27 +459,43 @@ def department_indicators(
             red=Count("pk", filter=Q(level=Level.RED)),
         )
     }
+    chases = Chase.objects.filter(obligation__report=report, department__isnull=False)
+    if start is not None:
+        chases = chases.filter(chased_at__date__gte=start)
+    if end is not None:
+        chases = chases.filter(chased_at__date__lte=end)
+    chase_counts = dict(
+        chases.order_by()
+        .values("department")
+        .annotate(n=Count("pk"))
+        .values_list("department", "n")
+    )
+    part_counts = _part_counts(report, start, end, today)
     averages = _average_workdays(assessed.filter(done))
     departments = Department.objects.filter(
-        Q(is_active=True) | Q(pk__in=[*counts, *notice_counts])
+        Q(is_active=True) | Q(pk__in=[*counts, *notice_counts, *part_counts])
     ).order_by("name")
     rows = []
     for department in departments:  # one row per department
         row = counts.get(department.pk, {})
+        parts = part_counts.get(department.pk, {})
         updates = timeline.get(department.pk, {})
         received = notice_counts.get(department.pk, {})
         indicators = DepartmentIndicators(
             department=department,
-            assigned=row.get("assigned", 0),
+            # A unit's parts (分办事项) count for it as its own items do.
+            assigned=row.get("assigned", 0) + parts.get("assigned", 0),
             measurable=row.get("measurable", 0),
-            finished=row.get("finished", 0),
-            on_time=row.get("on_time", 0),
-            overdue=row.get("overdue", 0),
+            finished=row.get("finished", 0) + parts.get("finished", 0),
+            on_time=row.get("on_time", 0) + parts.get("on_time", 0),
+            overdue=row.get("overdue", 0) + parts.get("overdue", 0),
+            parts=parts.get("assigned", 0),
             submissions=updates.get("submissions", 0),
             returns=updates.get("returns", 0),
             average_workdays=averages.get(department.pk),
             yellow_notices=received.get("yellow", 0),
             red_notices=received.get("red", 0),
+            chases=chase_counts.get(department.pk, 0),
             ratings={r.value: row.get(f"rating_{r.value}", 0) for r in RATING_POINTS},
         )
         indicators.score = composite_score(indicators.score_parts(), weights)

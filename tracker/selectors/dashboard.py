@@ -66,6 +66,7 @@ class Scorecard:
     total: int = 0
     not_started: int = 0
     in_progress: int = 0
+    signoff: int = 0
     submitted: int = 0
     done: int = 0
     returned: int = 0

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import (
+    Aggregate,
     Case,
+    CharField,
     Count,
     IntegerField,
     OuterRef,
@@ -21,9 +23,11 @@ from django.db.models.functions import Coalesce
 
 from ..importing import similarity
 from ..models import (
+    Chase,
     Evidence,
     ExtensionRequest,
     Obligation,
+    Part,
     ProgressUpdate,
     Report,
     ReportRevision,
@@ -105,6 +109,45 @@ def _by_report_and_position(obligations: QuerySet) -> QuerySet:
     return obligations.alias(report_rank=rank).order_by("report_rank", "position")
 
 
+class _JoinedNames(Aggregate):
+    """The names of a group joined with "、", in name order: ``string_agg`` on
+    PostgreSQL, ``group_concat`` on SQLite (Django 5.2 has no portable one)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, '、' ORDER BY %(expressions)s)"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, '、')",
+            **extra_context,
+        )
+
+
+def co_operating_units(obligation_ref="pk"):
+    """The names of an item's co-operating units, joined: one subquery."""
+    return Subquery(
+        Part.objects.filter(obligation=OuterRef(obligation_ref))
+        .order_by()
+        .values("obligation")
+        .annotate(names=_JoinedNames("department__name"))
+        .values("names")
+    )
+
+
+def co_operating_unit_names(obligation) -> list[str]:
+    """The names of an item's co-operating units (配合单位), in name order: what
+    the 督办单 names beside the lead unit it is addressed to. One query."""
+    return list(
+        Part.objects.filter(obligation=obligation)
+        .order_by("department__name")
+        .values_list("department__name", flat=True)
+    )
+
+
 def obligations_for_export(obligations: QuerySet) -> QuerySet:
     """What the exports add to ``obligations_for_table``'s rows: the owner's name,
     the latest progress note and, while the obligation is returned, the reason of
@@ -118,6 +161,7 @@ def obligations_for_export(obligations: QuerySet) -> QuerySet:
     return obligations.annotate(
         owner_name=display_name_expression("owner"),
         latest_note=Subquery(latest_note.values("text")[:1]),
+        co_operating_units=co_operating_units(),
         return_reason=Case(
             When(
                 status=Obligation.Status.RETURNED,
@@ -131,21 +175,39 @@ def obligations_for_export(obligations: QuerySet) -> QuerySet:
 def obligation_page_related(obligation: Obligation) -> Obligation:
     """Fetch what the obligation page shows beside the obligation, in a fixed number
     of queries whatever the number of evidence rows and timeline entries:
-    ``evidence_list``, ``timeline``, ``notice_list`` and ``extension_list`` (as
-    attributes), the
+    ``evidence_list``, ``timeline``, ``notice_list``, ``extension_list``,
+    ``part_list`` and ``chase_list`` (as attributes), the
     section's chapter and the task <-> problem links."""
     prefetch_related_objects(
         [obligation],
         "section__parent",
         Prefetch(
             "evidence",
-            queryset=Evidence.objects.select_related("uploaded_by", "withdrawn_by"),
+            queryset=Evidence.objects.select_related(
+                "uploaded_by", "withdrawn_by", "part__department"
+            ),
             to_attr="evidence_list",
         ),
         Prefetch(
             "updates",
-            queryset=ProgressUpdate.objects.select_related("author", "evidence"),
+            queryset=ProgressUpdate.objects.select_related(
+                "author", "evidence", "part__department"
+            ),
             to_attr="timeline",
+        ),
+        Prefetch(
+            "parts",
+            queryset=Part.objects.select_related(
+                "department", "owner", "acknowledged_by", "waived_by"
+            ).order_by("department__kind", "department__name"),
+            to_attr="part_list",
+        ),
+        Prefetch(
+            "chases",
+            queryset=Chase.objects.select_related(
+                "department", "chased_by", "answered_by"
+            ),
+            to_attr="chase_list",
         ),
         Prefetch(
             "notices",

@@ -1,6 +1,6 @@
 """/my/ and the supervisors' review queue."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from operator import attrgetter
@@ -25,6 +25,7 @@ from .. import workdays
 from ..models import (
     ExtensionRequest,
     Obligation,
+    Part,
     ProgressUpdate,
     SupervisionNotice,
     overdue_q,
@@ -36,12 +37,14 @@ from .dashboard import (
     overdue_list,
     pending_extensions,
 )
+from .schedules import progress_due
 
 # /my/ groups: what needs the user's hands first, finished work last.
 MY_WORK_ORDER = (
     Status.RETURNED,
     Status.IN_PROGRESS,
     Status.NOT_STARTED,
+    Status.SIGNOFF,
     Status.SUBMITTED,
     Status.DONE,
 )
@@ -57,6 +60,14 @@ class MyWork:
     total: int
     overdue: int
     departments: list
+    # The co-operating units' side: the user's units' open parts of items led by
+    # others, the parts submitted to the user's items (the lead unit's to accept),
+    # and what waits for the user's sign-off as a unit's head (待单位审核).
+    parts: list = field(default_factory=list)
+    parts_to_accept: list = field(default_factory=list)
+    awaiting_signoff: list = field(default_factory=list)
+    # 调度: progress reports the user's items and parts still owe.
+    progress_due: list = field(default_factory=list)
 
 
 def my_work(user, *, today: date) -> MyWork:
@@ -103,11 +114,85 @@ def my_work(user, *, today: date) -> MyWork:
     counts = mine.aggregate(
         total=Count("pk"), overdue=Count("pk", filter=overdue_q(today))
     )
+    parts = my_parts(user)
+    open_items = [
+        row
+        for group in groups
+        if group["status"] != Status.DONE
+        for row in group["rows"]
+    ]
     return MyWork(
         groups=groups,
         total=counts["total"],
         overdue=counts["overdue"],
         departments=list(user.departments.order_by("name")),
+        parts=parts,
+        parts_to_accept=parts_to_accept(mine),
+        awaiting_signoff=awaiting_signoff(user),
+        progress_due=progress_due(open_items, parts, today=today),
+    )
+
+
+_PART_ROWS = (
+    "obligation__report",
+    "obligation__department",
+    "department",
+    "owner",
+)
+
+
+def my_parts(user) -> list:
+    """The open parts (not accepted, not waived) of the user's units and those
+    they own, 未签收 first, then by due date: one query."""
+    rank = Case(
+        *(
+            When(status=status, then=Value(rank))
+            for rank, status in enumerate(
+                (
+                    Part.Status.NOT_ACKNOWLEDGED,
+                    Part.Status.RETURNED,
+                    Part.Status.IN_PROGRESS,
+                    Part.Status.SUBMITTED,
+                )
+            )
+        ),
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+    return list(
+        Part.objects.of_user_departments(user)
+        .unsettled()
+        .select_related(*_PART_ROWS)
+        .defer("obligation__body", "obligation__report__source_text")
+        .annotate(rank=rank)
+        .order_by("rank", F("due_date").asc(nulls_last=True), "pk")
+    )
+
+
+def parts_to_accept(mine: QuerySet) -> list:
+    """Parts submitted to the lead unit of ``mine`` (the user's items), oldest
+    submission first: one query."""
+    return list(
+        Part.objects.filter(
+            obligation__in=mine.values("pk"),
+            status=Part.Status.SUBMITTED,
+            waived_at__isnull=True,
+        )
+        .select_related(*_PART_ROWS)
+        .defer("obligation__body", "obligation__report__source_text")
+        .order_by("status_changed_at", "pk")
+    )
+
+
+def awaiting_signoff(user) -> list:
+    """待单位审核: submissions of the departments the user heads, oldest first."""
+    return list(
+        Obligation.objects.filter(
+            status=Obligation.Status.SIGNOFF, department__heads=user
+        )
+        .select_related("report", "department", "owner")
+        .defer("body", "report__source_text")
+        .order_by("status_changed_at", "pk")
     )
 
 

@@ -24,6 +24,7 @@ def assessment_weights_set(
     returns: int,
     supervision: int,
     reason: str,
+    chases: int = 0,
 ) -> AssessmentWeights:
     """Set the weights of the department ranking's score (percent, summing to 100);
     the history row names the administrator and the reason."""
@@ -36,6 +37,7 @@ def assessment_weights_set(
     ).first() or AssessmentWeights(pk=AssessmentWeights.SINGLETON_PK)
     weights.on_time, weights.rating = on_time, rating
     weights.returns, weights.supervision = returns, supervision
+    weights.chases = chases
     try:
         weights.full_clean()
     except ValidationError as error:

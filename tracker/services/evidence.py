@@ -50,7 +50,7 @@ def evidence_storage_lock(*, exclusive: bool) -> None:
             cursor.execute(f"SELECT {function}(%s)", [EVIDENCE_STORAGE_LOCK])
 
 
-def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
+def evidence_upload(*, obligation, user, file, note: str = "", part=None) -> Evidence:
     """Attach a supporting document (佐证材料) to an obligation.
 
     The file is checked by content, stored under a generated name
@@ -60,8 +60,17 @@ def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
     wraps this in its own transaction that later rolls back, the file stays behind:
     ``manage.py evidence_orphans --delete`` is the safety net for that, and
     ``evidence_storage_lock`` keeps it away from uploads still in a transaction.)
+    With ``part``, the file is a co-operating unit's for its part (分办事项).
     """
-    refuse_unless(permissions.can_work_on(user, obligation))
+    if part is not None:
+        refuse_unless(
+            part.obligation_id == obligation.pk
+            and permissions.can_work_on_part(user, part)
+        )
+        if part.is_settled:
+            raise ServiceError(_("This part is already accepted or waived."))
+    else:
+        refuse_unless(permissions.can_work_on(user, obligation))
     try:
         name, content_type, size, sha256 = validate_evidence_file(file)
     except EvidenceFileError as error:
@@ -69,6 +78,7 @@ def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
     note = (note or "").strip()
     evidence = Evidence(
         obligation=obligation,
+        part=part,
         original_name=name,
         size=size,
         sha256=sha256,
@@ -92,6 +102,7 @@ def evidence_upload(*, obligation, user, file, note: str = "") -> Evidence:
                 action=ProgressUpdate.Action.EVIDENCE_UPLOAD,
                 text=note,
                 evidence=evidence,
+                part=part,
             )
     except BaseException:
         if stored_name is not None:

@@ -38,6 +38,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -49,8 +50,12 @@ from ..models import (
     ExtensionRequest,
     Notification,
     Obligation,
+    Part,
+    ProgressReport,
     Reminder,
     ReminderTier,
+    Schedule,
+    unsettled_q,
 )
 from ..notifications.digests import deliver_pending, send_department_digest, send_digest
 from ..notifications.events import notify
@@ -67,6 +72,14 @@ OVERDUE = "overdue"
 REVIEW = "review"
 EXTENSION = "extension"
 UNACKNOWLEDGED = "unacknowledged"
+
+# Reminder.tier of a co-operating unit's part ("part-<pk>-…": never posted to
+# the lead unit's group chat) and of the progress reports (调度).
+PART_PREFIX = "part-"
+PROGRESS_DUE = "progress"
+PROGRESS_MISSED = "progress-missed"
+# 未按时报送 is repeated on the runs of this many days after the due day.
+PROGRESS_MISSED_DAYS = 7
 
 Status = Obligation.Status
 
@@ -361,6 +374,8 @@ def plan(day: date) -> Plan:
             digests[user].extend(lines)
     for user in supervisors:
         digests[user].extend(supervisor_lines)
+    for user, lines in _organised_work_lines(day, calendar, link).items():
+        digests[user].extend(lines)
     department_of = {o.pk: o.department_id for o in by_pk.values()}
     department_of.update(
         {r.obligation_id: r.obligation.department_id for r in extensions}
@@ -382,6 +397,147 @@ def plan(day: date) -> Plan:
         },
         department_of=department_of,
     )
+
+
+def _organised_work_lines(day, calendar, link) -> dict:
+    """{user: [Line]} of issue 22's work: the co-operating units' open parts that
+    are overdue or not acknowledged after ``UNACKNOWLEDGED_WORKDAYS`` (to the
+    part's owner, else its unit's members), and the progress reports (调度) due
+    within a schedule's reminder days or missed in the last
+    ``PROGRESS_MISSED_DAYS`` days (to the item's or part's owner, else its unit's
+    members). One query per list, and three per active schedule."""
+    lines = defaultdict(list)
+    people_of = _PeopleOf()
+    parts = list(
+        Part.objects.filter(unsettled_q(), obligation__report__closed_at__isnull=True)
+        .filter(
+            Q(due_date__lt=day) | Q(status=Part.Status.NOT_ACKNOWLEDGED),
+        )
+        .select_related("obligation", "department", "owner")
+        .defer("obligation__body")
+        .order_by("due_date", "pk")
+    )
+    people_of.load([part.department_id for part in parts])
+    for part in parts:
+        values = {"item": _item(part.obligation), "unit": part.department.name}
+        if part.due_date and part.due_date < day:
+            text = gettext(
+                "%(item)s: the part of %(unit)s is overdue by %(count)s working "
+                "days %(url)s"
+            ) % {
+                **values,
+                "count": calendar.workdays_between(part.due_date, day),
+                "url": link(part.obligation),
+            }
+            tier = f"{PART_PREFIX}{part.pk}-overdue"
+        else:
+            given = timezone.localtime(part.created_at).date()
+            if calendar.workdays_between(given, day) < UNACKNOWLEDGED_WORKDAYS:
+                continue
+            text = gettext(
+                "%(item)s: the part of %(unit)s is not acknowledged (签收) yet %(url)s"
+            ) % {**values, "url": link(part.obligation)}
+            tier = f"{PART_PREFIX}{part.pk}-unacknowledged"
+        for user in people_of(part.owner, part.department_id):
+            lines[user].append(Line(part.obligation_id, tier, text))
+    for schedule in Schedule.objects.filter(
+        is_active=True, report__closed_at__isnull=True
+    ):
+        _progress_lines(schedule, day, link, people_of, lines)
+    return lines
+
+
+class _PeopleOf:
+    """An owner who is active, else the unit's active members (read in one query
+    per batch of units)."""
+
+    def __init__(self):
+        self.members = defaultdict(list)
+        self.loaded = set()
+
+    def load(self, department_ids):
+        wanted = set(department_ids) - self.loaded
+        for department_id, user in _members_of(wanted):
+            self.members[department_id].append(user)
+        self.loaded |= wanted
+
+    def __call__(self, owner, department_id):
+        if owner is not None:
+            return [owner] if owner.is_active else []
+        return self.members.get(department_id, [])
+
+
+def _progress_lines(schedule, day, link, people_of, lines):
+    periods = schedule.periods(day, limit=2)
+    if not periods:
+        return
+    current = periods[-1]
+    wanted = []  # (period, tier, message)
+    if 0 <= (current.due - day).days <= schedule.remind_days_before:
+        wanted.append(
+            (
+                current,
+                PROGRESS_DUE,
+                gettext(
+                    "%(item)s%(unit)s: file the progress report for %(period)s "
+                    "by %(due)s %(url)s"
+                ),
+            )
+        )
+    missed = [p for p in periods if p.due < day]
+    if missed and (day - missed[-1].due).days <= PROGRESS_MISSED_DAYS:
+        wanted.append(
+            (
+                missed[-1],
+                PROGRESS_MISSED,
+                gettext(
+                    "%(item)s%(unit)s: the progress report for %(period)s was "
+                    "not filed on time (due %(due)s) %(url)s"
+                ),
+            )
+        )
+    if not wanted:
+        return
+    items = list(
+        Obligation.objects.filter(
+            report_id=schedule.report_id, department__isnull=False
+        )
+        .exclude(status=Status.DONE)
+        .select_related("owner")
+        .defer("body")
+    )
+    parts = list(
+        Part.objects.filter(unsettled_q(), obligation__report_id=schedule.report_id)
+        .select_related("obligation", "department", "owner")
+        .defer("obligation__body")
+    )
+    filed = set(
+        ProgressReport.objects.filter(
+            obligation__report_id=schedule.report_id,
+            period__in=[period.start for period, _t, _m in wanted],
+        ).values_list("obligation_id", "part_id", "period")
+    )
+    people_of.load(
+        [item.department_id for item in items] + [p.department_id for p in parts]
+    )
+    rows = [(item, None, item.owner, item.department_id, "") for item in items] + [
+        (p.obligation, p, p.owner, p.department_id, f" ({p.department.name})")
+        for p in parts
+    ]
+    for period, tier, message in wanted:
+        for obligation, part, owner, department_id, unit in rows:
+            if (obligation.pk, part.pk if part else None, period.start) in filed:
+                continue
+            text = message % {
+                "item": _item(obligation),
+                "unit": unit,
+                "period": period.label,
+                "due": period.due.isoformat(),
+                "url": link(obligation),
+            }
+            key = f"{PART_PREFIX}{part.pk}-{tier}" if part else tier
+            for user in people_of(owner, department_id):
+                lines[user].append(Line(obligation.pk, key, text))
 
 
 def _members_of(department_ids):
@@ -569,10 +725,10 @@ def _record_and_send(planned):
             send_digest(user, texts)
             for line in lines:
                 department_id = planned.department_of.get(line.obligation_id)
-                if department_id in planned.departments and line.tier not in (
-                    OVERDUE,
-                    REVIEW,
-                    EXTENSION,
+                if (
+                    department_id in planned.departments
+                    and line.tier not in (OVERDUE, REVIEW, EXTENSION)
+                    and not line.tier.startswith(PART_PREFIX)
                 ):
                     group_chat[department_id][(line.obligation_id, line.tier)] = (
                         line.text

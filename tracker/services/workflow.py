@@ -117,7 +117,9 @@ def obligation_transition(
     if transition is None:
         # Someone with no role on this obligation gets a 403 whatever they ask for.
         refuse_unless(
-            permissions.can_work_on(user, current) or permissions.can_review(user)
+            permissions.can_work_on(user, current)
+            or permissions.can_review(user)
+            or permissions.is_department_head(user, current)
         )
         raise ServiceError(
             _("An obligation that is “%(from)s” cannot be moved to “%(to)s”.")
@@ -125,6 +127,25 @@ def obligation_transition(
                 "from": Obligation.Status(from_status).label,
                 "to": Obligation.Status(to_status).label,
             }
+        )
+    if not transition.applies(current):
+        # Staff of a unit with sign-off asking for review directly, or the other
+        # way round (a form from before the admin changed the setting).
+        refuse_unless(permissions.can_work_on(user, current))
+        if transition.signoff:
+            raise ServiceError(
+                _(
+                    "%(department)s does not require its head's sign-off: submit "
+                    "for review instead."
+                )
+                % {"department": current.department}
+            )
+        raise ServiceError(
+            _(
+                "%(department)s requires its head's sign-off (单位审核): submit for "
+                "the head's sign-off instead; nothing was changed."
+            )
+            % {"department": current.department}
         )
     refuse_unless(transition.may(user, current))
     _check_rating(transition, rating=rating, comment=rating_comment)
@@ -134,11 +155,28 @@ def obligation_transition(
         raise ServiceError(_("A reason is required."))
     if (
         transition.evidence_required
-        and not current.evidence.filter(withdrawn_at__isnull=True).exists()
+        and not current.evidence.filter(
+            withdrawn_at__isnull=True, part__isnull=True
+        ).exists()
     ):
         raise ServiceError(
             _("Upload at least one piece of evidence before submitting for review.")
         )
+    if transition.parts_required:
+        open_parts = list(
+            current.parts.unsettled()
+            .select_related("department")
+            .order_by("department__name")
+        )
+        if open_parts:
+            raise ServiceError(
+                _(
+                    "The parts of %(units)s are not accepted yet; nothing was "
+                    "changed. Accept each part, or ask a supervisor to waive it, "
+                    "before submitting."
+                )
+                % {"units": "、".join(part.department.name for part in open_parts)}
+            )
     if transition.rework_required and not ProgressUpdate.objects.reworked_since_return(
         current
     ):

@@ -16,6 +16,8 @@ from ..evidence_files import EVIDENCE_CONTENT_TYPES
 from ..forms import (
     AcknowledgeForm,
     AssignForm,
+    ChaseAnswerForm,
+    ChaseForm,
     ConfirmLinkForm,
     EvidenceForm,
     ExtensionDecisionForm,
@@ -25,6 +27,11 @@ from ..forms import (
     FollowUpWithdrawForm,
     NoteForm,
     NoticeReplyForm,
+    PartAddForm,
+    PartNoteForm,
+    PartStatusForm,
+    PartWaiveForm,
+    ProgressReportForm,
     StatusForm,
     SupervisionForm,
     WithdrawEvidenceForm,
@@ -36,6 +43,7 @@ from ..models import (
 )
 from ..selectors.followups import obligation_followup
 from ..selectors.obligations import obligation_page_related, suggested_problems
+from ..selectors.schedules import item_progress
 from ..services.common import ServiceError, StaleVersionError
 
 # DOM ids of the obligation page's forms: several forms share field names (note,
@@ -52,6 +60,9 @@ FORM_IDS = {
     "extension_decide": "extension-decide-%s",
     "confirm_link": "confirm-link-%s",
     "followup": "followup-%s",
+    "part_add": "part-add-%s",
+    "chase": "chase-%s",
+    "progress_report": "progress-report-%s",
 }
 
 # What the download may be served as: the types evidence_upload stores. Anything
@@ -108,7 +119,12 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     transitions = permissions.transition_choices(
         user,
         obligation,
-        has_evidence=any(not e.is_withdrawn for e in obligation.evidence_list),
+        # The co-operating units' files are theirs: the lead's submission needs
+        # one of its own.
+        has_evidence=any(
+            not e.is_withdrawn and e.part_id is None for e in obligation.evidence_list
+        ),
+        parts_settled=all(part.is_settled for part in obligation.part_list),
         reworked=can_work
         and obligation.status == Obligation.Status.RETURNED
         and ProgressUpdate.objects.reworked_since_return(obligation),
@@ -160,7 +176,45 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             ExtensionDecisionForm,
             allowed=can_review and pending_extension is not None,
         ),
+        part_add=form(
+            "part_add",
+            PartAddForm,
+            allowed=writable and permissions.can_add_part(user),
+        ),
+        chase=form(
+            "chase",
+            ChaseForm,
+            allowed=writable
+            and permissions.can_chase(user)
+            and obligation.department_id is not None
+            and obligation.status != Obligation.Status.DONE,
+        ),
     )
+    shown_parts = _part_forms(user, obligation, bound, writable=writable)
+    progress = item_progress(obligation, today=timezone.localdate())
+    context_forms["progress_report"] = form(
+        "progress_report",
+        ProgressReportForm,
+        allowed=can_work
+        and progress.period is not None
+        and obligation.status != Obligation.Status.DONE
+        and not progress.item_filed,
+    )
+    for part in obligation.part_list:
+        key = f"progress-part-{part.pk}"
+        part.progress_form = None
+        part.progress_form_error_id = f"{key}-errors"
+        if (
+            writable
+            and progress.period is not None
+            and not part.is_settled
+            and part.pk not in progress.parts_filed
+            and permissions.can_work_on_part(user, part)
+        ):
+            part.progress_form = bound.get(key) or ProgressReportForm(
+                initial={"part": part.pk}, auto_id=f"{key}-%s"
+            )
+            shown_parts.add(key)
     for evidence in obligation.evidence_list:
         evidence.withdraw_form = None
         if can_work and not evidence.is_withdrawn:
@@ -218,6 +272,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         if getattr(each, "withdraw_form", None)
     )
     shown.update(name for name in FORM_IDS if context_forms.get(name) is not None)
+    shown.update(shown_parts)
     # A refused form with no place on the page any more (withdrawing evidence that
     # someone withdrew meanwhile) still has its say, at the top of the page.
     orphan_errors = [
@@ -234,10 +289,14 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "report": obligation.report,
         "sections": _breadcrumb_sections(obligation.section),
         "today": timezone.localdate(),
-        "evidence_list": obligation.evidence_list,
+        "evidence_list": [e for e in obligation.evidence_list if e.part_id is None],
         "notices": obligation.notice_list,
         "timeline": obligation.timeline,
         "extension_list": obligation.extension_list,
+        "parts": obligation.part_list,
+        "chases": obligation.chase_list,
+        "progress": progress,
+        "last_chase": obligation.chase_list[0] if obligation.chase_list else None,
         "pending_extension": pending_extension,
         # (decision, button label, reason required) for the decision form.
         "extension_decisions": [
@@ -253,6 +312,95 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "conflict_changes": changes,
     }
     return render(request, "tracker/obligation_detail.html", context, status=status)
+
+
+def _part_forms(user, obligation, bound, *, writable):
+    """Give each part (``obligation.part_list``) its own timeline and evidence and
+    the forms this user may use on it: its status buttons, a note, a waiver and a
+    chase; each chase the unit's answer form. Returns the keys of the forms shown
+    (``part-<pk>``, ``part-note-<pk>`` …), which ``bound`` uses too."""
+    shown = set()
+
+    def attach(owner, attribute, key, form_class, *, allowed, initial=None):
+        form = None
+        if allowed:
+            form = bound.get(key) or form_class(initial=initial, auto_id=f"{key}-%s")
+            shown.add(key)
+        setattr(owner, attribute, form)
+        setattr(owner, f"{attribute}_error_id", f"{key}-errors")
+
+    lead_may_work = permissions.can_work_on(user, obligation)
+    for part in obligation.part_list:
+        part.obligation = obligation
+        part.timeline = [u for u in obligation.timeline if u.part_id == part.pk]
+        part.evidence_files = [
+            e for e in obligation.evidence_list if e.part_id == part.pk
+        ]
+        part.transitions = (
+            [
+                (to_status, transition.label, transition.note_required)
+                for to_status, transition in permissions.part_transition_choices(
+                    user, part
+                )
+            ]
+            if writable
+            else []
+        )
+        may_work = writable and permissions.can_work_on_part(user, part)
+        version = {"version": part.version}
+        attach(
+            part,
+            "status_form",
+            f"part-{part.pk}",
+            PartStatusForm,
+            allowed=bool(part.transitions),
+            initial=version,
+        )
+        attach(
+            part,
+            "note_form",
+            f"part-note-{part.pk}",
+            PartNoteForm,
+            allowed=may_work and not part.is_settled,
+        )
+        attach(
+            part,
+            "evidence_form",
+            f"part-evidence-{part.pk}",
+            EvidenceForm,
+            allowed=may_work and not part.is_settled,
+        )
+        attach(
+            part,
+            "waive_form",
+            f"part-waive-{part.pk}",
+            PartWaiveForm,
+            allowed=writable
+            and permissions.can_waive_part(user)
+            and permissions.part_waiver_refusal(part) is None,
+            initial=version,
+        )
+        attach(
+            part,
+            "chase_form",
+            f"chase-part-{part.pk}",
+            ChaseForm,
+            allowed=writable and permissions.can_chase(user) and not part.is_settled,
+            initial={"part": part.pk},
+        )
+        part.may_download = lead_may_work or permissions.can_work_on_part(user, part)
+    for chase in obligation.chase_list:
+        chase.obligation = obligation
+        attach(
+            chase,
+            "answer_form",
+            f"chase-answer-{chase.pk}",
+            ChaseAnswerForm,
+            allowed=writable
+            and not chase.is_answered
+            and permissions.can_answer_chase(user, chase),
+        )
+    return shown
 
 
 _BUTTON_FIELDS = frozenset({"status", "decision"})

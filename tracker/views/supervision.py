@@ -27,6 +27,7 @@ from ..models import (
     Obligation,
 )
 from ..selectors import supervision as supervision_selectors
+from ..selectors.obligations import co_operating_unit_names
 from ..services import supervision as supervision_services
 from ..services.supervision import NOTICE_REPLY_WORKDAYS, obligation_set_supervision
 from ..tables import PER_PAGE
@@ -74,6 +75,7 @@ def notice_detail(request, pk):
             "obligation": notice.obligation,
             "report": notice.obligation.report,
             "reply_workdays": NOTICE_REPLY_WORKDAYS,
+            "co_operating_units": co_operating_unit_names(notice.obligation),
         },
     )
 

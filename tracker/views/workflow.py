@@ -31,7 +31,11 @@ from .obligation_page import FORM_IDS, post_obligation_form
 def obligation_status(request, pk):
     obligation = permissions.get_obligation_or_404(request, pk)
     user = request.user
-    if not (permissions.can_work_on(user, obligation) or permissions.can_review(user)):
+    if not (
+        permissions.can_work_on(user, obligation)
+        or permissions.can_review(user)
+        or permissions.is_department_head(user, obligation)
+    ):
         raise PermissionDenied
 
     def write(data):

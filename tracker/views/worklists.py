@@ -12,6 +12,7 @@ from ..models import (
     Obligation,
 )
 from ..selectors import worklists as worklists_selectors
+from ..selectors.schedules import missing_progress_reports
 from ..selectors.worklists import review_queue
 from .dashboard import list_url
 
@@ -25,11 +26,17 @@ def my_work(request):
     user = request.user
     today = timezone.localdate()
     work = worklists_selectors.my_work(user, today=today)
+    for part in work.parts:
+        part.acknowledgeable = permissions.can_acknowledge_part_now(user, part)
     context = {
         "groups": work.groups,
         "total": work.total,
         "overdue_count": work.overdue,
         "departments": work.departments,
+        "parts": work.parts,
+        "parts_to_accept": work.parts_to_accept,
+        "awaiting_signoff": work.awaiting_signoff,
+        "progress_due": work.progress_due,
         "is_reviewer": permissions.can_review(user),
         "today": today,
     }
@@ -43,5 +50,7 @@ def my_work(request):
             "overdue": list_url(overdue="yes"),
             "pending_extensions": list_url(extension="pending"),
             "unanswered_notices": reverse("tracker:notice_register"),
+            "schedule": reverse("tracker:schedule"),
         }
+        context["progress_missing"] = missing_progress_reports(today=today)
     return render(request, "tracker/my_work.html", context)

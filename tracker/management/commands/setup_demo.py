@@ -19,9 +19,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import Department, Obligation, Report
+from tracker.models import Department, Obligation, Part, Report, Schedule
 from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
+from tracker.services.chases import obligation_chase
 from tracker.services.evidence import evidence_upload
+from tracker.services.parts import part_add
+from tracker.services.schedules import progress_report_file, schedule_save
 from tracker.services.supervision import obligation_set_supervision
 from tracker.services.workflow import obligation_assign, obligation_transition
 
@@ -36,7 +39,10 @@ DEPARTMENTS = [
     ("县应急管理局", "应急局"),
     ("县人力资源和社会保障局", "人社局"),
     ("县信访局", "信访局"),
+    # 属地: a township co-operating on county items (Department.Kind.TOWNSHIP).
+    ("城关镇", "城关镇"),
 ]
+TOWNSHIPS = {"城关镇"}
 
 # (user name, password, first name, role, department). Demo only.
 ACCOUNTS = [
@@ -44,7 +50,19 @@ ACCOUNTS = [
     ("supervisor", "demo-supervisor-2023", "王督查", SUPERVISOR_GROUP, None),
     ("staff1", "demo-staff-2023", "张三", STAFF_GROUP, "县司法局"),
     ("staff2", "demo-staff-2023", "李四", STAFF_GROUP, "县政务服务管理办公室"),
+    ("town1", "demo-staff-2023", "周乡镇", STAFF_GROUP, "城关镇"),
+    # 县司法局's head (单位负责人): signs its submissions off (单位审核).
+    ("head1", "demo-head-2023", "钱局长", STAFF_GROUP, "县司法局"),
 ]
+HEADS = {"head1": "县司法局"}
+# Issue 22's organised work, on items 县司法局 leads: (code, co-operating unit) with
+# a part not yet acknowledged; (code, user, file, note) submitted for the head's
+# sign-off; (code, note) chased by the supervisor.
+PARTS = [("1.2.2", "城关镇")]
+FOR_SIGNOFF = [
+    ("4.1", "staff1", "行政执法案卷评查报告.pdf", "案卷评查已完成，附报告。")
+]
+CHASED = [("1.1.2", "已超期，请于本周内报送进展。")]
 
 # Wuxi 2022 obligation code -> (department, owner user name or None, due in N days).
 # Due dates are relative to the day the demo is set up, so the dashboard always shows
@@ -140,6 +158,7 @@ class Command(BaseCommand):
             departments = self._departments()
             users = self._accounts(departments)
             self._sample_work(departments, users)
+            self._organised_work(departments, users)
         self._print_accounts()
 
     def _load_report(self):
@@ -155,8 +174,13 @@ class Command(BaseCommand):
     def _departments(self):
         departments = {}
         for name, short_name in DEPARTMENTS:
+            kind = (
+                Department.Kind.TOWNSHIP
+                if name in TOWNSHIPS
+                else Department.Kind.DEPARTMENT
+            )
             departments[name], _created = Department.objects.get_or_create(
-                name=name, defaults={"short_name": short_name}
+                name=name, defaults={"short_name": short_name, "kind": kind}
             )
         return departments
 
@@ -181,6 +205,8 @@ class Command(BaseCommand):
                     user.groups.add(Group.objects.get(name=role))
                 if department:
                     departments[department].members.add(user)
+                if username in HEADS:
+                    departments[HEADS[username]].heads.add(user)
             users[username] = user
         return users
 
@@ -240,6 +266,66 @@ class Command(BaseCommand):
                     note=reason,
                 )
         self.stdout.write(f"Assigned {len(ASSIGNMENTS)} sample obligations.")
+
+    def _organised_work(self, departments, users):
+        """A township's part of an item 县司法局 leads (for town1), 县司法局's
+        sign-off on with one submission waiting for head1, and a chase (催办).
+        Only while no part exists, so a second run adds nothing."""
+        obligations = {o.code: o for o in Obligation.objects.filter(report__year=2022)}
+        if not obligations or Part.objects.exists():
+            return
+        supervisor = users["supervisor"]
+        for code, unit in PARTS:
+            part_add(
+                obligation=obligations[code],
+                user=supervisor,
+                department=departments[unit],
+                note="演示数据：属地配合",
+            )
+        for unit in sorted(set(HEADS.values())):
+            department = departments[unit]
+            department.signoff_required = True
+            department.save(update_fields=["signoff_required"])
+        for code, username, file_name, note in FOR_SIGNOFF:
+            obligation = Obligation.objects.select_related("department").get(
+                pk=obligations[code].pk
+            )
+            obligation_transition(
+                obligation=obligation,
+                user=users[username],
+                to_status=Obligation.Status.IN_PROGRESS,
+            )
+            evidence_upload(
+                obligation=obligation,
+                user=users[username],
+                file=SimpleUploadedFile(file_name, DEMO_PDF),
+                note=note,
+            )
+            obligation_transition(
+                obligation=obligation,
+                user=users[username],
+                to_status=Obligation.Status.SIGNOFF,
+                note=note,
+            )
+        for code, note in CHASED:
+            obligation_chase(obligation=obligations[code], user=supervisor, note=note)
+        # 调度: monthly on the 25th since last month, so last month's period is
+        # missed (未按时报送) and this month's is open; one item has filed.
+        today = timezone.localdate()
+        last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        schedule_save(
+            schedule=Schedule(
+                report=obligations["1.2.2"].report, starts_on=last_month, day=25
+            ),
+            user=users["admin"],
+        )
+        progress_report_file(
+            obligation=obligations["1.2.2"],
+            user=users["staff1"],
+            progress="已完成辖区排查，正在整改。",
+            next_steps="本月底前完成整改。",
+            difficulties="乡镇配合材料尚未报送。",
+        )
 
     def _print_accounts(self):
         self.stdout.write("")

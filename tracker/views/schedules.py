@@ -1,0 +1,101 @@
+"""调度: the 调度表 at /schedule/ and filing a progress report on the item's page."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST, require_safe
+
+from .. import permissions
+from ..exports import (
+    EXPORT_FORMATS,
+    rows_response,
+    schedule_export_rows,
+    schedule_layout,
+)
+from ..forms import ProgressReportForm, ScheduleFilterForm
+from ..models import Schedule
+from ..selectors.schedules import schedule_table
+from ..services import schedules as schedule_services
+from ..services.common import ServiceError
+from .obligation_page import FORM_IDS, post_obligation_form
+
+
+@require_safe
+def schedule(request):
+    """The 调度表 of one report (the newest with a schedule unless ?report=),
+    optionally of one unit (?department=); ?_export=xlsx|csv downloads it."""
+    if not permissions.can_view_schedule(request.user):
+        raise PermissionDenied
+    form = ScheduleFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    schedules = Schedule.objects.select_related("report").order_by("-report__year")
+    chosen = (
+        schedules.filter(report=data["report"]).first()
+        if data.get("report")
+        else schedules.first()
+    )
+    today = timezone.localdate()
+    table = (
+        schedule_table(chosen, today=today, department=data.get("department"))
+        if chosen
+        else None
+    )
+    export_format = request.GET.get("_export")
+    if table is not None and export_format in EXPORT_FORMATS:
+        name = gettext("Progress report schedule")
+        return rows_response(
+            schedule_export_rows(table),
+            export_format,
+            f"{name}-{chosen.report.year}-{today:%Y-%m-%d}.{export_format}",
+            fallback=f"schedule-{today:%Y-%m-%d}.{export_format}",
+            sheet_title=name,
+            layout=schedule_layout(table),
+        )
+    return render(
+        request,
+        "tracker/schedule.html",
+        {"form": form, "table": table, "schedule": chosen, "today": today},
+    )
+
+
+@require_POST
+def progress_report_file(request, pk):
+    obligation = permissions.get_obligation_or_404(request, pk)
+    user = request.user
+    part = None
+    part_pk = request.POST.get("part") or ""
+    if part_pk.isdigit():
+        part = (
+            obligation.parts.select_related("department", "owner")
+            .filter(pk=part_pk)
+            .first()
+        )
+    allowed = (
+        permissions.can_work_on_part(user, part)
+        if part is not None
+        else permissions.can_work_on(user, obligation)
+    )
+    if not allowed:
+        raise PermissionDenied
+    name = f"progress-part-{part.pk}" if part else "progress_report"
+    auto_id = f"{name}-%s" if part else FORM_IDS["progress_report"]
+    form = ProgressReportForm(request.POST, auto_id=auto_id)
+
+    def write(data):
+        if part_pk and part is None:
+            raise ServiceError(gettext("This part belongs to another item."))
+        return schedule_services.progress_report_file(
+            obligation=obligation,
+            user=user,
+            part=part,
+            progress=data["progress"],
+            next_steps=data["next_steps"],
+            difficulties=data["difficulties"],
+        )
+
+    def done(result):
+        messages.success(request, gettext("Progress report filed."))
+
+    return post_obligation_form(request, obligation, name, form, write, done)
