@@ -386,8 +386,8 @@ def department_indicators(
     - ``ratings``: the finished ones' ratings;
     - ``measurable``: the items any part of the score measures: finished, overdue
       now, submitted for review at least once, or given a yellow or red notice in
-      the period (``rank_departments`` ranks only on RANKING_MIN_SAMPLE of them;
-      a unit's parts are not counted in it).
+      the period, and its parts finished or overdue (``rank_departments`` ranks
+      only on RANKING_MIN_SAMPLE of them).
 
     A fixed number of queries whatever the number of obligations: the database
     counts, Python only scores the one row per department.
@@ -485,7 +485,11 @@ def department_indicators(
             department=department,
             # A unit's parts (分办事项) count for it as its own items do.
             assigned=row.get("assigned", 0) + parts.get("assigned", 0),
-            measurable=row.get("measurable", 0),
+            # A part finished or overdue is measured like an item (unfinished and
+            # not yet due, it measures nothing).
+            measurable=row.get("measurable", 0)
+            + parts.get("finished", 0)
+            + parts.get("overdue", 0),
             finished=row.get("finished", 0) + parts.get("finished", 0),
             on_time=row.get("on_time", 0) + parts.get("on_time", 0),
             overdue=row.get("overdue", 0) + parts.get("overdue", 0),
