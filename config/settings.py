@@ -334,6 +334,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # retried by the daily run (manage.py send_reminders).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 5)
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
+# Group robots are public https addresses (tracker/notifications/addresses.py):
+# plain http only when this is set; loopback, link-local and private hosts only
+# when listed here (as written in the address: an intranet robot relay).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
 # The address people use to reach this site: links in emails and group chats.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):

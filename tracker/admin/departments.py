@@ -8,6 +8,7 @@ from .. import permissions
 from ..models import (
     Department,
 )
+from ..notifications.addresses import validate_webhook_url
 from .mixins import (
     CleanInputAdminMixin,
     DeactivateNotDeleteMixin,
@@ -34,6 +35,13 @@ class DepartmentAdmin(
     filter_horizontal = ("members",)
     actions = ("deactivate_selected",)
     may_delete = staticmethod(permissions.can_delete_department)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "webhook_url":
+            # https, public hosts: the rules of notifications.addresses.
+            field.validators.append(validate_webhook_url)
+        return field
 
     def get_queryset(self, request):
         return (

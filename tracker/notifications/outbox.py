@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import OutboundMessage
+from .addresses import check_webhook_destination
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +173,7 @@ def post_webhook(url, content):
     """POST a text message to a 企业微信 / 钉钉 group robot; raises on any failure."""
     if not url.lower().startswith(("http://", "https://")):
         raise DeliveryError("not an http(s) address")
+    check_webhook_destination(url)
     payload = json.dumps(
         {"msgtype": "text", "text": {"content": content}}, ensure_ascii=False
     ).encode()
@@ -193,4 +195,14 @@ def post_webhook(url, content):
     except (ValueError, AttributeError):
         errcode = 0
     if errcode:
-        raise DeliveryError(f"the robot answered {answer[:200]!r}")
+        # The vendor's code and message only, not the answer's bytes: whatever the
+        # address answers must not be read back through the admin.
+        raise DeliveryError(f"errcode {errcode}: {_vendor_message(answer)}")
+
+
+def _vendor_message(answer):
+    try:
+        message = json.loads(answer).get("errmsg", "")
+    except (ValueError, AttributeError):
+        return ""
+    return "".join(c for c in str(message) if c.isprintable())[:120]
