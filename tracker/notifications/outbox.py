@@ -13,7 +13,6 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import F, Q
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from ..models import OutboundMessage
 from .addresses import check_webhook_destination
+from .mail import build_email
 
 logger = logging.getLogger(__name__)
 
@@ -153,9 +153,7 @@ def _send(message):
         address = message.recipient.email
         if not address:
             raise DeliveryError("the recipient has no email address")
-        EmailMessage(
-            message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [address]
-        ).send()
+        build_email(subject=message.subject, body=message.body, to=address).send()
     else:
         post_webhook(message.department.webhook_url, message.body)
 
