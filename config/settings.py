@@ -213,6 +213,14 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # The organization named on the login page; empty: the latest report's.
 ORGANIZATION_NAME = env_str("ORGANIZATION_NAME")
+# Printed on every 督办单 (supervision notice), as GB/T 9704 asks of a document: the
+# office that issues them (empty: "<organization>法治督查室"), whom to call about
+# one and the number, and the offices it is copied to (抄送). Empty contact, phone
+# or 抄送: a line left blank to be filled in by hand.
+NOTICE_ISSUING_OFFICE = env_str("NOTICE_ISSUING_OFFICE")
+NOTICE_CONTACT = env_str("NOTICE_CONTACT")
+NOTICE_PHONE = env_str("NOTICE_PHONE")
+NOTICE_CC = env_str("NOTICE_CC")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tracker:dashboard"
