@@ -207,15 +207,25 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"  # noqa: E501
     },
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "tracker.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # A forced change to the temporary password itself achieved nothing.
+    {"NAME": "tracker.passwords.NotTheCurrentPasswordValidator"},
 ]
 
 # The organization named on the login page; empty: the latest report's.
 ORGANIZATION_NAME = env_str("ORGANIZATION_NAME")
+# Printed on every 督办单 (supervision notice), as GB/T 9704 asks of a document: the
+# office that issues them (empty: "<organization>法治督查室"), whom to call about
+# one and the number, and the offices it is copied to (抄送). Empty contact, phone
+# or 抄送: a line left blank to be filled in by hand.
+NOTICE_ISSUING_OFFICE = env_str("NOTICE_ISSUING_OFFICE")
+NOTICE_CONTACT = env_str("NOTICE_CONTACT")
+NOTICE_PHONE = env_str("NOTICE_PHONE")
+NOTICE_CC = env_str("NOTICE_CC")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tracker:dashboard"
@@ -354,6 +364,11 @@ WEBHOOK_RATE_PER_MINUTE = env_int("WEBHOOK_RATE_PER_MINUTE", 20, minimum=1)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The dashboard tells administrators when no worker has been seen for this long.
 WORKER_SILENCE_WARNING = timedelta(minutes=5)
+# Group robots are public https addresses (tracker/notifications/addresses.py):
+# plain http only when this is set; loopback, link-local and private hosts only
+# when listed here (as written in the address: an intranet robot relay).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
 
 # The address people use to reach this site: links in emails and group chats.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

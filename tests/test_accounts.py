@@ -5,8 +5,10 @@ admin name the system."""
 import re
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.urls import reverse
+from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import ReportFactory
 from tests.pages import parse
@@ -253,3 +255,61 @@ def test_axes_models_are_in_chinese_in_the_admin(admin_client_zh):
     page = admin_client_zh.get(reverse("admin:index")).content.decode()
     assert "访问尝试" in page
     assert "access attempts" not in page.lower()
+
+
+def test_the_forced_change_refuses_the_temporary_password_itself(
+    client, temporary_user
+):
+    _log_in(client, "staff_a", TEMPORARY)
+    response = client.post(
+        reverse("tracker:password_change"),
+        {
+            "old_password": TEMPORARY,
+            "new_password1": TEMPORARY,
+            "new_password2": TEMPORARY,
+        },
+    )
+    assert response.status_code == 200
+    assert "这是当前使用的密码，请设置一个新密码。" in response.content.decode()
+    assert AccountProfile.objects.get(user=temporary_user).must_change_password
+    assert client.get("/")["Location"] == reverse("tracker:password_change")
+
+
+def test_a_reset_link_refuses_the_current_password_too(client, staff_a):
+    staff_a.set_password(TEMPORARY)
+    staff_a.save()
+    uid = urlsafe_base64_encode(str(staff_a.pk).encode())
+    token = default_token_generator.make_token(staff_a)
+    start = client.get(reverse("password_reset_confirm", args=[uid, token]))
+    response = client.post(
+        start["Location"], {"new_password1": TEMPORARY, "new_password2": TEMPORARY}
+    )
+    assert response.status_code == 200
+    assert "这是当前使用的密码" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("Ab-3", "密码太短，至少需要 10 个字符。"),
+        ("1234567890123", "密码只包含数字。"),
+        ("password123", "这个密码太常见了。"),
+        ("staff_a_1234", "密码跟 用户名 太相似了。"),
+    ],
+)
+def test_password_rules_are_explained_in_chinese(client, staff_a, password, message):
+    staff_a.set_password("Old-password-123")
+    staff_a.save()
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("tracker:password_change"),
+        {
+            "old_password": "Old-password-123",
+            "new_password1": password,
+            "new_password2": password,
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert "This password" not in page

@@ -288,3 +288,44 @@ def test_a_deactivated_account_gets_no_digest(
 
     assert received == []
     assert not Notification.objects.filter(digest_pending=True).exists()
+
+
+def test_mail_headers_say_shanghai_time_the_sites_domain_and_auto_generated(
+    obligation,
+    staff_a,
+    supervisor,
+    mail_settings,
+    received,
+    django_capture_on_commit_callbacks,
+):
+    choose_email(staff_a, EVERY_EVENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        return_for_rework(obligation, supervisor, "请补充")
+
+    [(_recipients, message)] = received
+    assert message["Date"].endswith("+0800")
+    assert message["Message-ID"].endswith("@fazhi.county.gov.cn>")
+    assert message["Auto-Submitted"] == "auto-generated"
+
+
+def test_a_line_break_in_a_subject_or_sender_name_does_not_stick_the_outbox(
+    staff_a, mail_settings, received
+):
+    staff_a.email = "zhangsan@example.cn"
+    staff_a.save(update_fields=["email"])
+    mail_settings.DEFAULT_FROM_EMAIL = "法治清单\r\n办公室 <noreply@county.gov.cn>"
+    OutboundMessage.objects.create(
+        channel=OutboundMessage.Channel.EMAIL,
+        recipient=staff_a,
+        subject="[法治清单] 已退回：\r\nBcc: victim@example.cn\u2028标题",
+        body="正文",
+    )
+
+    assert deliver_pending() == (0, 1)
+
+    [(recipients, message)] = received
+    assert recipients == ["zhangsan@example.cn"]
+    assert subject(message) == "[法治清单] 已退回： Bcc: victim@example.cn 标题"
+    assert message["Bcc"] is None
+    assert message["From"].addresses[0].display_name == "法治清单 办公室"
+    assert OutboundMessage.objects.get().state == OutboundMessage.State.SENT

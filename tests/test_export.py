@@ -323,3 +323,36 @@ def test_every_export_cell_passes_through_one_neutraliser_that_leaves_no_formula
             assert not _is_live_formula(cell)
     assert spreadsheet_text("整改报告") == "整改报告"
     assert spreadsheet_text(3) == 3
+
+
+@pytest.mark.parametrize(
+    "dangerous",
+    [
+        "\ufeff=1+1",
+        "\u200b=1+1",
+        "\u200b\ufeff +SUM(A1)",
+        "\u3000@cmd",
+        "\u00a0-2+3",
+        "\u2060\u200e=1",
+        '＝HYPERLINK("http://127.0.0.1/x")',
+        "＋1",
+        "－1",
+        "＠SUM(1)",
+        "\ufeff＝1",
+        "﹦1",
+    ],
+)
+def test_invisible_and_fullwidth_prefixes_are_neutralised_in_csv_and_xlsx(
+    sv_client, db, dangerous
+):
+    ObligationFactory(code="F1", title=dangerous)
+    rows = csv_rows(sv_client.get("/obligations/?_export=csv"))
+    assert rows[1][1] == "'" + dangerous
+    response = sv_client.get("/obligations/?_export=xlsx")
+    cell = openpyxl.load_workbook(io.BytesIO(response.content)).active["B2"]
+    assert (cell.value, cell.data_type) == ("'" + dangerous, "s")
+
+
+@pytest.mark.parametrize("harmless", ["整改报告", "\ufeff整改报告", "（一）＝号说明"])
+def test_text_that_only_contains_a_sign_later_is_left_alone(harmless):
+    assert spreadsheet_text(harmless) == harmless

@@ -207,3 +207,22 @@ def test_register_link_in_the_navigation_for_supervisors_only(
     assert f'href="{url}"' in sv_client.get("/").content.decode()
     client.force_login(staff_a)
     assert f'href="{url}"' not in in_english(client).get("/").content.decode()
+
+
+def test_without_settings_the_notice_names_the_default_office_and_blank_lines(
+    client, notice, staff_b, settings
+):
+    settings.NOTICE_ISSUING_OFFICE = settings.NOTICE_CONTACT = ""
+    settings.NOTICE_PHONE = settings.NOTICE_CC = ""
+    client.force_login(staff_b)
+
+    page = parse(client.get(notice.get_absolute_url()))
+
+    def shown(name):
+        return text(page.xpath(f"//*[contains(@class, '{name}')]")[0])
+
+    organization = notice.obligation.report.organization
+    assert shown("notice-issuer") == f"{organization}法治督查室"
+    assert shown("notice-contact") == "联系人： 电话："
+    assert shown("notice-record") == "抄送："
+    assert len(page.xpath("//span[@class='notice-fill'][not(text())]")) == 3

@@ -5,14 +5,19 @@ import io
 import zipfile
 
 import docx
+import pytest
 from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from tracker.documents import RANKING_WIDTHS_MM
 from tracker.officialdoc import (
+    CELL_PADDING,
     OfficialDocument,
     chinese_numeral,
     east_asia_font,
+    text_width,
+    title_lines,
 )
 
 
@@ -156,3 +161,66 @@ def test_signature_and_date_stay_on_one_page():
     assert (issuer.text, date.text) == ("【署名】", "【成文日期】")
     assert blank.paragraph_format.keep_with_next
     assert issuer.paragraph_format.keep_with_next
+
+
+def test_22_lines_fit_the_type_area_and_the_grid_says_22_by_28():
+    document = docx.Document(io.BytesIO(_saved(_sample)))
+    normal = document.styles["Normal"].paragraph_format
+    assert normal.line_spacing.twips == 579
+    assert 22 * normal.line_spacing.pt <= Mm(225).pt
+    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:linePitch")) == "579"
+    # The character pitch 16 pt + charSpace/4096: 28 of them fill the 156 mm.
+    pitch = 16 + int(grid.get(qn("w:charSpace"))) / 4096
+    assert 28 * pitch <= Mm(156).pt < 29 * pitch
+
+
+def test_body_characters_are_set_28_to_the_line():
+    document = docx.Document(io.BytesIO(_saved(_sample)))
+    run_properties = document.styles["Normal"].element.rPr
+    condensed = int(run_properties.find(qn("w:spacing")).get(qn("w:val"))) / 20
+    assert 28 * (16 + condensed) <= Mm(156).pt
+
+
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        ("测试县2026年法治政府建设情况报告", ["测试县2026年法治政府建设情况报告"]),
+        (
+            "关于2026年度法治政府建设重点任务推进情况的通报",
+            ["关于2026年度法治政府建设", "重点任务推进情况的通报"],
+        ),
+        (
+            "关于2025—2026年度法治政府建设重点任务推进情况的通报",
+            ["关于2025—2026年度法治政府建设", "重点任务推进情况的通报"],
+        ),
+        ("作者自己\n断的行", ["作者自己", "断的行"]),
+    ],
+)
+def test_a_title_longer_than_a_line_breaks_between_words(title, lines):
+    assert title_lines(title) == lines
+    assert all(text_width(line) <= 20 for line in lines)
+
+
+def test_a_title_without_a_place_to_break_is_cut_at_the_lines_end():
+    lines = title_lines("甲" * 45)
+    assert [len(line) for line in lines] == [20, 20, 5]
+
+
+def test_the_title_is_written_with_its_line_breaks():
+    title = docx.Document(io.BytesIO(_saved(_sample))).paragraphs[0]
+    assert title.text == "关于2023年度法治政府建设\n重点任务推进情况的通报"
+
+
+def test_no_ranking_header_wraps_one_character_a_line():
+    headers = ["名次", "责任单位", "承办事项数", "已办结", "按期办结率", "当前逾期",
+               "退回率", "督办单（黄/红）", "得分"]  # fmt: skip
+    character_mm = Pt(12).mm  # 小四
+    for header, width in zip(headers, RANKING_WIDTHS_MM, strict=True):
+        per_line = int((width - 2 * CELL_PADDING.mm) // character_mm)
+        assert per_line >= 2, header
+        lines = -(-text_width(header) // per_line)
+        last = text_width(header) - (lines - 1) * per_line
+        assert lines <= 2 and (lines == 1 or last >= 2), header
+    assert sum(RANKING_WIDTHS_MM) == 156

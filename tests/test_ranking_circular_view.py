@@ -84,8 +84,10 @@ def test_supervisor_downloads_the_circular_named_by_its_title(
     disposition = unquote(response["Content-Disposition"])
     assert "关于2023年度法治政府建设重点任务推进情况的通报.docx" in disposition
     assert 'filename="circular-2023.docx"' in disposition
-    title = paragraphs(response.content)[0]
-    assert title == "关于2023年度法治政府建设重点任务推进情况的通报"
+    number, title = paragraphs(response.content)[:2]
+    assert number == f"【发文机关代字】〔{timezone.localdate().year}〕【号】"
+    # Broken between words, not inside one ("推进情 / 况的通报").
+    assert title == "关于2023年度法治政府建设\n重点任务推进情况的通报"
 
 
 def test_circular_of_a_period_over_two_years_downloads_under_a_readable_name(
@@ -114,7 +116,7 @@ def test_title_and_text_take_the_year_and_period_chosen(
     response = _circular(client, "&start=2024-01-01&end=2024-12-31")
 
     text = paragraphs(response.content)
-    assert text[0] == "关于2024年度法治政府建设重点任务推进情况的通报"
+    assert text[1] == "关于2024年度法治政府建设\n重点任务推进情况的通报"
     assert any("对2024年1月1日至2024年12月31日各责任单位" in p for p in text)
 
 
@@ -185,8 +187,9 @@ def test_circular_names_the_official_fonts(client, supervisor, circular_data):
 
     document = read(_circular(client).content)
 
-    assert east_asia_font(document.paragraphs[0].runs[0]) == "方正小标宋简体"
-    assert east_asia_font(document.paragraphs[2].runs[0]) == "仿宋_GB2312"
+    assert east_asia_font(document.paragraphs[0].runs[0]) == "仿宋_GB2312"  # 发文字号
+    assert east_asia_font(document.paragraphs[1].runs[0]) == "方正小标宋简体"
+    assert east_asia_font(document.paragraphs[3].runs[0]) == "仿宋_GB2312"
     cell = document.tables[0].rows[1].cells[1].paragraphs[0].runs[0]
     assert east_asia_font(cell) == "仿宋_GB2312"
 

@@ -425,3 +425,31 @@ def test_two_concurrent_runs_send_each_reminder_once(department_a, staff_a, supe
     assert Reminder.objects.count() == 6
     assert Notification.objects.filter(recipient=staff_a).count() == 1
     assert Notification.objects.filter(recipient=supervisor).count() == 1
+
+
+@pytest.mark.parametrize("far", ["9999-12-31", "0001-01-01"])
+def test_a_far_date_on_the_command_line_is_one_line_and_a_failure(far):
+    done = subprocess.run(
+        [sys.executable, "manage.py", "send_reminders", "--date", far],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "too far from today" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_digest_subject_is_dated_by_the_runs_date(settings, department_a, staff_a):
+    mail.outbox = []
+    settings.EMAIL_ENABLED = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    choose_email(staff_a, DAILY_DIGEST)
+    ObligationFactory(department=department_a, owner=staff_a, due_date=due_in(3))
+    assert DAY != timezone.localdate()
+
+    run()
+
+    (email,) = mail.outbox
+    assert f"{DAY.isoformat()} 每日汇总" in email.subject

@@ -23,7 +23,9 @@ told (``ArchiveResult.problems``), so the command exits non-zero.
 ``verify_archive`` re-hashes every member against the manifest. The manifest
 carries the SHA-256 of its own content (``digest``) and an HMAC of it with this
 installation's SECRET_KEY (``signature``): an edited manifest fails the first, one
-rewritten with a recomputed digest fails the second.
+rewritten with a recomputed digest fails the second (checked with SECRET_KEY and
+its fallbacks). Whoever holds the key can still write an archive that verifies: the
+HMAC proves the key, not the time or the truth of the records (README).
 """
 
 import dataclasses
@@ -31,9 +33,11 @@ import hashlib
 import io
 import json
 import re
+import struct
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from datetime import datetime
 from pathlib import PurePosixPath
 
@@ -42,6 +46,7 @@ from django.core.signing import Signer
 from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -72,6 +77,20 @@ _VERIFY_LIMITS = ZipLimits(
     max_members=500_000, max_unpacked=2**50, max_directory=256 * 2**20
 )
 _MANIFEST_MAX = 256 * 2**20
+# What reading a crafted or damaged zip raises besides BadZipFile: an encrypted
+# member (RuntimeError), a compression method zipfile lacks such as 9 or 99
+# (NotImplementedError), a truncated or lying header (EOFError, ValueError,
+# struct.error), a damaged deflate stream (zlib.error), the file itself (OSError).
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+    struct.error,
+)
 
 # Characters Windows refuses in a file name, and the names it reserves for devices
 # (with any extension: "CON.txt" is the console too).
@@ -560,8 +579,22 @@ def manifest_digest(manifest: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _signature(digest):
-    return Signer(salt=_SIGNER_SALT).signature(digest)
+def _signature(digest, key=None):
+    return Signer(key=key, salt=_SIGNER_SALT).signature(digest)
+
+
+def _signed_here(manifest) -> bool:
+    """The manifest's ``signature`` is this installation's HMAC of its digest, with
+    the current key or one of ``SECRET_KEY_FALLBACKS``: a key rotation must not make
+    every earlier archive read as another installation's."""
+    signature = manifest.get("signature")
+    if not isinstance(signature, str):
+        return False
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())]
+    return any(
+        constant_time_compare(signature, _signature(manifest["digest"], key))
+        for key in keys
+    )
 
 
 def write_archive(report, output, *, user) -> ArchiveResult:
@@ -769,11 +802,12 @@ def _read_manifest(archive, path):
         data = read_member(archive, MANIFEST_NAME, _MANIFEST_MAX)
     except KeyError:
         raise _not_ours(path) from None
-    except (UnsafeArchive, zipfile.BadZipFile, OSError):
+    except (UnsafeArchive, *_UNREADABLE):
         raise _tampered(path, gettext("it cannot be read")) from None
     try:
         manifest = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: a manifest of ten million "[" is not JSON we wrote.
         raise _not_ours(path) from None
     if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
         raise _not_ours(path)
@@ -796,7 +830,7 @@ def _check_manifest(manifest, path, *, check_signature):
         raise _tampered(path, gettext("its list of files is not well formed"))
     if manifest_digest(manifest) != manifest["digest"]:
         raise _tampered(path, gettext("its digest does not match its content"))
-    if check_signature and manifest.get("signature") != _signature(manifest["digest"]):
+    if check_signature and not _signed_here(manifest):
         raise ArchiveError(
             gettext(
                 "The manifest of %(path)s is not signed by this installation: it was "
@@ -817,9 +851,29 @@ def _hash_member(archive, info, limit):
             while size <= limit and (chunk := stream.read(CHUNK)):
                 digest.update(chunk)
                 size += len(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except _UNREADABLE:
         return None
     return size, digest.hexdigest()
+
+
+def _archived_name(info) -> str:
+    """The member's name as it was archived. We write names with the UTF-8 flag
+    (0x800); a tool that re-packs the zip without it (some Windows tools do) stores
+    the same bytes, or the names in the local code page (GBK), and zipfile then
+    reads them as cp437: decode them back, and let the hashes decide whether the
+    content is the archive's."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
 def verify_archive(path, *, check_signature=True) -> Verification:
@@ -828,7 +882,7 @@ def verify_archive(path, *, check_signature=True) -> Verification:
     it cannot be checked at all."""
     try:
         archive = open_bounded(path, _VERIFY_LIMITS)
-    except (zipfile.BadZipFile, OSError, UnsafeArchive):
+    except (UnsafeArchive, *_UNREADABLE):
         raise ArchiveError(
             gettext("%(path)s is not a zip file that can be read.") % {"path": path}
         ) from None
@@ -840,12 +894,13 @@ def verify_archive(path, *, check_signature=True) -> Verification:
         for info in archive.infolist():
             if info.is_dir():
                 continue
-            if info.filename in members or info.filename == MANIFEST_NAME:
-                if info.filename != MANIFEST_NAME or MANIFEST_NAME in members:
-                    result.extra.append(info.filename)
-                members.setdefault(info.filename, info)
+            name = _archived_name(info)
+            if name in members or name == MANIFEST_NAME:
+                if name != MANIFEST_NAME or MANIFEST_NAME in members:
+                    result.extra.append(name)
+                members.setdefault(name, info)
                 continue
-            members[info.filename] = info
+            members[name] = info
         listed = set()
         for entry in manifest["files"]:
             name = entry["path"]

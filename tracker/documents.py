@@ -405,7 +405,9 @@ def _ratings_sentence(rows) -> str:
     return gettext("Of the finished items, rated: %(ratings)s.") % {"ratings": parts}
 
 
-RANKING_WIDTHS_MM = (12, 32, 14, 14, 20, 14, 16, 18, 16)
+# Each header on at most two lines of at least two characters (小四, 1 mm padding):
+# at 12 mm "名次" was set one character a line.
+RANKING_WIDTHS_MM = (12, 36, 15, 15, 17, 14, 15, 20, 12)
 
 
 def _ranking_table(document, rows):
@@ -467,6 +469,10 @@ def _write_circular(*, report, start, end, rows, flagged, today):
     period = _period(start, end, today)
     totals = _overall(rows)
     document = OfficialDocument(title_for_properties=title)
+    # GB/T 9704's 发文字号, a placeholder until the office numbers the document.
+    document.document_number(
+        gettext("【Issuer's code】〔%(year)s〕【No.】") % {"year": today.year}
+    )
     document.title(title)
     document.paragraph(gettext("All departments concerned:"), indent=False)
     document.paragraph(

@@ -20,6 +20,7 @@ import io
 import itertools
 import re
 import string
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import quote
@@ -44,8 +45,10 @@ from .tables import COLUMNS_BY_NAME, EXPORT_ONLY_COLUMNS
 # injection); an apostrophe makes Excel and LibreOffice show it as text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Skipped when looking for a formula prefix: a spreadsheet may trim them on import,
-# so " =cmd" is treated like "=cmd".
+# so " =cmd" is treated like "=cmd"; and so are the invisible characters (format
+# characters such as U+FEFF and U+200B, every kind of space and line separator).
 _LEADING_IGNORED = string.whitespace + "\x7f"
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 EXPORT_FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_CONTENT_TYPE = (
@@ -66,11 +69,23 @@ def spreadsheet_text(value):
     if not isinstance(value, str):
         return value
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith(FORMULA_PREFIXES) or value.lstrip(_LEADING_IGNORED).startswith(
-        FORMULA_PREFIXES
-    ):
+    if value.startswith(FORMULA_PREFIXES) or _starts_like_a_formula(value):
         return "'" + value
     return value
+
+
+def _starts_like_a_formula(value: str) -> bool:
+    """The first visible character is a formula sign, or one a spreadsheet may fold
+    into one (the fullwidth ＝＋－＠ of a Chinese input method, the small ﹦:
+    compared after NFKC)."""
+    for character in value:
+        if (
+            character in _LEADING_IGNORED
+            or unicodedata.category(character) in _INVISIBLE_CATEGORIES
+        ):
+            continue
+        return unicodedata.normalize("NFKC", character).startswith(FORMULA_PREFIXES)
+    return False
 
 
 @dataclass(frozen=True)

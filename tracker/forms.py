@@ -15,11 +15,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.validators import FileExtensionValidator
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from . import importing
+from . import dates, importing
 from .evidence_files import EVIDENCE_CONTENT_TYPES
 from .isolation import LimitExceeded, run_limited
 from .models import (
@@ -763,3 +764,30 @@ class ScheduleFilterForm(forms.Form):
         queryset=Department.objects.order_by("kind", "name"),
         required=False,
     )
+
+
+class HolidayNoticeForm(forms.Form):
+    """The admin's import of a year's holidays: the State Council's notice, pasted."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    text = CleanCharField(
+        label=_("The State Council's notice"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "Paste the notice's items (一、元旦：…放假调休，共3天。…上班。). Left "
+            "empty: the holidays the law fixes (元旦, 清明, 1–2 May, 1–3 October); "
+            "春节, 端午, 中秋 and the 调休 days come with the notice."
+        ),
+    )
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        first, last = dates.window(timezone.localdate().year)
+        if not first.year <= year <= last.year:
+            raise forms.ValidationError(
+                _("Give a year from %(first)d to %(last)d.")
+                % {"first": first.year, "last": last.year}
+            )
+        return year

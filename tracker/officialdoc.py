@@ -8,7 +8,9 @@ text.
 
 The layout:
 - A4 (210 × 297 mm); margins top 37, bottom 35, left 28, right 26 mm, which leaves
-  GB/T 9704's type area of 156 × 225 mm; 22 lines a page (exact 29 pt spacing).
+  GB/T 9704's type area of 156 × 225 mm; 22 lines of 28 characters a page (exact
+  28.95 pt spacing, a ``linesAndChars`` document grid with the matching
+  ``charSpace``). A title longer than a line breaks between words.
 - Title: 方正小标宋简体, 2号 (22 pt), centred. Body: 仿宋_GB2312, 3号 (16 pt), first
   line indented by two characters. Chapter headings (一、): 黑体 3号; group
   headings （一）: 楷体_GB2312 3号. Latin letters and digits: Times New Roman.
@@ -40,6 +42,7 @@ missing CJK font with its default CJK font, e.g. Noto Serif CJK.)
 
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import docx
@@ -79,9 +82,31 @@ CHAPTER_FONT = Font("黑体", "SimHei", "modern")
 PAGE_NUMBER_FONT = Font("宋体", "SimSun", "roman")
 FONTS = (TITLE_FONT, BODY_FONT, GROUP_FONT, CHAPTER_FONT, PAGE_NUMBER_FONT)
 
-# GB/T 9704: 22 lines in the 225 mm type area.
-LINE_SPACING = Pt(29)
+# GB/T 9704-2012 (7.1): 22 lines of 28 characters in the 156 × 225 mm type area.
+LINES_PER_PAGE = 22
+CHARS_PER_LINE = 28
+TYPE_AREA_WIDTH = Mm(156)
+TYPE_AREA_HEIGHT = Mm(225)
+# 579 twips (28.95 pt): 22 lines take 636.9 pt of the type area's 637.8 pt. At 29 pt
+# they took 638 pt, so Word and LibreOffice set 21 lines a page.
+LINE_SPACING = Pt(28.95)
 TITLE_LINE_SPACING = Pt(35)
+# The document grid (w:docGrid type="linesAndChars"), what Word's and WPS's page
+# setup show as 每行28字 每页22行: a character pitch of the type area's width / 28
+# (15.79 pt); w:charSpace is its difference from the 3号 font in 1/4096 pt.
+CHAR_PITCH_PT = TYPE_AREA_WIDTH.pt / CHARS_PER_LINE
+CHAR_SPACE = round((CHAR_PITCH_PT - 16) * 4096)
+# 28 characters of 3号 (16 pt) are 448 pt, wider than the type area's 442 pt: GB/T
+# 9704's 3号 is the printer's 15.75 pt. Snapped to the grid, LibreOffice gives each
+# 16 pt character two cells (14 a line), so the text is set off the grid
+# (w:snapToGrid off) with every character 0.3 pt closer (w:spacing, in 1/20 pt):
+# 28 a line in Word, WPS and LibreOffice alike.
+CHARACTER_SPACING_TWENTIETHS = -6
+# Characters of the 2号 title a line (20), for breaking a long title between words.
+TITLE_CHARS_PER_LINE = int(TYPE_AREA_WIDTH.pt // 22)
+# Left and right padding of a table's cells (1 mm): Word's 1.9 mm default left a
+# 12 mm column room for one 小四 character a line.
+CELL_PADDING = Mm(1)
 # Two characters of the body's size: the first-line indent of every paragraph.
 INDENT = Pt(32)
 
@@ -89,6 +114,60 @@ PLACEHOLDER = re.compile(r"(【[^【】]*】)")
 # Characters XML 1.0 cannot hold (lxml refuses the whole document): text is
 # cleaned where it enters the tracker, this is the last guard.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def text_width(text: str) -> float:
+    """``text``'s width in Chinese characters: Latin letters and digits are half
+    (and the ambiguous ones, such as "—", full: a Chinese font sets them so)."""
+    return sum(
+        1 if unicodedata.east_asian_width(character) in "WFA" else 0.5
+        for character in text
+    )
+
+
+# A title may break after these: the end of a word or phrase in the titles the
+# tracker writes ("关于2026年度法治政府建设 / 重点任务推进情况的通报").
+_TITLE_BREAKS_AFTER = (
+    "关于", "年", "年度", "工作", "建设", "任务", "情况", "推进", "落实", "开展",
+    "县", "市", "区", "、", "和", "及", "与", "报告", "通报",
+)  # fmt: skip
+# Never at the start of a title's line: a particle left alone reads wrong.
+_NOT_AT_LINE_START = "的之了和与及、，。）》"
+
+
+def title_lines(text: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
+    """``text`` as the lines of a title: as the author broke it (a newline), else
+    one line if it fits, else broken after a word (``_TITLE_BREAKS_AFTER``) into
+    lines of about even length, each at most ``per_line`` characters wide; only a
+    title with no such place is cut at the line's end."""
+    if "\n" in text:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    text = text.strip()
+    if text_width(text) <= per_line:
+        return [text]
+    places = [
+        at
+        for at in range(2, len(text) - 1)
+        if text[:at].endswith(_TITLE_BREAKS_AFTER)
+        and text[at] not in _NOT_AT_LINE_START
+        and not (text[at - 1].isdigit() and text[at].isdigit())
+    ]
+    fitting = [at for at in places if text_width(text[:at]) <= per_line]
+    if not fitting:
+        cut = 1
+        while text_width(text[: cut + 1]) <= per_line:
+            cut += 1
+        return [text[:cut], *title_lines(text[cut:], per_line)]
+    last_line = [at for at in fitting if text_width(text[at:]) <= per_line]
+    if last_line:
+        # Two lines, as even as the words allow; the first the longer of equals.
+        at = min(
+            last_line,
+            key=lambda at: (abs(text_width(text[:at]) - text_width(text[at:])), -at),
+        )
+        return [text[:at], text[at:]]
+    at = max(fitting)
+    return [text[:at], *title_lines(text[at:], per_line)]
 
 
 def chinese_numeral(number: int) -> str:
@@ -219,6 +298,13 @@ class OfficialDocument:
         # 24 mm above the paper's edge.
         section.footer_distance = Mm(24)
         self.document.settings.odd_and_even_pages_header_footer = True
+        grid = section._sectPr.find(qn("w:docGrid"))
+        if grid is None:
+            grid = OxmlElement("w:docGrid")
+            section._sectPr.append(grid)
+        grid.set(qn("w:type"), "linesAndChars")
+        grid.set(qn("w:linePitch"), str(LINE_SPACING.twips))
+        grid.set(qn("w:charSpace"), str(CHAR_SPACE))
         _page_number_paragraph(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
         _page_number_paragraph(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
 
@@ -230,6 +316,13 @@ class OfficialDocument:
         paragraph_format.line_spacing = LINE_SPACING
         paragraph_format.space_before = paragraph_format.space_after = Pt(0)
         paragraph_format.widow_control = False
+        properties = normal.element.get_or_add_pPr()
+        snap = OxmlElement("w:snapToGrid")
+        snap.set(qn("w:val"), "0")
+        properties.find(qn("w:spacing")).addprevious(snap)  # the schema's order
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(CHARACTER_SPACING_TWENTIETHS))
+        normal.element.get_or_add_rPr().find(qn("w:sz")).addprevious(spacing)
         # Word's template also defaults to Calibri/宋体 through the theme.
         defaults = self.document.styles.element.find(qn("w:docDefaults"))
         if defaults is not None:
@@ -253,13 +346,25 @@ class OfficialDocument:
         return paragraph
 
     def title(self, text: str):
-        """The document's title: 方正小标宋简体 2号, centred, a blank line after."""
+        """The document's title: 方正小标宋简体 2号, centred, a blank line after; a
+        title longer than a line is broken between words (``title_lines``)."""
         paragraph = self.document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.line_spacing = TITLE_LINE_SPACING
         paragraph.paragraph_format.space_after = LINE_SPACING
         paragraph.paragraph_format.keep_with_next = True
-        return self._runs(paragraph, text, TITLE_FONT, SIZE_2)
+        for number, line in enumerate(title_lines(_NOT_XML.sub("", text))):
+            if number:
+                paragraph.runs[-1].add_break()
+            self._runs(paragraph, line, TITLE_FONT, SIZE_2)
+        return paragraph
+
+    def document_number(self, text: str):
+        """The 发文字号 line (e.g. "X府办发〔2026〕3号"), centred above the title."""
+        paragraph = self.document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.keep_with_next = True
+        return self._runs(paragraph, text, BODY_FONT, SIZE_3)
 
     def heading(self, text: str, level: int = 1):
         """A chapter heading ("一、…", 黑体) at level 1, a group heading ("（一）…",
@@ -299,6 +404,13 @@ class OfficialDocument:
         table = self.document.add_table(rows=1, cols=len(header))
         table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            margin = OxmlElement(f"w:{side}")
+            margin.set(qn("w:w"), str(CELL_PADDING.twips))
+            margin.set(qn("w:type"), "dxa")
+            margins.append(margin)
+        table._tbl.tblPr.append(margins)
         self._table_row(table.rows[0], header, bold=True)
         table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for values in rows:

@@ -63,11 +63,38 @@ def _package_year_counts(year: int) -> tuple[int, ...]:
 
 
 def _running_counts(year, is_workday):
-    running, day = 0, date(year, 1, 1)
-    while day.year == year:
-        running += is_workday(day)
+    # By ordinal, not ``day += 1``: the day after 9999-12-31 does not exist.
+    first = date(year, 1, 1).toordinal()
+    running = 0
+    for ordinal in range(first, date(year, 12, 31).toordinal() + 1):
+        running += is_workday(date.fromordinal(ordinal))
         yield running
-        day += timedelta(days=1)
+
+
+def _weekdays_through(ordinal: int) -> int:
+    """Mondays to Fridays from 0001-01-01 (a Monday, ordinal 1) through the day of
+    ``ordinal``: arithmetic, so that a far date (a legacy 9999-12-31) costs no more
+    to count to than next week."""
+    weeks, rest = divmod(ordinal, 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def _weekdays_in_years(first: int, last: int) -> int:
+    """Mondays to Fridays from 1 January of ``first`` through 31 December of
+    ``last``."""
+    if last < first:
+        return 0
+    return _weekdays_through(date(last, 12, 31).toordinal()) - _weekdays_through(
+        date(first, 1, 1).toordinal() - 1
+    )
+
+
+@lru_cache(maxsize=1)
+def _package_years() -> frozenset[int]:
+    """The years the package knows (a range of two or three decades)."""
+    years = {day.year for day in chinese_calendar.holidays}
+    years |= {day.year for day in chinese_calendar.workdays}
+    return frozenset(year for year in years if _package_covers(year))
 
 
 class Calendar:
@@ -107,18 +134,40 @@ class Calendar:
         return counts
 
     def _through(self, day: date, origin_year: int) -> int:
-        """Working days from 1 January of ``origin_year`` through ``day``."""
-        years = range(origin_year, day.year)
-        total = sum(self._year_counts(year)[-1] for year in years)
-        return total + self._year_counts(day.year)[day.timetuple().tm_yday - 1]
+        """Working days from 1 January of ``origin_year`` through ``day``.
+
+        Years that neither the package nor the table knows count Monday to Friday
+        by arithmetic, all at once; only the known years are counted day by day.
+        Otherwise a due date in year 9999 made every page showing it count eight
+        thousand years, day by day (seconds of CPU, then an overflow)."""
+        known = {
+            year
+            for year in _package_years() | self._override_years
+            if origin_year <= year < day.year
+        }
+        total = _weekdays_in_years(origin_year, day.year - 1)
+        for year in known:
+            total += self._year_counts(year)[-1] - _weekdays_in_years(year, year)
+        if day.year in _package_years() or day.year in self._override_years:
+            in_year = self._year_counts(day.year)[day.timetuple().tm_yday - 1]
+        else:
+            in_year = _weekdays_through(day.toordinal()) - _weekdays_through(
+                date(day.year, 1, 1).toordinal() - 1
+            )
+        return total + in_year
 
     def workdays_between(self, start: date, end: date) -> int:
         origin = min(start, end).year
         return self._through(end, origin) - self._through(start, origin)
 
     def add_workdays(self, day: date, n: int) -> date:
+        """At the ends of the calendar (a legacy date near 9999-12-31 or
+        0001-01-01) the answer stops at ``date.max`` or ``date.min`` rather than
+        overflowing: such a date is only ever shown, never worked to."""
         if n >= 0:
             while n:
+                if day == date.max:
+                    return day
                 day += timedelta(days=1)
                 n -= self.is_workday(day)
             return day
@@ -127,7 +176,7 @@ class Calendar:
         wanted = 1 - n
         while True:
             wanted -= self.is_workday(day)
-            if not wanted:
+            if not wanted or day == date.min:
                 return day
             day -= timedelta(days=1)
 

@@ -116,7 +116,9 @@ def test_supervisor_approves_with_a_rating_ranks_and_downloads_the_circular(
         "关于2023年度法治政府建设重点任务推进情况的通报.docx"
     )
     document, text = _paragraphs(download)
-    assert text[0] == "关于2023年度法治政府建设重点任务推进情况的通报"
+    # The 发文字号 placeholder, then the title broken between words.
+    assert text[0].startswith("【发文机关代字】〔")
+    assert text[1] == "关于2023年度法治政府建设\n重点任务推进情况的通报"
     assert any("考评为优秀1项" in paragraph for paragraph in text)
     assert f"{department_b.name}：“1.2 规范‘三项制度’执法”（红色督办）。" in text
     names = [row.cells[1].text for row in document.tables[0].rows[1:]]

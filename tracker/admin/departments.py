@@ -13,6 +13,7 @@ from ..models import (
     Department,
     display_name,
 )
+from ..notifications.addresses import validate_webhook_url
 from ..text import CleanCharField
 from .mixins import (
     CleanInputAdminMixin,
@@ -110,6 +111,13 @@ class DepartmentAdmin(
     )
     actions = ("deactivate_selected",)
     may_delete = staticmethod(permissions.can_delete_department)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "webhook_url":
+            # https, public hosts: the rules of notifications.addresses.
+            field.validators.append(validate_webhook_url)
+        return field
 
     def get_queryset(self, request):
         return (

@@ -22,11 +22,12 @@ from .texts import (
 )
 
 
-def send_digest(user, lines=(), *, now=None):
+def send_digest(user, lines=(), *, now=None, day=None):
     """Email ``user`` one digest: ``lines`` (the caller's, e.g. the day's reminders)
-    followed by the events waiting for their digest. Returns the outbox row, or None
-    when there was nothing to send or the user gets no email (inbox only, no
-    address, no mail server, or a deactivated account).
+    followed by the events waiting for their digest. The subject is dated ``day``
+    (the run's, ``send_reminders --date``), else the day of ``now``. Returns the
+    outbox row, or None when there was nothing to send or the user gets no email
+    (inbox only, no address, no mail server, or a deactivated account).
 
     The waiting events are taken in the same transaction as the outbox row is
     written, so calling this and then ``deliver_pending`` in one run sends each
@@ -55,7 +56,7 @@ def send_digest(user, lines=(), *, now=None):
                 "tracker/notifications/digest_email.txt",
                 {"items": items, "links": notification_links()},
             )
-            subject = digest_subject(len(items), now)
+            subject = digest_subject(len(items), day or timezone.localdate(now))
         (message,) = enqueue(
             [
                 OutboundMessage(
@@ -80,7 +81,7 @@ def _event_line(kind, text, obligation_id):
     return f"{line} {absolute_url(path)}"
 
 
-def send_department_digest(department, lines, *, now=None):
+def send_department_digest(department, lines, *, now=None, day=None):
     """Post one digest of ``lines`` to the department's group chat (if it has
     one); returns the outbox row or None. Sent on commit, retried like the rest."""
     lines = list(lines)
@@ -90,7 +91,7 @@ def send_department_digest(department, lines, *, now=None):
     with translation.override(settings.LANGUAGE_CODE):
         head = gettext("【%(site)s】Daily digest %(day)s, %(department)s:") % {
             "site": site_name(),
-            "day": timezone.localdate(now),
+            "day": day or timezone.localdate(now),
             "department": department.short_name or department.name,
         }
     # Cut to the robot's limit when it is sent (robots.fit): the limit is the
@@ -110,7 +111,7 @@ def send_department_digest(department, lines, *, now=None):
     return message
 
 
-def deliver_pending(*, now=None, digests=None):
+def deliver_pending(*, now=None, digests=None, day=None):
     """The daily run's delivery: one digest email per person with events waiting
     (plus ``digests``: {user: [lines]} from the caller, merged into the same email),
     then every outbox row still pending, failed sends of earlier runs included.
@@ -130,7 +131,7 @@ def deliver_pending(*, now=None, digests=None):
     digest_count = 0
     for user, lines in digests.items():
         try:
-            if send_digest(user, lines, now=now) is not None:
+            if send_digest(user, lines, now=now, day=day) is not None:
                 digest_count += 1
         except Exception:
             logger.exception("Could not write the digest of user %s", user.pk)

@@ -19,7 +19,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -27,6 +27,8 @@ from django_tasks import default_task_backend, task
 
 from ..models import AccountProfile, OutboundMessage, RobotWindow
 from . import robots
+from .addresses import check_webhook_destination
+from .mail import build_email
 from .robots import DeliveryError, RateLimited, TimedOut
 
 logger = logging.getLogger(__name__)
@@ -218,6 +220,8 @@ def _send(message):
         return _send_email(message)
     department = message.department
     url = department.webhook_url
+    # Where the address resolves now, not only where it did when it was saved.
+    check_webhook_destination(url)
     kind = robots.kind_of(url, department.webhook_kind)
     if department.webhook_secret:
         url = robots.signed_url(url, department.webhook_secret)
@@ -257,13 +261,9 @@ def _send_email(message):
     watchdog.daemon = True
     watchdog.start()
     try:
-        sent = EmailMessage(
-            message.subject,
-            message.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [address],
-            connection=connection,
-        ).send()
+        email = build_email(subject=message.subject, body=message.body, to=address)
+        email.connection = connection
+        sent = email.send()
     except Exception:
         if expired.is_set():
             raise DeliveryError(

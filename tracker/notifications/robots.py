@@ -185,7 +185,9 @@ def post(url, body, *, deadline_seconds):
         connection.close()
     if expired.is_set():
         raise TimedOut(f"timed out: no whole answer within {deadline_seconds} s")
-    text = data.decode(errors="replace")[:1000]
+    # The vendor's errcode and errmsg only: whatever else an address answers is
+    # neither kept nor shown in the admin (a robot address could point anywhere).
+    text = vendor_text(data)
     if status != 200:
         raise DeliveryError(f"HTTP {status}", code=status, answer=text)
     # Both robots answer 200 with {"errcode": 0} on success and a non-zero errcode
@@ -200,8 +202,21 @@ def post(url, body, *, deadline_seconds):
         )
     if errcode:
         raise DeliveryError(
-            f"the robot answered errcode {errcode}: {text[:200]}",
+            f"the robot answered {text}",
             code=errcode,
             answer=text,
         )
     return Answer(code="0", text=text)
+
+
+def vendor_text(data: bytes) -> str:
+    """``errcode N: errmsg`` from a robot's JSON answer, printable and short; ""
+    for anything else."""
+    try:
+        answer = json.loads(data)
+    except ValueError:
+        return ""
+    if not isinstance(answer, dict) or "errcode" not in answer:
+        return ""
+    message = "".join(c for c in str(answer.get("errmsg", "")) if c.isprintable())
+    return f"errcode {answer['errcode']}: {message[:120]}"

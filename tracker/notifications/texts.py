@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from .audience import Kind
@@ -63,10 +63,10 @@ def webhook_text(kind, text, obligation):
     return content
 
 
-def digest_subject(count, now):
+def digest_subject(count, day):
     with translation.override(settings.LANGUAGE_CODE):
         return ngettext(
             "[%(site)s] Daily digest %(day)s: %(count)d item",
             "[%(site)s] Daily digest %(day)s: %(count)d items",
             count,
-        ) % {"site": site_name(), "day": timezone.localdate(now), "count": count}
+        ) % {"site": site_name(), "day": day, "count": count}

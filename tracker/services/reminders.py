@@ -580,7 +580,7 @@ def run(day: date | None = None, *, dry_run=False, force=False) -> Result:
         result.escalated = _escalate(planned)
         result.sent = _record_and_send(planned)
         result.already_sent = planned.line_count - _count(result.sent)
-    result.digests_delivered, result.messages_delivered = deliver_pending()
+    result.digests_delivered, result.messages_delivered = deliver_pending(day=day)
     return result
 
 
@@ -722,7 +722,7 @@ def _record_and_send(planned):
                 text="\n".join(texts),
                 email=False,
             )
-            send_digest(user, texts)
+            send_digest(user, texts, day=planned.day)
             for line in lines:
                 department_id = planned.department_of.get(line.obligation_id)
                 if (
@@ -735,6 +735,8 @@ def _record_and_send(planned):
                     )
         for department_id, lines in group_chat.items():
             send_department_digest(
-                planned.departments[department_id], list(lines.values())
+                planned.departments[department_id],
+                list(lines.values()),
+                day=planned.day,
             )
     return sent

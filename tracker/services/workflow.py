@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import permissions, workdays
+from .. import dates, permissions, workdays
 from ..models import (
     Department,
     ExtensionRequest,
@@ -290,6 +290,9 @@ def obligation_assign(
                 _("The due date %(date)s is in the past.")
                 % {"date": due_date.isoformat()}
             )
+        refusal = dates.out_of_window(due_date, year=current.report.year)
+        if refusal is not None:
+            raise ServiceError(refusal)
     reassigned = department is not UNSET and department != current.department
     requested = {"department": department, "owner": owner, "due_date": due_date}
     changes = []
@@ -564,6 +567,9 @@ def extension_request(
         )
     if requested_due_date < timezone.localdate():
         raise ServiceError(_("The requested due date is in the past."))
+    refusal = dates.out_of_window(requested_due_date, year=current.report.year)
+    if refusal is not None:
+        raise ServiceError(refusal)
     extension = ExtensionRequest(
         obligation=current,
         requested_by=user,

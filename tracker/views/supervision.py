@@ -1,5 +1,6 @@
 """三色督办: the supervision level, the 督办单 and its reply, the notice register."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -76,6 +77,12 @@ def notice_detail(request, pk):
             "report": notice.obligation.report,
             "reply_workdays": NOTICE_REPLY_WORKDAYS,
             "co_operating_units": co_operating_unit_names(notice.obligation),
+            "office": settings.NOTICE_ISSUING_OFFICE
+            or gettext("%(organization)s rule-of-law supervision office")
+            % {"organization": notice.obligation.report.organization},
+            "contact": settings.NOTICE_CONTACT,
+            "phone": settings.NOTICE_PHONE,
+            "copied_to": settings.NOTICE_CC,
         },
     )
 

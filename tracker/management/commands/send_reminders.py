@@ -4,12 +4,12 @@ failed emails and group-chat posts. Run every morning (docs/deploy.md): it also
 records the day's status counts, also on days that are not working days; safe to
 run twice, or on every app server at once."""
 
-import argparse
 import datetime
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from tracker import dates
 from tracker.models import display_name
 from tracker.selectors.reminders import unreachable_departments
 from tracker.services import reminders
@@ -17,12 +17,24 @@ from tracker.services.dashboard import status_snapshots_take
 
 
 def _date(value):
+    """The ``--date`` given, checked here rather than by argparse, so that a bad
+    value is one line (``CommandError: …``) and a non-zero exit, not a usage text or
+    a traceback. A day far from today (9999-12-31, 0001-01-01) is refused: the run
+    would date its reminders and escalations by it."""
+    if value is None:
+        return None
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(
+        raise CommandError(
             f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30"
         ) from None
+    first, last = dates.window(timezone.localdate().year)
+    if not first <= day <= last:
+        raise CommandError(
+            f"{value} is too far from today; give a day from {first} to {last}."
+        )
+    return day
 
 
 class Command(BaseCommand):
@@ -35,7 +47,6 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--date",
-            type=_date,
             help="The day to run for (YYYY-MM-DD); default: today in Asia/Shanghai.",
         )
         parser.add_argument(
@@ -50,6 +61,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, date, dry_run, force, **options):
+        date = _date(date)
         today = timezone.localdate()
         if not dry_run and date in (None, today):
             # Every day, working or not (the timer fires daily): the day's status
