@@ -20,6 +20,7 @@ def department_form(department, **changes):
     return {
         "name": department.name,
         "short_name": department.short_name,
+        "kind": department.kind,
         "is_active": "on",
         "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=t",
         "webhook_kind": "dingtalk",

@@ -40,6 +40,7 @@ def _save_in_admin(client, department, url):
         {
             "name": department.name,
             "short_name": department.short_name,
+            "kind": department.kind,
             "is_active": "on",
             "webhook_url": url,
         },
@@ -151,5 +152,7 @@ def test_the_error_kept_is_the_robots_code_and_message_only(
         return_for_rework(obligation, supervisor)
 
     message = OutboundMessage.objects.get()
-    assert message.last_error == "DeliveryError: errcode 40001: badkey"
-    assert "s3cr3t" not in message.last_error
+    assert message.last_error.endswith("errcode 40001: badkey")
+    # What the admin shows of the answer is the vendor's code and message only.
+    assert message.answer == "errcode 40001: badkey"
+    assert "s3cr3t" not in message.last_error + message.answer

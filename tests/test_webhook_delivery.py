@@ -294,6 +294,7 @@ def test_admin_shows_a_clear_error_for_a_webhook_that_is_not_http(
         {
             "name": department_a.name,
             "short_name": department_a.short_name,
+            "kind": department_a.kind,
             "is_active": "on",
             "webhook_url": "ftp://robot.example.cn/x",
         },

@@ -71,6 +71,9 @@ def web(settings, smtp):
     settings.TASKS = DB_TASKS
     settings.EMAIL_ENABLED = True
     settings.SITE_URL = "https://fazhi.county.gov.cn"
+    # The local robot stands in for the vendors' on loopback over plain http.
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     return settings
 
 
@@ -86,6 +89,8 @@ def start_worker(smtp):
             "EMAIL_PORT": str(smtp.port),
             "SITE_URL": "https://fazhi.county.gov.cn",
             "WEBHOOK_TIMEOUT": "2",
+            "WEBHOOK_ALLOW_HTTP": "1",
+            "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
             **env,
         }
         process = subprocess.Popen(
