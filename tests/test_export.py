@@ -349,7 +349,8 @@ def test_invisible_and_fullwidth_prefixes_are_neutralised_in_csv_and_xlsx(
     rows = csv_rows(sv_client.get("/obligations/?_export=csv"))
     assert rows[1][1] == "'" + dangerous
     response = sv_client.get("/obligations/?_export=xlsx")
-    cell = openpyxl.load_workbook(io.BytesIO(response.content)).active["B2"]
+    # Row 1 is the print title, row 2 the header, row 3 the first item.
+    cell = openpyxl.load_workbook(io.BytesIO(response.content)).active["B3"]
     assert (cell.value, cell.data_type) == ("'" + dangerous, "s")
 
 
