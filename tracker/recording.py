@@ -1,11 +1,14 @@
-"""recording"""
+"""The texts written into the record (timeline entries, history reasons,
+notifications) in the organisation's language, whatever the writer's interface
+language: services and notifications both write them."""
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import translation
 
-# As in every tracker module, ``_`` is the lazy gettext: labels and messages become
-# text when used, in the reader's language or the record's (``_recorded``).
+# ``_`` is the lazy gettext, as in every tracker module: labels and messages
+# become text when used, in the reader's language or the record's
+# (``in_record_language``).
 from django.utils.translation import gettext_lazy as _
 
 from .models import (

@@ -1,10 +1,9 @@
-"""events"""
+"""The one entry point services call to tell people of a change (``notify``), the
+announcements of each kind of change, and ``email`` for a mail that is no event
+(a password-reset link)."""
 
 from django.db import transaction
 from django.utils import timezone
-
-# As in every tracker module, ``_`` is the lazy gettext: labels and messages become
-# text when used, in the reader's language or the record's (``_recorded``).
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (

@@ -7,8 +7,6 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-# As in every tracker module, ``_`` is the lazy gettext: labels and messages become
-# text when used, in the reader's language or the record's (``_recorded``).
 from ..models import (
     Obligation,
     ProgressUpdate,

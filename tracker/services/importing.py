@@ -10,9 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-
-# As in every tracker module, ``_`` is the lazy gettext: labels and messages become
-# text when used, in the reader's language or the record's (``_recorded``).
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions

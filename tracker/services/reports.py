@@ -2,9 +2,6 @@
 
 from django.db import transaction
 from django.utils import timezone
-
-# As in every tracker module, ``_`` is the lazy gettext: labels and messages become
-# text when used, in the reader's language or the record's (``_recorded``).
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions

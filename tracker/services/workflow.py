@@ -8,9 +8,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.text import capfirst
-
-# As in every tracker module, ``_`` is the lazy gettext: labels and messages become
-# text when used, in the reader's language or the record's (``_recorded``).
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
