@@ -40,17 +40,32 @@ def test_text_that_is_no_notice_is_refused_with_a_message():
         parse_notice("今天天气很好。", 2027)
 
 
-def test_the_law_fixes_new_year_qingming_may_and_october_for_an_unknown_year():
+def test_the_law_fixes_every_statutory_holiday_for_an_unknown_year():
     days = {(d.day, d.name) for d in statutory_days(2027)}
     assert days == {
         (date(2027, 1, 1), "元旦"),
+        # 2027's 春节 is on 6 February: 除夕 and 正月初一 to 初三.
+        (date(2027, 2, 5), "春节"),
+        (date(2027, 2, 6), "春节"),
+        (date(2027, 2, 7), "春节"),
+        (date(2027, 2, 8), "春节"),
         (date(2027, 4, 5), "清明节"),
+        (date(2027, 6, 9), "端午节"),
+        (date(2027, 9, 15), "中秋节"),
         (date(2027, 5, 1), "劳动节"),
         (date(2027, 5, 2), "劳动节"),
         (date(2027, 10, 1), "国庆节"),
         (date(2027, 10, 2), "国庆节"),
         (date(2027, 10, 3), "国庆节"),
     }
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_proposed_days_are_holidays_in_the_published_calendar(year):
+    # For years the State Council has published (and chinese-calendar carries),
+    # every day the law alone gives is a holiday there too.
+    for proposed in statutory_days(year):
+        assert chinese_calendar.is_holiday(proposed.day), proposed
 
 
 @pytest.fixture

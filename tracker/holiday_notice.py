@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 from django.utils.translation import gettext as _
+from lunardate import LunarDate
 
 _ITEM = re.compile(
     r"(?:^|\n|\s)[一二三四五六七八九十]+、\s*([^：:\s]{1,8})[：:](.*?)"
@@ -100,10 +101,11 @@ def parse_notice(text: str, year: int) -> list[ProposedDay]:
 
 
 def statutory_days(year: int) -> list[ProposedDay]:
-    """The holidays the law fixes by the solar calendar (元旦, 清明, 劳动节 1–2 May,
-    国庆节 1–3 October), for a year the package and the table do not know. 春节,
-    端午 and 中秋 follow the lunar calendar and the 调休 days follow the notice:
-    they come from the notice's text."""
+    """The holidays the law itself fixes (全国年节及纪念日放假办法, as amended in
+    2024), for a year the package and the table do not know: 元旦, 春节 (除夕 and
+    正月初一 to 初三), 清明, 劳动节 (1-2 May), 端午, 中秋 and 国庆节 (1-3 October).
+    The lunar dates come from the lunar calendar (lunardate); which weekend days are
+    moved to work (调休) only the State Council's notice says."""
     qingming = next(
         day
         for day, term in chinese_calendar.get_solar_terms(
@@ -111,12 +113,22 @@ def statutory_days(year: int) -> list[ProposedDay]:
         )
         if term == "清明"
     )
-    return [
-        ProposedDay(date(year, 1, 1), False, "元旦"),
-        ProposedDay(qingming, False, "清明节"),
-        ProposedDay(date(year, 5, 1), False, "劳动节"),
-        ProposedDay(date(year, 5, 2), False, "劳动节"),
-        ProposedDay(date(year, 10, 1), False, "国庆节"),
-        ProposedDay(date(year, 10, 2), False, "国庆节"),
-        ProposedDay(date(year, 10, 3), False, "国庆节"),
+    new_year = LunarDate(year, 1, 1).to_solar_date()
+    spring = [new_year - timedelta(days=1)] + [
+        new_year + timedelta(days=n) for n in range(3)
     ]
+    return sorted(
+        [
+            ProposedDay(date(year, 1, 1), False, "元旦"),
+            *(ProposedDay(day, False, "春节") for day in spring),
+            ProposedDay(qingming, False, "清明节"),
+            ProposedDay(date(year, 5, 1), False, "劳动节"),
+            ProposedDay(date(year, 5, 2), False, "劳动节"),
+            ProposedDay(LunarDate(year, 5, 5).to_solar_date(), False, "端午节"),
+            ProposedDay(LunarDate(year, 8, 15).to_solar_date(), False, "中秋节"),
+            ProposedDay(date(year, 10, 1), False, "国庆节"),
+            ProposedDay(date(year, 10, 2), False, "国庆节"),
+            ProposedDay(date(year, 10, 3), False, "国庆节"),
+        ],
+        key=lambda proposed: proposed.day,
+    )
