@@ -48,6 +48,7 @@ from .reports import (
     display_name_expression,
 )
 from .supervision import EscalationRule, NoticeCounter, SupervisionNotice
+from .thesaurus import ThesaurusEntry, ThesaurusEntryQuerySet
 from .workflow import (
     ExtensionRequest,
     ProgressUpdate,
@@ -89,6 +90,8 @@ __all__ = [
     "Section",
     "StatusSnapshot",
     "SupervisionNotice",
+    "ThesaurusEntry",
+    "ThesaurusEntryQuerySet",
     "countdown",
     "display_name",
     "display_name_expression",
