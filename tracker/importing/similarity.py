@@ -73,11 +73,11 @@ def _bigrams(text: str) -> list[str]:
     return [run[i : i + 2] for run in _runs(text) for i in range(len(run) - 1)]
 
 
-def _concepts(text: str, thesaurus: Thesaurus) -> list[tuple[str, str]]:
-    """The thesaurus' concepts a passage names, as (concept, the word it uses): a
-    thesaurus word, or one inside a longer word (普法 in 精准普法)."""
+def _concepts(passage_words: list[str], thesaurus: Thesaurus) -> list[tuple[str, str]]:
+    """The thesaurus' concepts a passage's words name, as (concept, the word it
+    uses): a thesaurus word, or one inside a longer word (普法 in 精准普法)."""
     found = []
-    for word in _words(text, thesaurus):
+    for word in passage_words:
         if word in thesaurus.concept:
             found.append((thesaurus.concept[word], word))
             continue
@@ -120,13 +120,17 @@ def _contribution(first: dict, second: dict) -> dict[str, float]:
     return {item: w * second[item] for item, w in first.items() if item in second}
 
 
-def _shared_terms(query_text, candidate_text, bigrams, concepts, thesaurus):
-    """Whole words both passages use, by their bigrams' and concept's share of the
-    score, and the synonyms that joined them (普法 ≈ 法治宣传教育): at most
-    ``MAX_TERMS``, the most telling first, a word inside an already given one left
-    out (人员 says nothing more once 执法人员 is given)."""
-    query_words = _words(query_text, thesaurus)
-    candidate_words = set(_words(candidate_text, thesaurus))
+def _shared_terms(query, candidate, bigrams, concepts):
+    """Whole words both passages use, by their bigrams' share of the score, and the
+    synonyms that joined them (普法 ≈ 法治宣传教育): at most ``MAX_TERMS``, the most
+    telling first, a word inside an already given one left out (人员 says nothing
+    more once 执法人员 is given). ``query`` and ``candidate``: each passage's words
+    and concepts."""
+    (query_words, query_concepts), (candidate_words, candidate_concepts) = (
+        query,
+        candidate,
+    )
+    candidate_words = set(candidate_words)
     weights = {}
     for word in dict.fromkeys(query_words):
         if word not in candidate_words:
@@ -134,9 +138,9 @@ def _shared_terms(query_text, candidate_text, bigrams, concepts, thesaurus):
         weight = sum(bigrams.get(word[k : k + 2], 0.0) for k in range(len(word) - 1))
         weights[word] = weight
     query_surfaces, candidate_surfaces = {}, {}
-    for concept, word in _concepts(query_text, thesaurus):
+    for concept, word in query_concepts:
         query_surfaces.setdefault(concept, word)
-    for concept, word in _concepts(candidate_text, thesaurus):
+    for concept, word in candidate_concepts:
         candidate_surfaces.setdefault(concept, word)
     for concept, weight in concepts.items():
         said, answered = query_surfaces[concept], candidate_surfaces[concept]
@@ -157,23 +161,25 @@ def _ranked(queries: dict, candidates: dict, *, corpus, min_score, limit, thesau
     The score is the bigram cosine plus ``CONCEPT_WEIGHT`` times the cosine over
     the thesaurus' concepts; each with its document frequencies over ``corpus``."""
     thesaurus = shipped_thesaurus() if thesaurus is None else thesaurus
+    # Each passage is cut into words once, whatever the number of pairs it is in.
+    analysed = {}
+    for text in [*corpus, *queries.values(), *candidates.values()]:
+        if text not in analysed:
+            passage_words = _words(text, thesaurus)
+            analysed[text] = (passage_words, _concepts(passage_words, thesaurus))
+
+    def concepts_of(text):
+        return [concept for concept, _word in analysed[text][1]]
 
     def vectors(feature):
+        documents = [feature(text) for text in corpus]
         return (
-            _weights({k: feature(t) for k, t in queries.items()}, corpus[feature]),
-            _weights({k: feature(t) for k, t in candidates.items()}, corpus[feature]),
+            _weights({k: feature(t) for k, t in queries.items()}, documents),
+            _weights({k: feature(t) for k, t in candidates.items()}, documents),
         )
 
-    def concept_names(text):
-        return [concept for concept, _word in _concepts(text, thesaurus)]
-
-    texts = corpus
-    corpus = {
-        _bigrams: [_bigrams(text) for text in texts],
-        concept_names: [concept_names(text) for text in texts],
-    }
     query_bigrams, candidate_bigrams = vectors(_bigrams)
-    query_concepts, candidate_concepts = vectors(concept_names)
+    query_concepts, candidate_concepts = vectors(concepts_of)
     for query, query_text in queries.items():
         scored = []
         for candidate, candidate_text in candidates.items():
@@ -184,7 +190,7 @@ def _ranked(queries: dict, candidates: dict, *, corpus, min_score, limit, thesau
             score = sum(bigrams.values()) + CONCEPT_WEIGHT * sum(concepts.values())
             if score > 0 and score >= min_score:
                 terms = _shared_terms(
-                    query_text, candidate_text, bigrams, concepts, thesaurus
+                    analysed[query_text], analysed[candidate_text], bigrams, concepts
                 )
                 scored.append((query, candidate, round(score, 3), terms))
         scored.sort(key=lambda each: -each[2])
