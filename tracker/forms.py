@@ -412,6 +412,8 @@ class ThesaurusEntryAdminForm(forms.ModelForm):
     ``services.thesaurus.thesaurus_entry_check`` (a form error, nothing saved); an
     existing one only goes out of use or back into it."""
 
+    term = CleanCharField(label=_("term"), max_length=30, required=False)
+    synonym = CleanCharField(label=_("synonym"), max_length=30, required=False)
     change_reason = record_text_field(
         _("Reason for the change"), help_text=_("Kept in the history of the entry.")
     )
@@ -419,6 +421,13 @@ class ThesaurusEntryAdminForm(forms.ModelForm):
     class Meta:
         model = ThesaurusEntry
         fields = ("term", "synonym", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An entry is never reworded: the words are typed once, when it is added.
+        for name in ("term", "synonym"):
+            if name in self.fields:
+                self.fields[name].required = self.instance.pk is None
 
     def clean(self):
         cleaned = super().clean()
