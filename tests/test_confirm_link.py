@@ -35,8 +35,10 @@ def test_task_page_shows_suggested_problems_with_the_shared_wording(sv_client, s
     card = page.get_element_by_id("suggested-links")
     assert "Suggested problems" in text(card)
     links = [a.get("href") for a in card.xpath(".//a")]
-    assert links[0] == seed["3.1"].get_absolute_url()
-    assert "Shared wording: 执法人员" in text(card)
+    # Best first: 3.2, joined by a synonym the thesaurus knows; then 3.1.
+    assert links[:2] == [seed["3.2"].get_absolute_url(), seed["3.1"].get_absolute_url()]
+    assert "Shared wording: 法治观念 ≈ 法治素养" in text(card)
+    assert "执法人员" in text(card)
     assert len(card.xpath(".//button[text()='Confirm link']")) == 3
 
 

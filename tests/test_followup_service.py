@@ -59,14 +59,14 @@ def test_supervisor_confirms_a_follow_up_stored_with_who_why_and_the_wording(
         supervisor,
     )
     assert stored.confirmed_at is not None
-    assert stored.score == 0.133
-    assert stored.shared_terms == ["法律顾问", "事务", "决策", "政府"]
+    assert stored.score == 0.347
+    assert stored.shared_terms == ["法律顾问制度 ≈ 政府法律顾问"]
     assert stored.reason == "已确认建议的跟进。"
     assert _timeline(earlier["4.1"]) == [
         (
             "supervisor",
             "2023年报告中报告为：1.2.2 发挥政府法律顾问作用。\n"
-            "共同措辞：法律顾问、事务、决策、政府\n已确认建议的跟进。",
+            "共同措辞：法律顾问制度 ≈ 政府法律顾问\n已确认建议的跟进。",
         )
     ]
     assert _timeline(later["1.2.2"])[0][1].startswith(

@@ -41,8 +41,8 @@ def test_task_page_suggests_the_items_of_next_years_report_with_their_wording(
     card = page.get_element_by_id("follow-up")
     assert text(card.xpath(".//h2")[0]) == "Follow-up in 2023"
     suggested = [text(item) for item in card.xpath(".//li[@data-suggestion]")]
-    assert suggested[0].startswith("1.3.1 织密服务阵地 similarity 0.25")
-    assert "Shared wording: 公共法律服务、工作" in suggested[0]
+    assert suggested[0].startswith("1.3.1 织密服务阵地 similarity 0.75")
+    assert "Shared wording: 公共法律服务" in suggested[0]
     assert card.xpath(".//a/@href")[0] == later["1.3.1"].get_absolute_url()
     for item in card.xpath(".//li[@data-suggestion]"):
         assert [text(button) for button in item.xpath(".//button")] == [
@@ -295,19 +295,19 @@ def test_supervisor_confirms_an_item_the_suggestions_missed_with_a_reason(
     choice = page.get_element_by_id("follow-up-choice")
     options = choice.xpath(".//select[@name='later']/option")
     labels = [text(option) for option in options]
-    assert "1.5.1 用好新媒体普法" in labels
+    assert "1.5.2 开展精准普法" in labels
     # Work items and problems of 2023 only: its tasks are not follow-ups.
     assert not any(label.startswith("4.") for label in labels if label[:1].isdigit())
 
     response = sv_client.post(
         reverse("tracker:followup_confirm", args=[earlier["4.3"].pk]),
-        {"later": later["1.5.1"].pk, "reason": "新媒体普法即新途径"},
+        {"later": later["1.5.2"].pk, "reason": "精准普法即针对性"},
     )
 
     assert response.status_code == 302
     followup = FollowUp.objects.get()
-    assert (followup.later, followup.reason) == (later["1.5.1"], "新媒体普法即新途径")
-    assert followup.score == 0.012
+    assert (followup.later, followup.reason) == (later["1.5.2"], "精准普法即针对性")
+    assert followup.score == 0.334
 
 
 def test_staff_get_no_list_to_choose_from(client, staff_a, years):

@@ -30,12 +30,14 @@ from .models import (
     Obligation,
     Part,
     Report,
+    ThesaurusEntry,
     display_name,
 )
 from .services import common as common_services
 from .services.accounts import account_set_temporary_password
 from .services.common import ServiceError
 from .services.importing import report_import_check
+from .services.thesaurus import thesaurus_entry_check
 from .services.workflow import RATING_COMMENT_MAX_LENGTH
 from .text import CleanCharField
 from .workdays import MAX_LIMIT_WORKDAYS
@@ -406,6 +408,40 @@ class AssessmentWeightsAdminForm(forms.ModelForm):
         if any(name in self.errors for name in self._meta.fields):
             return
         super()._post_clean()
+
+
+class ThesaurusEntryAdminForm(forms.ModelForm):
+    """The admin's form of a thesaurus entry: a new pair is checked by
+    ``services.thesaurus.thesaurus_entry_check`` (a form error, nothing saved); an
+    existing one only goes out of use or back into it."""
+
+    term = CleanCharField(label=_("term"), max_length=30, required=False)
+    synonym = CleanCharField(label=_("synonym"), max_length=30, required=False)
+    change_reason = record_text_field(
+        _("Reason for the change"), help_text=_("Kept in the history of the entry.")
+    )
+
+    class Meta:
+        model = ThesaurusEntry
+        fields = ("term", "synonym", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An entry is never reworded: the words are typed once, when it is added.
+        for name in ("term", "synonym"):
+            if name in self.fields:
+                self.fields[name].required = self.instance.pk is None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and not self.errors:
+            try:
+                thesaurus_entry_check(
+                    term=cleaned.get("term"), synonym=cleaned.get("synonym")
+                )
+            except ServiceError as error:
+                raise forms.ValidationError(str(error)) from None
+        return cleaned
 
 
 class BulkAssignForm(OwnerByDepartmentMixin, forms.Form):

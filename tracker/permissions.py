@@ -772,6 +772,11 @@ def can_set_assessment_weights(user):
     return is_admin(user)
 
 
+def can_edit_thesaurus(user):
+    """The thesaurus the suggestions use is extended by an administrator."""
+    return is_admin(user)
+
+
 def can_import_report(user):
     """The admin's "Import a report" page: whoever may add reports (superusers)."""
     return user.is_active and user.has_perm("tracker.add_report")

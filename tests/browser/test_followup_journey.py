@@ -38,7 +38,7 @@ def test_supervisor_confirms_follow_ups_after_an_import(
     expect(followups).to_contain_text("发挥政府法律顾问作用")
     admin.get_by_role("button", name="Import").click()
     expect(admin.locator(".messagelist")).to_contain_text(
-        "10 follow-up suggestions for 巫溪县2022年法治政府建设情况报告"
+        "14 follow-up suggestions for 巫溪县2022年法治政府建设情况报告"
     )
     assert Report.objects.filter(year=2023).exists()
 
@@ -46,12 +46,14 @@ def test_supervisor_confirms_follow_ups_after_an_import(
     log_in(page, "supervisor")
     page.goto(earlier["4.1"].report.get_absolute_url())
     row = page.locator("#follow-up li[data-code='4.1']")
-    expect(row).to_contain_text("1 suggestion to confirm: 1.2.2 发挥政府法律顾问作用")
-    row.get_by_role("link", name="1 suggestion to confirm").click()
+    expect(row).to_contain_text(
+        "2 suggestions to confirm: 1.2.2 发挥政府法律顾问作用; 1.2.1 健全决策程序"
+    )
+    row.get_by_role("link", name="2 suggestions to confirm").click()
 
     # 4.1: the suggested item, with what it shares, confirmed.
     expect(suggestion(page, "发挥政府法律顾问作用")).to_contain_text(
-        "Shared wording: 法律顾问、事务、决策、政府"
+        "Shared wording: 法律顾问制度 ≈ 政府法律顾问"
     )
     suggestion(page, "发挥政府法律顾问作用").get_by_role(
         "button", name="Confirm follow-up"
@@ -79,20 +81,21 @@ def test_supervisor_confirms_follow_ups_after_an_import(
     expect(recurring).to_contain_text("Recurring")
     recurring.get_by_role("button", name="Confirm follow-up").click()
 
-    # 4.3: 2023 reports 普法, which the suggestions miss: chosen from the list.
+    # 4.3: 2023's 精准普法, which the suggestions miss (third after 3.3 and
+    # 1.5.1): chosen from the list.
     page.goto(earlier["4.3"].get_absolute_url())
     page.locator("#follow-up-choice summary").click()
     page.locator("#follow-up-choice select[name=later]").select_option(
-        label="1.5.1 用好新媒体普法"
+        label="1.5.2 开展精准普法"
     )
     page.locator("#follow-up-choice textarea[name=reason]").fill(
-        "新媒体普法即4.3所说的新途径、新形式"
+        "精准普法即4.3所说的针对性"
     )
     page.locator("#follow-up-choice").get_by_role(
         "button", name="Confirm follow-up"
     ).click()
     expect(page.locator("#follow-up")).to_contain_text(
-        "Reported in 2023 as 1.5.1 用好新媒体普法"
+        "Reported in 2023 as 1.5.2 开展精准普法"
     )
 
     page.goto(earlier["4.1"].report.get_absolute_url())
@@ -101,7 +104,7 @@ def test_supervisor_confirms_follow_ups_after_an_import(
         "Reported in 2023 as 1.2.2 发挥政府法律顾问作用"
     )
     expect(follow_up.locator("li[data-code='4.3']")).to_contain_text(
-        "Reported in 2023 as 1.5.1 用好新媒体普法"
+        "Reported in 2023 as 1.5.2 开展精准普法"
     )
     expect(follow_up.locator("li[data-code='3.3']")).to_contain_text("Recurring")
     follow_up.locator("li[data-code='4.1']").get_by_role(

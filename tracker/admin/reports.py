@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..permissions import can_import_report
 from ..selectors.followups import adjacent_report
+from ..selectors.thesaurus import current_thesaurus
 from ..services.common import ServiceError
 from ..services.importing import (
     IMPORT_DRAFT_MINUTES,
@@ -54,7 +55,9 @@ def _suggested_links(tree):
             "score": each.score,
             "terms": each.terms,
         }
-        for each in similarity.suggest_for_report(passages)
+        for each in similarity.suggest_for_report(
+            passages, thesaurus=current_thesaurus()
+        )
     ]
 
 
@@ -76,6 +79,7 @@ def _suggested_followups(tree, *, organization, year):
     matches = similarity.match_followups(
         [(o.code, o.kind, o.body) for o in earlier.values()],
         [(o.code, o.kind, o.body) for o in later.values()],
+        thesaurus=current_thesaurus(),
     )
     return previous, [
         {

@@ -9,7 +9,15 @@ characters (执法人员, 法治观念), and bigrams catch them without a dictio
 weights are scikit-learn's defaults (raw counts, smoothed idf
 ``ln((1 + n) / (1 + df)) + 1``), the document frequencies taken over every
 obligation of the report, so words every passage uses (法治, 建设) weigh little.
-The figures on the seed report, and why these thresholds: docs/link-suggestions.md.
+
+Bigrams do not see that 普法 and 法治宣传教育 are the same work. So the score adds,
+at ``CONCEPT_WEIGHT``, a second cosine over the field's concepts: the passage cut
+into words by jieba with a user dictionary of rule-of-law terms
+(``segmentation``), each word of the thesaurus (``thesaurus``: shipped with the app,
+extended by administrators, handed in as data) standing for its group. The reason
+shown is whole words, a synonym named as such (普法 ≈ 法治宣传教育).
+The figures on the seed report and the gold set, and why these thresholds and this
+weight: docs/link-suggestions.md.
 """
 
 import math
@@ -17,6 +25,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .segmentation import words
+from .thesaurus import Thesaurus, shipped_thesaurus
 from .tree import PROBLEM, TASK, WORK_ITEM
 
 # A suggestion needs at least this cosine, and a task gets at most this many:
@@ -26,8 +36,11 @@ MAX_PER_TASK = 3
 # A follow-up match (an earlier task or problem -> a later report's item) needs
 # at least this cosine, and an earlier item gets at most this many: measured on
 # tests/data/wuxi-2023-report.txt (docs/link-suggestions.md, tests/test_similarity.py).
-FOLLOWUP_MIN_SCORE = 0.1
+FOLLOWUP_MIN_SCORE = 0.13
 FOLLOWUP_MAX_PER_ITEM = 2
+# How much the cosine over the thesaurus' concepts adds to the bigram cosine:
+# measured on the gold set of three report pairs (docs/link-suggestions.md).
+CONCEPT_WEIGHT = 0.5
 # How many shared terms a suggestion gives as its reason.
 MAX_TERMS = 5
 
@@ -60,83 +73,125 @@ def _bigrams(text: str) -> list[str]:
     return [run[i : i + 2] for run in _runs(text) for i in range(len(run) - 1)]
 
 
-def _document_frequency(corpus: list[str]) -> tuple[Counter, int]:
-    counts = Counter()
+def _concepts(passage_words: list[str], thesaurus: Thesaurus) -> list[tuple[str, str]]:
+    """The thesaurus' concepts a passage's words name, as (concept, the word it
+    uses): a thesaurus word, or one inside a longer word (普法 in 精准普法)."""
+    found = []
+    for word in passage_words:
+        if word in thesaurus.concept:
+            found.append((thesaurus.concept[word], word))
+            continue
+        found.extend(
+            (thesaurus.concept[inner], inner)
+            for inner in thesaurus.words
+            if len(inner) >= 2 and inner in word
+        )
+    return found
+
+
+def _words(text: str, thesaurus: Thesaurus) -> list[str]:
+    """The passage's words of two characters or more, its numbering left out."""
+    return [
+        word
+        for word in words(_LEADING_NUMBER_RE.sub("", text), keep_whole=thesaurus.words)
+        if len(word) >= 2 and _HAN_RUN_RE.fullmatch(word)
+    ]
+
+
+def _weights(features: dict[str, list[str]], corpus: list[list[str]]) -> dict:
+    """Each passage's TF-IDF vector (``features``: its bigrams or its concepts),
+    L2-normalised, as {feature: weight}; the document frequencies over ``corpus``."""
+    document_frequency = Counter()
     for document in corpus:
-        counts.update(set(_bigrams(document)))
-    return counts, len(corpus)
-
-
-def _weights(texts: dict, corpus: list[str]) -> dict:
-    """Each text's TF-IDF vector, L2-normalised, as {bigram: weight}."""
-    document_frequency, n = _document_frequency(corpus)
+        document_frequency.update(set(document))
+    n = len(corpus)
     vectors = {}
-    for key, text in texts.items():
-        counts = Counter(_bigrams(text))
+    for key, items in features.items():
         vector = {
-            gram: count * (math.log((1 + n) / (1 + document_frequency[gram])) + 1)
-            for gram, count in counts.items()
+            item: count * (math.log((1 + n) / (1 + document_frequency[item])) + 1)
+            for item, count in Counter(items).items()
         }
         norm = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
-        vectors[key] = {gram: weight / norm for gram, weight in vector.items()}
+        vectors[key] = {item: weight / norm for item, weight in vector.items()}
     return vectors
 
 
-def _shared_terms(task_text: str, problem_text: str, contribution: dict[str, float]):
-    """The longest runs of shared bigrams in the task's text that the problem's text
-    also contains (执法人员 rather than 执法, 法人, 人员), by summed contribution to
-    the cosine."""
-    terms = {}
-    for run in _runs(task_text):
-        i = 0
-        while i < len(run) - 1:
-            if run[i : i + 2] not in contribution:
-                i += 1
-                continue
-            j = i + 1
-            while j < len(run) - 1 and run[j : j + 2] in contribution:
-                j += 1
-            # run[i : j + 1] is made of shared bigrams; keep the longest pieces of it
-            # that the problem's text contains as a whole.
-            start = i
-            while start < j:
-                end = j + 1
-                while end - start > 2 and run[start:end] not in problem_text:
-                    end -= 1
-                term = run[start:end]
-                weight = sum(
-                    contribution.get(term[k : k + 2], 0.0) for k in range(len(term) - 1)
-                )
-                terms[term] = max(terms.get(term, 0.0), weight)
-                start = end - 1
-            i = j
+def _contribution(first: dict, second: dict) -> dict[str, float]:
+    return {item: w * second[item] for item, w in first.items() if item in second}
+
+
+def _shared_terms(query, candidate, bigrams, concepts):
+    """Whole words both passages use, by their bigrams' share of the score, and the
+    synonyms that joined them (普法 ≈ 法治宣传教育): at most ``MAX_TERMS``, the most
+    telling first, a word inside an already given one left out (人员 says nothing
+    more once 执法人员 is given). ``query`` and ``candidate``: each passage's words
+    and concepts."""
+    (query_words, query_concepts), (candidate_words, candidate_concepts) = (
+        query,
+        candidate,
+    )
+    candidate_words = set(candidate_words)
+    weights = {}
+    for word in dict.fromkeys(query_words):
+        if word not in candidate_words:
+            continue
+        weight = sum(bigrams.get(word[k : k + 2], 0.0) for k in range(len(word) - 1))
+        weights[word] = weight
+    query_surfaces, candidate_surfaces = {}, {}
+    for concept, word in query_concepts:
+        query_surfaces.setdefault(concept, word)
+    for concept, word in candidate_concepts:
+        candidate_surfaces.setdefault(concept, word)
+    for concept, weight in concepts.items():
+        said, answered = query_surfaces[concept], candidate_surfaces[concept]
+        term = said if said == answered else f"{said} ≈ {answered}"
+        weights[term] = weights.get(term, 0.0) + CONCEPT_WEIGHT * weight
     chosen = []
-    for term, _weight in sorted(terms.items(), key=lambda item: (-item[1], item[0])):
-        # 人员 says nothing more once 执法人员 is given.
-        if not any(term in longer for longer in chosen):
+    for term, weight in sorted(weights.items(), key=lambda item: (-item[1], item[0])):
+        if weight > 0 and not any(term in longer for longer in chosen):
             chosen.append(term)
     return tuple(chosen[:MAX_TERMS])
 
 
-def _ranked(queries: dict, candidates: dict, *, corpus, min_score, limit):
+def _ranked(queries: dict, candidates: dict, *, corpus, min_score, limit, thesaurus):
     """For each query (``{key: text}``, in the order given), the candidates it
-    shares the most wording with, as (query, candidate, score, terms): at most
-    ``limit`` of them, each with a cosine of at least ``min_score``, best first."""
-    query_vectors = _weights(queries, corpus)
-    candidate_vectors = _weights(candidates, corpus)
+    shares the most wording or concepts with, as (query, candidate, score, terms):
+    at most ``limit`` of them, each scoring at least ``min_score``, best first.
+
+    The score is the bigram cosine plus ``CONCEPT_WEIGHT`` times the cosine over
+    the thesaurus' concepts; each with its document frequencies over ``corpus``."""
+    thesaurus = shipped_thesaurus() if thesaurus is None else thesaurus
+    # Each passage is cut into words once, whatever the number of pairs it is in.
+    analysed = {}
+    for text in [*corpus, *queries.values(), *candidates.values()]:
+        if text not in analysed:
+            passage_words = _words(text, thesaurus)
+            analysed[text] = (passage_words, _concepts(passage_words, thesaurus))
+
+    def concepts_of(text):
+        return [concept for concept, _word in analysed[text][1]]
+
+    def vectors(feature):
+        documents = [feature(text) for text in corpus]
+        return (
+            _weights({k: feature(t) for k, t in queries.items()}, documents),
+            _weights({k: feature(t) for k, t in candidates.items()}, documents),
+        )
+
+    query_bigrams, candidate_bigrams = vectors(_bigrams)
+    query_concepts, candidate_concepts = vectors(concepts_of)
     for query, query_text in queries.items():
         scored = []
         for candidate, candidate_text in candidates.items():
-            query_vector = query_vectors[query]
-            candidate_vector = candidate_vectors[candidate]
-            contribution = {
-                gram: weight * candidate_vector[gram]
-                for gram, weight in query_vector.items()
-                if gram in candidate_vector
-            }
-            score = sum(contribution.values())
+            bigrams = _contribution(query_bigrams[query], candidate_bigrams[candidate])
+            concepts = _contribution(
+                query_concepts[query], candidate_concepts[candidate]
+            )
+            score = sum(bigrams.values()) + CONCEPT_WEIGHT * sum(concepts.values())
             if score > 0 and score >= min_score:
-                terms = _shared_terms(query_text, candidate_text, contribution)
+                terms = _shared_terms(
+                    analysed[query_text], analysed[candidate_text], bigrams, concepts
+                )
                 scored.append((query, candidate, round(score, 3), terms))
         scored.sort(key=lambda each: -each[2])
         yield from scored[:limit]
@@ -149,13 +204,15 @@ def suggest_links(
     corpus: list[str] | None = None,
     min_score: float = MIN_SCORE,
     max_per_task: int = MAX_PER_TASK,
+    thesaurus: Thesaurus | None = None,
 ) -> list[Suggestion]:
     """For each task (``{code: text}``), the problems (``{code: text}``) it shares
     the most wording with: at most ``max_per_task`` of them, each with a cosine of
     at least ``min_score``, best first within a task, tasks in the order given.
 
     ``corpus`` is every passage of the report (work items too), for the document
-    frequencies; without it, the tasks and problems themselves."""
+    frequencies; without it, the tasks and problems themselves. ``thesaurus``:
+    the synonyms to use (None: those shipped with the app)."""
     if not tasks or not problems:
         return []
     if corpus is None:
@@ -165,12 +222,17 @@ def suggest_links(
     return [
         Suggestion(*each)
         for each in _ranked(
-            tasks, problems, corpus=corpus, min_score=min_score, limit=max_per_task
+            tasks,
+            problems,
+            corpus=corpus,
+            min_score=min_score,
+            limit=max_per_task,
+            thesaurus=thesaurus,
         )
     ]
 
 
-def suggest_for_report(passages, *, tasks=None) -> list[Suggestion]:
+def suggest_for_report(passages, *, tasks=None, thesaurus=None) -> list[Suggestion]:
     """Suggestions for the tasks of one report, from ``(code, kind, text)`` of every
     obligation in it (a parsed tree's or the stored ones): all of its tasks, or only
     those whose codes are in ``tasks``. Every passage counts for the document
@@ -185,6 +247,7 @@ def suggest_for_report(passages, *, tasks=None) -> list[Suggestion]:
         },
         {code: text for code, kind, text in passages if kind == PROBLEM},
         corpus=[text for _code, _kind, text in passages],
+        thesaurus=thesaurus,
     )
 
 
@@ -206,6 +269,7 @@ def match_followups(
     only=None,
     min_score: float = FOLLOWUP_MIN_SCORE,
     max_per_item: int | None = FOLLOWUP_MAX_PER_ITEM,
+    thesaurus: Thesaurus | None = None,
 ) -> list[FollowUpMatch]:
     """Which items of next year's report report on each task and problem of this
     year's, from ``(code, kind, text)`` of every obligation of each report: at
@@ -234,6 +298,11 @@ def match_followups(
     return [
         FollowUpMatch(*each)
         for each in _ranked(
-            earlier, later, corpus=corpus, min_score=min_score, limit=max_per_item
+            earlier,
+            later,
+            corpus=corpus,
+            min_score=min_score,
+            limit=max_per_item,
+            thesaurus=thesaurus,
         )
     ]

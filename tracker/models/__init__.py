@@ -52,6 +52,7 @@ from .reports import (
 )
 from .schedules import Period, ProgressReport, Schedule
 from .supervision import EscalationRule, NoticeCounter, SupervisionNotice
+from .thesaurus import ThesaurusEntry, ThesaurusEntryQuerySet
 from .workflow import (
     ExtensionRequest,
     ProgressUpdate,
@@ -101,6 +102,8 @@ __all__ = [
     "StatusSnapshot",
     "Schedule",
     "SupervisionNotice",
+    "ThesaurusEntry",
+    "ThesaurusEntryQuerySet",
     "countdown",
     "display_name",
     "display_name_expression",

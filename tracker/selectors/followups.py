@@ -16,6 +16,7 @@ from ..models import (
     Report,
 )
 from .dashboard import LIST_LIMIT
+from .thesaurus import current_thesaurus
 
 
 def adjacent_report(*, organization: str, year: int) -> Report | None:
@@ -59,8 +60,8 @@ def followup_suggestions(
 ) -> list[FollowUpSuggestion]:
     """Suggested follow-ups of ``earlier_report``'s tasks and problems (or of the
     codes in ``only``) in ``later_report``, best first for each, in document
-    order; a pair already confirmed or rejected is not suggested again. Three
-    queries whatever the size of the reports."""
+    order; a pair already confirmed or rejected is not suggested again. Four
+    queries whatever the size of the reports (the thesaurus' entries one)."""
     passages = _passages([earlier_report.pk, later_report.pk])
     earlier, later = passages[earlier_report.pk], passages[later_report.pk]
     decided = {
@@ -76,7 +77,10 @@ def followup_suggestions(
             earlier[each.earlier], later[each.later], each.score, each.terms
         )
         for each in similarity.match_followups(
-            _as_passages(earlier), _as_passages(later), only=only
+            _as_passages(earlier),
+            _as_passages(later),
+            only=only,
+            thesaurus=current_thesaurus(),
         )
     ]
     suggestions = [
@@ -96,6 +100,7 @@ def followup_measure(earlier: Obligation, later: Obligation) -> tuple[float, tup
         only=[earlier.code],
         min_score=0.0,
         max_per_item=None,
+        thesaurus=current_thesaurus(),
     )
     for each in matches:
         if each.later == later.code:

@@ -34,6 +34,7 @@ from ..models import (
     SupervisionNotice,
     display_name_expression,
 )
+from .thesaurus import current_thesaurus
 
 
 def obligation_list_cache_key(*, query: str, today: date, language: str) -> str:
@@ -256,7 +257,9 @@ def suggested_problems(task: Obligation) -> list[LinkSuggestion]:
     return [
         LinkSuggestion(passages[each.problem], each.score, each.terms)
         for each in similarity.suggest_for_report(
-            ((o.code, o.kind, o.body) for o in passages.values()), tasks=[task.code]
+            ((o.code, o.kind, o.body) for o in passages.values()),
+            tasks=[task.code],
+            thesaurus=current_thesaurus(),
         )
         if passages[each.problem].pk not in linked
     ]
