@@ -6,7 +6,10 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from .. import permissions
-from ..forms import ChaseAnswerForm, ChaseForm
+from ..organised_work_forms import (
+    ChaseAnswerForm,
+    ChaseForm,
+)
 from ..services import chases as chase_services
 from ..services.common import ServiceError
 from .obligation_page import FORM_IDS, post_obligation_form

@@ -16,8 +16,6 @@ from ..evidence_files import EVIDENCE_CONTENT_TYPES
 from ..forms import (
     AcknowledgeForm,
     AssignForm,
-    ChaseAnswerForm,
-    ChaseForm,
     ConfirmLinkForm,
     EvidenceForm,
     ExtensionDecisionForm,
@@ -27,11 +25,6 @@ from ..forms import (
     FollowUpWithdrawForm,
     NoteForm,
     NoticeReplyForm,
-    PartAddForm,
-    PartNoteForm,
-    PartStatusForm,
-    PartWaiveForm,
-    ProgressReportForm,
     StatusForm,
     SupervisionForm,
     WithdrawEvidenceForm,
@@ -40,6 +33,15 @@ from ..models import (
     Obligation,
     ProgressUpdate,
     display_name,
+)
+from ..organised_work_forms import (
+    ChaseAnswerForm,
+    ChaseForm,
+    PartAddForm,
+    PartNoteForm,
+    PartStatusForm,
+    PartWaiveForm,
+    ProgressReportForm,
 )
 from ..selectors.followups import obligation_followup
 from ..selectors.obligations import obligation_page_related, suggested_problems

@@ -9,12 +9,14 @@ from django.views.decorators.http import require_POST
 from .. import permissions
 from ..forms import (
     EvidenceForm,
+)
+from ..models import Part
+from ..organised_work_forms import (
     PartAddForm,
     PartNoteForm,
     PartStatusForm,
     PartWaiveForm,
 )
-from ..models import Part
 from ..services import evidence as evidence_services
 from ..services import parts as part_services
 from .obligation_page import FORM_IDS, post_obligation_form

@@ -14,8 +14,11 @@ from ..exports import (
     schedule_export_rows,
     schedule_layout,
 )
-from ..forms import ProgressReportForm, ScheduleFilterForm
 from ..models import Schedule
+from ..organised_work_forms import (
+    ProgressReportForm,
+    ScheduleFilterForm,
+)
 from ..selectors.schedules import schedule_table
 from ..services import schedules as schedule_services
 from ..services.common import ServiceError
