@@ -2,6 +2,8 @@
 the retry of whatever failed before.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -12,7 +14,7 @@ from django.utils.translation import gettext
 
 from ..models import Notification, OutboundMessage
 from .audience import Mode, email_modes
-from .outbox import enqueue, logger, send_outbound
+from .outbox import enqueue, send_outbound
 from .texts import (
     absolute_url,
     digest_subject,
@@ -20,6 +22,8 @@ from .texts import (
     notification_links,
     site_name,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def send_digest(user, lines=(), *, now=None, day=None):

@@ -258,20 +258,25 @@ def _assessed_obligations(report: Report, start: date | None, end: date | None):
             output_field=DateField(),
         ),
     )
+    return _in_period(obligations, start, end, "due_in_force", "approved_on")
+
+
+def _in_period(queryset, start, end, *fields):
+    """The rows of which any of the date ``fields`` falls within ``start``-``end``
+    (either end open when None); all of them when both are None."""
     if start is None and end is None:
-        return obligations
+        return queryset
     bounds = {"gte": start, "lte": end}
-    within = {
-        field: Q(
+    within = Q()
+    for name in fields:
+        within |= Q(
             **{
-                f"{field}__{lookup}": day
+                f"{name}__{lookup}": day
                 for lookup, day in bounds.items()
                 if day is not None
             }
         )
-        for field in ("due_in_force", "approved_on")
-    }
-    return obligations.filter(within["due_in_force"] | within["approved_on"])
+    return queryset.filter(within)
 
 
 def _part_counts(report, start, end, today) -> dict:
@@ -290,19 +295,7 @@ def _part_counts(report, start, end, today) -> dict:
             output_field=DateField(),
         )
     )
-    if start is not None or end is not None:
-        bounds = {"gte": start, "lte": end}
-        within = {
-            field: Q(
-                **{
-                    f"{field}__{lookup}": day
-                    for lookup, day in bounds.items()
-                    if day is not None
-                }
-            )
-            for field in ("due_date", "accepted_on")
-        }
-        parts = parts.filter(within["due_date"] | within["accepted_on"])
+    parts = _in_period(parts, start, end, "due_date", "accepted_on")
     return {
         row["department"]: row
         for row in parts.order_by()

@@ -114,6 +114,16 @@ def lock_open_obligation(obligation):
     return current
 
 
+def parse_version(version) -> int | None:
+    """The version a form carried (``None``: no check), or ``ServiceError``."""
+    if version is None:
+        return None
+    try:
+        return int(version)
+    except (TypeError, ValueError):
+        raise ServiceError(_("The version is not a number.")) from None
+
+
 def lock_obligation(obligation, *, version):
     """Re-read the obligation under a row lock and check the version the user saw.
 
@@ -126,11 +136,7 @@ def lock_obligation(obligation, *, version):
     writers are serialised there too. Either way the version compared below is the
     committed one, and ``save()`` writes the history row through the normal path.
     """
-    if version is not None:
-        try:
-            version = int(version)
-        except (TypeError, ValueError):
-            raise ServiceError(_("The version is not a number.")) from None
+    version = parse_version(version)
     current = (
         # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
         # joins that select_related adds; only the obligation row needs the lock.
@@ -176,14 +182,16 @@ def save_recorded(instance, *, user, reason, update_fields=None):
     instance.save(update_fields=update_fields)
 
 
-def save_obligation(obligation, *, user, reason):
-    """Bump the version and save with the user and reason in the history."""
-    obligation.version += 1
-    save_recorded(obligation, user=user, reason=reason)
+def save_versioned(instance, *, user, reason):
+    """Bump the version (of an obligation or a part) and save with the user and
+    reason in the history."""
+    instance.version += 1
+    save_recorded(instance, user=user, reason=reason)
 
 
-def sync_obligation(stale, current):
-    # Callers keep using the instance they passed in; give it the saved values.
+def sync_saved(stale, current):
+    # Callers keep using the instance they passed in (an obligation, a part, a
+    # follow-up...); give it the values saved on the locked copy.
     if stale is not current:
         for field in type(current)._meta.concrete_fields:
             setattr(stale, field.attname, getattr(current, field.attname))
@@ -242,6 +250,7 @@ def obligation_check_version(*, obligation, version) -> None:
     no lock, so every write still passes ``version`` to its service, which checks
     again under the row lock.
     """
+    version = parse_version(version)
     current = Obligation.objects.get(pk=obligation.pk)
-    if int(version) != current.version:
-        raise StaleVersionError(current, _changes_since(current, int(version)))
+    if version is not None and version != current.version:
+        raise StaleVersionError(current, _changes_since(current, version))

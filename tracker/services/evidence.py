@@ -19,7 +19,7 @@ from .common import (
     refuse_if_closed,
     refuse_unless,
     save_recorded,
-    sync_obligation,
+    sync_saved,
 )
 
 # PostgreSQL advisory lock key of evidence storage (any constant no other code uses).
@@ -142,7 +142,7 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
         text=reason,
         evidence=current,
     )
-    sync_obligation(evidence, current)
+    sync_saved(evidence, current)
     return current
 
 
@@ -166,7 +166,7 @@ def evidence_edit_note(*, evidence, user, note: str) -> Evidence:
         )
         current.note = note
         save_recorded(current, user=user, reason=_("Text edited"))
-    sync_obligation(evidence, current)
+    sync_saved(evidence, current)
     return current
 
 

@@ -20,7 +20,7 @@ from .common import (
     lock_open_obligation,
     log_action,
     refuse_unless,
-    sync_obligation,
+    sync_saved,
 )
 from .dashboard import report_invalidate_dashboard
 
@@ -208,5 +208,5 @@ def followup_withdraw(*, followup, user, reason: str) -> FollowUp:
         later_text=_("No longer reports on %(code)s %(title)s of the %(year)d report."),
         note=reason,
     )
-    sync_obligation(followup, current)
+    sync_saved(followup, current)
     return current

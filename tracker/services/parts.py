@@ -19,8 +19,11 @@ from .common import (
     lock_obligation,
     lock_open_obligation,
     log_action,
+    parse_version,
     refuse_unless,
     save_recorded,
+    save_versioned,
+    sync_saved,
 )
 
 
@@ -45,25 +48,10 @@ def _lock_part(part, *, version):
         .get(pk=part.pk)
     )
     current.obligation = obligation
-    if version is not None:
-        try:
-            version = int(version)
-        except (TypeError, ValueError):
-            raise ServiceError(_("The version is not a number.")) from None
-        if version != current.version:
-            raise StalePartError()
+    version = parse_version(version)
+    if version is not None and version != current.version:
+        raise StalePartError()
     return current
-
-
-def _save_part(part, *, user, reason):
-    part.version += 1
-    save_recorded(part, user=user, reason=reason)
-
-
-def _sync(stale, current):
-    if stale is not current:
-        for field in Part._meta.concrete_fields:
-            setattr(stale, field.attname, getattr(current, field.attname))
 
 
 def _unit_line(part, message, **params):
@@ -192,7 +180,7 @@ def part_transition(
         current.acknowledged_by = user
     current.status = to_status
     current.status_changed_at = now
-    _save_part(current, user=user, reason=transition.label)
+    save_versioned(current, user=user, reason=transition.label)
     text = _unit_line(
         current,
         _("Part of %(unit)s: %(from)s → %(to)s"),
@@ -215,7 +203,7 @@ def part_transition(
         text=f"{obligation_name(current.obligation)}\n{text}"
         + (f"\n{note}" if note else ""),
     )
-    _sync(part, current)
+    sync_saved(part, current)
     return current
 
 
@@ -233,7 +221,7 @@ def part_waive(*, part, user, reason: str, version: int | None = None) -> Part:
     current.waived_at = timezone.now()
     current.waived_by = user
     current.waiver_reason = reason
-    _save_part(current, user=user, reason=_("Part waived"))
+    save_versioned(current, user=user, reason=_("Part waived"))
     log_action(
         current.obligation,
         user=user,
@@ -243,7 +231,7 @@ def part_waive(*, part, user, reason: str, version: int | None = None) -> Part:
             current, _("Part of %(unit)s waived: %(reason)s"), reason=reason
         ),
     )
-    _sync(part, current)
+    sync_saved(part, current)
     return current
 
 

@@ -10,7 +10,7 @@ from ..models import (
     Report,
     ReportEvent,
 )
-from .common import ServiceError, refuse_unless, sync_obligation, system_user
+from .common import ServiceError, refuse_unless, sync_saved, system_user
 from .dashboard import report_invalidate_dashboard
 
 
@@ -51,7 +51,7 @@ def report_close(*, report, user, reason: str = "") -> Report:
         created_at=current.closed_at,
         reason=reason,
     )
-    sync_obligation(report, current)
+    sync_saved(report, current)
     return current
 
 
@@ -73,7 +73,7 @@ def report_reopen(*, report, user, reason: str) -> Report:
     ReportEvent.objects.create(
         report=current, action=ReportEvent.Action.REOPENED, user=user, reason=reason
     )
-    sync_obligation(report, current)
+    sync_saved(report, current)
     return current
 
 

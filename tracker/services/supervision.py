@@ -24,9 +24,9 @@ from .common import (
     lock_open_obligation,
     log_action,
     refuse_unless,
-    save_obligation,
     save_recorded,
-    sync_obligation,
+    save_versioned,
+    sync_saved,
     system_user,
 )
 
@@ -94,7 +94,7 @@ def _set_supervision(obligation, *, user, level, note, version, only_raise=False
             % {"level": Obligation.SupervisionLevel(level).label}
         )
     current.supervision_level = level
-    save_obligation(
+    save_versioned(
         current, user=user, reason=in_record_language(_("Supervision level"))
     )
     notice = None
@@ -121,7 +121,7 @@ def _set_supervision(obligation, *, user, level, note, version, only_raise=False
     )
     if is_raise(old, level):
         announce_supervision(current, user=user, level=level, note=note, notice=notice)
-    sync_obligation(obligation, current)
+    sync_saved(obligation, current)
     obligation.new_notice = current.new_notice = notice
     return current
 
@@ -213,5 +213,5 @@ def notice_reply(*, notice, user, text: str) -> SupervisionNotice:
         action=ProgressUpdate.Action.NOTICE_REPLY,
         text=f"{current.code}\n{text}",
     )
-    sync_obligation(notice, current)
+    sync_saved(notice, current)
     return current

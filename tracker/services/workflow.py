@@ -42,8 +42,8 @@ from .common import (
     lock_open_obligation,
     log_action,
     refuse_unless,
-    save_obligation,
-    sync_obligation,
+    save_versioned,
+    sync_saved,
 )
 
 # 考评意见: room for a real explanation; a pasted document is refused.
@@ -209,7 +209,7 @@ def obligation_transition(
         current.rating_comment = rating_comment
     if takes_it_on:
         current.owner = user
-    save_obligation(current, user=user, reason=transition.label)
+    save_versioned(current, user=user, reason=transition.label)
     if takes_it_on:
         # Before the status entry, so the timeline (newest first) leads with the
         # status change.
@@ -238,7 +238,7 @@ def obligation_transition(
         rating=rating if transition.rating_required else "",
         rating_comment=rating_comment if transition.rating_required else "",
     )
-    sync_obligation(obligation, current)
+    sync_saved(obligation, current)
     return current
 
 
@@ -326,7 +326,7 @@ def obligation_assign(
         changed.add(name)
         setattr(current, name, new)
     if not changes:
-        sync_obligation(obligation, current)
+        sync_saved(obligation, current)
         return current
     if changed & {"department", "owner"}:
         _refuse_owner_outside_department(current)
@@ -337,14 +337,14 @@ def obligation_assign(
         current.department_assigned_at = timezone.now() if department else None
         current.acknowledged_at = None
         current.acknowledged_by = None
-    save_obligation(current, user=user, reason=in_record_language(_("Assignment")))
+    save_versioned(current, user=user, reason=in_record_language(_("Assignment")))
     for label, old, new in changes:
         text = change_line(label, old, new)
         if note:
             text = f"{text}\n{note}"
         log_action(current, user=user, action=ProgressUpdate.Action.ASSIGN, text=text)
     announce_assignment(current, user=user, changed=changed, changes=changes)
-    sync_obligation(obligation, current)
+    sync_saved(obligation, current)
     return current
 
 
@@ -397,18 +397,18 @@ def obligation_edit(
             in_record_language(_("Text changed; the previous text is in the history."))
         )
     if not lines:
-        sync_obligation(obligation, current)
+        sync_saved(obligation, current)
         return current
     current.title = title
     current.body = body
-    save_obligation(current, user=user, reason=in_record_language(_("Text edited")))
+    save_versioned(current, user=user, reason=in_record_language(_("Text edited")))
     log_action(
         current,
         user=user,
         action=ProgressUpdate.Action.EDIT,
         text="\n".join([*lines, note] if note else lines),
     )
-    sync_obligation(obligation, current)
+    sync_saved(obligation, current)
     return current
 
 
@@ -476,10 +476,10 @@ def _set_addresses(obligation, current, *, user, problems, note):
             )
     old = list(current.addresses.all())
     if {o.pk for o in old} == {p.pk for p in problems}:
-        sync_obligation(obligation, current)
+        sync_saved(obligation, current)
         return current
     current.addresses.set(problems)
-    save_obligation(
+    save_versioned(
         current, user=user, reason=in_record_language(_("Links to problems"))
     )
     text = change_line(_("Addresses problems"), _codes(old), _codes(problems))
@@ -489,7 +489,7 @@ def _set_addresses(obligation, current, *, user, problems, note):
         action=ProgressUpdate.Action.LINKS,
         text=f"{text}\n{note}" if note else text,
     )
-    sync_obligation(obligation, current)
+    sync_saved(obligation, current)
     return current
 
 
@@ -518,7 +518,7 @@ def obligation_acknowledge(*, obligation, user, version: int | None) -> Obligati
         raise ServiceError(refusal)
     current.acknowledged_at = timezone.now()
     current.acknowledged_by = user
-    save_obligation(current, user=user, reason=in_record_language(_("Acknowledged")))
+    save_versioned(current, user=user, reason=in_record_language(_("Acknowledged")))
     log_action(
         current,
         user=user,
@@ -527,7 +527,7 @@ def obligation_acknowledge(*, obligation, user, version: int | None) -> Obligati
             _("Acknowledged for %(department)s.") % {"department": current.department}
         ),
     )
-    sync_obligation(obligation, current)
+    sync_saved(obligation, current)
     return current
 
 
@@ -682,6 +682,6 @@ def extension_decide(
             + f"\n{reason}",
         )
     announce_extension_decision(current, pending, user=user)
-    sync_obligation(extension.obligation, current)
-    sync_obligation(extension, pending)
+    sync_saved(extension.obligation, current)
+    sync_saved(extension, pending)
     return pending
