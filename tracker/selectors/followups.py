@@ -2,8 +2,10 @@
 recurring problems.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import (
     Q,
 )
@@ -55,6 +57,37 @@ def _as_passages(obligations):
     return [(o.code, o.kind, o.body) for o in obligations.values()]
 
 
+# A day: the key names the texts and the thesaurus, so an entry is never stale,
+# only unused once a report or the thesaurus changes; the timeout frees those.
+MATCH_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _cached_matches(earlier_passages, later_passages, *, only, thesaurus):
+    """``similarity.match_followups`` of two reports' passages, cached under the
+    digest of what it reads: every passage of both reports (code, kind, text), the
+    codes in ``only`` and the thesaurus' groups. A re-import, an edited text or a
+    new thesaurus entry is a new key, so nothing has to invalidate it; the report
+    page stops recomputing the matching (jieba and TF-IDF over both reports) on
+    every view."""
+    digest = hashlib.sha256()
+    for part in (
+        earlier_passages,
+        later_passages,
+        sorted(only) if only is not None else None,
+        sorted(thesaurus.concept.items()),
+    ):
+        digest.update(repr(part).encode())
+        digest.update(b"\0")
+    key = f"followup-matches:{digest.hexdigest()}"
+    matches = cache.get(key)
+    if matches is None:
+        matches = similarity.match_followups(
+            earlier_passages, later_passages, only=only, thesaurus=thesaurus
+        )
+        cache.set(key, matches, MATCH_CACHE_SECONDS)
+    return matches
+
+
 def followup_suggestions(
     earlier_report: Report, later_report: Report, *, only=None
 ) -> list[FollowUpSuggestion]:
@@ -76,7 +109,7 @@ def followup_suggestions(
         FollowUpSuggestion(
             earlier[each.earlier], later[each.later], each.score, each.terms
         )
-        for each in similarity.match_followups(
+        for each in _cached_matches(
             _as_passages(earlier),
             _as_passages(later),
             only=only,
