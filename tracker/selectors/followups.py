@@ -2,10 +2,8 @@
 recurring problems.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import (
     Q,
 )
@@ -18,6 +16,7 @@ from ..models import (
     Report,
 )
 from .dashboard import LIST_LIMIT
+from .matching import cached_matching
 from .thesaurus import current_thesaurus
 
 
@@ -57,35 +56,18 @@ def _as_passages(obligations):
     return [(o.code, o.kind, o.body) for o in obligations.values()]
 
 
-# A day: the key names the texts and the thesaurus, so an entry is never stale,
-# only unused once a report or the thesaurus changes; the timeout frees those.
-MATCH_CACHE_SECONDS = 24 * 60 * 60
-
-
 def _cached_matches(earlier_passages, later_passages, *, only, thesaurus):
-    """``similarity.match_followups`` of two reports' passages, cached under the
-    digest of what it reads: every passage of both reports (code, kind, text), the
-    codes in ``only`` and the thesaurus' groups. A re-import, an edited text or a
-    new thesaurus entry is a new key, so nothing has to invalidate it; the report
-    page stops recomputing the matching (jieba and TF-IDF over both reports) on
-    every view."""
-    digest = hashlib.sha256()
-    for part in (
-        earlier_passages,
-        later_passages,
-        sorted(only) if only is not None else None,
-        sorted(thesaurus.concept.items()),
-    ):
-        digest.update(repr(part).encode())
-        digest.update(b"\0")
-    key = f"followup-matches:{digest.hexdigest()}"
-    matches = cache.get(key)
-    if matches is None:
-        matches = similarity.match_followups(
+    """``similarity.match_followups`` of two reports' passages, computed once per
+    pair of report texts (``matching.cached_matching``): the report page stops
+    running jieba and TF-IDF over both reports on every view."""
+    return cached_matching(
+        "followups",
+        parts=(earlier_passages, later_passages, sorted(only or ()), only is None),
+        thesaurus=thesaurus,
+        compute=lambda: similarity.match_followups(
             earlier_passages, later_passages, only=only, thesaurus=thesaurus
-        )
-        cache.set(key, matches, MATCH_CACHE_SECONDS)
-    return matches
+        ),
+    )
 
 
 def followup_suggestions(

@@ -34,6 +34,7 @@ from ..models import (
     SupervisionNotice,
     display_name_expression,
 )
+from .matching import cached_matching
 from .thesaurus import current_thesaurus
 
 
@@ -254,12 +255,18 @@ def suggested_problems(task: Obligation) -> list[LinkSuggestion]:
         ).only("pk", "report_id", "code", "kind", "title", "body", "status")
     }
     linked = {problem.pk for problem in task.addresses.all()}
+    texts = [(o.code, o.kind, o.body) for o in passages.values()]
+    thesaurus = current_thesaurus()
+    # Every task of the report at once, computed once per report text: each task's
+    # page then reads its own from the cache.
+    for_report = cached_matching(
+        "links",
+        parts=(texts,),
+        thesaurus=thesaurus,
+        compute=lambda: similarity.suggest_for_report(texts, thesaurus=thesaurus),
+    )
     return [
         LinkSuggestion(passages[each.problem], each.score, each.terms)
-        for each in similarity.suggest_for_report(
-            ((o.code, o.kind, o.body) for o in passages.values()),
-            tasks=[task.code],
-            thesaurus=current_thesaurus(),
-        )
-        if passages[each.problem].pk not in linked
+        for each in for_report
+        if each.task == task.code and passages[each.problem].pk not in linked
     ]
