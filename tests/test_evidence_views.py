@@ -107,7 +107,7 @@ def test_file_one_byte_over_the_limit_is_400(
     assert files_on_disk(_media_root) == []
 
 
-def test_several_files_in_the_one_file_field_are_400_and_none_stored(
+def test_several_files_in_one_upload_are_all_stored_and_named(
     client, obligation, staff_a, _media_root
 ):
     client.force_login(staff_a)
@@ -117,13 +117,77 @@ def test_several_files_in_the_one_file_field_are_400_and_none_stored(
             "file": [
                 SimpleUploadedFile("一.pdf", PDF),
                 SimpleUploadedFile("二.pdf", PDF),
+            ],
+            "note": "会议纪要",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "2 evidence files uploaded: “一.pdf”, “二.pdf”." in (
+        response.content.decode()
+    )
+    assert sorted(Evidence.objects.values_list("original_name", flat=True)) == [
+        "一.pdf",
+        "二.pdf",
+    ]
+    assert len(files_on_disk(_media_root)) == 2
+    assert obligation.updates.filter(text="会议纪要").count() == 2
+
+
+def test_one_refused_file_stores_none_of_the_upload_and_names_it(
+    client, obligation, staff_a, _media_root
+):
+    client.force_login(staff_a)
+    response = in_english(client).post(
+        _upload_url(obligation),
+        {
+            "file": [
+                SimpleUploadedFile("一.pdf", PDF),
+                SimpleUploadedFile("病毒.exe", EXE),
             ]
         },
     )
     assert response.status_code == 400
-    assert "Upload one file at a time." in response.content.decode()
+    page = response.content.decode()
+    assert "Nothing was uploaded." in page
+    assert "“病毒.exe”: Files of this type are not accepted." in page
     assert Evidence.objects.count() == 0
     assert files_on_disk(_media_root) == []
+
+
+def test_a_photo_from_the_camera_input_is_stored(
+    client, obligation, staff_a, _media_root
+):
+    client.force_login(staff_a)
+    response = in_english(client).post(
+        _upload_url(obligation), {"photo": SimpleUploadedFile("现场.png", PNG)}
+    )
+    assert response.status_code == 302
+    assert Evidence.objects.get().original_name == "现场.png"
+
+
+def test_an_upload_without_any_file_is_400_and_asks_for_one(
+    client, obligation, staff_a
+):
+    client.force_login(staff_a)
+    response = in_english(client).post(_upload_url(obligation), {"note": "x"})
+    assert response.status_code == 400
+    assert "Choose a file to upload." in response.content.decode()
+    assert Evidence.objects.count() == 0
+
+
+def test_the_upload_form_offers_several_files_and_a_separate_camera_input(
+    client, obligation, staff_a
+):
+    client.force_login(staff_a)
+    page = parse(client.get(obligation.get_absolute_url()))
+    [files] = page.xpath("//input[@name='file']")
+    [photo] = page.xpath("//input[@name='photo']")
+    assert files.get("multiple") is not None
+    assert files.get("capture") is None
+    assert "image/jpeg" in files.get("accept") and ".docx" in files.get("accept")
+    assert photo.get("capture") == "environment"
+    assert photo.get("accept") == "image/*"
 
 
 def test_download_is_an_attachment_with_the_chinese_name(client, obligation, staff_a):

@@ -276,20 +276,60 @@ def accepted_evidence_types():
     return gettext("Accepted: %(types)s.") % {"types": types}
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file input that takes several files; cleans to a list (maybe empty)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            super().clean(None, initial)  # required or not
+            return []
+        if not isinstance(data, (list, tuple)):
+            data = [data]
+        return [super(MultipleFileField, self).clean(each, initial) for each in data]
+
+
+def evidence_accept():
+    """The file chooser's ``accept``: the types evidence_upload takes, by
+    extension, and by MIME type for the pictures and PDFs phones offer from
+    their galleries (without image/… an Android chooser offers no camera)."""
+    types = {"image/jpeg", "image/png", "application/pdf"}
+    return ",".join(sorted(types) + [f".{ext}" for ext in EVIDENCE_CONTENT_TYPES])
+
+
 class EvidenceForm(forms.Form):
-    # Type, size and name checks belong to evidence_upload (it reads the content);
-    # the form only insists on exactly one non-empty file.
-    file = forms.FileField(
-        label=_("File"), help_text=lazy(accepted_evidence_types, str)()
+    # Type, size and name checks belong to evidence_upload_many (it reads the
+    # content); the form only collects the files of both inputs.
+    file = MultipleFileField(
+        label=_("Files"),
+        required=False,
+        help_text=lazy(accepted_evidence_types, str)(),
+        widget=MultipleFileInput(attrs={"accept": lazy(evidence_accept, str)()}),
+    )
+    # A separate input with ``capture``: on some phones ``capture`` opens the
+    # camera only, with no way to pick a stored file, so the plain input above
+    # has none.
+    photo = forms.FileField(
+        label=_("Take a photo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
     note = record_text_field(_("Note"), required=False)
 
     def clean(self):
         cleaned_data = super().clean()
-        if len(self.files.getlist("file")) > 1:
-            # The field would silently keep the last file; refuse instead, so the
-            # user knows which one was stored.
-            self.add_error("file", _("Upload one file at a time."))
+        files = [*(cleaned_data.get("file") or []), cleaned_data.get("photo")]
+        files = [each for each in files if each]
+        if not files and not self.errors:
+            self.add_error("file", _("Choose a file to upload."))
+        cleaned_data["files"] = files
         return cleaned_data
 
 

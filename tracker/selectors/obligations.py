@@ -270,3 +270,48 @@ def suggested_problems(task: Obligation) -> list[LinkSuggestion]:
         for each in for_report
         if each.task == task.code and passages[each.problem].pk not in linked
     ]
+
+
+@dataclass
+class ReviewMaterial:
+    """What a reviewer reads before deciding (the review panel): the note sent
+    with the latest submission, the progress notes posted since the latest
+    return (all of them when it was never returned) and the live evidence of the
+    lead unit."""
+
+    submission: object  # ProgressUpdate or None
+    notes: list
+    evidence: list
+
+
+def review_material(obligation: Obligation) -> ReviewMaterial:
+    """From what ``obligation_page_related`` loaded: no query of its own."""
+    lead = [entry for entry in obligation.timeline if entry.part_id is None]
+    # obligation.timeline is newest first (ProgressUpdate.Meta.ordering).
+    submission = next(
+        (
+            entry
+            for entry in lead
+            if entry.action == ProgressUpdate.Action.STATUS
+            and entry.to_status == Obligation.Status.SUBMITTED
+        ),
+        None,
+    )
+    notes = []
+    for entry in lead:
+        if (
+            entry.action == ProgressUpdate.Action.STATUS
+            and entry.to_status == Obligation.Status.RETURNED
+        ):
+            break
+        if entry.action == ProgressUpdate.Action.COMMENT and entry.text:
+            notes.append(entry)
+    return ReviewMaterial(
+        submission=submission,
+        notes=notes,
+        evidence=[
+            each
+            for each in obligation.evidence_list
+            if each.part_id is None and not each.is_withdrawn
+        ],
+    )

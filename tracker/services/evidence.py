@@ -5,7 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
-from ..evidence_files import EvidenceFileError, validate_evidence_file
+from ..evidence_files import (
+    EvidenceFileError,
+    sanitize_file_name,
+    validate_evidence_file,
+)
 from ..models import (
     Evidence,
     Obligation,
@@ -47,17 +51,37 @@ def evidence_storage_lock(*, exclusive: bool) -> None:
             cursor.execute(f"SELECT {function}(%s)", [EVIDENCE_STORAGE_LOCK])
 
 
-def evidence_upload(*, obligation, user, file, note: str = "", part=None) -> Evidence:
-    """Attach a supporting document (佐证材料) to an obligation.
+# How many files one upload may carry: a day's photos of a site visit, not an
+# archive (the archive has its own import).
+EVIDENCE_FILES_PER_UPLOAD = 20
 
-    The file is checked by content, stored under a generated name
-    (``models.evidence_upload_to``) and recorded with its sha256. If anything fails
-    after the file was written, including the commit itself, the file is removed, so
-    a refused or rolled-back upload leaves neither a row nor a file. (When a caller
-    wraps this in its own transaction that later rolls back, the file stays behind:
-    ``manage.py evidence_orphans --delete`` is the safety net for that, and
-    ``evidence_storage_lock`` keeps it away from uploads still in a transaction.)
-    With ``part``, the file is a co-operating unit's for its part (分办事项).
+
+def evidence_upload(*, obligation, user, file, note: str = "", part=None) -> Evidence:
+    """Attach one supporting document (佐证材料): ``evidence_upload_many`` with
+    one file."""
+    return evidence_upload_many(
+        obligation=obligation, user=user, files=[file], note=note, part=part
+    )[0]
+
+
+def evidence_upload_many(
+    *, obligation, user, files, note: str = "", part=None
+) -> list[Evidence]:
+    """Attach supporting documents (佐证材料) to an obligation, all or nothing.
+
+    Every file is checked by content before any is stored; when one is refused,
+    none is stored and the ``ServiceError`` names each refused file with its
+    reason (one file: the reason alone), so the user fixes them and sends the
+    batch again instead of working out which half arrived. Each file is stored
+    under a generated name (``models.evidence_upload_to``), recorded with its
+    sha256 and gets its own timeline entry with ``note``. If anything fails
+    after a file was written, including the commit itself, the files written
+    are removed, so a refused or rolled-back upload leaves neither rows nor
+    files. (When a caller wraps this in its own transaction that later rolls
+    back, the files stay behind: ``manage.py evidence_orphans --delete`` is the
+    safety net for that, and ``evidence_storage_lock`` keeps it away from
+    uploads still in a transaction.) With ``part``, the files are a co-operating
+    unit's for its part (分办事项).
     """
     if part is not None:
         refuse_unless(
@@ -68,44 +92,69 @@ def evidence_upload(*, obligation, user, file, note: str = "", part=None) -> Evi
             raise ServiceError(_("This part is already accepted or waived."))
     else:
         refuse_unless(permissions.can_work_on(user, obligation))
-    try:
-        name, content_type, size, sha256 = validate_evidence_file(file)
-    except EvidenceFileError as error:
-        raise ServiceError(error.message) from None
+    files = [each for each in files if each is not None]
+    if len(files) > EVIDENCE_FILES_PER_UPLOAD:
+        raise ServiceError(
+            _("At most %(count)d files can be uploaded at once.")
+            % {"count": EVIDENCE_FILES_PER_UPLOAD}
+        )
+    checked, refusals = [], []
+    for file in files or [None]:
+        try:
+            checked.append((file, validate_evidence_file(file)))
+        except EvidenceFileError as error:
+            refusals.append((file, error.message))
+    if refusals:
+        if len(files) <= 1:
+            raise ServiceError(refusals[0][1])
+        raise ServiceError(
+            _("Nothing was uploaded. %(refusals)s")
+            % {
+                "refusals": " ".join(
+                    str(
+                        _("“%(name)s”: %(reason)s")
+                        % {"name": sanitize_file_name(file.name), "reason": reason}
+                    )
+                    for file, reason in refusals
+                )
+            }
+        )
     note = (note or "").strip()
-    evidence = Evidence(
-        obligation=obligation,
-        part=part,
-        original_name=name,
-        size=size,
-        sha256=sha256,
-        content_type=content_type,
-        uploaded_by=user,
-        note=note,
-    )
-    stored_name = None
+    created, stored = [], []
     try:
         with transaction.atomic():
-            evidence_storage_lock(exclusive=False)  # before the file is written
+            evidence_storage_lock(exclusive=False)  # before the files are written
             lock_open_obligation(obligation)
-            file.seek(0)
-            # The field's upload_to (models.evidence_upload_to) names the file.
-            evidence.file.save(name, file, save=False)
-            stored_name = evidence.file.name
-            save_recorded(evidence, user=user, reason=_("Evidence uploaded"))
-            log_action(
-                obligation,
-                user=user,
-                action=ProgressUpdate.Action.EVIDENCE_UPLOAD,
-                text=note,
-                evidence=evidence,
-                part=part,
-            )
+            for file, (name, content_type, size, sha256) in checked:
+                evidence = Evidence(
+                    obligation=obligation,
+                    part=part,
+                    original_name=name,
+                    size=size,
+                    sha256=sha256,
+                    content_type=content_type,
+                    uploaded_by=user,
+                    note=note,
+                )
+                file.seek(0)
+                # The field's upload_to (models.evidence_upload_to) names the file.
+                evidence.file.save(name, file, save=False)
+                stored.append(evidence.file)
+                save_recorded(evidence, user=user, reason=_("Evidence uploaded"))
+                log_action(
+                    obligation,
+                    user=user,
+                    action=ProgressUpdate.Action.EVIDENCE_UPLOAD,
+                    text=note,
+                    evidence=evidence,
+                    part=part,
+                )
+                created.append(evidence)
     except BaseException:
-        if stored_name is not None:
-            evidence.file.storage.delete(stored_name)
+        for written in stored:
+            written.storage.delete(written.name)
         raise
-    return evidence
+    return created
 
 
 @transaction.atomic

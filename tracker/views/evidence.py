@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     require_POST,
@@ -20,28 +20,48 @@ from ..services import evidence as evidence_services
 from .obligation_page import DOWNLOAD_CONTENT_TYPES, FORM_IDS, post_obligation_form
 
 
+def uploaded_message(request, created):
+    """The one success message of an upload, naming every file."""
+    names = pgettext("list separator", ", ").join(
+        f"“{each.original_name}”" for each in created
+    )
+    messages.success(
+        request,
+        ngettext(
+            "Evidence %(names)s uploaded.",
+            "%(count)d evidence files uploaded: %(names)s.",
+            len(created),
+        )
+        % {"names": names, "count": len(created)},
+    )
+
+
 @require_POST
 def evidence_upload(request, pk):
+    """Several files in one go (the page's script sends them with XHR to show
+    the progress, then swaps in the sections the answer page redraws; without
+    the script the form posts as any other)."""
     obligation = permissions.get_obligation_or_404(request, pk)
     if not permissions.can_work_on(request.user, obligation):
         raise PermissionDenied
 
     def write(data):
-        return evidence_services.evidence_upload(
+        return evidence_services.evidence_upload_many(
             obligation=obligation,
             user=request.user,
-            file=data["file"],
+            files=data["files"],
             note=data["note"],
         )
 
-    def done(result):
-        messages.success(
-            request,
-            gettext("Evidence “%(name)s” uploaded.") % {"name": result.original_name},
-        )
-
     form = EvidenceForm(request.POST, request.FILES, auto_id=FORM_IDS["evidence"])
-    return post_obligation_form(request, obligation, "evidence", form, write, done)
+    return post_obligation_form(
+        request,
+        obligation,
+        "evidence",
+        form,
+        write,
+        lambda created: uploaded_message(request, created),
+    )
 
 
 @require_POST

@@ -44,8 +44,13 @@ from ..organised_work_forms import (
     ProgressReportForm,
 )
 from ..selectors.followups import obligation_followup
-from ..selectors.obligations import obligation_page_related, suggested_problems
+from ..selectors.obligations import (
+    obligation_page_related,
+    review_material,
+    suggested_problems,
+)
 from ..selectors.schedules import item_progress
+from ..selectors.worklists import next_to_review
 from ..services.common import ServiceError, StaleVersionError
 
 # DOM ids of the obligation page's forms: several forms share field names (note,
@@ -284,6 +289,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         for error in bound_form.non_field_errors()
     ]
     context = {
+        **_review_context(user, obligation, status_form, can_review=can_review),
         **{f"{name}_form": each for name, each in context_forms.items()},
         "orphan_errors": orphan_errors,
         "refused_anchor": None if orphan_errors else refused_anchor,
@@ -314,6 +320,35 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "conflict_changes": changes,
     }
     return render(request, "tracker/obligation_detail.html", context, status=status)
+
+
+def _review_context(user, obligation, status_form, *, can_review):
+    """The review panel (``review``: what was submitted, beside the decision)
+    while the item waits for this reviewer, and where "审核下一项" leads
+    (``review_next``, None for an empty queue) while it waits and right after
+    this reviewer decided it (the newest timeline entry is their decision)."""
+    if not can_review:
+        return {}
+    waiting = (
+        obligation.status == Obligation.Status.SUBMITTED and status_form is not None
+    )
+    latest = obligation.timeline[0] if obligation.timeline else None
+    just_decided = (
+        latest is not None
+        and latest.author_id == user.pk
+        and latest.action == ProgressUpdate.Action.STATUS
+        and latest.from_status == Obligation.Status.SUBMITTED
+        and latest.part_id is None
+    )
+    if not (waiting or just_decided):
+        return {}
+    return {
+        "review": review_material(obligation) if waiting else None,
+        "review_offered": True,
+        "review_next": next_to_review(
+            Obligation.objects.visible_to(user), after=obligation
+        ),
+    }
 
 
 def _part_forms(user, obligation, bound, *, writable):

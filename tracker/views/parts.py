@@ -19,6 +19,7 @@ from ..organised_work_forms import (
 )
 from ..services import evidence as evidence_services
 from ..services import parts as part_services
+from .evidence import uploaded_message
 from .obligation_page import FORM_IDS, post_obligation_form
 
 
@@ -142,15 +143,12 @@ def part_evidence_upload(request, pk):
         part.obligation,
         name,
         form,
-        write=lambda data: evidence_services.evidence_upload(
+        write=lambda data: evidence_services.evidence_upload_many(
             obligation=part.obligation,
             part=part,
             user=request.user,
-            file=data["file"],
+            files=data["files"],
             note=data["note"],
         ),
-        done=lambda result: messages.success(
-            request,
-            gettext("Evidence “%(name)s” uploaded.") % {"name": result.original_name},
-        ),
+        done=lambda created: uploaded_message(request, created),
     )
