@@ -304,11 +304,15 @@ def test_reviewer_sees_the_evidence_before_the_review_form(
     upload(obligation, staff_a, name="验收报告.pdf")
     Obligation.objects.filter(pk=obligation.pk).update(status=S.SUBMITTED)
     page = _page(client, supervisor, obligation)
-    ids = [
-        card.get("id")
-        for card in parse(page).xpath("//section[@id='evidence' or @id='status']")
+    # The review panel holds the evidence, ahead of the decision's buttons.
+    [panel] = parse(page).xpath("//section[@id='status']")
+    order = [
+        "evidence" if element.tag == "a" else "decision"
+        for element in panel.xpath(
+            ".//a[contains(., '验收报告.pdf')] | .//button[@type='submit']"
+        )
     ]
-    assert ids == ["evidence", "status"]
+    assert order[0] == "evidence" and "decision" in order
 
 
 def _grow(obligation, user, count):

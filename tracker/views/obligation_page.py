@@ -288,8 +288,15 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         if name not in shown
         for error in bound_form.non_field_errors()
     ]
+    review = _review_context(user, obligation, status_form, can_review=can_review)
     context = {
-        **_review_context(user, obligation, status_form, can_review=can_review),
+        **review,
+        "now_actions": _now_actions(
+            context_forms,
+            transitions,
+            obligation.notice_list,
+            reviewing=review.get("review") is not None,
+        ),
         **{f"{name}_form": each for name, each in context_forms.items()},
         "orphan_errors": orphan_errors,
         "refused_anchor": None if orphan_errors else refused_anchor,
@@ -318,8 +325,41 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "can_work": can_work,
         "can_download": may_work or permissions.can_review(user),
         "conflict_changes": changes,
+        # Folded sections open when they hold a refused form, or a decision
+        # waiting for this user (a suggested link or follow-up to confirm).
+        "unfold_links": "confirm_link" in bound
+        or any(getattr(each, "confirm_form", None) for each in suggestions),
+        "unfold_followup": any(name.startswith("followup") for name in bound)
+        or any(getattr(each, "confirm_form", None) for each in followup.suggestions),
     }
     return render(request, "tracker/obligation_detail.html", context, status=status)
+
+
+def _now_actions(forms, transitions, notices, *, reviewing):
+    """What this user may do now on the item, as (anchor, label) for the action
+    bar that comes first on the page (sticky on phones): 签收, the status
+    transitions (开始, 提交 …) or 审核, 上传 and 反馈督办单. The forms decided it
+    already (each through ``permissions``); this only names them."""
+    actions = []
+    if forms.get("acknowledge") is not None:
+        actions.append(("acknowledge", gettext("Acknowledge (签收)")))
+    if reviewing:
+        actions.append(("status", gettext("Review")))
+    elif forms.get("status") is not None:
+        actions.extend(
+            ("status", choice.label) for choice in transitions if not choice.blocked
+        )
+    if forms.get("evidence") is not None:
+        actions.append(("evidence-upload", gettext("Upload evidence")))
+    actions.extend(
+        (
+            f"notice-{notice.pk}",
+            gettext("Reply to notice %(code)s") % {"code": notice.code},
+        )
+        for notice in notices
+        if notice.reply_form is not None
+    )
+    return actions
 
 
 def _review_context(user, obligation, status_form, *, can_review):
