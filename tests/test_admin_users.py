@@ -84,6 +84,39 @@ def test_an_admin_who_is_not_a_superuser_cannot_make_an_administrator(client, db
     assert "admin" not in roles
 
 
+def test_a_head_is_staff_and_heads_the_chosen_departments(
+    tracker_admin_client, client, department_a, department_b
+):
+    response = _new_user(
+        tracker_admin_client, role="head", departments=[department_a.pk]
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="lisi")
+    assert list(user.groups.values_list("name", flat=True)) == ["staff"]
+    assert list(user.departments.all()) == [department_a]
+    assert list(user.headed_departments.all()) == [department_a]
+    assert AccountProfile.objects.get(user=user).must_change_password
+
+
+def test_a_head_without_a_department_is_refused_and_nobody_is_made(
+    tracker_admin_client, department_a
+):
+    response = _new_user(tracker_admin_client, role="head")
+    assert response.status_code == 200
+    assert "Choose the departments this head is responsible for." in (
+        response.content.decode()
+    )
+    assert not User.objects.filter(username="lisi").exists()
+
+
+def test_a_leader_is_made_in_the_leader_group(tracker_admin_client, db):
+    response = _new_user(tracker_admin_client, role="leader")
+    assert response.status_code == 302
+    user = User.objects.get(username="lisi")
+    assert list(user.groups.values_list("name", flat=True)) == ["leader"]
+    assert not user.is_staff
+
+
 def test_a_role_is_required(tracker_admin_client, db):
     response = _new_user(tracker_admin_client, role="")
     assert response.status_code == 200
@@ -96,7 +129,7 @@ def test_the_add_form_is_in_chinese_with_roles_and_departments(
     client.force_login(tracker_admin)
     page = parse(client.get(ADD))
     roles = [text(o) for o in page.xpath("//select[@name='role']/option")][1:]
-    assert roles == ["经办人员", "督查人员", "管理员"]
+    assert roles == ["经办人员", "单位负责人", "督查人员", "领导", "管理员"]
     labels = [text(label) for label in page.xpath("//label")]
     assert any(label.startswith("角色") for label in labels)
     assert department_a.name in text(page.xpath("//*[@id='id_departments']")[0])

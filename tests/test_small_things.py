@@ -60,6 +60,14 @@ def test_a_supervisor_lands_on_their_queue_after_login(client, db):
     assert response["Location"] == reverse("tracker:my_work")
 
 
+def test_a_department_head_lands_on_their_queue_after_login(
+    client, staff_a, department_a
+):
+    department_a.heads.add(staff_a)
+    response = _log_in(client, staff_a)
+    assert response["Location"] == reverse("tracker:my_work")
+
+
 def test_staff_land_on_the_dashboard_after_login(client, staff_a):
     response = _log_in(client, staff_a)
     assert response["Location"] == reverse("tracker:dashboard")

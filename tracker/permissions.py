@@ -80,6 +80,7 @@ from .models import (
 
 STAFF_GROUP = "staff"
 SUPERVISOR_GROUP = "supervisor"
+LEADER_GROUP = "leader"  # 领导
 # The model permission that makes a Django staff user an admin of the tracker.
 ADMIN_PERMISSION = "tracker.change_obligation"
 
@@ -145,24 +146,41 @@ def is_department_staff(user):
 
 
 # The roles an administrator gives a new user (the add-user form), with the group
-# each one means; "admin" is a Django superuser, given only by a superuser.
-ADMIN_ROLE = "admin"
-ROLE_GROUPS = {"staff": STAFF_GROUP, "supervisor": SUPERVISOR_GROUP, ADMIN_ROLE: None}
+# each one means: a head (单位负责人) is staff who also heads the departments
+# chosen; "admin" is a Django superuser, given only by a superuser.
+ADMIN_ROLE, HEAD_ROLE = "admin", "head"
+ROLE_GROUPS = {
+    "staff": STAFF_GROUP,
+    HEAD_ROLE: STAFF_GROUP,
+    "supervisor": SUPERVISOR_GROUP,
+    "leader": LEADER_GROUP,
+    ADMIN_ROLE: None,
+}
+_ROLE_LABELS = {  # the roles' keys are their groups' names, where they have one
+    "staff": _("Staff"),
+    HEAD_ROLE: _("Department head"),
+    "supervisor": _("Supervisor"),
+    "leader": _("Leader"),
+    ADMIN_ROLE: _("Administrator"),
+}
 
 
 def role_choices(user):
     """(role, label) an administrator ``user`` may give: a superuser may also make
     administrators; nobody else may hand out more than they have."""
-    choices = [("staff", _("Staff")), ("supervisor", _("Supervisor"))]
-    if user.is_superuser:
-        choices.append((ADMIN_ROLE, _("Administrator")))
-    return choices
+    every = list(_ROLE_LABELS.items())  # the administrator last
+    return every if user.is_superuser else every[:-1]
 
 
 def group_label(name):
     """A role group's name in the reader's language (the groups keep their
     English names: the code looks them up by it)."""
-    return {STAFF_GROUP: _("Staff"), SUPERVISOR_GROUP: _("Supervisor")}.get(name, name)
+    return _ROLE_LABELS.get(name, name)
+
+
+def lands_on_my_work(user):
+    """Supervisors and heads (单位负责人) start from their queue, /my/."""
+    return is_supervisor(user) or bool(_headed_department_ids(user))
 
 
 def role_label(user):

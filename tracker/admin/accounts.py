@@ -16,7 +16,11 @@ from ..forms import (
     TemporaryPasswordForm,
 )
 from ..models import AccountProfile, Department
-from ..services.accounts import account_create, account_send_password_reset
+from ..services.accounts import (
+    account_create,
+    account_create_check,
+    account_send_password_reset,
+)
 from ..services.common import (
     ServiceError,
 )
@@ -97,6 +101,18 @@ class NewUserForm(AdminUserCreationForm):
         self.fields["password1"].help_text = _(
             "A temporary password: the user must choose their own at the next login."
         )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("role"):
+            try:
+                account_create_check(
+                    role=cleaned_data["role"],
+                    departments=cleaned_data.get("departments") or (),
+                )
+            except ServiceError as error:
+                self.add_error("departments", str(error))
+        return cleaned_data
 
     def save(self, commit=True):
         user = super().save(commit=False)

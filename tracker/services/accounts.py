@@ -33,22 +33,35 @@ def account_set_temporary_password(*, user, password: str) -> None:
     )
 
 
+def account_create_check(*, role: str, departments=()) -> None:
+    """Why ``account_create`` would refuse ``role`` with ``departments``
+    (ServiceError), for the add-user form to say it beside the fields."""
+    if role not in permissions.ROLE_GROUPS:
+        raise ServiceError(_("Choose a role."))
+    if role == permissions.HEAD_ROLE and not departments:
+        raise ServiceError(_("Choose the departments this head is responsible for."))
+
+
 @transaction.atomic
 def account_create(*, user, role: str, departments=(), temporary_password: bool = True):
     """Save the new ``user`` (built by the admin's add-user form, its password
     already set) with ``role`` (a key of ``permissions.ROLE_GROUPS``) and member of
-    ``departments``, in one transaction. A password the administrator typed is
-    temporary: the user must replace it at the first login."""
-    if role not in permissions.ROLE_GROUPS:
-        raise ServiceError(_("Choose a role."))
+    ``departments``, in one transaction; a head (单位负责人) heads them too, and
+    needs at least one. A password the administrator typed is temporary: the
+    user must replace it at the first login."""
+    account_create_check(role=role, departments=departments)
     if role == permissions.ADMIN_ROLE:
         user.is_staff = user.is_superuser = True
     user.save()
     group = permissions.ROLE_GROUPS[role]
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        # The leaders' group comes with its own migration (the leaders' cockpit);
+        # until a database has it, the first leader made creates it.
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
     for department in departments:
         department.members.add(user)
+        if role == permissions.HEAD_ROLE:
+            department.heads.add(user)
     if temporary_password and user.has_usable_password():
         AccountProfile.objects.update_or_create(
             user=user, defaults={"must_change_password": True}

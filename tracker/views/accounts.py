@@ -15,8 +15,9 @@ from ..services.accounts import account_password_changed
 
 def landing_url(user):
     """Where a user lands after signing in (when no ?next= says otherwise): the
-    supervisors on their queue (/my/), everyone else on the dashboard."""
-    if permissions.is_supervisor(user):
+    supervisors and the heads on their queue (/my/), everyone else on the
+    dashboard."""
+    if permissions.lands_on_my_work(user):
         return reverse("tracker:my_work")
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
