@@ -191,3 +191,33 @@ def test_reviewer_reads_the_submission_then_goes_to_the_next_item(
     expect(page.locator("#review-queue-empty")).to_have_text(
         "Nothing else waits for review."
     )
+
+
+def test_a_refused_file_stores_nothing_and_is_named_without_a_reload(
+    new_page, staff_a, long_item
+):
+    page = new_page()
+    log_in(page, "staff_a")
+    page.goto(long_item.get_absolute_url())
+    page.evaluate("window.notReloaded = true")
+    page.set_input_files(
+        "#evidence input[name=file]",
+        files=[
+            {
+                "name": "方案.pdf",
+                "mimeType": "application/pdf",
+                "buffer": minimal_pdf(),
+            },
+            {
+                "name": "工具.exe",
+                "mimeType": "application/octet-stream",
+                "buffer": b"MZ",
+            },
+        ],
+    )
+    page.locator("#evidence").get_by_role("button", name="Upload file").click()
+    errors = page.locator("#evidence-errors")
+    expect(errors).to_contain_text("Nothing was uploaded.")
+    expect(errors).to_contain_text("“工具.exe”")
+    expect(page.locator("#evidence .evidence-table")).to_have_count(0)
+    assert page.evaluate("window.notReloaded") is True

@@ -53,7 +53,7 @@ def test_supervisor_escalates_to_red_and_prints_the_notice(
     staff = new_page()
     log_in(staff, "staff_a")
     staff.goto(obligation.get_absolute_url())
-    staff.locator("#notices summary").click()
+    # The unanswered notice's reply form is open, not folded (issue 25, item 2).
     staff.locator("#notices textarea").fill("已制定整改方案，12月10日前完成。")
     staff.get_by_role("button", name="Send reply").click()
     expect(staff.locator(".message-success")).to_contain_text(

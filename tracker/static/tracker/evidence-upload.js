@@ -10,8 +10,13 @@
   "use strict";
   var SECTIONS = ["evidence", "status", "review-next", "timeline"];
 
+  // Returns false when the answer is not the obligation page (a login page
+  // after the session ended, say): then nothing is swapped.
   function swapSections(html) {
     var answer = new DOMParser().parseFromString(html, "text/html");
+    if (!answer.getElementById("evidence")) {
+      return false;
+    }
     SECTIONS.forEach(function (id) {
       var mine = document.getElementById(id);
       var theirs = answer.getElementById(id);
@@ -28,6 +33,7 @@
     if (fresh) {
       main.insertBefore(document.importNode(fresh, true), main.firstChild);
     }
+    return true;
   }
 
   function progressOf(form) {
@@ -74,7 +80,11 @@
       }
       // 200 after the redirect, 400 or 409 with the form's errors: both are the
       // obligation page, drawn after the upload was stored or refused.
-      swapSections(request.responseText);
+      if (!swapSections(request.responseText)) {
+        label.textContent = words.failed;
+        button.disabled = false;
+        return;
+      }
       var status = document.querySelector("#main > .messages");
       if (status) {
         status.scrollIntoView({ block: "nearest" });
