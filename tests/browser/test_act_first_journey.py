@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in, minimal_pdf, save_screenshot
+from tests.browser.helpers import log_in, minimal_pdf
 from tests.factories import ObligationFactory
 from tests.workflow_helpers import set_status, upload
 from tracker.models import Obligation
@@ -98,7 +98,6 @@ def test_item_page_opens_with_the_actions_and_a_one_row_header(
         page.locator("#full-text summary").click()
         page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
         assert 0 <= box(bar)["top"] and box(bar)["bottom"] <= height
-        save_screenshot(page, "obligation-390.png", full_page=False)
     else:
         expect(page.get_by_role("link", name="My work")).to_be_visible()
         expect(page.locator(".nav-menu-button")).to_be_hidden()
@@ -175,7 +174,6 @@ def test_reviewer_reads_the_submission_then_goes_to_the_next_item(
     approve = panel.get_by_role("button", name="Approve")
     assert box(note)["bottom"] <= box(approve)["top"]
     assert not scrolls_sideways(page)
-    save_screenshot(page, f"review-{label}.png", full_page=False)
 
     panel.get_by_label("Good").check()
     approve.click()
