@@ -364,6 +364,20 @@ WEBHOOK_RATE_PER_MINUTE = env_int("WEBHOOK_RATE_PER_MINUTE", 20, minimum=1)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The dashboard tells administrators when no worker has been seen for this long.
 WORKER_SILENCE_WARNING = timedelta(minutes=5)
+# Long work (a year-end archive, reading an uploaded .html/.pdf/.docx report, a
+# big export) is a job the worker runs while its page shows the progress
+# (tracker/services/jobs.py). Past JOB_TIME_LIMIT seconds a job is refused with a
+# message; reading a file runs in a child with JOB_MEMORY_LIMIT_MB of memory more
+# than the worker's, so a page that needs more fails there, not in the worker.
+JOB_TIME_LIMIT = env_int("JOB_TIME_LIMIT", 30 * 60, minimum=1)
+JOB_READ_SECONDS = env_int("JOB_READ_SECONDS", 120, minimum=1)
+JOB_MEMORY_LIMIT_MB = env_int("JOB_MEMORY_LIMIT_MB", 1024, minimum=64)
+# A job's file (an archive, an export) is kept this many days; `manage.py
+# purge_jobs` (daily, docs/deploy.md) removes it then.
+JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 7, minimum=1)
+# An obligation-list export of more rows than this is made by the worker (a job);
+# smaller ones are answered at once.
+EXPORT_SYNC_LIMIT = env_int("EXPORT_SYNC_LIMIT", 2000, minimum=0)
 # Group robots are public https addresses (tracker/notifications/addresses.py):
 # plain http only when this is set; loopback, link-local and private hosts only
 # when listed here (as written in the address: an intranet robot relay).

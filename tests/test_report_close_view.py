@@ -1,8 +1,6 @@
 """The report page's year-end section (close, reopen, download the archive), the
 closed banner, and every form of a closed report's obligations refused over HTTP."""
 
-import io
-import zipfile
 from urllib.parse import unquote
 
 import pytest
@@ -11,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import in_english
+from tests.job_helpers import job_file, job_page, start_job, zip_names
 from tests.pages import parse, text
 from tests.workflow_helpers import PDF, every_write_scene, set_status, upload
 from tracker.models import (
@@ -114,43 +113,46 @@ def test_staff_see_no_year_end_forms(client, obligation, staff_a):
 
 
 def test_supervisor_downloads_the_archive_with_a_chinese_name(
-    client, obligation, staff_a, supervisor
+    client, obligation, staff_a, supervisor, django_capture_on_commit_callbacks
 ):
     upload(obligation, staff_a, name="会议纪要.pdf")
     client = _client(client, supervisor)
 
-    response = client.post(
-        reverse("tracker:report_archive", args=[obligation.report_id])
+    job = start_job(
+        client,
+        django_capture_on_commit_callbacks,
+        reverse("tracker:report_archive", args=[obligation.report_id]),
     )
 
-    assert response.status_code == 200
+    page = job_page(client, job).content.decode()
+    assert "Download 测试县2022年一事一档" in page
+    response, data = job_file(client, job)
     assert response["Content-Type"] == "application/zip"
     disposition = unquote(response["Content-Disposition"])
     assert "测试县2022年一事一档" in disposition
-    data = b"".join(response.streaming_content)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = archive.namelist()
+    names = zip_names(data)
     assert any(name.endswith("佐证材料/会议纪要.pdf") for name in names)
     assert "manifest.json" in names
     event = ReportEvent.objects.get()
     assert (event.action, event.user) == ("archived", supervisor)
 
 
-def test_a_missing_evidence_file_is_said_on_the_next_page(
-    client, obligation, staff_a, supervisor
+def test_a_missing_evidence_file_is_said_on_the_jobs_page(
+    client, obligation, staff_a, supervisor, django_capture_on_commit_callbacks
 ):
     evidence = upload(obligation, staff_a)
     evidence.file.storage.delete(evidence.file.name)
     client = _client(client, supervisor)
 
-    response = client.post(
-        reverse("tracker:report_archive", args=[obligation.report_id])
+    job = start_job(
+        client,
+        django_capture_on_commit_callbacks,
+        reverse("tracker:report_archive", args=[obligation.report_id]),
     )
-    assert response.status_code == 200
-    b"".join(response.streaming_content)
 
-    page = client.get(obligation.report.get_absolute_url()).content.decode()
+    page = job_page(client, job).content.decode()
     assert "1 evidence files could not be archived as uploaded" in page
+    assert 'id="job-download"' in page
 
 
 # --- The obligation page of a closed report ----------------------------------------

@@ -34,7 +34,6 @@ import io
 import json
 import re
 import struct
-import tempfile
 import unicodedata
 import zipfile
 import zlib
@@ -43,7 +42,6 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.signing import Signer
-from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
@@ -56,7 +54,6 @@ from openpyxl.styles import Font
 from .exports import csv_chunks, print_setup, spreadsheet_text
 from .models import Evidence, Obligation, ProgressUpdate, display_name
 from .safezip import UnsafeArchive, ZipLimits, open_bounded, read_member
-from .services.reports import report_archived
 
 ARCHIVE_FORMAT = "fazhi-qingdan-archive"
 FORMAT_VERSION = 1
@@ -597,12 +594,15 @@ def _signed_here(manifest) -> bool:
     )
 
 
-def write_archive(report, output, *, user) -> ArchiveResult:
+def write_archive(report, output, *, user, progress=None) -> ArchiveResult:
     """Write ``report``'s archive as a zip to ``output`` (a binary file object;
     a file on disk, so each member's size goes in its header), made by ``user``.
     Only reads: the caller records the archive
-    (``services.reports.report_archived``)."""
+    (``services.reports.report_archived``). ``progress(done, total)``, when
+    given, hears of each obligation written (the job's page shows it; it may
+    raise to stop the archive past the job's time limit)."""
     when = timezone.now()
+    total = report.obligations.count() if progress else 0
     with translation.override(settings.LANGUAGE_CODE):
         names = _names()
         archive = _Zip(output, when)
@@ -613,7 +613,9 @@ def write_archive(report, output, *, user) -> ArchiveResult:
             folders=True,
         )
         rows, problems, index = [], [], []
-        for obligation in _batches(report):
+        for done, obligation in enumerate(_batches(report)):
+            if progress:
+                progress(done, total)
             folder = folders.take(
                 f"{obligation.code} {obligation.title}", limit=FOLDER_MAX
             )
@@ -696,33 +698,6 @@ def write_archive(report, output, *, user) -> ArchiveResult:
     return ArchiveResult(
         files=len(archive.files), digest=manifest["digest"], problems=problems
     )
-
-
-def archive_response(report, *, user):
-    """The archive as a download: (FileResponse, ArchiveResult), recorded in the
-    report's log.
-
-    Written to an anonymous temporary file first, then served from it, rather than
-    streamed as it is made: the problems (missing evidence) are known before the
-    first byte leaves, so the page can say so; a failure half-way is an error page,
-    not a truncated zip the user may take for whole; and the zip gets plain
-    headers with sizes and an exact Content-Length. Memory stays as bounded as the
-    command's; the cost is the archive's size in the temporary folder
-    (FILE_UPLOAD_TEMP_DIR, else the system's), freed when the response is closed.
-    """
-    temporary = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)
-    try:
-        result = write_archive(report, temporary, user=user)
-        report_archived(report=report, user=user, note=archive_note(result))
-    except BaseException:
-        temporary.close()
-        raise
-    temporary.seek(0)
-    filename, _fallback = archive_filename(report, timezone.localdate())
-    response = FileResponse(
-        temporary, as_attachment=True, filename=filename, content_type="application/zip"
-    )
-    return response, result
 
 
 def archive_note(result):

@@ -37,9 +37,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import workdays
+from .filters import ObligationFilter
 from .models import Obligation, display_name
-from .selectors.obligations import obligations_for_export
-from .tables import COLUMNS_BY_NAME, EXPORT_ONLY_COLUMNS
+from .selectors.obligations import obligations_for_export, obligations_for_table
+from .selectors.reports import only_report
+from .tables import COLUMNS_BY_NAME, EXPORT_ONLY_COLUMNS, ObligationTable
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV/DDE
 # injection); an apostrophe makes Excel and LibreOffice show it as text.
@@ -56,6 +58,8 @@ DOCX_CONTENT_TYPE = (
 )
 # Rows fetched per round trip and written per streamed chunk.
 EXPORT_BATCH = 2000
+# How often a job's export reports its progress (rows).
+PROGRESS_EVERY = 500
 
 
 def spreadsheet_text(value):
@@ -317,6 +321,91 @@ def export_response(table, export_format, filename, *, fallback, title=None):
         sheet_title=_("Obligations"),
         layout=layout,
         title=title,
+    )
+
+
+@dataclass
+class ObligationExport:
+    """The obligation list's export for one reader and one query string: the
+    table (every row of the filter, in the list's order), the download names and
+    the title row. The list answers a small one at once (``response``); the
+    worker writes a big one to a file (``write``, ``services.jobs``)."""
+
+    table: ObligationTable
+    export_format: str
+    filename: str
+    fallback: str
+    title: str
+
+    def count(self) -> int:
+        return self.table.data.data.count()
+
+    def _layout(self):
+        return [
+            SheetColumn(width=column.xlsx_width, wrap=column.xlsx_wrap)
+            for column in export_columns(self.table)
+        ]
+
+    def response(self):
+        return rows_response(
+            export_rows(self.table),
+            self.export_format,
+            self.filename,
+            fallback=self.fallback,
+            sheet_title=_("Obligations"),
+            layout=self._layout(),
+            title=self.title,
+        )
+
+    def write(self, output, *, progress=None):
+        """Write the file to ``output`` (binary); ``progress(done, total)`` hears
+        of each batch of rows read."""
+        total = self.count() if progress else 0
+
+        def counted(rows):
+            for done, row in enumerate(rows):  # the header is row 0
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress(done, total)
+                yield row
+
+        rows = counted(export_rows(self.table))
+        if self.export_format == "csv":
+            for chunk in csv_chunks(rows):
+                output.write(chunk.encode("utf-8"))
+        else:
+            output.write(
+                _xlsx_bytes(rows, _("Obligations"), self._layout(), self.title)
+            )
+
+
+def obligation_export(user, query, export_format, *, today=None) -> ObligationExport:
+    """The export of the obligation list ``user`` sees with the filters and sort of
+    ``query`` (the list's QueryDict). An invalid filter exports nothing rather
+    than everything."""
+    filterset = ObligationFilter(
+        query or None,
+        queryset=obligations_for_table(Obligation.objects.visible_to(user)),
+    )
+    valid = filterset.is_valid()
+    table = ObligationTable(filterset.qs if valid else filterset.queryset.none())
+    # What RequestConfig does with ?sort= (the list's order).
+    if query.get(table.prefixed_order_by_field):
+        table.order_by = query.get(table.prefixed_order_by_field)
+    # The file is named after the report: the one filtered on, else the only one
+    # there is; None when the rows may come from several.
+    report = (filterset.form.cleaned_data.get("report") if valid else None) or (
+        only_report()
+    )
+    filters = filterset.active_filters(skip=("report",))
+    filename, fallback = export_filename(
+        report, today or timezone.localdate(), export_format, filters
+    )
+    return ObligationExport(
+        table=table,
+        export_format=export_format,
+        filename=filename,
+        fallback=fallback,
+        title=export_title(export_report_name(report), filters),
     )
 
 

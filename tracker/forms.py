@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import dates, importing
 from .evidence_files import EVIDENCE_CONTENT_TYPES
-from .isolation import LimitExceeded, run_limited
 from .models import (
     AssessmentWeights,
     Department,
@@ -529,6 +528,10 @@ REPORT_EXTENSIONS = ["txt", "docx", "html", "htm", "pdf"]
 # Seconds the admin's import page may spend reading and parsing a report; a 5 MB
 # text parses in about 2 s (docs/importer.md).
 REPORT_READ_SECONDS = 15
+# Files whose reading may take longer than a request should (a saved web page, a
+# PDF, a Word document that may be large): read by the worker as a job. A .txt is
+# only decoded, which is instant.
+READ_BY_WORKER = (".html", ".htm", ".pdf", ".docx")
 # A report has tens to a few hundred obligations; the preview of 3,600 takes 2 s
 # to render, so past this many the page would outlast a worker's timeout.
 REPORT_MAX_OBLIGATIONS = 5000
@@ -551,30 +554,8 @@ def _read_upload(upload, read):
 
 
 def _read_report_limited(path, *, deadline):
-    """``importing.read_report`` in a child process with a time and a memory limit
-    (tracker.isolation): the HTML and PDF readers cannot be interrupted from inside,
-    and a page that needs gigabytes must fail there, not in the web worker."""
-    try:
-        return run_limited(
-            importing.read_report,
-            path,
-            deadline=deadline,
-            seconds=max(deadline - time.monotonic(), 0.1),
-        )
-    except LimitExceeded as error:
-        if error.reason == "memory":
-            raise importing.ReportFormatError(
-                _(
-                    "Refused: the file needs too much memory to read here; save it "
-                    "as .txt or .docx, or import it with manage.py import_report."
-                )
-            ) from None
-        raise importing.ReportFormatError(
-            _(
-                "Refused: the file took too long to read here; import it with "
-                "manage.py import_report, which has no time limit."
-            )
-        ) from None
+    # Looked up here at each call, so a test can narrow the limits.
+    return importing.read_report_limited(path, deadline=deadline)
 
 
 class ReportImportForm(forms.Form):
@@ -646,6 +627,23 @@ class ReportImportForm(forms.Form):
         organization = cleaned.get("organization") or None
         year = cleaned.get("year")
         text, file_name, links = self._kept_draft(cleaned)
+        upload = cleaned.get("file")
+        if upload and Path(upload.name).suffix.lower() in READ_BY_WORKER:
+            # Read by the worker (a job, services.jobs): the web process only
+            # checks what is quick, and the job's page leads to the preview.
+            try:
+                if cleaned.get("links"):
+                    links = _read_upload(cleaned["links"], importing.read_links)
+            except importing.ReportFormatError as error:
+                raise forms.ValidationError(str(error)) from None
+            cleaned.update(
+                tree=None,
+                links=links,
+                organization=organization,
+                year=year,
+                read_by_worker=True,
+            )
+            return cleaned
         # Within a worker's time: a file the importer cannot read by then is
         # refused with a message (the parser is linear; PDFs are read page by page).
         deadline = time.monotonic() + REPORT_READ_SECONDS

@@ -10,6 +10,7 @@ from .views import (
     evidence,
     followups,
     inbox,
+    jobs,
     obligation_page,
     obligations,
     operations,
@@ -60,6 +61,11 @@ urlpatterns = [
     path(
         "obligations/", obligations.ObligationListView.as_view(), name="obligation_list"
     ),
+    path(
+        "obligations/export/",
+        obligations.obligation_export_job,
+        name="obligation_export_job",
+    ),
     path("departments/", departments.department_list, name="department_list"),
     path(
         "departments/ranking/", assessment.department_ranking, name="department_ranking"
@@ -71,6 +77,8 @@ urlpatterns = [
     path("reports/<int:pk>/", reports.report_detail, name="report_detail"),
     path("reports/<int:pk>/draft/", reports.report_draft, name="report_draft"),
     path("reports/<int:pk>/archive/", reports.report_archive, name="report_archive"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
     path("reports/<int:pk>/close/", reports.report_close, name="report_close"),
     path("reports/<int:pk>/reopen/", reports.report_reopen, name="report_reopen"),
     # Staff workflow

@@ -9,12 +9,13 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import archive, permissions
+from .. import permissions
 from ..forms import (
     ReportImportForm,
 )
 from ..importing import similarity
 from ..models import (
+    Job,
     Obligation,
     Report,
     ReportEvent,
@@ -32,6 +33,7 @@ from ..services.importing import (
     import_preview,
     report_import,
 )
+from ..services.jobs import job_start, job_start_import
 from ..services.reports import report_close
 from .mixins import (
     CleanInputAdminMixin,
@@ -168,6 +170,17 @@ class ReportAdmin(
         tree = None
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
+            if data.get("read_by_worker"):
+                job = job_start_import(
+                    user=request.user,
+                    upload=data["file"],
+                    params={
+                        "organization": data["organization"],
+                        "year": data["year"],
+                        "links": data["links"],
+                    },
+                )
+                return redirect(job)
             tree = data["tree"]
             if "import" in request.POST:
                 try:
@@ -276,19 +289,11 @@ class ReportAdmin(
         return reports[0]
 
     def _archive_download(self, request, report):
-        response, result = archive.archive_response(report, user=request.user)
-        if result.problems:
-            self.message_user(
-                request,
-                gettext(
-                    "The archive was written, but %(count)d evidence files could not "
-                    "be archived as uploaded: its summary sheet and manifest name "
-                    "them."
-                )
-                % {"count": len(result.problems)},
-                messages.WARNING,
-            )
-        return response
+        # Written by the worker: the job's page shows the progress, then the file.
+        job = job_start(
+            kind=Job.Kind.ARCHIVE, user=request.user, params={"report": report.pk}
+        )
+        return redirect(job)
 
     @admin.action(description=_("Download the archive (一事一档)"))
     def download_archive(self, request, queryset):

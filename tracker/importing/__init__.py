@@ -14,7 +14,7 @@ from .parser import (
     parse_report,
     parse_report_file,
 )
-from .reading import read_report
+from .reading import read_report, read_report_limited
 from .tree import (
     PROBLEM,
     TASK,
@@ -43,4 +43,5 @@ __all__ = [
     "parse_report_file",
     "read_links",
     "read_report",
+    "read_report_limited",
 ]

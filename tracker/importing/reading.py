@@ -1,11 +1,13 @@
 """A report file in, its text out: the reader is chosen by the file's content and
 name (.txt, .docx, .html/.htm, .pdf)."""
 
+import time
 import zipfile
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from ..isolation import EXTRA_MEMORY_BYTES, LimitExceeded, run_limited
 from .docx import _bounded_docx, _read_docx
 from .html import _looks_like_html, read_html
 from .pdf import read_pdf
@@ -50,3 +52,33 @@ def read_report(path, *, deadline: float | None = None) -> str:
         if is_docx or document_xml is not None:
             return _read_docx(path)
     return decode_text(data, name=str(path))
+
+
+def read_report_limited(path, *, deadline: float, extra_memory=EXTRA_MEMORY_BYTES):
+    """``read_report`` in a child process with a time and a memory limit
+    (tracker.isolation): the HTML and PDF readers cannot be interrupted from inside,
+    and a page that needs gigabytes must fail there, not in the web process or the
+    worker. Past ``deadline`` (a ``time.monotonic()`` value) or the memory, a
+    ReportFormatError says so."""
+    try:
+        return run_limited(
+            read_report,
+            path,
+            deadline=deadline,
+            seconds=max(deadline - time.monotonic(), 0.1),
+            extra_memory=extra_memory,
+        )
+    except LimitExceeded as error:
+        if error.reason == "memory":
+            raise ReportFormatError(
+                _(
+                    "Refused: the file needs too much memory to read here; save it "
+                    "as .txt or .docx, or import it with manage.py import_report."
+                )
+            ) from None
+        raise ReportFormatError(
+            _(
+                "Refused: the file took too long to read here; import it with "
+                "manage.py import_report, which has no time limit."
+            )
+        ) from None

@@ -15,6 +15,7 @@ from .chases import Chase
 from .departments import Department, Holiday
 from .evidence import Evidence, evidence_upload_to
 from .followups import FollowUp, FollowUpQuerySet, FollowUpRejection
+from .jobs import Job, JobQuerySet, job_upload_to
 from .notifications import (
     Notification,
     NotificationPreference,
@@ -75,6 +76,9 @@ __all__ = [
     "FollowUpRejection",
     "Holiday",
     "ImportDraft",
+    "Job",
+    "JobQuerySet",
+    "job_upload_to",
     "NoticeCounter",
     "Notification",
     "NotificationPreference",

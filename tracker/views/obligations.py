@@ -1,25 +1,21 @@
 """The obligation list with its filters and exports."""
 
+from django.conf import settings
 from django.core.cache import cache
-from django.shortcuts import render
+from django.http import HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
-from django_tables2 import RequestConfig, SingleTableMixin
+from django_tables2 import SingleTableMixin
 
-from ..exports import (
-    EXPORT_FORMATS,
-    export_filename,
-    export_report_name,
-    export_response,
-    export_title,
-)
+from ..exports import EXPORT_FORMATS, obligation_export
 from ..filters import ObligationFilter
-from ..models import (
-    Obligation,
-)
+from ..models import Job, Obligation
 from ..selectors.obligations import obligation_list_cache_key, obligations_for_table
-from ..selectors.reports import only_report
+from ..services.jobs import job_start
 from ..tables import PAGINATION, ObligationTable
 from .dashboard import DASHBOARD_CACHE_SECONDS, without_indentation
 
@@ -41,26 +37,21 @@ class ObligationListView(SingleTableMixin, FilterView):
         if export_format not in EXPORT_FORMATS:
             return self._page(request, *args, **kwargs)
         # Straight to the file: no page, count or filter-form choices to compute.
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        if self.filterset.is_valid():
-            rows = self.filterset.qs
-        else:  # an invalid filter exports nothing rather than everything
-            rows = self.filterset.queryset.none()
-        table = self.get_table_class()(rows)
-        RequestConfig(request, paginate=False).configure(table)  # ?sort=
-        report, filters = (
-            self._export_report(),
-            self.filterset.active_filters(skip=("report",)),
-        )
-        filename, fallback = export_filename(
-            report, timezone.localdate(), export_format, filters
-        )
-        return export_response(
-            table,
-            export_format,
-            filename,
-            fallback=fallback,
-            title=export_title(export_report_name(report), filters),
+        export = obligation_export(request.user, request.GET, export_format)
+        count = export.count()
+        if count <= settings.EXPORT_SYNC_LIMIT:
+            return export.response()
+        # Too big to make inside a request: the worker makes it (a job), once
+        # the reader asks with the button (a GET writes nothing).
+        return render(
+            request,
+            "tracker/jobs/export_offer.html",
+            {
+                "count": count,
+                "filename": export.filename,
+                "query": request.GET.urlencode(),
+                "export_format": export_format,
+            },
         )
 
     def _page(self, request, *args, **kwargs):
@@ -86,10 +77,19 @@ class ObligationListView(SingleTableMixin, FilterView):
             {"body": mark_safe(body)},  # noqa: S308 - our HTML
         )
 
-    def _export_report(self):
-        # The file is named after the report: the one filtered on, else the only
-        # one there is; None when the rows may come from several.
-        data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
-        if data.get("report"):
-            return data["report"]
-        return only_report()
+
+@require_POST
+def obligation_export_job(request):
+    """Start a big export of the obligation list as a job for the worker, with
+    the filters and order of the list's query string (``query``)."""
+    export_format = request.POST.get("format")
+    if export_format not in EXPORT_FORMATS:
+        return HttpResponseBadRequest(gettext("Choose CSV or XLSX."))
+    query = QueryDict(request.POST.get("query", ""), mutable=True)
+    query["_export"] = export_format
+    job = job_start(
+        kind=Job.Kind.EXPORT,
+        user=request.user,
+        params={"query": query.urlencode(), "format": export_format},
+    )
+    return redirect(job)

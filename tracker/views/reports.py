@@ -12,7 +12,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from .. import archive, documents, permissions
+from .. import documents, permissions
 from ..exports import (
     docx_response,
 )
@@ -21,6 +21,7 @@ from ..forms import (
     ReportReopenForm,
 )
 from ..models import (
+    Job,
     Obligation,
     Report,
 )
@@ -28,6 +29,7 @@ from ..report_text import report_paragraphs
 from ..selectors import reports as reports_selectors
 from ..selectors.followups import report_followup
 from ..selectors.reports import report_obligations
+from ..services import jobs as jobs_services
 from ..services import reports as reports_services
 from ..services.common import ServiceError
 
@@ -143,27 +145,16 @@ def report_reopen(request, pk):
 
 @require_POST
 def report_archive(request, pk):
-    """The report's archive (一事一档 zip) as a download. A POST: making one is
-    recorded in the report's log."""
-    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
+    """Start the report's archive (一事一档 zip): the worker writes it while the
+    job's page shows the progress, then the download. Recorded in the report's
+    log when written."""
+    report = get_object_or_404(Report, pk=pk)
     if not permissions.can_archive_report(request.user):
         raise PermissionDenied
-    response, result = archive.archive_response(report, user=request.user)
-    _say_archive_problems(request, result)
-    return response
-
-
-def _say_archive_problems(request, result):
-    """The download cannot carry a message: it waits for the next page."""
-    if result.problems:
-        messages.warning(
-            request,
-            gettext(
-                "The archive was written, but %(count)d evidence files could not be "
-                "archived as uploaded: its summary sheet and manifest name them."
-            )
-            % {"count": len(result.problems)},
-        )
+    job = jobs_services.job_start(
+        kind=Job.Kind.ARCHIVE, user=request.user, params={"report": report.pk}
+    )
+    return redirect(job)
 
 
 @require_safe

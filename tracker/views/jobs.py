@@ -1,0 +1,47 @@
+"""A job's page (the worker's long work for one person: an archive, reading a
+report file, a big export): its progress while it runs, then the download or the
+refusal. Only its owner and the administrators see it; anyone else gets a 404."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from .. import permissions
+from ..exports import attachment_header
+from ..models import Job
+
+# Seconds between two looks of a running job's page (meta refresh: no script).
+REFRESH_SECONDS = 2
+
+
+def _job_of(request, pk):
+    return get_object_or_404(
+        permissions.jobs_visible_to(Job.objects.all(), request.user), pk=pk
+    )
+
+
+@require_safe
+def job_detail(request, pk):
+    job = _job_of(request, pk)
+    return render(
+        request,
+        "tracker/jobs/job_detail.html",
+        {
+            "job": job,
+            "refresh": None if job.is_finished else REFRESH_SECONDS,
+        },
+    )
+
+
+@require_safe
+def job_download(request, pk):
+    """The job's file, while it is kept."""
+    job = _job_of(request, pk)
+    if job.status != Job.Status.DONE or not job.result:
+        raise Http404
+    response = FileResponse(job.result.open("rb"), as_attachment=True)
+    fallback = job.result.name.rsplit("/", 1)[-1]
+    response["Content-Disposition"] = attachment_header(
+        job.result_name or fallback, fallback
+    )
+    return response
