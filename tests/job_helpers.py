@@ -5,14 +5,15 @@ that commit is captured and its callbacks run), then read its page and file."""
 import io
 import zipfile
 
+from django.test import TestCase
 from django.urls import resolve, reverse
 
 from tracker.models import Job
 
 
-def start_job(client, capture, url, data=None, *, method="post"):
+def start_job(client, url, data=None, *, method="post"):
     """The job a request started (its answer: a redirect to the job's page), run."""
-    with capture(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         response = getattr(client, method)(url, data or {})
     assert response.status_code == 302, response.content[:500]
     match = resolve(response["Location"])

@@ -24,11 +24,10 @@ def _messages(response):
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-def _archive_job(client, capture, action, report):
+def _archive_job(client, action, report):
     """The action starts the archive as a job; its file once the worker ran it."""
     job = start_job(
         client,
-        capture,
         _url(Report, "changelist"),
         {"action": action, helpers.ACTION_CHECKBOX_NAME: [report.pk]},
     )
@@ -40,13 +39,11 @@ def test_download_archive_action_leads_to_the_zip(
     tracker_admin,
     obligation,
     staff_a,
-    django_capture_on_commit_callbacks,
 ):
     upload(obligation, staff_a, name="台账.pdf")
 
     names = _archive_job(
         tracker_admin_client,
-        django_capture_on_commit_callbacks,
         "download_archive",
         obligation.report,
     )
@@ -69,11 +66,10 @@ def test_archive_of_two_reports_at_once_is_refused(tracker_admin_client, obligat
 
 
 def test_archive_and_close_closes_first_then_archives(
-    tracker_admin_client, tracker_admin, obligation, django_capture_on_commit_callbacks
+    tracker_admin_client, tracker_admin, obligation
 ):
     names = _archive_job(
         tracker_admin_client,
-        django_capture_on_commit_callbacks,
         "archive_and_close",
         obligation.report,
     )

@@ -113,14 +113,13 @@ def test_staff_see_no_year_end_forms(client, obligation, staff_a):
 
 
 def test_supervisor_downloads_the_archive_with_a_chinese_name(
-    client, obligation, staff_a, supervisor, django_capture_on_commit_callbacks
+    client, obligation, staff_a, supervisor
 ):
     upload(obligation, staff_a, name="会议纪要.pdf")
     client = _client(client, supervisor)
 
     job = start_job(
         client,
-        django_capture_on_commit_callbacks,
         reverse("tracker:report_archive", args=[obligation.report_id]),
     )
 
@@ -138,7 +137,7 @@ def test_supervisor_downloads_the_archive_with_a_chinese_name(
 
 
 def test_a_missing_evidence_file_is_said_on_the_jobs_page(
-    client, obligation, staff_a, supervisor, django_capture_on_commit_callbacks
+    client, obligation, staff_a, supervisor
 ):
     evidence = upload(obligation, staff_a)
     evidence.file.storage.delete(evidence.file.name)
@@ -146,7 +145,6 @@ def test_a_missing_evidence_file_is_said_on_the_jobs_page(
 
     job = start_job(
         client,
-        django_capture_on_commit_callbacks,
         reverse("tracker:report_archive", args=[obligation.report_id]),
     )
 
