@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from tests.workflow_helpers import PDF, set_status, upload
 from tracker.models import (
     Evidence,
     ExtensionRequest,
+    Job,
     Notification,
     Obligation,
     Part,
@@ -415,12 +417,40 @@ MATRIX = [
     ),
     # The year's end: the archive holds every department's evidence, so only
     # those who may download all of it; closing and reopening are the reviewers'.
+    # Starting the archive: a job for the worker, whose page shows the download.
     Row(
         "report_archive",
-        "download the archive",
+        "start the archive",
         "post",
-        (LOGIN, 403, 403, 403, 200, 200),
+        (LOGIN, 403, 403, 403, 302, 302),
         target="report",
+        redirect_to="job",
+    ),
+    # A job's page and file (made for the owning staff here): its owner's and the
+    # administrators'; to anyone else it does not exist.
+    Row(
+        "job_detail",
+        "view a job",
+        "get",
+        (LOGIN, 200, 404, 404, 404, 200),
+        target="job",
+    ),
+    Row(
+        "job_download",
+        "download a job's file",
+        "get",
+        (LOGIN, 200, 404, 404, 404, 200),
+        target="job",
+    ),
+    # A big export of the list (what anyone may read) as a job of their own.
+    Row(
+        "obligation_export_job",
+        "start a big export",
+        "post",
+        (LOGIN, 302, 302, 302, 302, 302),
+        target="none",
+        data={"format": "xlsx", "query": "status=not_started"},
+        redirect_to="job",
     ),
     Row(
         "report_close",
@@ -473,9 +503,19 @@ def _user(request, role):
 
 
 def _url(
-    row, obligation, evidence, notice, notification, extension, followup, part, chase
+    row,
+    obligation,
+    evidence,
+    notice,
+    notification,
+    extension,
+    followup,
+    part,
+    chase,
+    job=None,
 ):
     pk = {
+        "job": job.pk if job else None,
         "part": part.pk if part else None,
         "chase": chase.pk if chase else None,
         "followup": followup.pk if followup else None,
@@ -585,6 +625,12 @@ def test_permission_matrix_cell(
         notification = Notification.objects.create(
             recipient=user or staff_a, obligation=obligation, kind="assigned", text="x"
         )
+    job = None
+    if row.target == "job":
+        job = Job.objects.create(
+            kind=Job.Kind.EXPORT, user=staff_a, status=Job.Status.DONE
+        )
+        job.result.save("obligations.csv", ContentFile(b"code\n1.1\n"))
     url = _url(
         row,
         obligation,
@@ -595,6 +641,7 @@ def test_permission_matrix_cell(
         followup,
         part,
         chase,
+        job,
     )
     updates_before = ProgressUpdate.objects.count()
     evidence_before = list(Evidence.objects.values_list("pk", "withdrawn_at"))
@@ -615,6 +662,10 @@ def test_permission_matrix_cell(
     if row.method == "post" and expected == 302 and row.redirect_to == "report":
         assert response["Location"] == obligation.report.get_absolute_url()
         assert ReportEvent.objects.get().user == user
+    elif row.method == "post" and expected == 302 and row.redirect_to == "job":
+        started = Job.objects.get()
+        assert response["Location"] == started.get_absolute_url()
+        assert started.user == user
     elif row.method == "post" and expected == 302 and row.redirect_to:
         assert response["Location"] == reverse(row.redirect_to)
     elif row.method == "post" and expected == 302:
