@@ -1,0 +1,100 @@
+"""Jobs run by a real worker process (``manage.py worker``): the web side only
+queues; the worker writes the archive that the job's page then offers, and a
+report file it cannot read in time is refused with a message while the worker
+goes on with the next job."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.factories import ObligationFactory
+from tests.job_helpers import job_file, job_page, zip_names
+from tests.test_isolation import four_mb_page
+from tests.test_worker import DB_TASKS, ROOT, database_url, wait_for
+from tracker.models import Job
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def worker(settings):
+    """Start one worker sharing this test's database and media folder."""
+    settings.TASKS = DB_TASKS
+    processes = []
+
+    def start(**env):
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "worker", "--interval", "0.1"],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DATABASE_URL": database_url(),
+                "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                **env,
+            },
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+        if process.returncode not in (0, -15):
+            print(output)
+
+
+def _finished(job):
+    return lambda: Job.objects.get(pk=job.pk).is_finished
+
+
+def test_the_worker_writes_the_archive_the_jobs_page_offers(
+    tracker_admin_client, worker
+):
+    obligation = ObligationFactory()
+    response = tracker_admin_client.post(
+        reverse("tracker:report_archive", args=[obligation.report_id])
+    )
+    job = Job.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert job.status == Job.Status.PENDING  # the web only queued
+
+    worker()
+    wait_for(_finished(job), "finished the archive", within=60)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert 'id="job-download"' in job_page(tracker_admin_client, job).content.decode()
+    assert "manifest.json" in zip_names(job_file(tracker_admin_client, job)[1])
+
+
+def test_a_page_not_read_in_time_is_refused_and_the_worker_goes_on(
+    tracker_admin_client, worker
+):
+    obligation = ObligationFactory()
+    tracker_admin_client.post(
+        reverse("admin:tracker_report_import"),
+        {
+            "file": SimpleUploadedFile("report.html", four_mb_page()),
+            "preview": "1",
+        },
+    )
+    tracker_admin_client.post(
+        reverse("tracker:report_archive", args=[obligation.report_id])
+    )
+    read, archived = Job.objects.order_by("pk")
+
+    worker(JOB_READ_SECONDS="1")
+    wait_for(_finished(archived), "went on to the archive", within=90)
+
+    read.refresh_from_db()
+    assert read.status == Job.Status.FAILED
+    assert "took too long to read here" in read.error
+    assert Job.objects.get(pk=archived.pk).status == Job.Status.DONE
