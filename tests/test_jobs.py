@@ -84,13 +84,16 @@ def test_a_finished_jobs_page_stops_looking_again_and_offers_the_file(
 
 def test_a_jobs_page_is_in_the_readers_language(client, supervisor):
     job = Job.objects.create(
-        kind=Job.Kind.ARCHIVE, user=supervisor, step=jobs_services.STEP_WAITING
+        kind=Job.Kind.ARCHIVE,
+        user=supervisor,
+        status=Job.Status.RUNNING,
+        step=jobs_services.STEP_ARCHIVE,
     )
     client.force_login(supervisor)  # Chinese: everyone's default
 
     content = job_page(client, job).content.decode()
 
-    assert "年度归档" in content and "等待后台处理。" in content
+    assert "年度归档" in content and "正在写入各事项的文件夹。" in content
 
 
 def test_a_job_not_yet_done_has_no_file_to_download(sv_client, supervisor):

@@ -1,5 +1,6 @@
-"""Journey: the year's end. A supervisor closes the report on its page, downloads
-the archive (一事一档), finds the obligations read-only, and reopens the report with
+"""Journey: the year's end. A supervisor closes the report on its page, starts
+the archive (一事一档), follows its progress until the worker has written it,
+downloads it, finds the obligations read-only, and reopens the report with
 a reason."""
 
 import shutil
@@ -13,13 +14,15 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in, minimal_pdf
 from tests.factories import ObligationFactory, ReportFactory, SectionFactory
+from tests.test_jobs_worker import worker  # noqa: F401 - the fixture
+from tests.test_worker import DB_TASKS
 from tracker.services.evidence import evidence_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_supervisor_closes_archives_and_reopens_the_report(
-    page, supervisor, department_a, staff_a, tmp_path
+    page, supervisor, department_a, staff_a, tmp_path, settings, request
 ):
     report = ReportFactory(organization="巫溪县", year=2022)
     section = SectionFactory(report=report, code="一", number=1, title="工作开展情况")
@@ -43,8 +46,17 @@ def test_supervisor_closes_archives_and_reopens_the_report(
     expect(page.locator(".messages")).to_contain_text("The report is closed")
     expect(page.locator("#closed")).to_contain_text("王督查")
 
+    # The archive is a job: its page shows the progress while the worker (a
+    # real one, started only now) writes it, looks again by itself, then offers
+    # the file.
+    settings.TASKS = DB_TASKS
+    page.get_by_role("button", name="Download the archive").click()
+    expect(page.locator("#job-progress")).to_be_visible()
+    expect(page.locator("#job-status")).to_contain_text("Waiting for the worker")
+    request.getfixturevalue("worker")()
+    expect(page.locator("#job-download")).to_be_visible(timeout=60_000)
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download the archive").click()
+        page.locator("#job-download").click()
     download = download_info.value
     today = timezone.localdate()
     assert download.suggested_filename == f"巫溪县2022年一事一档-{today:%Y-%m-%d}.zip"
