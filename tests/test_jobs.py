@@ -294,3 +294,22 @@ def test_purge_jobs_prunes_old_finished_task_results(settings, supervisor):
     assert [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)] == [
         str(new.id)
     ]
+
+
+def test_the_admin_lists_the_jobs_with_their_errors_and_pages(
+    tracker_admin_client, supervisor
+):
+    job = Job.objects.create(
+        kind=Job.Kind.ARCHIVE,
+        user=supervisor,
+        status=Job.Status.FAILED,
+        error="Refused: this took longer than the 30 minutes a job may take.",
+    )
+
+    page = tracker_admin_client.get(reverse("admin:tracker_job_changelist"))
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "took longer than the 30 minutes" in content
+    assert f'href="{job.get_absolute_url()}"' in content
+    assert reverse("admin:tracker_job_add") not in content  # written by the worker

@@ -1,10 +1,12 @@
-"""The outbox and the reminders' tiers and log."""
+"""The outbox, the workers and their jobs, and the reminders' tiers and log."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..models import (
+    Job,
     OutboundMessage,
     Reminder,
     ReminderTier,
@@ -71,6 +73,33 @@ class WorkerHeartbeatAdmin(CleanInputAdminMixin, ReadOnlyMixin, admin.ModelAdmin
     """The workers (``manage.py worker``) and when each was last seen."""
 
     list_display = ("worker_id", "hostname", "pid", "started_at", "seen_at")
+
+
+@admin.register(Job)
+class JobAdmin(CleanInputAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
+    """The worker's long work (archives, report files read, big exports): who
+    started what, how it ended and why a job failed. Written by services.jobs
+    only; each job's own page has its progress and file."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "user",
+        "status",
+        "progress",
+        "finished_at",
+        "expires_at",
+        "error",
+        "page",
+    )
+    list_filter = ("status", "kind")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    exclude = ("params",)  # an import's links, an export's query: not for reading
+
+    @admin.display(description=_("page"))
+    def page(self, job):
+        return format_html('<a href="{}">{}</a>', job.get_absolute_url(), job.pk)
 
 
 @admin.register(ReminderTier)
