@@ -307,23 +307,6 @@ def rows_response(
     return response
 
 
-def export_response(table, export_format, filename, *, fallback, title=None):
-    """``?_export=csv`` streams CSV; ``?_export=xlsx`` answers an XLSX workbook."""
-    layout = [
-        SheetColumn(width=column.xlsx_width, wrap=column.xlsx_wrap)
-        for column in export_columns(table)
-    ]
-    return rows_response(
-        export_rows(table),
-        export_format,
-        filename,
-        fallback=fallback,
-        sheet_title=_("Obligations"),
-        layout=layout,
-        title=title,
-    )
-
-
 @dataclass
 class ObligationExport:
     """The obligation list's export for one reader and one query string: the

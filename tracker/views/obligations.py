@@ -36,7 +36,8 @@ class ObligationListView(SingleTableMixin, FilterView):
         export_format = request.GET.get("_export")
         if export_format not in EXPORT_FORMATS:
             return self._page(request, *args, **kwargs)
-        # Straight to the file: no page, count or filter-form choices to compute.
+        # Straight to the file: no page or filter-form choices to compute; one
+        # count decides whether this request or the worker makes it.
         export = obligation_export(request.user, request.GET, export_format)
         count = export.count()
         if count <= settings.EXPORT_SYNC_LIMIT:
