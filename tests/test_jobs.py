@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,8 @@ from django_tasks_db.models import DBTaskResult
 from tests.factories import ObligationFactory, ReportFactory
 from tests.job_helpers import job_file, job_page, start_job
 from tests.pages import parse
-from tracker.models import Job, Obligation
+from tests.test_importer_reports import DATA
+from tracker.models import Job, Obligation, Report
 from tracker.services import jobs as jobs_services
 from tracker.services.jobs import Progress, job_start
 
@@ -313,3 +315,34 @@ def test_the_admin_lists_the_jobs_with_their_errors_and_pages(
     assert "took longer than the 30 minutes" in content
     assert f'href="{job.get_absolute_url()}"' in content
     assert reverse("admin:tracker_job_add") not in content  # written by the worker
+
+
+# --- The import's upload -----------------------------------------------------------
+
+
+def test_a_web_page_upload_goes_to_its_job_then_to_the_usual_preview(
+    tracker_admin_client,
+):
+    page = (DATA / "fengjie-2023-report-gbk.html").read_bytes()
+    import_url = reverse("admin:tracker_report_import")
+
+    job = start_job(
+        tracker_admin_client,
+        import_url,
+        {"file": SimpleUploadedFile("报告.html", page), "preview": "1"},
+    )
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert not Report.objects.exists()
+    button = parse(job_page(tracker_admin_client, job).content.decode())
+    form = button.xpath("//form[.//button[@id='job-preview']]")[0]
+    assert form.get("action") == import_url
+    data = {
+        field.get("name"): field.get("value") or ""
+        for field in form.xpath(".//input[@type='hidden']")
+    }
+    preview = tracker_admin_client.post(import_url, {**data, "preview": "1"})
+    assert preview.status_code == 200
+    assert "依法全面履行政府职能" in preview.content.decode()
+    assert not Report.objects.exists()
