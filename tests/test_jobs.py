@@ -346,3 +346,44 @@ def test_a_web_page_upload_goes_to_its_job_then_to_the_usual_preview(
     assert preview.status_code == 200
     assert "依法全面履行政府职能" in preview.content.decode()
     assert not Report.objects.exists()
+
+
+def test_a_job_left_running_by_a_stopped_worker_says_so_and_purge_jobs_fails_it(
+    sv_client, supervisor, settings
+):
+    settings.JOB_TIME_LIMIT = 60
+    job = Job.objects.create(
+        kind=Job.Kind.ARCHIVE,
+        user=supervisor,
+        status=Job.Status.RUNNING,
+        language="en",
+        started_at=timezone.now() - timedelta(minutes=7),
+    )
+    message = "The worker stopped during this job; start the work again."
+
+    page = parse(job_page(sv_client, job).content.decode())
+    assert message in page.xpath("string(//p[@id='job-error'])")
+    assert page.xpath("//meta[@http-equiv='refresh']") == []
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING  # GET: no write
+
+    call_command("purge_jobs", stdout=io.StringIO())
+
+    job.refresh_from_db()
+    assert (job.status, job.error) == (Job.Status.FAILED, message)
+
+
+def test_a_job_running_within_its_time_is_not_taken_as_abandoned(
+    sv_client, supervisor, settings
+):
+    settings.JOB_TIME_LIMIT = 60
+    job = Job.objects.create(
+        kind=Job.Kind.ARCHIVE,
+        user=supervisor,
+        status=Job.Status.RUNNING,
+        started_at=timezone.now() - timedelta(minutes=5),
+    )
+
+    call_command("purge_jobs", stdout=io.StringIO())
+
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+    assert 'id="job-error"' not in job_page(sv_client, job).content.decode()

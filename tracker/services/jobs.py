@@ -43,6 +43,13 @@ STEP_READING = gettext_noop("Reading the file.")
 STEP_EXPORT = gettext_noop("Writing the rows.")
 STEP_DONE = gettext_noop("Done.")
 
+# A running job's worker is taken as gone this long after the time limit: its
+# task will not come back (a worker killed mid-job leaves the row "running").
+ABANDONED_AFTER = timedelta(minutes=5)
+ABANDONED_MESSAGE = gettext_noop(
+    "The worker stopped during this job; start the work again."
+)
+
 
 class JobRefused(Exception):
     """The job cannot be done; ``str(error)`` is the translated message."""
@@ -128,10 +135,10 @@ def run_job(job_id):
     return job.status
 
 
-def _fail(job, message):
+def _fail(job, message, *, now=None):
     job.status, job.error = Job.Status.FAILED, message
     Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.FAILED, error=message, finished_at=timezone.now()
+        status=Job.Status.FAILED, error=message, finished_at=now or timezone.now()
     )
 
 
@@ -268,3 +275,27 @@ def job_purge_expired(*, now=None) -> int:
         status=Job.Status.EXPIRED, result=""
     )
     return len(expired)
+
+
+def abandoned_since(now=None):
+    """Jobs still running that started before this moment were left by a worker
+    that stopped."""
+    return (
+        (now or timezone.now())
+        - timedelta(seconds=settings.JOB_TIME_LIMIT)
+        - ABANDONED_AFTER
+    )
+
+
+@transaction.atomic
+def job_fail_abandoned(*, now=None) -> int:
+    """Fail the jobs a stopped worker left running, with the message their page
+    shows already (in each starter's language). Returns how many."""
+    now = now or timezone.now()
+    abandoned = Job.objects.filter(
+        status=Job.Status.RUNNING, started_at__lt=abandoned_since(now)
+    ).select_for_update()
+    for job in abandoned:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            _fail(job, gettext(ABANDONED_MESSAGE), now=now)
+    return len(abandoned)

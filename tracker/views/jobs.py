@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from .. import permissions
 from ..exports import attachment_header
 from ..models import Job
+from ..services import jobs as jobs_services
 
 # Seconds between two looks of a running job's page (meta refresh: no script).
 REFRESH_SECONDS = 2
@@ -23,12 +24,19 @@ def _job_of(request, pk):
 @require_safe
 def job_detail(request, pk):
     job = _job_of(request, pk)
+    # Said at once, though only purge_jobs records it: a GET writes nothing.
+    abandoned = (
+        job.status == Job.Status.RUNNING
+        and job.started_at is not None
+        and job.started_at < jobs_services.abandoned_since()
+    )
     return render(
         request,
         "tracker/jobs/job_detail.html",
         {
             "job": job,
-            "refresh": None if job.is_finished else REFRESH_SECONDS,
+            "abandoned": abandoned,
+            "refresh": None if job.is_finished or abandoned else REFRESH_SECONDS,
         },
     )
 
