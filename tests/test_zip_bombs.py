@@ -20,9 +20,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from tests.conftest import in_english
+from tests.job_helpers import job_page, start_job
 from tests.workflow_helpers import files_on_disk
 from tracker import importing, safezip
-from tracker.models import Evidence, ProgressUpdate, Report
+from tracker.models import Evidence, Job, ProgressUpdate, Report
 
 MB = 1024 * 1024
 BOMB_MB = 1000
@@ -231,13 +232,19 @@ def test_import_report_command_refuses_a_docx_bomb_with_one_line(
     assert not Report.objects.exists()
 
 
-def test_admin_import_form_refuses_a_docx_bomb(tracker_admin_client, docx_bomb):
+def test_admin_import_refuses_a_docx_bomb(tracker_admin_client, docx_bomb):
     upload = SimpleUploadedFile(docx_bomb.name, docx_bomb.read_bytes())
-    response = tracker_admin_client.post(
-        reverse("admin:tracker_report_import"), {"file": upload, "preview": "1"}
+    # A .docx is read by the worker (a job): the refusal is on the job's page.
+    job = start_job(
+        tracker_admin_client,
+        reverse("admin:tracker_report_import"),
+        {"file": upload, "preview": "1"},
     )
-    assert response.status_code == 400
-    assert "unpacks to more than" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert (
+        "unpacks to more than" in job_page(tracker_admin_client, job).content.decode()
+    )
     assert not Report.objects.exists()
 
 
