@@ -798,15 +798,3 @@ def can_edit_thesaurus(user):
 def can_import_report(user):
     """The admin's "Import a report" page: whoever may add reports (superusers)."""
     return user.is_active and user.has_perm("tracker.add_report")
-
-
-# --- Jobs (long work done by the worker) ---------------------------------------
-
-
-def jobs_visible_to(queryset, user):
-    """The jobs ``user`` may follow and download from: their own; an
-    administrator, everyone's. Anyone else's is a 404, not a 403: a job's number
-    says nothing to another user."""
-    if is_admin(user):
-        return queryset
-    return queryset.filter(user=user)

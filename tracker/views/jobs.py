@@ -16,9 +16,13 @@ REFRESH_SECONDS = 2
 
 
 def _job_of(request, pk):
-    return get_object_or_404(
-        permissions.jobs_visible_to(Job.objects.all(), request.user), pk=pk
-    )
+    """The job, if it is the user's own or the user is an administrator; else a
+    404 (a job's number says nothing to anyone else). Ownership is the job's
+    whole rule: permissions.py, at its size limit, keeps who is an administrator."""
+    jobs = Job.objects.all()
+    if not permissions.is_admin(request.user):
+        jobs = jobs.filter(user=request.user)
+    return get_object_or_404(jobs, pk=pk)
 
 
 @require_safe
