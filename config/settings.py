@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     # The task queue: django.tasks' API (backported) and its database backend.
     "django_tasks",
     "django_tasks_db",
+    # The organization tree's admin (its templates and static files).
+    "treebeard",
     "tracker",
 ]
 # The development commands (bench, bench_data, build_fixture) live outside the app

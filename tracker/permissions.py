@@ -67,10 +67,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    AccountProfile,
     Chase,
+    Department,
     Evidence,
     FollowUp,
     Obligation,
+    Organization,
     Part,
     ProgressUpdate,
     Report,
@@ -97,10 +100,59 @@ def supervisors():
 
 
 def _group_names(user):
-    # Cached on the user object: templates ask several times per page.
+    # Cached on the user object: templates ask several times per page. The same
+    # query reads the user's organization (``_organization``): no second one.
     if not hasattr(user, "_tracker_groups"):
-        user._tracker_groups = frozenset(user.groups.values_list("name", flat=True))
+        rows = list(
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .values_list(
+                "groups__name",
+                "account_profile__organization_id",
+                "account_profile__organization__path",
+            )
+        )
+        user._tracker_groups = frozenset(row[0] for row in rows if row[0])
+        user._tracker_organization = rows[0][1:] if rows else (None, None)
     return user._tracker_groups
+
+
+def _organization(user):
+    """(id, path) of the user's organization, (None, None) without one."""
+    if not user.is_authenticated:
+        return (None, None)
+    if not hasattr(user, "_tracker_organization"):
+        row = (
+            AccountProfile.objects.filter(user_id=user.pk)
+            .values_list("organization_id", "organization__path")
+            .first()
+        )
+        user._tracker_organization = row or (None, None)
+    return user._tracker_organization
+
+
+def user_organization(user):
+    """The user's ``Organization`` (a query), or ``None``."""
+    organization_id, _path = _organization(user)
+    if organization_id is None:
+        return None
+    return Organization.objects.get(pk=organization_id)
+
+
+def acts_in(user, report):
+    """Whether ``user`` may act inside ``report``'s workflow: its own
+    organization's people only. A city's supervisors read a county's items,
+    rank and chase the county as a whole, but do not approve, assign or work on
+    its items: the county's own supervisors do (``post_obligation_form`` and the
+    status buttons ask). An account without an organization is a single-county
+    deployment's, which sees only what it may act on."""
+    organization_id, _path = _organization(user)
+    return organization_id is None or organization_id == report.organization_unit_id
+
+
+def acts_in_obligation(user, obligation):
+    """``acts_in`` for an obligation read with its report."""
+    return acts_in(user, obligation.report)
 
 
 def group_names_known(user):
@@ -548,7 +600,7 @@ def get_evidence_or_404(request, pk):
     the view decides with ``can_download``."""
     visible = Obligation.objects.visible_to(request.user)
     queryset = Evidence.objects.filter(obligation__in=visible).select_related(
-        "obligation",
+        "obligation__report",
         "obligation__department",
         "part",
         "uploaded_by",
@@ -563,6 +615,17 @@ def get_notice_or_404(request, pk):
         "obligation__report", "department", "issued_by", "replied_by"
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def get_report_or_404(request, pk, *, queryset=None):
+    """A report of the user's organization or below it; 404 for any other."""
+    queryset = Report.objects.all() if queryset is None else queryset
+    return get_object_or_404(queryset.visible_to(request.user), pk=pk)
+
+
+def get_department_or_404(request, pk):
+    """A department of the user's organization or below it; 404 for any other."""
+    return get_object_or_404(Department.objects.visible_to(request.user), pk=pk)
 
 
 def get_followup_or_404(request, pk):
@@ -681,6 +744,7 @@ def allowed_transitions(user, obligation):
         if from_status == obligation.status
         and transition.applies(obligation)
         and transition.may(user, obligation)
+        and acts_in_obligation(user, obligation)
     ]
 
 

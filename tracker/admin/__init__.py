@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     followups,
     notifications,
     obligations,
+    organizations,
     reports,
     schedules,
     site,

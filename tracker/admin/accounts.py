@@ -127,11 +127,12 @@ admin.site.unregister(Group)
 
 
 class AccountProfileInline(CleanInputAdminMixin, admin.StackedInline):
-    """The mobile number group robots @mention the person by; the rest of the
-    profile (the temporary-password flag) is the services' to set."""
+    """The organization the person works for (what they see) and the mobile
+    number group robots @mention the person by; the rest of the profile (the
+    temporary-password flag) is the services' to set."""
 
     model = AccountProfile
-    fields = ("mobile",)
+    fields = ("organization", "mobile")
     can_delete = False
     max_num = 1
     extra = 1

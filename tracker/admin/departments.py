@@ -42,6 +42,7 @@ class DepartmentAdminForm(forms.ModelForm):
         fields = (
             "name",
             "short_name",
+            "organization",
             "kind",
             "members",
             "signoff_required",
@@ -84,6 +85,7 @@ class DepartmentAdmin(
     list_display = (
         "name",
         "short_name",
+        "organization",
         "kind",
         "signoff_required",
         "is_active",
@@ -91,13 +93,14 @@ class DepartmentAdmin(
         "obligation_count",
     )
     form = DepartmentAdminForm
-    list_filter = ("is_active", "kind", "signoff_required")
+    list_filter = ("is_active", "kind", "signoff_required", "organization")
     search_fields = ("name", "short_name")
     filter_horizontal = ("members", "heads")
     readonly_fields = ("member_list",)
     fields = (
         "name",
         "short_name",
+        "organization",
         "kind",
         "is_active",
         "webhook_url",

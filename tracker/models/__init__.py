@@ -12,7 +12,7 @@ model, as in every Django app).
 from .accounts import AccountProfile
 from .assessment import AssessmentWeights
 from .chases import Chase
-from .departments import Department, Holiday
+from .departments import Department, DepartmentQuerySet, Holiday
 from .evidence import Evidence, evidence_upload_to
 from .followups import FollowUp, FollowUpQuerySet, FollowUpRejection
 from .jobs import Job, JobQuerySet, job_upload_to
@@ -38,6 +38,7 @@ from .obligations import (
     overdue_q,
     unacknowledged_q,
 )
+from .organizations import Organization, organization_scope_q, subtree_ids_q
 from .parts import Part, PartQuerySet, unsettled_q
 from .queue import RobotWindow, WorkerHeartbeat
 from .reports import (
@@ -46,6 +47,7 @@ from .reports import (
     Report,
     ReportEvent,
     ReportEventQuerySet,
+    ReportQuerySet,
     ReportRevision,
     Section,
     display_name,
@@ -68,6 +70,7 @@ __all__ = [
     "Countdown",
     "DUE_SOON_DAYS",
     "Department",
+    "DepartmentQuerySet",
     "EscalationRule",
     "Evidence",
     "ExtensionRequest",
@@ -85,6 +88,7 @@ __all__ = [
     "NotificationQuerySet",
     "Obligation",
     "ObligationQuerySet",
+    "Organization",
     "OutboundMessage",
     "Part",
     "PartQuerySet",
@@ -101,6 +105,7 @@ __all__ = [
     "Report",
     "ReportEvent",
     "ReportEventQuerySet",
+    "ReportQuerySet",
     "ReportRevision",
     "Section",
     "StatusSnapshot",
@@ -116,7 +121,9 @@ __all__ = [
     "evidence_upload_to",
     "not_done_q",
     "overdue_in_python",
+    "organization_scope_q",
     "overdue_q",
     "unacknowledged_q",
+    "subtree_ids_q",
     "unsettled_q",
 ]

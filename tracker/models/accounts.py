@@ -30,6 +30,17 @@ class AccountProfile(models.Model):
         help_text=_("Used to @mention the person in the department's group chat."),
     )
 
+    # The one organization the person works for: what they see is it and what lies
+    # below it (organizations.organization_scope_q).
+    organization = models.ForeignKey(
+        "tracker.Organization",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="profiles",
+        verbose_name=_("organization"),
+    )
+
     class Meta:
         verbose_name = _("account profile")
         verbose_name_plural = _("account profiles")

@@ -51,6 +51,16 @@ class AssessmentWeights(models.Model):
         help_text=_("Share of the score for needing no chase (催办次数)."),
     )
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    # An organization's own weights; the row without one (SINGLETON_PK) is the
+    # deployment's, in force wherever an organization has none.
+    organization = models.OneToOneField(
+        "tracker.Organization",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessment_weights",
+        verbose_name=_("organization"),
+    )
 
     history = HistoricalRecords()
 
@@ -82,8 +92,13 @@ class AssessmentWeights(models.Model):
         return {name: getattr(self, name) or 0 for name in self.DEFAULTS}
 
     @classmethod
-    def current(cls) -> "AssessmentWeights":
-        """The weights in force: the saved row, else the defaults (unsaved)."""
+    def current(cls, organization=None) -> "AssessmentWeights":
+        """The weights in force: ``organization``'s own row, else the
+        deployment's saved row, else the defaults (unsaved)."""
+        if organization is not None:
+            own = cls.objects.filter(organization=organization).first()
+            if own is not None:
+                return own
         return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(
             pk=cls.SINGLETON_PK
         )

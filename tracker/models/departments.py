@@ -6,6 +6,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .organizations import organization_scope_q
+
+
+class DepartmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The departments of the user's organization and those below it."""
+        return self.filter(organization_scope_q(user, "organization__path"))
+
 
 class Department(models.Model):
     # 属地: townships and streets co-operate on county items as units of their own.
@@ -13,7 +21,16 @@ class Department(models.Model):
         DEPARTMENT = "department", _("Department")
         TOWNSHIP = "township", _("Township or street")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    # Unique within its organization: every county has its 公安局.
+    name = models.CharField(_("name"), max_length=100)
+    organization = models.ForeignKey(
+        "tracker.Organization",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("organization"),
+    )
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     kind = models.CharField(
         _("kind of unit"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT
@@ -94,10 +111,18 @@ class Department(models.Model):
         ),
     )
 
+    objects = DepartmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"],
+                name="department_unique_organization_name",
+            )
+        ]
 
     def __str__(self):
         return self.name

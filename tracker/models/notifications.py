@@ -219,6 +219,15 @@ class ReminderTier(models.Model):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # An organization's own tier; tiers without one are the deployment's.
+    organization = models.ForeignKey(
+        "tracker.Organization",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminder_tiers",
+        verbose_name=_("organization"),
+    )
 
     class Meta:
         verbose_name = _("reminder tier")
@@ -226,7 +235,8 @@ class ReminderTier(models.Model):
         ordering = ["kind", "-workdays"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "workdays"], name="reminder_tier_unique_kind_workdays"
+                fields=["organization", "kind", "workdays"],
+                name="reminder_tier_unique_kind_workdays",
             )
         ]
 

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from .. import workdays
 from ..workdays import current_calendar
 from .departments import Department
+from .organizations import organization_scope_q
 from .reports import Report, Section
 
 # The report's calendar: "today", due dates and working days are days here.
@@ -116,12 +117,16 @@ class ObligationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Obligations a user may see.
 
-        Every signed-in user sees every obligation (the report is public inside the
-        government); what differs by role is what they may change or download.
+        Every signed-in user sees every obligation of their organization and of
+        those below it (the report is public inside the government); what differs
+        by role is what they may change or download. Another organization's
+        obligations do not exist for them (404).
         """
         if not user.is_authenticated:
             return self.none()
-        return self
+        return self.filter(
+            organization_scope_q(user, "report__organization_unit__path")
+        )
 
     def of_open_reports(self):
         """Obligations whose report is not closed: what reminders and escalations

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .organizations import organization_scope_q
+
 
 def display_name(user) -> str:
     """How a person is named on every page, in exports and in the timeline: the
@@ -25,12 +27,28 @@ def display_name_expression(relation: str) -> Coalesce:
     return Coalesce(NullIf(full_name, Value("")), F(f"{relation}__username"))
 
 
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The reports of the user's organization and those below it."""
+        return self.filter(organization_scope_q(user, "organization_unit__path"))
+
+
 class Report(models.Model):
     # The years a report may be for, checked before an import writes (the column
     # itself would take 0 to 32767).
     YEAR_MIN, YEAR_MAX = 1900, 2100
 
     organization = models.CharField(_("organization"), max_length=100)
+    # The organization in the tree the report belongs to (its name is the string
+    # above, kept for the documents and exports that print it).
+    organization_unit = models.ForeignKey(
+        "tracker.Organization",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("organization unit"),
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=200)
     source_text = models.TextField(_("source text"))
@@ -57,6 +75,8 @@ class Report(models.Model):
         verbose_name=_("closed by"),
     )
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("report")
         verbose_name_plural = _("reports")
@@ -75,7 +95,11 @@ class Report(models.Model):
 
     def notice_prefix_or_default(self):
         """The prefix of this report's supervision notice numbers (发文机关代字)."""
-        return self.notice_prefix.strip() or f"{self.organization[:1]}法督"
+        if self.notice_prefix.strip():
+            return self.notice_prefix.strip()
+        if self.organization_unit_id is not None:
+            return self.organization_unit.notice_prefix_or_default()
+        return f"{self.organization[:1]}法督"
 
     @property
     def is_closed(self):

@@ -138,18 +138,26 @@ def overall_scorecard(obligations: QuerySet, *, today: date) -> Scorecard:
 
 
 def department_scorecards(
-    obligations: QuerySet, *, today: date, all_departments: bool = False
+    obligations: QuerySet,
+    *,
+    today: date,
+    all_departments: bool = False,
+    organization_id: int | None = None,
 ) -> list[Scorecard]:
     """One scorecard per department, from a single GROUP BY query.
 
     With ``all_departments`` a second query lists the departments with nothing in
-    ``obligations`` too (the department list shows every department)."""
+    ``obligations`` too (the department list shows every department of
+    ``organization_id``, the report's, when it has one)."""
     rows = (
         obligations.order_by().values("department").annotate(**scorecard_counts(today))
     )
     by_department = {row["department"]: row for row in rows}
     if all_departments:
-        departments = list(Department.objects.order_by("name"))
+        departments = Department.objects.order_by("name")
+        if organization_id is not None:
+            departments = departments.filter(organization_id=organization_id)
+        departments = list(departments)
     else:
         ids = [pk for pk in by_department if pk is not None]
         departments = list(Department.objects.filter(pk__in=ids).order_by("name"))

@@ -25,22 +25,39 @@ from ..models import (
 from .dashboard import Status
 
 
-def reports_for_selector() -> list[Report]:
-    """The reports, newest first, each with ``revision_number`` (its
-    ``ReportRevision``, 0 before the first write), read in the same query.
+def reports_for_selector(user) -> list[Report]:
+    """The reports ``user`` sees (their organization's and those below it),
+    newest first, each with ``revision_number`` (its ``ReportRevision``, 0 before
+    the first write), read in the same query.
 
     Every page with the report selector runs it (the dashboard on each request, for
     the revision in its cache key): the ORM builds and compiles it once per process
-    and database, which took as long as running it."""
-    sql, params = _reports_for_selector_sql(connection.vendor)
-    return list(Report.objects.raw(sql, params))
+    and database, which took as long as running it. The scope's subqueries take
+    the user's id as their only parameter, so the compiled SQL is the same for
+    everybody of the same kind (superuser or not)."""
+    sql, params = _reports_for_selector_sql(connection.vendor, user.is_superuser)
+    return list(Report.objects.raw(sql, [user.pk if p == _USER else p for p in params]))
+
+
+# The user's id while the SQL is compiled once: no account has a negative id, so
+# the parameter that equals it is the one replaced.
+_USER = -918_273_645
+
+
+class _UserPlaceholder:
+    pk = _USER
+    is_authenticated = True
+
+    def __init__(self, is_superuser):
+        self.is_superuser = is_superuser
 
 
 @functools.cache
-def _reports_for_selector_sql(vendor: str) -> tuple[str, tuple]:
+def _reports_for_selector_sql(vendor: str, is_superuser: bool) -> tuple[str, tuple]:
     return (
-        Report.objects.order_by("-year", "-imported_at")
-        .only("pk", "title", "year", "organization", "imported_at")
+        Report.objects.visible_to(_UserPlaceholder(is_superuser))
+        .order_by("-year", "-imported_at")
+        .only("pk", "title", "year", "organization", "organization_unit", "imported_at")
         .annotate(revision_number=Coalesce("revision__number", 0))
         .query.sql_with_params()
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import permissions
 from ..models import (
     AccountProfile,
+    Organization,
     display_name,
 )
 from ..notifications.events import email
@@ -43,12 +44,21 @@ def account_create_check(*, role: str, departments=()) -> None:
 
 
 @transaction.atomic
-def account_create(*, user, role: str, departments=(), temporary_password: bool = True):
+def account_create(
+    *,
+    user,
+    role: str,
+    departments=(),
+    temporary_password: bool = True,
+    organization=None,
+):
     """Save the new ``user`` (built by the admin's add-user form, its password
     already set) with ``role`` (a key of ``permissions.ROLE_GROUPS``) and member of
     ``departments``, in one transaction; a head (单位负责人) heads them too, and
     needs at least one. A password the administrator typed is temporary: the
-    user must replace it at the first login."""
+    user must replace it at the first login. The account belongs to
+    ``organization``, by default the only one when the deployment has one (what it
+    sees: ``Organization``)."""
     account_create_check(role=role, departments=departments)
     if role == permissions.ADMIN_ROLE:
         user.is_staff = user.is_superuser = True
@@ -62,11 +72,23 @@ def account_create(*, user, role: str, departments=(), temporary_password: bool 
         department.members.add(user)
         if role == permissions.HEAD_ROLE:
             department.heads.add(user)
+    if organization is None:
+        organization = default_organization()
+    if organization is not None:
+        AccountProfile.objects.update_or_create(
+            user=user, defaults={"organization": organization}
+        )
     if temporary_password and user.has_usable_password():
         AccountProfile.objects.update_or_create(
             user=user, defaults={"must_change_password": True}
         )
     return user
+
+
+def default_organization():
+    """The deployment's organization when it has exactly one, else ``None``."""
+    first_two = list(Organization.objects.order_by("pk")[:2])
+    return first_two[0] if len(first_two) == 1 else None
 
 
 @transaction.atomic

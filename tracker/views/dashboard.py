@@ -45,9 +45,9 @@ from ..selectors.reports import reports_for_selector, selected_report
 
 
 def report_choice(request):
-    """All reports (for the selector) and the one chosen with ?report=, else the
-    latest."""
-    reports = list(reports_for_selector())
+    """The reports the user sees (for the selector) and the one chosen with
+    ?report=, else the latest."""
+    reports = list(reports_for_selector(request.user))
     return reports, selected_report(reports, request.GET.get("report"))
 
 

@@ -1,6 +1,6 @@
 """The departments' pages: their list and each department's work."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import (
     require_GET,
@@ -9,7 +9,6 @@ from django_tables2 import RequestConfig
 
 from .. import permissions
 from ..models import (
-    Department,
     Obligation,
 )
 from ..selectors.dashboard import by_risk, department_scorecard, department_scorecards
@@ -26,7 +25,10 @@ def department_list(request):
     obligations = Obligation.objects.visible_to(request.user).filter(report=report)
     scorecards = by_risk(
         department_scorecards(
-            obligations, today=timezone.localdate(), all_departments=True
+            obligations,
+            today=timezone.localdate(),
+            all_departments=True,
+            organization_id=report.organization_unit_id if report else None,
         )
     )
     return render(
@@ -43,7 +45,7 @@ def department_list(request):
 
 @require_GET
 def department_detail(request, pk):
-    department = get_object_or_404(Department, pk=pk)
+    department = permissions.get_department_or_404(request, pk)
     reports, report = report_choice(request)
     obligations = Obligation.objects.visible_to(request.user).filter(report=report)
     scorecard = department_scorecard(

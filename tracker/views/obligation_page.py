@@ -3,6 +3,7 @@ posts to its own URL and, when refused, the page is drawn again with that form
 bound and its error.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -544,7 +545,11 @@ def post_obligation_form(
     ``write(cleaned_data)`` (a service call), let ``done(result)`` say what happened
     (a message) and go back to the obligation, or to ``next`` with
     ``follow_next``. Bad input or a domain refusal re-renders the page with the
-    form (400), a stale version with the changes made meanwhile (409)."""
+    form (400), a stale version with the changes made meanwhile (409). Only the
+    obligation's own organization acts on it: a city's supervisors read and rank
+    a county's items but answer 403 here (``permissions.acts_in``)."""
+    if not permissions.acts_in_obligation(request.user, obligation):
+        raise PermissionDenied
     if not form.is_valid():
         return refused(request, obligation.pk, name, form, None)
     try:

@@ -4,7 +4,7 @@ and the draft of next year's report.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import (
@@ -40,7 +40,9 @@ def report_detail(request, pk):
 
     One query for the obligations (only the columns the links need); the text is cut
     into segments in Python and the template escapes every one of them."""
-    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
+    report = permissions.get_report_or_404(
+        request, pk, queryset=Report.objects.select_related("closed_by")
+    )
     return _report_page(request, report)
 
 
@@ -99,8 +101,13 @@ REPORT_EVENTS_SHOWN = 10
 def _report_form_post(request, pk, form_class, prefix, write, message):
     """Close or reopen: the service call, then back to the report page with a
     message; a refusal re-renders the page with the form and the reason (400)."""
-    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
-    if not permissions.can_close_report(request.user):
+    report = permissions.get_report_or_404(
+        request, pk, queryset=Report.objects.select_related("closed_by")
+    )
+    if not (
+        permissions.can_close_report(request.user)
+        and permissions.acts_in(request.user, report)
+    ):
         raise PermissionDenied
     form = form_class(request.POST, auto_id=f"{prefix}-%s")
     if form.is_valid():
@@ -148,7 +155,7 @@ def report_archive(request, pk):
     """Start the report's archive (一事一档 zip): the worker writes it while the
     job's page shows the progress, then the download. Recorded in the report's
     log when written."""
-    report = get_object_or_404(Report, pk=pk)
+    report = permissions.get_report_or_404(request, pk)
     if not permissions.can_archive_report(request.user):
         raise PermissionDenied
     job = jobs_services.job_start(
@@ -164,7 +171,7 @@ def report_draft(request, pk):
     with the reason."""
     if not permissions.can_draft_documents(request.user):
         raise PermissionDenied
-    report = get_object_or_404(Report, pk=pk)
+    report = permissions.get_report_or_404(request, pk)
     draft = reports_selectors.report_draft(
         Obligation.objects.visible_to(request.user), report=report
     )
