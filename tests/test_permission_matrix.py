@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, reverse
@@ -20,11 +21,14 @@ import tracker.urls
 from tests.factories import ObligationFactory, ReportFactory, UserFactory
 from tests.workflow_helpers import PDF, set_status, upload
 from tracker.models import (
+    AccountProfile,
+    Department,
     Evidence,
     ExtensionRequest,
     Job,
     Notification,
     Obligation,
+    Organization,
     Part,
     ProgressUpdate,
     Report,
@@ -36,7 +40,15 @@ from tracker.services.followups import followup_confirm
 from tracker.services.supervision import obligation_set_supervision
 
 S = Obligation.Status
-ROLES = ("anonymous", "owning_staff", "owner", "other_staff", "supervisor", "admin")
+ROLES = (
+    "anonymous",
+    "owning_staff",
+    "owner",
+    "other_staff",
+    "supervisor",
+    "admin",
+    "other_organization",
+)
 
 
 @dataclass
@@ -71,7 +83,13 @@ class Row:
 
 
 LOGIN = "login"
-# Columns: anonymous, owning staff, owner, other staff, supervisor, admin.
+# The last column: a supervisor of another county. Everything of this county is
+# missing for them (404), whatever the URL; their own pages (dashboard, lists,
+# inbox) answer as they do to this county's supervisor. Each row names it
+# explicitly, so a new URL cannot leave it out.
+HIDDEN = 404
+# Columns: anonymous, owning staff, owner, other staff, supervisor, admin (and, on
+# each row, another organization's supervisor).
 VIEW = (LOGIN, 200, 200, 200, 200, 200)
 WORK = (LOGIN, 302, 302, 403, 403, 302)
 REVIEW = (LOGIN, 403, 403, 403, 302, 302)
@@ -86,36 +104,42 @@ DUE = date(2030, 6, 30)
 
 MATRIX = [
     # View lists, dashboard, obligation detail: everyone signed in.
-    Row("dashboard", "view dashboard", "get", VIEW, target="none"),
-    Row("obligation_list", "view list", "get", VIEW, target="none"),
-    Row("department_list", "view departments", "get", VIEW, target="none"),
-    Row("department_detail", "view department", "get", VIEW, target="department"),
+    Row("dashboard", "view dashboard", "get", (*VIEW, 200), target="none"),
+    Row("obligation_list", "view list", "get", (*VIEW, 200), target="none"),
+    Row("department_list", "view departments", "get", (*VIEW, 200), target="none"),
+    Row(
+        "department_detail",
+        "view department",
+        "get",
+        (*VIEW, HIDDEN),
+        target="department",
+    ),
     # The department ranking (考核排名), like the notice register: reviewers only.
     Row(
         "department_ranking",
         "department ranking",
         "get",
-        (LOGIN, 403, 403, 403, 200, 200),
+        (LOGIN, 403, 403, 403, 200, 200, 200),
         target="none",
     ),
-    Row("report_detail", "view report", "get", VIEW, target="report"),
+    Row("report_detail", "view report", "get", (*VIEW, HIDDEN), target="report"),
     # The Word draft of next year's report: the reviewers'.
     Row(
         "report_draft",
         "download the draft of next year's report",
         "get",
-        (LOGIN, 403, 403, 403, 200, 200),
+        (LOGIN, 403, 403, 403, 200, 200, HIDDEN),
         status=S.DONE,
         target="report",
     ),
-    Row("my_work", "view my work", "get", VIEW, target="none"),
-    Row("obligation_detail", "view obligation", "get", VIEW),
+    Row("my_work", "view my work", "get", (*VIEW, 200), target="none"),
+    Row("obligation_detail", "view obligation", "get", (*VIEW, HIDDEN)),
     # Download evidence.
     Row(
         "evidence_download",
         "download",
         "get",
-        DOWNLOAD,
+        (*DOWNLOAD, HIDDEN),
         evidence=True,
         target="evidence",
     ),
@@ -123,7 +147,7 @@ MATRIX = [
         "evidence_preview",
         "preview",
         "get",
-        DOWNLOAD,
+        (*DOWNLOAD, HIDDEN),
         evidence=True,
         target="evidence",
     ),
@@ -132,26 +156,34 @@ MATRIX = [
         "obligation_add_note",
         "progress update",
         "post",
-        WORK,
+        (*WORK, HIDDEN),
         data={"text": "已完成初稿"},
     ),
-    Row("evidence_upload", "upload", "post", WORK, data={"note": "会议纪要"}),
+    Row(
+        "evidence_upload", "upload", "post", (*WORK, HIDDEN), data={"note": "会议纪要"}
+    ),
     Row(
         "evidence_withdraw",
         "withdraw",
         "post",
-        WORK,
+        (*WORK, HIDDEN),
         evidence=True,
         target="evidence",
         data={"reason": "传错文件"},
     ),
     # Start / submit for review.
-    Row("obligation_status", "start", "post", WORK, data={"status": S.IN_PROGRESS}),
+    Row(
+        "obligation_status",
+        "start",
+        "post",
+        (*WORK, HIDDEN),
+        data={"status": S.IN_PROGRESS},
+    ),
     Row(
         "obligation_status",
         "resume after return",
         "post",
-        WORK,
+        (*WORK, HIDDEN),
         status=S.RETURNED,
         data={"status": S.IN_PROGRESS},
     ),
@@ -159,7 +191,7 @@ MATRIX = [
         "obligation_status",
         "submit for review",
         "post",
-        WORK,
+        (*WORK, HIDDEN),
         status=S.IN_PROGRESS,
         evidence=True,
         data={"status": S.SUBMITTED, "note": "已按要求完成"},
@@ -168,7 +200,7 @@ MATRIX = [
         "obligation_status",
         "resubmit after return",
         "post",
-        WORK,
+        (*WORK, HIDDEN),
         status=S.RETURNED,
         evidence=True,
         data={"status": S.SUBMITTED, "note": "已按意见修改"},
@@ -178,7 +210,7 @@ MATRIX = [
         "obligation_status",
         "approve",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         status=S.SUBMITTED,
         evidence=True,
         data={"status": S.DONE, "rating": Obligation.Rating.GOOD},
@@ -187,7 +219,7 @@ MATRIX = [
         "obligation_status",
         "return",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         status=S.SUBMITTED,
         evidence=True,
         data={"status": S.RETURNED, "note": "材料不全"},
@@ -196,7 +228,7 @@ MATRIX = [
         "obligation_status",
         "reopen",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         status=S.DONE,
         data={"status": S.IN_PROGRESS, "note": "复查发现问题"},
     ),
@@ -205,26 +237,26 @@ MATRIX = [
         "obligation_supervision",
         "set supervision level",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         data={"level": Obligation.SupervisionLevel.YELLOW, "note": "进度滞后"},
     ),
     Row(
         "obligation_assign",
         "assign",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         data={"due_date": "2030-06-30", "note": "按期完成"},
     ),
     # Supervision notices (督办单): anyone signed in may read and print one; only
     # the members of the obligation's department reply (not its owner from another
     # department, not the supervisors or admins who issue them); the register and
     # its export are the supervisors'.
-    Row("notice_detail", "view notice", "get", VIEW, target="notice"),
+    Row("notice_detail", "view notice", "get", (*VIEW, HIDDEN), target="notice"),
     Row(
         "notice_reply",
         "reply to notice",
         "post",
-        MEMBERS,
+        (*MEMBERS, HIDDEN),
         target="notice",
         data={"text": "已整改到位"},
     ),
@@ -232,23 +264,23 @@ MATRIX = [
         "notice_register",
         "notice register",
         "get",
-        (LOGIN, 403, 403, 403, 200, 200),
+        (LOGIN, 403, 403, 403, 200, 200, 200),
         target="none",
     ),
     # Notifications: everyone signed in, each their own.
-    Row("notification_list", "view inbox", "get", VIEW, target="none"),
+    Row("notification_list", "view inbox", "get", (*VIEW, 200), target="none"),
     Row(
         "notification_open",
         "open own notification",
         "get",
-        (LOGIN, 302, 302, 302, 302, 302),
+        (LOGIN, 302, 302, 302, 302, 302, HIDDEN),
         target="notification",
     ),
     Row(
         "notification_read_all",
         "mark all read",
         "post",
-        (LOGIN, 302, 302, 302, 302, 302),
+        (LOGIN, 302, 302, 302, 302, 302, 302),
         target="none",
         redirect_to="tracker:notification_list",
     ),
@@ -256,33 +288,49 @@ MATRIX = [
         "notification_preferences",
         "view notification settings",
         "get",
-        VIEW,
+        (*VIEW, 200),
         target="none",
     ),
     # Confirming a suggested task -> problem link: the reviewers'.
     Row(
-        "obligation_confirm_link", "confirm a suggested link", "post", REVIEW, task=True
+        "obligation_confirm_link",
+        "confirm a suggested link",
+        "post",
+        (*REVIEW, HIDDEN),
+        task=True,
     ),
     # The follow-up across years: confirming, rejecting or withdrawing a match is
     # the reviewers', like confirming a suggested link.
-    Row("followup_confirm", "confirm a follow-up", "post", REVIEW, followup=True),
-    Row("followup_reject", "reject a follow-up", "post", REVIEW, followup=True),
+    Row(
+        "followup_confirm",
+        "confirm a follow-up",
+        "post",
+        (*REVIEW, HIDDEN),
+        followup=True,
+    ),
+    Row(
+        "followup_reject",
+        "reject a follow-up",
+        "post",
+        (*REVIEW, HIDDEN),
+        followup=True,
+    ),
     Row(
         "followup_withdraw",
         "withdraw a follow-up",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         followup=True,
         target="followup",
         data={"reason": "误确认"},
     ),
     # 签收 and extension requests.
-    Row("obligation_acknowledge", "acknowledge", "post", MEMBERS),
+    Row("obligation_acknowledge", "acknowledge", "post", (*MEMBERS, HIDDEN)),
     Row(
         "extension_request",
         "request an extension",
         "post",
-        WORK,
+        (*WORK, HIDDEN),
         due_date=DUE,
         data={"requested_due_date": "2030-07-31", "reason": "需要补充调研"},
     ),
@@ -290,7 +338,7 @@ MATRIX = [
         "extension_decide",
         "approve an extension",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         due_date=DUE,
         extension=True,
         target="extension",
@@ -300,7 +348,7 @@ MATRIX = [
         "extension_decide",
         "refuse an extension",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         due_date=DUE,
         extension=True,
         target="extension",
@@ -313,7 +361,7 @@ MATRIX = [
         "part_add",
         "add a co-operating unit",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         target="obligation",
         data={"department": "B"},
     ),
@@ -321,7 +369,7 @@ MATRIX = [
         "part_status",
         "acknowledge a part",
         "post",
-        PART_MEMBERS,
+        (*PART_MEMBERS, HIDDEN),
         part="not_acknowledged",
         target="part",
         data={"status": "in_progress"},
@@ -330,7 +378,7 @@ MATRIX = [
         "part_status",
         "submit a part to the lead unit",
         "post",
-        PART_WORK,
+        (*PART_WORK, HIDDEN),
         part="in_progress",
         target="part",
         data={"status": "submitted", "note": "已完成配合工作"},
@@ -339,7 +387,7 @@ MATRIX = [
         "part_status",
         "accept a part",
         "post",
-        WORK,
+        (*WORK, HIDDEN),
         part="submitted",
         target="part",
         data={"status": "accepted"},
@@ -348,7 +396,7 @@ MATRIX = [
         "part_status",
         "return a part",
         "post",
-        WORK,
+        (*WORK, HIDDEN),
         part="submitted",
         target="part",
         data={"status": "returned", "note": "材料不全"},
@@ -357,7 +405,7 @@ MATRIX = [
         "part_waive",
         "waive a part",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         part="in_progress",
         target="part",
         data={"reason": "该乡镇无此项工作"},
@@ -366,7 +414,7 @@ MATRIX = [
         "part_add_note",
         "progress note on a part",
         "post",
-        PART_WORK,
+        (*PART_WORK, HIDDEN),
         part="in_progress",
         target="part",
         data={"text": "已召开专题会议"},
@@ -375,7 +423,7 @@ MATRIX = [
         "part_evidence_upload",
         "upload a part's evidence",
         "post",
-        PART_WORK,
+        (*PART_WORK, HIDDEN),
         part="in_progress",
         target="part",
         data={"note": "会议纪要"},
@@ -385,14 +433,14 @@ MATRIX = [
         "obligation_chase",
         "chase an item",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         data={"note": "请加快进度"},
     ),
     Row(
         "chase_answer",
         "answer a chase",
         "post",
-        MEMBERS,
+        (*MEMBERS, HIDDEN),
         chase=True,
         target="chase",
         data={"answer": "本周内完成"},
@@ -403,7 +451,7 @@ MATRIX = [
         "progress_report_file",
         "file a progress report",
         "post",
-        WORK,
+        (*WORK, HIDDEN),
         schedule=True,
         data={"progress": "已完成排查", "next_steps": "整改", "difficulties": ""},
     ),
@@ -411,7 +459,7 @@ MATRIX = [
         "schedule",
         "view the schedule",
         "get",
-        (LOGIN, 403, 403, 403, 200, 200),
+        (LOGIN, 403, 403, 403, 200, 200, 200),
         schedule=True,
         target="none",
     ),
@@ -422,7 +470,7 @@ MATRIX = [
         "report_archive",
         "start the archive",
         "post",
-        (LOGIN, 403, 403, 403, 302, 302),
+        (LOGIN, 403, 403, 403, 302, 302, HIDDEN),
         target="report",
         redirect_to="job",
     ),
@@ -432,14 +480,14 @@ MATRIX = [
         "job_detail",
         "view a job",
         "get",
-        (LOGIN, 200, 404, 404, 404, 200),
+        (LOGIN, 200, 404, 404, 404, 200, HIDDEN),
         target="job",
     ),
     Row(
         "job_download",
         "download a job's file",
         "get",
-        (LOGIN, 200, 404, 404, 404, 200),
+        (LOGIN, 200, 404, 404, 404, 200, HIDDEN),
         target="job",
     ),
     # A big export of the list (what anyone may read) as a job of their own.
@@ -447,7 +495,7 @@ MATRIX = [
         "obligation_export_job",
         "start a big export",
         "post",
-        (LOGIN, 302, 302, 302, 302, 302),
+        (LOGIN, 302, 302, 302, 302, 302, 302),
         target="none",
         data={"format": "xlsx", "query": "status=not_started"},
         redirect_to="job",
@@ -456,7 +504,7 @@ MATRIX = [
         "report_close",
         "close the report",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         target="report",
         data={"reason": "年度归档"},
         redirect_to="report",
@@ -465,7 +513,7 @@ MATRIX = [
         "report_reopen",
         "reopen the report",
         "post",
-        REVIEW,
+        (*REVIEW, HIDDEN),
         target="report",
         closed=True,
         data={"reason": "补录佐证材料"},
@@ -473,9 +521,15 @@ MATRIX = [
     ),
     # Operations: the health check is public on purpose (the reverse proxy asks).
     # The user's own password: every signed-in user.
-    Row("password_change", "change password page", "get", VIEW, target="none"),
-    Row("password_change_done", "password changed page", "get", VIEW, target="none"),
-    Row("health", "health check", "get", (200,) * 6, target="none"),
+    Row("password_change", "change password page", "get", (*VIEW, 200), target="none"),
+    Row(
+        "password_change_done",
+        "password changed page",
+        "get",
+        (*VIEW, 200),
+        target="none",
+    ),
+    Row("health", "health check", "get", (200,) * 7, target="none"),
 ]
 
 CELLS = [
@@ -491,7 +545,28 @@ def owner(db):
     return UserFactory(username="owner", first_name="赵责任人", groups=["staff"])
 
 
+@pytest.fixture
+def two_counties(db, obligation, staff_a, staff_b, owner, supervisor):
+    """The obligation's report, departments and people belong to county A; a
+    county B with its own supervisor exists beside it."""
+    county_a = Organization.objects.add_root({"name": "甲县"})
+    county_b = Organization.objects.add_root({"name": "乙县"})
+    Report.objects.update(organization_unit=county_a)
+    Department.objects.update(organization=county_a)
+    for user in (staff_a, staff_b, owner, supervisor):
+        AccountProfile.objects.update_or_create(
+            user=user, defaults={"organization": county_a}
+        )
+    other = UserFactory(
+        username="other_county", first_name="外县督查", groups=["supervisor"]
+    )
+    AccountProfile.objects.create(user=other, organization=county_b)
+    return county_a, county_b
+
+
 def _user(request, role):
+    if role == "other_organization":
+        return get_user_model().objects.get(username="other_county")
     fixture = {
         "owning_staff": "staff_a",
         "owner": "owner",
@@ -535,9 +610,11 @@ def _url(
 def _next_years_item(obligation):
     """A work item of the obligation's organization's report of the next year."""
     report = obligation.report
-    return ObligationFactory(
-        report=ReportFactory(organization=report.organization, year=report.year + 1)
+    later = ReportFactory(organization=report.organization, year=report.year + 1)
+    Report.objects.filter(pk=later.pk).update(
+        organization_unit=report.organization_unit_id
     )
+    return ObligationFactory(report=later)
 
 
 def _payload(row, obligation, later, part, department_b):
@@ -559,14 +636,23 @@ def _payload(row, obligation, later, part, department_b):
 
 @pytest.mark.parametrize(("row", "role", "expected"), CELLS)
 def test_permission_matrix_cell(
-    request, client, obligation, staff_a, staff_b, owner, row, role, expected
+    request,
+    client,
+    obligation,
+    staff_a,
+    staff_b,
+    owner,
+    two_counties,
+    row,
+    role,
+    expected,
 ):
     Obligation.objects.filter(pk=obligation.pk).update(
         owner=owner,
         due_date=row.due_date,
         kind=Obligation.Kind.TASK if row.task or row.followup else obligation.kind,
     )
-    obligation.refresh_from_db()
+    obligation = Obligation.objects.select_related("report").get(pk=obligation.pk)
     later = _next_years_item(obligation) if row.followup else None
     followup = None
     if row.target == "followup":

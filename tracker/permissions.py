@@ -72,6 +72,7 @@ from .models import (
     Department,
     Evidence,
     FollowUp,
+    Notification,
     Obligation,
     Organization,
     Part,
@@ -614,6 +615,17 @@ def get_notice_or_404(request, pk):
     queryset = SupervisionNotice.objects.filter(obligation__in=visible).select_related(
         "obligation__report", "department", "issued_by", "replied_by"
     )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_notification_or_404(request, pk):
+    """The user's own notification, unless it is about an obligation they may no
+    longer see (another organization's: moved, or the account moved)."""
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = Notification.objects.filter(
+        Q(obligation__isnull=True) | Q(obligation__in=visible),
+        recipient=request.user,
+    ).select_related("obligation")
     return get_object_or_404(queryset, pk=pk)
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import (
     require_http_methods,
@@ -10,11 +10,9 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from .. import permissions
 from ..forms import (
     NotificationPreferenceForm,
-)
-from ..models import (
-    Notification,
 )
 from ..notifications.audience import email_enabled
 from ..selectors.inbox import notification_email_mode, notifications_for
@@ -36,11 +34,7 @@ def notification_list(request):
 @require_safe
 def notification_open(request, pk):
     """Opening a notification marks it read and leads to what it is about."""
-    notification = get_object_or_404(
-        Notification.objects.select_related("obligation"),
-        pk=pk,
-        recipient=request.user,
-    )
+    notification = permissions.get_notification_or_404(request, pk)
     notification_read(notification=notification, user=request.user)
     if notification.obligation is not None:
         return redirect(notification.obligation)
