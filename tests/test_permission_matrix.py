@@ -122,6 +122,22 @@ MATRIX = [
         (LOGIN, 403, 403, 403, 200, 200, 200),
         target="none",
     ),
+    # The city's pages: a city's (or the platform's) supervisors and admins; a
+    # county's supervisor has the department ranking instead (403).
+    Row(
+        "organization_list",
+        "the organizations below",
+        "get",
+        (LOGIN, 403, 403, 403, 403, 200, 403),
+        target="none",
+    ),
+    Row(
+        "organization_ranking",
+        "the organizations' ranking",
+        "get",
+        (LOGIN, 403, 403, 403, 403, 200, 403),
+        target="none",
+    ),
     Row("report_detail", "view report", "get", (*VIEW, HIDDEN), target="report"),
     # The Word draft of next year's report: the reviewers'.
     Row(

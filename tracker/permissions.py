@@ -855,6 +855,22 @@ def can_delete_department(department):
     )
 
 
+# The kinds of organization that supervise others below them (the city's 依法治市办).
+SUPERVISING_KINDS = ("province", "city")
+
+
+def can_view_organizations(user, organization):
+    """The city's pages (/organizations/, their ranking and 通报): the
+    supervisors and admins of a city or a province (``organization``, the user's),
+    or of the whole platform (no organization). A county's own supervisors have
+    their department ranking instead. (Leaders join the supervisors here.)"""
+    if not can_review(user):
+        return False
+    if organization is None:
+        return _organization(user)[0] is None
+    return organization.kind in SUPERVISING_KINDS
+
+
 def can_view_ranking(user):
     """The department ranking (考核排名) and its exports: the reviewers' tool, like
     the notice register."""

@@ -14,6 +14,7 @@ from .views import (
     obligation_page,
     obligations,
     operations,
+    organizations,
     parts,
     reports,
     schedules,
@@ -72,6 +73,13 @@ urlpatterns = [
     ),
     path(
         "departments/<int:pk>/", departments.department_detail, name="department_detail"
+    ),
+    # The city's pages: the organizations below the user's
+    path("organizations/", organizations.organization_list, name="organization_list"),
+    path(
+        "organizations/ranking/",
+        organizations.organization_ranking,
+        name="organization_ranking",
     ),
     # Reports
     path("reports/<int:pk>/", reports.report_detail, name="report_detail"),

@@ -3,7 +3,6 @@ township), and the one rule of which organizations' rows a user sees."""
 
 from django.db import models
 from django.db.models import Exists, Q, Subquery
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -47,9 +46,6 @@ class Organization(MP_Node):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("tracker:organization_detail", args=[self.pk])
 
     def notice_prefix_or_default(self):
         return self.notice_prefix.strip() or f"{self.name[:1]}法督"

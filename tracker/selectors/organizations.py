@@ -1,0 +1,85 @@
+"""The city's pages: the organizations below the user's, each with its report's
+figures for one year, and their ranking."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, F, Q
+
+from ..models import FollowUp, Obligation, Organization, Report
+from .dashboard import Scorecard, scorecard_counts
+
+
+@dataclass
+class OrganizationFigures:
+    """One organization's report of a year: its scorecard, how many of its
+    problems recur from the year before (反复出现), its place by completion."""
+
+    organization: Organization
+    report_id: int | None = None
+    card: Scorecard = field(default_factory=Scorecard)
+    recurring: int = 0
+    rank: int | None = None
+
+
+def organizations_below(organization: Organization | None):
+    """``organization`` and everything below it, in tree order; the whole tree
+    for a user with no organization (a single-county deployment's, or the
+    platform's administrator)."""
+    queryset = Organization.objects.order_by("path")
+    if organization is not None:
+        queryset = queryset.filter(path__startswith=organization.path)
+    return queryset
+
+
+def report_years(organizations) -> list[int]:
+    """The years of the reports of ``organizations``, newest first."""
+    return list(
+        Report.objects.filter(organization_unit__in=organizations)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+def organization_figures(organizations, *, year: int, today: date):
+    """A row per organization of ``organizations`` (a queryset) with its report of
+    ``year``: three queries whatever the number of organizations or obligations
+    (the organizations, one GROUP BY over the obligations, one over the recurring
+    problems). Ranked by completion, then fewest overdue, then fewest red."""
+    rows = {
+        organization.pk: OrganizationFigures(organization=organization)
+        for organization in organizations
+    }
+    of_year = Q(report__year=year, report__organization_unit__in=list(rows))
+    counts = (
+        Obligation.objects.filter(of_year)
+        .in_report_text()
+        .order_by()
+        .values("report__organization_unit", "report")
+        .annotate(**scorecard_counts(today))
+    )
+    for count in counts:
+        row = rows[count["report__organization_unit"]]
+        row.report_id = count["report"]
+        row.card = Scorecard.from_row(count)
+    recurring = (
+        FollowUp.objects.recurring()
+        .filter(
+            later__report__year=year,
+            later__report__organization_unit__in=list(rows),
+        )
+        .order_by()
+        .values(organization=F("later__report__organization_unit"))
+        .annotate(count=Count("pk"))
+    )
+    for count in recurring:
+        rows[count["organization"]].recurring = count["count"]
+    figures = list(rows.values())
+    ranked = sorted(
+        (row for row in figures if row.card.total),
+        key=lambda row: (-row.card.percent_done, row.card.overdue, row.card.red),
+    )
+    for place, row in enumerate(ranked, start=1):
+        row.rank = place
+    return figures, ranked
