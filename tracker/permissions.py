@@ -100,6 +100,16 @@ def supervisors():
     )
 
 
+def supervisors_of(report_id):
+    """The supervisors who act on ``report_id``'s items: its organization's (and
+    any without an organization), not another county's nor the city's, who read
+    but do not review (``acts_in``)."""
+    return supervisors().filter(
+        Q(account_profile__organization__isnull=True)
+        | Q(account_profile__organization__reports=report_id)
+    )
+
+
 def _group_names(user):
     # Cached on the user object: templates ask several times per page. The same
     # query reads the user's organization (``_organization``): no second one.

@@ -80,4 +80,8 @@ class Migration(migrations.Migration):
             model_name='remindertier',
             constraint=models.UniqueConstraint(fields=('organization', 'kind', 'workdays'), name='reminder_tier_unique_kind_workdays'),
         ),
+        migrations.AddConstraint(
+            model_name='department',
+            constraint=models.UniqueConstraint(condition=models.Q(('organization__isnull', True)), fields=('name',), name='department_unique_name_without_organization'),
+        ),
     ]

@@ -38,7 +38,12 @@ from .obligations import (
     overdue_q,
     unacknowledged_q,
 )
-from .organizations import Organization, organization_scope_q, subtree_ids_q
+from .organizations import (
+    Organization,
+    only_organization,
+    organization_scope_q,
+    subtree_ids_q,
+)
 from .parts import Part, PartQuerySet, unsettled_q
 from .queue import RobotWindow, WorkerHeartbeat
 from .reports import (
@@ -121,6 +126,7 @@ __all__ = [
     "evidence_upload_to",
     "not_done_q",
     "overdue_in_python",
+    "only_organization",
     "organization_scope_q",
     "overdue_q",
     "unacknowledged_q",

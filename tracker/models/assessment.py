@@ -92,11 +92,11 @@ class AssessmentWeights(models.Model):
         return {name: getattr(self, name) or 0 for name in self.DEFAULTS}
 
     @classmethod
-    def current(cls, organization=None) -> "AssessmentWeights":
-        """The weights in force: ``organization``'s own row, else the
+    def current(cls, organization_id=None) -> "AssessmentWeights":
+        """The weights in force: the organization's own row, else the
         deployment's saved row, else the defaults (unsaved)."""
-        if organization is not None:
-            own = cls.objects.filter(organization=organization).first()
+        if organization_id is not None:
+            own = cls.objects.filter(organization_id=organization_id).first()
             if own is not None:
                 return own
         return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(

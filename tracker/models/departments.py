@@ -121,7 +121,14 @@ class Department(models.Model):
             models.UniqueConstraint(
                 fields=["organization", "name"],
                 name="department_unique_organization_name",
-            )
+            ),
+            # NULLs are distinct in the constraint above: a deployment without
+            # organizations keeps its names unique by this one.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(organization__isnull=True),
+                name="department_unique_name_without_organization",
+            ),
         ]
 
     def __str__(self):

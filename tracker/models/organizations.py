@@ -51,6 +51,13 @@ class Organization(MP_Node):
         return self.notice_prefix.strip() or f"{self.name[:1]}法督"
 
 
+def only_organization():
+    """The deployment's organization when it has exactly one, else ``None``: what
+    a new account or a new report belongs to by default."""
+    first_two = list(Organization.objects.order_by("pk")[:2])
+    return first_two[0] if len(first_two) == 1 else None
+
+
 def organization_scope_q(user, path_field):
     """The rows whose organization (its materialized path at ``path_field``, e.g.
     ``"report__organization_unit__path"``) lies in ``user``'s subtree: their own

@@ -58,7 +58,7 @@ def audience(kind, obligation, *, actor=None):
         users = User.objects.filter(working)
         department = obligation.department
     elif kind in _TO_SUPERVISORS:
-        users = permissions.supervisors()
+        users = permissions.supervisors_of(obligation.report_id)
         department = None
     elif kind == Kind.SIGNOFF:
         # 单位审核: the heads of the obligation's department.

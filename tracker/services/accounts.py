@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from .. import permissions
 from ..models import (
     AccountProfile,
-    Organization,
     display_name,
+    only_organization,
 )
 from ..notifications.events import email
 from ..selectors.reports import organization_name
@@ -73,7 +73,7 @@ def account_create(
         if role == permissions.HEAD_ROLE:
             department.heads.add(user)
     if organization is None:
-        organization = default_organization()
+        organization = only_organization()
     if organization is not None:
         AccountProfile.objects.update_or_create(
             user=user, defaults={"organization": organization}
@@ -83,12 +83,6 @@ def account_create(
             user=user, defaults={"must_change_password": True}
         )
     return user
-
-
-def default_organization():
-    """The deployment's organization when it has exactly one, else ``None``."""
-    first_two = list(Organization.objects.order_by("pk")[:2])
-    return first_two[0] if len(first_two) == 1 else None
 
 
 @transaction.atomic

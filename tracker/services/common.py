@@ -202,6 +202,22 @@ def refuse_unless(allowed):
         raise PermissionDenied(gettext("You are not allowed to do this."))
 
 
+def refuse_other_organization(obligation, department):
+    """A unit of another organization never takes a county's item: the forms
+    offer the item's own organization's units, and a crafted POST naming another
+    one is refused here with nothing written."""
+    report = Report.objects.only("organization_unit").get(pk=obligation.report_id)
+    if (
+        department is not None
+        and report.organization_unit_id is not None
+        and department.organization_id != report.organization_unit_id
+    ):
+        raise ServiceError(
+            gettext("%(name)s is not a unit of %(organization)s.")
+            % {"name": department.name, "organization": report.organization}
+        )
+
+
 def log_action(obligation, *, user, action, text="", **fields) -> ProgressUpdate:
     """Write one timeline entry: the only place that creates a ``ProgressUpdate``.
 

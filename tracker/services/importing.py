@@ -16,9 +16,11 @@ from .. import permissions
 from ..models import (
     ImportDraft,
     Obligation,
+    Organization,
     ProgressUpdate,
     Report,
     Section,
+    only_organization,
 )
 from ..recording import in_record_language
 from ..selectors.followups import adjacent_report, followup_suggestions
@@ -202,7 +204,11 @@ def report_import(
     if not report_created:
         _refuse_import_into_closed(report)
     if report_created:
-        report = Report(organization=organization, year=year)
+        report = Report(
+            organization=organization,
+            year=year,
+            organization_unit=_organization_named(organization),
+        )
     report.title = tree.title[:200]
     report.source_text = tree.source_text
     report.imported_at = timezone.now()
@@ -311,6 +317,15 @@ def report_import_check(
             gettext("obligation %(code)s") % {"code": parsed.code},
         )
     return organization, year
+
+
+def _organization_named(name):
+    """The organization a new report belongs to: the one of its name, else the
+    deployment's only one (a renamed county); ``None`` in a tree without that name,
+    for an administrator to place (until then only the platform's administrators
+    see it)."""
+    named = Organization.objects.filter(name=name).first()
+    return named if named is not None else only_organization()
 
 
 def _refuse_import_into_closed(report):

@@ -20,6 +20,7 @@ from .common import (
     lock_open_obligation,
     log_action,
     parse_version,
+    refuse_other_organization,
     refuse_unless,
     save_recorded,
     save_versioned,
@@ -76,6 +77,7 @@ def part_add(
     if not isinstance(department, Department):
         raise ServiceError(_("Choose a co-operating unit."))
     current = lock_obligation(obligation, version=version)
+    refuse_other_organization(current, department)
     if not Department.objects.filter(pk=department.pk, is_active=True).exists():
         raise ServiceError(
             _("“%(name)s” is deactivated and cannot be assigned.")

@@ -38,7 +38,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -233,8 +233,8 @@ def plan(day: date) -> Plan:
     open_obligations = (
         Obligation.objects.of_open_reports()
         .exclude(status=Status.DONE)
-        .select_related("department", "owner")
-        .defer("body")
+        .select_related("department", "owner", "report")
+        .defer("body", "report__source_text")
     )
     # Every open obligation due before the furthest "N working days before" tier
     # ends, the overdue ones included: one query.
@@ -255,16 +255,24 @@ def plan(day: date) -> Plan:
             status=ExtensionRequest.Status.PENDING,
             obligation__report__closed_at__isnull=True,
         )
-        .select_related("obligation__department")
+        .select_related("obligation__department", "obligation__report")
+        .defer("obligation__report__source_text")
         .order_by("created_at", "pk")
     )
     unacknowledged = list(
         Obligation.objects.of_open_reports()
         .unacknowledged_for(day, UNACKNOWLEDGED_WORKDAYS, calendar=calendar)
-        .select_related("department")
+        .select_related("department", "report")
+        .defer("report__source_text")
         .order_by("department_assigned_at", "pk")
     )
-    supervisors = list(permissions.supervisors())
+    # Each supervisor hears of their own organization's items only (an account
+    # without one, of every item): another county's are not theirs to see.
+    supervisors = list(
+        permissions.supervisors().annotate(
+            home_organization=F("account_profile__organization")
+        )
+    )
 
     # obligation pk -> [Line]: for its owner, or its department's members when
     # nobody owns it (deadline tiers); for its department's members (签收).
@@ -372,8 +380,20 @@ def plan(day: date) -> Plan:
     for pk, lines in to_members.items():
         for user in members.get(by_pk[pk].department_id, []):
             digests[user].extend(lines)
+    organization_of = {
+        o.pk: o.report.organization_unit_id
+        for o in [*candidates, *submitted, *unacknowledged]
+    }
+    organization_of.update(
+        (r.obligation_id, r.obligation.report.organization_unit_id) for r in extensions
+    )
     for user in supervisors:
-        digests[user].extend(supervisor_lines)
+        digests[user].extend(
+            line
+            for line in supervisor_lines
+            if user.home_organization is None
+            or organization_of[line.obligation_id] == user.home_organization
+        )
     for user, lines in _organised_work_lines(day, calendar, link).items():
         digests[user].extend(lines)
     department_of = {o.pk: o.department_id for o in by_pk.values()}

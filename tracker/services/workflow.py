@@ -41,6 +41,7 @@ from .common import (
     lock_obligation,
     lock_open_obligation,
     log_action,
+    refuse_other_organization,
     refuse_unless,
     save_versioned,
     sync_saved,
@@ -269,6 +270,8 @@ def obligation_assign(
     if department not in (UNSET, None) and not isinstance(department, Department):
         raise ServiceError(_("Choose a department."))
     current = lock_obligation(obligation, version=version)
+    if department is not UNSET:
+        refuse_other_organization(current, department)
     today = timezone.localdate()
     if limit_workdays is not None:
         if due_date not in (UNSET, None, current.due_date):

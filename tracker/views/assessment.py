@@ -47,7 +47,7 @@ def department_ranking(request):
     if not form.is_valid():
         return render(request, "tracker/department_ranking.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    weights = AssessmentWeights.current()
+    weights = AssessmentWeights.current(report.organization_unit_id)
     today = timezone.localdate()
     rows = department_indicators(
         report=report, start=start, end=end, today=today, weights=weights

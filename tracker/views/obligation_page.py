@@ -29,6 +29,7 @@ from ..forms import (
     StatusForm,
     SupervisionForm,
     WithdrawEvidenceForm,
+    scope_departments,
 )
 from ..models import (
     Obligation,
@@ -100,7 +101,10 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     bound = bound or {}
     obligation_page_related(obligation)
     # A closed report is read-only for everyone: no form at all, downloads stay.
-    writable = permissions.is_writable(obligation.report)
+    # So is another organization's item for a city's supervisors (acts_in).
+    writable = permissions.is_writable(
+        obligation.report
+    ) and permissions.acts_in_obligation(user, obligation)
     may_work = permissions.can_work_on(user, obligation)
     can_work = writable and may_work
     can_review = writable and permissions.can_review(user)
@@ -111,8 +115,9 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             return None
         if name in bound:
             return bound[name]
-        return form_class(
-            initial={**version, **(initial or {})}, auto_id=FORM_IDS[name]
+        return scope_departments(
+            form_class(initial={**version, **(initial or {})}, auto_id=FORM_IDS[name]),
+            obligation.report.organization_unit_id,
         )
 
     open_return = None
