@@ -1,6 +1,9 @@
 """Issue 24: organizations as a tree, every page scoped to the user's subtree,
 and the city's pages (/organizations/, their ranking)."""
 
+import io
+
+import docx
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -167,3 +170,22 @@ def test_upgrade_makes_one_organization_of_the_reports_and_attaches_everything()
     assert AccountProfile.objects.get(user__username="staff1").organization == (
         organization
     )
+
+
+def test_city_circular_opens_as_a_word_document_ranking_every_county(client, city):
+    _counties(city, 3)
+    client.force_login(_person("city", city, "supervisor"))
+
+    response = client.get(reverse("tracker:organization_ranking"), {"_export": "docx"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    text = "\n".join(
+        cell.text
+        for table in docx.Document(io.BytesIO(response.content)).tables
+        for row in table.rows
+        for cell in row.cells
+    )
+    assert all(f"县{n:02d}" in text for n in range(3))

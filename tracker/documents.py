@@ -526,3 +526,109 @@ def _write_circular(*, report, start, end, rows, flagged, today):
     )
     document.signature(gettext("【Issuer】"), gettext("【Date】"))
     return document.to_bytes()
+
+
+# --- The city's 通报 on its counties -------------------------------------------------
+
+# 名次, 单位, 事项, 已完成, 完成率, 逾期, 红色/黄色督办, 反复出现问题 (mm, as above).
+CITY_RANKING_WIDTHS_MM = (12, 36, 15, 15, 17, 15, 20, 26)
+
+
+def city_circular_title(year: int) -> str:
+    return gettext(
+        "Circular on the progress of the counties' rule-of-law government "
+        "building tasks in %(year)s"
+    ) % {"year": year}
+
+
+def city_circular_filename(year: int) -> tuple[str, str]:
+    with translation.override(settings.LANGUAGE_CODE):
+        title = city_circular_title(year)
+    return f"{title}.docx", f"city-circular-{year}.docx"
+
+
+def city_circular_docx(*, organization, year: int, ranked, today: date) -> bytes:
+    """The city's 通报 of its counties' reports of ``year``, in the department
+    通报's official layout: ``ranked`` are ``selectors.organizations``' rows in
+    rank order (each with its scorecard and recurring problems)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _write_city_circular(
+            organization=organization, year=year, ranked=ranked, today=today
+        )
+
+
+def _write_city_circular(*, organization, year, ranked, today):
+    title = city_circular_title(year)
+    document = OfficialDocument(title_for_properties=title)
+    document.document_number(
+        gettext("【Issuer's code】〔%(year)s〕【No.】") % {"year": today.year}
+    )
+    document.title(title)
+    document.paragraph(gettext("All counties and districts:"), indent=False)
+    total = sum(row.card.total for row in ranked)
+    done = sum(row.card.done for row in ranked)
+    document.heading(chapter_heading(1, gettext("Overall")))
+    document.paragraph(
+        gettext(
+            "The reports of %(count)s counties for %(year)s set %(total)s items, of "
+            "which %(done)s are finished (%(rate)s); %(overdue)s are overdue, "
+            "%(red)s under red and %(yellow)s under yellow supervision, and "
+            "%(recurring)s problems recur from the year before."
+        )
+        % {
+            "count": len(ranked),
+            "year": year,
+            "total": total,
+            "done": done,
+            "rate": _rate(percent(done, total)),
+            "overdue": sum(row.card.overdue for row in ranked),
+            "red": sum(row.card.red for row in ranked),
+            "yellow": sum(row.card.yellow for row in ranked),
+            "recurring": sum(row.recurring for row in ranked),
+        }
+    )
+    document.heading(chapter_heading(2, gettext("Ranking")))
+    document.paragraph(
+        gettext(
+            "The counties are ranked by their completion rate, then by the fewest "
+            "overdue items and red supervision notices:"
+        )
+    )
+    document.table(
+        (
+            gettext("Rank"),
+            gettext("County"),
+            gettext("Items"),
+            gettext("Finished"),
+            gettext("Completion rate"),
+            gettext("Overdue now"),
+            gettext("Notices (yellow/red)"),
+            gettext("Recurring problems"),
+        ),
+        [
+            (
+                row.rank,
+                row.organization.name,
+                row.card.total,
+                row.card.done,
+                f"{row.card.percent_done}%",
+                row.card.overdue,
+                f"{row.card.yellow}/{row.card.red}",
+                row.recurring,
+            )
+            for row in ranked
+        ],
+        widths_mm=CITY_RANKING_WIDTHS_MM,
+    )
+    document.heading(chapter_heading(3, gettext("Requirements")))
+    document.paragraph(
+        gettext(
+            "Every county is to report in writing on its overdue and red-supervised "
+            "items to 【the office responsible】 by 【date】. 【Other requirements】"
+        )
+    )
+    document.signature(
+        organization.name if organization else gettext("【Issuer】"),
+        gettext("【Date】"),
+    )
+    return document.to_bytes()

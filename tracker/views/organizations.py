@@ -5,7 +5,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from .. import permissions
+from .. import documents, permissions
+from ..exports import docx_response
 from ..selectors.organizations import (
     organization_figures,
     organizations_below,
@@ -49,5 +50,16 @@ def organization_list(request):
 @require_safe
 def organization_ranking(request):
     """The organizations with a report of the year, ranked by completion, then
-    fewest overdue, then fewest red notices."""
-    return render(request, "tracker/organization_ranking.html", _city_context(request))
+    fewest overdue, then fewest red notices; ``?_export=docx`` is the city's 通报
+    of the same rows, in the department 通报's official layout."""
+    context = _city_context(request)
+    if request.GET.get("_export") == "docx" and context["year"] is not None:
+        content = documents.city_circular_docx(
+            organization=context["organization"],
+            year=context["year"],
+            ranked=context["ranked"],
+            today=timezone.localdate(),
+        )
+        filename, fallback = documents.city_circular_filename(context["year"])
+        return docx_response(content, filename, fallback=fallback)
+    return render(request, "tracker/organization_ranking.html", context)
