@@ -189,3 +189,29 @@ def test_city_circular_opens_as_a_word_document_ranking_every_county(client, cit
         for cell in row.cells
     )
     assert all(f"县{n:02d}" in text for n in range(3))
+
+
+def test_reports_side_by_side_name_the_task_unfinished_in_every_county(client, city):
+    for name, done in (("甲县", True), ("乙县", False)):
+        county = Organization.objects.add_child(city, {"name": name})
+        report = ReportFactory(organization=name)
+        report.organization_unit = county
+        report.save()
+        ObligationFactory(
+            report=report, code="1", title="完善行政执法制度", kind="task"
+        )
+        ObligationFactory(
+            report=report,
+            code="2",
+            title="推进政务公开",
+            kind="task",
+            status="done" if done else "in_progress",
+        )
+    client.force_login(_person("city", city, "supervisor"))
+
+    response = client.get(reverse("tracker:organization_reports"))
+
+    assert response.status_code == 200
+    everywhere = [item.code for item in response.context["unfinished_everywhere"]]
+    assert everywhere == ["1"]
+    assert len(response.context["items"]) == 2

@@ -138,6 +138,13 @@ MATRIX = [
         (LOGIN, 403, 403, 403, 403, 200, 403),
         target="none",
     ),
+    Row(
+        "organization_reports",
+        "the organizations' reports side by side",
+        "get",
+        (LOGIN, 403, 403, 403, 403, 200, 403),
+        target="none",
+    ),
     Row("report_detail", "view report", "get", (*VIEW, HIDDEN), target="report"),
     # The Word draft of next year's report: the reviewers'.
     Row(

@@ -81,6 +81,11 @@ urlpatterns = [
         organizations.organization_ranking,
         name="organization_ranking",
     ),
+    path(
+        "organizations/reports/",
+        organizations.organization_reports,
+        name="organization_reports",
+    ),
     # Reports
     path("reports/<int:pk>/", reports.report_detail, name="report_detail"),
     path("reports/<int:pk>/draft/", reports.report_draft, name="report_draft"),

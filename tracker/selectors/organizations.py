@@ -83,3 +83,42 @@ def organization_figures(organizations, *, year: int, today: date):
     for place, row in enumerate(ranked, start=1):
         row.rank = place
     return figures, ranked
+
+
+@dataclass
+class ItemAcross:
+    """One item (by its code in the reports, which the counties' reports share
+    when built from one template) across the organizations: its status in each
+    (``None`` where that organization's report did not set it)."""
+
+    code: str
+    title: str
+    statuses: list = field(default_factory=list)
+
+    @property
+    def unfinished_everywhere(self):
+        set_in = [status for status in self.statuses if status is not None]
+        return bool(set_in) and all(status != "done" for status in set_in)
+
+
+def items_side_by_side(organizations, *, year: int, kind: str = "task"):
+    """The items of ``kind`` of every organization's report of ``year``, side by
+    side: one row per code, one column per organization (in ``organizations``'
+    order). One query whatever the number of organizations."""
+    columns = [organization.pk for organization in organizations]
+    position = {pk: index for index, pk in enumerate(columns)}
+    rows = {}
+    items = (
+        Obligation.objects.filter(
+            report__year=year, report__organization_unit__in=columns, kind=kind
+        )
+        .in_report_text()
+        .order_by("position")
+        .values_list("code", "title", "report__organization_unit", "status")
+    )
+    for code, title, organization_id, status in items:
+        row = rows.get(code)
+        if row is None:
+            row = rows[code] = ItemAcross(code, title, [None] * len(columns))
+        row.statuses[position[organization_id]] = status
+    return list(rows.values())

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from .. import documents, permissions
 from ..exports import docx_response
 from ..selectors.organizations import (
+    items_side_by_side,
     organization_figures,
     organizations_below,
     report_years,
@@ -63,3 +64,20 @@ def organization_ranking(request):
         filename, fallback = documents.city_circular_filename(context["year"])
         return docx_response(content, filename, fallback=fallback)
     return render(request, "tracker/organization_ranking.html", context)
+
+
+@require_safe
+def organization_reports(request):
+    """The organizations' reports of one year side by side: which tasks each set,
+    how far each is, and which are unfinished everywhere."""
+    context = _city_context(request)
+    organizations = [row.organization for row in context["figures"] if row.report_id]
+    items = []
+    if context["year"] is not None:
+        items = items_side_by_side(organizations, year=context["year"])
+    context.update(
+        columns=organizations,
+        items=items,
+        unfinished_everywhere=[item for item in items if item.unfinished_everywhere],
+    )
+    return render(request, "tracker/organization_reports.html", context)
