@@ -1,5 +1,11 @@
 """``python manage.py setup_demo``: the demo data behind ``make run``.
 
+``--city`` adds a city (重庆市) above the one-county demo's 巫溪县 and nine more
+counties, each with its own report built from the seed's text, its departments,
+a staff member and a supervisor, and its own progress (varied by the county's
+place in the list, so every run gives the same figures); the city's supervisor is
+``city``.
+
 Idempotent and quick on a second run: the Wuxi 2022 report is loaded only into a
 database without reports, accounts are created only when missing (passwords are never
 reset), and the sample assignments are made only while no obligation has a
@@ -19,10 +25,20 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import Department, Obligation, Part, Report, Schedule
+from tracker.importing import parse_report
+from tracker.models import (
+    AccountProfile,
+    Department,
+    Obligation,
+    Organization,
+    Part,
+    Report,
+    Schedule,
+)
 from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
 from tracker.services.chases import obligation_chase
 from tracker.services.evidence import evidence_upload
+from tracker.services.importing import report_import
 from tracker.services.parts import part_add
 from tracker.services.schedules import progress_report_file, schedule_save
 from tracker.services.supervision import obligation_set_supervision
@@ -149,8 +165,35 @@ DEMO_PDF = (
 )
 
 
+# --city: the city above the counties, its supervisor, and nine counties beside
+# 巫溪县 (name, login prefix). Demo only.
+CITY = "重庆市"
+CITY_ACCOUNT = ("city", "demo-city-2023", "刘市督查")
+COUNTIES = [
+    ("巫山县", "wushan"),
+    ("奉节县", "fengjie"),
+    ("云阳县", "yunyang"),
+    ("开州区", "kaizhou"),
+    ("城口县", "chengkou"),
+    ("万州区", "wanzhou"),
+    ("忠县", "zhongxian"),
+    ("石柱县", "shizhu"),
+    ("秀山县", "xiushan"),
+]
+COUNTY_PASSWORD = "demo-county-2023"
+SEED_COUNTY = "巫溪县"
+
+
 class Command(BaseCommand):
     help = "Load the Wuxi 2022 report and create demo departments and accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--city",
+            action="store_true",
+            help="Also build a city with ten counties (巫溪县 first) and its "
+            "supervisor `city`.",
+        )
 
     def handle(self, *args, **options):
         self._load_report()
@@ -159,7 +202,156 @@ class Command(BaseCommand):
             users = self._accounts(departments)
             self._sample_work(departments, users)
             self._organised_work(departments, users)
-        self._print_accounts()
+        if options["city"]:
+            self._city(departments, users)
+        self._print_accounts(city=options["city"])
+
+    # --- --city ------------------------------------------------------------------
+
+    def _city(self, departments, users):
+        seed = Report.objects.filter(organization=SEED_COUNTY).first()
+        if seed is None:
+            self.stdout.write("No 巫溪县 report to build the city from.")
+            return
+        with transaction.atomic():
+            city = Organization.objects.filter(name=CITY).first()
+            if city is None:
+                city = Organization.objects.add_root(
+                    {"name": CITY, "kind": Organization.Kind.CITY}
+                )
+            home = self._county_under(city, SEED_COUNTY)
+            Report.objects.filter(organization=SEED_COUNTY).update(
+                organization_unit=home
+            )
+            Department.objects.filter(
+                pk__in=[d.pk for d in departments.values()], organization=None
+            ).update(organization=home)
+            for user in users.values():
+                if not user.is_superuser:
+                    self._belongs(user, home)
+            username, password, first_name = CITY_ACCOUNT
+            self._belongs(
+                self._person(username, password, first_name, SUPERVISOR_GROUP), city
+            )
+        for place, (name, slug) in enumerate(COUNTIES, start=1):
+            with transaction.atomic():
+                self._county(city, name, slug, place, seed, users["admin"])
+        self.stdout.write(f"Built {CITY} with {len(COUNTIES) + 1} counties.")
+
+    def _county_under(self, city, name):
+        county = Organization.objects.filter(name=name).first()
+        if county is None:
+            return Organization.objects.add_child(
+                city, {"name": name, "kind": Organization.Kind.COUNTY}
+            )
+        if county.is_root() and county.pk != city.pk:
+            Organization.objects.move(county, city, "sorted-child")
+            county.refresh_from_db()
+        return county
+
+    def _belongs(self, user, organization):
+        AccountProfile.objects.update_or_create(
+            user=user, defaults={"organization": organization}
+        )
+
+    def _person(self, username, password, first_name, role, department=None):
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                first_name=first_name,
+                email=f"{username}@demo.invalid",
+            )
+            user.set_password(password)
+            user.save()
+            user.groups.add(Group.objects.get(name=role))
+        if department is not None:
+            department.members.add(user)
+        return user
+
+    def _county(self, city, name, slug, place, seed, admin):
+        """One county: its report from the seed's text under its own name, the
+        demo's departments, ``<slug>_staff`` in all of them, ``<slug>_supervisor``,
+        and progress that grows with ``place``. Skipped once its report exists."""
+        county = self._county_under(city, name)
+        if Report.objects.filter(organization=name, year=seed.year).exists():
+            return
+        text = seed.source_text.replace(SEED_COUNTY, name)
+        report = report_import(
+            tree=parse_report(text, organization=name, year=seed.year),
+            organization=name,
+            year=seed.year,
+        ).report
+        units = [
+            Department.objects.get_or_create(
+                organization=county,
+                name=unit,
+                defaults={"short_name": short_name},
+            )[0]
+            for unit, short_name in DEPARTMENTS
+            if unit not in TOWNSHIPS
+        ]
+        staff = self._person(
+            f"{slug}_staff", COUNTY_PASSWORD, f"{name}经办", STAFF_GROUP
+        )
+        for unit in units:
+            unit.members.add(staff)
+        supervisor = self._person(
+            f"{slug}_supervisor", COUNTY_PASSWORD, f"{name}督查", SUPERVISOR_GROUP
+        )
+        self._belongs(staff, county)
+        self._belongs(supervisor, county)
+        today = timezone.localdate()
+        items = list(
+            report.obligations.exclude(kind=Obligation.Kind.PROBLEM).order_by(
+                "position"
+            )
+        )
+        # Deterministic progress: more finished the further down the list, some
+        # overdue in every county, one red notice in every third.
+        finished = min(len(items), 2 + place)
+        for index, item in enumerate(items):
+            item = obligation_assign(
+                obligation=item,
+                user=admin,
+                department=units[index % len(units)],
+                due_date=today + datetime.timedelta(days=(index % 7 - 2) * 15),
+                past_allowed=True,
+                note="演示数据：初始分工",
+            )
+            if index >= finished + 3:
+                continue
+            item = obligation_transition(
+                obligation=item, user=staff, to_status=Obligation.Status.IN_PROGRESS
+            )
+            if index >= finished:
+                continue
+            evidence_upload(
+                obligation=item,
+                user=staff,
+                file=SimpleUploadedFile("工作台账.pdf", DEMO_PDF),
+                note="演示数据",
+            )
+            item = obligation_transition(
+                obligation=item,
+                user=staff,
+                to_status=Obligation.Status.SUBMITTED,
+                note="已完成，附台账。",
+            )
+            obligation_transition(
+                obligation=item,
+                user=supervisor,
+                to_status=Obligation.Status.DONE,
+                rating=Obligation.Rating.GOOD,
+            )
+        if place % 3 == 0 and len(items) > finished + 4:
+            obligation_set_supervision(
+                obligation=items[finished + 4],
+                user=supervisor,
+                level=Obligation.SupervisionLevel.RED,
+                note="演示数据：逾期未办",
+            )
 
     def _load_report(self):
         if Report.objects.exists():
@@ -327,7 +519,7 @@ class Command(BaseCommand):
             difficulties="乡镇配合材料尚未报送。",
         )
 
-    def _print_accounts(self):
+    def _print_accounts(self, *, city=False):
         self.stdout.write("")
         self.stdout.write(
             "Demo accounts (DEMO ONLY, never use these on a real server):"
@@ -335,4 +527,11 @@ class Command(BaseCommand):
         for username, password, _first, role, department in ACCOUNTS:
             where = f" ({department})" if department else ""
             self.stdout.write(f"  {username:<11} {password:<22} {role}{where}")
+        if city:
+            username, password, _first = CITY_ACCOUNT
+            self.stdout.write(f"  {username:<11} {password:<22} city supervisor")
+            self.stdout.write(
+                f"  <county>_supervisor / <county>_staff  {COUNTY_PASSWORD}  "
+                f"(e.g. {COUNTIES[0][1]}_supervisor)"
+            )
         self.stdout.write("Passwords are set on the first run only.")
