@@ -1,20 +1,28 @@
 """Accounts: temporary passwords, forced changes and the password-reset mail."""
 
+import secrets
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
 from ..models import (
     AccountProfile,
+    Department,
+    Organization,
     display_name,
     only_organization,
 )
@@ -125,3 +133,131 @@ def account_send_password_reset(*, user) -> None:
         )
         subject = gettext("Choose a new password for the rule-of-law checklist")
     email(recipient=user, subject=subject, body=body)
+
+
+# The sheet's 角色 column: its Chinese words or the roles' English keys.
+SHEET_ROLES = {
+    "经办人员": "staff",
+    "staff": "staff",
+    "督查人员": "supervisor",
+    "supervisor": "supervisor",
+    "单位负责人": "head",
+    "head": "head",
+}
+
+
+class AccountImportError(ServiceError):
+    """The sheet has errors: ``errors`` is [(row number, message)]; nothing was
+    written."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__(
+            ngettext(
+                "%(count)d row has errors; no account was created.",
+                "%(count)d rows have errors; no account was created.",
+                len({number for number, _message in errors}),
+            )
+            % {"count": len({number for number, _message in errors})}
+        )
+
+
+def _account_row_errors(row, *, organizations, departments, taken):
+    errors = []
+    organization = organizations.get(row.organization)
+    if organization is None:
+        errors.append(
+            _("No organization is named “%(name)s”.") % {"name": row.organization}
+        )
+    if row.department and organization is not None:
+        if (organization.pk, row.department) not in departments:
+            errors.append(
+                _("%(organization)s has no department “%(name)s”.")
+                % {"organization": row.organization, "name": row.department}
+            )
+    role = SHEET_ROLES.get(row.role)
+    if role is None:
+        errors.append(
+            _("Unknown role “%(role)s”: write 经办人员, 督查人员 or 单位负责人.")
+            % {"role": row.role}
+        )
+    elif role in ("staff", "head") and not row.department:
+        errors.append(_("Staff and heads need their department."))
+    if not row.name:
+        errors.append(_("The name is empty."))
+    try:
+        UnicodeUsernameValidator()(row.username)
+    except ValidationError:
+        errors.append(_("“%(login)s” is not a valid login.") % {"login": row.username})
+    if row.username in taken:
+        errors.append(_("The login “%(login)s” is taken.") % {"login": row.username})
+    taken.add(row.username)
+    if row.email:
+        try:
+            validate_email(row.email)
+        except ValidationError:
+            errors.append(
+                _("“%(email)s” is not an email address.") % {"email": row.email}
+            )
+    if row.mobile and not (row.mobile.isdigit() and 5 <= len(row.mobile) <= 20):
+        errors.append(
+            _("“%(mobile)s” is not a mobile number.") % {"mobile": row.mobile}
+        )
+    return [(row.number, message) for message in errors]
+
+
+@transaction.atomic
+def accounts_import(*, rows, dry_run: bool = False) -> list[tuple[str, str]]:
+    """Create one account per sheet row (``account_sheet.AccountRow``), each with a
+    temporary password to change at the first login. Every row is checked first
+    (organization and department exist, login free and unique in the sheet,
+    role, email, mobile); any error raises ``AccountImportError`` listing them
+    all and nothing is written. Returns [(login, temporary password)] (with
+    ``dry_run``, the checks only: an empty list). A fixed number of queries for
+    the checks, whatever the number of rows."""
+    User = get_user_model()
+    organizations = {o.name: o for o in Organization.objects.all()}
+    departments = {
+        (organization_id, name): pk
+        for pk, organization_id, name in Department.objects.values_list(
+            "pk", "organization_id", "name"
+        )
+    }
+    usernames = [row.username for row in rows]
+    taken = set(
+        User.objects.filter(username__in=usernames).values_list("username", flat=True)
+    )
+    errors = []
+    for row in rows:
+        errors += _account_row_errors(
+            row, organizations=organizations, departments=departments, taken=taken
+        )
+    if errors:
+        raise AccountImportError(errors)
+    if dry_run:
+        return []
+    groups = {g.name: g for g in Group.objects.all()}
+    created = []
+    for row in rows:
+        password = secrets.token_urlsafe(9)
+        user = User(username=row.username, first_name=row.name, email=row.email)
+        user.set_password(password)
+        user.save()
+        role = SHEET_ROLES[row.role]
+        user.groups.add(
+            groups[permissions.ROLE_GROUPS.get(role) or permissions.STAFF_GROUP]
+        )
+        organization = organizations[row.organization]
+        if row.department:
+            department_id = departments[(organization.pk, row.department)]
+            user.departments.add(department_id)
+            if role == "head":
+                user.headed_departments.add(department_id)
+        AccountProfile.objects.create(
+            user=user,
+            organization=organization,
+            mobile=row.mobile,
+            must_change_password=True,
+        )
+        created.append((row.username, password))
+    return created
