@@ -215,3 +215,21 @@ def test_reports_side_by_side_name_the_task_unfinished_in_every_county(client, c
     everywhere = [item.code for item in response.context["unfinished_everywhere"]]
     assert everywhere == ["1"]
     assert len(response.context["items"]) == 2
+
+
+def test_obligation_list_cached_for_one_county_is_not_served_to_another(client, city):
+    ours = _county(city, "甲县")
+    theirs = _county(city, "乙县")
+    Obligation.objects.filter(report__organization_unit=ours).update(title="甲县的事项")
+    Obligation.objects.filter(report__organization_unit=theirs).update(
+        title="乙县的事项"
+    )
+    client.force_login(_person("ours", ours, "supervisor"))
+    first = client.get(reverse("tracker:obligation_list")).content.decode()
+    client.force_login(_person("theirs", theirs, "supervisor"))
+
+    second = client.get(reverse("tracker:obligation_list")).content.decode()
+
+    assert "甲县的事项" in first and "乙县的事项" not in first
+    assert "乙县的事项" in second and "甲县的事项" not in second
+    assert "甲县公安局" not in second

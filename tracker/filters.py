@@ -103,12 +103,34 @@ class ListedChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 def _owners(request):
-    # Only people who own something: the select stays short at any number of users.
+    # Only people who own something the reader sees: the select stays short at any
+    # number of users, and names nobody of another organization.
+    visible = Obligation.objects.visible_to(request.user)
     return (
         get_user_model()
-        .objects.filter(Exists(Obligation.objects.filter(owner=OuterRef("pk"))))
+        .objects.filter(Exists(visible.filter(owner=OuterRef("pk"))))
         .order_by("first_name", "username")
     )
+
+
+# The choices of the reader's organization and below it (another organization's
+# reports, units and sections are not named).
+def _reports(request):
+    return Report.objects.visible_to(request.user).order_by("-year").only("pk", "title")
+
+
+def _departments(request):
+    return Department.objects.visible_to(request.user).order_by("name")
+
+
+def _units(request):
+    return Department.objects.visible_to(request.user).order_by("kind", "name")
+
+
+def _sections(request):
+    return Section.objects.filter(
+        report__in=Report.objects.visible_to(request.user)
+    ).order_by("report", "position")
 
 
 class OwnerField(ListedChoiceField):
@@ -142,7 +164,7 @@ class ObligationFilter(django_filters.FilterSet):
     report = ListedChoiceFilter(
         label=_("Report"),
         # Only what the option shows: the full report text stays in the database.
-        queryset=Report.objects.order_by("-year").only("pk", "title"),
+        queryset=_reports,
         widget=QuickSelect,
     )
     kind = django_filters.ChoiceFilter(
@@ -155,13 +177,13 @@ class ObligationFilter(django_filters.FilterSet):
     )
     department = ListedChoiceFilter(
         label=_("Responsible department"),
-        queryset=Department.objects.order_by("name"),
+        queryset=_departments,
         widget=QuickSelect,
     )
     # 配合单位: the items where a unit has a part (its own or a township's).
     co_operating_unit = ListedChoiceFilter(
         label=_("Co-operating unit"),
-        queryset=Department.objects.order_by("kind", "name"),
+        queryset=_units,
         method="filter_co_operating_unit",
         widget=QuickSelect,
     )
@@ -170,7 +192,7 @@ class ObligationFilter(django_filters.FilterSet):
     )
     section = SectionChoiceFilter(
         label=_("Chapter or group"),
-        queryset=Section.objects.order_by("report", "position"),
+        queryset=_sections,
         method="in_section",
         widget=QuickSelect,
     )

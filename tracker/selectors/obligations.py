@@ -10,6 +10,8 @@ from django.db.models import (
     CharField,
     Count,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -23,6 +25,7 @@ from django.db.models.functions import Coalesce
 
 from ..importing import similarity
 from ..models import (
+    AccountProfile,
     Chase,
     Evidence,
     ExtensionRequest,
@@ -30,7 +33,6 @@ from ..models import (
     Part,
     ProgressUpdate,
     Report,
-    ReportRevision,
     SupervisionNotice,
     display_name_expression,
 )
@@ -38,18 +40,33 @@ from .matching import cached_matching
 from .thesaurus import current_thesaurus
 
 
-def obligation_list_cache_key(*, query: str, today: date, language: str) -> str:
+def obligation_list_cache_key(
+    *, user, query: str, today: date, language: str
+) -> str | None:
     """Where the obligation list's filters and table for ``query`` (the query
-    string: filters, sort, page) are cached. The list shows every report, so the
-    key holds the sum of all reports' revisions: every write adds one to it
-    (``services.dashboard.report_invalidate_dashboard``). One small query. Nothing of
-    the reader, as for ``dashboard_cache_key``."""
-    revisions = ReportRevision.objects.aggregate(
-        total=Coalesce(Sum("number"), 0), reports=Count("pk")
+    string: filters, sort, page) are cached for ``user``'s scope. The list shows
+    the reports the user sees, so the key holds their count, first id and the sum
+    of their revisions (every write adds one:
+    ``services.dashboard.report_invalidate_dashboard``), and the user's
+    organization (whose departments the filters offer). Organizations form a tree,
+    so two readers' sets of reports are nested or apart: the same count and first
+    id mean the same reports. One small query; ``None`` (not cached) when the user
+    sees no report."""
+    own_path = AccountProfile.objects.filter(user_id=user.pk).values(
+        "organization__path"
+    )[:1]
+    revisions = Report.objects.visible_to(user).aggregate(
+        total=Coalesce(Sum("revision__number"), 0),
+        reports=Count("pk"),
+        first=Min("pk"),
+        scope=Max(Subquery(own_path)),
     )
+    if not revisions["reports"]:
+        return None
     digest = hashlib.sha256(query.encode()).hexdigest()[:32]
     return (
         f"obligation-list:{revisions['total']}:{revisions['reports']}:"
+        f"{revisions['first']}:{revisions['scope'] or '-'}:{user.is_superuser:d}:"
         f"{today.isoformat()}:{language}:{digest}"
     )
 

@@ -56,22 +56,25 @@ class ObligationListView(SingleTableMixin, FilterView):
         )
 
     def _page(self, request, *args, **kwargs):
-        # The filters and the table are the same for every reader and change only
-        # with a write (which bumps a report's revision, and so the key) or the
-        # day: rendered once per query string and cached, like the dashboard's
-        # figures. The page around them is drawn for each request.
+        # The filters and the table are the same for every reader of the same
+        # organization and change only with a write (which bumps a report's
+        # revision, and so the key) or the day: rendered once per query string and
+        # cached, like the dashboard's figures. The page around them is drawn for
+        # each request.
         key = obligation_list_cache_key(
+            user=request.user,
             query=request.META.get("QUERY_STRING", ""),
             today=timezone.localdate(),
             language=translation.get_language(),
         )
-        body = cache.get(key)
+        body = cache.get(key) if key else None
         if body is None:
             self.template_name = "tracker/_obligation_list_body.html"
             body = without_indentation(
                 super().get(request, *args, **kwargs).rendered_content
             )
-            cache.set(key, body, DASHBOARD_CACHE_SECONDS)
+            if key:
+                cache.set(key, body, DASHBOARD_CACHE_SECONDS)
         return render(
             request,
             "tracker/obligation_list.html",
