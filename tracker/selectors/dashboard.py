@@ -99,10 +99,12 @@ def dashboard_cache_key(report: Report, *, today: date, language: str) -> str:
     The report's revision makes every write
     (``services.dashboard.report_invalidate_dashboard``) a new key; the day, the overdue
     and due-soon counts and the countdowns that change at midnight; the language, the
-    labels. Nothing of the reader: every signed-in user sees every obligation
-    (``ObligationQuerySet.visible_to``), and what is the user's own (the unread badge,
-    their name, their role) is drawn around the cached part, never inside it. If
-    ``visible_to`` ever restricts by user, the restriction belongs in this key."""
+    labels. Nothing of the reader: whoever sees a report (``ReportQuerySet.
+    visible_to``: their organization's and those below it) sees every obligation of
+    it (``ObligationQuerySet.visible_to`` scopes by the report's organization), and
+    what is the user's own (the unread badge, their name, their role) is drawn
+    around the cached part, never inside it. If ``visible_to`` ever restricts
+    within a report, the restriction belongs in this key."""
     revision = getattr(report, "revision_number", None)
     if revision is None:
         revision = (

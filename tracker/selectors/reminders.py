@@ -30,16 +30,20 @@ class UnreachableDepartment:
         return self.members == 0
 
 
-def unreachable_departments():
+def unreachable_departments(user=None):
     """Departments with open items (not done, in a report not closed) that have no
     active member, or whose members have no email address and which has no group
-    chat robot, by name: one query."""
+    chat robot, by name: one query. With ``user``, only the departments of their
+    organization and below it (the command's run lists them all)."""
     open_items = Q(obligations__report__closed_at__isnull=True) & ~Q(
         obligations__status=Obligation.Status.DONE
     )
     active = Q(members__is_active=True)
+    departments = Department.objects.all()
+    if user is not None:
+        departments = Department.objects.visible_to(user)
     rows = (
-        Department.objects.annotate(
+        departments.annotate(
             open_items=Count("obligations", filter=open_items, distinct=True),
             member_count=Count("members", filter=active, distinct=True),
             with_email=Count(

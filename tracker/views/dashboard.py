@@ -85,7 +85,7 @@ def dashboard(request):
     # Outside the cached figures: only admins and supervisors see it, and it
     # changes with a membership, not with the report.
     if permissions.can_view_reminder_gaps(request.user):
-        context["unreachable"] = unreachable_departments()
+        context["unreachable"] = unreachable_departments(request.user)
     return render(request, "tracker/dashboard.html", context)
 
 
