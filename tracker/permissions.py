@@ -897,6 +897,11 @@ def can_edit_thesaurus(user):
     return is_admin(user)
 
 
+def can_import_accounts(user):
+    """The admin's account import (the accounts sheet): whoever may add users."""
+    return user.is_active and user.has_perm("auth.add_user")
+
+
 def can_import_report(user):
     """The admin's "Import a report" page: whoever may add reports (superusers)."""
     return user.is_active and user.has_perm("tracker.add_report")

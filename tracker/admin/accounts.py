@@ -26,6 +26,7 @@ from ..services.common import (
 )
 from ..services.dashboard import reports_invalidate_dashboards
 from ..text import CleanCharField
+from .account_import import AccountImportAdminMixin
 from .mixins import (
     CleanInputAdminMixin,
     DeactivateNotDeleteMixin,
@@ -140,6 +141,7 @@ class AccountProfileInline(CleanInputAdminMixin, admin.StackedInline):
 
 @admin.register(User)
 class TrackerUserAdmin(
+    AccountImportAdminMixin,
     CleanInputAdminMixin,
     InvalidatesDashboardsMixin,
     DeactivateNotDeleteMixin,
