@@ -233,3 +233,14 @@ def test_obligation_list_cached_for_one_county_is_not_served_to_another(client, 
     assert "甲县的事项" in first and "乙县的事项" not in first
     assert "乙县的事项" in second and "甲县的事项" not in second
     assert "甲县公安局" not in second
+
+
+def test_department_ranking_lists_only_the_countys_own_units(client, city):
+    ours = _county(city, "甲县")
+    _county(city, "乙县")
+    client.force_login(_person("ours", ours, "supervisor"))
+
+    response = client.get(reverse("tracker:department_ranking"))
+
+    names = [row.department.name for row in response.context["rows"]]
+    assert names == ["甲县公安局"]

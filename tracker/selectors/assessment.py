@@ -468,6 +468,9 @@ def department_indicators(
     departments = Department.objects.filter(
         Q(is_active=True) | Q(pk__in=[*counts, *notice_counts, *part_counts])
     ).order_by("name")
+    if report.organization_unit_id is not None:
+        # The report's own units: another county's are not ranked beside them.
+        departments = departments.filter(organization_id=report.organization_unit_id)
     rows = []
     for department in departments:  # one row per department
         row = counts.get(department.pk, {})

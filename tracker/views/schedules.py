@@ -14,7 +14,7 @@ from ..exports import (
     schedule_export_rows,
     schedule_layout,
 )
-from ..models import Schedule
+from ..models import Department, Report, Schedule
 from ..organised_work_forms import (
     ProgressReportForm,
     ScheduleFilterForm,
@@ -32,8 +32,20 @@ def schedule(request):
     if not permissions.can_view_schedule(request.user):
         raise PermissionDenied
     form = ScheduleFilterForm(request.GET or None)
+    # The choices of the user's organization and below it.
+    form.fields["report"].queryset = form.fields["report"].queryset.filter(
+        pk__in=Report.objects.visible_to(request.user)
+    )
+    form.fields["department"].queryset = Department.objects.visible_to(
+        request.user
+    ).order_by("kind", "name")
     data = form.cleaned_data if form.is_valid() else {}
-    schedules = Schedule.objects.select_related("report").order_by("-report__year")
+    # Only the reports the user sees: another organization's 调度表 is missing.
+    schedules = (
+        Schedule.objects.filter(report__in=Report.objects.visible_to(request.user))
+        .select_related("report")
+        .order_by("-report__year")
+    )
     chosen = (
         schedules.filter(report=data["report"]).first()
         if data.get("report")
