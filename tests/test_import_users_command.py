@@ -65,6 +65,7 @@ def test_a_thousand_rows_make_a_thousand_accounts_that_must_change_password(
     assert profile.must_change_password and profile.organization == county
 
 
+@pytest.mark.usefixtures("english")
 def test_a_bad_row_lists_every_error_per_row_and_creates_nobody(tmp_path, county):
     rows = [_row(n) for n in range(1000)]
     rows[10] = _row(10, organization="巫山县")
