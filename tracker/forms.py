@@ -218,22 +218,6 @@ def owner_choices(departments, field):
     return choices
 
 
-def scope_departments(form, organization_id):
-    """Offer only the units of ``organization_id`` (an item's organization) in the
-    form's department fields, and the people of those units as owners. Nothing
-    to do for a deployment's items without an organization."""
-    if form is None or organization_id is None:
-        return form
-    for name in ("department",):
-        field = form.fields.get(name)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = field.queryset.filter(organization_id=organization_id)
-    if isinstance(form, OwnerByDepartmentMixin):
-        owner = form.fields["owner"]
-        owner.choices = owner_choices(form.fields["department"].queryset, owner)
-    return form
-
-
 class OwnerByDepartmentMixin:
     """Offer the responsible person grouped by the departments the form offers."""
 

@@ -26,10 +26,11 @@ from ..forms import (
     FollowUpWithdrawForm,
     NoteForm,
     NoticeReplyForm,
+    OwnerByDepartmentMixin,
     StatusForm,
     SupervisionForm,
     WithdrawEvidenceForm,
-    scope_departments,
+    owner_choices,
 )
 from ..models import (
     Obligation,
@@ -81,6 +82,22 @@ DOWNLOAD_CONTENT_TYPES = frozenset(
 )
 
 
+def _scope_departments(form, organization_id):
+    """Offer only the units of ``organization_id`` (an item's organization) in the
+    form's department fields, and the people of those units as owners. Nothing
+    to do for a deployment's items without an organization."""
+    if form is None or organization_id is None:
+        return form
+    for name in ("department",):
+        field = form.fields.get(name)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = field.queryset.filter(organization_id=organization_id)
+    if isinstance(form, OwnerByDepartmentMixin):
+        owner = form.fields["owner"]
+        owner.choices = owner_choices(form.fields["department"].queryset, owner)
+    return form
+
+
 def _breadcrumb_sections(section):
     """The chapter, then the group, the obligation sits in (as printed)."""
     chain = [section]
@@ -115,7 +132,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             return None
         if name in bound:
             return bound[name]
-        return scope_departments(
+        return _scope_departments(
             form_class(initial={**version, **(initial or {})}, auto_id=FORM_IDS[name]),
             obligation.report.organization_unit_id,
         )
