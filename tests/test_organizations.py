@@ -146,7 +146,7 @@ def test_account_without_organization_sees_nothing_once_there_are_several(client
 @pytest.mark.django_db(transaction=True)
 def test_upgrade_makes_one_organization_of_the_reports_and_attaches_everything():
     executor = MigrationExecutor(connection)
-    before = [("tracker", "0015_organizations")]
+    before = [("tracker", "0016_organizations")]
     executor.migrate(before)
     apps = executor.loader.project_state(before).apps
     Report = apps.get_model("tracker", "Report")
