@@ -23,6 +23,7 @@ import string
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -368,6 +369,9 @@ def obligation_export(user, query, export_format, *, today=None) -> ObligationEx
     filterset = ObligationFilter(
         query or None,
         queryset=obligations_for_table(Obligation.objects.visible_to(user)),
+        # The filters' choices are the reader's organization's (filters.py reads
+        # them from the request's user); a job has its user, not a request.
+        request=SimpleNamespace(user=user),
     )
     valid = filterset.is_valid()
     table = ObligationTable(filterset.qs if valid else filterset.queryset.none())
