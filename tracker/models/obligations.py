@@ -283,6 +283,23 @@ class Obligation(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # 报告用语: the one or two sentences next year's report says of this item,
+    # written or accepted by the supervisor at approval (never the staff's raw
+    # progress notes); the draft marks items without it 【待补充】.
+    report_wording = models.TextField(_("report wording"), blank=True, default="")
+    # 结转: the obligation of the next report this unfinished one was carried into.
+    # An outcome beside the status rather than a status of its own: the status
+    # stays what the work reached (not done, so the ranking counts it unfinished)
+    # and the TRANSITIONS table keeps describing only the work; the carried-over
+    # obligation is read-only like one of a closed report.
+    carried_into = models.OneToOneField(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_from",
+        verbose_name=_("carried over into"),
+    )
     addresses = models.ManyToManyField(
         "self",
         symmetrical=False,

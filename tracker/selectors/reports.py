@@ -6,8 +6,11 @@ import functools
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
+    Exists,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -47,13 +50,82 @@ def _reports_for_selector_sql(vendor: str) -> tuple[str, tuple]:
 
 
 def selected_report(reports, raw_pk) -> Report | None:
-    """The report chosen with ``?report=<pk>``; the latest one otherwise."""
-    reports = list(reports)
+    """The report chosen with ``?report=<pk>``; None when none is chosen (the
+    pages then show the reports with open work, ``open_work_reports``)."""
     if raw_pk and str(raw_pk).isdigit():
         for report in reports:
             if report.pk == int(raw_pk):
                 return report
-    return reports[0] if reports else None
+    return None
+
+
+def open_work_q() -> Q:
+    """Obligations still to be worked on: not done, not carried over into the next
+    report (结转), in a report that is not closed."""
+    return (
+        ~Q(status=Status.DONE)
+        & Q(carried_into__isnull=True)
+        & Q(report__closed_at__isnull=True)
+    )
+
+
+def open_work_report_ids() -> list[int]:
+    """The reports with open work (``open_work_q``), oldest year first: one query.
+
+    The one rule for "which years are live": the dashboard, departments and the
+    ranking default to them, and every list labels an item with its year when
+    there is more than one (``labels_years``)."""
+    return list(
+        Report.objects.filter(closed_at__isnull=True)
+        .filter(
+            Exists(
+                Obligation.objects.filter(report=OuterRef("pk"))
+                .filter(open_work_q())
+                .values("pk")
+            )
+        )
+        .order_by("year", "imported_at")
+        .values_list("pk", flat=True)
+    )
+
+
+def open_work_reports_of_request(request, *, reports=None) -> list[int]:
+    """``open_work_report_ids`` read once per request, however many templates,
+    views and tags ask. With ``reports`` (``reports_for_selector``: every report
+    with its revision) it comes from the cache while no report changed, so the
+    dashboard's cached page still reads no obligation."""
+    cached = getattr(request, "_open_work_report_ids", None)
+    if cached is None:
+        if reports is None:
+            cached = open_work_report_ids()
+        else:
+            # Every write to a report's obligations and every close or reopen
+            # bumps its revision (services.dashboard.report_invalidate_dashboard).
+            key = "open-work:" + ",".join(
+                f"{report.pk}.{report.revision_number}" for report in reports
+            )
+            cached = cache.get(key)
+            if cached is None:
+                cached = open_work_report_ids()
+                cache.set(key, cached, OPEN_WORK_CACHE_SECONDS)
+        request._open_work_report_ids = cached
+    return cached
+
+
+# Replaced by the next write anyway; this only bounds how long an unused key stays.
+OPEN_WORK_CACHE_SECONDS = 3600
+
+
+def labels_years(request=None) -> bool:
+    """Whether items are shown with their report's year ("2022 · 4.1"): when more
+    than one report has open work, two items may share a code. Without a request
+    (notifications, exports, commands) it is read anew."""
+    ids = (
+        open_work_reports_of_request(request)
+        if request is not None
+        else open_work_report_ids()
+    )
+    return len(ids) > 1
 
 
 def report_obligations(visible: QuerySet, *, report: Report) -> list[Obligation]:

@@ -22,8 +22,10 @@ from .dashboard import report_choice
 def department_list(request):
     """Every department's scorecard, those most at risk first
     (``selectors.dashboard.by_risk``)."""
-    reports, report = report_choice(request)
-    obligations = Obligation.objects.visible_to(request.user).filter(report=report)
+    choice = report_choice(request)
+    obligations = Obligation.objects.visible_to(request.user).filter(
+        report__in=[report.pk for report in choice.shown]
+    )
     scorecards = by_risk(
         department_scorecards(
             obligations, today=timezone.localdate(), all_departments=True
@@ -33,8 +35,9 @@ def department_list(request):
         request,
         "tracker/department_list.html",
         {
-            "reports": reports,
-            "report": report,
+            "reports": choice.reports,
+            "report": choice.report,
+            "choice": choice,
             "scorecards": scorecards,
             "can_view_ranking": permissions.can_view_ranking(request.user),
         },
@@ -44,8 +47,10 @@ def department_list(request):
 @require_GET
 def department_detail(request, pk):
     department = get_object_or_404(Department, pk=pk)
-    reports, report = report_choice(request)
-    obligations = Obligation.objects.visible_to(request.user).filter(report=report)
+    choice = report_choice(request)
+    obligations = Obligation.objects.visible_to(request.user).filter(
+        report__in=[report.pk for report in choice.shown]
+    )
     scorecard = department_scorecard(
         obligations, department=department, today=timezone.localdate()
     )
@@ -58,8 +63,9 @@ def department_detail(request, pk):
         "tracker/department_detail.html",
         {
             "department": department,
-            "reports": reports,
-            "report": report,
+            "reports": choice.reports,
+            "report": choice.report,
+            "choice": choice,
             "scorecard": scorecard,
             "table": table,
         },
