@@ -753,10 +753,18 @@ class TemporaryPasswordForm(AdminPasswordChangeForm):
 
 class ReportCloseForm(forms.Form):
     reason = record_text_field(
-        _("Reason"),
-        required=False,
-        help_text=_("For example: the year's work is archived."),
+        _("Reason for closing"),
+        help_text=_(
+            "Required: for example, the year's work is archived and what is still "
+            "open is carried over into next year's report."
+        ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = _(
+            "A reason is required to close a report; it stays open."
+        )
 
 
 class ReportReopenForm(forms.Form):

@@ -124,9 +124,10 @@ class ObligationQuerySet(models.QuerySet):
         return self
 
     def of_open_reports(self):
-        """Obligations whose report is not closed: what reminders and escalations
-        still act on."""
-        return self.filter(report__closed_at__isnull=True)
+        """Obligations whose report is not closed and that were not carried over
+        into the next report (结转): what queues, reminders and escalations still
+        act on."""
+        return self.filter(report__closed_at__isnull=True, carried_into__isnull=True)
 
     def of_user_departments(self, user):
         """The obligations a staff member is responsible for: their departments'
@@ -368,7 +369,18 @@ class Obligation(models.Model):
         return overdue_in_python(self, today)
 
     def countdown(self, today: date) -> Countdown | None:
+        """None also once settled otherwise: carried over, or its report closed
+        (nothing of it can change, so no day is left or late)."""
+        if self.carried_into_id is not None or self.report_is_closed():
+            return None
         return countdown(self.due_date, self.status, today)
+
+    def report_is_closed(self) -> bool:
+        """From ``report_closed`` when the query annotated it (lists), else from
+        the report (one query unless it came with ``select_related``)."""
+        if hasattr(self, "report_closed"):
+            return bool(self.report_closed)
+        return self.report.closed_at is not None
 
 
 class StatusSnapshot(models.Model):

@@ -274,6 +274,7 @@ def overdue_list(obligations: QuerySet, *, today: date, limit: int = LIST_LIMIT)
     return (
         obligations.overdue(today)
         .select_related("department", "owner")
+        .annotate(report_closed=F("report__closed_at"))
         .order_by("due_date", "position")[:limit]
     )
 
@@ -282,6 +283,7 @@ def due_soon_list(obligations: QuerySet, *, today: date, limit: int = LIST_LIMIT
     return (
         obligations.due_within(today, DUE_SOON_DAYS)
         .select_related("department", "owner")
+        .annotate(report_closed=F("report__closed_at"))
         .order_by("due_date", "position")[:limit]
     )
 
@@ -291,6 +293,7 @@ def awaiting_review_list(obligations: QuerySet, *, limit: int = LIST_LIMIT):
     return (
         obligations.filter(status=Status.SUBMITTED)
         .select_related("department", "owner")
+        .annotate(report_closed=F("report__closed_at"))
         .order_by("status_changed_at", "pk")[:limit]
     )
 
@@ -300,6 +303,7 @@ def unacknowledged_list(obligations: QuerySet, *, limit: int = LIST_LIMIT):
     return (
         obligations.unacknowledged()
         .select_related("department", "owner")
+        .annotate(report_closed=F("report__closed_at"))
         .order_by("department_assigned_at", "pk")[:limit]
     )
 
@@ -311,7 +315,10 @@ def pending_extensions(obligations: QuerySet, *, limit: int = LIST_LIMIT):
             status=ExtensionRequest.Status.PENDING,
             obligation__in=obligations.values("pk"),
         )
-        .select_related("obligation", "obligation__department", "requested_by")
+        .select_related(
+            "obligation", "obligation__department", "obligation__report", "requested_by"
+        )
+        .defer("obligation__body", "obligation__report__source_text")
         .order_by("created_at", "pk")[:limit]
     )
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
+    Count,
     Exists,
     OuterRef,
     Prefetch,
@@ -19,11 +20,14 @@ from django.db.models.functions import Coalesce
 
 from ..models import (
     Evidence,
+    ExtensionRequest,
     FollowUp,
     Obligation,
+    Part,
     ProgressUpdate,
     Report,
     Section,
+    SupervisionNotice,
 )
 from .dashboard import Status
 
@@ -292,3 +296,50 @@ def organization_name() -> str:
         "organization", flat=True
     )
     return latest.first() or ""
+
+
+@dataclass
+class OpenSummary:
+    """What is still open in a report, shown before it is closed: ``by_status``
+    [(status, label, count)] of the items not done and not carried over, the
+    pending extension requests, unanswered 督办单 and unsettled parts."""
+
+    by_status: list
+    open_items: int
+    pending_extensions: int
+    unanswered_notices: int
+    open_parts: int
+
+    @property
+    def anything_open(self) -> bool:
+        return bool(
+            self.open_items
+            or self.pending_extensions
+            or self.unanswered_notices
+            or self.open_parts
+        )
+
+
+def report_open_summary(report: Report) -> OpenSummary:
+    """Four grouped counts, whatever the number of obligations."""
+    still_open = Obligation.objects.filter(
+        report=report, carried_into__isnull=True
+    ).exclude(status=Status.DONE)
+    counts = dict(
+        still_open.values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "n")
+    )
+    by_status = [(s.value, s.label, counts[s.value]) for s in Status if counts.get(s)]
+    return OpenSummary(
+        by_status=by_status,
+        open_items=sum(counts.values()),
+        pending_extensions=ExtensionRequest.objects.filter(
+            obligation__report=report, status=ExtensionRequest.Status.PENDING
+        ).count(),
+        unanswered_notices=SupervisionNotice.objects.filter(
+            obligation__report=report, replied_at__isnull=True
+        ).count(),
+        open_parts=Part.objects.filter(obligation__report=report).unsettled().count(),
+    )

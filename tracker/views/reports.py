@@ -28,7 +28,7 @@ from ..models import (
 from ..report_text import report_paragraphs
 from ..selectors import reports as reports_selectors
 from ..selectors.followups import report_followup
-from ..selectors.reports import report_obligations
+from ..selectors.reports import report_obligations, report_open_summary
 from ..services import jobs as jobs_services
 from ..services import reports as reports_services
 from ..services.common import ServiceError
@@ -64,6 +64,11 @@ def _report_page(request, report, *, bound=None, status=200):
 
     context = {
         "report": report,
+        # What is still open, shown above the close form: only to those who may
+        # close (four counts more for them).
+        "open_summary": report_open_summary(report)
+        if may_close and not report.is_closed
+        else None,
         "can_archive": permissions.can_archive_report(request.user),
         "close_form": form(ReportCloseForm, "close", allowed=not report.is_closed),
         "reopen_form": form(ReportReopenForm, "reopen", allowed=report.is_closed),
