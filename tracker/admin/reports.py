@@ -36,14 +36,6 @@ from ..services.importing import (
 )
 from ..services.jobs import job_start, job_start_import
 from ..services.reports import report_close
-
-
-def CLOSED_IN_ADMIN():  # noqa: N802 - reads like the constant it stands for
-    """The reason recorded when the admin closes a report with nothing open (in
-    the language of the record, read when closing)."""
-    return gettext("Closed in the admin: nothing was open.")
-
-
 from .mixins import (
     CleanInputAdminMixin,
     ClosedReportReadOnlyMixin,
@@ -51,6 +43,12 @@ from .mixins import (
     NoDeleteMixin,
     ReadOnlyMixin,
 )
+
+
+def CLOSED_IN_ADMIN():  # noqa: N802 - reads like the constant it stands for
+    """The reason recorded when the admin closes a report with nothing open (in
+    the language of the record, read when closing)."""
+    return gettext("Closed in the admin: nothing was open.")
 
 
 def _suggested_links(tree):

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import (
-    F,
     Aggregate,
     Case,
     CharField,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
