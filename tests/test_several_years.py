@@ -11,7 +11,8 @@ from django.urls import reverse
 from tests.conftest import in_english
 from tests.followup_helpers import import_2023
 from tests.pages import parse
-from tracker.models import Obligation, Report
+from tests.workflow_helpers import approve
+from tracker.models import Notification, Obligation, Report
 from tracker.selectors.reports import labels_years, open_work_report_ids
 from tracker.services.reports import report_close
 
@@ -110,3 +111,15 @@ def test_only_reports_with_open_work_are_live(two_years, supervisor):
     assert open_work_report_ids() == [later["4.1"].report_id]
     assert not labels_years()
     assert Report.objects.count() == 2
+
+
+def test_a_notification_names_the_year_while_two_reports_have_open_work(
+    two_years, staff_a, supervisor
+):
+    earlier, _later = two_years
+    approve(earlier["4.1"], supervisor)
+
+    texts = list(
+        Notification.objects.filter(recipient=staff_a).values_list("text", flat=True)
+    )
+    assert texts and all("2022 · 4.1" in text for text in texts)

@@ -410,3 +410,32 @@ class StatusSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.status}: {self.count}"
+
+
+def open_work_q() -> Q:
+    """Obligations still to be worked on: not done, not carried over into the next
+    report (结转), in a report that is not closed."""
+    return (
+        ~Q(status=Obligation.Status.DONE)
+        & Q(carried_into__isnull=True)
+        & Q(report__closed_at__isnull=True)
+    )
+
+
+def open_work_years() -> dict[int, int]:
+    """{report pk: year} of the reports with open work (``open_work_q``), oldest
+    year first: one query. The one rule for "which years are live": more than one,
+    and every list, queue, notification and export labels items with their year
+    (``selectors.reports.labels_years``, ``recording.obligation_name``)."""
+    return dict(
+        Report.objects.filter(closed_at__isnull=True)
+        .filter(
+            models.Exists(
+                Obligation.objects.filter(report=models.OuterRef("pk"))
+                .filter(open_work_q())
+                .values("pk")
+            )
+        )
+        .order_by("year", "imported_at")
+        .values_list("pk", "year")
+    )

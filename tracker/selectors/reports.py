@@ -10,8 +10,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
-    Exists,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -28,6 +26,7 @@ from ..models import (
     Report,
     Section,
     SupervisionNotice,
+    open_work_years,
 )
 from .dashboard import Status
 
@@ -63,34 +62,12 @@ def selected_report(reports, raw_pk) -> Report | None:
     return None
 
 
-def open_work_q() -> Q:
-    """Obligations still to be worked on: not done, not carried over into the next
-    report (结转), in a report that is not closed."""
-    return (
-        ~Q(status=Status.DONE)
-        & Q(carried_into__isnull=True)
-        & Q(report__closed_at__isnull=True)
-    )
-
-
 def open_work_report_ids() -> list[int]:
-    """The reports with open work (``open_work_q``), oldest year first: one query.
-
-    The one rule for "which years are live": the dashboard, departments and the
-    ranking default to them, and every list labels an item with its year when
-    there is more than one (``labels_years``)."""
-    return list(
-        Report.objects.filter(closed_at__isnull=True)
-        .filter(
-            Exists(
-                Obligation.objects.filter(report=OuterRef("pk"))
-                .filter(open_work_q())
-                .values("pk")
-            )
-        )
-        .order_by("year", "imported_at")
-        .values_list("pk", flat=True)
-    )
+    """The reports with open work (``models.open_work_years``), oldest year
+    first: the dashboard, departments and the ranking default to them, and every
+    list labels an item with its year when there is more than one
+    (``labels_years``)."""
+    return list(open_work_years())
 
 
 def open_work_reports_of_request(request, *, reports=None) -> list[int]:
