@@ -54,6 +54,11 @@ def rating_record(rating, comment=""):
     return "\n".join(lines)
 
 
+def wording_record(wording):
+    """The timeline's line for an item's 报告用语, in the record language."""
+    return record_text(_("Report wording: %(wording)s"), wording=wording)
+
+
 def record_text(message, **params):
     """``message % params`` in the organisation's language (see ``_recorded``)."""
     with translation.override(settings.LANGUAGE_CODE):

@@ -3,6 +3,7 @@ report.
 """
 
 import functools
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -139,8 +140,8 @@ class ReportDraft:
     ``unremedied_problems``: problems with a remedying task not done (or, with no
     task, not done themselves), each with ``remedies`` (its tasks); ``carried_over``:
     the tasks not done. Each obligation has ``live_evidence`` (not withdrawn, oldest
-    first), ``progress_notes`` (the staff's progress notes and submission notes,
-    oldest first) and its confirmed follow-ups across years,
+    first), its ``report_wording`` (报告用语, the draft's words for it: never the
+    staff's progress notes) and its confirmed follow-ups across years,
     ``confirmed_earlier`` and ``confirmed_later``."""
 
     report: Report
@@ -160,7 +161,7 @@ class ReportDraft:
 def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
     """Read what the draft of next year's report needs in a fixed number of queries
     (the obligations with their sections and department, then their live evidence,
-    progress notes, remedying tasks and follow-ups, then the leaders' chapter's
+    remedying tasks and follow-ups, then the leaders' chapter's
     sections), whatever the number of obligations."""
     Kind = Obligation.Kind
     obligations = list(
@@ -173,23 +174,6 @@ def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
                 .only("pk", "obligation_id", "original_name", "sha256", "uploaded_at")
                 .order_by("uploaded_at", "pk"),
                 to_attr="live_evidence",
-            ),
-            # What the staff wrote of the work: their progress notes and the
-            # notes they submitted it for review with ("the note says what was
-            # done").
-            Prefetch(
-                "updates",
-                queryset=ProgressUpdate.objects.filter(
-                    Q(action=ProgressUpdate.Action.COMMENT)
-                    | Q(
-                        action=ProgressUpdate.Action.STATUS,
-                        to_status=Status.SUBMITTED,
-                    )
-                )
-                .exclude(text="")
-                .only("pk", "obligation_id", "text", "created_at")
-                .order_by("created_at", "pk"),
-                to_attr="progress_notes",
             ),
             Prefetch(
                 "addressed_by",
@@ -320,3 +304,52 @@ def report_open_summary(report: Report) -> OpenSummary:
         ).count(),
         open_parts=Part.objects.filter(obligation__report=report).unsettled().count(),
     )
+
+
+# Workflow talk in a submission note: addressed to the reviewer about the files,
+# never prose for the report. A sentence holding one of these is left out of the
+# suggested 报告用语.
+WORKFLOW_TALK = (
+    "请审核",
+    "请审阅",
+    "请审批",
+    "请查收",
+    "请核实",
+    "见附件",
+    "已上传",
+    "已补充",
+    "补充材料",
+    "重新提交",
+    "退回",
+    "签到表",
+)
+_SENTENCES = re.compile(r"[^。；;！!？?\n]+")
+# One or two sentences: the suggestion stops after the second.
+SUGGESTED_SENTENCES = 2
+
+
+def suggested_report_wording(obligation: Obligation) -> str:
+    """A suggestion for the item's 报告用语, built from its latest submission
+    note (one query): its first two sentences that are not workflow talk
+    (``WORKFLOW_TALK``), ending with 。. Empty when nothing is left: the
+    supervisor writes it."""
+    note = (
+        ProgressUpdate.objects.filter(
+            obligation=obligation,
+            action=ProgressUpdate.Action.STATUS,
+            to_status=Status.SUBMITTED,
+        )
+        .exclude(text="")
+        .order_by("-created_at", "-pk")
+        .values_list("text", flat=True)
+        .first()
+    )
+    if not note:
+        return ""
+    sentences = [
+        sentence.strip(" ，,、")
+        for sentence in _SENTENCES.findall(note)
+        if sentence.strip(" ，,、")
+        and not any(word in sentence for word in WORKFLOW_TALK)
+    ]
+    return "".join(f"{s}。" for s in sentences[:SUGGESTED_SENTENCES])

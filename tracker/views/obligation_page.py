@@ -49,6 +49,7 @@ from ..selectors.obligations import (
     review_material,
     suggested_problems,
 )
+from ..selectors.reports import suggested_report_wording
 from ..selectors.schedules import item_progress
 from ..selectors.worklists import next_to_review
 from ..services.common import ServiceError, StaleVersionError
@@ -138,8 +139,21 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     )
     if not writable:
         transitions = []
-    status_form = form("status", StatusForm, allowed=bool(transitions))
-    if status_form is not None and not any(t.rating_required for t in transitions):
+    approving = any(t.rating_required for t in transitions)
+    status_form = form(
+        "status",
+        StatusForm,
+        allowed=bool(transitions),
+        # The supervisor accepts or rewrites the suggested 报告用语 (one query,
+        # for the page that offers approving only).
+        initial={
+            "report_wording": obligation.report_wording
+            or suggested_report_wording(obligation)
+        }
+        if approving
+        else None,
+    )
+    if status_form is not None and not approving:
         status_form.without_rating()
     context_forms = {
         "status": status_form,
