@@ -375,6 +375,15 @@ class Obligation(models.Model):
             return None
         return countdown(self.due_date, self.status, today)
 
+    @property
+    def carried_from_or_none(self):
+        """The item of the year before this one was carried over from (结转), or
+        None (the reverse side of ``carried_into``; a query unless cached)."""
+        try:
+            return self.carried_from
+        except Obligation.DoesNotExist:
+            return None
+
     def report_is_closed(self) -> bool:
         """From ``report_closed`` when the query annotated it (lists), else from
         the report (one query unless it came with ``select_related``)."""

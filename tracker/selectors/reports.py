@@ -353,3 +353,13 @@ def suggested_report_wording(obligation: Obligation) -> str:
         and not any(word in sentence for word in WORKFLOW_TALK)
     ]
     return "".join(f"{s}。" for s in sentences[:SUGGESTED_SENTENCES])
+
+
+def next_report(report: Report) -> Report | None:
+    """The organization's next report after ``report`` (the nearest later year):
+    where its unfinished items are carried over (结转)."""
+    return (
+        Report.objects.filter(organization=report.organization, year__gt=report.year)
+        .order_by("year")
+        .first()
+    )

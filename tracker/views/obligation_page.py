@@ -49,10 +49,11 @@ from ..selectors.obligations import (
     review_material,
     suggested_problems,
 )
-from ..selectors.reports import suggested_report_wording
+from ..selectors.reports import next_report, suggested_report_wording
 from ..selectors.schedules import item_progress
 from ..selectors.worklists import next_to_review
 from ..services.common import ServiceError, StaleVersionError
+from ..year_forms import CarryOverForm, ReportWordingForm
 
 # DOM ids of the obligation page's forms: several forms share field names (note,
 # version), so each gets its own auto_id prefix to keep labels and errors tied to
@@ -71,6 +72,8 @@ FORM_IDS = {
     "part_add": "part-add-%s",
     "chase": "chase-%s",
     "progress_report": "progress-report-%s",
+    "carry_over": "carry-over-%s",
+    "report_wording": "report-wording-%s",
 }
 
 # What the download may be served as: the types evidence_upload stores. Anything
@@ -78,6 +81,12 @@ FORM_IDS = {
 DOWNLOAD_CONTENT_TYPES = frozenset(
     content_type.split(";")[0] for content_type in EVIDENCE_CONTENT_TYPES.values()
 )
+
+
+def _carry_target(obligation):
+    """The open report this item would be carried into (one query), else None."""
+    later = next_report(obligation.report)
+    return later if later is not None and not later.is_closed else None
 
 
 def _breadcrumb_sections(section):
@@ -100,7 +109,11 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     bound = bound or {}
     obligation_page_related(obligation)
     # A closed report is read-only for everyone: no form at all, downloads stay.
-    writable = permissions.is_writable(obligation.report)
+    # Carried over into the next report (结转): read-only here as well.
+    writable = (
+        permissions.is_writable(obligation.report)
+        and obligation.carried_into_id is None
+    )
     may_work = permissions.can_work_on(user, obligation)
     can_work = writable and may_work
     can_review = writable and permissions.can_review(user)
@@ -209,6 +222,22 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             and permissions.can_chase(user)
             and obligation.department_id is not None
             and obligation.status != Obligation.Status.DONE,
+        ),
+    )
+    context_forms.update(
+        carry_over=form(
+            "carry_over",
+            CarryOverForm,
+            allowed=writable
+            and permissions.can_carry_over(user)
+            and obligation.status != Obligation.Status.DONE
+            and _carry_target(obligation) is not None,
+        ),
+        report_wording=form(
+            "report_wording",
+            ReportWordingForm,
+            allowed=writable and permissions.can_write_report_wording(user),
+            initial={"text": obligation.report_wording},
         ),
     )
     shown_parts = _part_forms(user, obligation, bound, writable=writable)

@@ -28,10 +28,11 @@ from ..models import (
 from ..report_text import report_paragraphs
 from ..selectors import reports as reports_selectors
 from ..selectors.followups import report_followup
-from ..selectors.reports import report_obligations, report_open_summary
+from ..selectors.reports import next_report, report_obligations, report_open_summary
 from ..services import jobs as jobs_services
 from ..services import reports as reports_services
 from ..services.common import ServiceError
+from ..year_forms import ReportCarryOverForm
 
 
 @require_safe
@@ -41,10 +42,10 @@ def report_detail(request, pk):
     One query for the obligations (only the columns the links need); the text is cut
     into segments in Python and the template escapes every one of them."""
     report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
-    return _report_page(request, report)
+    return report_page(request, report)
 
 
-def _report_page(request, report, *, bound=None, status=200):
+def report_page(request, report, *, bound=None, status=200):
     """The report page, with the closing forms a supervisor may use (``bound``: the
     one that was refused, with its errors)."""
     obligations = report_obligations(
@@ -54,6 +55,7 @@ def _report_page(request, report, *, bound=None, status=200):
     for obligation in obligations:
         obligation.is_recurring = obligation.pk in followup.recurring
     may_close = permissions.can_close_report(request.user)
+    may_carry = permissions.can_carry_over(request.user)
 
     def form(form_class, prefix, *, allowed):
         if not (may_close and allowed):
@@ -62,8 +64,18 @@ def _report_page(request, report, *, bound=None, status=200):
             return bound
         return form_class(auto_id=f"{prefix}-%s")
 
+    later = next_report(report) if may_carry else None
+    if isinstance(bound, ReportCarryOverForm):
+        carry_form = bound
+    elif later is not None and not later.is_closed and not report.is_closed:
+        carry_form = ReportCarryOverForm(report=report, auto_id="carry-%s")
+    else:
+        carry_form = None
     context = {
         "report": report,
+        "next_report": later,
+        # The unfinished items, ticked to carry over (结转) into the next report.
+        "carry_form": carry_form,
         # What is still open, shown above the close form: only to those who may
         # close (four counts more for them).
         "open_summary": report_open_summary(report)
@@ -88,7 +100,7 @@ def _report_page(request, report, *, bound=None, status=200):
     }
     # A refusal whose form has no place any more (closing a report someone closed
     # meanwhile) still has its say, at the top.
-    shown = (context["close_form"], context["reopen_form"])
+    shown = (context["close_form"], context["reopen_form"], context["carry_form"])
     context["orphan_errors"] = (
         bound.non_field_errors()
         if bound is not None and all(each is not bound for each in shown)
@@ -117,7 +129,7 @@ def _report_form_post(request, pk, form_class, prefix, write, message):
             messages.success(request, message)
             return redirect(report)
     report.refresh_from_db()
-    return _report_page(request, report, bound=form, status=400)
+    return report_page(request, report, bound=form, status=400)
 
 
 @require_POST

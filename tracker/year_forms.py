@@ -1,0 +1,47 @@
+"""The forms of a year handing over to the next: carrying items over (结转), an
+item's report wording (报告用语) and a report's follow-ups decided in one form
+(forms.py had no room left under 800 lines)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .forms import VersionedForm, record_text_field
+from .models import Obligation
+from .services.workflow import REPORT_WORDING_MAX_LENGTH
+
+
+class CarryOverForm(VersionedForm):
+    """One item carried over with one click: the button is the decision."""
+
+
+class ReportWordingForm(VersionedForm):
+    text = record_text_field(
+        _("Report wording (报告用语)"),
+        rows=2,
+        max_length=REPORT_WORDING_MAX_LENGTH,
+        help_text=_("One or two sentences next year's report says of this item."),
+    )
+
+
+class ReportCarryOverForm(forms.Form):
+    """The report's unfinished items, ticked to carry over together."""
+
+    obligations = forms.ModelMultipleChoiceField(
+        label=_("Unfinished items to carry over"),
+        queryset=Obligation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one item to carry over.")},
+    )
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["obligations"]
+        field.queryset = (
+            Obligation.objects.filter(report=report, carried_into__isnull=True)
+            .exclude(status=Obligation.Status.DONE)
+            .only("pk", "code", "title", "status")
+            .order_by("position")
+        )
+        field.label_from_instance = lambda o: (
+            f"{o.code} {o.title} ({o.get_status_display()})"
+        )
