@@ -494,6 +494,16 @@ MATRIX = [
         report_event=False,
     ),
     Row(
+        "report_followups_decide",
+        "confirm or reject the report's follow-ups in one form",
+        "post",
+        REVIEW,
+        followup=True,
+        target="report",
+        redirect_to="report",
+        report_event=False,
+    ),
+    Row(
         "obligation_report_wording",
         "write the report wording",
         "post",
@@ -583,6 +593,8 @@ def _payload(row, obligation, later, part, department_b):
         ).pk
     if row.url_name == "report_carry_over":
         data["obligations"] = [obligation.pk]
+    if row.url_name == "report_followups_decide":
+        data[f"pair-{obligation.pk}-{later.pk}"] = "confirm"
     if row.url_name in ("evidence_upload", "part_evidence_upload"):
         data["file"] = SimpleUploadedFile("工作台账.pdf", PDF)
     return data

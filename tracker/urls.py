@@ -83,6 +83,11 @@ urlpatterns = [
     path("reports/<int:pk>/close/", reports.report_close, name="report_close"),
     path("reports/<int:pk>/reopen/", reports.report_reopen, name="report_reopen"),
     path(
+        "reports/<int:pk>/followups/",
+        years.report_followups_decide,
+        name="report_followups_decide",
+    ),
+    path(
         "reports/<int:pk>/carry-over/",
         years.report_carry_over,
         name="report_carry_over",

@@ -45,3 +45,45 @@ class ReportCarryOverForm(forms.Form):
         field.label_from_instance = lambda o: (
             f"{o.code} {o.title} ({o.get_status_display()})"
         )
+
+
+class ReportFollowUpsForm(forms.Form):
+    """Every follow-up suggestion of a report, each confirmed, rejected or left
+    as it is, sent together (``services.followups.report_followups_decide``)."""
+
+    CHOICES = (
+        ("", _("Leave")),
+        ("confirm", _("Confirm")),
+        ("reject", _("Reject")),
+    )
+
+    def __init__(self, *args, suggestions, **kwargs):
+        super().__init__(*args, **kwargs)
+        for each in suggestions:
+            self.fields[self.field_name(each)] = forms.ChoiceField(
+                label=f"{each.earlier.code} → {each.later.code}",
+                choices=self.CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    @staticmethod
+    def field_name(suggestion) -> str:
+        return f"pair-{suggestion.earlier.pk}-{suggestion.later.pk}"
+
+    def decisions(self) -> list[tuple[int, int, str]]:
+        """[(earlier pk, later pk, "confirm" or "reject")] of the cleaned form."""
+        chosen = []
+        for name, verb in self.cleaned_data.items():
+            if verb:
+                _prefix, earlier, later = name.split("-")
+                chosen.append((int(earlier), int(later), verb))
+        return chosen
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.values()):
+            raise forms.ValidationError(
+                _("Choose confirm or reject for at least one suggestion.")
+            )
+        return cleaned

@@ -32,7 +32,7 @@ from ..selectors.reports import next_report, report_obligations, report_open_sum
 from ..services import jobs as jobs_services
 from ..services import reports as reports_services
 from ..services.common import ServiceError
-from ..year_forms import ReportCarryOverForm
+from ..year_forms import ReportCarryOverForm, ReportFollowUpsForm
 
 
 @require_safe
@@ -64,6 +64,20 @@ def report_page(request, report, *, bound=None, status=200):
             return bound
         return form_class(auto_id=f"{prefix}-%s")
 
+    suggestions = [each for row in followup.rows for each in row.suggestions]
+    followups_form = None
+    if (
+        suggestions
+        and permissions.can_confirm_followups(request.user)
+        and not followup.later_report.is_closed
+    ):
+        followups_form = (
+            bound
+            if isinstance(bound, ReportFollowUpsForm)
+            else ReportFollowUpsForm(suggestions=suggestions, auto_id="followups-%s")
+        )
+        for each in suggestions:
+            each.decision = followups_form[ReportFollowUpsForm.field_name(each)]
     later = next_report(report) if may_carry else None
     if isinstance(bound, ReportCarryOverForm):
         carry_form = bound
@@ -76,6 +90,8 @@ def report_page(request, report, *, bound=None, status=200):
         "next_report": later,
         # The unfinished items, ticked to carry over (结转) into the next report.
         "carry_form": carry_form,
+        # Every follow-up suggestion decided in one form.
+        "followups_form": followups_form,
         # What is still open, shown above the close form: only to those who may
         # close (four counts more for them).
         "open_summary": report_open_summary(report)
@@ -100,7 +116,12 @@ def report_page(request, report, *, bound=None, status=200):
     }
     # A refusal whose form has no place any more (closing a report someone closed
     # meanwhile) still has its say, at the top.
-    shown = (context["close_form"], context["reopen_form"], context["carry_form"])
+    shown = (
+        context["close_form"],
+        context["reopen_form"],
+        context["carry_form"],
+        context["followups_form"],
+    )
     context["orphan_errors"] = (
         bound.non_field_errors()
         if bound is not None and all(each is not bound for each in shown)

@@ -9,8 +9,15 @@ from django.views.decorators.http import require_POST
 
 from .. import permissions
 from ..models import Report
+from ..selectors.followups import report_followup
+from ..services import followups as followups_services
 from ..services import years as years_services
-from ..year_forms import CarryOverForm, ReportCarryOverForm, ReportWordingForm
+from ..year_forms import (
+    CarryOverForm,
+    ReportCarryOverForm,
+    ReportFollowUpsForm,
+    ReportWordingForm,
+)
 from .obligation_page import FORM_IDS, post_obligation_form
 from .reports import report_page
 
@@ -90,4 +97,31 @@ def report_carry_over(request, pk):
         )
     for obligation, why in refused:
         messages.error(request, f"{obligation.code} {obligation.title}: {why}")
+    return redirect(report)
+
+
+@require_POST
+def report_followups_decide(request, pk):
+    """Every follow-up suggestion of the report confirmed, rejected or left, in
+    one form; back to the report page with the counts and any refusal."""
+    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
+    if not permissions.can_confirm_followups(request.user):
+        raise PermissionDenied
+    followup = report_followup(report)
+    suggestions = [each for row in followup.rows for each in row.suggestions]
+    form = ReportFollowUpsForm(
+        request.POST, suggestions=suggestions, auto_id="followups-%s"
+    )
+    if not form.is_valid():
+        return report_page(request, report, bound=form, status=400)
+    confirmed, rejected, refused = followups_services.report_followups_decide(
+        report=report, user=request.user, decisions=form.decisions()
+    )
+    messages.success(
+        request,
+        gettext("Follow-ups confirmed: %(confirmed)d; rejected: %(rejected)d.")
+        % {"confirmed": confirmed, "rejected": rejected},
+    )
+    for earlier, later, why in refused:
+        messages.error(request, f"{earlier} → {later}: {why}")
     return redirect(report)
