@@ -47,6 +47,9 @@ class ReportCarryOverForm(forms.Form):
         )
 
 
+FORM_ID = "followups-form"
+
+
 class ReportFollowUpsForm(forms.Form):
     """Every follow-up suggestion of a report, each confirmed, rejected or left
     as it is, sent together (``services.followups.report_followups_decide``)."""
@@ -64,7 +67,8 @@ class ReportFollowUpsForm(forms.Form):
                 label=f"{each.earlier.code} → {each.later.code}",
                 choices=self.CHOICES,
                 required=False,
-                widget=forms.RadioSelect,
+                # The radios stand in the report's list, the form below it.
+                widget=forms.RadioSelect(attrs={"form": FORM_ID}),
             )
 
     @staticmethod
