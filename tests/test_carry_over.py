@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.conftest import in_english
 from tests.factories import ObligationFactory, ReportFactory
+from tests.followup_helpers import import_2022, import_2023
 from tests.pages import parse
 from tests.workflow_helpers import set_status
 from tracker.models import Obligation, ProgressUpdate
@@ -69,20 +70,20 @@ def test_a_carried_over_item_is_read_only(
 ):
     obligation_carry_over(obligation=obligation, user=supervisor)
 
-    with pytest.raises(CarriedOverError, match="carried over"):
+    with pytest.raises(CarriedOverError, match="已结转"):
         obligation_add_note(obligation=obligation, user=staff_a, text="继续推进")
     assert not obligation.updates.filter(action=ProgressUpdate.Action.COMMENT).exists()
 
 
 def test_a_finished_item_is_not_carried_over(obligation, later_report, supervisor):
     set_status(obligation, S.DONE)
-    with pytest.raises(ServiceError, match="finished item"):
+    with pytest.raises(ServiceError, match="已完成的事项不结转"):
         obligation_carry_over(obligation=obligation, user=supervisor)
     assert not Obligation.objects.filter(report=later_report).exists()
 
 
 def test_without_a_next_report_nothing_is_carried(obligation, supervisor):
-    with pytest.raises(ServiceError, match="no later report"):
+    with pytest.raises(ServiceError, match="尚无下一年度报告"):
         obligation_carry_over(obligation=obligation, user=supervisor)
     obligation.refresh_from_db()
     assert obligation.carried_into is None
@@ -185,3 +186,16 @@ def test_ticking_nothing_is_refused_with_a_message(
     assert response.status_code == 400
     assert "Tick at least one item to carry over." in response.content.decode()
     assert not Obligation.objects.filter(report=later_report).exists()
+
+
+def test_reimporting_the_next_report_keeps_the_carried_item(db, supervisor):
+    earlier = import_2022()
+    _result, _later = import_2023()
+    successor = obligation_carry_over(obligation=earlier["4.1"], user=supervisor)
+
+    result, _again = import_2023()
+
+    assert successor.code not in result.missing
+    successor.refresh_from_db()
+    assert successor.missing_since is None
+    assert successor.section.code == "结转"

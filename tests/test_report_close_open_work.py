@@ -42,7 +42,7 @@ def test_closing_without_a_reason_is_refused_and_the_report_stays_open(
 
 
 def test_the_close_service_refuses_an_empty_reason(obligation, supervisor):
-    with pytest.raises(ServiceError, match="reason is required"):
+    with pytest.raises(ServiceError, match="须说明理由"):
         report_close(report=obligation.report, user=supervisor, reason="")
     assert not Report.objects.get(pk=obligation.report_id).is_closed
 

@@ -108,7 +108,7 @@ def test_a_stale_wording_form_never_overwrites(client, submitted, supervisor):
 
 
 def test_empty_wording_is_refused(submitted, supervisor):
-    with pytest.raises(ServiceError, match="Write the report wording"):
+    with pytest.raises(ServiceError, match="请填写报告用语"):
         obligation_set_report_wording(
             obligation=submitted, user=supervisor, text="  ", version=None
         )

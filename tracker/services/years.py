@@ -26,7 +26,10 @@ Status = Obligation.Status
 
 # The chapter of the next report that receives carried-over items: they have no
 # passage in its imported text, so they are grouped apart, after its own chapters.
+# Its number is far beyond any printed chapter's, so a re-import of the report
+# (which matches chapters by number) never takes it for one of its own.
 CARRIED_SECTION_CODE = "结转"
+CARRIED_SECTION_NUMBER = 99
 
 
 def _carried_section(target: Report, from_year: int) -> Section:
@@ -37,15 +40,13 @@ def _carried_section(target: Report, from_year: int) -> Section:
         report=target, parent=None, code=CARRIED_SECTION_CODE, title=title
     ).first()
     if section is None:
-        last = Section.objects.filter(report=target).aggregate(
-            position=Max("position"), number=Max("number")
-        )
+        last = Section.objects.filter(report=target).aggregate(Max("position"))
         section = Section.objects.create(
             report=target,
             code=CARRIED_SECTION_CODE,
-            number=(last["number"] or 0) + 1,
+            number=CARRIED_SECTION_NUMBER,
             title=title,
-            position=(last["position"] or 0) + 1,
+            position=(last["position__max"] or 0) + 1,
         )
     return section
 
