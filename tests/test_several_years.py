@@ -5,10 +5,14 @@ dashboard, departments and ranking default to both years, not to the newest."""
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import in_english
+from tests.factories import ObligationFactory, ReportFactory
 from tests.followup_helpers import import_2023
 from tests.pages import parse
 from tests.workflow_helpers import approve
@@ -123,3 +127,37 @@ def test_a_notification_names_the_year_while_two_reports_have_open_work(
         Notification.objects.filter(recipient=staff_a).values_list("text", flat=True)
     )
     assert texts and all("2022 · 4.1" in text for text in texts)
+
+
+def test_the_list_export_labels_each_code_with_its_year(client, two_years, supervisor):
+    client.force_login(supervisor)
+    response = client.get(reverse("tracker:obligation_list") + "?_export=csv")
+
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "2022 · 4.1" in content and "2023 · 4.1" in content
+
+
+def test_the_several_years_dashboard_reads_the_same_queries_at_any_size(
+    client, supervisor, department_a
+):
+    older = ReportFactory(organization="测试县", year=2022)
+    newer = ReportFactory(organization="测试县", year=2023)
+    client.force_login(supervisor)
+
+    def add(n):
+        for report in (older, newer):
+            for _ in range(n):
+                ObligationFactory(
+                    report=report, department=department_a, status=S.SUBMITTED
+                )
+
+    add(2)
+    cache.clear()
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/").status_code == 200
+    add(30)
+    cache.clear()
+    with CaptureQueriesContext(connection) as large:
+        page = client.get("/").content.decode()
+    assert len(large) == len(small)
+    assert 'data-count="submitted"><a' in page
