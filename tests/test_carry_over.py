@@ -12,9 +12,11 @@ from tests.conftest import in_english
 from tests.factories import ObligationFactory, ReportFactory
 from tests.followup_helpers import import_2022, import_2023
 from tests.pages import parse
-from tests.workflow_helpers import set_status
+from tests.test_report_close_service import PREPARE, WRITES, _state
+from tests.workflow_helpers import every_write_scene, set_status
 from tracker.models import Obligation, ProgressUpdate
 from tracker.selectors.assessment import department_indicators
+from tracker.services import reminders
 from tracker.services.common import CarriedOverError, ServiceError
 from tracker.services.workflow import obligation_add_note
 from tracker.services.years import obligation_carry_over
@@ -199,3 +201,50 @@ def test_reimporting_the_next_report_keeps_the_carried_item(db, supervisor):
     successor.refresh_from_db()
     assert successor.missing_since is None
     assert successor.section.code == "结转"
+
+
+@pytest.fixture
+def scene(obligation, staff_a, supervisor, tracker_admin):
+    """The close tests' scene: every write path's prerequisites."""
+    return {
+        **every_write_scene(obligation, staff_a, supervisor),
+        "staff": staff_a,
+        "supervisor": supervisor,
+        "admin": tracker_admin,
+    }
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_a_carried_over_item_refuses_every_write(scene, supervisor, name):
+    later = scene["obligation"].report
+    ReportFactory(organization=later.organization, year=later.year + 1)
+    obligation_carry_over(obligation=scene["obligation"], user=supervisor)
+    scene["obligation"].refresh_from_db()
+    PREPARE.get(name, lambda s: None)(scene)
+    before = _state(scene["obligation"])
+
+    with pytest.raises(CarriedOverError, match="已结转"):
+        WRITES[name](scene)
+
+    assert _state(scene["obligation"]) == before
+
+
+def test_reminders_skip_the_carried_item_and_follow_its_successor(
+    obligation, later_report, supervisor
+):
+    Obligation.objects.filter(pk=obligation.pk).update(
+        due_date=timezone.localdate() - timedelta(days=30)
+    )
+    obligation.refresh_from_db()
+    day = timezone.localdate()
+    assert obligation.pk in _reminded(reminders.plan(day))
+
+    successor = obligation_carry_over(obligation=obligation, user=supervisor)
+
+    reminded = _reminded(reminders.plan(day))
+    assert obligation.pk not in reminded
+    assert successor.pk in reminded
+
+
+def _reminded(planned):
+    return {line.obligation_id for lines in planned.digests.values() for line in lines}
