@@ -236,7 +236,14 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         report_wording=form(
             "report_wording",
             ReportWordingForm,
-            allowed=writable and permissions.can_write_report_wording(user),
+            # Written at approval; corrected later: once there is something to
+            # report (done) or to correct.
+            allowed=writable
+            and permissions.can_write_report_wording(user)
+            and (
+                obligation.status == Obligation.Status.DONE
+                or bool(obligation.report_wording)
+            ),
             initial={"text": obligation.report_wording},
         ),
     )
