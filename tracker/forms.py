@@ -765,29 +765,6 @@ class TemporaryPasswordForm(AdminPasswordChangeForm):
         return self.user
 
 
-class ReportCloseForm(forms.Form):
-    reason = record_text_field(
-        _("Reason for closing"),
-        help_text=_(
-            "Required: for example, the year's work is archived and what is still "
-            "open is carried over into next year's report."
-        ),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].error_messages["required"] = _(
-            "A reason is required to close a report; it stays open."
-        )
-
-
-class ReportReopenForm(forms.Form):
-    reason = record_text_field(
-        _("Reason for reopening"),
-        help_text=_("Required: everyone can change the report's obligations again."),
-    )
-
-
 class HolidayNoticeForm(forms.Form):
     """The admin's import of a year's holidays: the State Council's notice, pasted."""
 

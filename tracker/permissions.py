@@ -45,9 +45,7 @@ the 调度表 (/schedule/) and its export                  no       no     yes  
 download the Word draft of next year's report          no       no     yes         yes
 download a report's archive (一事一档 zip)               no       no     yes         yes
 close a report; reopen it (reason)                     no       no     yes         yes
-carry an unfinished item over into the next report     no       no     yes         yes
-write or correct an item's report wording (报告用语)   no       no     yes         yes
-confirm or reject a report's follow-ups in one form    no       no     yes         yes
+carry items over (结转), write their 报告用语           no       no     yes         yes
 =====================================================  =======  =====  ==========  =====
 
 A closed report (``Report.is_closed``) is read-only for everyone: every "yes" above
@@ -354,16 +352,9 @@ def can_close_report(user):
     return can_review(user)
 
 
-def can_carry_over(user):
-    """Carry unfinished items over into the next report (结转): deciding what a
-    year leaves to the next is the reviewers' call, as closing it is."""
-    return can_review(user)
-
-
-def can_write_report_wording(user):
-    """Write or correct an item's 报告用语, the words next year's report says of
-    it: the reviewers', who accept the work."""
-    return can_review(user)
+# What a year leaves to the next (结转) and the words it says of an item (报告用语)
+# are the reviewers' calls, as closing the year is.
+can_carry_over = can_write_report_wording = can_close_report
 
 
 def can_archive_report(user):

@@ -1,6 +1,6 @@
-"""The forms of a year handing over to the next: carrying items over (结转), an
-item's report wording (报告用语) and a report's follow-ups decided in one form
-(forms.py had no room left under 800 lines)."""
+"""The forms of a year handing over to the next: closing and reopening a report,
+carrying items over (结转), an item's report wording (报告用语) and a report's
+follow-ups decided in one form (forms.py had no room left under 800 lines)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,29 @@ from django.utils.translation import gettext_lazy as _
 from .forms import VersionedForm, record_text_field
 from .models import Obligation
 from .services.workflow import REPORT_WORDING_MAX_LENGTH
+
+
+class ReportCloseForm(forms.Form):
+    reason = record_text_field(
+        _("Reason for closing"),
+        help_text=_(
+            "Required: for example, the year's work is archived and what is still "
+            "open is carried over into next year's report."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = _(
+            "A reason is required to close a report; it stays open."
+        )
+
+
+class ReportReopenForm(forms.Form):
+    reason = record_text_field(
+        _("Reason for reopening"),
+        help_text=_("Required: everyone can change the report's obligations again."),
+    )
 
 
 class CarryOverForm(VersionedForm):

@@ -16,10 +16,6 @@ from .. import documents, permissions
 from ..exports import (
     docx_response,
 )
-from ..forms import (
-    ReportCloseForm,
-    ReportReopenForm,
-)
 from ..models import (
     Job,
     Obligation,
@@ -32,7 +28,12 @@ from ..selectors.reports import next_report, report_obligations, report_open_sum
 from ..services import jobs as jobs_services
 from ..services import reports as reports_services
 from ..services.common import ServiceError
-from ..year_forms import ReportCarryOverForm, ReportFollowUpsForm
+from ..year_forms import (
+    ReportCarryOverForm,
+    ReportCloseForm,
+    ReportFollowUpsForm,
+    ReportReopenForm,
+)
 
 
 @require_safe
