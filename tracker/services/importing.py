@@ -212,12 +212,10 @@ def report_import(
     sections = _import_sections(report, tree)
     # Items carried over (结转) into this report have no passage in its text: a
     # re-import neither updates them nor marks them missing.
-    existing = {
-        o.code: o
-        for o in report.obligations.filter(
-            carried_from__isnull=True
-        ).select_for_update()
-    }
+    # of=self: the filter's outer join to the carrying item is not to be locked
+    # (PostgreSQL refuses FOR UPDATE on its nullable side).
+    own = report.obligations.filter(carried_from__isnull=True)
+    existing = {o.code: o for o in own.select_for_update(of=("self",))}
     seen = set()
     for parsed_section, parsed in tree.obligations():
         seen.add(parsed.code)
