@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0014_thesaurus_entries'),
+        ('tracker', '0015_jobs'),
     ]
 
     operations = [
