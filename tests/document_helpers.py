@@ -80,13 +80,14 @@ def draft_report_data(department, staff) -> DraftData:
         return set_status(obligation, status)
 
     documented = make("1.1.1", "规范重大行政决策程序", group)
-    obligation_add_note(
-        obligation=documented,
-        user=staff,
-        text="出台重大行政决策程序规定，\n审核决策事项12件。",
-    )
+    # Workflow talk, which the draft never copies; the 报告用语 is what it says.
+    obligation_add_note(obligation=documented, user=staff, text="材料见附件，请审核。")
     upload(documented, staff, name="重大决策目录.pdf")
     documented = set_status(documented, S.DONE)
+    Obligation.objects.filter(pk=documented.pk).update(
+        report_wording="出台重大行政决策程序规定，\n审核决策事项12件。"
+    )
+    documented.refresh_from_db()
     undocumented = make("1.1.2", "严格管理规范性文件", group, status=S.DONE)
     overdue = make(
         "1.1.3",

@@ -277,11 +277,33 @@ def test_report_selector_appears_with_two_reports_and_switches(sv_client, report
     ObligationFactory(report=report, title="旧报告事项")
     newer = ReportFactory(organization="测试县", year=2023)
     ObligationFactory(report=newer, title="新报告事项")
-    page = html(sv_client.get("/"))
+    page = html(sv_client.get(f"/?report={newer.pk}"))
     assert 'name="report"' in page
     assert _heading(page) == newer.title
     page = html(sv_client.get(f"/?report={report.pk}"))
     assert _heading(page) == report.title
+
+
+def test_default_is_not_the_newest_while_an_older_report_has_open_work(
+    sv_client, report
+):
+    ObligationFactory(report=report, status=Obligation.Status.SUBMITTED)
+    newer = ReportFactory(organization="测试县", year=2023)
+    ObligationFactory(report=newer)
+    page = html(sv_client.get("/"))
+    rows = dict(
+        re.findall(
+            r'data-year="(\d+)">.*?data-count="submitted"><a [^>]*>(\d+)<', page, re.S
+        )
+    )
+    assert rows == {str(report.year): "1", "2023": "0"}
+
+
+def test_default_is_the_only_report_with_open_work(sv_client, report):
+    ObligationFactory(report=report, status=Obligation.Status.DONE)
+    newer = ReportFactory(organization="测试县", year=2023)
+    ObligationFactory(report=newer)
+    assert _heading(html(sv_client.get("/"))) == newer.title
 
 
 def test_no_report_selector_with_a_single_report(sv_client, populated):

@@ -65,7 +65,7 @@ def test_finished_item_without_evidence_is_marked(data, tmp_path):
     text = _draft(data, tmp_path)
 
     paragraph = next(p for p in text if "严格管理规范性文件" in p)
-    assert paragraph == "二是严格管理规范性文件。【待补充佐证】"
+    assert paragraph == "二是严格管理规范性文件。【待补充】【待补充佐证】"
 
 
 def test_finished_work_is_grouped_as_the_report_is(data, tmp_path):
@@ -85,7 +85,7 @@ def test_leaders_chapter_has_placeholders_and_its_finished_item(data, tmp_path):
 
     assert chapter_two[1].startswith("【") and chapter_two[1].endswith("】")
     assert "（一）带头谋划推动" in chapter_two
-    assert "一是带头谋划推动。【待补充佐证】" in chapter_two
+    assert "一是带头谋划推动。【待补充】【待补充佐证】" in chapter_two
 
 
 def test_problems_name_overdue_items_and_unremedied_problems(data, tmp_path):
@@ -206,22 +206,33 @@ def test_confirmed_follow_ups_across_years_are_named(data, supervisor, tmp_path)
     ) in text
 
 
-def test_what_staff_wrote_when_submitting_is_part_of_the_paragraph_once(
+def test_the_draft_holds_no_progress_note_not_chosen_as_report_wording(
     data, staff_a, tmp_path
 ):
-    for _resubmission in range(2):
+    chatter = ["材料见附件；培训任务已完成，请审核", "已补充签到表"]
+    for text in chatter:
         ProgressUpdate.objects.create(
             obligation=data.undocumented,
             author=staff_a,
             action=ProgressUpdate.Action.STATUS,
             from_status=Obligation.Status.IN_PROGRESS,
             to_status=Obligation.Status.SUBMITTED,
-            text="已完成文件清理。",
+            text=text,
         )
 
+    text = "\n".join(_draft(data, tmp_path))
+
+    # Neither the undocumented item's notes nor the documented one's ("材料见附
+    # 件，请审核。"); the documented item's chosen 报告用语 is there.
+    for note in [*chatter, "材料见附件", "请审核"]:
+        assert note not in text
+    assert "出台重大行政决策程序规定， 审核决策事项12件。" in text
+
+
+def test_a_finished_item_without_report_wording_is_marked_to_be_added(data, tmp_path):
     text = _draft(data, tmp_path)
 
-    assert "二是严格管理规范性文件。已完成文件清理。【待补充佐证】" in text
+    assert "二是严格管理规范性文件。【待补充】【待补充佐证】" in text
 
 
 def test_unfinished_leaders_item_is_a_placeholder_not_a_problem(data, tmp_path):

@@ -80,6 +80,9 @@ class Row:
     chase: bool = False
     # The obligation's report has a monthly progress report schedule (调度).
     schedule: bool = False
+    # A report-level POST that writes the obligations' timelines, not the
+    # report's log (carrying items over).
+    report_event: bool = True
 
 
 LOGIN = "login"
@@ -542,6 +545,42 @@ MATRIX = [
         data={"reason": "补录佐证材料"},
         redirect_to="report",
     ),
+    # A year handing over (issue 23): carrying unfinished items into the next
+    # report (结转) and the items' report wording are the reviewers'.
+    Row(
+        "obligation_carry_over",
+        "carry an item over into the next report",
+        "post",
+        REVIEW,
+        followup=True,
+    ),
+    Row(
+        "report_carry_over",
+        "carry ticked items over into the next report",
+        "post",
+        REVIEW,
+        followup=True,
+        target="report",
+        redirect_to="report",
+        report_event=False,
+    ),
+    Row(
+        "report_followups_decide",
+        "confirm or reject the report's follow-ups in one form",
+        "post",
+        REVIEW,
+        followup=True,
+        target="report",
+        redirect_to="report",
+        report_event=False,
+    ),
+    Row(
+        "obligation_report_wording",
+        "write the report wording",
+        "post",
+        REVIEW,
+        data={"text": "开展执法人员培训3次。"},
+    ),
     # Operations: the health check is public on purpose (the reverse proxy asks).
     # The user's own password: every signed-in user.
     Row("password_change", "change password page", "get", (*VIEW, 200), target="none"),
@@ -652,6 +691,10 @@ def _payload(row, obligation, later, part, department_b):
             section=obligation.section,
             kind=Obligation.Kind.PROBLEM,
         ).pk
+    if row.url_name == "report_carry_over":
+        data["obligations"] = [obligation.pk]
+    if row.url_name == "report_followups_decide":
+        data[f"pair-{obligation.pk}-{later.pk}"] = "confirm"
     if row.url_name in ("evidence_upload", "part_evidence_upload"):
         data["file"] = SimpleUploadedFile("工作台账.pdf", PDF)
     return data
@@ -770,7 +813,12 @@ def test_permission_matrix_cell(
     after = Obligation.objects.get(pk=obligation.pk)
     if row.method == "post" and expected == 302 and row.redirect_to == "report":
         assert response["Location"] == obligation.report.get_absolute_url()
-        assert ReportEvent.objects.get().user == user
+        if row.report_event:
+            assert ReportEvent.objects.get().user == user
+        else:
+            latest = ProgressUpdate.objects.order_by("-pk").first()
+            assert ProgressUpdate.objects.count() > updates_before
+            assert latest.author == user
     elif row.method == "post" and expected == 302 and row.redirect_to == "job":
         started = Job.objects.get()
         assert response["Location"] == started.get_absolute_url()

@@ -68,6 +68,7 @@ def test_archive_of_two_reports_at_once_is_refused(tracker_admin_client, obligat
 def test_archive_and_close_closes_first_then_archives(
     tracker_admin_client, tracker_admin, obligation
 ):
+    Obligation.objects.filter(pk=obligation.pk).update(status=Obligation.Status.DONE)
     names = _archive_job(
         tracker_admin_client,
         "archive_and_close",
@@ -83,6 +84,7 @@ def test_archive_and_close_closes_first_then_archives(
 
 
 def test_close_action_closes_the_selected_reports(tracker_admin_client, obligation):
+    Obligation.objects.filter(pk=obligation.pk).update(status=Obligation.Status.DONE)
     response = _report_action(
         tracker_admin_client, "close_selected", [obligation.report]
     )
@@ -95,7 +97,7 @@ def test_close_action_closes_the_selected_reports(tracker_admin_client, obligati
 def test_close_action_on_a_closed_report_says_it_was_already_closed(
     tracker_admin_client, obligation, supervisor
 ):
-    report = report_close(report=obligation.report, user=supervisor)
+    report = report_close(report=obligation.report, user=supervisor, reason="年终归档")
     closed_at = report.closed_at
 
     response = _report_action(tracker_admin_client, "close_selected", [report])
@@ -109,7 +111,7 @@ def test_close_action_on_a_closed_report_says_it_was_already_closed(
 def test_change_form_of_a_closed_reports_obligation_is_refused_with_the_message(
     tracker_admin_client, obligation, supervisor
 ):
-    report_close(report=obligation.report, user=supervisor)
+    report_close(report=obligation.report, user=supervisor, reason="年终归档")
     updates = ProgressUpdate.objects.count()
 
     response = tracker_admin_client.post(
@@ -127,7 +129,7 @@ def test_change_form_of_a_closed_reports_obligation_is_refused_with_the_message(
 def test_bulk_assign_on_a_closed_report_writes_nothing(
     tracker_admin_client, obligation, supervisor
 ):
-    report_close(report=obligation.report, user=supervisor)
+    report_close(report=obligation.report, user=supervisor, reason="年终归档")
 
     response = tracker_admin_client.post(
         _url(Obligation, "changelist"),
@@ -153,7 +155,7 @@ def test_evidence_of_a_closed_report_is_read_only_in_the_admin(
     tracker_admin_client, obligation, staff_a, supervisor
 ):
     evidence = upload(obligation, staff_a, note="初稿")
-    report_close(report=obligation.report, user=supervisor)
+    report_close(report=obligation.report, user=supervisor, reason="年终归档")
     url = _url(Evidence, "change", evidence.pk)
 
     page = tracker_admin_client.get(url)
@@ -167,10 +169,24 @@ def test_evidence_of_a_closed_report_is_read_only_in_the_admin(
 def test_a_closed_report_is_read_only_in_the_admin(
     tracker_admin_client, obligation, supervisor
 ):
-    report_close(report=obligation.report, user=supervisor)
+    report_close(report=obligation.report, user=supervisor, reason="年终归档")
     url = _url(Report, "change", obligation.report_id)
 
     page = tracker_admin_client.get(url).content.decode()
     assert 'name="title"' not in page
     assert "read-only and nothing was saved" in page
     assert reverse("admin:tracker_report_changelist") in page
+
+
+def test_close_action_leaves_a_report_with_open_work_open(
+    tracker_admin_client, obligation
+):
+    response = _report_action(
+        tracker_admin_client, "close_selected", [obligation.report]
+    )
+
+    assert "still has open work: close it from its page" in " ".join(
+        _messages(response)
+    )
+    assert not Report.objects.get(pk=obligation.report_id).is_closed
+    assert ReportEvent.objects.count() == 0

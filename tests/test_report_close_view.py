@@ -97,7 +97,8 @@ def test_closing_a_closed_report_again_says_so(client, obligation, supervisor):
     _close(obligation.report, supervisor)
     client = _client(client, supervisor)
     response = client.post(
-        reverse("tracker:report_close", args=[obligation.report_id]), {"reason": ""}
+        reverse("tracker:report_close", args=[obligation.report_id]),
+        {"reason": "再次归档"},
     )
     assert response.status_code == 400
     assert "is already closed" in response.content.decode()

@@ -119,16 +119,18 @@ def _record_notes(obligation) -> str:
 
 
 def _finished_paragraph(number: int, obligation, *, heading: str = "") -> str:
-    """一是<title>。<what the staff wrote>。（佐证：…）; without "一是<title>" when the
-    title is the group's ``heading`` already (a group that is one item) and there
-    are notes to say."""
+    """一是<title>。<报告用语>。（佐证：…）; without "一是<title>" when the title is
+    the group's ``heading`` already (a group that is one item) and there are words
+    to say.
+
+    The words are the item's 报告用语, which a supervisor wrote or accepted at
+    approval, never the staff's progress or submission notes: those are workflow
+    talk ("材料见附件，请审核"), not the report's prose. Without them the item is
+    marked 【待补充】 for the writer to fill in."""
     title = _sentence(obligation.title)
-    # A resubmission often repeats the note: each text once, in order.
-    notes = dict.fromkeys(_sentence(note.text) for note in obligation.progress_notes)
-    notes = [note for note in notes if note]
-    text = "" if title == heading and notes else f"{ordinal(number)}{title}。"
-    if notes:
-        text += "；".join(notes) + "。"
+    wording = _sentence(obligation.report_wording)
+    text = "" if title == heading and wording else f"{ordinal(number)}{title}。"
+    text += f"{wording}。" if wording else gettext("【To be added】")
     return text + evidence_citation(obligation) + _record_notes(obligation)
 
 

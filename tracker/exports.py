@@ -39,7 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import workdays
 from .filters import ObligationFilter
-from .models import Obligation, display_name
+from .models import Obligation, display_name, open_work_years
 from .selectors.obligations import obligations_for_export, obligations_for_table
 from .selectors.reports import only_report
 from .tables import COLUMNS_BY_NAME, EXPORT_ONLY_COLUMNS, ObligationTable
@@ -123,6 +123,15 @@ def export_rows(table):
     for column in columns:
         slices.append(slice(len(fields), len(fields) + len(column.fields)))
         fields.extend(column.fields)
+    # While several reports have open work, the code names its year ("2022 · 4.1"),
+    # as on every page (models.open_work_years, the one rule): the year is read
+    # with the row, after the columns' own fields.
+    code_index = next(
+        (i for i, column in enumerate(columns) if column.name == "code"), None
+    )
+    label_years = code_index is not None and len(open_work_years()) > 1
+    if label_years:
+        fields.append("report__year")
     values = (
         obligations_for_export(table.data.data)
         .values_list(*fields)
@@ -141,6 +150,9 @@ def export_rows(table):
                 ]
                 for row in batch
             ]
+        if label_years:
+            for cells, row in zip(rows, batch, strict=True):
+                cells[code_index] = f"{row[-1]} · {cells[code_index]}"
         yield from rows
 
 

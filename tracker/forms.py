@@ -36,7 +36,7 @@ from .services.accounts import account_set_temporary_password
 from .services.common import ServiceError
 from .services.importing import report_import_check
 from .services.thesaurus import thesaurus_entry_check
-from .services.workflow import RATING_COMMENT_MAX_LENGTH
+from .services.workflow import RATING_COMMENT_MAX_LENGTH, REPORT_WORDING_MAX_LENGTH
 from .text import CleanCharField
 from .workdays import MAX_LIMIT_WORKDAYS
 
@@ -160,7 +160,21 @@ class StatusForm(VersionedForm):
         help_text=_("Required for “Fair” and “Poor”: say what fell short."),
     )
 
-    RATING_FIELDS = ("rating", "rating_comment")
+    # 报告用语: prefilled with a suggestion built from the submission
+    # (selectors.reports.suggested_report_wording); the supervisor accepts or
+    # rewrites it. Only approving keeps it.
+    report_wording = record_text_field(
+        _("Report wording (报告用语, when approving)"),
+        rows=2,
+        required=False,
+        max_length=REPORT_WORDING_MAX_LENGTH,
+        help_text=_(
+            "One or two sentences for next year's report. Empty: the draft marks "
+            "the item 【待补充】."
+        ),
+    )
+
+    RATING_FIELDS = ("rating", "rating_comment", "report_wording")
 
     def without_rating(self):
         """The form for a page where no transition takes a rating."""
@@ -749,21 +763,6 @@ class TemporaryPasswordForm(AdminPasswordChangeForm):
             user=self.user, password=self.cleaned_data["password1"]
         )
         return self.user
-
-
-class ReportCloseForm(forms.Form):
-    reason = record_text_field(
-        _("Reason"),
-        required=False,
-        help_text=_("For example: the year's work is archived."),
-    )
-
-
-class ReportReopenForm(forms.Form):
-    reason = record_text_field(
-        _("Reason for reopening"),
-        help_text=_("Required: everyone can change the report's obligations again."),
-    )
 
 
 class HolidayNoticeForm(forms.Form):

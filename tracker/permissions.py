@@ -45,6 +45,7 @@ the 调度表 (/schedule/) and its export                  no       no     yes  
 download the Word draft of next year's report          no       no     yes         yes
 download a report's archive (一事一档 zip)               no       no     yes         yes
 close a report; reopen it (reason)                     no       no     yes         yes
+carry items over (结转), write their 报告用语           no       no     yes         yes
 =====================================================  =======  =====  ==========  =====
 
 A closed report (``Report.is_closed``) is read-only for everyone: every "yes" above
@@ -412,6 +413,11 @@ def is_writable(report):
 def can_close_report(user):
     """Close a report at the end of its year, or reopen it with a reason."""
     return can_review(user)
+
+
+# What a year leaves to the next (结转) and the words it says of an item (报告用语)
+# are the reviewers' calls, as closing the year is.
+can_carry_over = can_write_report_wording = can_close_report
 
 
 def can_archive_report(user):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Obligation,
     display_name,
+    open_work_years,
 )
 
 
@@ -53,6 +54,11 @@ def rating_record(rating, comment=""):
     return "\n".join(lines)
 
 
+def wording_record(wording):
+    """The timeline's line for an item's 报告用语, in the record language."""
+    return record_text(_("Report wording: %(wording)s"), wording=wording)
+
+
 def record_text(message, **params):
     """``message % params`` in the organisation's language (see ``_recorded``)."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -60,4 +66,11 @@ def record_text(message, **params):
 
 
 def obligation_name(obligation):
+    """ "4.1 title" in the record and notifications; "2022 · 4.1 title" while more
+    than one report has open work (``selectors.reports.labels_years``' rule), when
+    two items may share a code."""
+    years = open_work_years()
+    if len(years) > 1:
+        year = years.get(obligation.report_id) or obligation.report.year
+        return f"{year} · {obligation.code} {obligation.title}"
     return f"{obligation.code} {obligation.title}"

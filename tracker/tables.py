@@ -98,7 +98,9 @@ def _label(choices):
     return label
 
 
-def _countdown_text(due_date, status):
+def _countdown_text(due_date, status, report_closed=None, carried_into=None):
+    if report_closed is not None or carried_into is not None:
+        return None  # settled: a closed year, or carried into the next (结转)
     state = countdown(due_date, status, timezone.localdate())
     return state.label if state else None
 
@@ -198,8 +200,8 @@ OBLIGATION_COLUMNS = (
         name="countdown",
         header=_("Time left"),
         cell=lambda o: countdown_badge(o) or EMPTY,
-        fields=("due_date", "status"),
-        export=lambda due, status: _countdown_text(due, status),
+        fields=("due_date", "status", "report__closed_at", "carried_into"),
+        export=_countdown_text,
         # The countdown follows the due date: sorting by one sorts by the other.
         order_by=("due_date",),
         on_phone=True,

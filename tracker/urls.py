@@ -21,6 +21,7 @@ from .views import (
     supervision,
     workflow,
     worklists,
+    years,
 )
 
 app_name = "tracker"
@@ -94,6 +95,26 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
     path("reports/<int:pk>/close/", reports.report_close, name="report_close"),
     path("reports/<int:pk>/reopen/", reports.report_reopen, name="report_reopen"),
+    path(
+        "reports/<int:pk>/followups/",
+        years.report_followups_decide,
+        name="report_followups_decide",
+    ),
+    path(
+        "reports/<int:pk>/carry-over/",
+        years.report_carry_over,
+        name="report_carry_over",
+    ),
+    path(
+        "obligations/<int:pk>/carry-over/",
+        years.obligation_carry_over,
+        name="obligation_carry_over",
+    ),
+    path(
+        "obligations/<int:pk>/report-wording/",
+        years.obligation_report_wording,
+        name="obligation_report_wording",
+    ),
     # Staff workflow
     path("my/", worklists.my_work, name="my_work"),
     path(

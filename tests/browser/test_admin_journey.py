@@ -90,7 +90,7 @@ def test_imported_report_of_another_county_is_selectable_on_the_dashboard(
     page.goto("/")  # supervisors land on /my/
     selector = page.locator("#report-select")
     options = selector.locator("option").all_inner_texts()
-    assert set(options) == {first.title, second.title}
+    assert set(options) == {"All reports with open work", first.title, second.title}
 
     selector.select_option(label=first.title)
     page.get_by_role("button", name="Show").click()

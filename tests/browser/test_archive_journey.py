@@ -41,7 +41,7 @@ def test_supervisor_closes_archives_and_reopens_the_report(
 
     log_in(page, "supervisor")
     page.goto(report.get_absolute_url())
-    page.get_by_label("Reason", exact=True).fill("2022年度工作已归档")
+    page.get_by_label("Reason for closing").fill("2022年度工作已归档")
     page.get_by_role("button", name="Close the report").click()
     expect(page.locator(".messages")).to_contain_text("The report is closed")
     expect(page.locator("#closed")).to_contain_text("王督查")

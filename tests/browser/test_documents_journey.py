@@ -54,7 +54,12 @@ def test_supervisor_downloads_the_draft_of_next_years_report(
         report=report, parent=work, code="(一)", number=1, title="推进依法行政"
     )
     done = _submitted(report, group, department_a, staff_a, "1.1.1", "完善决策程序")
-    approve(done, supervisor, rating=Obligation.Rating.EXCELLENT)
+    approve(
+        done,
+        supervisor,
+        rating=Obligation.Rating.EXCELLENT,
+        report_wording="已印发实施；已召开部署会",
+    )
     empty = ReportFactory(organization="巫溪县", year=2021)
     ObligationFactory(report=empty, department=department_a)
 

@@ -126,6 +126,9 @@ class ObligationAdmin(
         "missing_since",
         "created_at",
         "updated_at",
+        # Written by their services only (versioned, on the timeline).
+        "report_wording",
+        "carried_into",
     )
     fieldsets = (
         (
@@ -170,6 +173,8 @@ class ObligationAdmin(
                     "status_changed_at",
                     "created_at",
                     "updated_at",
+                    "report_wording",
+                    "carried_into",
                 ),
             },
         ),

@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..permissions import can_import_report
 from ..selectors.followups import adjacent_report
+from ..selectors.reports import report_open_summary
 from ..selectors.thesaurus import current_thesaurus
 from ..services.common import ServiceError
 from ..services.importing import (
@@ -42,6 +43,12 @@ from .mixins import (
     NoDeleteMixin,
     ReadOnlyMixin,
 )
+
+
+def CLOSED_IN_ADMIN():  # noqa: N802 - reads like the constant it stands for
+    """The reason recorded when the admin closes a report with nothing open (in
+    the language of the record, read when closing)."""
+    return gettext("Closed in the admin: nothing was open.")
 
 
 def _suggested_links(tree):
@@ -308,8 +315,29 @@ class ReportAdmin(
         if report is None:
             return None
         if not report.is_closed:
-            report = report_close(report=report, user=request.user)
+            if not self._may_close_here(request, report):
+                return None
+            report = report_close(
+                report=report, user=request.user, reason=CLOSED_IN_ADMIN()
+            )
         return self._archive_download(request, report)
+
+    def _may_close_here(self, request, report):
+        """The admin's actions close only a report with nothing open: one with
+        open work is closed from its page, which shows what is open and asks why
+        (issue 23)."""
+        if report_open_summary(report).anything_open:
+            self.message_user(
+                request,
+                gettext(
+                    "“%(report)s” still has open work: close it from its page, "
+                    "which shows what is open and asks for the reason."
+                )
+                % {"report": report.title},
+                messages.WARNING,
+            )
+            return False
+        return True
 
     @admin.action(description=_("Close (read-only for everyone)"))
     def close_selected(self, request, queryset):
@@ -318,8 +346,9 @@ class ReportAdmin(
         already = queryset.filter(closed_at__isnull=False).count()
         closed = 0
         for report in queryset.filter(closed_at__isnull=True):
-            report_close(report=report, user=request.user)
-            closed += 1
+            if self._may_close_here(request, report):
+                report_close(report=report, user=request.user, reason=CLOSED_IN_ADMIN())
+                closed += 1
         if closed:
             self.message_user(
                 request,

@@ -129,9 +129,10 @@ class ObligationQuerySet(models.QuerySet):
         )
 
     def of_open_reports(self):
-        """Obligations whose report is not closed: what reminders and escalations
-        still act on."""
-        return self.filter(report__closed_at__isnull=True)
+        """Obligations whose report is not closed and that were not carried over
+        into the next report (结转): what queues, reminders and escalations still
+        act on."""
+        return self.filter(report__closed_at__isnull=True, carried_into__isnull=True)
 
     def of_user_departments(self, user):
         """The obligations a staff member is responsible for: their departments'
@@ -288,6 +289,23 @@ class Obligation(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # 报告用语: the one or two sentences next year's report says of this item,
+    # written or accepted by the supervisor at approval (never the staff's raw
+    # progress notes); the draft marks items without it 【待补充】.
+    report_wording = models.TextField(_("report wording"), blank=True, default="")
+    # 结转: the obligation of the next report this unfinished one was carried into.
+    # An outcome beside the status rather than a status of its own: the status
+    # stays what the work reached (not done, so the ranking counts it unfinished)
+    # and the TRANSITIONS table keeps describing only the work; the carried-over
+    # obligation is read-only like one of a closed report.
+    carried_into = models.OneToOneField(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_from",
+        verbose_name=_("carried over into"),
+    )
     addresses = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -356,7 +374,27 @@ class Obligation(models.Model):
         return overdue_in_python(self, today)
 
     def countdown(self, today: date) -> Countdown | None:
+        """None also once settled otherwise: carried over, or its report closed
+        (nothing of it can change, so no day is left or late)."""
+        if self.carried_into_id is not None or self.report_is_closed():
+            return None
         return countdown(self.due_date, self.status, today)
+
+    @property
+    def carried_from_or_none(self):
+        """The item of the year before this one was carried over from (结转), or
+        None (the reverse side of ``carried_into``; a query unless cached)."""
+        try:
+            return self.carried_from
+        except Obligation.DoesNotExist:
+            return None
+
+    def report_is_closed(self) -> bool:
+        """From ``report_closed`` when the query annotated it (lists), else from
+        the report (one query unless it came with ``select_related``)."""
+        if hasattr(self, "report_closed"):
+            return bool(self.report_closed)
+        return self.report.closed_at is not None
 
 
 class StatusSnapshot(models.Model):
@@ -386,3 +424,32 @@ class StatusSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.status}: {self.count}"
+
+
+def open_work_q() -> Q:
+    """Obligations still to be worked on: not done, not carried over into the next
+    report (结转), in a report that is not closed."""
+    return (
+        ~Q(status=Obligation.Status.DONE)
+        & Q(carried_into__isnull=True)
+        & Q(report__closed_at__isnull=True)
+    )
+
+
+def open_work_years() -> dict[int, int]:
+    """{report pk: year} of the reports with open work (``open_work_q``), oldest
+    year first: one query. The one rule for "which years are live": more than one,
+    and every list, queue, notification and export labels items with their year
+    (``selectors.reports.labels_years``, ``recording.obligation_name``)."""
+    return dict(
+        Report.objects.filter(closed_at__isnull=True)
+        .filter(
+            models.Exists(
+                Obligation.objects.filter(report=models.OuterRef("pk"))
+                .filter(open_work_q())
+                .values("pk")
+            )
+        )
+        .order_by("year", "imported_at")
+        .values_list("pk", "year")
+    )

@@ -145,6 +145,8 @@ class ProgressUpdate(models.Model):
         SIGNOFF = "signoff", _("Head's sign-off")
         CHASE = "chase", _("Chase (催办)")
         PROGRESS_REPORT = "progress_report", _("Progress report (调度)")
+        CARRY_OVER = "carry_over", _("Carried over (结转)")
+        REPORT_WORDING = "report_wording", _("Report wording (报告用语)")
 
     obligation = models.ForeignKey(
         Obligation, models.PROTECT, related_name="updates", verbose_name=_("obligation")

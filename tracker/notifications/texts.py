@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
+from ..recording import obligation_name
 from .audience import Kind
 
 # Messages are written in the organisation's language, like the timeline: they are
@@ -27,7 +28,7 @@ def absolute_url(path):
 
 def email_subject(kind, obligation):
     with translation.override(settings.LANGUAGE_CODE):
-        about = f"{obligation.code} {obligation.title}" if obligation else ""
+        about = obligation_name(obligation) if obligation else ""
         subject = f"[{site_name()}] {labelled(kind, about)}"
     return subject[:200]
 

@@ -227,6 +227,14 @@ def rank_departments(
     return ranked + unranked
 
 
+def _report_pks(report) -> list[int]:
+    """The ranking of one report, or of several at once (the reports with open
+    work, ``views.dashboard.report_choice``): ``report`` is a Report or a list."""
+    if isinstance(report, Report):
+        return [report.pk]
+    return [each.pk for each in report]
+
+
 def _assessed_obligations(report: Report, start: date | None, end: date | None):
     """The report's assigned obligations in the period, annotated with
     ``approved_on`` (the day of approval, Asia/Shanghai) and ``due_in_force``.
@@ -245,7 +253,7 @@ def _assessed_obligations(report: Report, start: date | None, end: date | None):
         .values("due_date")[:1]
     )
     obligations = Obligation.objects.filter(
-        report=report, department__isnull=False
+        report__in=_report_pks(report), department__isnull=False
     ).alias(
         approved_on=Case(
             When(done, then=ReportDate("status_changed_at")),
@@ -287,7 +295,7 @@ def _part_counts(report, start, end, today) -> dict:
     a waived part is not assessed. One query."""
     accepted = Q(status=Part.Status.ACCEPTED)
     parts = Part.objects.filter(
-        obligation__report=report, waived_at__isnull=True
+        obligation__report__in=_report_pks(report), waived_at__isnull=True
     ).alias(
         accepted_on=Case(
             When(accepted, then=ReportDate("status_changed_at")),
@@ -393,7 +401,7 @@ def department_indicators(
         Q(due_in_force__isnull=True) | Q(approved_on__lte=F("due_in_force"))
     )
     notices = SupervisionNotice.objects.filter(
-        obligation__report=report,
+        obligation__report__in=_report_pks(report),
         department__isnull=False,
         level__in=(Level.YELLOW, Level.RED),
     )
@@ -452,7 +460,9 @@ def department_indicators(
             red=Count("pk", filter=Q(level=Level.RED)),
         )
     }
-    chases = Chase.objects.filter(obligation__report=report, department__isnull=False)
+    chases = Chase.objects.filter(
+        obligation__report__in=_report_pks(report), department__isnull=False
+    )
     if start is not None:
         chases = chases.filter(chased_at__date__gte=start)
     if end is not None:

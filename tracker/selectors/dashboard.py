@@ -28,6 +28,7 @@ from ..models import (
     Report,
     Section,
     StatusSnapshot,
+    SupervisionNotice,
     due_within_q,
     overdue_q,
     unacknowledged_q,
@@ -283,6 +284,7 @@ def overdue_list(obligations: QuerySet, *, today: date, limit: int = LIST_LIMIT)
     return (
         obligations.overdue(today)
         .select_related("department", "owner")
+        .annotate(report_closed=F("report__closed_at"))
         .order_by("due_date", "position")[:limit]
     )
 
@@ -291,6 +293,7 @@ def due_soon_list(obligations: QuerySet, *, today: date, limit: int = LIST_LIMIT
     return (
         obligations.due_within(today, DUE_SOON_DAYS)
         .select_related("department", "owner")
+        .annotate(report_closed=F("report__closed_at"))
         .order_by("due_date", "position")[:limit]
     )
 
@@ -300,6 +303,7 @@ def awaiting_review_list(obligations: QuerySet, *, limit: int = LIST_LIMIT):
     return (
         obligations.filter(status=Status.SUBMITTED)
         .select_related("department", "owner")
+        .annotate(report_closed=F("report__closed_at"))
         .order_by("status_changed_at", "pk")[:limit]
     )
 
@@ -309,6 +313,7 @@ def unacknowledged_list(obligations: QuerySet, *, limit: int = LIST_LIMIT):
     return (
         obligations.unacknowledged()
         .select_related("department", "owner")
+        .annotate(report_closed=F("report__closed_at"))
         .order_by("department_assigned_at", "pk")[:limit]
     )
 
@@ -320,7 +325,10 @@ def pending_extensions(obligations: QuerySet, *, limit: int = LIST_LIMIT):
             status=ExtensionRequest.Status.PENDING,
             obligation__in=obligations.values("pk"),
         )
-        .select_related("obligation", "obligation__department", "requested_by")
+        .select_related(
+            "obligation", "obligation__department", "obligation__report", "requested_by"
+        )
+        .defer("obligation__body", "obligation__report__source_text")
         .order_by("created_at", "pk")[:limit]
     )
 
@@ -430,3 +438,74 @@ def completion_by_week(
         if last >= today:
             return weeks
         end += timedelta(days=7)
+
+
+@dataclass
+class OpenYear:
+    """One report's open work, for the dashboard while several years have some."""
+
+    report: Report
+    total: int = 0
+    open: int = 0
+    submitted: int = 0
+    signoff: int = 0
+    overdue: int = 0
+    pending_extensions: int = 0
+    unanswered_notices: int = 0
+
+
+def open_work_by_report(
+    visible: QuerySet, *, reports: list[Report], today: date
+) -> list[OpenYear]:
+    """What still waits in each of ``reports`` (in their order): two grouped
+    queries, whatever the number of obligations."""
+    pending = ExtensionRequest.objects.filter(
+        obligation=OuterRef("pk"), status=ExtensionRequest.Status.PENDING
+    )
+    rows = {
+        row["report_id"]: row
+        for row in visible.filter(report__in=[r.pk for r in reports])
+        .in_report_text()
+        .values("report_id")
+        .annotate(
+            total=Count("pk"),
+            open=Count(
+                "pk", filter=~Q(status=Status.DONE) & Q(carried_into__isnull=True)
+            ),
+            submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            signoff=Count("pk", filter=Q(status=Status.SIGNOFF)),
+            overdue=Count("pk", filter=overdue_q(today) & Q(carried_into__isnull=True)),
+            pending_extensions=Count("pk", filter=Exists(pending)),
+        )
+        .order_by()
+    }
+    notices = dict(
+        SupervisionNotice.objects.filter(
+            obligation__report__in=[r.pk for r in reports], replied_at__isnull=True
+        )
+        .values("obligation__report_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("obligation__report_id", "n")
+    )
+    years = []
+    for report in reports:
+        row = rows.get(report.pk, {})
+        years.append(
+            OpenYear(
+                report=report,
+                **{
+                    name: row.get(name, 0)
+                    for name in (
+                        "total",
+                        "open",
+                        "submitted",
+                        "signoff",
+                        "overdue",
+                        "pending_extensions",
+                    )
+                },
+                unanswered_notices=notices.get(report.pk, 0),
+            )
+        )
+    return years

@@ -34,6 +34,8 @@ class FollowUpSuggestion:
     later: Obligation
     score: float
     terms: tuple[str, ...]
+    # ``contradiction``'s answer, set by ``report_followup``.
+    contradiction: str | None = None
 
     @property
     def is_recurring(self):
@@ -123,13 +125,58 @@ def followup_measure(earlier: Obligation, later: Obligation) -> tuple[float, tup
     return 0.0, ()
 
 
+# How the next report's text describes the work it follows up (issue 23, item 4),
+# the one place of these words. A text holding an UNFINISHED word says the work
+# is not done; otherwise one holding a DONE word says it is done; otherwise it
+# says neither. In this order because "尚未完成" holds 完成; the words of
+# NOT_UNFINISHED ("未来") are taken out first, as they hold 未 without saying it.
+UNFINISHED_WORDS = ("尚未", "未", "仍", "继续", "有待", "正在", "推进中")
+DONE_WORDS = ("完成", "建成", "已", "实现", "落实到位")
+NOT_UNFINISHED = ("未来",)
+
+SAID_DONE = "said_done"
+SAID_UNFINISHED = "said_unfinished"
+
+
+def described_as(text: str) -> str | None:
+    """ "done", "unfinished" or None: what ``text`` says of the work."""
+    for word in NOT_UNFINISHED:
+        text = text.replace(word, "")
+    if any(word in text for word in UNFINISHED_WORDS):
+        return "unfinished"
+    if any(word in text for word in DONE_WORDS):
+        return "done"
+    return None
+
+
+def contradiction(earlier: Obligation, later: Obligation) -> str | None:
+    """``SAID_DONE`` when the tracker has ``earlier`` not done while the next
+    report's ``later`` describes it as done, ``SAID_UNFINISHED`` for the
+    reverse, None when they agree or the text says neither."""
+    said = described_as(f"{later.title}{later.body}")
+    done = earlier.status == Obligation.Status.DONE
+    if said == "done" and not done:
+        return SAID_DONE
+    if said == "unfinished" and done:
+        return SAID_UNFINISHED
+    return None
+
+
 @dataclass
 class FollowUpRow:
-    """A task or problem of a report and what next year's report made of it."""
+    """A task or problem of a report and what next year's report made of it.
+    Each confirmed match and suggestion carries ``contradiction``
+    (``contradiction``: the tracker's status against the next report's words)."""
 
     obligation: Obligation
     confirmed: list = field(default_factory=list)  # FollowUp, with ``later``
     suggestions: list = field(default_factory=list)  # FollowUpSuggestion
+
+    @property
+    def contradictions(self):
+        return [
+            each for each in [*self.confirmed, *self.suggestions] if each.contradiction
+        ]
 
     @property
     def is_recurring(self):
@@ -185,15 +232,28 @@ def report_followup(report: Report) -> ReportFollowUp:
         Obligation.objects.filter(
             report=report, kind__in=[Obligation.Kind.TASK, Obligation.Kind.PROBLEM]
         )
-        .only("pk", "report_id", "code", "kind", "title", "position", "missing_since")
+        .only(
+            "pk",
+            "report_id",
+            "code",
+            "kind",
+            "title",
+            "position",
+            "missing_since",
+            "status",
+        )
         .order_by("position")
     )
     rows = {o.pk: FollowUpRow(o) for o in earlier}
     for each in confirmed:
         if each.earlier_id in rows:
-            rows[each.earlier_id].confirmed.append(each)
+            row = rows[each.earlier_id]
+            each.contradiction = contradiction(row.obligation, each.later)
+            row.confirmed.append(each)
     for each in suggestions:
-        rows[each.earlier.pk].suggestions.append(each)
+        row = rows[each.earlier.pk]
+        each.contradiction = contradiction(row.obligation, each.later)
+        row.suggestions.append(each)
     result.rows = list(rows.values())
     return result
 

@@ -9,6 +9,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    F,
     IntegerField,
     Max,
     Min,
@@ -100,6 +101,8 @@ def obligations_for_table(obligations: QuerySet) -> QuerySet:
                 Subquery(evidence_count, output_field=IntegerField()), Value(0)
             ),
             last_update=Subquery(last_update),
+            # For the countdown, which a closed year's items do not show.
+            report_closed=F("report__closed_at"),
         )
     )
     return _by_report_and_position(rows)

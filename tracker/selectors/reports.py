@@ -3,11 +3,14 @@ report.
 """
 
 import functools
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
+    Count,
     Prefetch,
     Q,
     QuerySet,
@@ -16,11 +19,15 @@ from django.db.models.functions import Coalesce
 
 from ..models import (
     Evidence,
+    ExtensionRequest,
     FollowUp,
     Obligation,
+    Part,
     ProgressUpdate,
     Report,
     Section,
+    SupervisionNotice,
+    open_work_years,
 )
 from .dashboard import Status
 
@@ -64,13 +71,60 @@ def _reports_for_selector_sql(vendor: str, is_superuser: bool) -> tuple[str, tup
 
 
 def selected_report(reports, raw_pk) -> Report | None:
-    """The report chosen with ``?report=<pk>``; the latest one otherwise."""
-    reports = list(reports)
+    """The report chosen with ``?report=<pk>``; None when none is chosen (the
+    pages then show the reports with open work, ``open_work_reports``)."""
     if raw_pk and str(raw_pk).isdigit():
         for report in reports:
             if report.pk == int(raw_pk):
                 return report
-    return reports[0] if reports else None
+    return None
+
+
+def open_work_report_ids() -> list[int]:
+    """The reports with open work (``models.open_work_years``), oldest year
+    first: the dashboard, departments and the ranking default to them, and every
+    list labels an item with its year when there is more than one
+    (``labels_years``)."""
+    return list(open_work_years())
+
+
+def open_work_reports_of_request(request, *, reports=None) -> list[int]:
+    """``open_work_report_ids`` read once per request, however many templates,
+    views and tags ask. With ``reports`` (``reports_for_selector``: every report
+    with its revision) it comes from the cache while no report changed, so the
+    dashboard's cached page still reads no obligation."""
+    cached = getattr(request, "_open_work_report_ids", None)
+    if cached is None:
+        if reports is None:
+            cached = open_work_report_ids()
+        else:
+            # Every write to a report's obligations and every close or reopen
+            # bumps its revision (services.dashboard.report_invalidate_dashboard).
+            key = "open-work:" + ",".join(
+                f"{report.pk}.{report.revision_number}" for report in reports
+            )
+            cached = cache.get(key)
+            if cached is None:
+                cached = open_work_report_ids()
+                cache.set(key, cached, OPEN_WORK_CACHE_SECONDS)
+        request._open_work_report_ids = cached
+    return cached
+
+
+# Replaced by the next write anyway; this only bounds how long an unused key stays.
+OPEN_WORK_CACHE_SECONDS = 3600
+
+
+def labels_years(request=None) -> bool:
+    """Whether items are shown with their report's year ("2022 · 4.1"): when more
+    than one report has open work, two items may share a code. Without a request
+    (notifications, exports, commands) it is read anew."""
+    ids = (
+        open_work_reports_of_request(request)
+        if request is not None
+        else open_work_report_ids()
+    )
+    return len(ids) > 1
 
 
 def report_obligations(visible: QuerySet, *, report: Report) -> list[Obligation]:
@@ -103,8 +157,8 @@ class ReportDraft:
     ``unremedied_problems``: problems with a remedying task not done (or, with no
     task, not done themselves), each with ``remedies`` (its tasks); ``carried_over``:
     the tasks not done. Each obligation has ``live_evidence`` (not withdrawn, oldest
-    first), ``progress_notes`` (the staff's progress notes and submission notes,
-    oldest first) and its confirmed follow-ups across years,
+    first), its ``report_wording`` (报告用语, the draft's words for it: never the
+    staff's progress notes) and its confirmed follow-ups across years,
     ``confirmed_earlier`` and ``confirmed_later``."""
 
     report: Report
@@ -124,7 +178,7 @@ class ReportDraft:
 def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
     """Read what the draft of next year's report needs in a fixed number of queries
     (the obligations with their sections and department, then their live evidence,
-    progress notes, remedying tasks and follow-ups, then the leaders' chapter's
+    remedying tasks and follow-ups, then the leaders' chapter's
     sections), whatever the number of obligations."""
     Kind = Obligation.Kind
     obligations = list(
@@ -137,23 +191,6 @@ def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
                 .only("pk", "obligation_id", "original_name", "sha256", "uploaded_at")
                 .order_by("uploaded_at", "pk"),
                 to_attr="live_evidence",
-            ),
-            # What the staff wrote of the work: their progress notes and the
-            # notes they submitted it for review with ("the note says what was
-            # done").
-            Prefetch(
-                "updates",
-                queryset=ProgressUpdate.objects.filter(
-                    Q(action=ProgressUpdate.Action.COMMENT)
-                    | Q(
-                        action=ProgressUpdate.Action.STATUS,
-                        to_status=Status.SUBMITTED,
-                    )
-                )
-                .exclude(text="")
-                .only("pk", "obligation_id", "text", "created_at")
-                .order_by("created_at", "pk"),
-                to_attr="progress_notes",
             ),
             Prefetch(
                 "addressed_by",
@@ -237,3 +274,109 @@ def organization_name() -> str:
         "organization", flat=True
     )
     return latest.first() or ""
+
+
+@dataclass
+class OpenSummary:
+    """What is still open in a report, shown before it is closed: ``by_status``
+    [(status, label, count)] of the items not done and not carried over, the
+    pending extension requests, unanswered 督办单 and unsettled parts."""
+
+    by_status: list
+    open_items: int
+    pending_extensions: int
+    unanswered_notices: int
+    open_parts: int
+
+    @property
+    def anything_open(self) -> bool:
+        return bool(
+            self.open_items
+            or self.pending_extensions
+            or self.unanswered_notices
+            or self.open_parts
+        )
+
+
+def report_open_summary(report: Report) -> OpenSummary:
+    """Four grouped counts, whatever the number of obligations."""
+    still_open = Obligation.objects.filter(
+        report=report, carried_into__isnull=True
+    ).exclude(status=Status.DONE)
+    counts = dict(
+        still_open.values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "n")
+    )
+    by_status = [(s.value, s.label, counts[s.value]) for s in Status if counts.get(s)]
+    return OpenSummary(
+        by_status=by_status,
+        open_items=sum(counts.values()),
+        pending_extensions=ExtensionRequest.objects.filter(
+            obligation__report=report, status=ExtensionRequest.Status.PENDING
+        ).count(),
+        unanswered_notices=SupervisionNotice.objects.filter(
+            obligation__report=report, replied_at__isnull=True
+        ).count(),
+        open_parts=Part.objects.filter(obligation__report=report).unsettled().count(),
+    )
+
+
+# Workflow talk in a submission note: addressed to the reviewer about the files,
+# never prose for the report. A sentence holding one of these is left out of the
+# suggested 报告用语.
+WORKFLOW_TALK = (
+    "请审核",
+    "请审阅",
+    "请审批",
+    "请查收",
+    "请核实",
+    "见附件",
+    "已上传",
+    "已补充",
+    "补充材料",
+    "重新提交",
+    "退回",
+    "签到表",
+)
+_SENTENCES = re.compile(r"[^。；;！!？?\n]+")
+# One or two sentences: the suggestion stops after the second.
+SUGGESTED_SENTENCES = 2
+
+
+def suggested_report_wording(obligation: Obligation) -> str:
+    """A suggestion for the item's 报告用语, built from its latest submission
+    note (one query): its first two sentences that are not workflow talk
+    (``WORKFLOW_TALK``), ending with 。. Empty when nothing is left: the
+    supervisor writes it."""
+    note = (
+        ProgressUpdate.objects.filter(
+            obligation=obligation,
+            action=ProgressUpdate.Action.STATUS,
+            to_status=Status.SUBMITTED,
+        )
+        .exclude(text="")
+        .order_by("-created_at", "-pk")
+        .values_list("text", flat=True)
+        .first()
+    )
+    if not note:
+        return ""
+    sentences = [
+        sentence.strip(" ，,、")
+        for sentence in _SENTENCES.findall(note)
+        if sentence.strip(" ，,、")
+        and not any(word in sentence for word in WORKFLOW_TALK)
+    ]
+    return "".join(f"{s}。" for s in sentences[:SUGGESTED_SENTENCES])
+
+
+def next_report(report: Report) -> Report | None:
+    """The organization's next report after ``report`` (the nearest later year):
+    where its unfinished items are carried over (结转)."""
+    return (
+        Report.objects.filter(organization=report.organization, year__gt=report.year)
+        .order_by("year")
+        .first()
+    )

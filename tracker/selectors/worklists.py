@@ -74,7 +74,9 @@ def my_work(user, *, today: date) -> MyWork:
     """The database orders the rows by group (status in ``MY_WORK_ORDER``), overdue
     first, then by due date, and counts the total and the overdue; Python only cuts
     the ordered rows where the status changes."""
-    mine = Obligation.objects.of_user_departments(user)
+    # A closed year's items and those carried over (结转) wait for nobody: they
+    # leave the list, as they leave every queue and reminder.
+    mine = Obligation.objects.of_user_departments(user).of_open_reports()
     group_rank = Case(
         *(
             When(status=status, then=Value(rank))
@@ -162,6 +164,10 @@ def my_parts(user) -> list:
     return list(
         Part.objects.of_user_departments(user)
         .unsettled()
+        .filter(
+            obligation__report__closed_at__isnull=True,
+            obligation__carried_into__isnull=True,
+        )
         .select_related(*_PART_ROWS)
         .defer("obligation__body", "obligation__report__source_text")
         .annotate(rank=rank)
@@ -187,9 +193,8 @@ def parts_to_accept(mine: QuerySet) -> list:
 def awaiting_signoff(user) -> list:
     """待单位审核: submissions of the departments the user heads, oldest first."""
     return list(
-        Obligation.objects.filter(
-            status=Obligation.Status.SIGNOFF, department__heads=user
-        )
+        Obligation.objects.of_open_reports()
+        .filter(status=Obligation.Status.SIGNOFF, department__heads=user)
         .select_related("report", "department", "owner")
         .defer("body", "report__source_text")
         .order_by("status_changed_at", "pk")
@@ -219,6 +224,8 @@ class ReviewQueue:
 def review_queue(visible: QuerySet, *, today: date, limit: int = QUEUE_LIMIT):
     """The supervisor's queue over ``visible``, in a fixed number of queries
     whatever the number of obligations (one per list and two counts)."""
+    # Nothing of a closed year or carried over (结转) can be acted on any more.
+    visible = visible.of_open_reports()
     pending = ExtensionRequest.objects.filter(
         obligation=OuterRef("pk"), status=ExtensionRequest.Status.PENDING
     )
@@ -234,7 +241,9 @@ def review_queue(visible: QuerySet, *, today: date, limit: int = QUEUE_LIMIT):
         obligation__in=visible.values("pk"), replied_at__isnull=True
     )
     counts["unanswered_notices"] = notices.count()
-    rows = visible.select_related("department", "owner").defer("body")
+    rows = visible.select_related("department", "owner", "report").defer(
+        "body", "report__source_text"
+    )
     awaiting = list(awaiting_review_list(rows, limit=limit))
     calendar = workdays.current_calendar()
     for obligation in awaiting:  # at most ``limit`` rows
@@ -263,9 +272,9 @@ def review_queue(visible: QuerySet, *, today: date, limit: int = QUEUE_LIMIT):
         ),
         pending_extensions=list(pending_extensions(visible, limit=limit)),
         unanswered_notices=list(
-            notices.select_related("obligation", "department").order_by(
-                "reply_due", "pk"
-            )[:limit]
+            notices.select_related("obligation__report", "department")
+            .defer("obligation__body", "obligation__report__source_text")
+            .order_by("reply_due", "pk")[:limit]
         ),
     )
 

@@ -106,11 +106,35 @@ def refuse_if_closed(report_id):
         raise ReportClosedError(report)
 
 
+class CarriedOverError(ServiceError):
+    """The obligation was carried over into the next report (结转): it is closed
+    here, and the work goes on in its successor."""
+
+    def __init__(self, obligation):
+        successor = obligation.carried_into
+        super().__init__(
+            _(
+                "This item was carried over (结转) into the %(year)d report as "
+                "%(code)s, so it is read-only here and nothing was saved: work on "
+                "it there."
+            )
+            % {"year": successor.report.year, "code": successor.code}
+        )
+
+
+def refuse_if_carried(obligation):
+    """CarriedOverError when ``obligation`` was carried over (its row read under
+    the caller's lock: a carry-over holds the same lock)."""
+    if obligation.carried_into_id is not None:
+        raise CarriedOverError(obligation)
+
+
 def lock_open_obligation(obligation):
     """The obligation's row lock, for writes without a version to check (notes,
     evidence, replies), then the refusal when its report is closed."""
     current = Obligation.objects.select_for_update(of=("self",)).get(pk=obligation.pk)
     refuse_if_closed(current.report_id)
+    refuse_if_carried(current)
     return current
 
 
@@ -147,6 +171,7 @@ def lock_obligation(obligation, *, version):
     if version is not None and version != current.version:
         raise StaleVersionError(current, _changes_since(current, version))
     refuse_if_closed(current.report_id)
+    refuse_if_carried(current)
     return current
 
 

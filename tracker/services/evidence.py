@@ -20,6 +20,7 @@ from .common import (
     ServiceError,
     lock_open_obligation,
     log_action,
+    refuse_if_carried,
     refuse_if_closed,
     refuse_unless,
     save_recorded,
@@ -175,6 +176,7 @@ def evidence_withdraw(*, evidence, user, reason: str) -> Evidence:
     current.obligation = obligation
     refuse_unless(permissions.can_work_on(user, obligation))
     refuse_if_closed(obligation.report_id)
+    refuse_if_carried(obligation)
     if not reason:
         raise ServiceError(_("A reason is required."))
     if current.is_withdrawn:

@@ -210,3 +210,36 @@ def followup_withdraw(*, followup, user, reason: str) -> FollowUp:
     )
     sync_saved(followup, current)
     return current
+
+
+@transaction.atomic
+def report_followups_decide(*, report, user, decisions) -> tuple[int, int, list]:
+    """The report page's suggestions decided in one form: ``decisions`` is
+    [(earlier pk, later pk, "confirm" or "reject")], the earlier item of
+    ``report``. Each as ``followup_confirm`` / ``followup_reject``; one refused
+    (decided meanwhile, no longer a pair) leaves the others decided. Returns
+    (confirmed, rejected, [(earlier code, later code, why)])."""
+    refuse_unless(permissions.can_confirm_followups(user))
+    items = Obligation.objects.select_related("report").in_bulk(
+        {pk for earlier, later, _verb in decisions for pk in (earlier, later)}
+    )
+    confirmed = rejected = 0
+    refused = []
+    for earlier_pk, later_pk, verb in decisions:
+        earlier, later = items.get(earlier_pk), items.get(later_pk)
+        if earlier is None or later is None or earlier.report_id != report.pk:
+            refused.append(
+                ("?", "?", str(_("This suggestion no longer exists: reload the page.")))
+            )
+            continue
+        decide = followup_confirm if verb == "confirm" else followup_reject
+        try:
+            decide(earlier=earlier, later=later, user=user)
+        except ServiceError as error:
+            refused.append((earlier.code, later.code, str(error)))
+            continue
+        if verb == "confirm":
+            confirmed += 1
+        else:
+            rejected += 1
+    return confirmed, rejected, refused

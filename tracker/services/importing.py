@@ -216,7 +216,12 @@ def report_import(
     result = ImportResult(report=report, report_created=report_created)
 
     sections = _import_sections(report, tree)
-    existing = {o.code: o for o in report.obligations.select_for_update()}
+    # Items carried over (结转) into this report have no passage in its text: a
+    # re-import neither updates them nor marks them missing.
+    # of=self: the filter's outer join to the carrying item is not to be locked
+    # (PostgreSQL refuses FOR UPDATE on its nullable side).
+    own = report.obligations.filter(carried_from__isnull=True)
+    existing = {o.code: o for o in own.select_for_update(of=("self",))}
     seen = set()
     for parsed_section, parsed in tree.obligations():
         seen.add(parsed.code)
@@ -377,7 +382,9 @@ def import_preview(tree, *, organization: str, year: int) -> ImportPreview:
     preview = ImportPreview(report=report)
     stored, sections = {}, {}
     if report is not None:
-        stored = {o.code: o for o in report.obligations.all()}
+        stored = {
+            o.code: o for o in report.obligations.filter(carried_from__isnull=True)
+        }
         sections = _stored_sections(report)
     kinds = dict(Obligation.Kind.choices)
     preview.counts = {kinds[kind]: count for kind, count in tree.counts().items()}

@@ -254,6 +254,7 @@ def plan(day: date) -> Plan:
         ExtensionRequest.objects.filter(
             status=ExtensionRequest.Status.PENDING,
             obligation__report__closed_at__isnull=True,
+            obligation__carried_into__isnull=True,
         )
         .select_related("obligation__department", "obligation__report")
         .defer("obligation__report__source_text")
@@ -429,7 +430,11 @@ def _organised_work_lines(day, calendar, link) -> dict:
     lines = defaultdict(list)
     people_of = _PeopleOf()
     parts = list(
-        Part.objects.filter(unsettled_q(), obligation__report__closed_at__isnull=True)
+        Part.objects.filter(
+            unsettled_q(),
+            obligation__report__closed_at__isnull=True,
+            obligation__carried_into__isnull=True,
+        )
         .filter(
             Q(due_date__lt=day) | Q(status=Part.Status.NOT_ACKNOWLEDGED),
         )
@@ -520,14 +525,20 @@ def _progress_lines(schedule, day, link, people_of, lines):
         return
     items = list(
         Obligation.objects.filter(
-            report_id=schedule.report_id, department__isnull=False
+            report_id=schedule.report_id,
+            department__isnull=False,
+            carried_into__isnull=True,
         )
         .exclude(status=Status.DONE)
         .select_related("owner")
         .defer("body")
     )
     parts = list(
-        Part.objects.filter(unsettled_q(), obligation__report_id=schedule.report_id)
+        Part.objects.filter(
+            unsettled_q(),
+            obligation__report_id=schedule.report_id,
+            obligation__carried_into__isnull=True,
+        )
         .select_related("obligation", "department", "owner")
         .defer("obligation__body")
     )

@@ -19,16 +19,21 @@ def _lock_report(report):
 
 
 @transaction.atomic
-def report_close(*, report, user, reason: str = "") -> Report:
+def report_close(*, report, user, reason: str) -> Report:
     """Close a report (年终归档): from now on nothing of it changes, for anyone,
     until a supervisor reopens it. Recorded in the report's log (``ReportEvent``)
-    with who, when and the reason given.
+    with who, when and the reason, which is required: the page shows what is
+    still open first (``selectors.reports.report_open_summary``), and closing over
+    open work must say why. The closed report's items leave every queue and
+    reminder (they read ``open_work_q`` or ``of_open_reports``).
 
     Every obligation of the report is locked first, so a write already under way
     on one of them commits before the report closes, and one that starts later
     reads the close (``_refuse_if_closed``)."""
     refuse_unless(permissions.can_close_report(user))
     reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("A reason is required to close a report; it stays open."))
     current = _lock_report(report)
     if current.is_closed:
         raise ServiceError(

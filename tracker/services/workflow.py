@@ -33,6 +33,7 @@ from ..recording import (
     obligation_name,
     rating_record,
     record_text,
+    wording_record,
 )
 from ..text import clean_text
 from .common import (
@@ -49,6 +50,8 @@ from .common import (
 
 # 考评意见: room for a real explanation; a pasted document is refused.
 RATING_COMMENT_MAX_LENGTH = 2000
+# 报告用语: one or two sentences of next year's report.
+REPORT_WORDING_MAX_LENGTH = 500
 # The ratings that must say why (一般, 较差).
 RATINGS_NEEDING_COMMENT = (Obligation.Rating.FAIR, Obligation.Rating.POOR)
 
@@ -96,6 +99,7 @@ def obligation_transition(
     version: int | None = None,
     rating: str = "",
     rating_comment: str = "",
+    report_wording: str = "",
 ) -> Obligation:
     """Move an obligation along the allowed-transitions table
     (``permissions.TRANSITIONS``): start, submit for review, approve, return, reopen.
@@ -103,8 +107,21 @@ def obligation_transition(
     Approving rates the result (``rating``, with ``rating_comment``, required for
     fair and poor); no other transition takes a rating. Leaving "done" (reopening)
     clears the rating: the history keeps it and the timeline says so.
+
+    Approving also keeps ``report_wording`` (报告用语) when given: the words next
+    year's draft uses for the item. Other transitions ignore it (the form offers
+    it prefilled next to every button), and an empty one leaves what was there.
     """
     note = (note or "").strip()
+    report_wording = clean_text(report_wording or "", multiline=True).strip()
+    if len(report_wording) > REPORT_WORDING_MAX_LENGTH:
+        raise ServiceError(
+            _(
+                "The report wording is too long: at most %(max)d characters "
+                "(one or two sentences)."
+            )
+            % {"max": REPORT_WORDING_MAX_LENGTH}
+        )
     rating = rating or ""
     rating_comment = clean_text(rating_comment or "", multiline=True).strip()
     if to_status not in Obligation.Status.values:
@@ -194,8 +211,18 @@ def obligation_transition(
     )
 
     text = note
+    keeps_wording = transition.rating_required and report_wording
     if transition.rating_required:
-        text = "\n".join(filter(None, [note, rating_record(rating, rating_comment)]))
+        text = "\n".join(
+            filter(
+                None,
+                [
+                    note,
+                    rating_record(rating, rating_comment),
+                    wording_record(report_wording) if keeps_wording else "",
+                ],
+            )
+        )
     elif from_status == Obligation.Status.DONE and current.rating:
         cleared = record_text(
             _("The rating “%(rating)s” is cleared (the history keeps it)."),
@@ -208,6 +235,8 @@ def obligation_transition(
     if transition.rating_required or from_status == Obligation.Status.DONE:
         current.rating = rating
         current.rating_comment = rating_comment
+    if keeps_wording:
+        current.report_wording = report_wording
     if takes_it_on:
         current.owner = user
     save_versioned(current, user=user, reason=transition.label)

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from tracker import badges, evidence_files, models, permissions
+from tracker.selectors.reports import labels_years
 
 register = template.Library()
 
@@ -45,3 +46,15 @@ register.simple_tag(badges.status_badge)
 register.simple_tag(badges.supervision_badge)
 register.simple_tag(badges.rating_badge)
 register.filter(badges.countdown)
+
+
+@register.simple_tag(takes_context=True)
+def item_code(context, obligation):
+    """``{% item_code obligation %}``: "2022 · 4.1" while more than one report has
+    open work (two items may then share a code), else "4.1". The one decision is
+    ``selectors.reports.labels_years``, read once per request; the obligation
+    needs its report's year (``select_related("report")``)."""
+    request = context.get("request")
+    if request is not None and labels_years(request):
+        return f"{obligation.report.year} · {obligation.code}"
+    return obligation.code

@@ -39,28 +39,42 @@ def department_ranking(request):
     it starts is refused (400) with nothing computed."""
     if not permissions.can_view_ranking(request.user):
         raise PermissionDenied
-    reports, report = report_choice(request)
+    choice = report_choice(request)
+    report = choice.report
     form = RankingPeriodForm(request.GET)
-    context = {"reports": reports, "report": report, "form": form}
-    if report is None:
+    context = {
+        "reports": choice.reports,
+        "report": report,
+        "choice": choice,
+        "form": form,
+    }
+    if not choice.shown:
         return render(request, "tracker/department_ranking.html", context)
     if not form.is_valid():
         return render(request, "tracker/department_ranking.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     weights = AssessmentWeights.current(report.organization_unit_id)
     today = timezone.localdate()
+    # Several reports with open work: ranked over all of them together.
     rows = department_indicators(
-        report=report, start=start, end=end, today=today, weights=weights
+        report=report or choice.shown,
+        start=start,
+        end=end,
+        today=today,
+        weights=weights,
     )
     export_format = request.GET.get("_export")
     if export_format == "docx":
         if not permissions.can_draft_documents(request.user):
             raise PermissionDenied
+        if report is None:
+            # The 通报 is one report's: its number and wording name the year.
+            report = choice.shown[-1]
         return _ranking_circular(report, start, end, rows, today)
     if export_format in EXPORT_FORMATS:
         name = gettext("%(organization)s %(year)s department ranking") % {
-            "organization": report.organization,
-            "year": report.year,
+            "organization": choice.shown[0].organization,
+            "year": "、".join(str(each.year) for each in choice.shown),
         }
         return rows_response(
             ranking_export_rows(rows),
@@ -71,7 +85,7 @@ def department_ranking(request):
             layout=RANKING_LAYOUT,
             title=export_title(name, _period_filter(start, end)),
         )
-    query = {"report": report.pk}
+    query = {"report": report.pk} if report else {}
     query.update({k: v.isoformat() for k, v in (("start", start), ("end", end)) if v})
     context.update(
         rows=rows,

@@ -1,6 +1,7 @@
 """The dashboard: the report's figures, cached per report revision and day."""
 
 import re
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from .. import charts, permissions
 from ..models import (
     DUE_SOON_DAYS,
     Obligation,
+    Report,
     due_within_range,
 )
 from ..selectors.dashboard import (
@@ -29,6 +31,7 @@ from ..selectors.dashboard import (
     department_scorecards,
     due_soon_list,
     latest_updates,
+    open_work_by_report,
     overall_scorecard,
     overdue_list,
     pending_extensions,
@@ -41,14 +44,51 @@ from ..selectors.dashboard import (
 from ..selectors.followups import recurring_problems
 from ..selectors.queue import worker_silence
 from ..selectors.reminders import unreachable_departments
-from ..selectors.reports import reports_for_selector, selected_report
+from ..selectors.reports import (
+    open_work_reports_of_request,
+    reports_for_selector,
+    selected_report,
+)
 
 
-def report_choice(request):
-    """The reports the user sees (for the selector) and the one chosen with
-    ?report=, else the latest."""
+class ReportChoice(NamedTuple):
+    """What a page with the report selector shows: ``reports`` (all, for the
+    selector), ``chosen`` (the one chosen with ?report=, or None) and ``shown``:
+    the chosen one, else every report with open work (oldest year first), else
+    the latest. Never silently the newest while an older year has work open."""
+
+    reports: list
+    chosen: Report | None
+    shown: list
+
+    @property
+    def report(self) -> Report | None:
+        """The one report shown, or None when several are (or none exists)."""
+        return self.shown[0] if len(self.shown) == 1 else None
+
+    @property
+    def several(self) -> bool:
+        return len(self.shown) > 1
+
+
+def report_choice(request, *, cached=False) -> ReportChoice:
+    """``cached``: which reports have open work comes from the cache while no
+    report changed (the dashboard, whose figures are cached too)."""
     reports = list(reports_for_selector(request.user))
-    return reports, selected_report(reports, request.GET.get("report"))
+    chosen = selected_report(reports, request.GET.get("report"))
+    if chosen is not None:
+        return ReportChoice(reports, chosen, [chosen])
+    by_pk = {report.pk: report for report in reports}
+    shown = [
+        by_pk[pk]
+        for pk in open_work_reports_of_request(
+            request, reports=reports if cached else None
+        )
+        if pk in by_pk
+    ]
+    if not shown and reports:
+        shown = [reports[0]]
+    return ReportChoice(reports, None, shown)
 
 
 def list_url(**params):
@@ -58,15 +98,30 @@ def list_url(**params):
 
 @require_GET
 def dashboard(request):
-    reports, report = report_choice(request)
-    context = {"reports": reports, "report": report}
+    choice = report_choice(request, cached=True)
+    report = choice.report
+    context = {"reports": choice.reports, "report": report, "choice": choice}
     if permissions.is_admin(request.user):
         # Mail and group-chat posts wait in the queue while no worker runs: the
         # administrators are the ones who can start one (docs/deploy.md).
         context["worker_silence"] = worker_silence()
+    today = timezone.localdate()
+    if choice.several:
+        # Several years with open work: what waits in each, side by side, and the
+        # selector to open one year's full figures.
+        context.update(
+            today=today,
+            open_years=open_work_by_report(
+                Obligation.objects.visible_to(request.user),
+                reports=choice.shown,
+                today=today,
+            ),
+        )
+        if permissions.can_view_reminder_gaps(request.user):
+            context["unreachable"] = unreachable_departments()
+        return render(request, "tracker/dashboard.html", context)
     if report is None:
         return render(request, "tracker/dashboard.html", context)
-    today = timezone.localdate()
     # The report's figures are the same for every reader and change only with a
     # write (which bumps the report's revision in the key) or the day: rendered
     # once and cached. The page around them (the user's name, role and unread

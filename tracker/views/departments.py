@@ -21,22 +21,29 @@ from .dashboard import report_choice
 def department_list(request):
     """Every department's scorecard, those most at risk first
     (``selectors.dashboard.by_risk``)."""
-    reports, report = report_choice(request)
-    obligations = Obligation.objects.visible_to(request.user).filter(report=report)
+    choice = report_choice(request)
+    obligations = Obligation.objects.visible_to(request.user).filter(
+        report__in=[report.pk for report in choice.shown]
+    )
+    # Every unit of the shown reports' organization, when they share one (a
+    # county's reports); a city's several counties list only units with items.
+    organizations = {report.organization_unit_id for report in choice.shown}
+    one_organization = len(organizations) <= 1
     scorecards = by_risk(
         department_scorecards(
             obligations,
             today=timezone.localdate(),
-            all_departments=True,
-            organization_id=report.organization_unit_id if report else None,
+            all_departments=one_organization,
+            organization_id=organizations.pop() if organizations else None,
         )
     )
     return render(
         request,
         "tracker/department_list.html",
         {
-            "reports": reports,
-            "report": report,
+            "reports": choice.reports,
+            "report": choice.report,
+            "choice": choice,
             "scorecards": scorecards,
             "can_view_ranking": permissions.can_view_ranking(request.user),
         },
@@ -46,8 +53,10 @@ def department_list(request):
 @require_GET
 def department_detail(request, pk):
     department = permissions.get_department_or_404(request, pk)
-    reports, report = report_choice(request)
-    obligations = Obligation.objects.visible_to(request.user).filter(report=report)
+    choice = report_choice(request)
+    obligations = Obligation.objects.visible_to(request.user).filter(
+        report__in=[report.pk for report in choice.shown]
+    )
     scorecard = department_scorecard(
         obligations, department=department, today=timezone.localdate()
     )
@@ -60,8 +69,9 @@ def department_detail(request, pk):
         "tracker/department_detail.html",
         {
             "department": department,
-            "reports": reports,
-            "report": report,
+            "reports": choice.reports,
+            "report": choice.report,
+            "choice": choice,
             "scorecard": scorecard,
             "table": table,
         },

@@ -52,9 +52,11 @@ from ..selectors.obligations import (
     review_material,
     suggested_problems,
 )
+from ..selectors.reports import next_report, suggested_report_wording
 from ..selectors.schedules import item_progress
 from ..selectors.worklists import next_to_review
 from ..services.common import ServiceError, StaleVersionError
+from ..year_forms import CarryOverForm, ReportWordingForm
 
 # DOM ids of the obligation page's forms: several forms share field names (note,
 # version), so each gets its own auto_id prefix to keep labels and errors tied to
@@ -73,6 +75,8 @@ FORM_IDS = {
     "part_add": "part-add-%s",
     "chase": "chase-%s",
     "progress_report": "progress-report-%s",
+    "carry_over": "carry-over-%s",
+    "report_wording": "report-wording-%s",
 }
 
 # What the download may be served as: the types evidence_upload stores. Anything
@@ -98,6 +102,12 @@ def _scope_departments(form, organization_id):
     return form
 
 
+def _carry_target(obligation):
+    """The open report this item would be carried into (one query), else None."""
+    later = next_report(obligation.report)
+    return later if later is not None and not later.is_closed else None
+
+
 def _breadcrumb_sections(section):
     """The chapter, then the group, the obligation sits in (as printed)."""
     chain = [section]
@@ -118,10 +128,14 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     bound = bound or {}
     obligation_page_related(obligation)
     # A closed report is read-only for everyone: no form at all, downloads stay.
-    # So is another organization's item for a city's supervisors (acts_in).
-    writable = permissions.is_writable(
-        obligation.report
-    ) and permissions.acts_in_obligation(user, obligation)
+    # A closed report is read-only for everyone, and so is another organization's
+    # item for a city's supervisors (acts_in) and an item carried over into the
+    # next report (结转).
+    writable = (
+        permissions.is_writable(obligation.report)
+        and permissions.acts_in_obligation(user, obligation)
+        and obligation.carried_into_id is None
+    )
     may_work = permissions.can_work_on(user, obligation)
     can_work = writable and may_work
     can_review = writable and permissions.can_review(user)
@@ -161,8 +175,21 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     )
     if not writable:
         transitions = []
-    status_form = form("status", StatusForm, allowed=bool(transitions))
-    if status_form is not None and not any(t.rating_required for t in transitions):
+    approving = any(t.rating_required for t in transitions)
+    status_form = form(
+        "status",
+        StatusForm,
+        allowed=bool(transitions),
+        # The supervisor accepts or rewrites the suggested 报告用语 (one query,
+        # for the page that offers approving only).
+        initial={
+            "report_wording": obligation.report_wording
+            or suggested_report_wording(obligation)
+        }
+        if approving
+        else None,
+    )
+    if status_form is not None and not approving:
         status_form.without_rating()
     context_forms = {
         "status": status_form,
@@ -218,6 +245,29 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             and permissions.can_chase(user)
             and obligation.department_id is not None
             and obligation.status != Obligation.Status.DONE,
+        ),
+    )
+    context_forms.update(
+        carry_over=form(
+            "carry_over",
+            CarryOverForm,
+            allowed=writable
+            and permissions.can_carry_over(user)
+            and obligation.status != Obligation.Status.DONE
+            and _carry_target(obligation) is not None,
+        ),
+        report_wording=form(
+            "report_wording",
+            ReportWordingForm,
+            # Written at approval; corrected later: once there is something to
+            # report (done) or to correct.
+            allowed=writable
+            and permissions.can_write_report_wording(user)
+            and (
+                obligation.status == Obligation.Status.DONE
+                or bool(obligation.report_wording)
+            ),
+            initial={"text": obligation.report_wording},
         ),
     )
     shown_parts = _part_forms(user, obligation, bound, writable=writable)

@@ -16,10 +16,6 @@ from .. import documents, permissions
 from ..exports import (
     docx_response,
 )
-from ..forms import (
-    ReportCloseForm,
-    ReportReopenForm,
-)
 from ..models import (
     Job,
     Obligation,
@@ -28,10 +24,16 @@ from ..models import (
 from ..report_text import report_paragraphs
 from ..selectors import reports as reports_selectors
 from ..selectors.followups import report_followup
-from ..selectors.reports import report_obligations
+from ..selectors.reports import next_report, report_obligations, report_open_summary
 from ..services import jobs as jobs_services
 from ..services import reports as reports_services
 from ..services.common import ServiceError
+from ..year_forms import (
+    ReportCarryOverForm,
+    ReportCloseForm,
+    ReportFollowUpsForm,
+    ReportReopenForm,
+)
 
 
 @require_safe
@@ -43,10 +45,10 @@ def report_detail(request, pk):
     report = permissions.get_report_or_404(
         request, pk, queryset=Report.objects.select_related("closed_by")
     )
-    return _report_page(request, report)
+    return report_page(request, report)
 
 
-def _report_page(request, report, *, bound=None, status=200):
+def report_page(request, report, *, bound=None, status=200):
     """The report page, with the closing forms a supervisor may use (``bound``: the
     one that was refused, with its errors)."""
     obligations = report_obligations(
@@ -56,6 +58,7 @@ def _report_page(request, report, *, bound=None, status=200):
     for obligation in obligations:
         obligation.is_recurring = obligation.pk in followup.recurring
     may_close = permissions.can_close_report(request.user)
+    may_carry = permissions.can_carry_over(request.user)
 
     def form(form_class, prefix, *, allowed):
         if not (may_close and allowed):
@@ -64,8 +67,39 @@ def _report_page(request, report, *, bound=None, status=200):
             return bound
         return form_class(auto_id=f"{prefix}-%s")
 
+    suggestions = [each for row in followup.rows for each in row.suggestions]
+    followups_form = None
+    if (
+        suggestions
+        and permissions.can_confirm_followups(request.user)
+        and not followup.later_report.is_closed
+    ):
+        followups_form = (
+            bound
+            if isinstance(bound, ReportFollowUpsForm)
+            else ReportFollowUpsForm(suggestions=suggestions, auto_id="followups-%s")
+        )
+        for each in suggestions:
+            each.decision = followups_form[ReportFollowUpsForm.field_name(each)]
+    later = next_report(report) if may_carry else None
+    if isinstance(bound, ReportCarryOverForm):
+        carry_form = bound
+    elif later is not None and not later.is_closed and not report.is_closed:
+        carry_form = ReportCarryOverForm(report=report, auto_id="carry-%s")
+    else:
+        carry_form = None
     context = {
         "report": report,
+        "next_report": later,
+        # The unfinished items, ticked to carry over (结转) into the next report.
+        "carry_form": carry_form,
+        # Every follow-up suggestion decided in one form.
+        "followups_form": followups_form,
+        # What is still open, shown above the close form: only to those who may
+        # close (four counts more for them).
+        "open_summary": report_open_summary(report)
+        if may_close and not report.is_closed
+        else None,
         "can_archive": permissions.can_archive_report(request.user),
         "close_form": form(ReportCloseForm, "close", allowed=not report.is_closed),
         "reopen_form": form(ReportReopenForm, "reopen", allowed=report.is_closed),
@@ -85,7 +119,12 @@ def _report_page(request, report, *, bound=None, status=200):
     }
     # A refusal whose form has no place any more (closing a report someone closed
     # meanwhile) still has its say, at the top.
-    shown = (context["close_form"], context["reopen_form"])
+    shown = (
+        context["close_form"],
+        context["reopen_form"],
+        context["carry_form"],
+        context["followups_form"],
+    )
     context["orphan_errors"] = (
         bound.non_field_errors()
         if bound is not None and all(each is not bound for each in shown)
@@ -119,7 +158,7 @@ def _report_form_post(request, pk, form_class, prefix, write, message):
             messages.success(request, message)
             return redirect(report)
     report.refresh_from_db()
-    return _report_page(request, report, bound=form, status=400)
+    return report_page(request, report, bound=form, status=400)
 
 
 @require_POST

@@ -47,6 +47,7 @@ def obligation_status(request, pk):
             version=data["version"],
             rating=data["rating"],
             rating_comment=data["rating_comment"],
+            report_wording=data.get("report_wording", ""),
         )
 
     def done(result):

@@ -44,7 +44,11 @@ class Command(BaseCommand):
             action="store_true",
             help="close the report first (needs --user); the archive records it",
         )
-        parser.add_argument("--reason", default="", help="why the report is closed")
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="why the report is closed (required with --close)",
+        )
 
     def handle(self, *args, report_id, output, user, close, reason, **options):
         report = Report.objects.filter(pk=report_id).first()
