@@ -3,7 +3,7 @@ item's page or ticked on the report's page, and an item's report wording."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
@@ -74,7 +74,9 @@ def obligation_report_wording(request, pk):
 def report_carry_over(request, pk):
     """The ticked unfinished items carried over together; back to the report page
     with what was carried and what was not, and why."""
-    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
+    report = permissions.get_report_or_404(
+        request, pk, queryset=Report.objects.select_related("closed_by")
+    )
     if not permissions.can_carry_over(request.user):
         raise PermissionDenied
     form = ReportCarryOverForm(request.POST, report=report, auto_id="carry-%s")
@@ -104,7 +106,9 @@ def report_carry_over(request, pk):
 def report_followups_decide(request, pk):
     """Every follow-up suggestion of the report confirmed, rejected or left, in
     one form; back to the report page with the counts and any refusal."""
-    report = get_object_or_404(Report.objects.select_related("closed_by"), pk=pk)
+    report = permissions.get_report_or_404(
+        request, pk, queryset=Report.objects.select_related("closed_by")
+    )
     if not permissions.can_confirm_followups(request.user):
         raise PermissionDenied
     followup = report_followup(report)
