@@ -145,6 +145,8 @@ class ProgressUpdate(models.Model):
         SIGNOFF = "signoff", _("Head's sign-off")
         CHASE = "chase", _("Chase (催办)")
         PROGRESS_REPORT = "progress_report", _("Progress report (调度)")
+        INSTRUCTION = "instruction", _("Leader's instruction (批示)")
+        NOTICE_SIGNED = "notice_signed", _("Supervision notice signed")
 
     obligation = models.ForeignKey(
         Obligation, models.PROTECT, related_name="updates", verbose_name=_("obligation")

@@ -2,6 +2,7 @@
 now (``tracker.permissions``)."""
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
@@ -45,3 +46,11 @@ register.simple_tag(badges.status_badge)
 register.simple_tag(badges.supervision_badge)
 register.simple_tag(badges.rating_badge)
 register.filter(badges.countdown)
+
+
+@register.filter
+def days_since(moment, today):
+    """Whole days from ``moment`` (a datetime) to ``today``: an item's age."""
+    if moment is None:
+        return None
+    return (today - timezone.localtime(moment).date()).days

@@ -40,6 +40,10 @@ from ..models import (
 from ..organised_work_forms import (
     ChaseAnswerForm,
     ChaseForm,
+    InstructionForm,
+    InstructionReplyForm,
+    NoticeApproveForm,
+    NoticeSignatureForm,
     PartAddForm,
     PartNoteForm,
     PartStatusForm,
@@ -72,6 +76,7 @@ FORM_IDS = {
     "followup": "followup-%s",
     "part_add": "part-add-%s",
     "chase": "chase-%s",
+    "instruction": "instruction-%s",
     "progress_report": "progress-report-%s",
 }
 
@@ -220,7 +225,13 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             and obligation.status != Obligation.Status.DONE,
         ),
     )
+    context_forms["instruction"] = form(
+        "instruction",
+        InstructionForm,
+        allowed=writable and permissions.can_write_instruction(user),
+    )
     shown_parts = _part_forms(user, obligation, bound, writable=writable)
+    shown_parts |= _leader_forms(user, obligation, bound, writable=writable)
     progress = item_progress(obligation, today=timezone.localdate())
     context_forms["progress_report"] = form(
         "progress_report",
@@ -333,6 +344,11 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "extension_list": obligation.extension_list,
         "parts": obligation.part_list,
         "chases": obligation.chase_list,
+        # 批示 not yet replied to stand at the top of the page.
+        "open_instructions": [
+            each for each in obligation.instruction_list if not each.is_replied
+        ],
+        "instructions": obligation.instruction_list,
         "progress": progress,
         "last_chase": obligation.chase_list[0] if obligation.chase_list else None,
         "pending_extension": pending_extension,
@@ -346,7 +362,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "followup": followup,
         "open_return": open_return,
         "can_work": can_work,
-        "can_download": may_work or permissions.can_review(user),
+        "can_download": may_work or permissions.can_read_all(user),
         "conflict_changes": changes,
         # Folded sections open when they hold a refused form, or a decision
         # waiting for this user (a suggested link or follow-up to confirm).
@@ -499,6 +515,49 @@ def _part_forms(user, obligation, bound, *, writable):
             allowed=writable
             and not chase.is_answered
             and permissions.can_answer_chase(user, chase),
+        )
+    return shown
+
+
+def _leader_forms(user, obligation, bound, *, writable):
+    """The unit's reply form on each 批示 not yet replied to, and on each 督办单 not
+    yet signed, the leader's approval or the supervisors' paper-signature form.
+    Returns the keys of the forms shown."""
+    shown = set()
+
+    def attach(owner, attribute, key, form_class, *, allowed):
+        form = None
+        if allowed:
+            form = bound.get(key) or form_class(auto_id=f"{key}-%s")
+            shown.add(key)
+        setattr(owner, attribute, form)
+        setattr(owner, f"{attribute}_error_id", f"{key}-errors")
+
+    for instruction in obligation.instruction_list:
+        attach(
+            instruction,
+            "reply_form",
+            f"instruction-reply-{instruction.pk}",
+            InstructionReplyForm,
+            allowed=writable
+            and not instruction.is_replied
+            and permissions.can_reply_to_instruction(user, instruction),
+        )
+    for notice in obligation.notice_list:
+        unsigned = writable and permissions.notice_signing_refusal(notice) is None
+        attach(
+            notice,
+            "approve_form",
+            f"notice-approve-{notice.pk}",
+            NoticeApproveForm,
+            allowed=unsigned and permissions.can_approve_notice(user, notice),
+        )
+        attach(
+            notice,
+            "signature_form",
+            f"notice-signature-{notice.pk}",
+            NoticeSignatureForm,
+            allowed=unsigned and permissions.can_record_notice_signature(user),
         )
     return shown
 
