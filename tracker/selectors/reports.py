@@ -2,6 +2,7 @@
 report.
 """
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from django.db.models.functions import Coalesce
 from ..models import (
     Evidence,
     FollowUp,
+    Instruction,
     Obligation,
     ProgressUpdate,
     Report,
@@ -105,7 +107,8 @@ class ReportDraft:
     the tasks not done. Each obligation has ``live_evidence`` (not withdrawn, oldest
     first), ``progress_notes`` (the staff's progress notes and submission notes,
     oldest first) and its confirmed follow-ups across years,
-    ``confirmed_earlier`` and ``confirmed_later``."""
+    ``confirmed_earlier`` and ``confirmed_later``. ``instructions``: the leaders'
+    批示 on the report's items, oldest first, material for the leaders' chapter."""
 
     report: Report
     finished: list
@@ -113,6 +116,7 @@ class ReportDraft:
     open_items: list
     unremedied_problems: list
     carried_over: list
+    instructions: list = dataclasses.field(default_factory=list)
 
     @property
     def has_finished_items(self) -> bool:
@@ -125,7 +129,7 @@ def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
     """Read what the draft of next year's report needs in a fixed number of queries
     (the obligations with their sections and department, then their live evidence,
     progress notes, remedying tasks and follow-ups, then the leaders' chapter's
-    sections), whatever the number of obligations."""
+    sections, then the leaders' 批示), whatever the number of obligations."""
     Kind = Obligation.Kind
     obligations = list(
         visible.filter(report=report)
@@ -219,6 +223,11 @@ def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
         carried_over=[
             o for o in work if o.kind == Kind.TASK and o.status != Status.DONE
         ],
+        instructions=list(
+            Instruction.objects.filter(obligation__in=visible.filter(report=report))
+            .select_related("author", "obligation")
+            .order_by("created_at", "pk")
+        ),
     )
 
 

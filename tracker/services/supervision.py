@@ -278,7 +278,7 @@ def notice_record_signature(
     *, notice, user, leader_name: str, signed_on
 ) -> SupervisionNotice:
     """A supervisor records the leader's paper signature: the name and the date
-    the leader signed (not in the future)."""
+    the leader signed (not in the future, not before the notice was prepared)."""
     refuse_unless(permissions.can_record_notice_signature(user))
     leader_name = clean_text(leader_name or "").strip()
     if not leader_name:
@@ -288,6 +288,10 @@ def notice_record_signature(
     if signed_on > timezone.localdate():
         raise ServiceError(_("The date of the signature is in the future."))
     current = _lock_notice(notice)
+    if signed_on < current.issued_on:
+        raise ServiceError(
+            _("The leader cannot have signed the notice before it was prepared.")
+        )
     current.leader = None
     current.leader_name = leader_name[:100]
     current.signed_on = signed_on
