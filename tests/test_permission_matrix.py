@@ -1,8 +1,8 @@
 """The permission matrix of issue 3, cell by cell, over HTTP.
 
-ONE table: a row per (URL, action), a column per role, the expected status code in
-each cell (leaders, 县领导, in the last column). Allowed writes answer 302 and leave a timeline entry by the acting user;
-refused ones answer 403 and change nothing. Anonymous visitors are sent to the login
+ONE table: a row per (URL, action), a column per role (leaders, 县领导, last), the
+expected status code in each cell. Allowed writes answer 302 and leave a timeline
+entry by the acting user; refused ones answer 403 and change nothing. Anonymous visitors are sent to the login
 page from every URL (downloads included). A URL of the ``tracker`` namespace with no
 row in the table fails the test below, so a new route cannot skip the matrix.
 """
