@@ -2,9 +2,10 @@
 
 ONE table: a row per (URL, action), a column per role (leaders, 县领导, last), the
 expected status code in each cell. Allowed writes answer 302 and leave a timeline
-entry by the acting user; refused ones answer 403 and change nothing. Anonymous visitors are sent to the login
-page from every URL (downloads included). A URL of the ``tracker`` namespace with no
-row in the table fails the test below, so a new route cannot skip the matrix.
+entry by the acting user; refused ones answer 403 and change nothing. Anonymous
+visitors are sent to the login page from every URL (downloads included). A URL of
+the ``tracker`` namespace with no row in the table fails the test below, so a new
+route cannot skip the matrix.
 """
 
 from dataclasses import dataclass, field
