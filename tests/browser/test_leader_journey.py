@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in, save_screenshot
-from tests.factories import ObligationFactory, ReportFactory
+from tests.factories import DepartmentFactory, ObligationFactory, ReportFactory
 from tracker.models import Instruction, Notification, Obligation, SupervisionNotice
 from tracker.services.supervision import obligation_set_supervision
 
@@ -75,3 +75,30 @@ def test_a_leaders_morning_cockpit_red_item_instruction_reply(
         "instructions"
     )
     assert Instruction.objects.get().replied_by == staff_a
+
+
+def test_the_cockpit_prints_on_one_a4_page_when_its_lists_are_full(
+    new_page, leader, supervisor
+):
+    report = ReportFactory(organization="巫溪县", year=2022)
+    # More than the page lists (25 items, 8 units), with long titles.
+    for number in range(30):
+        obligation = ObligationFactory(
+            report=report,
+            department=DepartmentFactory(name=f"县第{number}局"),
+            code=f"1.{number}",
+            title="严格落实重大行政决策程序，推进科学民主依法决策，健全行政执法三项制度",
+        )
+        obligation_set_supervision(
+            obligation=obligation,
+            user=supervisor,
+            level="red" if number % 2 else "yellow",
+            note="逾期",
+        )
+    page = new_page(locale="zh-CN")
+    log_in(page, "leader")
+    page.emulate_media(media="print")
+
+    pdf = page.pdf(format="A4")
+
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
