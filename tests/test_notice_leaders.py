@@ -207,3 +207,16 @@ def test_raising_to_white_issues_a_notice_the_unit_answers(
     notice = SupervisionNotice.objects.get()
     assert notice.level == Level.WHITE
     assert notice.reply == "已整改"
+
+
+def test_the_leader_of_the_level_finds_the_approval_on_the_notice_page(
+    client, leader, sv_client, notice
+):
+    url = _approve_url(notice)
+    assert not parse(sv_client.get(notice.get_absolute_url())).xpath(
+        "//form[@action=$url]", url=url
+    )
+    client.force_login(leader)
+    assert parse(client.get(notice.get_absolute_url())).xpath(
+        "//form[@action=$url]", url=url
+    )

@@ -84,6 +84,9 @@ def notice_detail(request, pk):
             "contact": settings.NOTICE_CONTACT,
             "phone": settings.NOTICE_PHONE,
             "copied_to": settings.NOTICE_CC,
+            # The leader of the notice's level signs it from here too.
+            "may_approve": permissions.is_writable(notice.obligation.report)
+            and permissions.can_approve_notice(request.user, notice),
         },
     )
 
