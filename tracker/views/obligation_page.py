@@ -330,7 +330,8 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             transitions,
             obligation.notice_list,
             reviewing=review.get("review") is not None,
-        ),
+        )
+        + _leader_actions(context_forms, obligation),
         **{f"{name}_form": each for name, each in context_forms.items()},
         "orphan_errors": orphan_errors,
         "refused_anchor": None if orphan_errors else refused_anchor,
@@ -397,6 +398,27 @@ def _now_actions(forms, transitions, notices, *, reviewing):
         )
         for notice in notices
         if notice.reply_form is not None
+    )
+    return actions
+
+
+def _leader_actions(forms, obligation):
+    """The action bar's entries of issue 23: the unit's reply to a 批示, the
+    leader's 批示 and their approval of a 督办单 of their level."""
+    actions = [
+        (f"instruction-{each.pk}", gettext("Reply to the instruction"))
+        for each in obligation.instruction_list
+        if each.reply_form is not None
+    ]
+    if forms.get("instruction") is not None:
+        actions.append(("instructions", gettext("Write an instruction (批示)")))
+    actions.extend(
+        (
+            f"notice-{notice.pk}",
+            gettext("Approve notice %(code)s") % {"code": notice.code},
+        )
+        for notice in obligation.notice_list
+        if notice.approve_form is not None
     )
     return actions
 
