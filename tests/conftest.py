@@ -31,7 +31,7 @@ def _restore_data_migrations(sender, using="default", **kwargs):
     for module, function in (
         ("0002_roles", "create_roles"),
         ("0006_supervision_defaults", "create_defaults"),
-        ("0016_leaders_instructions_notice_signatures", "create_leader_group"),
+        ("0018_leaders_instructions_notice_signatures", "create_leader_group"),
     ):
         migration = importlib.import_module(f"tracker.migrations.{module}")
         getattr(migration, function)(apps, None)

@@ -298,7 +298,7 @@ def announce_instruction(instruction, *, user):
         users = list(unit_people(instruction.department, owner=obligation.owner))
     elif obligation.owner_id is not None:
         users = [obligation.owner]
-    users += list(permissions.supervisors())
+    users += list(permissions.supervisors_of(obligation.report_id))
     text = record_text(
         _("%(user)s wrote an instruction (批示) on “%(obligation)s”: %(text)s"),
         user=display_name(user),
