@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
-from tracker.models import Obligation
+from tracker.models import AccountProfile, LeaderLevel, Obligation
 
 # Property tests check what is true, not how fast: hypothesis' per-example deadline
 # (200 ms) fails them on a loaded machine. Speed is measured by `make bench`.
@@ -31,6 +31,7 @@ def _restore_data_migrations(sender, using="default", **kwargs):
     for module, function in (
         ("0002_roles", "create_roles"),
         ("0006_supervision_defaults", "create_defaults"),
+        ("0019_leaders_instructions_notice_signatures", "create_leader_group"),
     ):
         migration = importlib.import_module(f"tracker.migrations.{module}")
         getattr(migration, function)(apps, None)
@@ -118,6 +119,16 @@ def supervisor(db):
     return UserFactory(
         username="supervisor", first_name="王督查", groups=["supervisor"]
     )
+
+
+@pytest.fixture
+def leader(db):
+    """A county leader (县领导) of the principal level (主要领导): signs red notices."""
+    user = UserFactory(username="leader", first_name="赵书记", groups=["leader"])
+    AccountProfile.objects.update_or_create(
+        user=user, defaults={"leader_level": LeaderLevel.PRINCIPAL}
+    )
+    return user
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """The permission matrix of issue 3, cell by cell, over HTTP.
 
-ONE table: a row per (URL, action), a column per role, the expected status code in
-each cell. Allowed writes answer 302 and leave a timeline entry by the acting user;
-refused ones answer 403 and change nothing. Anonymous visitors are sent to the login
-page from every URL (downloads included). A URL of the ``tracker`` namespace with no
-row in the table fails the test below, so a new route cannot skip the matrix.
+ONE table: a row per (URL, action), a column per role (leaders, 县领导, last), the
+expected status code in each cell. Allowed writes answer 302 and leave a timeline
+entry by the acting user; refused ones answer 403 and change nothing. Anonymous
+visitors are sent to the login page from every URL (downloads included). A URL of
+the ``tracker`` namespace with no row in the table fails the test below, so a new
+route cannot skip the matrix.
 """
 
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from tracker.models import (
 )
 from tracker.services.chases import obligation_chase
 from tracker.services.followups import followup_confirm
+from tracker.services.instructions import instruction_write
 from tracker.services.supervision import obligation_set_supervision
 
 S = Obligation.Status
@@ -47,6 +49,7 @@ ROLES = (
     "other_staff",
     "supervisor",
     "admin",
+    "leader",
     "other_organization",
 )
 
@@ -91,18 +94,23 @@ LOGIN = "login"
 # inbox) answer as they do to this county's supervisor. Each row names it
 # explicitly, so a new URL cannot leave it out.
 HIDDEN = 404
-# Columns: anonymous, owning staff, owner, other staff, supervisor, admin (and, on
-# each row, another organization's supervisor).
-VIEW = (LOGIN, 200, 200, 200, 200, 200)
-WORK = (LOGIN, 302, 302, 403, 403, 302)
-REVIEW = (LOGIN, 403, 403, 403, 302, 302)
-DOWNLOAD = (LOGIN, 200, 200, 403, 200, 200)
+# Columns: anonymous, owning staff, owner, other staff, supervisor, admin, leader
+# (and, on each row, another organization's supervisor). Leaders (县领导) read
+# everything and do none of the workflow or the review.
+VIEW = (LOGIN, 200, 200, 200, 200, 200, 200)
+WORK = (LOGIN, 302, 302, 403, 403, 302, 403)
+REVIEW = (LOGIN, 403, 403, 403, 302, 302, 403)
+DOWNLOAD = (LOGIN, 200, 200, 403, 200, 200, 200)
+# What the reviewers and the leaders may read, and staff may not.
+READ_ALL = (LOGIN, 403, 403, 403, 200, 200, 200)
+# The leaders' own acts (批示, approving a notice of their level).
+LEADERS = (LOGIN, 403, 403, 403, 403, 403, 302)
 # Acts of the department itself (签收, replying to a notice): its members only.
-MEMBERS = (LOGIN, 302, 403, 403, 403, 403)
+MEMBERS = (LOGIN, 302, 403, 403, 403, 403, 403)
 # A co-operating unit's (department B's) part: 签收 by its members only; the rest
 # of its work by its members and the admins.
-PART_MEMBERS = (LOGIN, 403, 403, 302, 403, 403)
-PART_WORK = (LOGIN, 403, 403, 302, 403, 302)
+PART_MEMBERS = (LOGIN, 403, 403, 302, 403, 403, 403)
+PART_WORK = (LOGIN, 403, 403, 302, 403, 302, 403)
 DUE = date(2030, 6, 30)
 
 MATRIX = [
@@ -122,7 +130,7 @@ MATRIX = [
         "department_ranking",
         "department ranking",
         "get",
-        (LOGIN, 403, 403, 403, 200, 200, 200),
+        (*READ_ALL, 200),
         target="none",
     ),
     # The city's pages: a city's (or the platform's) supervisors and admins; a
@@ -131,21 +139,21 @@ MATRIX = [
         "organization_list",
         "the organizations below",
         "get",
-        (LOGIN, 403, 403, 403, 403, 200, 403),
+        (LOGIN, 403, 403, 403, 403, 200, 403, 403),
         target="none",
     ),
     Row(
         "organization_ranking",
         "the organizations' ranking",
         "get",
-        (LOGIN, 403, 403, 403, 403, 200, 403),
+        (LOGIN, 403, 403, 403, 403, 200, 403, 403),
         target="none",
     ),
     Row(
         "organization_reports",
         "the organizations' reports side by side",
         "get",
-        (LOGIN, 403, 403, 403, 403, 200, 403),
+        (LOGIN, 403, 403, 403, 403, 200, 403, 403),
         target="none",
     ),
     Row("report_detail", "view report", "get", (*VIEW, HIDDEN), target="report"),
@@ -154,7 +162,7 @@ MATRIX = [
         "report_draft",
         "download the draft of next year's report",
         "get",
-        (LOGIN, 403, 403, 403, 200, 200, HIDDEN),
+        (*READ_ALL, HIDDEN),
         status=S.DONE,
         target="report",
     ),
@@ -290,8 +298,42 @@ MATRIX = [
         "notice_register",
         "notice register",
         "get",
-        (LOGIN, 403, 403, 403, 200, 200, 200),
+        (*READ_ALL, 200),
         target="none",
+    ),
+    # 督办单 issued in a leader's name: a leader of the notice's level (the red
+    # notice's: 主要领导) approves it; the supervisors record a paper signature.
+    Row(
+        "notice_approve",
+        "approve a notice",
+        "post",
+        (*LEADERS, HIDDEN),
+        target="notice",
+    ),
+    Row(
+        "notice_signature",
+        "record a leader's paper signature",
+        "post",
+        (*REVIEW, HIDDEN),
+        target="notice",
+        data={"leader_name": "钱县长"},
+    ),
+    # The leaders: the cockpit (not for staff), 批示 and the unit's reply.
+    Row("cockpit", "view the cockpit", "get", (*READ_ALL, 200), target="none"),
+    Row(
+        "obligation_instruction",
+        "write an instruction",
+        "post",
+        (*LEADERS, HIDDEN),
+        data={"text": "请加快推进"},
+    ),
+    Row(
+        "instruction_reply",
+        "reply to an instruction",
+        "post",
+        (*MEMBERS, HIDDEN),
+        target="instruction",
+        data={"text": "已按批示落实"},
     ),
     # Notifications: everyone signed in, each their own.
     Row("notification_list", "view inbox", "get", (*VIEW, 200), target="none"),
@@ -299,14 +341,14 @@ MATRIX = [
         "notification_open",
         "open own notification",
         "get",
-        (LOGIN, 302, 302, 302, 302, 302, HIDDEN),
+        (LOGIN, 302, 302, 302, 302, 302, 302, HIDDEN),
         target="notification",
     ),
     Row(
         "notification_read_all",
         "mark all read",
         "post",
-        (LOGIN, 302, 302, 302, 302, 302, 302),
+        (LOGIN, 302, 302, 302, 302, 302, 302, 302),
         target="none",
         redirect_to="tracker:notification_list",
     ),
@@ -485,7 +527,7 @@ MATRIX = [
         "schedule",
         "view the schedule",
         "get",
-        (LOGIN, 403, 403, 403, 200, 200, 200),
+        (*READ_ALL, 200),
         schedule=True,
         target="none",
     ),
@@ -496,7 +538,7 @@ MATRIX = [
         "report_archive",
         "start the archive",
         "post",
-        (LOGIN, 403, 403, 403, 302, 302, HIDDEN),
+        (LOGIN, 403, 403, 403, 302, 302, 302, HIDDEN),
         target="report",
         redirect_to="job",
     ),
@@ -506,14 +548,14 @@ MATRIX = [
         "job_detail",
         "view a job",
         "get",
-        (LOGIN, 200, 404, 404, 404, 200, HIDDEN),
+        (LOGIN, 200, 404, 404, 404, 200, 404, HIDDEN),
         target="job",
     ),
     Row(
         "job_download",
         "download a job's file",
         "get",
-        (LOGIN, 200, 404, 404, 404, 200, HIDDEN),
+        (LOGIN, 200, 404, 404, 404, 200, 404, HIDDEN),
         target="job",
     ),
     # A big export of the list (what anyone may read) as a job of their own.
@@ -521,7 +563,7 @@ MATRIX = [
         "obligation_export_job",
         "start a big export",
         "post",
-        (LOGIN, 302, 302, 302, 302, 302, 302),
+        (LOGIN, 302, 302, 302, 302, 302, 302, 302),
         target="none",
         data={"format": "xlsx", "query": "status=not_started"},
         redirect_to="job",
@@ -591,7 +633,7 @@ MATRIX = [
         (*VIEW, 200),
         target="none",
     ),
-    Row("health", "health check", "get", (200,) * 7, target="none"),
+    Row("health", "health check", "get", (200,) * 8, target="none"),
 ]
 
 CELLS = [
@@ -608,14 +650,14 @@ def owner(db):
 
 
 @pytest.fixture
-def two_counties(db, obligation, staff_a, staff_b, owner, supervisor):
+def two_counties(db, obligation, staff_a, staff_b, owner, supervisor, leader):
     """The obligation's report, departments and people belong to county A; a
     county B with its own supervisor exists beside it."""
     county_a = Organization.objects.add_root({"name": "甲县"})
     county_b = Organization.objects.add_root({"name": "乙县"})
     Report.objects.update(organization_unit=county_a)
     Department.objects.update(organization=county_a)
-    for user in (staff_a, staff_b, owner, supervisor):
+    for user in (staff_a, staff_b, owner, supervisor, leader):
         AccountProfile.objects.update_or_create(
             user=user, defaults={"organization": county_a}
         )
@@ -635,6 +677,7 @@ def _user(request, role):
         "other_staff": "staff_b",
         "supervisor": "supervisor",
         "admin": "tracker_admin",
+        "leader": "leader",
     }[role]
     return request.getfixturevalue(fixture)
 
@@ -650,9 +693,11 @@ def _url(
     part,
     chase,
     job=None,
+    instruction=None,
 ):
     pk = {
         "job": job.pk if job else None,
+        "instruction": instruction.pk if instruction else None,
         "part": part.pk if part else None,
         "chase": chase.pk if chase else None,
         "followup": followup.pk if followup else None,
@@ -681,6 +726,8 @@ def _next_years_item(obligation):
 
 def _payload(row, obligation, later, part, department_b):
     data = {"version": part.version if part else obligation.version, **row.data}
+    if row.url_name == "notice_signature":
+        data["signed_on"] = timezone.localdate().isoformat()
     if data.get("department") == "B":
         data["department"] = department_b.pk
     if later is not None:
@@ -760,6 +807,13 @@ def test_permission_matrix_cell(
             user=request.getfixturevalue("supervisor"),
             note="请加快进度",
         )
+    instruction = None
+    if row.target == "instruction":
+        instruction = instruction_write(
+            obligation=obligation,
+            user=request.getfixturevalue("leader"),
+            text="请抓紧落实",
+        )
     if row.schedule:
         Schedule.objects.create(
             report=obligation.report, starts_on=timezone.localdate(), day=28
@@ -794,6 +848,7 @@ def test_permission_matrix_cell(
         part,
         chase,
         job,
+        instruction,
     )
     updates_before = ProgressUpdate.objects.count()
     evidence_before = list(Evidence.objects.values_list("pk", "withdrawn_at"))

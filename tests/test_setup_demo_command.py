@@ -10,11 +10,14 @@ from django.utils import timezone
 from tracker.models import (
     Chase,
     Department,
+    Instruction,
+    LeaderLevel,
     Obligation,
     Part,
     ProgressUpdate,
     Report,
     Schedule,
+    SupervisionNotice,
 )
 from tracker.selectors.schedules import schedule_table
 
@@ -135,3 +138,25 @@ def test_the_demo_schedule_has_one_missed_period(first_run):
     table = schedule_table(schedule, today=timezone.localdate())
     assert len(table.periods) == 2
     assert {row.cells[0] for row in table.rows} == {"missing"}
+
+
+def test_creates_a_principal_leader_account(first_run):
+    leader = User.objects.get(username="leader")
+    assert list(leader.groups.values_list("name", flat=True)) == ["leader"]
+    assert leader.account_profile.leader_level == LeaderLevel.PRINCIPAL
+    assert leader.check_password("demo-leader-2023")
+    assert "demo-leader-2023" in first_run
+
+
+def test_a_red_notice_is_issued_in_the_leaders_name(first_run):
+    leader = User.objects.get(username="leader")
+    notice = SupervisionNotice.objects.get(leader=leader)
+    assert notice.level == Obligation.SupervisionLevel.RED
+    assert notice.is_signed
+    assert Instruction.objects.filter(author=leader).count() == 1
+
+
+def test_a_second_run_issues_no_second_leaders_notice(first_run):
+    _run()
+    assert SupervisionNotice.objects.filter(leader__isnull=False).count() == 1
+    assert Instruction.objects.count() == 1

@@ -1,5 +1,5 @@
-"""Raising the supervision level to yellow or red issues a numbered supervision notice
-(督办单); the department replies to it. services.obligation_set_supervision,
+"""Raising the supervision level to white, yellow or red issues a numbered supervision
+notice (督办单); the department replies to it. services.obligation_set_supervision,
 notice_reply."""
 
 import pytest
@@ -87,16 +87,26 @@ def test_each_prefix_has_its_own_sequence(department_a, supervisor):
     assert codes == {("巫法督", 1), ("奉法督", 1)}
 
 
+def test_raising_to_white_issues_a_numbered_white_notice(obligation, supervisor):
+    result = escalate(obligation, supervisor, Level.WHITE, note="需加快进度")
+
+    notice = SupervisionNotice.objects.get()
+    assert result.new_notice == notice
+    assert notice.code == f"测法督〔{YEAR}〕1号"
+    assert notice.level == Level.WHITE
+    assert notice.reply_due == workdays.add_workdays(timezone.localdate(), 5)
+
+
 @pytest.mark.parametrize(
     ("before", "after"),
     [
-        (Level.NONE, Level.WHITE),
         (Level.RED, Level.YELLOW),
         (Level.YELLOW, Level.NONE),
         (Level.RED, Level.WHITE),
+        (Level.WHITE, Level.NONE),
     ],
 )
-def test_white_and_lowering_issue_no_notice(obligation, supervisor, before, after):
+def test_lowering_issues_no_notice(obligation, supervisor, before, after):
     Obligation.objects.filter(pk=obligation.pk).update(supervision_level=before)
 
     result = escalate(obligation, supervisor, after)

@@ -52,7 +52,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from .exports import csv_chunks, print_setup, spreadsheet_text
-from .models import Evidence, Obligation, ProgressUpdate, display_name
+from .models import Evidence, Instruction, Obligation, ProgressUpdate, display_name
 from .safezip import UnsafeArchive, ZipLimits, open_bounded, read_member
 
 ARCHIVE_FORMAT = "fazhi-qingdan-archive"
@@ -314,6 +314,7 @@ def _batches(report):
             obligation.archive_evidence = []
             obligation.archive_timeline = []
             obligation.archive_history = []
+            obligation.archive_instructions = []
         for evidence in (
             Evidence.objects.filter(obligation__in=chunk)
             .select_related("uploaded_by", "withdrawn_by")
@@ -326,6 +327,13 @@ def _batches(report):
             .order_by("created_at", "pk")
         ):
             by_pk[update.obligation_id].archive_timeline.append(update)
+        # 批示 are part of the item's record (issue 23), with the unit's reply.
+        for instruction in (
+            Instruction.objects.filter(obligation__in=chunk)
+            .select_related("author", "replied_by")
+            .order_by("created_at", "pk")
+        ):
+            by_pk[instruction.obligation_id].archive_instructions.append(instruction)
         for record in (
             Obligation.history.filter(id__in=chunk)
             .select_related("history_user", "department", "owner")
@@ -403,6 +411,7 @@ def _write_obligation(archive, obligation, report, folder, names, problems):
             ],
             "index_href": f"../{INDEX_NAME}",
             "timeline": obligation.archive_timeline,
+            "instructions": obligation.archive_instructions,
             "history": [
                 [_text(value) for value in row]
                 for row in _history_rows(obligation.archive_history)

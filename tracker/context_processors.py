@@ -36,5 +36,6 @@ def navigation(request):
     return {
         "user_role": with_groups(permissions.role_label),
         "can_view_notice_register": with_groups(permissions.can_view_notice_register),
+        "can_view_cockpit": with_groups(permissions.can_view_cockpit),
         "unread_notifications": unread_notifications,
     }

@@ -12,10 +12,10 @@ import re
 from datetime import date
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from .models import Obligation
+from .models import Obligation, display_name
 from .officialdoc import (
     OfficialDocument,
     chapter_heading,
@@ -296,6 +296,17 @@ def _write_draft(draft, *, today):
     return document.to_bytes()
 
 
+def _instruction_line(instruction) -> str:
+    return gettext("%(day)s %(leader)s on %(item)s: %(text)s") % {
+        "day": _day(timezone.localtime(instruction.created_at).date()),
+        "leader": display_name(instruction.author),
+        "item": _quoted(
+            f"{instruction.obligation.code} {instruction.obligation.title}"
+        ),
+        "text": _sentence(instruction.text),
+    }
+
+
 def _write_leader_chapter(document, draft, year):
     """二、: the principal leaders' duties, with a placeholder for what the tracker
     cannot know, and the report's own leaders' items under their groups."""
@@ -313,6 +324,18 @@ def _write_leader_chapter(document, draft, year):
         )
         % {"year": year}
     )
+    if draft.instructions:
+        # Material, not text: the leaders' 批示 on the items, to pick from.
+        document.paragraph(
+            gettext(
+                "【Material: the leaders' instructions (批示) on the items: %(list)s】"
+            )
+            % {
+                "list": "；".join(
+                    _instruction_line(each) for each in draft.instructions
+                )
+            }
+        )
     for number, section in enumerate(draft.leader_groups, start=1):
         if section.parent_id is not None:
             document.heading(group_heading(number, _sentence(section.title)), level=2)

@@ -460,6 +460,8 @@ NOTICE_LAYOUT = (
     SheetColumn(width=12),
     SheetColumn(width=17),
     SheetColumn(width=40, wrap=True),
+    SheetColumn(width=20, wrap=True),
+    SheetColumn(width=12),
 )
 
 
@@ -477,8 +479,12 @@ def notice_export_rows(notices):
         _("Reply due"),
         _("Replied at"),
         _("Reply"),
+        # Last, so the columns before keep their places in existing spreadsheets.
+        _("Issuing leader (交办领导)"),
+        _("Signed on"),
     )
     yield [spreadsheet_text(str(label)) for label in header]
+    unsigned = str(_("Awaiting the leader's signature (待领导签发)"))
     levels = {value: str(label) for value, label in Obligation.SupervisionLevel.choices}
     for notice in notices.iterator(chunk_size=EXPORT_BATCH):
         issuer = notice.issued_by
@@ -498,6 +504,8 @@ def notice_export_rows(notices):
             if notice.replied_at
             else None,
             notice.reply or None,
+            notice.leader_display if notice.is_signed else unsigned,
+            notice.signed_on,
         )
         yield [spreadsheet_text(cell) for cell in row]
 

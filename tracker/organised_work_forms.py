@@ -1,5 +1,6 @@
 """The forms of organised work (issue 22): a co-operating unit's part (分办事项),
-催办 and its answer, and 调度's progress reports and table filter. Validation of input
+催办 and its answer, and 调度's progress reports and table filter; and the leaders'
+(issue 23): 批示 and its reply, signing a 督办单. Validation of input
 only, like tracker.forms, whose field helpers they use."""
 
 from django import forms
@@ -81,3 +82,22 @@ class ScheduleFilterForm(forms.Form):
         queryset=Department.objects.order_by("kind", "name"),
         required=False,
     )
+
+
+class InstructionForm(forms.Form):
+    text = record_text_field(_("Instruction (批示)"), rows=3)
+
+
+class InstructionReplyForm(forms.Form):
+    text = record_text_field(_("Reply"), rows=2)
+
+
+class NoticeApproveForm(forms.Form):
+    """A leader approves a prepared 督办单: nothing to type."""
+
+
+class NoticeSignatureForm(forms.Form):
+    """The leader's paper signature, recorded by a supervisor."""
+
+    leader_name = forms.CharField(label=_("Leader who signed"), max_length=100)
+    signed_on = date_field(_("Signed on"))

@@ -1,8 +1,13 @@
 """Who may do what: the one place views, templates and the admin ask.
 
-Roles: ``staff`` (经办人员, members of departments), ``supervisor`` (督查人员) and
-admins (superusers, or Django staff users with the ``tracker.change_obligation``
-permission). Groups are created by a data migration.
+Roles: ``staff`` (经办人员, members of departments), ``supervisor`` (督查人员),
+``leader`` (县领导, with a level on their profile) and admins (superusers, or Django
+staff users with the ``tracker.change_obligation`` permission). Groups are created by
+data migrations.
+
+Leaders read everything of their organization (``can_read_all``: the one rule that
+will scope it by organization) but do none of the staff workflow and no review: every
+write row below is "no" for them except the leaders' own rows at the end.
 
 The permission matrix of the staff workflow (issue 3). "Working staff" are the members
 of the obligation's department and the obligation's owner; "other staff" is everybody
@@ -48,6 +53,20 @@ close a report; reopen it (reason)                     no       no     yes      
 carry items over (结转), write their 报告用语           no       no     yes         yes
 =====================================================  =======  =====  ==========  =====
 
+Leaders (县领导): every reading row above is "yes" (lists, obligation pages, evidence,
+notices and their register, departments, the ranking, the 调度表, the draft and the
+archive), every other row "no"; and:
+
+=====================================================  =======  =====  ==========  =====
+action                                                 working  other  supervisor  admin
+=====================================================  =======  =====  ==========  =====
+the cockpit (/cockpit/): yes for leaders              no       no     yes         yes
+write a 批示 on an item: leaders only                  no       no     no          no
+reply to a 批示 (the unit's members)                   member   no     no          no
+approve a prepared 督办单: a leader of its level       no       no     no          no
+record a leader's paper signature on a 督办单          no       no     yes         yes
+=====================================================  =======  =====  ==========  =====
+
 A closed report (``Report.is_closed``) is read-only for everyone: every "yes" above
 that writes becomes "no" for its obligations (``is_writable``), which the services
 enforce (``services.common.ReportClosedError``) and the pages follow by hiding the
@@ -73,6 +92,8 @@ from .models import (
     Department,
     Evidence,
     FollowUp,
+    Instruction,
+    LeaderLevel,
     Notification,
     Obligation,
     Organization,
@@ -209,6 +230,20 @@ def is_department_staff(user):
     return user.is_authenticated and STAFF_GROUP in _group_names(user)
 
 
+def is_leader(user):
+    """A county leader (县领导): reads everything, writes 批示, signs 督办单."""
+    return (
+        user.is_authenticated and user.is_active and LEADER_GROUP in _group_names(user)
+    )
+
+
+def can_read_all(user):
+    """Read everything of the organization: every department's evidence, the
+    register, the ranking, the 调度表, the draft and the archive. The reviewers and
+    the leaders; the one place to scope leaders to their organization."""
+    return can_review(user) or is_leader(user)
+
+
 # The roles an administrator gives a new user (the add-user form), with the group
 # each one means: a head (单位负责人) is staff who also heads the departments
 # chosen; "admin" is a Django superuser, given only by a superuser.
@@ -252,6 +287,8 @@ def role_label(user):
         return _("Administrator")
     if is_supervisor(user):
         return _("Supervisor")
+    if is_leader(user):
+        return _("Leader")
     if is_department_staff(user):
         return _("Staff")
     return ""
@@ -375,6 +412,63 @@ def can_reply_to_notice_now(user, notice):
     )
 
 
+def can_view_cockpit(user):
+    """The cockpit (/cockpit/): leaders, supervisors and admins; not staff."""
+    return can_read_all(user)
+
+
+def can_write_instruction(user):
+    """批示: a county leader's own act, not the supervisors' nor an admin's."""
+    return is_leader(user)
+
+
+def can_reply_to_instruction(user, instruction):
+    """The addressed unit's members reply to a 批示 (like a notice's reply)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and instruction.department_id is not None
+        and instruction.department_id in _department_ids(user)
+    )
+
+
+# 三色督办 by who issues: white by a 分管负责人, yellow by a 县委副书记 or 常务副县长,
+# red by a 主要领导 (the seed report).
+NOTICE_LEADER_LEVELS = {
+    "white": LeaderLevel.IN_CHARGE,
+    "yellow": LeaderLevel.DEPUTY,
+    "red": LeaderLevel.PRINCIPAL,
+}
+
+
+def leader_level(user):
+    profile = getattr(user, "account_profile", None) if user.is_authenticated else None
+    return profile.leader_level if profile is not None else ""
+
+
+def notice_signing_refusal(notice):
+    """Why ``notice`` cannot be signed now, or ``None``: it is signed once."""
+    if notice.is_signed:
+        return _("Supervision notice %(code)s is already signed.") % {
+            "code": notice.code
+        }
+    return None
+
+
+def can_approve_notice(user, notice):
+    """A leader of the notice's colour's level approves it in the app."""
+    return (
+        is_leader(user)
+        and leader_level(user) == NOTICE_LEADER_LEVELS.get(notice.level)
+        and notice_signing_refusal(notice) is None
+    )
+
+
+def can_record_notice_signature(user):
+    """The supervisors record a leader's paper signature (name and date)."""
+    return can_review(user)
+
+
 def can_view_reminder_gaps(user):
     """The departments whose open items remind nobody: the admins' and the
     supervisors' to set right (members, addresses, a group chat robot)."""
@@ -383,7 +477,7 @@ def can_view_reminder_gaps(user):
 
 def can_view_notice_register(user):
     """The register (台账) of supervision notices is the supervisors' tool."""
-    return can_review(user)
+    return can_read_all(user)
 
 
 def can_edit_obligation(user):
@@ -423,7 +517,7 @@ can_carry_over = can_write_report_wording = can_close_report
 def can_archive_report(user):
     """Download a report's archive: it holds every department's evidence, so only
     those who may download all of it."""
-    return can_review(user)
+    return can_read_all(user)
 
 
 def can_confirm_followups(user):
@@ -436,14 +530,14 @@ def can_confirm_followups(user):
 def can_draft_documents(user):
     """Download the Word documents written from the record (the draft of next
     year's report, the 通报): they speak for the county, so the reviewers'."""
-    return can_review(user)
+    return can_read_all(user)
 
 
 def can_download(user, evidence):
     """The reviewers, the item's working staff, and for a part's file, the
     co-operating unit (evidence read with its part)."""
     return (
-        can_review(user)
+        can_read_all(user)
         or can_work_on(user, evidence.obligation)
         or (evidence.part_id is not None and can_work_on_part(user, evidence.part))
     )
@@ -571,7 +665,7 @@ def needs_signoff(obligation):
 
 def can_view_schedule(user):
     """The 调度表 and its export: the supervisors' and admins' tool."""
-    return can_review(user)
+    return can_read_all(user)
 
 
 def can_chase(user):
@@ -593,6 +687,14 @@ def get_part_or_404(request, pk):
     visible = Obligation.objects.visible_to(request.user)
     queryset = Part.objects.filter(obligation__in=visible).select_related(
         "obligation__report", "obligation__department", "department", "owner"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_instruction_or_404(request, pk):
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = Instruction.objects.filter(obligation__in=visible).select_related(
+        "obligation__report", "department", "author"
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -629,7 +731,7 @@ def get_evidence_or_404(request, pk):
 def get_notice_or_404(request, pk):
     visible = Obligation.objects.visible_to(request.user)
     queryset = SupervisionNotice.objects.filter(obligation__in=visible).select_related(
-        "obligation__report", "department", "issued_by", "replied_by"
+        "obligation__report", "department", "issued_by", "replied_by", "leader"
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -890,7 +992,7 @@ def can_view_organizations(user, organization):
 def can_view_ranking(user):
     """The department ranking (考核排名) and its exports: the reviewers' tool, like
     the notice register."""
-    return can_review(user)
+    return can_read_all(user)
 
 
 def can_set_assessment_weights(user):

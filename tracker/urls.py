@@ -5,11 +5,13 @@ from .views import (
     accounts,
     assessment,
     chases,
+    cockpit,
     dashboard,
     departments,
     evidence,
     followups,
     inbox,
+    instructions,
     jobs,
     obligation_page,
     obligations,
@@ -51,6 +53,11 @@ obligation_forms = [
     path("parts/", parts.part_add, name="part_add"),
     path("chase/", chases.obligation_chase, name="obligation_chase"),
     path(
+        "instruction/",
+        instructions.obligation_instruction,
+        name="obligation_instruction",
+    ),
+    path(
         "progress-reports/",
         schedules.progress_report_file,
         name="progress_report_file",
@@ -60,6 +67,7 @@ obligation_forms = [
 urlpatterns = [
     # Progress pages
     path("", dashboard.dashboard, name="dashboard"),
+    path("cockpit/", cockpit.cockpit, name="cockpit"),
     path(
         "obligations/", obligations.ObligationListView.as_view(), name="obligation_list"
     ),
@@ -139,6 +147,11 @@ urlpatterns = [
     ),
     path("chases/<int:pk>/answer/", chases.chase_answer, name="chase_answer"),
     path(
+        "instructions/<int:pk>/reply/",
+        instructions.instruction_reply,
+        name="instruction_reply",
+    ),
+    path(
         "follow-ups/<int:pk>/withdraw/",
         followups.followup_withdraw,
         name="followup_withdraw",
@@ -162,6 +175,14 @@ urlpatterns = [
     path("notices/", supervision.notice_register, name="notice_register"),
     path("notices/<int:pk>/", supervision.notice_detail, name="notice_detail"),
     path("notices/<int:pk>/reply/", supervision.notice_reply, name="notice_reply"),
+    path(
+        "notices/<int:pk>/approve/", supervision.notice_approve, name="notice_approve"
+    ),
+    path(
+        "notices/<int:pk>/signature/",
+        supervision.notice_signature,
+        name="notice_signature",
+    ),
     # Notifications
     path("notifications/", inbox.notification_list, name="notification_list"),
     path("notifications/<int:pk>/", inbox.notification_open, name="notification_open"),

@@ -31,12 +31,36 @@ ACCOUNTS = {
     "supervisor": "demo-supervisor-2023",
     "staff1": "demo-staff-2023",
     "admin": "demo-admin-2023",
+    "leader": "demo-leader-2023",
 }
 # What each role finds in the navigation (tracker/templates/base.html).
 NAVIGATION = {
-    "supervisor": {"/", "/obligations/", "/my/", "/departments/", "/notices/"},
+    "supervisor": {
+        "/",
+        "/cockpit/",
+        "/obligations/",
+        "/my/",
+        "/departments/",
+        "/notices/",
+    },
     "staff1": {"/", "/obligations/", "/my/", "/departments/"},
-    "admin": {"/", "/obligations/", "/my/", "/departments/", "/notices/", "/admin/"},
+    "admin": {
+        "/",
+        "/cockpit/",
+        "/obligations/",
+        "/my/",
+        "/departments/",
+        "/notices/",
+        "/admin/",
+    },
+    "leader": {
+        "/",
+        "/cockpit/",
+        "/obligations/",
+        "/my/",
+        "/departments/",
+        "/notices/",
+    },
 }
 
 
@@ -108,8 +132,8 @@ def pages_of(page, username, notice):
             obligation.report.get_absolute_url(),
         ]
     )
-    if username in ("supervisor", "admin"):
-        # Linked from the departments page, for reviewers only.
+    if username in ("supervisor", "admin", "leader"):
+        # Linked from the departments page, for those who read everything.
         pages.append("/departments/ranking/")
     if username == "admin":
         pages.append("/admin/tracker/obligation/")

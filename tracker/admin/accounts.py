@@ -128,12 +128,13 @@ admin.site.unregister(Group)
 
 
 class AccountProfileInline(CleanInputAdminMixin, admin.StackedInline):
-    """The organization the person works for (what they see) and the mobile
-    number group robots @mention the person by; the rest of the profile (the
-    temporary-password flag) is the services' to set."""
+    """The organization the person works for (what they see), the mobile number
+    group robots @mention the person by and a county leader's level (which colour
+    of 督办单 they sign); the rest of the profile (the temporary-password flag) is
+    the services' to set."""
 
     model = AccountProfile
-    fields = ("organization", "mobile")
+    fields = ("organization", "mobile", "leader_level")
     can_delete = False
     max_num = 1
     extra = 1

@@ -9,12 +9,13 @@ names them all (``from tracker.models import Obligation`` is the one way to impo
 model, as in every Django app).
 """
 
-from .accounts import AccountProfile
+from .accounts import AccountProfile, LeaderLevel
 from .assessment import AssessmentWeights
 from .chases import Chase
 from .departments import Department, DepartmentQuerySet, Holiday
 from .evidence import Evidence, evidence_upload_to
 from .followups import FollowUp, FollowUpQuerySet, FollowUpRejection
+from .instructions import Instruction
 from .jobs import Job, JobQuerySet, job_upload_to
 from .notifications import (
     Notification,
@@ -89,6 +90,8 @@ __all__ = [
     "Job",
     "JobQuerySet",
     "job_upload_to",
+    "Instruction",
+    "LeaderLevel",
     "NoticeCounter",
     "Notification",
     "NotificationPreference",

@@ -5,6 +5,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class LeaderLevel(models.TextChoices):
+    """A county leader's level (县领导), which decides the colour of the 督办单 they
+    issue: the seed report's "党委政府分管负责人交办白色督办单，县委副书记、政府常务
+    副县长交办黄色督办单，县委县政府主要领导交办红色督办单"."""
+
+    IN_CHARGE = "in_charge", _("Leader in charge (分管负责人)")
+    DEPUTY = (
+        "deputy",
+        _("Deputy secretary / executive deputy head (县委副书记·常务副县长)"),
+    )
+    PRINCIPAL = "principal", _("Principal leader (主要领导)")
+
+
 class AccountProfile(models.Model):
     """What the tracker keeps about an account beyond Django's user: whether its
     password is a temporary one an administrator set, which the user must replace
@@ -39,6 +52,14 @@ class AccountProfile(models.Model):
         blank=True,
         related_name="profiles",
         verbose_name=_("organization"),
+    )
+    # Only for members of the leader group (permissions.LEADER_GROUP).
+    leader_level = models.CharField(
+        _("leader level"),
+        max_length=20,
+        choices=LeaderLevel.choices,
+        blank=True,
+        help_text=_("For county leaders: the colour of 督办单 they issue follows it."),
     )
 
     class Meta:

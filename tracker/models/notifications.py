@@ -33,6 +33,7 @@ class Notification(models.Model):
         PART = "part", _("Co-operating unit's part")
         SIGNOFF = "signoff", _("Awaiting sign-off")
         CHASED = "chased", _("Chased (催办)")
+        INSTRUCTION = "instruction", _("Leader's instruction (批示)")
 
     # Personal messages, not the official record: they go with their recipient.
     recipient = models.ForeignKey(

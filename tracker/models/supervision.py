@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from .departments import Department
 from .obligations import Obligation
+from .reports import display_name
 
 
 class NoticeCounter(models.Model):
@@ -37,7 +38,8 @@ class NoticeCounter(models.Model):
 
 class SupervisionNotice(models.Model):
     """A numbered supervision notice (督办单), issued when an obligation's supervision
-    level is raised to yellow or red, and the responsible department's reply."""
+    level is raised to white, yellow or red, the leader in whose name it is issued
+    (交办领导), and the responsible department's reply."""
 
     obligation = models.ForeignKey(
         Obligation, models.PROTECT, related_name="notices", verbose_name=_("obligation")
@@ -70,6 +72,31 @@ class SupervisionNotice(models.Model):
         verbose_name=_("issued by"),
     )
     reply_due = models.DateField(_("reply due"))
+    # 交办领导: the county leader in whose name the notice is issued, either approved
+    # in the app (``leader`` and ``signed_at``) or from a paper signature the
+    # supervisor recorded (``leader_name`` and ``signed_on``). Until either, the
+    # notice is "prepared, awaiting the leader's signature" (待领导签发).
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issuing leader"),
+    )
+    leader_name = models.CharField(
+        _("issuing leader's name"), max_length=100, blank=True
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signature_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signature recorded by"),
+    )
     reply = models.TextField(_("reply"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     replied_by = models.ForeignKey(
@@ -103,6 +130,18 @@ class SupervisionNotice(models.Model):
     def code(self):
         """The notice's number as printed: 巫法督〔2026〕3号."""
         return f"{self.prefix}〔{self.year}〕{self.number}号"
+
+    @property
+    def is_signed(self):
+        """Whether a leader approved it in the app or signed it on paper."""
+        return self.signed_on is not None
+
+    @property
+    def leader_display(self):
+        """The 交办领导 as printed: the account's name or the recorded one."""
+        if self.leader_id is not None:
+            return display_name(self.leader)
+        return self.leader_name
 
     @property
     def is_replied(self):

@@ -147,6 +147,8 @@ class ProgressUpdate(models.Model):
         PROGRESS_REPORT = "progress_report", _("Progress report (调度)")
         CARRY_OVER = "carry_over", _("Carried over (结转)")
         REPORT_WORDING = "report_wording", _("Report wording (报告用语)")
+        INSTRUCTION = "instruction", _("Leader's instruction (批示)")
+        NOTICE_SIGNED = "notice_signed", _("Supervision notice signed")
 
     obligation = models.ForeignKey(
         Obligation, models.PROTECT, related_name="updates", verbose_name=_("obligation")

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import permissions
 from ..models import (
     Department,
     ExtensionRequest,
@@ -284,5 +285,49 @@ def announce_chase_answer(chase, *, user):
         recipients=[chase.chased_by],
         obligation=chase.obligation,
         kind=Notification.Kind.CHASED,
+        text=text,
+    )
+
+
+def announce_instruction(instruction, *, user):
+    """批示: the addressed unit's members and heads (and the responsible person),
+    its group chat, and the supervisors, who follow it up."""
+    obligation = instruction.obligation
+    users = []
+    if instruction.department_id is not None:
+        users = list(unit_people(instruction.department, owner=obligation.owner))
+    elif obligation.owner_id is not None:
+        users = [obligation.owner]
+    users += list(permissions.supervisors_of(obligation.report_id))
+    text = record_text(
+        _("%(user)s wrote an instruction (批示) on “%(obligation)s”: %(text)s"),
+        user=display_name(user),
+        obligation=obligation_name(obligation),
+        text=instruction.text,
+    )
+    notify(
+        recipients=[each for each in users if each.pk != user.pk and each.is_active],
+        obligation=obligation,
+        kind=Notification.Kind.INSTRUCTION,
+        text=text,
+        department=instruction.department,
+    )
+
+
+def announce_instruction_reply(instruction, *, user):
+    """The leader who wrote the 批示 hears the unit's reply."""
+    author = instruction.author
+    if author.pk == user.pk or not author.is_active:
+        return
+    text = record_text(
+        _("%(user)s replied to your instruction on “%(obligation)s”: %(text)s"),
+        user=display_name(user),
+        obligation=obligation_name(instruction.obligation),
+        text=instruction.reply,
+    )
+    notify(
+        recipients=[author],
+        obligation=instruction.obligation,
+        kind=Notification.Kind.INSTRUCTION,
         text=text,
     )

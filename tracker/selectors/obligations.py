@@ -30,6 +30,7 @@ from ..models import (
     Chase,
     Evidence,
     ExtensionRequest,
+    Instruction,
     Obligation,
     Part,
     ProgressUpdate,
@@ -198,7 +199,7 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
     """Fetch what the obligation page shows beside the obligation, in a fixed number
     of queries whatever the number of evidence rows and timeline entries:
     ``evidence_list``, ``timeline``, ``notice_list``, ``extension_list``,
-    ``part_list`` and ``chase_list`` (as attributes), the
+    ``part_list``, ``chase_list`` and ``instruction_list`` (as attributes), the
     section's chapter and the task <-> problem links."""
     prefetch_related_objects(
         [obligation],
@@ -234,9 +235,16 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
         Prefetch(
             "notices",
             queryset=SupervisionNotice.objects.select_related(
-                "department", "issued_by", "replied_by"
+                "department", "issued_by", "replied_by", "leader"
             ),
             to_attr="notice_list",
+        ),
+        Prefetch(
+            "instructions",
+            queryset=Instruction.objects.select_related(
+                "department", "author", "replied_by"
+            ),
+            to_attr="instruction_list",
         ),
         Prefetch(
             "extension_requests",

@@ -2,6 +2,7 @@
 report.
 """
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from ..models import (
     Evidence,
     ExtensionRequest,
     FollowUp,
+    Instruction,
     Obligation,
     Part,
     ProgressUpdate,
@@ -159,7 +161,8 @@ class ReportDraft:
     the tasks not done. Each obligation has ``live_evidence`` (not withdrawn, oldest
     first), its ``report_wording`` (报告用语, the draft's words for it: never the
     staff's progress notes) and its confirmed follow-ups across years,
-    ``confirmed_earlier`` and ``confirmed_later``."""
+    ``confirmed_earlier`` and ``confirmed_later``. ``instructions``: the leaders'
+    批示 on the report's items, oldest first, material for the leaders' chapter."""
 
     report: Report
     finished: list
@@ -167,6 +170,7 @@ class ReportDraft:
     open_items: list
     unremedied_problems: list
     carried_over: list
+    instructions: list = dataclasses.field(default_factory=list)
 
     @property
     def has_finished_items(self) -> bool:
@@ -179,7 +183,7 @@ def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
     """Read what the draft of next year's report needs in a fixed number of queries
     (the obligations with their sections and department, then their live evidence,
     remedying tasks and follow-ups, then the leaders' chapter's
-    sections), whatever the number of obligations."""
+    sections, then the leaders' 批示), whatever the number of obligations."""
     Kind = Obligation.Kind
     obligations = list(
         visible.filter(report=report)
@@ -256,6 +260,11 @@ def report_draft(visible: QuerySet, *, report: Report) -> ReportDraft:
         carried_over=[
             o for o in work if o.kind == Kind.TASK and o.status != Status.DONE
         ],
+        instructions=list(
+            Instruction.objects.filter(obligation__in=visible.filter(report=report))
+            .select_related("author", "obligation")
+            .order_by("created_at", "pk")
+        ),
     )
 
 

@@ -1,5 +1,12 @@
-"""三色督办: raising and lowering the supervision level, the numbered 督办单 and
-the department's reply to it.
+"""三色督办: raising and lowering the supervision level, the numbered 督办单, the
+leader in whose name it is issued (交办领导) and the department's reply to it.
+
+A notice is numbered and sent to the department when the level is raised, as it
+always was: the number is the register's sequence and never has a gap. Until a
+leader of the colour's level approves it in the app (``notice_approve``) or a
+supervisor records the leader's paper signature (``notice_record_signature``), it
+is "prepared, awaiting the leader's signature" (待领导签发): the page, the register
+and the export say so, and the printed notice leaves the 交办领导 blank.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -15,9 +22,11 @@ from ..models import (
     ProgressUpdate,
     Report,
     SupervisionNotice,
+    display_name,
 )
 from ..notifications.events import announce_supervision
-from ..recording import change_line, in_record_language
+from ..recording import change_line, in_record_language, record_text
+from ..text import clean_text
 from .common import (
     ServiceError,
     lock_obligation,
@@ -32,8 +41,13 @@ from .common import (
 
 # Supervision levels from mildest to strictest. Raising an obligation to one of
 # NOTICE_LEVELS issues a numbered supervision notice (督办单); lowering never does.
+# White too: the seed's 白色督办单 is issued by the 分管负责人 like the others.
 _LEVEL_RANK = {level: rank for rank, level in enumerate(Obligation.SupervisionLevel)}
-NOTICE_LEVELS = (Obligation.SupervisionLevel.YELLOW, Obligation.SupervisionLevel.RED)
+NOTICE_LEVELS = (
+    Obligation.SupervisionLevel.WHITE,
+    Obligation.SupervisionLevel.YELLOW,
+    Obligation.SupervisionLevel.RED,
+)
 # Working days the department has to reply to a notice.
 NOTICE_REPLY_WORKDAYS = 5
 
@@ -51,8 +65,8 @@ def obligation_set_supervision(
 ) -> Obligation:
     """Set the supervision level (三色督办); a reason is always required.
 
-    Raising the level to yellow or red issues a supervision notice (督办单), left on
-    the returned obligation as ``new_notice`` (None otherwise)."""
+    Raising the level to white, yellow or red issues a supervision notice (督办单),
+    left on the returned obligation as ``new_notice`` (None otherwise)."""
     refuse_unless(permissions.can_review(user))
     return _set_supervision(
         obligation, user=user, level=level, note=note, version=version
@@ -213,5 +227,76 @@ def notice_reply(*, notice, user, text: str) -> SupervisionNotice:
         action=ProgressUpdate.Action.NOTICE_REPLY,
         text=f"{current.code}\n{text}",
     )
+    sync_saved(notice, current)
+    return current
+
+
+def _lock_notice(notice):
+    current = (
+        SupervisionNotice.objects.select_for_update(of=("self",))
+        .select_related("obligation")
+        .get(pk=notice.pk)
+    )
+    lock_open_obligation(current.obligation)
+    refusal = permissions.notice_signing_refusal(current)
+    if refusal is not None:
+        raise ServiceError(refusal)
+    return current
+
+
+def _log_signature(current, *, user):
+    log_action(
+        current.obligation,
+        user=user,
+        action=ProgressUpdate.Action.NOTICE_SIGNED,
+        text=record_text(
+            _("Supervision notice %(code)s issued in the name of %(leader)s"),
+            code=current.code,
+            leader=current.leader_display,
+        ),
+    )
+
+
+@transaction.atomic
+def notice_approve(*, notice, user) -> SupervisionNotice:
+    """A leader of the notice's colour's level approves the prepared notice: it is
+    issued in their name (交办领导) from now on."""
+    current = _lock_notice(notice)
+    refuse_unless(permissions.can_approve_notice(user, current))
+    current.leader = user
+    current.leader_name = display_name(user)
+    current.signed_on = timezone.localdate()
+    current.signed_at = timezone.now()
+    save_recorded(current, user=user, reason=_("Supervision notice approved"))
+    _log_signature(current, user=user)
+    sync_saved(notice, current)
+    return current
+
+
+@transaction.atomic
+def notice_record_signature(
+    *, notice, user, leader_name: str, signed_on
+) -> SupervisionNotice:
+    """A supervisor records the leader's paper signature: the name and the date
+    the leader signed (not in the future, not before the notice was prepared)."""
+    refuse_unless(permissions.can_record_notice_signature(user))
+    leader_name = clean_text(leader_name or "").strip()
+    if not leader_name:
+        raise ServiceError(_("Name the leader who signed the notice."))
+    if signed_on is None:
+        raise ServiceError(_("Give the date of the leader's signature."))
+    if signed_on > timezone.localdate():
+        raise ServiceError(_("The date of the signature is in the future."))
+    current = _lock_notice(notice)
+    if signed_on < current.issued_on:
+        raise ServiceError(
+            _("The leader cannot have signed the notice before it was prepared.")
+        )
+    current.leader = None
+    current.leader_name = leader_name[:100]
+    current.signed_on = signed_on
+    current.signature_recorded_by = user
+    save_recorded(current, user=user, reason=_("Leader's paper signature recorded"))
+    _log_signature(current, user=user)
     sync_saved(notice, current)
     return current

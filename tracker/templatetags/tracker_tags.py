@@ -2,6 +2,7 @@
 now (``tracker.permissions``)."""
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
@@ -58,3 +59,11 @@ def item_code(context, obligation):
     if request is not None and labels_years(request):
         return f"{obligation.report.year} · {obligation.code}"
     return obligation.code
+
+
+@register.filter
+def days_since(moment, today):
+    """Whole days from ``moment`` (a datetime) to ``today``: an item's age."""
+    if moment is None:
+        return None
+    return (today - timezone.localtime(moment).date()).days

@@ -15,10 +15,12 @@ from ..services.accounts import account_password_changed
 
 def landing_url(user):
     """Where a user lands after signing in (when no ?next= says otherwise): the
-    supervisors and the heads on their queue (/my/), everyone else on the
-    dashboard."""
+    supervisors and the heads on their queue (/my/), the leaders on the cockpit,
+    everyone else on the dashboard."""
     if permissions.lands_on_my_work(user):
         return reverse("tracker:my_work")
+    if permissions.is_leader(user):
+        return reverse("tracker:cockpit")
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 

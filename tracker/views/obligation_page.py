@@ -40,6 +40,10 @@ from ..models import (
 from ..organised_work_forms import (
     ChaseAnswerForm,
     ChaseForm,
+    InstructionForm,
+    InstructionReplyForm,
+    NoticeApproveForm,
+    NoticeSignatureForm,
     PartAddForm,
     PartNoteForm,
     PartStatusForm,
@@ -74,6 +78,7 @@ FORM_IDS = {
     "followup": "followup-%s",
     "part_add": "part-add-%s",
     "chase": "chase-%s",
+    "instruction": "instruction-%s",
     "progress_report": "progress-report-%s",
     "carry_over": "carry-over-%s",
     "report_wording": "report-wording-%s",
@@ -270,7 +275,13 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             initial={"text": obligation.report_wording},
         ),
     )
+    context_forms["instruction"] = form(
+        "instruction",
+        InstructionForm,
+        allowed=writable and permissions.can_write_instruction(user),
+    )
     shown_parts = _part_forms(user, obligation, bound, writable=writable)
+    shown_parts |= _leader_forms(user, obligation, bound, writable=writable)
     progress = item_progress(obligation, today=timezone.localdate())
     context_forms["progress_report"] = form(
         "progress_report",
@@ -369,7 +380,8 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             transitions,
             obligation.notice_list,
             reviewing=review.get("review") is not None,
-        ),
+        )
+        + _leader_actions(context_forms, obligation),
         **{f"{name}_form": each for name, each in context_forms.items()},
         "orphan_errors": orphan_errors,
         "refused_anchor": None if orphan_errors else refused_anchor,
@@ -383,6 +395,11 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "extension_list": obligation.extension_list,
         "parts": obligation.part_list,
         "chases": obligation.chase_list,
+        # 批示 not yet replied to stand at the top of the page.
+        "open_instructions": [
+            each for each in obligation.instruction_list if not each.is_replied
+        ],
+        "instructions": obligation.instruction_list,
         "progress": progress,
         "last_chase": obligation.chase_list[0] if obligation.chase_list else None,
         "pending_extension": pending_extension,
@@ -396,7 +413,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "followup": followup,
         "open_return": open_return,
         "can_work": can_work,
-        "can_download": may_work or permissions.can_review(user),
+        "can_download": may_work or permissions.can_read_all(user),
         "conflict_changes": changes,
         # Folded sections open when they hold a refused form, or a decision
         # waiting for this user (a suggested link or follow-up to confirm).
@@ -431,6 +448,27 @@ def _now_actions(forms, transitions, notices, *, reviewing):
         )
         for notice in notices
         if notice.reply_form is not None
+    )
+    return actions
+
+
+def _leader_actions(forms, obligation):
+    """The action bar's entries of issue 23: the unit's reply to a 批示, the
+    leader's 批示 and their approval of a 督办单 of their level."""
+    actions = [
+        (f"instruction-{each.pk}", gettext("Reply to the instruction"))
+        for each in obligation.instruction_list
+        if each.reply_form is not None
+    ]
+    if forms.get("instruction") is not None:
+        actions.append(("instructions", gettext("Write an instruction (批示)")))
+    actions.extend(
+        (
+            f"notice-{notice.pk}",
+            gettext("Approve notice %(code)s") % {"code": notice.code},
+        )
+        for notice in obligation.notice_list
+        if notice.approve_form is not None
     )
     return actions
 
@@ -549,6 +587,49 @@ def _part_forms(user, obligation, bound, *, writable):
             allowed=writable
             and not chase.is_answered
             and permissions.can_answer_chase(user, chase),
+        )
+    return shown
+
+
+def _leader_forms(user, obligation, bound, *, writable):
+    """The unit's reply form on each 批示 not yet replied to, and on each 督办单 not
+    yet signed, the leader's approval or the supervisors' paper-signature form.
+    Returns the keys of the forms shown."""
+    shown = set()
+
+    def attach(owner, attribute, key, form_class, *, allowed):
+        form = None
+        if allowed:
+            form = bound.get(key) or form_class(auto_id=f"{key}-%s")
+            shown.add(key)
+        setattr(owner, attribute, form)
+        setattr(owner, f"{attribute}_error_id", f"{key}-errors")
+
+    for instruction in obligation.instruction_list:
+        attach(
+            instruction,
+            "reply_form",
+            f"instruction-reply-{instruction.pk}",
+            InstructionReplyForm,
+            allowed=writable
+            and not instruction.is_replied
+            and permissions.can_reply_to_instruction(user, instruction),
+        )
+    for notice in obligation.notice_list:
+        unsigned = writable and permissions.notice_signing_refusal(notice) is None
+        attach(
+            notice,
+            "approve_form",
+            f"notice-approve-{notice.pk}",
+            NoticeApproveForm,
+            allowed=unsigned and permissions.can_approve_notice(user, notice),
+        )
+        attach(
+            notice,
+            "signature_form",
+            f"notice-signature-{notice.pk}",
+            NoticeSignatureForm,
+            allowed=unsigned and permissions.can_record_notice_signature(user),
         )
     return shown
 

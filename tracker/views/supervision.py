@@ -27,6 +27,7 @@ from ..forms import (
 from ..models import (
     Obligation,
 )
+from ..organised_work_forms import NoticeApproveForm, NoticeSignatureForm
 from ..selectors import supervision as supervision_selectors
 from ..selectors.obligations import co_operating_unit_names
 from ..services import supervision as supervision_services
@@ -83,6 +84,9 @@ def notice_detail(request, pk):
             "contact": settings.NOTICE_CONTACT,
             "phone": settings.NOTICE_PHONE,
             "copied_to": settings.NOTICE_CC,
+            # The leader of the notice's level signs it from here too.
+            "may_approve": permissions.is_writable(notice.obligation.report)
+            and permissions.can_approve_notice(request.user, notice),
         },
     )
 
@@ -143,4 +147,53 @@ def notice_register(request):
         request,
         "tracker/notice_register.html",
         {"page": page, "today": timezone.localdate()},
+    )
+
+
+@require_POST
+def notice_approve(request, pk):
+    """A leader of the notice's level issues the prepared notice in their name."""
+    notice = permissions.get_notice_or_404(request, pk)
+    if not permissions.can_approve_notice(request.user, notice):
+        raise PermissionDenied
+    name = f"notice-approve-{notice.pk}"
+    return post_obligation_form(
+        request,
+        notice.obligation,
+        name,
+        NoticeApproveForm(request.POST, auto_id=f"{name}-%s"),
+        write=lambda _data: supervision_services.notice_approve(
+            notice=notice, user=request.user
+        ),
+        done=lambda result: messages.success(
+            request,
+            gettext("Supervision notice %(code)s is issued in your name.")
+            % {"code": result.code},
+        ),
+    )
+
+
+@require_POST
+def notice_signature(request, pk):
+    """A supervisor records the leader's paper signature (name and date)."""
+    notice = permissions.get_notice_or_404(request, pk)
+    if not permissions.can_record_notice_signature(request.user):
+        raise PermissionDenied
+    name = f"notice-signature-{notice.pk}"
+    return post_obligation_form(
+        request,
+        notice.obligation,
+        name,
+        NoticeSignatureForm(request.POST, auto_id=f"{name}-%s"),
+        write=lambda data: supervision_services.notice_record_signature(
+            notice=notice,
+            user=request.user,
+            leader_name=data["leader_name"],
+            signed_on=data["signed_on"],
+        ),
+        done=lambda result: messages.success(
+            request,
+            gettext("The signature of %(leader)s on %(code)s is recorded.")
+            % {"leader": result.leader_name, "code": result.code},
+        ),
     )

@@ -29,19 +29,22 @@ from tracker.importing import parse_report
 from tracker.models import (
     AccountProfile,
     Department,
+    LeaderLevel,
     Obligation,
     Organization,
     Part,
     Report,
     Schedule,
+    SupervisionNotice,
 )
-from tracker.permissions import STAFF_GROUP, SUPERVISOR_GROUP
+from tracker.permissions import LEADER_GROUP, STAFF_GROUP, SUPERVISOR_GROUP
 from tracker.services.chases import obligation_chase
 from tracker.services.evidence import evidence_upload
 from tracker.services.importing import report_import
+from tracker.services.instructions import instruction_write
 from tracker.services.parts import part_add
 from tracker.services.schedules import progress_report_file, schedule_save
-from tracker.services.supervision import obligation_set_supervision
+from tracker.services.supervision import notice_approve, obligation_set_supervision
 from tracker.services.workflow import obligation_assign, obligation_transition
 
 FIXTURE = "wuxi_2022.json"
@@ -69,7 +72,14 @@ ACCOUNTS = [
     ("town1", "demo-staff-2023", "周乡镇", STAFF_GROUP, "城关镇"),
     # 县司法局's head (单位负责人): signs its submissions off (单位审核).
     ("head1", "demo-head-2023", "钱局长", STAFF_GROUP, "县司法局"),
+    # A county leader (县领导) of the principal level: signs red 督办单, writes 批示.
+    ("leader", "demo-leader-2023", "赵书记", LEADER_GROUP, None),
 ]
+LEADER_LEVELS = {"leader": LeaderLevel.PRINCIPAL}
+# Issue 23: (code, reason) raised to red and approved by the leader in the app, so
+# a red 督办单 is issued in the leader's name; then the leader's 批示 on it.
+RED_IN_LEADERS_NAME = [("1.1.2", "逾期未完成且催办后仍无进展，升级为红色督办。")]
+INSTRUCTIONS = [("1.1.2", "请县司法局本周内拿出整改方案，月底前办结。")]
 HEADS = {"head1": "县司法局"}
 # Issue 22's organised work, on items 县司法局 leads: (code, co-operating unit) with
 # a part not yet acknowledged; (code, user, file, note) submitted for the head's
@@ -202,6 +212,7 @@ class Command(BaseCommand):
             users = self._accounts(departments)
             self._sample_work(departments, users)
             self._organised_work(departments, users)
+            self._leader_work(users)
         if options["city"]:
             self._city(departments, users)
         self._print_accounts(city=options["city"])
@@ -399,6 +410,11 @@ class Command(BaseCommand):
                     departments[department].members.add(user)
                 if username in HEADS:
                     departments[HEADS[username]].heads.add(user)
+                if username in LEADER_LEVELS:
+                    AccountProfile.objects.update_or_create(
+                        user=user,
+                        defaults={"leader_level": LEADER_LEVELS[username]},
+                    )
             users[username] = user
         return users
 
@@ -518,6 +534,26 @@ class Command(BaseCommand):
             next_steps="本月底前完成整改。",
             difficulties="乡镇配合材料尚未报送。",
         )
+
+    def _leader_work(self, users):
+        """A red 督办单 issued in the leader's name and the leader's 批示 on the
+        item. Only while no notice names a leader, so a second run adds nothing."""
+        obligations = {o.code: o for o in Obligation.objects.filter(report__year=2022)}
+        if not obligations or not any(o.department_id for o in obligations.values()):
+            return
+        if SupervisionNotice.objects.filter(leader__isnull=False).exists():
+            return
+        leader = users["leader"]
+        for code, reason in RED_IN_LEADERS_NAME:
+            notice = obligation_set_supervision(
+                obligation=Obligation.objects.get(pk=obligations[code].pk),
+                user=users["supervisor"],
+                level=Obligation.SupervisionLevel.RED,
+                note=reason,
+            ).new_notice
+            notice_approve(notice=notice, user=leader)
+        for code, text in INSTRUCTIONS:
+            instruction_write(obligation=obligations[code], user=leader, text=text)
 
     def _print_accounts(self, *, city=False):
         self.stdout.write("")

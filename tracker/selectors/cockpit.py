@@ -1,0 +1,157 @@
+"""The leaders' cockpit (/cockpit/): the few figures that matter, the red and yellow
+items, the units at risk and what changed this week, over every open report.
+
+Every read is one query whatever the number of obligations: counts are
+aggregates, the lists are limited."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import (
+    Count,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from ..models import (
+    Instruction,
+    Obligation,
+    ProgressUpdate,
+    SupervisionNotice,
+    not_done_q,
+    overdue_q,
+)
+from .dashboard import by_risk, department_scorecards
+
+Status = Obligation.Status
+Level = Obligation.SupervisionLevel
+
+# What fits on one A4 page; the full lists are one click away (obligation list).
+ITEM_LIMIT = 25
+UNIT_LIMIT = 8
+WEEK_DAYS = 7
+
+
+@dataclass
+class CockpitFigures:
+    total: int
+    open: int
+    overdue: int
+    waiting_review: int
+    red: int
+    yellow: int
+    done: int
+
+    @property
+    def percent_done(self):
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def cockpit_figures(obligations: QuerySet, *, today: date) -> CockpitFigures:
+    """The headline counts, in one aggregate."""
+    open_items = not_done_q()
+    row = obligations.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=open_items),
+        overdue=Count("pk", filter=overdue_q(today)),
+        waiting_review=Count(
+            "pk", filter=Q(status__in=(Status.SUBMITTED, Status.SIGNOFF))
+        ),
+        red=Count("pk", filter=open_items & Q(supervision_level=Level.RED)),
+        yellow=Count("pk", filter=open_items & Q(supervision_level=Level.YELLOW)),
+        done=Count("pk", filter=Q(status=Status.DONE)),
+    )
+    return CockpitFigures(**row)
+
+
+def red_and_yellow_items(obligations: QuerySet, *, limit: int = ITEM_LIMIT):
+    """The open red and yellow items, red first ("red" sorts before "yellow"), the
+    longest at their level first;
+    ``raised_at`` is when the level was last set (its age on the page)."""
+    raised = (
+        ProgressUpdate.objects.filter(
+            obligation=OuterRef("pk"), action=ProgressUpdate.Action.SUPERVISION
+        )
+        .order_by()
+        .values("obligation")
+        .annotate(last=Max("created_at"))
+        .values("last")
+    )
+    return list(
+        obligations.filter(
+            not_done_q(), supervision_level__in=(Level.RED, Level.YELLOW)
+        )
+        .select_related("department", "report")
+        .annotate(raised_at=Subquery(raised))
+        .order_by("supervision_level", "raised_at", "pk")[:limit]
+    )
+
+
+def units_at_risk(obligations: QuerySet, *, today: date, limit: int = UNIT_LIMIT):
+    """The departments with overdue, red or yellow work, the most at risk first."""
+    cards = by_risk(department_scorecards(obligations, today=today))
+    return [
+        card
+        for card in cards
+        if card.department is not None and (card.overdue or card.red or card.yellow)
+    ][:limit]
+
+
+@dataclass
+class WeekChanges:
+    approved: int
+    submitted: int
+    returned: int
+    supervision: int
+    chases: int
+    instructions: int
+    notices: int
+
+
+def changes_this_week(obligations: QuerySet, *, now=None) -> WeekChanges:
+    """What moved in the last seven days: from the timeline (one aggregate) and the
+    notices issued (one count)."""
+    since = (now or timezone.now()) - timedelta(days=WEEK_DAYS)
+    Action = ProgressUpdate.Action
+    row = ProgressUpdate.objects.filter(
+        obligation__in=obligations, created_at__gte=since
+    ).aggregate(
+        approved=Count("pk", filter=Q(action=Action.STATUS, to_status=Status.DONE)),
+        submitted=Count(
+            "pk", filter=Q(action=Action.STATUS, to_status=Status.SUBMITTED)
+        ),
+        returned=Count("pk", filter=Q(action=Action.STATUS, to_status=Status.RETURNED)),
+        supervision=Count("pk", filter=Q(action=Action.SUPERVISION)),
+        chases=Count("pk", filter=Q(action=Action.CHASE)),
+    )
+    row["instructions"] = Instruction.objects.filter(
+        obligation__in=obligations, created_at__gte=since
+    ).count()
+    row["notices"] = SupervisionNotice.objects.filter(
+        obligation__in=obligations, issued_at__gte=since
+    ).count()
+    return WeekChanges(**row)
+
+
+def notices_awaiting_signature(obligations: QuerySet, *, limit: int = ITEM_LIMIT):
+    """Prepared 督办单 no leader has signed yet (待领导签发), oldest first."""
+    return list(
+        SupervisionNotice.objects.filter(
+            obligation__in=obligations, signed_on__isnull=True
+        )
+        .select_related("obligation", "department")
+        .order_by("issued_at", "pk")[:limit]
+    )
+
+
+def open_instructions(obligations: QuerySet, *, limit: int = ITEM_LIMIT):
+    """批示 the units have not replied to yet, oldest first."""
+    return list(
+        Instruction.objects.filter(obligation__in=obligations, replied_at__isnull=True)
+        .select_related("obligation", "department", "author")
+        .order_by("created_at", "pk")[:limit]
+    )
