@@ -244,3 +244,21 @@ def test_department_ranking_lists_only_the_countys_own_units(client, city):
 
     names = [row.department.name for row in response.context["rows"]]
     assert names == ["甲县公安局"]
+
+
+def test_city_leader_reads_the_organizations_page_and_ranking(client, city):
+    _counties(city, 3)
+    client.force_login(_person("city_leader", city, "leader"))
+
+    listing = client.get(reverse("tracker:organization_list"))
+    ranking = client.get(reverse("tracker:organization_ranking"))
+
+    assert listing.status_code == ranking.status_code == 200
+    assert listing.content.decode().count('data-organization="县') == 3
+
+
+def test_county_leader_may_not_open_the_city_pages(client, city):
+    county = _county(city, "县A")
+    client.force_login(_person("county_leader", county, "leader"))
+
+    assert client.get(reverse("tracker:organization_list")).status_code == 403

@@ -3,7 +3,7 @@ report file, a big export): its progress while it runs, then the download or the
 refusal. Only its owner and the administrators see it; anyone else gets a 404."""
 
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from .. import permissions
@@ -15,19 +15,9 @@ from ..services import jobs as jobs_services
 REFRESH_SECONDS = 2
 
 
-def _job_of(request, pk):
-    """The job, if it is the user's own or the user is an administrator; else a
-    404 (a job's number says nothing to anyone else). Ownership is the job's
-    whole rule: permissions.py, at its size limit, keeps who is an administrator."""
-    jobs = Job.objects.all()
-    if not permissions.is_admin(request.user):
-        jobs = jobs.filter(user=request.user)
-    return get_object_or_404(jobs, pk=pk)
-
-
 @require_safe
 def job_detail(request, pk):
-    job = _job_of(request, pk)
+    job = permissions.get_job_or_404(request, pk)
     # Said at once, though only purge_jobs records it: a GET writes nothing.
     abandoned = (
         job.status == Job.Status.RUNNING
@@ -48,7 +38,7 @@ def job_detail(request, pk):
 @require_safe
 def job_download(request, pk):
     """The job's file, while it is kept."""
-    job = _job_of(request, pk)
+    job = permissions.get_job_or_404(request, pk)
     if job.status != Job.Status.DONE or not job.result:
         raise Http404
     response = FileResponse(job.result.open("rb"), as_attachment=True)

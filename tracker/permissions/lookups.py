@@ -1,0 +1,116 @@
+"""The ``get_*_or_404`` fetchers: 404 for what the user may not see, another
+organization's objects included."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from ..models import (
+    Chase,
+    Department,
+    Evidence,
+    FollowUp,
+    Instruction,
+    Job,
+    Notification,
+    Obligation,
+    Part,
+    Report,
+    SupervisionNotice,
+)
+from .roles import is_admin
+
+
+def get_part_or_404(request, pk):
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = Part.objects.filter(obligation__in=visible).select_related(
+        "obligation__report", "obligation__department", "department", "owner"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_instruction_or_404(request, pk):
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = Instruction.objects.filter(obligation__in=visible).select_related(
+        "obligation__report", "department", "author"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_chase_or_404(request, pk):
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = Chase.objects.filter(obligation__in=visible).select_related(
+        "obligation__report", "department", "part"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_obligation_or_404(request, pk):
+    queryset = Obligation.objects.visible_to(request.user).select_related(
+        "report__closed_by", "section", "department", "owner"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_evidence_or_404(request, pk):
+    """404 only for what the user may not see; refusing a download is a 403, which
+    the view decides with ``can_download``."""
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = Evidence.objects.filter(obligation__in=visible).select_related(
+        "obligation__report",
+        "obligation__department",
+        "part",
+        "uploaded_by",
+        "withdrawn_by",
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_notice_or_404(request, pk):
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = SupervisionNotice.objects.filter(obligation__in=visible).select_related(
+        "obligation__report", "department", "issued_by", "replied_by", "leader"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_notification_or_404(request, pk):
+    """The user's own notification, unless it is about an obligation they may no
+    longer see (another organization's: moved, or the account moved)."""
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = Notification.objects.filter(
+        Q(obligation__isnull=True) | Q(obligation__in=visible),
+        recipient=request.user,
+    ).select_related("obligation")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_report_or_404(request, pk, *, queryset=None):
+    """A report of the user's organization or below it; 404 for any other."""
+    queryset = Report.objects.all() if queryset is None else queryset
+    return get_object_or_404(queryset.visible_to(request.user), pk=pk)
+
+
+def get_department_or_404(request, pk):
+    """A department of the user's organization or below it; 404 for any other."""
+    return get_object_or_404(Department.objects.visible_to(request.user), pk=pk)
+
+
+def get_followup_or_404(request, pk):
+    visible = Obligation.objects.visible_to(request.user)
+    queryset = FollowUp.objects.filter(
+        earlier__in=visible, later__in=visible
+    ).select_related("earlier__report", "later__report")
+    return get_object_or_404(queryset, pk=pk)
+
+
+# --- Status transitions -----------------------------------------------------------
+
+
+def get_job_or_404(request, pk):
+    """A job (the worker's long work for one person), if it is the user's own or
+    the user is an administrator; else a 404: a job's number says nothing to
+    anyone else."""
+    jobs = Job.objects.all()
+    if not is_admin(request.user):
+        jobs = jobs.filter(user=request.user)
+    return get_object_or_404(jobs, pk=pk)

@@ -1,0 +1,213 @@
+"""The roles (groups), the user's organization and departments, what each role
+may read, and who reviews."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (
+    AccountProfile,
+    Organization,
+)
+
+STAFF_GROUP = "staff"
+SUPERVISOR_GROUP = "supervisor"
+LEADER_GROUP = "leader"  # 领导
+# The model permission that makes a Django staff user an admin of the tracker.
+ADMIN_PERMISSION = "tracker.change_obligation"
+
+
+def supervisors():
+    """The active supervisors (督查人员), in a stable order: who hears of a
+    submission or an extension request, and who gets the daily lists."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name=SUPERVISOR_GROUP, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def supervisors_of(report_id):
+    """The supervisors who act on ``report_id``'s items: its organization's (and
+    any without an organization), not another county's nor the city's, who read
+    but do not review (``acts_in``)."""
+    return supervisors().filter(
+        Q(account_profile__organization__isnull=True)
+        | Q(account_profile__organization__reports=report_id)
+    )
+
+
+def _group_names(user):
+    # Cached on the user object: templates ask several times per page. The same
+    # query reads the user's organization (``_organization``): no second one.
+    if not hasattr(user, "_tracker_groups"):
+        rows = list(
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .values_list(
+                "groups__name",
+                "account_profile__organization_id",
+                "account_profile__organization__path",
+            )
+        )
+        user._tracker_groups = frozenset(row[0] for row in rows if row[0])
+        user._tracker_organization = rows[0][1:] if rows else (None, None)
+    return user._tracker_groups
+
+
+def _organization(user):
+    """(id, path) of the user's organization, (None, None) without one."""
+    if not user.is_authenticated:
+        return (None, None)
+    if not hasattr(user, "_tracker_organization"):
+        row = (
+            AccountProfile.objects.filter(user_id=user.pk)
+            .values_list("organization_id", "organization__path")
+            .first()
+        )
+        user._tracker_organization = row or (None, None)
+    return user._tracker_organization
+
+
+def user_organization(user):
+    """The user's ``Organization`` (a query), or ``None``."""
+    organization_id, _path = _organization(user)
+    if organization_id is None:
+        return None
+    return Organization.objects.get(pk=organization_id)
+
+
+def acts_in(user, report):
+    """Whether ``user`` may act inside ``report``'s workflow: its own
+    organization's people only. A city's supervisors read a county's items,
+    rank and chase the county as a whole, but do not approve, assign or work on
+    its items: the county's own supervisors do (``post_obligation_form`` and the
+    status buttons ask). An account without an organization is a single-county
+    deployment's, which sees only what it may act on."""
+    organization_id, _path = _organization(user)
+    return organization_id is None or organization_id == report.organization_unit_id
+
+
+def acts_in_obligation(user, obligation):
+    """``acts_in`` for an obligation read with its report."""
+    return acts_in(user, obligation.report)
+
+
+def group_names_known(user):
+    """Whether the user's groups were read already in this request."""
+    return hasattr(user, "_tracker_groups")
+
+
+def remember_group_names(user, names):
+    """The user's group names, read by a query that fetched more
+    (``selectors.inbox.group_names_and_unread_count``): no second query for them."""
+    user._tracker_groups = frozenset(names)
+
+
+def _department_ids(user):
+    # Cached like the groups: a detail page asks once per form and per evidence row.
+    if not hasattr(user, "_tracker_department_ids"):
+        user._tracker_department_ids = frozenset(
+            user.departments.values_list("pk", flat=True)
+        )
+    return user._tracker_department_ids
+
+
+def _headed_department_ids(user):
+    if not hasattr(user, "_tracker_headed_department_ids"):
+        user._tracker_headed_department_ids = frozenset(
+            user.headed_departments.values_list("pk", flat=True)
+        )
+    return user._tracker_headed_department_ids
+
+
+def is_admin(user):
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or (user.is_staff and user.has_perm(ADMIN_PERMISSION))
+
+
+def is_supervisor(user):
+    return user.is_authenticated and SUPERVISOR_GROUP in _group_names(user)
+
+
+def is_department_staff(user):
+    return user.is_authenticated and STAFF_GROUP in _group_names(user)
+
+
+def is_leader(user):
+    """A county leader (县领导): reads everything, writes 批示, signs 督办单."""
+    return (
+        user.is_authenticated and user.is_active and LEADER_GROUP in _group_names(user)
+    )
+
+
+def can_read_all(user):
+    """Read everything of the organization: every department's evidence, the
+    register, the ranking, the 调度表, the draft and the archive. The reviewers and
+    the leaders; the one place to scope leaders to their organization."""
+    return can_review(user) or is_leader(user)
+
+
+# The roles an administrator gives a new user (the add-user form), with the group
+# each one means: a head (单位负责人) is staff who also heads the departments
+# chosen; "admin" is a Django superuser, given only by a superuser.
+ADMIN_ROLE, HEAD_ROLE = "admin", "head"
+ROLE_GROUPS = {
+    "staff": STAFF_GROUP,
+    HEAD_ROLE: STAFF_GROUP,
+    "supervisor": SUPERVISOR_GROUP,
+    "leader": LEADER_GROUP,
+    ADMIN_ROLE: None,
+}
+_ROLE_LABELS = {  # the roles' keys are their groups' names, where they have one
+    "staff": _("Staff"),
+    HEAD_ROLE: _("Department head"),
+    "supervisor": _("Supervisor"),
+    "leader": _("Leader"),
+    ADMIN_ROLE: _("Administrator"),
+}
+
+
+def role_choices(user):
+    """(role, label) an administrator ``user`` may give: a superuser may also make
+    administrators; nobody else may hand out more than they have."""
+    every = list(_ROLE_LABELS.items())  # the administrator last
+    return every if user.is_superuser else every[:-1]
+
+
+def group_label(name):
+    """A role group's name in the reader's language (the groups keep their
+    English names: the code looks them up by it)."""
+    return _ROLE_LABELS.get(name, name)
+
+
+def lands_on_my_work(user):
+    """Supervisors and heads (单位负责人) start from their queue, /my/."""
+    return is_supervisor(user) or bool(_headed_department_ids(user))
+
+
+def role_label(user):
+    if is_admin(user):
+        return _("Administrator")
+    if is_supervisor(user):
+        return _("Supervisor")
+    if is_leader(user):
+        return _("Leader")
+    if is_department_staff(user):
+        return _("Staff")
+    return ""
+
+
+# --- Object permissions ---------------------------------------------------------
+
+
+def can_review(user):
+    """Approve, return, reopen and set the supervision level."""
+    return is_admin(user) or (user.is_active and is_supervisor(user))
+
+
+def can_assign(user):
+    """Assign a department, an owner or a due date: the reviewers' job."""
+    return can_review(user)
