@@ -161,3 +161,43 @@ def test_the_several_years_dashboard_reads_the_same_queries_at_any_size(
         page = client.get("/").content.decode()
     assert len(large) == len(small)
     assert 'data-count="submitted"><a' in page
+
+
+def _list_codes(client, url):
+    page = parse(client.get(url))
+    return {
+        row.get("data-pk"): row.xpath(
+            "string(td[contains(@class,'cell-code')])"
+        ).strip()
+        for row in page.xpath("//table[contains(@class,'obligations')]//tr[@data-pk]")
+    }
+
+
+def test_the_list_and_a_department_page_label_each_code_with_its_year(
+    client, two_years, supervisor, department_a
+):
+    earlier, later = two_years
+    client.force_login(supervisor)
+
+    listed = _list_codes(client, reverse("tracker:obligation_list"))
+    unit = _list_codes(
+        client, reverse("tracker:department_detail", args=[department_a.pk])
+    )
+
+    assert listed[str(earlier["4.1"].pk)] == "2022 · 4.1"
+    assert listed[str(later["4.1"].pk)] == "2023 · 4.1"
+    assert unit == {
+        str(earlier["4.1"].pk): "2022 · 4.1",
+        str(earlier["1.4.2"].pk): "2022 · 1.4.2",
+        str(later["4.1"].pk): "2023 · 4.1",
+    }
+
+
+def test_the_list_shows_bare_codes_with_one_report_open(client, two_years, supervisor):
+    earlier, later = two_years
+    report_close(report=earlier["4.1"].report, user=supervisor, reason="已结转")
+    client.force_login(supervisor)
+
+    listed = _list_codes(client, reverse("tracker:obligation_list"))
+
+    assert listed[str(later["4.1"].pk)] == "4.1"

@@ -279,9 +279,15 @@ def table_rows(table):
     looked up per cell instead of once per column, the list cost as much as the
     admin changelist. Each value is escaped by ``conditional_escape``."""
     today = timezone.localdate()
+    # While several reports have open work two rows may share a code: the view
+    # says so (``label_years``, from selectors.reports.labels_years), and the code
+    # names its year, as everywhere else.
+    cells = {name: column.cell for name, column in COLUMNS_BY_NAME.items()}
+    if getattr(table, "label_years", False):
+        cells["code"] = lambda o: f"{o.report_year} · {o.code}"
     columns = [
         (
-            COLUMNS_BY_NAME[bound.name].cell,
+            cells[bound.name],
             format_html(
                 '<td class="{}" data-label="{}">',
                 COLUMNS_BY_NAME[bound.name].cell_class,

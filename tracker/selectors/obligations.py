@@ -104,6 +104,8 @@ def obligations_for_table(obligations: QuerySet) -> QuerySet:
             last_update=Subquery(last_update),
             # For the countdown, which a closed year's items do not show.
             report_closed=F("report__closed_at"),
+            # The code's year while several reports have open work (2022 · 4.1).
+            report_year=F("report__year"),
         )
     )
     return _by_report_and_position(rows)

@@ -13,6 +13,7 @@ from ..models import (
 )
 from ..selectors.dashboard import by_risk, department_scorecard, department_scorecards
 from ..selectors.obligations import obligations_for_table
+from ..selectors.reports import labels_years
 from ..tables import PAGINATION, ObligationTable
 from .dashboard import report_choice
 
@@ -63,6 +64,7 @@ def department_detail(request, pk):
     table = ObligationTable(
         obligations_for_table(obligations.filter(department=department))
     )
+    table.label_years = labels_years(request)
     RequestConfig(request, paginate=PAGINATION).configure(table)
     return render(
         request,

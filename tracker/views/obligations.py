@@ -15,6 +15,7 @@ from ..exports import EXPORT_FORMATS, obligation_export
 from ..filters import ObligationFilter
 from ..models import Job, Obligation
 from ..selectors.obligations import obligation_list_cache_key, obligations_for_table
+from ..selectors.reports import labels_years
 from ..services.jobs import job_start
 from ..tables import PAGINATION, ObligationTable
 from .dashboard import DASHBOARD_CACHE_SECONDS, without_indentation
@@ -31,6 +32,11 @@ class ObligationListView(SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return obligations_for_table(Obligation.objects.visible_to(self.request.user))
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        table.label_years = labels_years(self.request)
+        return table
 
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get("_export")
