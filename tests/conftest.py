@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
-from tracker.models import AccountProfile, LeaderLevel, Obligation
+from tracker.models import AccountProfile, LeaderLevel, Obligation, Organization
 
 # Property tests check what is true, not how fast: hypothesis' per-example deadline
 # (200 ms) fails them on a loaded machine. Speed is measured by `make bench`.
@@ -138,6 +138,14 @@ def tracker_admin(db):
     return UserFactory(
         username="admin", first_name="管理员", is_staff=True, is_superuser=True
     )
+
+
+@pytest.fixture
+def county(db):
+    """An organization with one department, as the accounts sheet names them."""
+    county = Organization.objects.add_root({"name": "巫溪县"})
+    DepartmentFactory(name="县司法局", organization=county)
+    return county
 
 
 @pytest.fixture

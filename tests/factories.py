@@ -1,10 +1,14 @@
 """factory-boy factories for the domain; tests build exactly the rows they assert on."""
 
+import io
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from openpyxl import Workbook
 
+from tracker.account_sheet import COLUMNS
 from tracker.models import Department, Evidence, Obligation, Report, Section
 
 
@@ -90,3 +94,14 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     sha256 = "0" * 64
     content_type = "application/pdf"
     uploaded_by = factory.SubFactory(UserFactory)
+
+
+def accounts_sheet(rows):
+    """The accounts sheet (account_sheet.COLUMNS) with these rows, as XLSX bytes."""
+    workbook = Workbook()
+    workbook.active.append(COLUMNS)
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -6,31 +6,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import UserFactory, accounts_sheet
 from tracker.account_sheet import COLUMNS
-from tracker.models import Organization
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-@pytest.fixture
-def county():
-    county = Organization.objects.add_root({"name": "巫溪县"})
-    DepartmentFactory(name="县司法局", organization=county)
-    return county
-
-
 def _upload(rows):
-    workbook = Workbook()
-    workbook.active.append(COLUMNS)
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile("accounts.xlsx", buffer.getvalue())
+    return SimpleUploadedFile("accounts.xlsx", accounts_sheet(rows))
 
 
 GOOD = ("巫溪县", "县司法局", "张三", "zhangsan", "13800000000", "", "经办人员")

@@ -6,30 +6,19 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from tests.factories import DepartmentFactory
+from tests.factories import accounts_sheet
 from tracker.account_sheet import COLUMNS, template_xlsx
-from tracker.models import AccountProfile, Organization
+from tracker.models import AccountProfile
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-@pytest.fixture
-def county():
-    county = Organization.objects.add_root({"name": "巫溪县"})
-    DepartmentFactory(name="县司法局", organization=county)
-    return county
-
-
 def _sheet(tmp_path, rows):
-    workbook = Workbook()
-    workbook.active.append(COLUMNS)
-    for row in rows:
-        workbook.active.append(row)
     path = tmp_path / "accounts.xlsx"
-    workbook.save(path)
+    path.write_bytes(accounts_sheet(rows))
     return path
 
 
