@@ -3,10 +3,6 @@ queues; the worker writes the archive that the job's page then offers, and a
 report file it cannot read within its limits is refused with a message while the
 worker goes on with the next job."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -14,7 +10,7 @@ from django.urls import reverse
 from tests.factories import ObligationFactory
 from tests.job_helpers import job_file, job_page, zip_names
 from tests.test_import_bombs import _pdf_with_a_flate_bomb
-from tests.test_worker import DB_TASKS, ROOT, database_url, wait_for
+from tests.worker_helpers import DB_TASKS, Workers, wait_for
 from tracker.models import Job
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,31 +20,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def worker(settings):
     """Start one worker sharing this test's database and media folder."""
     settings.TASKS = DB_TASKS
-    processes = []
-
-    def start(**env):
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "worker", "--interval", "0.1"],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "DATABASE_URL": database_url(),
-                "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-                **env,
-            },
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        processes.append(process)
-        return process
-
-    yield start
-    for process in processes:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        if process.returncode not in (0, -15):
-            print(output)
+    workers = Workers(MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    yield workers.start
+    workers.stop()
 
 
 def _finished(job):

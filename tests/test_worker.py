@@ -4,25 +4,19 @@ each test only queues; everything that goes out is sent by the worker."""
 
 import email
 import email.policy
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection
 from django.urls import reverse
 
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
 from tests.notify_helpers import EVERY_EVENT, choose_email, free_port
 from tests.robot_server import Robot
+from tests.worker_helpers import DB_TASKS, Workers, wait_for
 from tracker.models import OutboundMessage, WorkerHeartbeat
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "SEC9f8e7d6c5b4a39281706f5e4d3c2b1a0"
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,15 +50,6 @@ def robot():
     server.stop()
 
 
-def database_url():
-    """The test database, as the worker process must reach it."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def web(settings, smtp):
     """This process as the web server: it queues tasks in the database."""
@@ -79,48 +64,16 @@ def web(settings, smtp):
 
 @pytest.fixture
 def start_worker(smtp):
-    processes = []
-
-    def start(**env):
-        environment = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp.port),
-            "SITE_URL": "https://fazhi.county.gov.cn",
-            "WEBHOOK_TIMEOUT": "2",
-            "WEBHOOK_ALLOW_HTTP": "1",
-            "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
-            **env,
-        }
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "worker", "--interval", "0.1"],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        processes.append(process)
-        return process
-
-    yield start
-    for process in processes:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        if process.returncode not in (0, -15):
-            print(output)
-
-
-def wait_for(condition, what, *, within=30):
-    """Poll ``condition`` until true; fail with ``what`` if it never gets there
-    (a bound on a hung worker, not a measure of speed)."""
-    end = time.monotonic() + within
-    while time.monotonic() < end:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"the worker never {what}")
+    workers = Workers(
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp.port),
+        SITE_URL="https://fazhi.county.gov.cn",
+        WEBHOOK_TIMEOUT="2",
+        WEBHOOK_ALLOW_HTTP="1",
+        WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
+    )
+    yield workers.start
+    workers.stop()
 
 
 def escalate(client, obligation, note="进度滞后"):

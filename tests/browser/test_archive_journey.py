@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.browser.helpers import log_in, minimal_pdf
 from tests.factories import ObligationFactory, ReportFactory, SectionFactory
 from tests.test_jobs_worker import worker  # noqa: F401 - the fixture
-from tests.test_worker import DB_TASKS
+from tests.worker_helpers import DB_TASKS
 from tracker.services.evidence import evidence_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
