@@ -1,93 +1,43 @@
-"""一事一档: a report's archive as one zip, and checking one against its manifest.
-
-``write_archive`` writes, for every obligation, a folder named by its code and title
-with its text and source passage (``事项.txt``), its timeline and history as a page
-that needs nothing else to open (``记录.html``) and as CSV (``时间线.csv``,
-``历史.csv``), and its evidence files under their original names (withdrawn ones in
-``佐证材料/已撤回/``); then the report's source text, a summary sheet (XLSX) and
-``index.html`` at the top, which links every obligation's record (and each record
-links back to it), and ``manifest.json``, which lists every file with its size
-and SHA-256, the report, when the archive was made and by whom. (The names are
-in the organisation's language, ``settings.LANGUAGE_CODE``, like the timeline.)
-
-Memory does not grow with the evidence: each file is copied into the zip in chunks
-while it is hashed, and the obligations are read in batches. What grows with the
-report is the manifest's list of files and the summary's rows (a few hundred bytes
-per file), not the files themselves.
-
-An evidence file missing from storage does not stop the archive: it is listed in
-the manifest's ``problems`` and on the summary's "problems" sheet (with the size and
-SHA-256 it was uploaded with, so it can be found in a backup), and the caller is
-told (``ArchiveResult.problems``), so the command exits non-zero.
-
-``verify_archive`` re-hashes every member against the manifest. The manifest
-carries the SHA-256 of its own content (``digest``) and an HMAC of it with this
-installation's SECRET_KEY (``signature``): an edited manifest fails the first, one
-rewritten with a recomputed digest fails the second (checked with SECRET_KEY and
-its fallbacks). Whoever holds the key can still write an archive that verifies: the
-HMAC proves the key, not the time or the truth of the records (README).
-"""
+"""Writing a report's 一事一档 archive (the package's docstring says what is in it)."""
 
 import dataclasses
 import hashlib
 import io
 import json
 import re
-import struct
 import unicodedata
 import zipfile
-import zlib
 from datetime import datetime
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.signing import Signer
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .exports import csv_chunks, print_setup, spreadsheet_text
-from .models import Evidence, Instruction, Obligation, ProgressUpdate, display_name
-from .safezip import UnsafeArchive, ZipLimits, open_bounded, read_member
+from ..exports import csv_chunks, print_setup, spreadsheet_text
+from ..models import Evidence, Instruction, Obligation, ProgressUpdate, display_name
+from .manifest import (
+    ARCHIVE_FORMAT,
+    CHUNK,
+    FORMAT_VERSION,
+    MANIFEST_NAME,
+    manifest_digest,
+    sign,
+)
 
-ARCHIVE_FORMAT = "fazhi-qingdan-archive"
-FORMAT_VERSION = 1
-MANIFEST_NAME = "manifest.json"
 # Fixed, not translated: the name a browser or a file manager opens first.
 INDEX_NAME = "index.html"
-# Bytes copied per read: what an evidence file costs in memory while it is archived.
-CHUNK = 256 * 1024
 # Obligations read (with their evidence, timeline and history) per batch.
 BATCH = 100
 # Windows Explorer extracts into paths of at most 260 characters: a folder of 60
 # and a file of 80 leave room for where the user extracts it.
 FOLDER_MAX = 60
 FILE_MAX = 80
-_SIGNER_SALT = "tracker.archive.manifest"
-# What verify_archive opens: a real archive has a few files per obligation.
-_VERIFY_LIMITS = ZipLimits(
-    max_members=500_000, max_unpacked=2**50, max_directory=256 * 2**20
-)
-_MANIFEST_MAX = 256 * 2**20
-# What reading a crafted or damaged zip raises besides BadZipFile: an encrypted
-# member (RuntimeError), a compression method zipfile lacks such as 9 or 99
-# (NotImplementedError), a truncated or lying header (EOFError, ValueError,
-# struct.error), a damaged deflate stream (zlib.error), the file itself (OSError).
-_UNREADABLE = (
-    zipfile.BadZipFile,
-    OSError,
-    EOFError,
-    ValueError,
-    RuntimeError,
-    NotImplementedError,
-    zlib.error,
-    struct.error,
-)
 
 # Characters Windows refuses in a file name, and the names it reserves for devices
 # (with any extension: "CON.txt" is the console too).
@@ -575,34 +525,6 @@ def _summary_xlsx(report, rows, problems, *, when, user):
     return output.getvalue()
 
 
-def manifest_digest(manifest: dict) -> str:
-    """SHA-256 of the manifest's content without ``digest`` and ``signature``, as
-    canonical JSON (sorted keys, no spaces)."""
-    content = {k: v for k, v in manifest.items() if k not in ("digest", "signature")}
-    canonical = json.dumps(
-        content, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _signature(digest, key=None):
-    return Signer(key=key, salt=_SIGNER_SALT).signature(digest)
-
-
-def _signed_here(manifest) -> bool:
-    """The manifest's ``signature`` is this installation's HMAC of its digest, with
-    the current key or one of ``SECRET_KEY_FALLBACKS``: a key rotation must not make
-    every earlier archive read as another installation's."""
-    signature = manifest.get("signature")
-    if not isinstance(signature, str):
-        return False
-    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())]
-    return any(
-        constant_time_compare(signature, _signature(manifest["digest"], key))
-        for key in keys
-    )
-
-
 def write_archive(report, output, *, user, progress=None) -> ArchiveResult:
     """Write ``report``'s archive as a zip to ``output`` (a binary file object;
     a file on disk, so each member's size goes in its header), made by ``user``.
@@ -698,7 +620,7 @@ def write_archive(report, output, *, user, progress=None) -> ArchiveResult:
             "problems": problems,
         }
         manifest["digest"] = manifest_digest(manifest)
-        manifest["signature"] = _signature(manifest["digest"])
+        manifest["signature"] = sign(manifest["digest"])
         archive.zip.writestr(
             archive._info(MANIFEST_NAME, True),
             json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),
@@ -731,173 +653,3 @@ def archive_filename(report, today):
             "year": report.year,
         }
     return f"{name}-{today:%Y-%m-%d}.zip", f"archive-{report.pk}-{today:%Y-%m-%d}.zip"
-
-
-# --- Verification ------------------------------------------------------------------
-
-
-class ArchiveError(Exception):
-    """The file cannot be checked: not a zip, not an archive of this product, or
-    its manifest was changed. ``str(error)`` is the message for the user."""
-
-
-@dataclasses.dataclass
-class Verification:
-    """What ``verify_archive`` found; ``ok`` when every file is as archived."""
-
-    manifest: dict
-    checked: int = 0
-    missing: list = dataclasses.field(default_factory=list)
-    extra: list = dataclasses.field(default_factory=list)
-    changed: list = dataclasses.field(default_factory=list)
-
-    @property
-    def ok(self):
-        return not (self.missing or self.extra or self.changed)
-
-    @property
-    def recorded_problems(self):
-        """Evidence the archive already lacked when it was made."""
-        return self.manifest.get("problems", [])
-
-
-def _not_ours(path):
-    return ArchiveError(
-        gettext(
-            "%(path)s is not an archive made by the rule-of-law checklist: it has no "
-            "manifest.json of ours."
-        )
-        % {"path": path}
-    )
-
-
-def _tampered(path, why):
-    return ArchiveError(
-        gettext(
-            "The manifest of %(path)s was changed after archiving (%(why)s), so the "
-            "archive cannot be trusted."
-        )
-        % {"path": path, "why": why}
-    )
-
-
-def _read_manifest(archive, path):
-    try:
-        data = read_member(archive, MANIFEST_NAME, _MANIFEST_MAX)
-    except KeyError:
-        raise _not_ours(path) from None
-    except (UnsafeArchive, *_UNREADABLE):
-        raise _tampered(path, gettext("it cannot be read")) from None
-    try:
-        manifest = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        # RecursionError: a manifest of ten million "[" is not JSON we wrote.
-        raise _not_ours(path) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
-        raise _not_ours(path)
-    return manifest
-
-
-def _check_manifest(manifest, path, *, check_signature):
-    files = manifest.get("files")
-    if not (
-        isinstance(files, list)
-        and all(
-            isinstance(entry, dict)
-            and isinstance(entry.get("path"), str)
-            and isinstance(entry.get("size"), int)
-            and isinstance(entry.get("sha256"), str)
-            for entry in files
-        )
-        and isinstance(manifest.get("digest"), str)
-    ):
-        raise _tampered(path, gettext("its list of files is not well formed"))
-    if manifest_digest(manifest) != manifest["digest"]:
-        raise _tampered(path, gettext("its digest does not match its content"))
-    if check_signature and not _signed_here(manifest):
-        raise ArchiveError(
-            gettext(
-                "The manifest of %(path)s is not signed by this installation: it was "
-                "changed after archiving, or the archive was made by another "
-                "installation (check it there, or with --skip-signature to check the "
-                "files against the manifest only)."
-            )
-            % {"path": path}
-        )
-
-
-def _hash_member(archive, info, limit):
-    """(size, sha256) of a member, reading at most ``limit`` + 1 bytes, or None
-    when it cannot be read (damaged)."""
-    digest, size = hashlib.sha256(), 0
-    try:
-        with archive.open(info) as stream:
-            while size <= limit and (chunk := stream.read(CHUNK)):
-                digest.update(chunk)
-                size += len(chunk)
-    except _UNREADABLE:
-        return None
-    return size, digest.hexdigest()
-
-
-def _archived_name(info) -> str:
-    """The member's name as it was archived. We write names with the UTF-8 flag
-    (0x800); a tool that re-packs the zip without it (some Windows tools do) stores
-    the same bytes, or the names in the local code page (GBK), and zipfile then
-    reads them as cp437: decode them back, and let the hashes decide whether the
-    content is the archive's."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        raw = info.filename.encode("cp437")
-    except UnicodeEncodeError:
-        return info.filename
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return info.filename
-
-
-def verify_archive(path, *, check_signature=True) -> Verification:
-    """Check the zip at ``path`` against its manifest: every file it lists is
-    there with its size and SHA-256, and nothing else is. ``ArchiveError`` when
-    it cannot be checked at all."""
-    try:
-        archive = open_bounded(path, _VERIFY_LIMITS)
-    except (UnsafeArchive, *_UNREADABLE):
-        raise ArchiveError(
-            gettext("%(path)s is not a zip file that can be read.") % {"path": path}
-        ) from None
-    with archive:
-        manifest = _read_manifest(archive, path)
-        _check_manifest(manifest, path, check_signature=check_signature)
-        result = Verification(manifest=manifest)
-        members = {}
-        for info in archive.infolist():
-            if info.is_dir():
-                continue
-            name = _archived_name(info)
-            if name in members or name == MANIFEST_NAME:
-                if name != MANIFEST_NAME or MANIFEST_NAME in members:
-                    result.extra.append(name)
-                members.setdefault(name, info)
-                continue
-            members[name] = info
-        listed = set()
-        for entry in manifest["files"]:
-            name = entry["path"]
-            listed.add(name)
-            info = members.get(name)
-            if info is None:
-                result.missing.append(name)
-                continue
-            found = _hash_member(archive, info, entry["size"])
-            if found != (entry["size"], entry["sha256"]):
-                result.changed.append(name)
-            result.checked += 1
-        result.extra.extend(
-            name for name in members if name not in listed and name != MANIFEST_NAME
-        )
-    return result
