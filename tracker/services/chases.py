@@ -9,13 +9,13 @@ from .. import permissions
 from ..models import Chase, Part, ProgressUpdate
 from ..notifications.events import announce_chase, announce_chase_answer
 from ..recording import record_text
-from ..text import clean_text
 from .common import (
     ServiceError,
     lock_open_obligation,
     log_action,
     refuse_unless,
     save_recorded,
+    typed_text,
 )
 
 CHASE_NOTE_MAX_LENGTH = 2000
@@ -28,14 +28,12 @@ def obligation_chase(*, obligation, user, note: str, part: Part | None = None) -
     Done items need no chasing; the unit, its heads and the responsible person are
     notified and the timeline records it."""
     refuse_unless(permissions.can_chase(user))
-    note = clean_text(note or "", multiline=True).strip()
-    if not note:
-        raise ServiceError(_("Say what the unit should do (the chase's note)."))
-    if len(note) > CHASE_NOTE_MAX_LENGTH:
-        raise ServiceError(
-            _("The note is too long: at most %(max)d characters.")
-            % {"max": CHASE_NOTE_MAX_LENGTH}
-        )
+    note = typed_text(
+        note,
+        empty_message=_("Say what the unit should do (the chase's note)."),
+        max_length=CHASE_NOTE_MAX_LENGTH,
+        too_long=_("The note is too long: at most %(max)d characters."),
+    )
     current = lock_open_obligation(obligation)
     if part is not None:
         if part.obligation_id != current.pk:
@@ -72,9 +70,7 @@ def obligation_chase(*, obligation, user, note: str, part: Part | None = None) -
 def chase_answer(*, chase, user, answer: str) -> Chase:
     """The chased unit's answer (once), on the timeline and to the supervisor."""
     refuse_unless(permissions.can_answer_chase(user, chase))
-    answer = clean_text(answer or "", multiline=True).strip()
-    if not answer:
-        raise ServiceError(_("Write the answer first."))
+    answer = typed_text(answer, empty_message=_("Write the answer first."))
     obligation = lock_open_obligation(chase.obligation)
     # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
     # join to the department.

@@ -17,6 +17,7 @@ from ..models import (
     display_name,
 )
 from ..recording import in_record_language
+from ..text import clean_text
 from .dashboard import report_invalidate_dashboard
 
 
@@ -41,6 +42,21 @@ class ServiceError(Exception):
 
     def __str__(self):
         return str(self.message)
+
+
+TOO_LONG = _("The text is too long: at most %(max)d characters.")
+
+
+def typed_text(value, *, empty_message=None, max_length=None, too_long=TOO_LONG):
+    """What a user typed, as it is stored: control characters removed, line breaks
+    kept, the ends trimmed. Refused with ``empty_message`` when it is given and
+    nothing is left, and with ``too_long`` beyond ``max_length`` characters."""
+    text = clean_text(value or "", multiline=True).strip()
+    if not text and empty_message is not None:
+        raise ServiceError(empty_message)
+    if max_length is not None and len(text) > max_length:
+        raise ServiceError(too_long % {"max": max_length})
+    return text
 
 
 class StaleVersionError(ServiceError):

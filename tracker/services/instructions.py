@@ -9,28 +9,22 @@ from .. import permissions
 from ..models import Instruction, ProgressUpdate
 from ..notifications.events import announce_instruction, announce_instruction_reply
 from ..recording import record_text
-from ..text import clean_text
 from .common import (
     ServiceError,
     lock_open_obligation,
     log_action,
     refuse_unless,
     save_recorded,
+    typed_text,
 )
 
 INSTRUCTION_MAX_LENGTH = 2000
 
 
 def _cleaned(text, *, empty_message):
-    text = clean_text(text or "", multiline=True).strip()
-    if not text:
-        raise ServiceError(empty_message)
-    if len(text) > INSTRUCTION_MAX_LENGTH:
-        raise ServiceError(
-            _("The text is too long: at most %(max)d characters.")
-            % {"max": INSTRUCTION_MAX_LENGTH}
-        )
-    return text
+    return typed_text(
+        text, empty_message=empty_message, max_length=INSTRUCTION_MAX_LENGTH
+    )
 
 
 @transaction.atomic

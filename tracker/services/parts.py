@@ -13,7 +13,6 @@ from .. import permissions
 from ..models import Department, Part, ProgressUpdate
 from ..notifications.events import announce_part
 from ..recording import display_value, obligation_name, record_text
-from ..text import clean_text
 from .common import (
     ServiceError,
     lock_obligation,
@@ -25,6 +24,7 @@ from .common import (
     save_recorded,
     save_versioned,
     sync_saved,
+    typed_text,
 )
 
 
@@ -73,7 +73,7 @@ def part_add(
     """Name a co-operating unit (配合单位) of an item: it gets a part, not yet
     acknowledged, due when the item is unless ``due_date`` says otherwise."""
     refuse_unless(permissions.can_add_part(user))
-    note = clean_text(note or "", multiline=True).strip()
+    note = typed_text(note)
     if not isinstance(department, Department):
         raise ServiceError(_("Choose a co-operating unit."))
     current = lock_obligation(obligation, version=version)
@@ -149,7 +149,7 @@ def part_transition(
 ) -> Part:
     """Move a part along ``permissions.PART_TRANSITIONS``: 签收 by the unit, its
     submission to the lead unit, the lead unit's acceptance or return."""
-    note = clean_text(note or "", multiline=True).strip()
+    note = typed_text(note)
     if to_status not in Part.Status.values:
         raise ServiceError(_("Unknown status: %(status)s.") % {"status": to_status})
     current = _lock_part(part, version=version)
@@ -213,9 +213,7 @@ def part_transition(
 def part_waive(*, part, user, reason: str, version: int | None = None) -> Part:
     """A supervisor lets the lead unit submit without this part, with a reason."""
     refuse_unless(permissions.can_waive_part(user))
-    reason = clean_text(reason or "", multiline=True).strip()
-    if not reason:
-        raise ServiceError(_("A reason is required."))
+    reason = typed_text(reason, empty_message=_("A reason is required."))
     current = _lock_part(part, version=version)
     refusal = permissions.part_waiver_refusal(current)
     if refusal is not None:
@@ -241,9 +239,7 @@ def part_waive(*, part, user, reason: str, version: int | None = None) -> Part:
 def part_add_note(*, part, user, text: str) -> ProgressUpdate:
     """A progress note of the co-operating unit on its part."""
     refuse_unless(permissions.can_work_on_part(user, part))
-    text = clean_text(text or "", multiline=True).strip()
-    if not text:
-        raise ServiceError(_("Write the progress update first."))
+    text = typed_text(text, empty_message=_("Write the progress update first."))
     current = _lock_part(part, version=None)
     return log_action(
         current.obligation,

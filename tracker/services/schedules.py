@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from .. import permissions
 from ..models import Obligation, ProgressReport, ProgressUpdate, Schedule
 from ..recording import record_text
-from ..text import clean_text
 from .common import (
     ServiceError,
     lock_open_obligation,
     log_action,
     refuse_unless,
     save_recorded,
+    typed_text,
 )
 
 
@@ -40,11 +40,11 @@ def progress_report_file(
         )
     else:
         refuse_unless(permissions.can_work_on(user, obligation))
-    progress = clean_text(progress or "", multiline=True).strip()
-    next_steps = clean_text(next_steps or "", multiline=True).strip()
-    difficulties = clean_text(difficulties or "", multiline=True).strip()
-    if not progress:
-        raise ServiceError(_("Describe the progress (进展情况)."))
+    progress = typed_text(
+        progress, empty_message=_("Describe the progress (进展情况).")
+    )
+    next_steps = typed_text(next_steps)
+    difficulties = typed_text(difficulties)
     current = lock_open_obligation(obligation)
     schedule = active_schedule(current.report_id)
     today = timezone.localdate()

@@ -35,7 +35,6 @@ from ..recording import (
     record_text,
     wording_record,
 )
-from ..text import clean_text
 from .common import (
     UNSET,
     ServiceError,
@@ -46,12 +45,16 @@ from .common import (
     refuse_unless,
     save_versioned,
     sync_saved,
+    typed_text,
 )
 
 # 考评意见: room for a real explanation; a pasted document is refused.
 RATING_COMMENT_MAX_LENGTH = 2000
 # 报告用语: one or two sentences of next year's report.
 REPORT_WORDING_MAX_LENGTH = 500
+REPORT_WORDING_TOO_LONG = _(
+    "The report wording is too long: at most %(max)d characters (one or two sentences)."
+)
 # The ratings that must say why (一般, 较差).
 RATINGS_NEEDING_COMMENT = (Obligation.Rating.FAIR, Obligation.Rating.POOR)
 
@@ -113,17 +116,13 @@ def obligation_transition(
     it prefilled next to every button), and an empty one leaves what was there.
     """
     note = (note or "").strip()
-    report_wording = clean_text(report_wording or "", multiline=True).strip()
-    if len(report_wording) > REPORT_WORDING_MAX_LENGTH:
-        raise ServiceError(
-            _(
-                "The report wording is too long: at most %(max)d characters "
-                "(one or two sentences)."
-            )
-            % {"max": REPORT_WORDING_MAX_LENGTH}
-        )
+    report_wording = typed_text(
+        report_wording,
+        max_length=REPORT_WORDING_MAX_LENGTH,
+        too_long=REPORT_WORDING_TOO_LONG,
+    )
     rating = rating or ""
-    rating_comment = clean_text(rating_comment or "", multiline=True).strip()
+    rating_comment = typed_text(rating_comment)
     if to_status not in Obligation.Status.values:
         raise ServiceError(_("Unknown status: %(status)s.") % {"status": to_status})
     current = lock_obligation(obligation, version=version)

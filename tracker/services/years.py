@@ -10,7 +10,6 @@ from .. import permissions
 from ..models import Obligation, ProgressUpdate, Report, Section
 from ..recording import record_text, wording_record
 from ..selectors.reports import next_report
-from ..text import clean_text
 from .common import (
     ServiceError,
     lock_obligation,
@@ -19,8 +18,9 @@ from .common import (
     save_recorded,
     save_versioned,
     sync_saved,
+    typed_text,
 )
-from .workflow import REPORT_WORDING_MAX_LENGTH
+from .workflow import REPORT_WORDING_MAX_LENGTH, REPORT_WORDING_TOO_LONG
 
 Status = Obligation.Status
 
@@ -168,17 +168,12 @@ def obligation_set_report_wording(
     """Write or correct the item's 报告用语, the words next year's draft says of it
     (versioned; the history and the timeline keep every version)."""
     refuse_unless(permissions.can_write_report_wording(user))
-    text = clean_text(text or "", multiline=True).strip()
-    if not text:
-        raise ServiceError(_("Write the report wording: one or two sentences."))
-    if len(text) > REPORT_WORDING_MAX_LENGTH:
-        raise ServiceError(
-            _(
-                "The report wording is too long: at most %(max)d characters "
-                "(one or two sentences)."
-            )
-            % {"max": REPORT_WORDING_MAX_LENGTH}
-        )
+    text = typed_text(
+        text,
+        empty_message=_("Write the report wording: one or two sentences."),
+        max_length=REPORT_WORDING_MAX_LENGTH,
+        too_long=REPORT_WORDING_TOO_LONG,
+    )
     current = lock_obligation(obligation, version=version)
     if text == current.report_wording:
         raise ServiceError(_("The report wording is unchanged; nothing was saved."))
