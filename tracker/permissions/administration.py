@@ -17,6 +17,20 @@ from .roles import (
     is_admin,
 )
 
+# What the package re-exports: the rest of the package calls these as
+# permissions.NAME (tracker/permissions/__init__.py).
+__all__ = [
+    "SUPERVISING_KINDS",
+    "can_delete_department",
+    "can_delete_user",
+    "can_edit_thesaurus",
+    "can_import_accounts",
+    "can_import_report",
+    "can_set_assessment_weights",
+    "can_view_organizations",
+    "can_view_ranking",
+]
+
 
 def can_delete_user(account):
     """Only an account the record never names: no history row, timeline entry or

@@ -19,6 +19,22 @@ from ..models import (
 )
 from .roles import is_admin
 
+# What the package re-exports: the rest of the package calls these as
+# permissions.NAME (tracker/permissions/__init__.py).
+__all__ = [
+    "get_chase_or_404",
+    "get_department_or_404",
+    "get_evidence_or_404",
+    "get_followup_or_404",
+    "get_instruction_or_404",
+    "get_job_or_404",
+    "get_notice_or_404",
+    "get_notification_or_404",
+    "get_obligation_or_404",
+    "get_part_or_404",
+    "get_report_or_404",
+]
+
 
 def get_part_or_404(request, pk):
     visible = Obligation.objects.visible_to(request.user)

@@ -10,6 +10,36 @@ from ..models import (
     Organization,
 )
 
+# What the package re-exports: the rest of the package calls these as
+# permissions.NAME (tracker/permissions/__init__.py).
+__all__ = [
+    "ADMIN_PERMISSION",
+    "ADMIN_ROLE",
+    "HEAD_ROLE",
+    "LEADER_GROUP",
+    "ROLE_GROUPS",
+    "STAFF_GROUP",
+    "SUPERVISOR_GROUP",
+    "acts_in",
+    "acts_in_obligation",
+    "can_assign",
+    "can_read_all",
+    "can_review",
+    "group_label",
+    "group_names_known",
+    "is_admin",
+    "is_department_staff",
+    "is_leader",
+    "is_supervisor",
+    "lands_on_my_work",
+    "remember_group_names",
+    "role_choices",
+    "role_label",
+    "supervisors",
+    "supervisors_of",
+    "user_organization",
+]
+
 STAFF_GROUP = "staff"
 SUPERVISOR_GROUP = "supervisor"
 LEADER_GROUP = "leader"  # 领导
