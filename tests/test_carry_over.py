@@ -14,7 +14,7 @@ from tests.followup_helpers import import_2022, import_2023
 from tests.pages import parse
 from tests.test_report_close_service import PREPARE, WRITES, _state
 from tests.workflow_helpers import every_write_scene, set_status
-from tracker.models import Obligation, ProgressUpdate
+from tracker.models import Notification, Obligation, ProgressUpdate
 from tracker.selectors.assessment import department_indicators
 from tracker.services import reminders
 from tracker.services.common import CarriedOverError, ServiceError
@@ -65,6 +65,20 @@ def test_both_timelines_say_so(obligation, later_report, supervisor):
     assert str(obligation.report.year) in new_entry.text
     assert old_entry.author == new_entry.author == supervisor
     assert obligation.history.first().history_user == supervisor
+
+
+def test_the_unit_hears_its_item_goes_on_in_the_next_report(
+    obligation, later_report, supervisor, staff_a, staff_b
+):
+    successor = obligation_carry_over(obligation=obligation, user=supervisor)
+
+    (note,) = Notification.objects.filter(recipient=staff_a)
+    assert note.obligation == successor
+    assert note.kind == Notification.Kind.ASSIGNED
+    assert "结转至" in note.text and str(later_report.year) in note.text
+    assert successor.code in note.text
+    # Another unit and the supervisor who acted hear nothing.
+    assert not Notification.objects.filter(recipient__in=[staff_b, supervisor])
 
 
 def test_a_carried_over_item_is_read_only(

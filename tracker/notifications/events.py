@@ -231,6 +231,27 @@ def announce_assignment(obligation, *, user, changed, changes):
     )
 
 
+def announce_carry_over(successor, *, user, previous):
+    """结转: the unit (and the responsible person, and its group chat) hears that
+    its unfinished item goes on in next year's report, under a new code, as it
+    hears of an assignment."""
+    if successor.department_id is None and successor.owner_id is None:
+        return
+    text = record_text(
+        _(
+            "%(user)s carried “%(previous)s” (%(from_year)d, not finished) over "
+            "(结转) into the %(to_year)d report as “%(obligation)s”: the work "
+            "goes on there."
+        ),
+        user=display_name(user),
+        previous=obligation_name(previous),
+        from_year=previous.report.year,
+        to_year=successor.report.year,
+        obligation=obligation_name(successor),
+    )
+    announce(Notification.Kind.ASSIGNED, successor, actor=user, text=text)
+
+
 def announce_part(part, *, user, text, to_lead_unit: bool):
     """A part's event: the lead unit (the item's workers) hears of a submission;
     the co-operating unit (members, heads, the part's owner) of everything else."""

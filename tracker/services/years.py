@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
 from ..models import Obligation, ProgressUpdate, Report, Section
+from ..notifications.events import announce_carry_over
 from ..recording import record_text, wording_record
 from ..selectors.reports import next_report
 from .common import (
@@ -139,6 +140,7 @@ def obligation_carry_over(*, obligation, user, version: int | None = None):
             status=Status(current.status).label,
         ),
     )
+    announce_carry_over(successor, user=user, previous=current)
     sync_saved(obligation, current)
     return successor
 
