@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -388,3 +389,22 @@ def test_a_job_running_within_its_time_is_not_taken_as_abandoned(
 
     assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
     assert 'id="job-error"' not in job_page(sv_client, job).content.decode()
+
+
+def test_an_import_left_running_by_a_stopped_worker_loses_its_kept_upload(
+    tracker_admin, settings
+):
+    settings.JOB_TIME_LIMIT = 60
+    kept = default_storage.save("jobs/uploads/abc.pdf", ContentFile(b"%PDF-1.4"))
+    job = Job.objects.create(
+        kind=Job.Kind.IMPORT,
+        user=tracker_admin,
+        status=Job.Status.RUNNING,
+        params={"upload": kept, "file_name": "报告.pdf"},
+        started_at=timezone.now() - timedelta(minutes=7),
+    )
+
+    call_command("purge_jobs", stdout=io.StringIO())
+
+    assert Job.objects.get(pk=job.pk).status == Job.Status.FAILED
+    assert not default_storage.exists(kept)

@@ -290,7 +290,8 @@ def abandoned_since(now=None):
 @transaction.atomic
 def job_fail_abandoned(*, now=None) -> int:
     """Fail the jobs a stopped worker left running, with the message their page
-    shows already (in each starter's language). Returns how many."""
+    shows already (in each starter's language), and remove the report files such
+    an import job had kept for reading. Returns how many."""
     now = now or timezone.now()
     abandoned = Job.objects.filter(
         status=Job.Status.RUNNING, started_at__lt=abandoned_since(now)
@@ -298,4 +299,9 @@ def job_fail_abandoned(*, now=None) -> int:
     for job in abandoned:
         with translation.override(job.language or settings.LANGUAGE_CODE):
             _fail(job, gettext(ABANDONED_MESSAGE), now=now)
+        # A worker killed while reading an upload never reached _run_import's
+        # clean-up: the file would stay in the media storage for good.
+        upload = job.params.get("upload") if job.kind == Job.Kind.IMPORT else None
+        if upload:
+            default_storage.delete(upload)
     return len(abandoned)

@@ -2,7 +2,8 @@
 
 Removes the files of finished jobs once they are past ``JOB_KEEP_DAYS`` (an
 archive, an export: kept 7 days by default; the job rows stay, marked "file
-removed"), marks failed the jobs a stopped worker left running, and the task
+removed"), marks failed the jobs a stopped worker left running (removing the report
+file an import among them had kept for reading), and the task
 queue's results of finished tasks older than that
 (django-tasks-db's ``prune_db_task_results``: the queue's table otherwise grows by
 a row for every email, robot post and job).
