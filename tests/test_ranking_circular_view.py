@@ -252,3 +252,43 @@ def test_circular_takes_as_many_queries_at_any_size(
         _circular(client)
 
     assert len(large) == len(small)
+
+
+def test_with_two_years_open_the_circular_speaks_of_both_reports(
+    client, supervisor, circular_data, report, department_b
+):
+    """No report chosen while two have open work: the ranking counts both, and so
+    does its 通报 (their titles, their years, the overdue items of each)."""
+    later = ReportFactory(organization="测试县", year=2023, title="2023年度报告")
+    ObligationFactory(
+        report=later,
+        department=department_b,
+        code="1.1",
+        title="推进综合行政执法改革",
+        status=S.IN_PROGRESS,
+        due_date=timezone.localdate() - timedelta(days=2),
+    )
+    client.force_login(supervisor)
+
+    response = _circular(client)
+
+    text = "\n".join(paragraphs(response.content))
+    assert f"《{report.title}》、《{later.title}》" in text
+    assert "推进综合行政执法改革" in text and "规范‘三项制度’执法" in text
+    assert "circular-2023-2024.docx" in response["Content-Disposition"]
+
+
+def test_with_two_years_open_the_ranking_page_ranks_both(
+    sv_client, circular_data, report, department_b
+):
+    later = ReportFactory(organization="测试县", year=2023)
+    ObligationFactory(report=later, department=department_b, status=S.IN_PROGRESS)
+
+    response = sv_client.get(URL)
+
+    assert response.status_code == 200
+    page = parse(response)
+    ranked = {
+        row.get("data-department") for row in page.xpath("//tr[@data-department]")
+    }
+    assert {str(department_b.pk), str(circular_data[0].department_id)} <= ranked

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from .models import Obligation, display_name
 from .officialdoc import (
@@ -355,11 +355,18 @@ def _write_leader_chapter(document, draft, year):
 # --- The 通报 on the departments' progress -------------------------------------------
 
 
+def _circular_reports(report) -> list:
+    """The 通报's reports: one, or the several shown together while more than one
+    has open work (a list)."""
+    return list(report) if isinstance(report, list | tuple) else [report]
+
+
 def circular_year(report, start: date | None, end: date | None) -> str:
-    """The year (or years) the 通报 speaks of: the period's; without one, the year
-    the report's tasks are for."""
-    first = start.year if start else (end.year if end else draft_year(report))
-    last = end.year if end else first
+    """The year (or years) the 通报 speaks of: the period's; without one, the years
+    the reports' tasks are for."""
+    years = [draft_year(each) for each in _circular_reports(report)]
+    first = start.year if start else (end.year if end else min(years))
+    last = end.year if end else (first if start else max(years))
     return str(first) if first == last else f"{first}—{last}"
 
 
@@ -479,7 +486,8 @@ def _flagged_item(obligation, today) -> str:
 
 
 def circular_docx(*, report, start, end, rows, flagged, today: date) -> bytes:
-    """The 通报 of ``report``'s departments over the period ``start``–``end``:
+    """The 通报 of ``report``'s departments (a report, or a list of the reports
+    ranked together) over the period ``start``–``end``:
     ``rows`` are ``selectors.assessment.department_indicators``' (ordered by rank), one
     table row each; ``flagged`` is [(department, [obligation …])] of the departments
     with overdue or red-supervised items (``selectors.assessment.circular_flagged``)."""
@@ -506,7 +514,13 @@ def _write_circular(*, report, start, end, rows, flagged, today):
             "assigned to each department over %(period)s was followed, supervised "
             "and assessed. The results are announced as follows."
         )
-        % {"report": report.title, "period": period}
+        # Several reports read “A”, “B” (《A》、《B》) inside the sentence's quotes.
+        % {
+            "report": pgettext("between report titles in quotes", "”, “").join(
+                each.title for each in _circular_reports(report)
+            ),
+            "period": period,
+        }
     )
 
     document.heading(chapter_heading(1, gettext("Overall")))

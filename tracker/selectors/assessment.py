@@ -227,12 +227,14 @@ def rank_departments(
     return ranked + unranked
 
 
-def _report_pks(report) -> list[int]:
+def _reports(report) -> list[Report]:
     """The ranking of one report, or of several at once (the reports with open
     work, ``views.dashboard.report_choice``): ``report`` is a Report or a list."""
-    if isinstance(report, Report):
-        return [report.pk]
-    return [each.pk for each in report]
+    return [report] if isinstance(report, Report) else list(report)
+
+
+def _report_pks(report) -> list[int]:
+    return [each.pk for each in _reports(report)]
 
 
 def _assessed_obligations(report: Report, start: date | None, end: date | None):
@@ -478,9 +480,10 @@ def department_indicators(
     departments = Department.objects.filter(
         Q(is_active=True) | Q(pk__in=[*counts, *notice_counts, *part_counts])
     ).order_by("name")
-    if report.organization_unit_id is not None:
-        # The report's own units: another county's are not ranked beside them.
-        departments = departments.filter(organization_id=report.organization_unit_id)
+    organizations = {each.organization_unit_id for each in _reports(report)} - {None}
+    if organizations:
+        # The reports' own units: another county's are not ranked beside them.
+        departments = departments.filter(organization_id__in=organizations)
     rows = []
     for department in departments:  # one row per department
         row = counts.get(department.pk, {})
@@ -514,7 +517,7 @@ def department_indicators(
 
 
 def circular_flagged(
-    *, report: Report, start: date | None, end: date | None, today: date
+    *, report: Report | list[Report], start: date | None, end: date | None, today: date
 ) -> list[tuple[Department, list[Obligation]]]:
     """The departments the 通报 names, by name, each with its items of the period
     (the ranking's, ``_assessed_obligations``) that are overdue now (``overdue_q``)

@@ -53,7 +53,8 @@ def department_ranking(request):
     if not form.is_valid():
         return render(request, "tracker/department_ranking.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    weights = AssessmentWeights.current(report.organization_unit_id)
+    # The weights of the reports' organization (several shown: the same one).
+    weights = AssessmentWeights.current(choice.shown[0].organization_unit_id)
     today = timezone.localdate()
     # Several reports with open work: ranked over all of them together.
     rows = department_indicators(
@@ -67,10 +68,9 @@ def department_ranking(request):
     if export_format == "docx":
         if not permissions.can_draft_documents(request.user):
             raise PermissionDenied
-        if report is None:
-            # The 通报 is one report's: its number and wording name the year.
-            report = choice.shown[-1]
-        return _ranking_circular(report, start, end, rows, today)
+        # Several reports shown together: the 通报 speaks of the rows shown, so of
+        # all of them (their titles and years), not of the newest alone.
+        return _ranking_circular(report or list(choice.shown), start, end, rows, today)
     if export_format in EXPORT_FORMATS:
         name = gettext("%(organization)s %(year)s department ranking") % {
             "organization": choice.shown[0].organization,
@@ -112,8 +112,9 @@ def _period_filter(start, end):
 
 
 def _ranking_circular(report, start, end, rows, today):
-    """The 通报 of the ranking shown (``?_export=docx``): the same report, period
-    and rows, and the departments with overdue or red-supervised items."""
+    """The 通报 of the ranking shown (``?_export=docx``): the same report (or the
+    list of reports shown), period and rows, and the departments with overdue or
+    red-supervised items."""
     flagged = circular_flagged(report=report, start=start, end=end, today=today)
     content = documents.circular_docx(
         report=report, start=start, end=end, rows=rows, flagged=flagged, today=today
