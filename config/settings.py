@@ -204,6 +204,102 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# The government directory's groups that give each role (LDAP_GROUP_STAFF, ...):
+# the keys of permissions.ROLE_GROUPS, strongest first (someone in two groups gets
+# the first). The administrator comes only from LDAP_GROUP_ADMIN, when it is set.
+LDAP_ROLE_VARIABLES = {
+    "admin": "LDAP_GROUP_ADMIN",
+    "supervisor": "LDAP_GROUP_SUPERVISOR",
+    "leader": "LDAP_GROUP_LEADER",
+    "head": "LDAP_GROUP_HEAD",
+    "staff": "LDAP_GROUP_STAFF",
+}
+LDAP_GROUP_TYPES = {
+    "groupOfNames": "GroupOfNamesType",
+    "groupOfUniqueNames": "GroupOfUniqueNamesType",
+    "posixGroup": "PosixGroupType",
+    "activeDirectory": "NestedActiveDirectoryGroupType",
+}
+
+
+def env_ldap():
+    """Login through the government directory (django-auth-ldap, README "Accounts
+    from the directory"): the ``AUTH_LDAP_*`` settings of
+    ``tracker.directory.DirectoryBackend`` and the ``LDAP_*`` ones it maps people
+    with, from the LDAP_* variables; empty while LDAP_SERVER_URI is unset (then
+    only local accounts sign in). A missing search base or no role group stops
+    the process: every login through the directory would be refused."""
+    uri = env_str("LDAP_SERVER_URI").strip()
+    if not uri:
+        return {}
+    import ldap
+    from django_auth_ldap import config as ldap_config
+
+    required = {}
+    for name in ("LDAP_USER_SEARCH_BASE", "LDAP_GROUP_SEARCH_BASE"):
+        required[name] = env_str(name).strip()
+        if not required[name]:
+            raise ImproperlyConfigured(f"LDAP_SERVER_URI is set: {name} must be too")
+    role_groups = {
+        role: env_str(variable).strip()
+        for role, variable in LDAP_ROLE_VARIABLES.items()
+        if env_str(variable).strip()
+    }
+    if not set(role_groups) - {"admin"}:
+        raise ImproperlyConfigured(
+            "LDAP_SERVER_URI is set: name the directory groups of the roles "
+            "(LDAP_GROUP_STAFF, LDAP_GROUP_HEAD, LDAP_GROUP_SUPERVISOR, "
+            "LDAP_GROUP_LEADER)"
+        )
+    group_type = env_str("LDAP_GROUP_TYPE", "groupOfNames")
+    if group_type not in LDAP_GROUP_TYPES:
+        raise ImproperlyConfigured(
+            f"LDAP_GROUP_TYPE={group_type!r}: use one of {', '.join(LDAP_GROUP_TYPES)}"
+        )
+    timeout = env_int("LDAP_TIMEOUT_SECONDS", 5, minimum=1)
+    return {
+        "AUTH_LDAP_SERVER_URI": uri,
+        "AUTH_LDAP_START_TLS": env_bool("LDAP_START_TLS", False),
+        # Empty: an anonymous bind to search for the person.
+        "AUTH_LDAP_BIND_DN": env_str("LDAP_BIND_DN"),
+        "AUTH_LDAP_BIND_PASSWORD": env_str("LDAP_BIND_PASSWORD"),
+        # A directory that does not answer must not hold the login page (and a
+        # gunicorn worker) for minutes: local accounts still sign in meanwhile.
+        "AUTH_LDAP_CONNECTION_OPTIONS": {
+            ldap.OPT_NETWORK_TIMEOUT: timeout,
+            ldap.OPT_TIMEOUT: timeout,
+        },
+        "AUTH_LDAP_USER_SEARCH": ldap_config.LDAPSearch(
+            required["LDAP_USER_SEARCH_BASE"],
+            ldap.SCOPE_SUBTREE,
+            env_str("LDAP_USER_SEARCH_FILTER", "(uid=%(user)s)"),
+        ),
+        "AUTH_LDAP_GROUP_SEARCH": ldap_config.LDAPSearch(
+            required["LDAP_GROUP_SEARCH_BASE"],
+            ldap.SCOPE_SUBTREE,
+            env_str("LDAP_GROUP_SEARCH_FILTER", "(objectClass=*)"),
+        ),
+        "AUTH_LDAP_GROUP_TYPE": getattr(ldap_config, LDAP_GROUP_TYPES[group_type])(),
+        # Which of the person's attributes hold what (the attribute map).
+        "LDAP_ATTRIBUTES": {
+            "name": env_str("LDAP_ATTR_NAME", "cn"),
+            "email": env_str("LDAP_ATTR_EMAIL", "mail"),
+            "mobile": env_str("LDAP_ATTR_MOBILE", "mobile"),
+            "organization": env_str("LDAP_ATTR_ORGANIZATION", "o"),
+            "department": env_str("LDAP_ATTR_DEPARTMENT", "ou"),
+        },
+        "LDAP_ROLE_GROUPS": role_groups,
+    }
+
+
+LDAP_SETTINGS = env_ldap()
+globals().update(LDAP_SETTINGS)
+if LDAP_SETTINGS:
+    # After the local accounts' backend: a local account signs in with its own
+    # password whatever the directory says, and the directory never takes it over
+    # (tracker.directory).
+    AUTHENTICATION_BACKENDS.append("tracker.directory.DirectoryBackend")
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"  # noqa: E501

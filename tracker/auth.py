@@ -55,6 +55,22 @@ class AxesHandler(AxesDatabaseHandler):
         return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
+# Where an authentication backend leaves, on the request, why it refused someone
+# whose password was right (tracker.directory: an organization unknown here) or
+# whom it could not check: the login form says it instead of "wrong password".
+LOGIN_REFUSAL = "tracker_login_refusal"
+
+
+def refuse_login(request, message: str) -> None:
+    if request is not None:
+        setattr(request, LOGIN_REFUSAL, message)
+
+
+def login_refusal(request):
+    """Why a backend refused this request's login, or ``None``."""
+    return getattr(request, LOGIN_REFUSAL, None)
+
+
 # The session remembers, from login until the password is changed, that the user
 # still has a temporary password: the check then costs no query per request.
 MUST_CHANGE_PASSWORD = "must_change_password"

@@ -1,6 +1,7 @@
 """Accounts: temporary passwords, forced changes and the password-reset mail."""
 
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -261,3 +262,124 @@ def accounts_import(*, rows, dry_run: bool = False) -> list[tuple[str, str]]:
         )
         created.append((row.username, password))
     return created
+
+
+@dataclass(frozen=True)
+class DirectoryPerson:
+    """What the government directory says of a person who signs in through it
+    (``tracker.directory`` reads it): their login, name, email and mobile, the
+    names of their organization and department ("" where the directory has
+    none), and their role (a key of ``permissions.ROLE_GROUPS``, from their
+    groups; ``None`` when they are in none of the tracker's)."""
+
+    username: str
+    name: str = ""
+    email: str = ""
+    mobile: str = ""
+    organization: str = ""
+    department: str = ""
+    role: str | None = None
+
+
+def _directory_organization(person):
+    if not person.organization:
+        organization = only_organization()
+        if organization is None:
+            raise ServiceError(
+                _(
+                    "The directory does not say which organization you work for: "
+                    "ask its administrator to fill it in."
+                )
+            )
+        return organization
+    organization = Organization.objects.filter(name=person.organization).first()
+    if organization is None:
+        raise ServiceError(
+            _(
+                "The directory puts you in “%(name)s”, an organization this "
+                "system does not know: ask its administrator."
+            )
+            % {"name": person.organization}
+        )
+    return organization
+
+
+def _directory_department(person, organization):
+    if not person.department:
+        if person.role in ("staff", permissions.HEAD_ROLE):
+            raise ServiceError(
+                _(
+                    "The directory does not say which department you work in: "
+                    "ask its administrator to fill it in."
+                )
+            )
+        return None
+    department = Department.objects.filter(
+        organization=organization, name=person.department, is_active=True
+    ).first()
+    if department is None:
+        raise ServiceError(
+            _(
+                "The directory puts you in the department “%(department)s” of "
+                "%(organization)s, which this system does not know: ask its "
+                "administrator."
+            )
+            % {"department": person.department, "organization": organization.name}
+        )
+    return department
+
+
+@transaction.atomic
+def account_sync_from_directory(*, person: DirectoryPerson):
+    """The account of ``person``, who has just proved their password to the
+    government directory: created at their first login, brought in line with the
+    directory at every login after (name, email, mobile, organization,
+    department, role), so a move in the directory moves the account. The role's
+    group replaces the other roles' groups; the department replaces the others;
+    a head heads it. Administrators only through the directory's administrators'
+    group (``person.role == "admin"``), and no longer once out of it.
+
+    Raises ServiceError, writing nothing, when the person is in none of the
+    tracker's groups, when their organization or department is unknown here, or
+    when the login belongs to a local account (one with a password of its own:
+    the directory never takes it over)."""
+    if person.role not in permissions.ROLE_GROUPS:
+        raise ServiceError(
+            _(
+                "Your directory account is in none of the groups that give a role "
+                "here: ask the administrator."
+            )
+        )
+    organization = _directory_organization(person)
+    department = _directory_department(person, organization)
+    User = get_user_model()
+    user = User.objects.filter(username__iexact=person.username).first()
+    if user is None:
+        user = User(username=person.username.lower())
+        user.set_unusable_password()
+    elif user.has_usable_password():
+        raise ServiceError(
+            _(
+                "“%(login)s” is an account of this system with its own password: "
+                "sign in with that password."
+            )
+            % {"login": user.get_username()}
+        )
+    user.first_name = person.name[:150]
+    user.last_name = ""
+    user.email = person.email
+    user.is_staff = user.is_superuser = person.role == permissions.ADMIN_ROLE
+    user.save()
+    role_groups = {name for name in permissions.ROLE_GROUPS.values() if name}
+    user.groups.remove(*Group.objects.filter(name__in=role_groups))
+    group = permissions.ROLE_GROUPS[person.role]
+    if group:
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    user.departments.set([department] if department else [])
+    heads = department and person.role == permissions.HEAD_ROLE
+    user.headed_departments.set([department] if heads else [])
+    AccountProfile.objects.update_or_create(
+        user=user,
+        defaults={"organization": organization, "mobile": person.mobile[:20]},
+    )
+    return user

@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.shortcuts import resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 
 from .. import permissions
-from ..auth import MUST_CHANGE_PASSWORD
+from ..auth import MUST_CHANGE_PASSWORD, login_refusal
 from ..selectors.reports import organization_name
 from ..services.accounts import account_password_changed
 
@@ -24,8 +26,26 @@ def landing_url(user):
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form, saying why the directory refused someone whose
+    password it accepted (tracker.directory) rather than "wrong password"."""
+
+    refusal = None  # the template shows it in place of "didn't match"
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            self.refusal = login_refusal(self.request)
+            if self.refusal:
+                raise ValidationError(self.refusal, code="refused") from None
+            raise
+
+
 class LoginView(auth_views.LoginView):
     """Django's login, naming the system and the organization it serves."""
+
+    authentication_form = LoginForm
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(organization=organization_name(), **kwargs)
