@@ -257,6 +257,16 @@ def env_ldap():
             f"LDAP_GROUP_TYPE={group_type!r}: use one of {', '.join(LDAP_GROUP_TYPES)}"
         )
     timeout = env_int("LDAP_TIMEOUT_SECONDS", 5, minimum=1)
+    # A directory may hold the organization's code (巫溪县's 行政区划代码 500238)
+    # rather than its name: "500238=巫溪县,500237=巫山县" says which is which.
+    codes = {}
+    for item in env_list("LDAP_ORGANIZATION_CODES", []):
+        code, _sep, name = (part.strip() for part in item.partition("="))
+        if not (code and name):
+            raise ImproperlyConfigured(
+                f"LDAP_ORGANIZATION_CODES: {item!r} is not CODE=NAME"
+            )
+        codes[code] = name
     return {
         "AUTH_LDAP_SERVER_URI": uri,
         "AUTH_LDAP_START_TLS": env_bool("LDAP_START_TLS", False),
@@ -289,6 +299,7 @@ def env_ldap():
             "department": env_str("LDAP_ATTR_DEPARTMENT", "ou"),
         },
         "LDAP_ROLE_GROUPS": role_groups,
+        "LDAP_ORGANIZATION_CODES": codes,
     }
 
 

@@ -54,10 +54,24 @@ PEOPLE_IN_DIRECTORY = {
         ("nobody", "郑无组", {"o": "巫溪县", "ou": "县司法局"}),
         ("mover", "冯调动", {"o": "巫溪县", "ou": "县司法局"}),
         ("clerk", "同名人", {"o": "巫溪县", "ou": "县司法局"}),
+        (
+            "chen",
+            "Chen",
+            {"displayName": "陈科员", "o": "500238", "departmentNumber": "县财政局"},
+        ),
     ]
 }
 GROUPS_IN_DIRECTORY = {
-    "fz-staff": ["lisi", "sunadmin", "wushan", "zhounew", "wuother", "mover", "clerk"],
+    "fz-staff": [
+        "lisi",
+        "sunadmin",
+        "wushan",
+        "zhounew",
+        "wuother",
+        "mover",
+        "clerk",
+        "chen",
+    ],
     "fz-heads": ["wanghead"],
     "fz-supervisors": ["zhaosup"],
     "fz-leaders": ["qianlead"],
@@ -216,6 +230,24 @@ def test_the_organization_decides_which_county_department_a_person_joins(
     assert list(user.departments.all()) == [counties["wushan_justice"]]
 
 
+def test_the_attribute_map_and_organization_codes_are_the_deployments_choice(
+    directory, configure, counties, browser
+):
+    configure(
+        directory.uri,
+        LDAP_ATTR_NAME="displayName",
+        LDAP_ATTR_DEPARTMENT="departmentNumber",
+        LDAP_ORGANIZATION_CODES="500237=巫山县, 500238=巫溪县",
+    )
+
+    assert log_in(browser, "chen", PASSWORD).status_code == 302
+
+    user = User.objects.get(username="chen")
+    assert user.first_name == "陈科员"
+    assert user.account_profile.organization.name == "巫溪县"
+    assert list(user.departments.all()) == [counties["wuxi_finance"]]
+
+
 def test_the_admins_group_gives_nothing_while_it_is_not_configured(ldap_on, browser):
     log_in(browser, "sunadmin", PASSWORD)
 
@@ -368,6 +400,7 @@ def test_without_ldap_server_uri_the_directory_is_off(monkeypatch):
             "name the directory groups of the roles",
         ),
         ({"LDAP_GROUP_TYPE": "memberOf"}, "LDAP_GROUP_TYPE='memberOf'"),
+        ({"LDAP_ORGANIZATION_CODES": "500238"}, "'500238' is not CODE=NAME"),
     ],
 )
 def test_an_incomplete_directory_configuration_stops_the_process(

@@ -29,10 +29,14 @@ def _first(attrs, name):
 
 def directory_person(username, ldap_user) -> DirectoryPerson:
     """What the directory says of ``ldap_user``: their attributes through the
-    attribute map (LDAP_ATTR_*) and their role, the first of LDAP_ROLE_GROUPS
-    (strongest first) whose group they belong to."""
+    attribute map (LDAP_ATTR_*), the organization by name or code, and their
+    role, the first of LDAP_ROLE_GROUPS (strongest first) whose group they belong
+    to."""
     attributes = settings.LDAP_ATTRIBUTES
     attrs = ldap_user.attrs
+    # The attribute holds the organization's name, or a code LDAP_ORGANIZATION_CODES
+    # names.
+    organization = _first(attrs, attributes["organization"])
     role = next(
         (
             role
@@ -46,7 +50,7 @@ def directory_person(username, ldap_user) -> DirectoryPerson:
         name=_first(attrs, attributes["name"]),
         email=_first(attrs, attributes["email"]),
         mobile=_first(attrs, attributes["mobile"]),
-        organization=_first(attrs, attributes["organization"]),
+        organization=settings.LDAP_ORGANIZATION_CODES.get(organization, organization),
         department=_first(attrs, attributes["department"]),
         role=role,
     )
