@@ -71,8 +71,9 @@ def _entries(people, groups):
             {
                 "objectClass": ["groupOfNames"],
                 "cn": [name],
-                # groupOfNames needs a member: the root stands in for an empty group.
-                "member": [person_dn(uid) for uid in members] or [ROOT_DN],
+                # groupOfNames needs a member: the root is in every group, so a
+                # test can take its last person out.
+                "member": [ROOT_DN] + [person_dn(uid) for uid in members],
             },
         )
 
@@ -200,17 +201,19 @@ class Slapd:
         finally:
             connection.unbind_s()
 
-    def move_member(self, uid, *, from_group, to_group):
-        """Take ``uid`` out of one group and put them in another."""
+    def move_member(self, uid, *, from_group=None, to_group=None):
+        """Take ``uid`` out of one group and (or) put them in another."""
         connection = self.connect()
+        member = person_dn(uid).encode()
         try:
-            member = person_dn(uid).encode()
-            connection.modify_s(
-                group_dn(from_group), [(ldap.MOD_DELETE, "member", [member])]
-            )
-            connection.modify_s(
-                group_dn(to_group), [(ldap.MOD_ADD, "member", [member])]
-            )
+            if from_group:
+                connection.modify_s(
+                    group_dn(from_group), [(ldap.MOD_DELETE, "member", [member])]
+                )
+            if to_group:
+                connection.modify_s(
+                    group_dn(to_group), [(ldap.MOD_ADD, "member", [member])]
+                )
         finally:
             connection.unbind_s()
 

@@ -269,6 +269,25 @@ def test_the_configured_admins_group_makes_an_administrator(
     assert browser.get("/admin/").status_code == 200
 
 
+def test_an_administrator_who_leaves_the_admins_group_is_one_no_longer(
+    directory, configure, counties, browser
+):
+    configure(directory.uri, LDAP_GROUP_ADMIN=group_dn("fz-admins"))
+    log_in(browser, "sunadmin", PASSWORD)
+    browser.logout()
+    try:
+        directory.move_member("sunadmin", from_group="fz-admins")
+
+        log_in(browser, "sunadmin", PASSWORD)
+    finally:
+        directory.move_member("sunadmin", to_group="fz-admins")
+
+    user = User.objects.get(username="sunadmin")
+    assert not user.is_superuser and not user.is_staff
+    assert set(user.groups.values_list("name", flat=True)) == {"staff"}
+    assert browser.get("/admin/").status_code == 302
+
+
 def test_a_wrong_directory_password_is_refused_and_counted_by_axes(ldap_on, browser):
     response = log_in(browser, "lisi", "not-the-password")
 
@@ -303,6 +322,21 @@ def test_the_directory_never_takes_over_a_local_account_of_the_same_login(
     assert clerk.first_name == "本地"
     assert set(clerk.groups.values_list("name", flat=True)) == {"supervisor"}
     assert log_in(browser, "clerk", LOCAL_PASSWORD).status_code == 302
+
+
+def test_a_local_account_whose_password_was_disabled_passes_to_the_directory(
+    ldap_on, browser, counties
+):
+    clerk = UserFactory(username="clerk", first_name="本地", groups=["supervisor"])
+    clerk.set_unusable_password()
+    clerk.save()
+
+    assert log_in(browser, "clerk", PASSWORD).status_code == 302
+
+    clerk.refresh_from_db()
+    assert clerk.first_name == "同名人"
+    assert set(clerk.groups.values_list("name", flat=True)) == {"staff"}
+    assert list(clerk.departments.all()) == [counties["wuxi_justice"]]
 
 
 def test_an_unknown_department_is_refused_with_the_reason_and_makes_no_account(
@@ -341,7 +375,7 @@ def test_a_move_in_the_directory_moves_the_account_at_the_next_login(
     ldap_on, browser, counties
 ):
     log_in(browser, "mover", PASSWORD)
-    browser.post("/accounts/logout/")
+    browser.logout()
     try:
         ldap_on.replace(person_dn("mover"), ou="县财政局", mobile="13900000009")
         ldap_on.move_member("mover", from_group="fz-staff", to_group="fz-supervisors")
