@@ -189,7 +189,10 @@ def test_directory_staff_signs_in_through_the_form_with_name_email_and_mobile(
     assert user.account_profile.organization.name == "巫溪县"
     assert list(user.departments.all()) == [counties["wuxi_justice"]]
     assert set(user.groups.values_list("name", flat=True)) == {"staff"}
-    assert browser.get("/").status_code == 200
+    dashboard = browser.get("/")
+    assert dashboard.status_code == 200
+    # Their password is the directory's: nothing here can change it.
+    assert "Change password" not in dashboard.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -304,6 +307,7 @@ def test_local_accounts_still_sign_in_with_the_directory_on(ldap_on, browser):
 
     assert response.status_code == 302
     assert response.url == "/"
+    assert "Change password" in browser.get("/").content.decode()
 
 
 def test_the_directory_never_takes_over_a_local_account_of_the_same_login(
