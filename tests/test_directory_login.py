@@ -343,6 +343,20 @@ def test_a_local_account_whose_password_was_disabled_passes_to_the_directory(
     assert list(clerk.departments.all()) == [counties["wuxi_justice"]]
 
 
+def test_an_account_deactivated_here_stays_out_whatever_the_directory_says(
+    ldap_on, browser
+):
+    log_in(browser, "lisi", PASSWORD)
+    browser.logout()
+    User.objects.filter(username="lisi").update(is_active=False)
+
+    response = log_in(browser, "lisi", PASSWORD)
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in browser.session
+    assert not User.objects.get(username="lisi").is_active
+
+
 def test_an_unknown_department_is_refused_with_the_reason_and_makes_no_account(
     ldap_on, browser
 ):
