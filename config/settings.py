@@ -232,8 +232,14 @@ def env_ldap():
     uri = env_str("LDAP_SERVER_URI").strip()
     if not uri:
         return {}
-    import ldap
-    from django_auth_ldap import config as ldap_config
+    try:
+        import ldap
+        from django_auth_ldap import config as ldap_config
+    except ImportError:
+        raise ImproperlyConfigured(
+            "LDAP_SERVER_URI is set but django-auth-ldap is not installed: "
+            "pip install -e '.[ldap]' (README, Accounts from the directory)."
+        ) from None
 
     required = {}
     for name in ("LDAP_USER_SEARCH_BASE", "LDAP_GROUP_SEARCH_BASE"):
