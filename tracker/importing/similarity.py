@@ -133,10 +133,10 @@ def _contribution(first: dict, second: dict) -> dict[str, float]:
     return {item: w * second[item] for item, w in first.items() if item in second}
 
 
-def _term_weights(query, candidate, bigrams, concepts, *, scale=1.0):
+def _term_weights(query, candidate, bigrams, concepts):
     """Whole words both passages use, each weighed by its bigrams' share of the
     score, and the synonyms that joined them (普法 ≈ 法治宣传教育), by the concept's
-    share; all times ``scale``. ``query`` and ``candidate``: each passage's words
+    share. ``query`` and ``candidate``: each passage's words
     and concepts."""
     (query_words, query_concepts), (candidate_words, candidate_concepts) = (
         query,
@@ -148,7 +148,7 @@ def _term_weights(query, candidate, bigrams, concepts, *, scale=1.0):
         if word not in candidate_words:
             continue
         weight = sum(bigrams.get(word[k : k + 2], 0.0) for k in range(len(word) - 1))
-        weights[word] = scale * weight
+        weights[word] = weight
     query_surfaces, candidate_surfaces = {}, {}
     for concept, word in query_concepts:
         query_surfaces.setdefault(concept, word)
@@ -157,18 +157,14 @@ def _term_weights(query, candidate, bigrams, concepts, *, scale=1.0):
     for concept, weight in concepts.items():
         said, answered = query_surfaces[concept], candidate_surfaces[concept]
         term = said if said == answered else f"{said} ≈ {answered}"
-        weights[term] = weights.get(term, 0.0) + scale * CONCEPT_WEIGHT * weight
+        weights[term] = weights.get(term, 0.0) + CONCEPT_WEIGHT * weight
     return weights
 
 
-def _chosen_terms(*weights_of_sources):
-    """The terms of one or more ``_term_weights``, at most ``MAX_TERMS``, the most
-    telling first, a word inside an already given one left out (人员 says nothing
-    more once 执法人员 is given)."""
-    weights = {}
-    for source in weights_of_sources:
-        for term, weight in source.items():
-            weights[term] = weights.get(term, 0.0) + weight
+def _chosen_terms(weights):
+    """The terms of ``_term_weights``, at most ``MAX_TERMS``, the most telling
+    first, a word inside an already given one left out (人员 says nothing more
+    once 执法人员 is given)."""
     chosen = []
     for term, weight in sorted(weights.items(), key=lambda item: (-item[1], item[0])):
         if weight > 0 and not any(term in longer for longer in chosen):
@@ -229,52 +225,45 @@ def _ranked(
         score = sum(bigrams.values()) + CONCEPT_WEIGHT * sum(concepts.values())
         return score, bigrams, concepts
 
+    def reason(query_text, candidate_text, own, from_group):
+        """The item's own shared terms, then those it shares through its group."""
+        terms = _chosen_terms(
+            _term_weights(analysed[query_text], analysed[candidate_text], *own)
+        )
+        if from_group is not None:
+            group_text, bigrams, concepts = from_group
+            by_group = _term_weights(
+                analysed[query_text], analysed[group_text], bigrams, concepts
+            )
+            terms += tuple(
+                term
+                for term in _chosen_terms(by_group)
+                if not any(term in given for given in terms)
+            )
+        return terms[:MAX_TERMS]
+
     for query, query_text in queries.items():
         scored = []
-        for candidate, candidate_text in candidates.items():
-            score, bigrams, concepts = measure(
+        for candidate in candidates:
+            score, *own = measure(
                 query, candidate_bigrams[candidate], candidate_concepts[candidate]
             )
-            own = _term_weights(
-                analysed[query_text], analysed[candidate_text], bigrams, concepts
-            )
-            group_text = groups.get(candidate)
-            terms_from_group = {}
+            group_text, from_group = groups.get(candidate), None
             if group_text is not None:
-                group_score, bigrams, concepts = measure(
+                group_score, *shared = measure(
                     query, group_bigrams[group_text], group_concepts[group_text]
                 )
                 score = (1 - group_weight) * score + group_weight * group_score
-                own = {term: w * (1 - group_weight) for term, w in own.items()}
-                terms_from_group = _term_weights(
-                    analysed[query_text],
-                    analysed[group_text],
-                    bigrams,
-                    concepts,
-                    scale=group_weight,
-                )
-                # The item's own words first: the group's only after them.
-                terms_from_group = {
-                    term: weight
-                    for term, weight in terms_from_group.items()
-                    if term not in own
-                }
+                from_group = (group_text, *shared)
             if score > 0 and score >= min_score:
-                scored.append(
-                    (query, candidate, round(score, 3), own, terms_from_group)
-                )
-        scored.sort(key=lambda each: -each[2])
-        best = scored[0][2] if scored else 0.0
-        for query_key, candidate, score, own, from_group in scored[:limit]:
+                scored.append((round(score, 3), candidate, own, from_group))
+        scored.sort(key=lambda each: -each[0])
+        best = scored[0][0] if scored else 0.0
+        for score, candidate, own, from_group in scored[:limit]:
             if score < min_share * best:
                 break
-            terms = _chosen_terms(own)
-            terms += tuple(
-                term
-                for term in _chosen_terms(from_group)
-                if not any(term in given for given in terms)
-            )
-            yield query_key, candidate, score, terms[:MAX_TERMS]
+            terms = reason(query_text, candidates[candidate], own, from_group)
+            yield query, candidate, score, terms
 
 
 def suggest_links(
