@@ -285,7 +285,7 @@ def test_before_the_second_round_the_figures_were_the_documented_ones():
     assert right / gold < 0.8  # the goal was not met
 
 
-def test_the_group_alone_finds_more_than_the_first_round_on_every_pair_but_one():
+def test_the_group_and_the_share_of_the_best_alone_find_more_than_before():
     # The method without the grown thesaurus: what the group prior and the share
     # of the best give by themselves (docs: "Each means measured").
     first = _first_round_thesaurus()
