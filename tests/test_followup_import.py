@@ -105,10 +105,10 @@ def test_command_prints_the_suggested_follow_ups(wuxi_2022):
     output = out.getvalue()
     earlier = Report.objects.get(year=2022)
     assert (
-        f"《{earlier.title}》的跨年度跟进：建议 14 条，请在 "
+        f"《{earlier.title}》的跨年度跟进：建议 15 条，请在 "
         f"{earlier.get_absolute_url()}#follow-up 确认"
     ) in output
-    assert "  4.1 -> 1.2.2 (0.35: 法律顾问制度 ≈ 政府法律顾问)" in output
+    assert "  4.1 -> 1.2.2 (0.40: 法律顾问制度 ≈ 政府法律顾问、依法决策" in output
     assert "  3.3 -> 3.1 反复出现 (0.74: " in output
 
 
@@ -134,8 +134,9 @@ def test_admin_preview_lists_the_follow_ups_and_import_stores_none(
     assert text(heading) == "Follow-up of 巫溪县2022年法治政府建设情况报告"
     rows = [text(row) for row in heading.xpath("following-sibling::table[1]//tr")]
     assert (
-        "4.1 进一步加强制度建设 1.2.2 发挥政府法律顾问作用 0.35 "
-        "法律顾问制度 ≈ 政府法律顾问" in rows
+        "4.1 进一步加强制度建设 1.2.2 发挥政府法律顾问作用 0.40 "
+        "法律顾问制度 ≈ 政府法律顾问、依法决策、法治和德治融合 ≈ 德法共治、治理、完善"
+        in rows
     )
     recurring = [row for row in rows if "(Recurring)" in row]
     assert recurring[-1].startswith("3.3 基层法治建设仍存在薄弱环节")
@@ -155,6 +156,6 @@ def test_admin_import_says_where_to_confirm_the_follow_ups(
         )
 
     assert (
-        "14 follow-up suggestions for 巫溪县2022年法治政府建设情况报告: confirm them "
+        "15 follow-up suggestions for 巫溪县2022年法治政府建设情况报告: confirm them "
         "on its page, under “Follow-up”."
     ) in text(response)

@@ -59,14 +59,21 @@ def test_supervisor_confirms_a_follow_up_stored_with_who_why_and_the_wording(
         supervisor,
     )
     assert stored.confirmed_at is not None
-    assert stored.score == 0.347
-    assert stored.shared_terms == ["法律顾问制度 ≈ 政府法律顾问"]
+    assert stored.score == 0.401
+    assert stored.shared_terms == [
+        "法律顾问制度 ≈ 政府法律顾问",
+        "依法决策",
+        "法治和德治融合 ≈ 德法共治",
+        "治理",
+        "完善",
+    ]
     assert stored.reason == "已确认建议的跟进。"
     assert _timeline(earlier["4.1"]) == [
         (
             "supervisor",
             "2023年报告中报告为：1.2.2 发挥政府法律顾问作用。\n"
-            "共同措辞：法律顾问制度 ≈ 政府法律顾问\n已确认建议的跟进。",
+            "共同措辞：法律顾问制度 ≈ 政府法律顾问、依法决策、"
+            "法治和德治融合 ≈ 德法共治、治理、完善\n已确认建议的跟进。",
         )
     ]
     assert _timeline(later["1.2.2"])[0][1].startswith(
@@ -95,16 +102,16 @@ def test_a_confirmed_or_rejected_pair_is_no_longer_suggested(years, supervisor):
         (s.earlier.code, s.later.code)
         for s in followup_suggestions(report_2022, report_2023)
     }
-    assert {("4.4", "1.4.2"), ("3.1", "3.1")} <= pairs
+    assert {("4.4", "1.4.2"), ("4.2", "1.3.2")} <= pairs
 
     followup_confirm(earlier=earlier["4.4"], later=later["1.4.2"], user=supervisor)
-    followup_reject(earlier=earlier["3.1"], later=later["3.1"], user=supervisor)
+    followup_reject(earlier=earlier["4.2"], later=later["1.3.2"], user=supervisor)
 
     after = {
         (s.earlier.code, s.later.code)
         for s in followup_suggestions(report_2022, report_2023)
     }
-    assert after == pairs - {("4.4", "1.4.2"), ("3.1", "3.1")}
+    assert after == pairs - {("4.4", "1.4.2"), ("4.2", "1.3.2")}
 
 
 def test_supervisor_rejects_a_suggestion_on_the_record(years, supervisor):

@@ -80,24 +80,38 @@ def _suggested_followups(tree, *, organization, year):
         return None, []
     earlier = {
         o.code: o
-        for o in previous.obligations.filter(missing_since__isnull=True).only(
-            "pk", "code", "kind", "title", "body"
+        for o in previous.obligations.filter(missing_since__isnull=True)
+        .select_related("section")
+        .only(
+            "pk",
+            "code",
+            "kind",
+            "title",
+            "body",
+            "section__title",
+            "section__parent_id",
         )
     }
-    later = {o.code: o for _section, o in tree.obligations()}
+    later = {o.code: (section, o) for section, o in tree.obligations()}
     matches = similarity.match_followups(
-        [(o.code, o.kind, o.body) for o in earlier.values()],
-        [(o.code, o.kind, o.body) for o in later.values()],
+        [
+            (o.code, o.kind, o.body, o.section.title if o.section.parent_id else "")
+            for o in earlier.values()
+        ],
+        [
+            (o.code, o.kind, o.body, "" if section.is_chapter else section.title)
+            for section, o in later.values()
+        ],
         thesaurus=current_thesaurus(),
     )
     return previous, [
         {
             "earlier": earlier[each.earlier],
-            "later": later[each.later],
+            "later": later[each.later][1],
             "score": each.score,
             "terms": each.terms,
             "recurring": earlier[each.earlier].kind
-            == later[each.later].kind
+            == later[each.later][1].kind
             == Obligation.Kind.PROBLEM,
         }
         for each in matches

@@ -16,6 +16,13 @@ into words by jieba with a user dictionary of rule-of-law terms
 (``segmentation``), each word of the thesaurus (``thesaurus``: shipped with the app,
 extended by administrators, handed in as data) standing for its group. The reason
 shown is whole words, a synonym named as such (普法 ≈ 法治宣传教育).
+
+A report groups its work by theme (（二）多元化解矛盾纠纷: 1. 三调联动…, 2. 诉前调解…),
+and next year's report answers a task with a whole group more often than with one
+item of it. So a follow-up's score blends, at ``GROUP_WEIGHT``, the item's own
+score with its group's (the group's heading and every item of it, as one
+passage), and an earlier item gets every candidate that scores at least
+``FOLLOWUP_MIN_SHARE`` of its best one, at most ``FOLLOWUP_MAX_PER_ITEM``.
 The figures on the seed report and the gold set, and why these thresholds and this
 weight: docs/link-suggestions.md.
 """
@@ -34,10 +41,16 @@ from .tree import PROBLEM, TASK, WORK_ITEM
 MIN_SCORE = 0.06
 MAX_PER_TASK = 3
 # A follow-up match (an earlier task or problem -> a later report's item) needs
-# at least this cosine, and an earlier item gets at most this many: measured on
-# tests/data/wuxi-2023-report.txt (docs/link-suggestions.md, tests/test_similarity.py).
-FOLLOWUP_MIN_SCORE = 0.13
-FOLLOWUP_MAX_PER_ITEM = 2
+# at least this score and this share of the earlier item's best one, and an
+# earlier item gets at most this many: chosen on the four development pairs of the
+# gold set, then checked on the held-out one (docs/link-suggestions.md,
+# tests/test_similarity.py).
+FOLLOWUP_MIN_SCORE = 0.16
+FOLLOWUP_MIN_SHARE = 0.5
+FOLLOWUP_MAX_PER_ITEM = 3
+# How much a later work item's group (its heading and its siblings) weighs in its
+# score against the item alone: same measure.
+GROUP_WEIGHT = 0.4
 # How much the cosine over the thesaurus' concepts adds to the bigram cosine:
 # measured on the gold set of three report pairs (docs/link-suggestions.md).
 CONCEPT_WEIGHT = 0.5
@@ -120,11 +133,10 @@ def _contribution(first: dict, second: dict) -> dict[str, float]:
     return {item: w * second[item] for item, w in first.items() if item in second}
 
 
-def _shared_terms(query, candidate, bigrams, concepts):
-    """Whole words both passages use, by their bigrams' share of the score, and the
-    synonyms that joined them (普法 ≈ 法治宣传教育): at most ``MAX_TERMS``, the most
-    telling first, a word inside an already given one left out (人员 says nothing
-    more once 执法人员 is given). ``query`` and ``candidate``: each passage's words
+def _term_weights(query, candidate, bigrams, concepts):
+    """Whole words both passages use, each weighed by its bigrams' share of the
+    score, and the synonyms that joined them (普法 ≈ 法治宣传教育), by the concept's
+    share. ``query`` and ``candidate``: each passage's words
     and concepts."""
     (query_words, query_concepts), (candidate_words, candidate_concepts) = (
         query,
@@ -146,6 +158,13 @@ def _shared_terms(query, candidate, bigrams, concepts):
         said, answered = query_surfaces[concept], candidate_surfaces[concept]
         term = said if said == answered else f"{said} ≈ {answered}"
         weights[term] = weights.get(term, 0.0) + CONCEPT_WEIGHT * weight
+    return weights
+
+
+def _chosen_terms(weights):
+    """The terms of ``_term_weights``, at most ``MAX_TERMS``, the most telling
+    first, a word inside an already given one left out (人员 says nothing more
+    once 执法人员 is given)."""
     chosen = []
     for term, weight in sorted(weights.items(), key=lambda item: (-item[1], item[0])):
         if weight > 0 and not any(term in longer for longer in chosen):
@@ -153,17 +172,34 @@ def _shared_terms(query, candidate, bigrams, concepts):
     return tuple(chosen[:MAX_TERMS])
 
 
-def _ranked(queries: dict, candidates: dict, *, corpus, min_score, limit, thesaurus):
+def _ranked(
+    queries: dict,
+    candidates: dict,
+    *,
+    corpus,
+    min_score,
+    limit,
+    thesaurus,
+    groups=None,
+    group_weight=0.0,
+    min_share=0.0,
+):
     """For each query (``{key: text}``, in the order given), the candidates it
     shares the most wording or concepts with, as (query, candidate, score, terms):
-    at most ``limit`` of them, each scoring at least ``min_score``, best first.
+    at most ``limit`` of them, each scoring at least ``min_score`` and at least
+    ``min_share`` of the query's best score, best first.
 
     The score is the bigram cosine plus ``CONCEPT_WEIGHT`` times the cosine over
-    the thesaurus' concepts; each with its document frequencies over ``corpus``."""
+    the thesaurus' concepts; each with its document frequencies over ``corpus``.
+    ``groups`` gives some candidates the text of their group (``{candidate: the
+    group's heading and items as one text}``): their score is ``1 - group_weight``
+    times their own plus ``group_weight`` times the group's, and the group's shared
+    words join their reason, after their own."""
     thesaurus = shipped_thesaurus() if thesaurus is None else thesaurus
+    groups = groups or {}
     # Each passage is cut into words once, whatever the number of pairs it is in.
     analysed = {}
-    for text in [*corpus, *queries.values(), *candidates.values()]:
+    for text in [*corpus, *queries.values(), *candidates.values(), *groups.values()]:
         if text not in analysed:
             passage_words = _words(text, thesaurus)
             analysed[text] = (passage_words, _concepts(passage_words, thesaurus))
@@ -173,28 +209,61 @@ def _ranked(queries: dict, candidates: dict, *, corpus, min_score, limit, thesau
 
     def vectors(feature):
         documents = [feature(text) for text in corpus]
+        group_texts = {text: text for text in groups.values()}
         return (
             _weights({k: feature(t) for k, t in queries.items()}, documents),
             _weights({k: feature(t) for k, t in candidates.items()}, documents),
+            _weights({k: feature(t) for k, t in group_texts.items()}, documents),
         )
 
-    query_bigrams, candidate_bigrams = vectors(_bigrams)
-    query_concepts, candidate_concepts = vectors(concepts_of)
+    query_bigrams, candidate_bigrams, group_bigrams = vectors(_bigrams)
+    query_concepts, candidate_concepts, group_concepts = vectors(concepts_of)
+
+    def measure(query, candidate_bigram, candidate_concept):
+        bigrams = _contribution(query_bigrams[query], candidate_bigram)
+        concepts = _contribution(query_concepts[query], candidate_concept)
+        score = sum(bigrams.values()) + CONCEPT_WEIGHT * sum(concepts.values())
+        return score, bigrams, concepts
+
+    def reason(query_text, candidate_text, own, from_group):
+        """The item's own shared terms, then those it shares through its group."""
+        terms = _chosen_terms(
+            _term_weights(analysed[query_text], analysed[candidate_text], *own)
+        )
+        if from_group is not None:
+            group_text, bigrams, concepts = from_group
+            by_group = _term_weights(
+                analysed[query_text], analysed[group_text], bigrams, concepts
+            )
+            terms += tuple(
+                term
+                for term in _chosen_terms(by_group)
+                if not any(term in given for given in terms)
+            )
+        return terms[:MAX_TERMS]
+
     for query, query_text in queries.items():
         scored = []
-        for candidate, candidate_text in candidates.items():
-            bigrams = _contribution(query_bigrams[query], candidate_bigrams[candidate])
-            concepts = _contribution(
-                query_concepts[query], candidate_concepts[candidate]
+        for candidate in candidates:
+            score, *own = measure(
+                query, candidate_bigrams[candidate], candidate_concepts[candidate]
             )
-            score = sum(bigrams.values()) + CONCEPT_WEIGHT * sum(concepts.values())
-            if score > 0 and score >= min_score:
-                terms = _shared_terms(
-                    analysed[query_text], analysed[candidate_text], bigrams, concepts
+            group_text, from_group = groups.get(candidate), None
+            if group_text is not None:
+                group_score, *shared = measure(
+                    query, group_bigrams[group_text], group_concepts[group_text]
                 )
-                scored.append((query, candidate, round(score, 3), terms))
-        scored.sort(key=lambda each: -each[2])
-        yield from scored[:limit]
+                score = (1 - group_weight) * score + group_weight * group_score
+                from_group = (group_text, *shared)
+            if score > 0 and score >= min_score:
+                scored.append((round(score, 3), candidate, own, from_group))
+        scored.sort(key=lambda each: -each[0])
+        best = scored[0][0] if scored else 0.0
+        for score, candidate, own, from_group in scored[:limit]:
+            if score < min_share * best:
+                break
+            terms = reason(query_text, candidates[candidate], own, from_group)
+            yield query, candidate, score, terms
 
 
 def suggest_links(
@@ -262,6 +331,28 @@ class FollowUpMatch:
     terms: tuple[str, ...]
 
 
+def _unpack(passage):
+    """``(code, kind, text, group)`` from a passage given with or without the
+    title of the group (the section inside a chapter) that holds it."""
+    code, kind, text, *rest = passage
+    return code, kind, text, (rest[0] if rest else "") or ""
+
+
+def _groups(later_passages) -> dict[str, str]:
+    """Each later work item in a group, with its group as one text: the group's
+    heading and every work item of it, in order."""
+    members: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for code, kind, text, group in later_passages:
+        if kind == WORK_ITEM and group:
+            parent = code.rsplit(".", 1)[0]
+            members.setdefault((parent, group), []).append((code, text))
+    return {
+        code: "\n".join([heading, *(text for _c, text in items)])
+        for (_parent, heading), items in members.items()
+        for code, _text in items
+    }
+
+
 def match_followups(
     earlier_passages,
     later_passages,
@@ -269,32 +360,39 @@ def match_followups(
     only=None,
     min_score: float = FOLLOWUP_MIN_SCORE,
     max_per_item: int | None = FOLLOWUP_MAX_PER_ITEM,
+    min_share: float = FOLLOWUP_MIN_SHARE,
+    group_weight: float = GROUP_WEIGHT,
     thesaurus: Thesaurus | None = None,
 ) -> list[FollowUpMatch]:
     """Which items of next year's report report on each task and problem of this
-    year's, from ``(code, kind, text)`` of every obligation of each report: at
-    most ``max_per_item`` (None: all) with a cosine of at least ``min_score`` for
-    each earlier item, or for those whose codes are in ``only``.
+    year's, from ``(code, kind, text)`` or ``(code, kind, text, group)`` of every
+    obligation of each report (``group``: the title of the section inside a
+    chapter that holds it, empty when a chapter holds it directly): for each
+    earlier item, or those whose codes are in ``only``, at most ``max_per_item``
+    (None: all) scoring at least ``min_score`` and ``min_share`` of its best.
 
     The earlier report's tasks and problems are matched to the later report's work
     items and problems (a later task is a promise, not a report of what was done;
     a later problem is either what became of a task or a problem again). Every
     passage of both reports counts for the document frequencies, so the genre's
-    words that every year's report uses (法治, 进一步, 加强) weigh little."""
-    earlier_passages, later_passages = list(earlier_passages), list(later_passages)
+    words that every year's report uses (法治, 进一步, 加强) weigh little. A later
+    work item in a group is scored with its group at ``group_weight``: a task is
+    answered by a theme more often than by one item of it."""
+    earlier_passages = [_unpack(each) for each in earlier_passages]
+    later_passages = [_unpack(each) for each in later_passages]
     earlier = {
         code: text
-        for code, kind, text in earlier_passages
+        for code, kind, text, _group in earlier_passages
         if kind in (TASK, PROBLEM) and (only is None or code in only)
     }
     later = {
         code: text
-        for code, kind, text in later_passages
+        for code, kind, text, _group in later_passages
         if kind in (WORK_ITEM, PROBLEM)
     }
     if not earlier or not later:
         return []
-    corpus = [text for _c, _k, text in [*earlier_passages, *later_passages]]
+    corpus = [text for _c, _k, text, _g in [*earlier_passages, *later_passages]]
     return [
         FollowUpMatch(*each)
         for each in _ranked(
@@ -304,5 +402,8 @@ def match_followups(
             min_score=min_score,
             limit=max_per_item,
             thesaurus=thesaurus,
+            groups=_groups(later_passages) if group_weight else None,
+            group_weight=group_weight,
+            min_share=min_share,
         )
     ]

@@ -47,15 +47,33 @@ def _passages(report_ids) -> dict[int, dict[str, Obligation]]:
     """The obligations still in the text of each report, by report and code, with
     what matching and the pages need (not status or people). One query."""
     by_report = {pk: {} for pk in report_ids}
-    for obligation in Obligation.objects.filter(
-        report_id__in=report_ids, missing_since__isnull=True
-    ).only("pk", "report_id", "code", "kind", "title", "body", "position"):
+    for obligation in (
+        Obligation.objects.filter(report_id__in=report_ids, missing_since__isnull=True)
+        .select_related("section")
+        .only(
+            "pk",
+            "report_id",
+            "code",
+            "kind",
+            "title",
+            "body",
+            "position",
+            "section__title",
+            "section__parent_id",
+        )
+    ):
         by_report[obligation.report_id][obligation.code] = obligation
     return by_report
 
 
 def _as_passages(obligations):
-    return [(o.code, o.kind, o.body) for o in obligations.values()]
+    """``(code, kind, text, group)``: ``group`` is the title of the section inside
+    a chapter that holds the obligation, empty when a chapter holds it directly
+    (``similarity.match_followups`` scores a work item with its group)."""
+    return [
+        (o.code, o.kind, o.body, o.section.title if o.section.parent_id else "")
+        for o in obligations.values()
+    ]
 
 
 def _cached_matches(earlier_passages, later_passages, *, only, thesaurus):
@@ -117,6 +135,7 @@ def followup_measure(earlier: Obligation, later: Obligation) -> tuple[float, tup
         only=[earlier.code],
         min_score=0.0,
         max_per_item=None,
+        min_share=0.0,
         thesaurus=current_thesaurus(),
     )
     for each in matches:
