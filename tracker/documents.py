@@ -442,10 +442,10 @@ def _ratings_sentence(rows) -> str:
 RANKING_WIDTHS_MM = (12, 36, 15, 15, 17, 14, 15, 20, 12)
 
 
-def _ranking_table(document, rows):
+def _ranking_table(document, rows, *, unit=None):
     header = (
         gettext("Rank"),
-        gettext("Responsible department"),
+        unit or gettext("Responsible department"),
         gettext("Assigned items"),
         gettext("Finished"),
         gettext("On-time rate"),
@@ -569,9 +569,6 @@ def _write_circular(*, report, start, end, rows, flagged, today):
 
 # --- The city's 通报 on its counties -------------------------------------------------
 
-# 名次, 单位, 事项, 已完成, 完成率, 逾期, 红色/黄色督办, 反复出现问题 (mm, as above).
-CITY_RANKING_WIDTHS_MM = (12, 36, 15, 15, 17, 15, 20, 26)
-
 
 def city_circular_title(year: int) -> str:
     return gettext(
@@ -588,8 +585,8 @@ def city_circular_filename(year: int) -> tuple[str, str]:
 
 def city_circular_docx(*, organization, year: int, ranked, today: date) -> bytes:
     """The city's 通报 of its counties' reports of ``year``, in the department
-    通报's official layout: ``ranked`` are ``selectors.organizations``' rows in
-    rank order (each with its scorecard and recurring problems)."""
+    通报's official layout and ranking table: ``ranked`` are
+    ``selectors.assessment.organization_indicators``' rows, in rank order."""
     with translation.override(settings.LANGUAGE_CODE):
         return _write_city_circular(
             organization=organization, year=year, ranked=ranked, today=today
@@ -604,15 +601,14 @@ def _write_city_circular(*, organization, year, ranked, today):
     )
     document.title(title)
     document.paragraph(gettext("All counties and districts:"), indent=False)
-    total = sum(row.card.total for row in ranked)
-    done = sum(row.card.done for row in ranked)
+    total = sum(row.assigned for row in ranked)
+    done = sum(row.finished for row in ranked)
     document.heading(chapter_heading(1, gettext("Overall")))
     document.paragraph(
         gettext(
             "The reports of %(count)s counties for %(year)s set %(total)s items, of "
-            "which %(done)s are finished (%(rate)s); %(overdue)s are overdue, "
-            "%(red)s under red and %(yellow)s under yellow supervision, and "
-            "%(recurring)s problems recur from the year before."
+            "which %(done)s are finished (%(rate)s); %(overdue)s are overdue, and "
+            "%(yellow)s yellow and %(red)s red supervision notices were issued."
         )
         % {
             "count": len(ranked),
@@ -620,45 +616,19 @@ def _write_city_circular(*, organization, year, ranked, today):
             "total": total,
             "done": done,
             "rate": _rate(percent(done, total)),
-            "overdue": sum(row.card.overdue for row in ranked),
-            "red": sum(row.card.red for row in ranked),
-            "yellow": sum(row.card.yellow for row in ranked),
-            "recurring": sum(row.recurring for row in ranked),
+            "overdue": sum(row.overdue for row in ranked),
+            "red": sum(row.red_notices for row in ranked),
+            "yellow": sum(row.yellow_notices for row in ranked),
         }
     )
     document.heading(chapter_heading(2, gettext("Ranking")))
     document.paragraph(
         gettext(
-            "The counties are ranked by their completion rate, then by the fewest "
-            "overdue items and red supervision notices:"
+            "The counties are ranked by the department ranking's score: on-time "
+            "rate, result rating, returns, supervision notices and chases:"
         )
     )
-    document.table(
-        (
-            gettext("Rank"),
-            gettext("County"),
-            gettext("Items"),
-            gettext("Finished"),
-            gettext("Completion rate"),
-            gettext("Overdue now"),
-            gettext("Notices (yellow/red)"),
-            gettext("Recurring problems"),
-        ),
-        [
-            (
-                row.rank,
-                row.organization.name,
-                row.card.total,
-                row.card.done,
-                f"{row.card.percent_done}%",
-                row.card.overdue,
-                f"{row.card.yellow}/{row.card.red}",
-                row.recurring,
-            )
-            for row in ranked
-        ],
-        widths_mm=CITY_RANKING_WIDTHS_MM,
-    )
+    _ranking_table(document, ranked, unit=gettext("County"))
     document.heading(chapter_heading(3, gettext("Requirements")))
     document.paragraph(
         gettext(

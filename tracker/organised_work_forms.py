@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .forms import UserChoiceField, VersionedForm, date_field, record_text_field
-from .models import Department, Part, Report
+from .models import Department, Obligation, Part, Report
 
 
 class PartAddForm(VersionedForm):
@@ -57,6 +57,27 @@ class ChaseForm(forms.Form):
 
 class ChaseAnswerForm(forms.Form):
     answer = record_text_field(_("Answer"), rows=2)
+
+
+class OrganizationChaseForm(forms.Form):
+    """A city's 催办 of a county as a whole."""
+
+    note = record_text_field(_("What the county should do"), rows=2)
+
+
+class OrganizationNoticeForm(forms.Form):
+    """A city's 督办单 to a county as a whole."""
+
+    level = forms.ChoiceField(
+        label=_("Supervision level"),
+        choices=[
+            (level.value, level.label)
+            for level in Obligation.SupervisionLevel
+            if level != Obligation.SupervisionLevel.NONE
+        ],
+        initial=Obligation.SupervisionLevel.YELLOW,
+    )
+    note = record_text_field(_("Reason"), rows=2)
 
 
 class ProgressReportForm(forms.Form):

@@ -95,6 +95,32 @@ urlpatterns = [
         organizations.organization_reports,
         name="organization_reports",
     ),
+    # The city's 催办 and 督办单 to a county as a whole, and the county's answer
+    path(
+        "organizations/<int:pk>/chase/",
+        organizations.organization_chase,
+        name="organization_chase",
+    ),
+    path(
+        "organizations/<int:pk>/notice/",
+        organizations.organization_notice,
+        name="organization_notice",
+    ),
+    path(
+        "organizations/supervision/",
+        organizations.organization_supervision_list,
+        name="organization_supervision_list",
+    ),
+    path(
+        "organizations/supervision/<int:pk>/",
+        organizations.organization_supervision_detail,
+        name="organization_supervision_detail",
+    ),
+    path(
+        "organizations/supervision/<int:pk>/answer/",
+        organizations.organization_supervision_answer,
+        name="organization_supervision_answer",
+    ),
     # Reports
     path("reports/<int:pk>/", reports.report_detail, name="report_detail"),
     path("reports/<int:pk>/draft/", reports.report_draft, name="report_draft"),

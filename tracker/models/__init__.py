@@ -41,6 +41,7 @@ from .obligations import (
     overdue_q,
     unacknowledged_q,
 )
+from .organization_supervision import OrganizationSupervision
 from .organizations import (
     Organization,
     only_organization,
@@ -99,6 +100,7 @@ __all__ = [
     "Obligation",
     "ObligationQuerySet",
     "Organization",
+    "OrganizationSupervision",
     "OutboundMessage",
     "Part",
     "PartQuerySet",

@@ -34,6 +34,7 @@ class Notification(models.Model):
         SIGNOFF = "signoff", _("Awaiting sign-off")
         CHASED = "chased", _("Chased (催办)")
         INSTRUCTION = "instruction", _("Leader's instruction (批示)")
+        ORGANIZATION = "organization", _("From the city (催办, 督办单)")
 
     # Personal messages, not the official record: they go with their recipient.
     recipient = models.ForeignKey(
@@ -49,6 +50,16 @@ class Notification(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("obligation"),
+    )
+    # A city's 催办 or 督办单 to a whole county (no item of it): opening the
+    # notification leads there.
+    organization_supervision = models.ForeignKey(
+        "tracker.OrganizationSupervision",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supervision of an organization"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     text = models.TextField(_("text"))

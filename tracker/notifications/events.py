@@ -30,6 +30,7 @@ def notify(
     text: str,
     department: Department | None = None,
     email: bool = True,
+    organization_supervision=None,
 ) -> list[Notification]:
     """Tell ``recipients`` (users) about a change: an inbox row each, and the email
     each of them chose; and post it to ``department``'s group chat if it has one.
@@ -41,6 +42,8 @@ def notify(
     ``notifications.audience.audience``. ``email=False`` writes the inbox and the
     group chat only, for callers that mail the content themselves in one digest
     (``notifications.digests.send_digest``), as the daily reminders do.
+    ``organization_supervision``: a city's 催办 or 督办单 to a county, which the
+    notification then opens instead of an item.
     """
     unique = {user.pk: user for user in recipients}
     users = list(unique.values())
@@ -51,6 +54,7 @@ def notify(
         Notification(
             recipient=user,
             obligation=obligation,
+            organization_supervision=organization_supervision,
             kind=kind,
             text=text,
             created_at=now,
@@ -63,7 +67,7 @@ def notify(
             channel=OutboundMessage.Channel.EMAIL,
             recipient=user,
             subject=email_subject(kind, obligation),
-            body=email_body(text, obligation),
+            body=email_body(text, obligation or organization_supervision),
             created_at=now,
         )
         for user in users
@@ -350,5 +354,52 @@ def announce_instruction_reply(instruction, *, user):
         recipients=[author],
         obligation=instruction.obligation,
         kind=Notification.Kind.INSTRUCTION,
+        text=text,
+    )
+
+
+def announce_organization_supervision(supervision, *, user):
+    """A city's 催办 or 督办单 to a county: the county's active supervisors and
+    leaders (who answer it)."""
+    what = supervision.code or supervision.get_kind_display()
+    text = record_text(
+        _("%(user)s (%(issuer)s) sent %(what)s to %(organization)s: %(note)s"),
+        user=display_name(user),
+        issuer=supervision.issuer.name if supervision.issuer_id else "",
+        what=what,
+        organization=supervision.organization.name,
+        note=supervision.note,
+    )
+    notify(
+        recipients=[
+            each
+            for each in permissions.organization_supervisors_and_leaders(
+                supervision.organization_id
+            )
+            if each.pk != user.pk
+        ],
+        obligation=None,
+        organization_supervision=supervision,
+        kind=Notification.Kind.ORGANIZATION,
+        text=text,
+    )
+
+
+def announce_organization_supervision_answer(supervision, *, user):
+    """The one who sent it hears the county's answer."""
+    sender = supervision.sent_by
+    if sender.pk == user.pk or not sender.is_active:
+        return
+    text = record_text(
+        _("%(organization)s answered %(what)s: %(answer)s"),
+        organization=supervision.organization.name,
+        what=supervision.code or supervision.get_kind_display(),
+        answer=supervision.answer,
+    )
+    notify(
+        recipients=[sender],
+        obligation=None,
+        organization_supervision=supervision,
+        kind=Notification.Kind.ORGANIZATION,
         text=text,
     )

@@ -15,6 +15,9 @@ from .roles import (
     _organization,
     can_read_all,
     is_admin,
+    is_leader,
+    is_supervisor,
+    user_organization,
 )
 
 # What the package re-exports: the rest of the package calls these as
@@ -29,6 +32,9 @@ __all__ = [
     "can_set_assessment_weights",
     "can_view_organizations",
     "can_view_ranking",
+    "can_supervise_organization",
+    "can_answer_organization_supervision",
+    "can_view_organization_supervision",
 ]
 
 
@@ -73,6 +79,36 @@ def can_view_organizations(user, organization):
     if organization is None:
         return _organization(user)[0] is None
     return organization.kind in SUPERVISING_KINDS
+
+
+def can_supervise_organization(user, organization):
+    """催办 and 督办单 to ``organization`` as a whole: the supervisors and leaders
+    of a city or a province above it (``can_view_organizations``), or the
+    platform's administrator. Nobody chases their own organization this way: a
+    county's supervisors chase its units item by item. ``organization`` is one the
+    user may see (``get_organization_or_404``)."""
+    own = user_organization(user)
+    if own is not None and own.pk == organization.pk:
+        return False
+    return user.is_active and can_view_organizations(user, own)
+
+
+def can_answer_organization_supervision(user, supervision):
+    """The county addressed answers: its own supervisors and leaders, not its
+    staff, not the city, not an administrator on its behalf."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (is_supervisor(user) or is_leader(user))
+        and _organization(user)[0] == supervision.organization_id
+    )
+
+
+def can_view_organization_supervision(user, supervision):
+    """The county's supervisors and leaders, and whoever may send one to it."""
+    return can_answer_organization_supervision(
+        user, supervision
+    ) or can_supervise_organization(user, supervision.organization)
 
 
 def can_view_ranking(user):

@@ -13,9 +13,12 @@ from ..models import (
     Job,
     Notification,
     Obligation,
+    Organization,
+    OrganizationSupervision,
     Part,
     Report,
     SupervisionNotice,
+    organization_scope_q,
 )
 from .roles import is_admin
 
@@ -31,6 +34,8 @@ __all__ = [
     "get_notice_or_404",
     "get_notification_or_404",
     "get_obligation_or_404",
+    "get_organization_or_404",
+    "get_organization_supervision_or_404",
     "get_part_or_404",
     "get_report_or_404",
 ]
@@ -116,6 +121,22 @@ def get_followup_or_404(request, pk):
     queryset = FollowUp.objects.filter(
         earlier__in=visible, later__in=visible
     ).select_related("earlier__report", "later__report")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_organization_or_404(request, pk):
+    """The user's organization or one below it; 404 for any other (a county of
+    another city)."""
+    queryset = Organization.objects.filter(organization_scope_q(request.user, "path"))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_organization_supervision_or_404(request, pk):
+    """A city's 催办 or 督办单 to an organization in the user's subtree; 404 for
+    any other. Who may read it is ``can_view_organization_supervision`` (403)."""
+    queryset = OrganizationSupervision.objects.filter(
+        organization_scope_q(request.user, "organization__path")
+    ).select_related("organization", "issuer", "sent_by", "answered_by")
     return get_object_or_404(queryset, pk=pk)
 
 

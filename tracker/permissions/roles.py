@@ -32,6 +32,7 @@ __all__ = [
     "is_leader",
     "is_supervisor",
     "lands_on_my_work",
+    "organization_supervisors_and_leaders",
     "remember_group_names",
     "role_choices",
     "role_label",
@@ -65,6 +66,21 @@ def supervisors_of(report_id):
     return supervisors().filter(
         Q(account_profile__organization__isnull=True)
         | Q(account_profile__organization__reports=report_id)
+    )
+
+
+def organization_supervisors_and_leaders(organization_id):
+    """The active supervisors and leaders of one organization: who hears of, and
+    answers, the city's 催办 and 督办单 to it as a whole."""
+    return (
+        get_user_model()
+        .objects.filter(
+            groups__name__in=(SUPERVISOR_GROUP, LEADER_GROUP),
+            is_active=True,
+            account_profile__organization=organization_id,
+        )
+        .distinct()
+        .order_by("pk")
     )
 
 

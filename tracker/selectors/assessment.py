@@ -29,6 +29,7 @@ from ..models import (
     Chase,
     Department,
     Obligation,
+    OrganizationSupervision,
     Part,
     ProgressUpdate,
     Report,
@@ -237,7 +238,9 @@ def _report_pks(report) -> list[int]:
     return [each.pk for each in _reports(report)]
 
 
-def _assessed_obligations(report: Report, start: date | None, end: date | None):
+def _assessed_obligations(
+    report: Report, start: date | None, end: date | None, *, assigned_only=True
+):
     """The report's assigned obligations in the period, annotated with
     ``approved_on`` (the day of approval, Asia/Shanghai) and ``due_in_force``.
 
@@ -254,9 +257,10 @@ def _assessed_obligations(report: Report, start: date | None, end: date | None):
         .order_by("history_date", "history_id")
         .values("due_date")[:1]
     )
-    obligations = Obligation.objects.filter(
-        report__in=_report_pks(report), department__isnull=False
-    ).alias(
+    obligations = Obligation.objects.filter(report__in=_report_pks(report))
+    if assigned_only:
+        obligations = obligations.filter(department__isnull=False)
+    obligations = obligations.alias(
         approved_on=Case(
             When(done, then=ReportDate("status_changed_at")),
             default=None,
@@ -323,7 +327,7 @@ def _part_counts(report, start, end, today) -> dict:
     }
 
 
-def _average_workdays(finished: QuerySet) -> dict[int, float]:
+def _average_workdays(finished: QuerySet, by: str = "department") -> dict[int, float]:
     """{department id: average working days from assignment to approval} of the
     ``finished`` obligations. The database counts the obligations per department
     and day (of approval, then of assignment); the working days between two days
@@ -338,7 +342,7 @@ def _average_workdays(finished: QuerySet) -> dict[int, float]:
         (sign, row)
         for column, sign in (("status_changed_at", 1), ("department_assigned_at", -1))
         for row in counted.annotate(day=ReportDate(column))
-        .values("department", "day")
+        .values(by, "day")
         .annotate(n=Count("pk"))
     ]
     if not per_day:
@@ -348,11 +352,123 @@ def _average_workdays(finished: QuerySet) -> dict[int, float]:
     totals, counts = {}, {}
     for sign, row in per_day:  # one row per department and day
         position = calendar.workdays_between(origin, row["day"])
-        department = row["department"]
+        department = row[by]
         totals[department] = totals.get(department, 0) + sign * row["n"] * position
         if sign > 0:
             counts[department] = counts.get(department, 0) + row["n"]
     return {d: round(totals[d] / counts[d], 1) for d in counts}
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """Whose figures the counts are: a report's departments (the department
+    ranking), or the organizations of several reports (the city's ranking of its
+    counties, where every item of a county counts for the county)."""
+
+    obligation: str  # the obligation's column to group by
+    notice: str  # the same from a SupervisionNotice
+    chase: str  # the same from a Chase
+    # A department counts the notices and chases addressed to it (the item may
+    # have moved since); an organization every one on its items.
+    addressed: bool
+
+
+BY_DEPARTMENT = _Grouping("department", "department", "department", True)
+BY_ORGANIZATION = _Grouping(
+    "report__organization_unit",
+    "obligation__report__organization_unit",
+    "obligation__report__organization_unit",
+    False,
+)
+
+
+def _grouped_counts(report, assessed, *, start, end, today, by: _Grouping):
+    """The database's counts behind the ranking's indicators, one dict per
+    source keyed by ``by``'s group (a department's or an organization's pk):
+    the assessed obligations, their timeline, the notices and the chases of the
+    period, and the average working days. Five queries whatever the number of
+    groups or obligations (``department_indicators`` defines each figure)."""
+    done = Q(status=Status.DONE)
+    on_time = done & (
+        Q(due_in_force__isnull=True) | Q(approved_on__lte=F("due_in_force"))
+    )
+    notices = SupervisionNotice.objects.filter(
+        obligation__report__in=_report_pks(report),
+        level__in=(Level.YELLOW, Level.RED),
+    )
+    if by.addressed:
+        notices = notices.filter(department__isnull=False)
+    if start is not None:
+        notices = notices.filter(issued_on__gte=start)
+    if end is not None:
+        notices = notices.filter(issued_on__lte=end)
+    submitted = ProgressUpdate.objects.filter(
+        obligation=OuterRef("pk"),
+        action=ProgressUpdate.Action.STATUS,
+        to_status=Status.SUBMITTED,
+    )
+    noticed = notices.filter(obligation=OuterRef("pk"))
+    if by.addressed:
+        noticed = noticed.filter(department=OuterRef("department"))
+    counts = {
+        row[by.obligation]: row
+        for row in assessed.order_by()
+        .values(by.obligation)
+        .annotate(
+            assigned=Count("pk"),
+            measurable=Count(
+                "pk",
+                filter=done
+                | overdue_q(today)
+                | Q(Exists(submitted))
+                | Q(Exists(noticed)),
+            ),
+            finished=Count("pk", filter=done),
+            on_time=Count("pk", filter=on_time),
+            overdue=Count("pk", filter=overdue_q(today)),
+            **{
+                f"rating_{rating.value}": Count("pk", filter=done & Q(rating=rating))
+                for rating in RATING_POINTS
+            },
+        )
+    }
+    timeline_key = f"obligation__{by.obligation}"
+    timeline = {
+        row[timeline_key]: row
+        for row in ProgressUpdate.objects.filter(
+            obligation__in=assessed.values("pk"), action=ProgressUpdate.Action.STATUS
+        )
+        .order_by()
+        .values(timeline_key)
+        .annotate(
+            submissions=Count("pk", filter=Q(to_status=Status.SUBMITTED)),
+            returns=Count("pk", filter=Q(to_status=Status.RETURNED)),
+        )
+    }
+    notice_counts = {
+        row[by.notice]: row
+        for row in notices.order_by()
+        .values(by.notice)
+        .annotate(
+            yellow=Count("pk", filter=Q(level=Level.YELLOW)),
+            red=Count("pk", filter=Q(level=Level.RED)),
+        )
+    }
+    chases = Chase.objects.filter(obligation__report__in=_report_pks(report))
+    if by.addressed:
+        chases = chases.filter(department__isnull=False)
+    if start is not None:
+        chases = chases.filter(chased_at__date__gte=start)
+    if end is not None:
+        chases = chases.filter(chased_at__date__lte=end)
+    chase_counts = dict(
+        chases.order_by()
+        .values(by.chase)
+        .annotate(n=Count("pk"))
+        .values_list(by.chase, "n")
+    )
+    averages = _average_workdays(assessed.filter(done), by.obligation)
+    return counts, timeline, notice_counts, chase_counts, averages
 
 
 def department_indicators(
@@ -398,85 +514,10 @@ def department_indicators(
     today = today or timezone.localdate()
     weights = (weights or AssessmentWeights.current()).as_dict()
     assessed = _assessed_obligations(report, start, end)
-    done = Q(status=Status.DONE)
-    on_time = done & (
-        Q(due_in_force__isnull=True) | Q(approved_on__lte=F("due_in_force"))
-    )
-    notices = SupervisionNotice.objects.filter(
-        obligation__report__in=_report_pks(report),
-        department__isnull=False,
-        level__in=(Level.YELLOW, Level.RED),
-    )
-    if start is not None:
-        notices = notices.filter(issued_on__gte=start)
-    if end is not None:
-        notices = notices.filter(issued_on__lte=end)
-    submitted = ProgressUpdate.objects.filter(
-        obligation=OuterRef("pk"),
-        action=ProgressUpdate.Action.STATUS,
-        to_status=Status.SUBMITTED,
-    )
-    noticed = notices.filter(
-        obligation=OuterRef("pk"), department=OuterRef("department")
-    )
-    counts = {
-        row["department"]: row
-        for row in assessed.order_by()
-        .values("department")
-        .annotate(
-            assigned=Count("pk"),
-            measurable=Count(
-                "pk",
-                filter=done
-                | overdue_q(today)
-                | Q(Exists(submitted))
-                | Q(Exists(noticed)),
-            ),
-            finished=Count("pk", filter=done),
-            on_time=Count("pk", filter=on_time),
-            overdue=Count("pk", filter=overdue_q(today)),
-            **{
-                f"rating_{rating.value}": Count("pk", filter=done & Q(rating=rating))
-                for rating in RATING_POINTS
-            },
-        )
-    }
-    timeline = {
-        row["obligation__department"]: row
-        for row in ProgressUpdate.objects.filter(
-            obligation__in=assessed.values("pk"), action=ProgressUpdate.Action.STATUS
-        )
-        .order_by()
-        .values("obligation__department")
-        .annotate(
-            submissions=Count("pk", filter=Q(to_status=Status.SUBMITTED)),
-            returns=Count("pk", filter=Q(to_status=Status.RETURNED)),
-        )
-    }
-    notice_counts = {
-        row["department"]: row
-        for row in notices.order_by()
-        .values("department")
-        .annotate(
-            yellow=Count("pk", filter=Q(level=Level.YELLOW)),
-            red=Count("pk", filter=Q(level=Level.RED)),
-        )
-    }
-    chases = Chase.objects.filter(
-        obligation__report__in=_report_pks(report), department__isnull=False
-    )
-    if start is not None:
-        chases = chases.filter(chased_at__date__gte=start)
-    if end is not None:
-        chases = chases.filter(chased_at__date__lte=end)
-    chase_counts = dict(
-        chases.order_by()
-        .values("department")
-        .annotate(n=Count("pk"))
-        .values_list("department", "n")
+    counts, timeline, notice_counts, chase_counts, averages = _grouped_counts(
+        report, assessed, start=start, end=end, today=today, by=BY_DEPARTMENT
     )
     part_counts = _part_counts(report, start, end, today)
-    averages = _average_workdays(assessed.filter(done))
     departments = Department.objects.filter(
         Q(is_active=True) | Q(pk__in=[*counts, *notice_counts, *part_counts])
     ).order_by("name")
@@ -543,3 +584,106 @@ def circular_flagged(
         (department, list(items))
         for department, items in groupby(flagged, key=attrgetter("department"))
     ]
+
+
+@dataclass
+class OrganizationIndicators(DepartmentIndicators):
+    """A county's figures in the city's ranking: the department ranking's
+    indicators, score and rank (``DepartmentIndicators``; its ``department`` is
+    the organization here), over every item of the county's report of the year.
+    ``city_chases`` and ``city_notices`` are the city's own 催办 and yellow or red
+    督办单 to the county as a whole, which count in ``chases`` and the notices."""
+
+    report_id: int | None = None
+    city_chases: int = 0
+    city_notices: int = 0
+
+    @property
+    def organization(self):
+        return self.department
+
+    @property
+    def percent_done(self) -> float | None:
+        """Completion: finished out of every item."""
+        return percent(self.finished, self.assigned)
+
+
+def organization_indicators(
+    *,
+    organizations,
+    year: int,
+    today: date | None = None,
+    weights: AssessmentWeights | None = None,
+) -> list[OrganizationIndicators]:
+    """The city's ranking of ``organizations`` (those with a report of ``year``)
+    by the department ranking's indicators and score (``department_indicators``
+    defines each), each organization standing for its report as a whole: every
+    item counts, assigned to a unit or not; the notices and chases on its items
+    count for it, and so do the city's own 催办 and yellow or red 督办单 to it sent
+    in ``year`` (``OrganizationSupervision``). The parts (分办事项) are internal to
+    a county and count nowhere. Ranked by ``rank_departments``.
+
+    A fixed number of queries (nine) whatever the number of organizations or
+    obligations: the database counts per organization in GROUP BY queries."""
+    today = today or timezone.localdate()
+    weights = (weights or AssessmentWeights.current()).as_dict()
+    organizations = list(organizations)
+    reports = list(
+        Report.objects.filter(year=year, organization_unit__in=organizations)
+        .order_by()
+        .only("pk", "organization_unit")
+    )
+    report_of = {report.organization_unit_id: report.pk for report in reports}
+    report_pks = [report.pk for report in reports]
+    assessed = _assessed_obligations(reports, None, None, assigned_only=False)
+    counts, timeline, notice_counts, chase_counts, averages = _grouped_counts(
+        reports, assessed, start=None, end=None, today=today, by=BY_ORGANIZATION
+    )
+    sent = OrganizationSupervision.objects.filter(
+        organization__in=list(report_of), sent_at__year=year
+    )
+    city_counts = {
+        row["organization"]: row
+        for row in sent.order_by()
+        .values("organization")
+        .annotate(
+            chases=Count("pk", filter=Q(kind=OrganizationSupervision.Kind.CHASE)),
+            yellow=Count(
+                "pk",
+                filter=Q(kind=OrganizationSupervision.Kind.NOTICE, level=Level.YELLOW),
+            ),
+            red=Count(
+                "pk",
+                filter=Q(kind=OrganizationSupervision.Kind.NOTICE, level=Level.RED),
+            ),
+        )
+    }
+    rows = []
+    for organization in organizations:  # one row per organization with a report
+        if organization.pk not in report_of:
+            continue
+        row = counts.get(organization.pk, {})
+        updates = timeline.get(organization.pk, {})
+        received = notice_counts.get(organization.pk, {})
+        city = city_counts.get(organization.pk, {})
+        indicators = OrganizationIndicators(
+            department=organization,
+            report_id=report_of[organization.pk],
+            assigned=row.get("assigned", 0),
+            measurable=row.get("measurable", 0),
+            finished=row.get("finished", 0),
+            on_time=row.get("on_time", 0),
+            overdue=row.get("overdue", 0),
+            submissions=updates.get("submissions", 0),
+            returns=updates.get("returns", 0),
+            average_workdays=averages.get(organization.pk),
+            yellow_notices=received.get("yellow", 0) + city.get("yellow", 0),
+            red_notices=received.get("red", 0) + city.get("red", 0),
+            chases=chase_counts.get(organization.pk, 0) + city.get("chases", 0),
+            city_chases=city.get("chases", 0),
+            city_notices=city.get("yellow", 0) + city.get("red", 0),
+            ratings={r.value: row.get(f"rating_{r.value}", 0) for r in RATING_POINTS},
+        )
+        indicators.score = composite_score(indicators.score_parts(), weights)
+        rows.append(indicators)
+    return rank_departments(rows)

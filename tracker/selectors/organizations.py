@@ -6,20 +6,31 @@ from datetime import date
 
 from django.db.models import Count, F, Q
 
-from ..models import FollowUp, Obligation, Organization, Report
+from ..models import (
+    FollowUp,
+    Obligation,
+    Organization,
+    OrganizationSupervision,
+    Report,
+    organization_scope_q,
+)
 from .dashboard import Scorecard, scorecard_counts
 
 
 @dataclass
 class OrganizationFigures:
     """One organization's report of a year: its scorecard, how many of its
-    problems recur from the year before (反复出现), its place by completion."""
+    problems recur from the year before (反复出现), the city's 催办 and 督办单 to
+    it."""
 
     organization: Organization
     report_id: int | None = None
     card: Scorecard = field(default_factory=Scorecard)
     recurring: int = 0
-    rank: int | None = None
+    # The city's 催办 and 督办单 to it as a whole: all of them, and those the
+    # county has not answered yet.
+    supervision_sent: int = 0
+    supervision_open: int = 0
 
 
 def organizations_below(organization: Organization | None):
@@ -44,9 +55,10 @@ def report_years(organizations) -> list[int]:
 
 def organization_figures(organizations, *, year: int, today: date):
     """A row per organization of ``organizations`` (a queryset) with its report of
-    ``year``: three queries whatever the number of organizations or obligations
+    ``year``: four queries whatever the number of organizations or obligations
     (the organizations, one GROUP BY over the obligations, one over the recurring
-    problems). Ranked by completion, then fewest overdue, then fewest red."""
+    problems, one over the city's 催办 and 督办单 to them). The city's ranking is
+    ``selectors.assessment.organization_indicators``."""
     rows = {
         organization.pk: OrganizationFigures(organization=organization)
         for organization in organizations
@@ -75,14 +87,16 @@ def organization_figures(organizations, *, year: int, today: date):
     )
     for count in recurring:
         rows[count["organization"]].recurring = count["count"]
-    figures = list(rows.values())
-    ranked = sorted(
-        (row for row in figures if row.card.total),
-        key=lambda row: (-row.card.percent_done, row.card.overdue, row.card.red),
+    supervision = (
+        OrganizationSupervision.objects.filter(organization__in=list(rows))
+        .order_by()
+        .values("organization")
+        .annotate(sent=Count("pk"), open=Count("pk", filter=Q(answered_at=None)))
     )
-    for place, row in enumerate(ranked, start=1):
-        row.rank = place
-    return figures, ranked
+    for count in supervision:
+        rows[count["organization"]].supervision_sent = count["sent"]
+        rows[count["organization"]].supervision_open = count["open"]
+    return list(rows.values())
 
 
 @dataclass
@@ -122,3 +136,12 @@ def items_side_by_side(organizations, *, year: int, kind: str = "task"):
             row = rows[code] = ItemAcross(code, title, [None] * len(columns))
         row.statuses[position[organization_id]] = status
     return list(rows.values())
+
+
+def supervision_sent_or_received(user, organization):
+    """The city's 催办 and 督办单 to the organizations in ``user``'s subtree
+    (for a county's people, those their county received), newest first, with
+    their state. One query."""
+    return OrganizationSupervision.objects.filter(
+        organization_scope_q(user, "organization__path")
+    ).select_related("organization", "issuer", "sent_by", "answered_by")

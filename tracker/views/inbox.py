@@ -38,6 +38,11 @@ def notification_open(request, pk):
     notification_read(notification=notification, user=request.user)
     if notification.obligation is not None:
         return redirect(notification.obligation)
+    if notification.organization_supervision_id is not None:
+        return redirect(
+            "tracker:organization_supervision_detail",
+            notification.organization_supervision_id,
+        )
     return redirect("tracker:notification_list")
 
 

@@ -1,23 +1,37 @@
 """The city's pages: the counties below it, side by side, and their ranking."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import documents, permissions
 from ..exports import docx_response
+from ..models import AssessmentWeights
+from ..organised_work_forms import (
+    ChaseAnswerForm,
+    OrganizationChaseForm,
+    OrganizationNoticeForm,
+)
+from ..selectors.assessment import organization_indicators
 from ..selectors.organizations import (
     items_side_by_side,
     organization_figures,
     organizations_below,
     report_years,
+    supervision_sent_or_received,
 )
+from ..services import organization_supervision as services
+from ..services.common import ServiceError
 
 
-def _city_context(request):
+def _city_context(request, *, ranking=False):
     """The user's organization, those below it and the chosen year (?year=, else
-    the latest with a report); 403 for anyone the city's pages are not for."""
+    the latest with a report); 403 for anyone the city's pages are not for.
+    ``ranking``: the ranked indicators instead of the list's figures."""
     organization = permissions.user_organization(request.user)
     if not permissions.can_view_organizations(request.user, organization):
         raise PermissionDenied
@@ -27,39 +41,56 @@ def _city_context(request):
     year = int(raw) if raw.isdigit() and int(raw) in years else None
     if year is None and years:
         year = years[0]
-    figures, ranked = ([], [])
-    if year is not None:
-        figures, ranked = organization_figures(
-            organizations, year=year, today=timezone.localdate()
+    figures, ranked, weights = [], [], None
+    today = timezone.localdate()
+    if year is not None and ranking:
+        weights = AssessmentWeights.current(organization.pk if organization else None)
+        ranked = organization_indicators(
+            organizations=organizations, year=year, today=today, weights=weights
         )
+    elif year is not None:
+        figures = organization_figures(organizations, year=year, today=today)
     return {
         "organization": organization,
         "years": years,
         "year": year,
         "figures": figures,
         "ranked": ranked,
+        "today": today,
+        "weights": weights.as_dict() if weights else None,
     }
 
 
 @require_safe
 def organization_list(request):
     """Each organization below the user's with its report of the year: completion,
-    overdue, red and yellow, recurring problems; a link to its dashboard."""
-    return render(request, "tracker/organization_list.html", _city_context(request))
+    overdue, red and yellow, recurring problems, the city's 催办 and 督办单 to it
+    (and the forms to send them); a link to its dashboard."""
+    context = _city_context(request)
+    own = context["organization"]
+    context.update(
+        chase_form=OrganizationChaseForm(),
+        notice_form=OrganizationNoticeForm(),
+        own_pk=own.pk if own else None,
+        # Whoever sees the page may chase the organizations below their own.
+        can_supervise=permissions.can_read_all(request.user),
+    )
+    return render(request, "tracker/organization_list.html", context)
 
 
 @require_safe
 def organization_ranking(request):
-    """The organizations with a report of the year, ranked by completion, then
-    fewest overdue, then fewest red notices; ``?_export=docx`` is the city's 通报
-    of the same rows, in the department 通报's official layout."""
-    context = _city_context(request)
+    """The organizations with a report of the year, ranked by the department
+    ranking's indicators and score (``selectors.assessment.organization_indicators``);
+    ``?_export=docx`` is the city's 通报 of the same rows and columns, in the
+    department 通报's official layout."""
+    context = _city_context(request, ranking=True)
     if request.GET.get("_export") == "docx" and context["year"] is not None:
         content = documents.city_circular_docx(
             organization=context["organization"],
             year=context["year"],
             ranked=context["ranked"],
-            today=timezone.localdate(),
+            today=context["today"],
         )
         filename, fallback = documents.city_circular_filename(context["year"])
         return docx_response(content, filename, fallback=fallback)
@@ -81,3 +112,146 @@ def organization_reports(request):
         unfinished_everywhere=[item for item in items if item.unfinished_everywhere],
     )
     return render(request, "tracker/organization_reports.html", context)
+
+
+def _back_to_list(request):
+    year = request.POST.get("year", "")
+    url = reverse("tracker:organization_list")
+    return redirect(f"{url}?year={year}" if year.isdigit() else url)
+
+
+def _send(request, pk, form_class, send):
+    organization = permissions.get_organization_or_404(request, pk)
+    if not permissions.can_supervise_organization(request.user, organization):
+        raise PermissionDenied
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to_list(request)
+    try:
+        sent = send(organization, form.cleaned_data)
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return _back_to_list(request)
+    if sent.code:
+        messages.success(
+            request,
+            gettext("Supervision notice %(code)s sent to %(organization)s.")
+            % {"code": sent.code, "organization": organization.name},
+        )
+    else:
+        messages.success(
+            request,
+            gettext("%(organization)s was chased (催办).")
+            % {"organization": organization.name},
+        )
+    return _back_to_list(request)
+
+
+@require_POST
+def organization_chase(request, pk):
+    """催办 of a county as a whole, from its row on /organizations/."""
+    return _send(
+        request,
+        pk,
+        OrganizationChaseForm,
+        lambda organization, data: services.organization_chase(
+            organization=organization, user=request.user, note=data["note"]
+        ),
+    )
+
+
+@require_POST
+def organization_notice(request, pk):
+    """A numbered 督办单 to a county as a whole, from its row on /organizations/."""
+    return _send(
+        request,
+        pk,
+        OrganizationNoticeForm,
+        lambda organization, data: services.organization_notice(
+            organization=organization,
+            user=request.user,
+            level=data["level"],
+            note=data["note"],
+        ),
+    )
+
+
+def _may_list_supervision(user):
+    organization = permissions.user_organization(user)
+    return organization, (
+        permissions.can_view_organizations(user, organization)
+        or (
+            organization is not None
+            and (permissions.is_supervisor(user) or permissions.is_leader(user))
+        )
+    )
+
+
+@require_safe
+def organization_supervision_list(request):
+    """The city's 催办 and 督办单 to the counties and their answers: for a city,
+    every one it may see below it; for a county's supervisors and leaders, the
+    ones it received."""
+    organization, allowed = _may_list_supervision(request.user)
+    if not allowed:
+        raise PermissionDenied
+    rows = supervision_sent_or_received(request.user, organization)
+    chosen = request.GET.get("organization", "")
+    if chosen.isdigit():
+        rows = rows.filter(organization=int(chosen))
+    return render(
+        request,
+        "tracker/organization_supervision_list.html",
+        {"organization": organization, "rows": rows},
+    )
+
+
+def _supervision_or_403(request, pk):
+    supervision = permissions.get_organization_supervision_or_404(request, pk)
+    if not permissions.can_view_organization_supervision(request.user, supervision):
+        raise PermissionDenied
+    return supervision
+
+
+@require_safe
+def organization_supervision_detail(request, pk):
+    """One 催办 or 督办单 to a county, its state and, for the county, the form
+    to answer it."""
+    supervision = _supervision_or_403(request, pk)
+    can_answer = not supervision.is_answered and (
+        permissions.can_answer_organization_supervision(request.user, supervision)
+    )
+    return render(
+        request,
+        "tracker/organization_supervision_detail.html",
+        {
+            "supervision": supervision,
+            "can_answer": can_answer,
+            "form": ChaseAnswerForm() if can_answer else None,
+        },
+    )
+
+
+@require_POST
+def organization_supervision_answer(request, pk):
+    supervision = _supervision_or_403(request, pk)
+    if not permissions.can_answer_organization_supervision(request.user, supervision):
+        raise PermissionDenied
+    form = ChaseAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.organization_supervision_answer(
+                supervision=supervision,
+                user=request.user,
+                answer=form.cleaned_data["answer"],
+            )
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, gettext("Answer sent."))
+    else:
+        messages.error(request, gettext("Write the answer first."))
+    return redirect(supervision)

@@ -1,0 +1,121 @@
+"""A city's 催办 and 督办单 to a county as a whole, and the county's answer.
+
+The city's supervisors and leaders supervise a county the way a county's
+supervisors supervise its units, but never inside the county's workflow: what
+they send is addressed to the county (``OrganizationSupervision``), which its
+own supervisors and leaders answer. A 督办单 takes the next number of the
+issuing organization's 文号 prefix from the same ``NoticeCounter`` as every
+other 督办单 of that prefix, so one register never repeats a number."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import permissions, workdays
+from ..models import Obligation, OrganizationSupervision
+from ..notifications.events import (
+    announce_organization_supervision,
+    announce_organization_supervision_answer,
+)
+from ..text import clean_text
+from .common import ServiceError, refuse_unless, save_recorded
+from .supervision import NOTICE_LEVELS, NOTICE_REPLY_WORKDAYS, _lock_notice_counter
+
+NOTE_MAX_LENGTH = 2000
+
+
+def _clean_note(note, *, empty_message):
+    note = clean_text(note or "", multiline=True).strip()
+    if not note:
+        raise ServiceError(empty_message)
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ServiceError(
+            _("The note is too long: at most %(max)d characters.")
+            % {"max": NOTE_MAX_LENGTH}
+        )
+    return note
+
+
+def _issuer(user, organization):
+    """The organization in whose name it goes: the sender's, else (the platform's
+    administrator belongs to none) the one directly above the county."""
+    return permissions.user_organization(user) or organization.get_parent()
+
+
+@transaction.atomic
+def organization_chase(*, organization, user, note: str) -> OrganizationSupervision:
+    """催办 of ``organization`` as a whole: its supervisors and leaders hear of
+    it and answer."""
+    refuse_unless(permissions.can_supervise_organization(user, organization))
+    note = _clean_note(
+        note, empty_message=_("Say what the county should do (the chase's note).")
+    )
+    chase = OrganizationSupervision(
+        kind=OrganizationSupervision.Kind.CHASE,
+        organization=organization,
+        issuer=_issuer(user, organization),
+        note=note,
+        sent_by=user,
+    )
+    save_recorded(chase, user=user, reason=_("Chased"))
+    announce_organization_supervision(chase, user=user)
+    return chase
+
+
+@transaction.atomic
+def organization_notice(
+    *, organization, user, level: str, note: str
+) -> OrganizationSupervision:
+    """A numbered 督办单 to ``organization`` as a whole, in the issuing
+    organization's 文号 (its prefix, this year's next number), with a reply due
+    in ``NOTICE_REPLY_WORKDAYS`` working days."""
+    refuse_unless(permissions.can_supervise_organization(user, organization))
+    if level not in NOTICE_LEVELS:
+        raise ServiceError(
+            _("Unknown supervision level: %(level)s.") % {"level": level}
+        )
+    note = _clean_note(note, empty_message=_("A reason is required."))
+    issuer = _issuer(user, organization)
+    today = timezone.localdate()
+    prefix = (issuer or organization).notice_prefix_or_default()
+    # The counter row is locked until the commit: a rolled-back notice gives its
+    # number back, two at once get consecutive numbers.
+    counter = _lock_notice_counter(prefix=prefix, year=today.year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    notice = OrganizationSupervision(
+        kind=OrganizationSupervision.Kind.NOTICE,
+        organization=organization,
+        issuer=issuer,
+        note=note,
+        level=Obligation.SupervisionLevel(level),
+        prefix=counter.prefix,
+        year=counter.year,
+        number=counter.last_number,
+        reply_due=workdays.add_workdays(today, NOTICE_REPLY_WORKDAYS),
+        sent_by=user,
+    )
+    save_recorded(notice, user=user, reason=_("Supervision notice issued"))
+    announce_organization_supervision(notice, user=user)
+    return notice
+
+
+@transaction.atomic
+def organization_supervision_answer(
+    *, supervision, user, answer: str
+) -> OrganizationSupervision:
+    """The county's answer (once), told to the one who sent it."""
+    refuse_unless(permissions.can_answer_organization_supervision(user, supervision))
+    answer = _clean_note(answer, empty_message=_("Write the answer first."))
+    current = OrganizationSupervision.objects.select_for_update(of=("self",)).get(
+        pk=supervision.pk
+    )
+    if current.is_answered:
+        raise ServiceError(_("This has already been answered."))
+    current.answer = answer
+    current.answered_by = user
+    current.answered_at = timezone.now()
+    save_recorded(current, user=user, reason=_("Answered"))
+    current.organization = supervision.organization
+    announce_organization_supervision_answer(current, user=user)
+    return current
