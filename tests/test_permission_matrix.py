@@ -30,6 +30,7 @@ from tracker.models import (
     Notification,
     Obligation,
     Organization,
+    OrganizationSupervision,
     Part,
     ProgressUpdate,
     Report,
@@ -39,6 +40,7 @@ from tracker.models import (
 from tracker.services.chases import obligation_chase
 from tracker.services.followups import followup_confirm
 from tracker.services.instructions import instruction_write
+from tracker.services.organization_supervision import organization_chase
 from tracker.services.supervision import obligation_set_supervision
 
 S = Obligation.Status
@@ -155,6 +157,52 @@ MATRIX = [
         "get",
         (LOGIN, 403, 403, 403, 403, 200, 403, 403),
         target="none",
+    ),
+    # The city's 催办 and 督办单 to a county as a whole: the supervisors and
+    # leaders of an organization above it, or the platform's administrator (the
+    # admin here belongs to none); a county never chases itself this way (its
+    # supervisor and leader: 403). The county's supervisors and leaders read and
+    # answer them; its staff do not.
+    Row(
+        "organization_chase",
+        "chase a county as a whole",
+        "post",
+        (LOGIN, 403, 403, 403, 403, 302, 403, HIDDEN),
+        target="organization",
+        redirect_to="tracker:organization_list",
+        data={"note": "请加快整改进度"},
+    ),
+    Row(
+        "organization_notice",
+        "send a county a supervision notice",
+        "post",
+        (LOGIN, 403, 403, 403, 403, 302, 403, HIDDEN),
+        target="organization",
+        redirect_to="tracker:organization_list",
+        data={"note": "多项任务逾期", "level": "yellow"},
+    ),
+    Row(
+        "organization_supervision_list",
+        "the chases and notices to the organizations",
+        "get",
+        (LOGIN, 403, 403, 403, 200, 200, 200, 200),
+        target="none",
+    ),
+    Row(
+        "organization_supervision_detail",
+        "a chase or notice to the county",
+        "get",
+        (LOGIN, 403, 403, 403, 200, 200, 200, HIDDEN),
+        target="org_supervision",
+    ),
+    Row(
+        "organization_supervision_answer",
+        "the county answers a chase or notice",
+        "post",
+        (LOGIN, 403, 403, 403, 302, 403, 302, HIDDEN),
+        target="org_supervision",
+        redirect_to="org_supervision",
+        data={"answer": "已部署整改"},
     ),
     Row("report_detail", "view report", "get", (*VIEW, HIDDEN), target="report"),
     # The Word draft of next year's report: the reviewers'.
@@ -694,8 +742,11 @@ def _url(
     chase,
     job=None,
     instruction=None,
+    org_supervision=None,
 ):
     pk = {
+        "organization": obligation.report.organization_unit_id,
+        "org_supervision": org_supervision.pk if org_supervision else None,
         "job": job.pk if job else None,
         "instruction": instruction.pk if instruction else None,
         "part": part.pk if part else None,
@@ -814,6 +865,13 @@ def test_permission_matrix_cell(
             user=request.getfixturevalue("leader"),
             text="请抓紧落实",
         )
+    org_supervision = None
+    if row.target == "org_supervision":
+        org_supervision = organization_chase(
+            organization=two_counties[0],
+            user=request.getfixturevalue("tracker_admin"),
+            note="请加快进度",
+        )
     if row.schedule:
         Schedule.objects.create(
             report=obligation.report, starts_on=timezone.localdate(), day=28
@@ -849,6 +907,7 @@ def test_permission_matrix_cell(
         chase,
         job,
         instruction,
+        org_supervision,
     )
     updates_before = ProgressUpdate.objects.count()
     evidence_before = list(Evidence.objects.values_list("pk", "withdrawn_at"))
@@ -878,6 +937,19 @@ def test_permission_matrix_cell(
         started = Job.objects.get()
         assert response["Location"] == started.get_absolute_url()
         assert started.user == user
+    elif row.method == "post" and expected == 302 and row.target == "organization":
+        assert response["Location"] == reverse(row.redirect_to)
+        sent = OrganizationSupervision.objects.get()
+        assert (sent.organization, sent.sent_by) == (two_counties[0], user)
+    elif row.method == "post" and expected == 302 and row.target == "org_supervision":
+        assert response["Location"] == org_supervision.get_absolute_url()
+        org_supervision.refresh_from_db()
+        assert org_supervision.answered_by == user
+    elif row.method == "post" and row.target in ("organization", "org_supervision"):
+        assert not OrganizationSupervision.objects.filter(
+            answered_at__isnull=False
+        ).exists()
+        assert OrganizationSupervision.objects.count() == (1 if org_supervision else 0)
     elif row.method == "post" and expected == 302 and row.redirect_to:
         assert response["Location"] == reverse(row.redirect_to)
     elif row.method == "post" and expected == 302:

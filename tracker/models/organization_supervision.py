@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from .obligations import Obligation
 from .organizations import Organization
+from .reports import Report
 
 
 class OrganizationSupervision(models.Model):
@@ -39,6 +40,16 @@ class OrganizationSupervision(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("issuing organization"),
+    )
+    # The county's report it is about (of the year the city's page showed, else
+    # its latest): the city's ranking of that year counts it for the county.
+    report = models.ForeignKey(
+        Report,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("report"),
     )
     note = models.TextField(_("note"))
     # Only a notice: its colour, its number (the issuer's 文号 prefix) and the

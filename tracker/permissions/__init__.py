@@ -67,6 +67,13 @@ approve a prepared 督办单: a leader of its level       no       no     no    
 record a leader's paper signature on a 督办单          no       no     yes         yes
 =====================================================  =======  =====  ==========  =====
 
+A city's (or province's) supervisors and leaders read every county below them
+(``organization_scope_q``) and act on a county only as a whole
+(``can_supervise_organization``): 催办 and numbered 督办单 addressed to the county,
+which its own supervisors and leaders read and answer
+(``can_answer_organization_supervision``); inside a county's workflow they answer
+403 (``acts_in``). Another organization's objects answer 404 to everyone.
+
 A closed report (``Report.is_closed``) is read-only for everyone: every "yes" above
 that writes becomes "no" for its obligations (``is_writable``), which the services
 enforce (``services.common.ReportClosedError``) and the pages follow by hiding the

@@ -619,9 +619,10 @@ def organization_indicators(
     by the department ranking's indicators and score (``department_indicators``
     defines each), each organization standing for its report as a whole: every
     item counts, assigned to a unit or not; the notices and chases on its items
-    count for it, and so do the city's own 催办 and yellow or red 督办单 to it sent
-    in ``year`` (``OrganizationSupervision``). The parts (分办事项) are internal to
-    a county and count nowhere. Ranked by ``rank_departments``.
+    count for it, and so do the city's own 催办 and yellow or red 督办单 to it
+    about its report of ``year`` (``OrganizationSupervision.report``). The parts
+    (分办事项) are internal to a county and count nowhere. Ranked by
+    ``rank_departments``.
 
     A fixed number of queries (nine) whatever the number of organizations or
     obligations: the database counts per organization in GROUP BY queries."""
@@ -640,7 +641,7 @@ def organization_indicators(
         reports, assessed, start=None, end=None, today=today, by=BY_ORGANIZATION
     )
     sent = OrganizationSupervision.objects.filter(
-        organization__in=list(report_of), sent_at__year=year
+        organization__in=list(report_of), report__in=report_pks
     )
     city_counts = {
         row["organization"]: row

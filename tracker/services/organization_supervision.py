@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions, workdays
-from ..models import Obligation, OrganizationSupervision
+from ..models import Obligation, Organization, OrganizationSupervision, Report
 from ..notifications.events import (
     announce_organization_supervision,
     announce_organization_supervision_answer,
@@ -39,13 +39,29 @@ def _clean_note(note, *, empty_message):
 def _issuer(user, organization):
     """The organization in whose name it goes: the sender's, else (the platform's
     administrator belongs to none) the one directly above the county."""
-    return permissions.user_organization(user) or organization.get_parent()
+    own = permissions.user_organization(user)
+    if own is not None or organization.depth <= 1:
+        return own
+    parent_path = organization.path[: -organization.steplen]
+    return Organization.objects.filter(path=parent_path).first()
+
+
+def _report(organization, year):
+    """The county's report of ``year``, else its latest one (None without any)."""
+    reports = Report.objects.filter(organization_unit=organization)
+    if year is not None:
+        chosen = reports.filter(year=year).first()
+        if chosen is not None:
+            return chosen
+    return reports.order_by("-year").first()
 
 
 @transaction.atomic
-def organization_chase(*, organization, user, note: str) -> OrganizationSupervision:
-    """催办 of ``organization`` as a whole: its supervisors and leaders hear of
-    it and answer."""
+def organization_chase(
+    *, organization, user, note: str, year: int | None = None
+) -> OrganizationSupervision:
+    """催办 of ``organization`` as a whole, about its report of ``year`` (else
+    its latest): its supervisors and leaders hear of it and answer."""
     refuse_unless(permissions.can_supervise_organization(user, organization))
     note = _clean_note(
         note, empty_message=_("Say what the county should do (the chase's note).")
@@ -54,6 +70,7 @@ def organization_chase(*, organization, user, note: str) -> OrganizationSupervis
         kind=OrganizationSupervision.Kind.CHASE,
         organization=organization,
         issuer=_issuer(user, organization),
+        report=_report(organization, year),
         note=note,
         sent_by=user,
     )
@@ -64,11 +81,11 @@ def organization_chase(*, organization, user, note: str) -> OrganizationSupervis
 
 @transaction.atomic
 def organization_notice(
-    *, organization, user, level: str, note: str
+    *, organization, user, level: str, note: str, year: int | None = None
 ) -> OrganizationSupervision:
     """A numbered 督办单 to ``organization`` as a whole, in the issuing
     organization's 文号 (its prefix, this year's next number), with a reply due
-    in ``NOTICE_REPLY_WORKDAYS`` working days."""
+    in ``NOTICE_REPLY_WORKDAYS`` working days; about its report of ``year``."""
     refuse_unless(permissions.can_supervise_organization(user, organization))
     if level not in NOTICE_LEVELS:
         raise ServiceError(
@@ -87,6 +104,7 @@ def organization_notice(
         kind=OrganizationSupervision.Kind.NOTICE,
         organization=organization,
         issuer=issuer,
+        report=_report(organization, year),
         note=note,
         level=Obligation.SupervisionLevel(level),
         prefix=counter.prefix,

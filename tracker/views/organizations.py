@@ -130,8 +130,10 @@ def _send(request, pk, form_class, send):
             for error in errors:
                 messages.error(request, error)
         return _back_to_list(request)
+    raw_year = request.POST.get("year", "")
+    year = int(raw_year) if raw_year.isdigit() else None
     try:
-        sent = send(organization, form.cleaned_data)
+        sent = send(organization, {**form.cleaned_data, "year": year})
     except ServiceError as error:
         messages.error(request, str(error))
         return _back_to_list(request)
@@ -158,7 +160,10 @@ def organization_chase(request, pk):
         pk,
         OrganizationChaseForm,
         lambda organization, data: services.organization_chase(
-            organization=organization, user=request.user, note=data["note"]
+            organization=organization,
+            user=request.user,
+            note=data["note"],
+            year=data["year"],
         ),
     )
 
@@ -175,6 +180,7 @@ def organization_notice(request, pk):
             user=request.user,
             level=data["level"],
             note=data["note"],
+            year=data["year"],
         ),
     )
 
