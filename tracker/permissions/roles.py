@@ -2,7 +2,7 @@
 may read, and who reviews."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -20,6 +20,7 @@ __all__ = [
     "ROLE_GROUPS",
     "STAFF_GROUP",
     "SUPERVISOR_GROUP",
+    "acting_supervisors",
     "acts_in",
     "acts_in_obligation",
     "can_assign",
@@ -59,11 +60,26 @@ def supervisors():
     )
 
 
-def supervisors_of(report_id):
-    """The supervisors who act on ``report_id``'s items: its organization's (and
-    any without an organization), not another county's nor the city's, who read
-    but do not review (``acts_in``)."""
+def acting_supervisors():
+    """The active supervisors who act on some organization's items: those of an
+    organization, and those without one while the deployment has at most one
+    organization (a single county's accounts from before organizations). Once it
+    has several, a supervisor without an organization sees no county's items
+    (``organization_scope_q``) and so hears of none: neither the daily lists nor
+    the notifications of submissions and extension requests."""
+    first = Organization.objects.order_by("pk").values("pk")[:1]
+    single = ~Exists(Organization.objects.exclude(pk=Subquery(first)))
     return supervisors().filter(
+        Q(account_profile__organization__isnull=False) | Q(single)
+    )
+
+
+def supervisors_of(report_id):
+    """The supervisors who act on ``report_id``'s items: its organization's (and,
+    in a single-organization deployment, those without one:
+    ``acting_supervisors``), not another county's nor the city's, who read but
+    do not review (``acts_in``)."""
+    return acting_supervisors().filter(
         Q(account_profile__organization__isnull=True)
         | Q(account_profile__organization__reports=report_id)
     )
