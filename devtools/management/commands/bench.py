@@ -1,5 +1,9 @@
 """``make bench``: query counts and median times of the progress pages at 100, 1,000
-and 10,000 obligations, each size in its own throwaway database.
+and 10,000 obligations, each size in its own throwaway database; then the city's
+pages (/organizations/, its ranking and 通报) beside a county's own pages at 10 and
+100 organizations (``--organizations``), each county with ``--org-obligations``
+obligations (20 by default, 1,000 for the full size of issue 24), failing when a
+page's query count differs between the two.
 
 The parent process creates the database (a temporary SQLite file, or a database
 created next to ``--database-url`` on PostgreSQL and dropped afterwards) and runs
@@ -49,6 +53,19 @@ LIST_SHARE_OF_ADMIN_MAX = 0.5
 # Pages whose query count may grow with the data: none any more (the export reads
 # its rows with one query, in batches from the same cursor).
 UNBOUNDED = set()
+# The city's pages, read by the city's supervisor, and a county's own, read by
+# its supervisor, at several numbers of organizations (issue 24).
+ORGANIZATIONS = (10, 100)
+ORG_OBLIGATIONS = 20
+CITY_PAGES = (
+    ("organizations", "/organizations/", "bench_city"),
+    ("organizations ranking", "/organizations/ranking/", "bench_city"),
+    ("city circular docx", "/organizations/ranking/?_export=docx", "bench_city"),
+    ("city chases, notices", "/organizations/supervision/", "bench_city"),
+    ("county dashboard", "/", "bench_county_000"),
+    ("county list", "/obligations/", "bench_county_000"),
+    ("county ranking", "/departments/ranking/", "bench_county_000"),
+)
 
 
 class Command(BaseCommand):
@@ -67,26 +84,106 @@ class Command(BaseCommand):
             help="postgres://... to benchmark on PostgreSQL (a throwaway database is "
             "created beside it and dropped); default: a temporary SQLite file.",
         )
+        parser.add_argument(
+            "--organizations",
+            default=",".join(str(n) for n in ORGANIZATIONS),
+            help="Comma-separated numbers of counties below one city for the "
+            "city's pages (default 10,100; empty: skip them).",
+        )
+        parser.add_argument(
+            "--org-obligations",
+            type=int,
+            default=ORG_OBLIGATIONS,
+            help="Obligations per county for the city's pages (default 20; 1000 is "
+            "issue 24's full size).",
+        )
         parser.add_argument("--measure", type=int, help="(internal) measure one size.")
+        parser.add_argument(
+            "--measure-city", type=int, help="(internal) measure one city size."
+        )
 
-    def handle(self, *args, sizes, repeat, database_url, measure, **options):
+    def handle(
+        self,
+        *args,
+        sizes,
+        repeat,
+        database_url,
+        measure,
+        organizations,
+        org_obligations,
+        measure_city,
+        **options,
+    ):
         if measure:
             self.stdout.write(json.dumps(measure_one(measure, repeat)))
             return
+        if measure_city:
+            result = measure_city_pages(measure_city, org_obligations, repeat)
+            self.stdout.write(json.dumps(result))
+            return
         try:
             sizes = [int(s) for s in sizes.split(",") if s.strip()]
+            counts = [int(s) for s in organizations.split(",") if s.strip()]
         except ValueError:
-            raise CommandError("--sizes must be comma-separated integers") from None
-        results = {}
-        for n in sizes:
-            self.stderr.write(f"Measuring {n} obligations...")
-            results[n] = self.run_child(n, repeat, database_url)
-        self.print_table(sizes, results)
-        failed = self.check_targets(sizes, results)
+            raise CommandError(
+                "--sizes and --organizations must be comma-separated integers"
+            ) from None
+        failed = 0
+        if sizes:
+            results = {}
+            for n in sizes:
+                self.stderr.write(f"Measuring {n} obligations...")
+                results[n] = self.run_child(n, repeat, database_url)
+            self.print_table(sizes, results)
+            failed += self.check_targets(sizes, results)
+        if counts:
+            city = {}
+            for k in counts:
+                self.stderr.write(
+                    f"Measuring a city of {k} counties x {org_obligations} "
+                    "obligations..."
+                )
+                city[k] = self.run_child(
+                    k,
+                    repeat,
+                    database_url,
+                    extra=["--measure-city", str(k)],
+                    org_obligations=org_obligations,
+                )
+            failed += self.print_city(counts, org_obligations, city)
         if failed:
             raise CommandError(f"{failed} target(s) missed")
 
-    def run_child(self, n, repeat, database_url):
+    def print_city(self, counts, per_county, results):
+        """The city's pages beside the county's, queries and median per number
+        of organizations; FAIL where a page's queries differ between them."""
+        self.stdout.write("")
+        header = f"{'page (city)':<24}" + "".join(
+            f"{f'{k} orgs x {per_county:,}':>24}" for k in counts
+        )
+        self.stdout.write(header)
+        self.stdout.write(f"{'':<24}" + f"{'queries   median ms':>24}" * len(counts))
+        failed = 0
+        for name, _url, _user in CITY_PAGES:
+            cells = []
+            for k in counts:
+                r = results[k][name]
+                note = "" if r["status"] == 200 else f" [{r['status']}]"
+                cells.append(f"{r['queries']:>8}{r['median_ms']:>10.1f}{note:>6}")
+            self.stdout.write(f"{name:<24}" + "".join(f"{c:>24}" for c in cells))
+        for name, _url, _user in CITY_PAGES:
+            statuses = {results[k][name]["status"] for k in counts}
+            queries = [results[k][name]["queries"] for k in counts]
+            ok = len(set(queries)) == 1 and statuses == {200}
+            failed += not ok
+            note = "" if statuses == {200} else f" (HTTP {sorted(statuses)})"
+            self.stdout.write(
+                f"{'PASS' if ok else 'FAIL'}  {name}: queries flat {queries} "
+                f"over {counts} organizations{note}"
+            )
+        return failed
+
+    def run_child(self, n, repeat, database_url, extra=None, org_obligations=None):
         env = dict(os.environ)
         env.update(
             DEBUG="1",
@@ -95,8 +192,11 @@ class Command(BaseCommand):
             AXES_ENABLED="0",
             LOG_LEVEL="ERROR",
         )
-        command = [sys.executable, "manage.py", "bench", "--measure", str(n)]
+        command = [sys.executable, "manage.py", "bench"]
+        command += extra or ["--measure", str(n)]
         command += ["--repeat", str(repeat)]
+        if org_obligations is not None:
+            command += ["--org-obligations", str(org_obligations)]
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
             env["MEDIA_ROOT"] = str(Path(tmp) / "media")
             if database_url:
@@ -249,6 +349,46 @@ def measure_one(n, repeat):
     for name, values in timings.items():
         results[name]["median_ms"] = statistics.median(values)
     results[REMINDERS] = measure_reminders()
+    return results
+
+
+def measure_city_pages(organizations, per_organization, repeat):
+    """Runs inside the throwaway database: a city of ``organizations`` counties
+    (``bench_data --organizations``), each page read by its user, its queries
+    counted after a warm-up and its median time over ``repeat`` runs."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command(
+        "bench_data",
+        organizations=organizations,
+        obligations=per_organization,
+        stdout=open(os.devnull, "w"),
+    )
+    User = get_user_model()
+    results = {}
+    for name, url, username in CITY_PAGES:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        _consume(client.get(url))  # warm-up: templates, caches
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            _consume(response)
+        timings = []
+        for _run in range(repeat):
+            start = time.perf_counter()
+            _consume(client.get(url))
+            timings.append((time.perf_counter() - start) * 1000)
+        results[name] = {
+            "status": response.status_code,
+            "queries": len(queries),
+            "median_ms": statistics.median(timings),
+        }
     return results
 
 

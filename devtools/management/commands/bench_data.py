@@ -5,6 +5,11 @@ groups) with N obligations over 20 departments, each obligation with 3 evidence 
 (fake storage paths, no files) and 10 timeline entries whose status changes agree
 with the obligation's status. It bypasses the services on purpose: it writes
 thousands of rows a second and no history, which a real user never needs.
+
+``--organizations K`` instead builds a city (基准测试市, its supervisor
+``bench_city``) with K counties, each with its own report of ``--obligations``
+obligations over 5 units, their status changes on the timeline, and a supervisor
+(``bench_county_000`` …): the city's pages at scale (issue 24).
 """
 
 import hashlib
@@ -18,9 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.models import (
+    AccountProfile,
     Department,
     Evidence,
     Obligation,
+    Organization,
+    OrganizationSupervision,
     ProgressUpdate,
     Report,
     Section,
@@ -89,10 +97,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--obligations", type=int, default=1000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--organizations",
+            type=int,
+            default=0,
+            help="Build a city with this many counties, each with --obligations.",
+        )
 
-    def handle(self, *args, obligations, seed, **options):
+    def handle(self, *args, obligations, seed, organizations, **options):
         if obligations < 1:
             raise CommandError("--obligations must be at least 1")
+        if organizations:
+            with transaction.atomic():
+                city = generate_city(organizations, obligations, seed=seed)
+            self.stdout.write(
+                f"{city.name}: {organizations} counties of {obligations} "
+                "obligations each."
+            )
+            return
         with transaction.atomic():
             report = generate(obligations, seed=seed)
         self.stdout.write(
@@ -322,3 +344,124 @@ def generate(n, *, seed=1):
                 )
     ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
     return report
+
+
+CITY = "基准测试市"
+COUNTY_DEPARTMENTS = 5
+
+
+def generate_city(organizations, per_organization, *, seed=1):
+    """A city and ``organizations`` counties below it, each with a report of
+    ``per_organization`` obligations (statuses, due dates, colours and ratings
+    drawn as ``generate`` draws them), 5 units and a supervisor; the city's
+    supervisor ``bench_city``. Returns the city."""
+    rng = random.Random(seed)
+    now = timezone.now()
+    today = timezone.localdate()
+    User = get_user_model()
+    city = Organization.add_root(name=CITY, kind=Organization.Kind.CITY)
+    counties = [
+        city.add_child(name=f"基准县{k:03d}", kind=Organization.Kind.COUNTY)
+        for k in range(organizations)
+    ]
+    people = User.objects.bulk_create(
+        [User(username="bench_city", first_name="市督查", password="!")]
+        + [
+            User(
+                username=f"bench_county_{k:03d}", first_name=f"县督查{k}", password="!"
+            )
+            for k in range(organizations)
+        ]
+    )
+    Group.objects.get(name="supervisor").user_set.add(*people)
+    AccountProfile.objects.bulk_create(
+        [
+            AccountProfile(user=user, organization=organization)
+            for user, organization in zip(people, [city, *counties], strict=True)
+        ]
+    )
+    departments = Department.objects.bulk_create(
+        [
+            Department(name=f"部门{i}", organization=county)
+            for county in counties
+            for i in range(COUNTY_DEPARTMENTS)
+        ]
+    )
+    reports = Report.objects.bulk_create(
+        [
+            Report(
+                organization=county.name,
+                organization_unit=county,
+                year=today.year,
+                title=f"{county.name}{today.year}年法治政府建设情况报告（基准数据）",
+                source_text="基准测试数据。",
+            )
+            for county in counties
+        ]
+    )
+    groups = Section.objects.bulk_create(
+        [
+            Section(report=report, code="一", number=1, title="基准章节", position=0)
+            for report in reports
+        ]
+    )
+    obligations, plans = [], []
+    for k, (report, group) in enumerate(zip(reports, groups, strict=True)):
+        supervisor = people[k + 1]
+        for i in range(per_organization):
+            status = _weighted(rng, STATUS_WEIGHTS)
+            start = now - timedelta(days=rng.randint(30, 180))
+            rating = _weighted(rng, RATING_WEIGHTS) if status == Status.DONE else ""
+            plans.append((status, start, supervisor))
+            obligations.append(
+                Obligation(
+                    report=report,
+                    section=group,
+                    kind=_weighted(rng, KIND_WEIGHTS),
+                    code=f"C{i + 1:05d}",
+                    title=f"基准事项{i + 1}",
+                    body="",
+                    position=i + 1,
+                    status=status,
+                    department=departments[
+                        k * COUNTY_DEPARTMENTS + i % COUNTY_DEPARTMENTS
+                    ],
+                    due_date=today + timedelta(days=rng.randint(-60, 120)),
+                    supervision_level=_weighted(rng, LEVEL_WEIGHTS),
+                    rating=rating,
+                    rating_comment=RATING_COMMENTS.get(rating, ""),
+                    status_changed_at=start + timedelta(days=3)
+                    if status != Status.NOT_STARTED
+                    else None,
+                    department_assigned_at=start if status == Status.DONE else None,
+                )
+            )
+    obligations = Obligation.objects.bulk_create(obligations, batch_size=BATCH)
+    ProgressUpdate.objects.bulk_create(
+        [
+            ProgressUpdate(
+                obligation=o,
+                author=author,
+                action=Action.STATUS,
+                from_status=from_status,
+                to_status=to_status,
+                created_at=start + timedelta(days=step + 1),
+            )
+            for o, (status, start, author) in zip(obligations, plans, strict=True)
+            for step, (from_status, to_status) in enumerate(STATUS_PATHS[status])
+        ],
+        batch_size=BATCH,
+    )
+    # The city chased every county once: the city's pages count them.
+    OrganizationSupervision.objects.bulk_create(
+        OrganizationSupervision(
+            kind=OrganizationSupervision.Kind.CHASE,
+            organization=county,
+            issuer=city,
+            report=report,
+            note="请加快进度。",
+            sent_by=people[0],
+        )
+        for county, report in zip(counties, reports, strict=True)
+    )
+    return city
