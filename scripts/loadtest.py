@@ -1,25 +1,30 @@
 #!/usr/bin/env python3
 """Bounded load test on loopback: gunicorn + PostgreSQL with 10,000 obligations.
 
-    python scripts/loadtest.py [--seconds 10] [--users 8] [--workers 3]
+    python scripts/loadtest.py [--seconds 10] [--users 8] [--workers 3] [--servers 2]
 
 1. Creates a throwaway PostgreSQL database (tracker_load on 127.0.0.1:5432), migrates
    it and fills it with `manage.py bench_data --obligations 10000`.
 2. Adds a few users with known passwords: staff members of one department and
    supervisors.
 3. Starts gunicorn (DEBUG=0, SSL redirect off: plain HTTP on loopback) on a free port
-   of 127.0.0.1.
+   of 127.0.0.1; with --servers N, N gunicorn app servers on N ports, sharing the
+   database (and --cache-url, when given), as two app servers behind nginx do. Every
+   request then goes to the next server in turn, so one session logs in on one
+   server, reads on another and posts a form it read on a third: sessions, CSRF
+   tokens and the optimistic versions must hold across servers.
 4. Logged-in virtual users (threads, one requests.Session each) hit, one endpoint per
    phase, for --seconds each: /healthz/ (the reference, no database), then every
    page of PAGES (the pages opened daily, each by the role that opens it; --pages
    picks some). Then staff and supervisors move the same three obligations through
    their statuses at once (GET the page, POST the first button with the CSRF token
    and the version read from the page).
-5. Prints requests/s, p50, p95 and errors per endpoint, and checks that nothing
+5. Prints requests/s, p50, p95 and errors per endpoint (and the requests each
+   server answered), and checks that nothing
    answered 500 and no update was lost: each obligation's final version is its
    first version plus the number of accepted writes (409s are expected and
    counted), with one timeline row and one history row per accepted write.
-6. Stops gunicorn by its pid and drops the database, also when a step fails.
+6. Stops every gunicorn by its pid and drops the database, also when a step fails.
 
 The load phases end by themselves after (pages + 2) x --seconds (about 2.5 min by
 default); every request has a timeout. Exit status 1 when a check fails.
@@ -209,6 +214,23 @@ class Recorder:
         self.lock = threading.Lock()
         self.samples = defaultdict(list)  # endpoint -> [(status, seconds)]
         self.phase_seconds = {}
+        self.per_server = defaultdict(int)  # base URL -> requests answered
+
+
+class Servers:
+    """The app servers' base URLs, handed out in turn (one lock, threads share it):
+    consecutive requests of one session reach different servers."""
+
+    def __init__(self, bases):
+        self.bases = list(bases)
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def next(self):
+        with self._lock:
+            base = self.bases[self._next % len(self.bases)]
+            self._next += 1
+            return base
 
     def add(self, endpoint, status, seconds):
         with self.lock:
@@ -225,15 +247,19 @@ def timed(recorder, endpoint, method, session, url, **kwargs):
     except requests.RequestException:
         response, status = None, "error"
     recorder.add(endpoint, status, time.perf_counter() - started)
+    if response is not None:
+        with recorder.lock:
+            recorder.per_server[url.split("/", 3)[2]] += 1
     return response
 
 
-def log_in(base, username):
+def log_in(servers, username):
+    """Reads the login form from one server and posts it to the next."""
     session = requests.Session()
-    page = session.get(f"{base}/accounts/login/", timeout=REQUEST_TIMEOUT)
+    page = session.get(f"{servers.next()}/accounts/login/", timeout=REQUEST_TIMEOUT)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     response = session.post(
-        f"{base}/accounts/login/",
+        f"{servers.next()}/accounts/login/",
         data={
             "username": username,
             "password": PASSWORD,
@@ -273,8 +299,9 @@ NOTES = {
 }
 
 
-def status_writer(recorder, base, targets, writes):
-    """One step of a writer: read an obligation's page, press its first button."""
+def status_writer(recorder, servers, targets, writes):
+    """One step of a writer: read an obligation's page, press its first button
+    (with several servers, the page from one and the POST to the next)."""
 
     def step(session):
         pk = random.choice(targets)
@@ -283,7 +310,7 @@ def status_writer(recorder, base, targets, writes):
             "GET /obligations/<pk>/ (writer)",
             "GET",
             session,
-            f"{base}/obligations/{pk}/",
+            f"{servers.next()}/obligations/{pk}/",
         )
         if page is None or page.status_code != 200:
             return
@@ -297,7 +324,7 @@ def status_writer(recorder, base, targets, writes):
             "POST /obligations/<pk>/status/",
             "POST",
             session,
-            f"{base}/obligations/{pk}/status/",
+            f"{servers.next()}/obligations/{pk}/status/",
             data={
                 "csrfmiddlewaretoken": fields["csrf"],
                 "version": fields["version"],
@@ -426,7 +453,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--seconds", type=float, default=10, help="per phase")
     parser.add_argument("--users", type=int, default=8, help="readers per phase")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument(
+        "--workers", type=int, default=3, help="gunicorn workers per server"
+    )
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="gunicorn app servers on as many ports, sharing the database",
+    )
+    parser.add_argument(
+        "--cache-url",
+        default="",
+        help="CACHE_URL of every server (e.g. redis://127.0.0.1:6379/1); default: "
+        "each process's own memory",
+    )
     parser.add_argument("--obligations", type=int, default=10000)
     parser.add_argument(
         "--admin-url",
@@ -445,6 +486,8 @@ def main():
         help="only these endpoints of PAGES, as printed (default: all of them)",
     )
     args = parser.parse_args()
+    if not 1 <= args.servers <= 4:
+        parser.error("--servers: 1 to 4")
     if args.seconds * (len(PAGES) + 2) > 300:
         parser.error("--seconds: the phases must end within five minutes")
     admin = urlsplit(args.admin_url)
@@ -471,8 +514,10 @@ def main():
         "MEDIA_ROOT": str(workdir / "media"),
         "LOG_LEVEL": "ERROR",
     }
+    if args.cache_url:
+        env["CACHE_URL"] = args.cache_url
     staff_count, supervisor_count = 3, 3
-    gunicorn = None
+    gunicorns = []
     failures = []
     log(f"creating database {args.database}")
     create_database(args.admin_url, args.database)
@@ -499,22 +544,28 @@ def main():
         targets = [t["pk"] for t in setup["targets"]]
         before = obligation_rows(database_url, targets)
 
-        base = f"http://127.0.0.1:{free_port()}"
-        gunicorn = start_gunicorn(
-            env, base.rsplit(":", 1)[1], args.workers, workdir / "gunicorn.log"
-        )
-        wait_until_ready(gunicorn, base, workdir / "gunicorn.log")
-        log(f"gunicorn ({args.workers} workers) on {base}, pid {gunicorn.pid}")
+        bases = []
+        for number in range(args.servers):
+            base = f"http://127.0.0.1:{free_port()}"
+            log_path = workdir / f"gunicorn-{number}.log"
+            gunicorn = start_gunicorn(
+                env, base.rsplit(":", 1)[1], args.workers, log_path
+            )
+            gunicorns.append(gunicorn)
+            wait_until_ready(gunicorn, base, log_path)
+            log(f"gunicorn ({args.workers} workers) on {base}, pid {gunicorn.pid}")
+            bases.append(base)
+        servers = Servers(bases)
 
         people = setup["users"]["staff"] + setup["users"]["supervisor"]
         readers = {
             role: [
-                log_in(base, setup["users"][role][i % len(setup["users"][role])])
+                log_in(servers, setup["users"][role][i % len(setup["users"][role])])
                 for i in range(args.users)
             ]
             for role in ("staff", "supervisor")
         }
-        writers = [log_in(base, name) for name in people]
+        writers = [log_in(servers, name) for name in people]
         recorder = Recorder()
         phase_of = {}
         pages = [("GET /healthz/", "/healthz/", "staff")] + [
@@ -529,7 +580,7 @@ def main():
                 url = path.replace("<report>", str(setup["report"])).replace(
                     "<pk>", str(random.choice(setup["obligations"]))
                 )
-                timed(recorder, endpoint, "GET", session, f"{base}{url}")
+                timed(recorder, endpoint, "GET", session, f"{servers.next()}{url}")
 
             run_phase(recorder, endpoint, readers[role], args.seconds, read)
         writes = defaultdict(int)
@@ -540,9 +591,14 @@ def main():
             "status",
             writers,
             args.seconds,
-            status_writer(recorder, base, targets, writes),
+            status_writer(recorder, servers, targets, writes),
         )
         print_table(recorder, phase_of)
+        for base in bases:
+            answered = recorder.per_server[base.split("/", 3)[2]]
+            print(f"server {base}: {answered} requests answered")
+            if not answered:
+                failures.append(f"server {base} answered nothing")
         check_targets(recorder, phase_of)
         print()
 
@@ -582,7 +638,7 @@ def main():
             if unexpected:
                 failures.append(f"{endpoint}: unexpected statuses {set(unexpected)}")
     finally:
-        if gunicorn is not None:
+        for gunicorn in gunicorns:
             stop_gunicorn(gunicorn)
             log(f"gunicorn stopped (pid {gunicorn.pid})")
         drop_database(args.admin_url, args.database)
