@@ -216,6 +216,10 @@ class Recorder:
         self.phase_seconds = {}
         self.per_server = defaultdict(int)  # base URL -> requests answered
 
+    def add(self, endpoint, status, seconds):
+        with self.lock:
+            self.samples[endpoint].append((status, seconds))
+
 
 class Servers:
     """The app servers' base URLs, handed out in turn (one lock, threads share it):
@@ -231,10 +235,6 @@ class Servers:
             base = self.bases[self._next % len(self.bases)]
             self._next += 1
             return base
-
-    def add(self, endpoint, status, seconds):
-        with self.lock:
-            self.samples[endpoint].append((status, seconds))
 
 
 def timed(recorder, endpoint, method, session, url, **kwargs):
