@@ -1,14 +1,16 @@
-"""Who the daily reminders reach: the departments whose open items remind nobody.
+"""Who the daily reminders reach: the departments whose open items remind nobody;
+and which reminder tiers each organization's items follow.
 
 5 of the 7 demo departments had no member, so their items reminded nobody and
 nothing said so. The dashboard (for admins and supervisors) and ``send_reminders``
 name them, from this one query."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from ..models import Department, Obligation
+from ..models import Department, Obligation, Organization
 
 
 @dataclass(frozen=True)
@@ -64,3 +66,37 @@ def unreachable_departments(user=None):
         )
         for row in rows
     ]
+
+
+def tiers_by_organization(tiers, organization_ids):
+    """{organization id: its tiers}: an organization's own tiers when it has any
+    (active or not: switching all of its own off silences its reminders), else
+    those of the nearest organization above it that has some (a city sets them
+    for its counties), else the deployment's (tiers without an organization).
+    ``None`` maps to the deployment's. One query (the organizations' paths)."""
+    deployment = [tier for tier in tiers if tier.organization_id is None]
+    own = defaultdict(list)
+    for tier in tiers:
+        if tier.organization_id is not None:
+            own[tier.organization_id].append(tier)
+    chosen = {None: [tier for tier in deployment if tier.is_active]}
+    if not own:
+        return defaultdict(lambda: chosen[None], chosen)
+    paths = dict(
+        Organization.objects.filter(
+            Q(pk__in=[pk for pk in organization_ids if pk is not None])
+            | Q(pk__in=list(own))
+        ).values_list("pk", "path")
+    )
+    by_path = {paths[pk]: rows for pk, rows in own.items() if pk in paths}
+    for pk in organization_ids:
+        if pk is None:
+            continue
+        path = paths.get(pk, "")
+        # The longest path with tiers of its own that this one starts with.
+        holder = max(
+            (each for each in by_path if path.startswith(each)), key=len, default=None
+        )
+        rows = deployment if holder is None else by_path[holder]
+        chosen[pk] = [tier for tier in rows if tier.is_active]
+    return chosen

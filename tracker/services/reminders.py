@@ -2,8 +2,8 @@
 ``manage.py send_reminders``.
 
 ``plan(day)`` reads what is due: the reminder tiers (``ReminderTier``) of each
-obligation's organization (``_tiers_by_organization``) matched against every open
-obligation's due date in working days, the supervisors' lists
+obligation's organization (``selectors.reminders.tiers_by_organization``) matched
+against every open obligation's due date in working days, the supervisors' lists
 (overdue, awaiting review, pending extension requests, not acknowledged) and the
 escalation rules (``EscalationRule``). It runs one query per kind of list, never one
 per obligation: the working-day arithmetic is done in Python on rows already
@@ -51,7 +51,6 @@ from ..models import (
     ExtensionRequest,
     Notification,
     Obligation,
-    Organization,
     Part,
     ProgressReport,
     Reminder,
@@ -62,6 +61,7 @@ from ..models import (
 from ..notifications.digests import deliver_pending, send_department_digest, send_digest
 from ..notifications.events import notify
 from ..notifications.texts import absolute_url
+from ..selectors.reminders import tiers_by_organization
 from .supervision import is_raise, obligation_escalate_by_rule
 
 # The supervisors' lists: awaiting review for more than this many working days, and
@@ -219,47 +219,13 @@ def _escalation_level(rules, overdue, current):
     return target if target != current else None
 
 
-def _tiers_by_organization(tiers, organization_ids):
-    """{organization id: its tiers}: an organization's own tiers when it has any
-    (active or not: switching all of its own off silences its reminders), else
-    those of the nearest organization above it that has some (a city sets them
-    for its counties), else the deployment's (tiers without an organization).
-    ``None`` maps to the deployment's. One query (the organizations' paths)."""
-    deployment = [tier for tier in tiers if tier.organization_id is None]
-    own = defaultdict(list)
-    for tier in tiers:
-        if tier.organization_id is not None:
-            own[tier.organization_id].append(tier)
-    chosen = {None: [tier for tier in deployment if tier.is_active]}
-    if not own:
-        return defaultdict(lambda: chosen[None], chosen)
-    paths = dict(
-        Organization.objects.filter(
-            Q(pk__in=[pk for pk in organization_ids if pk is not None])
-            | Q(pk__in=list(own))
-        ).values_list("pk", "path")
-    )
-    by_path = {paths[pk]: rows for pk, rows in own.items() if pk in paths}
-    for pk in organization_ids:
-        if pk is None:
-            continue
-        path = paths.get(pk, "")
-        # The longest path with tiers of its own that this one starts with.
-        holder = max(
-            (each for each in by_path if path.startswith(each)), key=len, default=None
-        )
-        rows = deployment if holder is None else by_path[holder]
-        chosen[pk] = [tier for tier in rows if tier.is_active]
-    return chosen
-
-
 def plan(day: date) -> Plan:
     """Everything ``run`` would do on ``day``, read with a fixed number of queries
     (one per kind of list) whatever the number of obligations."""
     calendar = workdays.current_calendar()
     link = _Links()
     # Inactive ones too: an organization whose own tiers are all off has none,
-    # not the deployment's (``_tiers_by_organization``).
+    # not the deployment's (``selectors.reminders.tiers_by_organization``).
     every_tier = list(ReminderTier.objects.all())
     tiers = [tier for tier in every_tier if tier.is_active]
     rules = list(EscalationRule.objects.filter(is_active=True))
@@ -283,7 +249,7 @@ def plan(day: date) -> Plan:
             due_date__lt=calendar.add_workdays(day, ahead_limit + 1),
         ).order_by("due_date", "report_id", "position")
     )
-    tiers_of = _tiers_by_organization(
+    tiers_of = tiers_by_organization(
         every_tier, {each.report.organization_unit_id for each in candidates}
     )
     # The supervisors' other lists: one query each.
