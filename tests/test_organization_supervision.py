@@ -2,6 +2,7 @@
 the city's view of their state, and what the city may not do inside a county."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from tracker.models import (
     Organization,
     OrganizationSupervision,
 )
+from tracker.services.organization_supervision import organization_chase
 from tracker.services.supervision import obligation_set_supervision
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +243,16 @@ def test_counties_sharing_a_prefix_share_one_sequence_of_numbers(city):
         numbers.append((notice.prefix, notice.number))
 
     assert numbers == [("巫法督", 1), ("巫法督", 2)]
+
+
+def test_service_refuses_a_chase_of_a_county_outside_the_users_city(city):
+    other_city = Organization.objects.add_root({"name": "成都市", "kind": "city"})
+    theirs = _county(other_city, "金堂县")
+
+    with pytest.raises(PermissionDenied):
+        organization_chase(
+            organization=theirs,
+            user=_person("city", city, "supervisor"),
+            note="请加快",
+        )
+    assert not OrganizationSupervision.objects.exists()

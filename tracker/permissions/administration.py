@@ -85,10 +85,13 @@ def can_supervise_organization(user, organization):
     """催办 and 督办单 to ``organization`` as a whole: the supervisors and leaders
     of a city or a province above it (``can_view_organizations``), or the
     platform's administrator. Nobody chases their own organization this way: a
-    county's supervisors chase its units item by item. ``organization`` is one the
-    user may see (``get_organization_or_404``)."""
+    county's supervisors chase its units item by item, and nobody an
+    organization outside their own subtree (which ``get_organization_or_404``
+    answers with 404 before this is asked)."""
     own = user_organization(user)
-    if own is not None and own.pk == organization.pk:
+    if own is not None and (
+        own.pk == organization.pk or not organization.path.startswith(own.path)
+    ):
         return False
     return user.is_active and can_view_organizations(user, own)
 

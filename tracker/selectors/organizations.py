@@ -138,7 +138,7 @@ def items_side_by_side(organizations, *, year: int, kind: str = "task"):
     return list(rows.values())
 
 
-def supervision_sent_or_received(user, organization):
+def supervision_sent_or_received(user):
     """The city's 催办 and 督办单 to the organizations in ``user``'s subtree
     (for a county's people, those their county received), newest first, with
     their state. One query."""

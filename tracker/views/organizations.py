@@ -204,7 +204,7 @@ def organization_supervision_list(request):
     organization, allowed = _may_list_supervision(request.user)
     if not allowed:
         raise PermissionDenied
-    rows = supervision_sent_or_received(request.user, organization)
+    rows = supervision_sent_or_received(request.user)
     chosen = request.GET.get("organization", "")
     if chosen.isdigit():
         rows = rows.filter(organization=int(chosen))
