@@ -125,6 +125,9 @@ def test_county_answers_and_the_city_sees_the_state(client, city, county):
         )
     )
     assert opened["Location"] == notice.get_absolute_url()
+    page = client.get(notice.get_absolute_url()).content.decode()
+    answer_url = reverse("tracker:organization_supervision_answer", args=[notice.pk])
+    assert f'action="{answer_url}"' in page
     answered = client.post(
         reverse("tracker:organization_supervision_answer", args=[notice.pk]),
         {"answer": "已召开专题会议部署整改"},
@@ -146,6 +149,7 @@ def test_county_answers_and_the_city_sees_the_state(client, city, county):
     assert 'data-supervision="1/0"' in listing.content.decode()
     detail = client.get(notice.get_absolute_url())
     assert 'data-state="answered"' in detail.content.decode()
+    assert f'action="{answer_url}"' not in detail.content.decode()
     assert "已召开专题会议部署整改" in detail.content.decode()
 
 
