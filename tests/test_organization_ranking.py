@@ -18,6 +18,7 @@ from tests.factories import (
     ReportFactory,
     UserFactory,
 )
+from tests.pages import parse
 from tracker.models import AccountProfile, Obligation, Organization
 from tracker.selectors.assessment import department_indicators, organization_indicators
 from tracker.services.organization_supervision import (
@@ -150,6 +151,12 @@ def test_ranking_page_and_circular_show_the_department_rankings_columns(client, 
     html = page.content.decode()
     for figure in ("score", "on_time_rate", "return_rate", "average_workdays"):
         assert f'data-figure="{figure}"' in html
+    # Every cell names its column where the table stacks on a phone, as the
+    # department ranking's do; the header has one column per cell.
+    row = parse(html).xpath("//tr[@data-organization='巫山县']")[0]
+    cells = row.xpath("./td")
+    assert all(cell.get("data-label") for cell in cells)
+    assert len(parse(html).xpath("//thead//th")) == len(cells) + 1
     table = docx.Document(io.BytesIO(circular.content)).tables[0]
     header = [cell.text for cell in table.rows[0].cells]
     rows = [[cell.text for cell in row.cells] for row in table.rows[1:]]
