@@ -11,6 +11,7 @@ from tests.pages import parse, text
 from tests.seed_report import SEED_TEXT
 from tracker import importing
 from tracker.models import Obligation, ProgressUpdate
+from tracker.selectors import obligations as obligation_selectors
 from tracker.services.common import ServiceError
 from tracker.services.importing import report_import
 from tracker.services.workflow import obligation_confirm_link
@@ -116,3 +117,16 @@ def test_staff_cannot_confirm_a_link(staff_a, seed):
             obligation=seed["4.4"], user=staff_a, problem=seed["3.1"]
         )
     assert not seed["4.4"].addresses.exists()
+
+
+def test_a_task_of_a_report_above_the_size_limit_has_no_suggestions(
+    sv_client, seed, monkeypatch
+):
+    # The seed report holds more passages than this: the page is drawn without
+    # comparing them (at 10,000 the comparison outlasts the request).
+    monkeypatch.setattr(obligation_selectors, "LINK_SUGGESTIONS_MAX_PASSAGES", 3)
+
+    response = sv_client.get(seed["4.4"].get_absolute_url())
+
+    assert response.status_code == 200
+    assert parse(response).xpath("//*[@id='suggested-links']") == []

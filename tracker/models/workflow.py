@@ -150,8 +150,14 @@ class ProgressUpdate(models.Model):
         INSTRUCTION = "instruction", _("Leader's instruction (批示)")
         NOTICE_SIGNED = "notice_signed", _("Supervision notice signed")
 
+    # No index of its own: upd_obl_timeline_idx (Meta) starts with it, so every
+    # lookup by obligation reads the timeline's index, already in the page's order.
     obligation = models.ForeignKey(
-        Obligation, models.PROTECT, related_name="updates", verbose_name=_("obligation")
+        Obligation,
+        models.PROTECT,
+        related_name="updates",
+        verbose_name=_("obligation"),
+        db_index=False,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -197,8 +203,12 @@ class ProgressUpdate(models.Model):
         verbose_name_plural = _("progress updates")
         ordering = ["-created_at", "-pk"]
         indexes = [
+            # An obligation's timeline in the page's order (Meta.ordering, the pk
+            # breaking ties between entries of the same instant): read from the
+            # index in order, no sort, however many entries the table holds.
             models.Index(
-                fields=["obligation", "-created_at"], name="upd_obl_created_idx"
+                fields=["obligation", "-created_at", "-id"],
+                name="upd_obl_timeline_idx",
             ),
             # The completion chart's, when it read the "done" entries of the
             # timeline on every request; it reads StatusSnapshot now, and a later

@@ -261,6 +261,13 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
     return obligation
 
 
+# The most passages (items of a report still in its text) for which the obligation
+# page suggests problems to a task; see suggested_problems. The report-wide
+# computation, once per process and report text, took 0.9 s at 300 passages,
+# 1.2 s at 1,000, 8 s at 2,000 and 274 s at 10,000 (PostgreSQL, bench_data's texts).
+LINK_SUGGESTIONS_MAX_PASSAGES = 1000
+
+
 @dataclass
 class LinkSuggestion:
     """A problem of the report suggested for a task (``importing.similarity``)."""
@@ -273,16 +280,27 @@ class LinkSuggestion:
 def suggested_problems(task: Obligation) -> list[LinkSuggestion]:
     """The problems suggested for ``task`` that it is not linked to yet, best first.
 
-    One query: code, kind and text of the report's obligations still in its text
-    (every passage weighs the words; a problem no longer in the report is not
-    offered). Expects ``addresses`` prefetched (``obligation_page_related``)."""
+    Two queries: the number of the report's obligations still in its text (none
+    are suggested above ``LINK_SUGGESTIONS_MAX_PASSAGES``), then their code, kind
+    and text (every passage weighs the words; a problem no longer in the report is
+    not offered). Expects ``addresses`` prefetched (``obligation_page_related``)."""
     if task.kind != Obligation.Kind.TASK:
+        return []
+    in_text = Obligation.objects.filter(
+        report_id=task.report_id, missing_since__isnull=True
+    )
+    # A report far above any county's (bench_data's 10,000 passages in one) is
+    # not compared on the page: the report-wide computation took 274 s there
+    # (one task alone 3.8 s), past gunicorn's 30 s timeout, so the page failed
+    # for every task; reading and digesting the passages for the cached result
+    # took 0.55 s a request. One COUNT on the report's index says which case.
+    if in_text.count() > LINK_SUGGESTIONS_MAX_PASSAGES:
         return []
     passages = {
         o.code: o
-        for o in Obligation.objects.filter(
-            report_id=task.report_id, missing_since__isnull=True
-        ).only("pk", "report_id", "code", "kind", "title", "body", "status")
+        for o in in_text.only(
+            "pk", "report_id", "code", "kind", "title", "body", "status"
+        )
     }
     linked = {problem.pk for problem in task.addresses.all()}
     texts = [(o.code, o.kind, o.body) for o in passages.values()]

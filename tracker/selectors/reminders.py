@@ -3,7 +3,7 @@ and which reminder tiers each organization's items follow.
 
 5 of the 7 demo departments had no member, so their items reminded nobody and
 nothing said so. The dashboard (for admins and supervisors) and ``send_reminders``
-name them, from this one query."""
+name them, from two queries."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,36 +35,49 @@ class UnreachableDepartment:
 def unreachable_departments(user=None):
     """Departments with open items (not done, in a report not closed) that have no
     active member, or whose members have no email address and which has no group
-    chat robot, by name: one query. With ``user``, only the departments of their
-    organization and below it (the command's run lists them all)."""
-    open_items = Q(obligations__report__closed_at__isnull=True) & ~Q(
-        obligations__status=Obligation.Status.DONE
-    )
+    chat robot, by name: two queries. With ``user``, only the departments of their
+    organization and below it (the command's run lists them all).
+
+    The departments nobody is reached in come first, from their members alone; then
+    their open items, counted in one GROUP BY. Counted together over one join,
+    every item was read once per member, and the items' count once more per
+    member row: 16-20 ms at 10,000 items on each dashboard request (issue 27)."""
     active = Q(members__is_active=True)
     departments = Department.objects.all()
     if user is not None:
         departments = Department.objects.visible_to(user)
-    rows = (
+    candidates = list(
         departments.annotate(
-            open_items=Count("obligations", filter=open_items, distinct=True),
             member_count=Count("members", filter=active, distinct=True),
             with_email=Count(
                 "members", filter=active & ~Q(members__email=""), distinct=True
             ),
         )
-        .filter(open_items__gt=0)
         .filter(Q(member_count=0) | Q(with_email=0, webhook_url=""))
         .order_by("name")
+    )
+    if not candidates:
+        return []
+    open_items = dict(
+        Obligation.objects.filter(
+            department__in=[row.pk for row in candidates],
+            report__closed_at__isnull=True,
+        )
+        .exclude(status=Obligation.Status.DONE)
+        .order_by()
+        .values_list("department")
+        .annotate(n=Count("pk"))
     )
     return [
         UnreachableDepartment(
             department=row,
-            open_items=row.open_items,
+            open_items=open_items[row.pk],
             members=row.member_count,
             with_email=row.with_email,
             has_robot=bool(row.webhook_url),
         )
-        for row in rows
+        for row in candidates
+        if open_items.get(row.pk)
     ]
 
 

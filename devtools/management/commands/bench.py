@@ -39,7 +39,19 @@ PAGES = (
     ("export csv", "/obligations/?_export=csv"),
     ("ranking", "/departments/ranking/"),
     ("admin changelist", "/admin/tracker/obligation/"),
+    # The other pages opened daily (issue 27), each by the role that opens it.
+    ("obligation (staff)", "/obligations/{pk}/"),
+    ("my (staff)", "/my/"),
+    ("my (supervisor)", "/my/"),
+    ("departments", "/departments/"),
+    ("notifications", "/notifications/"),
+    ("report", "/reports/{report}/"),
+    ("schedule", "/schedule/"),
+    ("cockpit", "/cockpit/"),
 )
+# Read by a staff member of the featured obligation's department; the admin
+# changelist by the superuser, every other page by the supervisor.
+STAFF_PAGES = {"obligation (staff)", "my (staff)", "notifications"}
 # Measured with the cache emptied before each request: the dashboard and the list
 # as the first request after a write sees them (every write changes the key of
 # what is cached), computed from the obligations. "dashboard" and "list" are every
@@ -314,12 +326,21 @@ def measure_one(n, repeat):
     pk = featured.values_list("pk", flat=True).first()
     if pk is None:  # tiny sizes: any obligation will do
         pk = Obligation.objects.order_by("pk").values_list("pk", flat=True)[n // 2]
+    featured = Obligation.objects.get(pk=pk)
+    staff = featured.department.members.order_by("pk").first()
     clients, urls, results = {}, {}, {}
     for name, url in PAGES:
         client = Client()
         # The admin needs a staff account; every other page is read as a supervisor.
-        client.force_login(admin if name == "admin changelist" else supervisor)
-        clients[name], urls[name] = client, url.format(pk=pk)
+        client.force_login(
+            admin
+            if name == "admin changelist"
+            else staff
+            if name in STAFF_PAGES
+            else supervisor
+        )
+        clients[name] = client
+        urls[name] = url.format(pk=pk, report=featured.report_id)
         response = client.get(urls[name])  # warm-up: templates, caches
         # The query log is a bounded deque that migrate and bench_data filled up:
         # empty it so the capture below counts from zero.
