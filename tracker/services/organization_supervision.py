@@ -17,23 +17,19 @@ from ..notifications.events import (
     announce_organization_supervision,
     announce_organization_supervision_answer,
 )
-from ..text import clean_text
-from .common import ServiceError, refuse_unless, save_recorded
+from .common import ServiceError, refuse_unless, save_recorded, typed_text
 from .supervision import NOTICE_LEVELS, NOTICE_REPLY_WORKDAYS, _lock_notice_counter
 
 NOTE_MAX_LENGTH = 2000
 
 
 def _clean_note(note, *, empty_message):
-    note = clean_text(note or "", multiline=True).strip()
-    if not note:
-        raise ServiceError(empty_message)
-    if len(note) > NOTE_MAX_LENGTH:
-        raise ServiceError(
-            _("The note is too long: at most %(max)d characters.")
-            % {"max": NOTE_MAX_LENGTH}
-        )
-    return note
+    return typed_text(
+        note,
+        empty_message=empty_message,
+        max_length=NOTE_MAX_LENGTH,
+        too_long=_("The note is too long: at most %(max)d characters."),
+    )
 
 
 def _issuer(user, organization):
