@@ -12,6 +12,7 @@ from tests.factories import (
     ReportFactory,
     UserFactory,
 )
+from tests.pages import parse
 from tracker.models import (
     AccountProfile,
     Notification,
@@ -260,3 +261,26 @@ def test_service_refuses_a_chase_of_a_county_outside_the_users_city(city):
             note="请加快",
         )
     assert not OrganizationSupervision.objects.exists()
+
+
+def test_the_list_pages_newest_first_and_keeps_the_county_chosen(
+    client, city, county, settings
+):
+    other = _county(city, "巫山县")
+    client.force_login(_person("city", city, "supervisor"))
+    for number in range(51):
+        _chase(client, county, note=f"第{number}次催办")
+    _chase(client, other, note="巫山县的催办")
+    url = reverse("tracker:organization_supervision_list")
+
+    first = parse(client.get(url, {"organization": county.pk}))
+    second = parse(client.get(url, {"organization": county.pk, "page": 2}))
+
+    assert len(first.xpath("//tr[@data-supervision]")) == 50
+    assert "第50次催办" in first.text_content()
+    assert first.xpath("//a[@rel='next']/@href") == [
+        f"?organization={county.pk}&page=2"
+    ]
+    assert len(second.xpath("//tr[@data-supervision]")) == 1
+    assert "第0次催办" in second.text_content()
+    assert "巫山县的催办" not in second.text_content()

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from ..selectors.organizations import (
 )
 from ..services import organization_supervision as services
 from ..services.common import ServiceError
+from ..tables import PER_PAGE
 
 
 def _city_context(request, *, ranking=False):
@@ -208,10 +210,16 @@ def organization_supervision_list(request):
     chosen = request.GET.get("organization", "")
     if chosen.isdigit():
         rows = rows.filter(organization=int(chosen))
+    # Newest first, a page at a time: a province sends to a hundred counties a year.
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "tracker/organization_supervision_list.html",
-        {"organization": organization, "rows": rows},
+        {
+            "organization": organization,
+            "page": page,
+            "filter_query": f"organization={chosen}&" if chosen.isdigit() else "",
+        },
     )
 
 
