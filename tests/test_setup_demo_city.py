@@ -88,3 +88,23 @@ def test_one_county_demo_accounts_stay_in_wuxi(client, city_demo):
 
     assert response.status_code == 200
     assert [report.organization for report in response.context["reports"]] == ["巫溪县"]
+
+
+def test_the_city_has_chased_one_county_and_sent_a_notice_to_another(
+    client, city_demo
+):
+    _login(client, "city")
+
+    page = client.get(reverse("tracker:organization_supervision_list"))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count("data-supervision=") == 2
+    assert "秀山县" in html and "石柱县" in html
+    # Running it again, as `make run` does (without --city) or with it, adds
+    # nothing: the demo stays as it was (a second run once failed on the units
+    # every county has by the same name).
+    call_command("setup_demo", stdout=StringIO())
+    call_command("setup_demo", "--city", stdout=StringIO())
+    again = client.get(reverse("tracker:organization_supervision_list"))
+    assert again.content.decode().count("data-supervision=") == 2

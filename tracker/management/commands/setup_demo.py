@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker.importing import parse_report
@@ -32,6 +33,7 @@ from tracker.models import (
     LeaderLevel,
     Obligation,
     Organization,
+    OrganizationSupervision,
     Part,
     Report,
     Schedule,
@@ -42,6 +44,10 @@ from tracker.services.chases import obligation_chase
 from tracker.services.evidence import evidence_upload
 from tracker.services.importing import report_import
 from tracker.services.instructions import instruction_write
+from tracker.services.organization_supervision import (
+    organization_chase,
+    organization_notice,
+)
 from tracker.services.parts import part_add
 from tracker.services.schedules import progress_report_file, schedule_save
 from tracker.services.supervision import notice_approve, obligation_set_supervision
@@ -241,13 +247,38 @@ class Command(BaseCommand):
                 if not user.is_superuser:
                     self._belongs(user, home)
             username, password, first_name = CITY_ACCOUNT
-            self._belongs(
-                self._person(username, password, first_name, SUPERVISOR_GROUP), city
+            city_supervisor = self._person(
+                username, password, first_name, SUPERVISOR_GROUP
             )
+            self._belongs(city_supervisor, city)
         for place, (name, slug) in enumerate(COUNTIES, start=1):
             with transaction.atomic():
                 self._county(city, name, slug, place, seed, users["admin"])
+        self._city_supervision(city, city_supervisor)
         self.stdout.write(f"Built {CITY} with {len(COUNTIES) + 1} counties.")
+
+    @transaction.atomic
+    def _city_supervision(self, city, supervisor):
+        """The city's own supervision, once: a yellow 督办单 to the county that has
+        done least and a chase (催办) to the one before it, so /organizations/ and
+        /organizations/supervision/ show both (answered by neither yet)."""
+        if OrganizationSupervision.objects.filter(issuer=city).exists():
+            return
+        last, before_last = (
+            Organization.objects.get(name=COUNTIES[-1][0]),
+            Organization.objects.get(name=COUNTIES[-2][0]),
+        )
+        organization_notice(
+            organization=last,
+            user=supervisor,
+            level=Obligation.SupervisionLevel.YELLOW,
+            note="多项重点任务逾期未办结，请县政府督促相关单位限期整改并书面报告。",
+        )
+        organization_chase(
+            organization=before_last,
+            user=supervisor,
+            note="请于本月底前报送法治政府建设重点任务推进情况。",
+        )
 
     def _county_under(self, city, name):
         county = Organization.objects.filter(name=name).first()
@@ -382,9 +413,16 @@ class Command(BaseCommand):
                 if name in TOWNSHIPS
                 else Department.Kind.DEPARTMENT
             )
-            departments[name], _created = Department.objects.get_or_create(
-                name=name, defaults={"short_name": short_name, "kind": kind}
-            )
+            # After --city every county has a unit of this name: the demo's own
+            # are 巫溪县's (or nobody's, before --city ever ran).
+            departments[name] = (
+                Department.objects.filter(
+                    Q(organization=None) | Q(organization__name=SEED_COUNTY),
+                    name=name,
+                )
+                .order_by("pk")
+                .first()
+            ) or Department.objects.create(name=name, short_name=short_name, kind=kind)
         return departments
 
     def _accounts(self, departments):
