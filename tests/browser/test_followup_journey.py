@@ -38,7 +38,7 @@ def test_supervisor_confirms_follow_ups_after_an_import(
     expect(followups).to_contain_text("发挥政府法律顾问作用")
     admin.get_by_role("button", name="Import").click()
     expect(admin.locator(".messagelist")).to_contain_text(
-        "14 follow-up suggestions for 巫溪县2022年法治政府建设情况报告"
+        "15 follow-up suggestions for 巫溪县2022年法治政府建设情况报告"
     )
     assert Report.objects.filter(year=2023).exists()
 
@@ -47,9 +47,10 @@ def test_supervisor_confirms_follow_ups_after_an_import(
     page.goto(earlier["4.1"].report.get_absolute_url())
     row = page.locator("#follow-up li[data-code='4.1']")
     expect(row).to_contain_text(
-        "2 suggestions to confirm: 1.2.2 发挥政府法律顾问作用; 1.2.1 健全决策程序"
+        "3 suggestions to confirm: 1.2.2 发挥政府法律顾问作用; 1.2.1 健全决策程序; "
+        "1.2.3 推动德法共治"
     )
-    row.get_by_role("link", name="2 suggestions to confirm").click()
+    row.get_by_role("link", name="3 suggestions to confirm").click()
 
     # 4.1: the suggested item, with what it shares, confirmed.
     expect(suggestion(page, "发挥政府法律顾问作用")).to_contain_text(
@@ -65,12 +66,8 @@ def test_supervisor_confirms_follow_ups_after_an_import(
         "Reported in 2023 as 1.2.2 发挥政府法律顾问作用"
     )
 
-    # 3.1: the enforcement training is right, the "recurring" problem is not.
+    # 3.1 (too few enforcement staff trained): the training of them all.
     page.goto(earlier["3.1"].get_absolute_url())
-    suggestion(page, "基层法治建设仍有短板").get_by_role(
-        "button", name="Not a follow-up"
-    ).click()
-    expect(page.locator(".messages")).to_contain_text("Rejected: 3.1")
     suggestion(page, "开展执法人员全员轮训").get_by_role(
         "button", name="Confirm follow-up"
     ).click()
@@ -81,21 +78,35 @@ def test_supervisor_confirms_follow_ups_after_an_import(
     expect(recurring).to_contain_text("Recurring")
     recurring.get_by_role("button", name="Confirm follow-up").click()
 
-    # 4.3: 2023's 精准普法, which the suggestions miss (third after 3.3 and
-    # 1.5.1): chosen from the list.
+    # 4.3 (法治宣传教育): 2023's 精准普法 is its follow-up; 2023's problem of
+    # publicity not reaching new kinds of work is not.
     page.goto(earlier["4.3"].get_absolute_url())
+    suggestion(page, "法治宣传覆盖面还不够广").get_by_role(
+        "button", name="Not a follow-up"
+    ).click()
+    expect(page.locator(".messages")).to_contain_text("Rejected: 3.3")
+    suggestion(page, "开展精准普法").get_by_role(
+        "button", name="Confirm follow-up"
+    ).click()
+    expect(page.locator("#follow-up")).to_contain_text(
+        "Reported in 2023 as 1.5.2 开展精准普法"
+    )
+
+    # 4.4 (法治队伍): 2023's leaders studying the law, which the suggestions
+    # miss: chosen from the list.
+    page.goto(earlier["4.4"].get_absolute_url())
     page.locator("#follow-up-choice summary").click()
     page.locator("#follow-up-choice select[name=later]").select_option(
-        label="1.5.2 开展精准普法"
+        label="2.2 带头学法述法"
     )
     page.locator("#follow-up-choice textarea[name=reason]").fill(
-        "精准普法即4.3所说的针对性"
+        "领导干部带头学法述法即4.4所说的法治队伍建设"
     )
     page.locator("#follow-up-choice").get_by_role(
         "button", name="Confirm follow-up"
     ).click()
     expect(page.locator("#follow-up")).to_contain_text(
-        "Reported in 2023 as 1.5.2 开展精准普法"
+        "Reported in 2023 as 2.2 带头学法述法"
     )
 
     page.goto(earlier["4.1"].report.get_absolute_url())
@@ -105,6 +116,9 @@ def test_supervisor_confirms_follow_ups_after_an_import(
     )
     expect(follow_up.locator("li[data-code='4.3']")).to_contain_text(
         "Reported in 2023 as 1.5.2 开展精准普法"
+    )
+    expect(follow_up.locator("li[data-code='4.4']")).to_contain_text(
+        "Reported in 2023 as 2.2 带头学法述法"
     )
     expect(follow_up.locator("li[data-code='3.3']")).to_contain_text("Recurring")
     follow_up.locator("li[data-code='4.1']").get_by_role(
@@ -117,5 +131,5 @@ def test_supervisor_confirms_follow_ups_after_an_import(
     page.goto(f"/?report={earlier['3.3'].report_id}")
     expect(page.locator("#recurring h2")).to_have_text("Recurring problems 1")
     expect(page.locator("#recurring")).to_contain_text("2022 3.3")
-    assert FollowUp.objects.confirmed().count() == 4
+    assert FollowUp.objects.confirmed().count() == 5
     assert FollowUpRejection.objects.count() == 1
