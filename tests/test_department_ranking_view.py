@@ -17,6 +17,9 @@ from tests.conftest import in_english
 from tests.factories import DepartmentFactory, ObligationFactory, ReportFactory
 from tests.pages import parse, text
 from tracker.models import Obligation
+from tracker.services.assessment import assessment_weights_set
+from tracker.services.chases import obligation_chase
+from tracker.services.dashboard import report_invalidate_dashboard
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -213,9 +216,56 @@ def test_the_query_count_is_the_same_at_two_sizes(
     with CaptureQueriesContext(connection) as small:
         assert sv_client.get(URL).status_code == 200
     add(80)
+    # The factories write past the services: bump the revision as a write does,
+    # so the rows are computed again rather than read from the cache.
+    report_invalidate_dashboard(report_id=report.pk)
     with CaptureQueriesContext(connection) as large:
         sv_client.get(URL)
     assert len(large) == len(small)
+
+
+def test_the_rows_are_computed_once_per_report_revision_and_a_write_shows_at_once(
+    sv_client, report, ranked, department_b, supervisor
+):
+    open_item = ObligationFactory(
+        report=report, department=department_b, status=S.IN_PROGRESS
+    )
+    with CaptureQueriesContext(connection) as first:
+        before = ranking_rows(sv_client.get(URL))
+    with CaptureQueriesContext(connection) as second:
+        again = ranking_rows(sv_client.get(URL))
+    assert again == before
+    # Read from the cache: none of the indicators' GROUP BYs runs again.
+    assert len(second) < len(first) - 4
+    by_name = {row["department"]: row for row in before}
+    assert by_name[department_b.name]["chases"] == "0"
+
+    obligation_chase(obligation=open_item, user=supervisor, note="请尽快办理")
+
+    after = {row["department"]: row for row in ranking_rows(sv_client.get(URL))}
+    assert after[department_b.name]["chases"] == "1"
+    assert (
+        after[department_b.name]["assigned"] == by_name[department_b.name]["assigned"]
+    )
+
+
+def test_new_weights_are_not_answered_from_the_cache(
+    sv_client, ranked, department_b, admin_user
+):
+    rows = {row["department"]: row for row in ranking_rows(sv_client.get(URL))}
+    assert rows[department_b.name]["score"] == "20.0"
+    # B finished late: with no weight on finishing on time, only the supervision
+    # part (no notices: 100) is left to measure it.
+    assessment_weights_set(
+        user=admin_user,
+        on_time=0,
+        rating=40,
+        returns=10,
+        supervision=50,
+        reason="考核办法调整",
+    )
+    rows = {row["department"]: row for row in ranking_rows(sv_client.get(URL))}
+    assert rows[department_b.name]["score"] == "100.0"
 
 
 # --- /departments/: by risk, with the way to the ranking ------------------------

@@ -6,6 +6,7 @@ from itertools import groupby
 from operator import attrgetter
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -555,6 +556,77 @@ def department_indicators(
         indicators.score = composite_score(indicators.score_parts(), weights)
         rows.append(indicators)
     return rank_departments(rows)
+
+
+# Replaced by the next write anyway; this only bounds how long an unused key stays.
+RANKING_CACHE_SECONDS = 3600
+
+
+def ranking_cache_key(
+    reports: list[Report],
+    *,
+    start: date | None,
+    end: date | None,
+    today: date,
+    weights: AssessmentWeights,
+) -> str:
+    """Where the ranking rows of ``reports`` over a period are cached: each
+    report's revision (``ReportRevision``), which every write that changes an
+    indicator bumps (``services.dashboard.report_invalidate_dashboard``: status
+    moves, parts, chases, notices, ratings and due dates all leave a timeline entry
+    through ``log_action``; imports, closes and reopens call it themselves; the
+    admin's edits of departments and the calendar bump every report), the period,
+    the day (overdue counts change at midnight) and the weights in force. Nothing of
+    the reader: whoever may see the ranking of a report sees all of its rows."""
+    revisions = _revisions(reports)
+    parts = [
+        ",".join(f"{pk}.{revisions[pk]}" for pk in sorted(revisions)),
+        start.isoformat() if start else "",
+        end.isoformat() if end else "",
+        today.isoformat(),
+        ",".join(
+            f"{name}={value}" for name, value in sorted(weights.as_dict().items())
+        ),
+    ]
+    return "ranking:" + ":".join(parts)
+
+
+def _revisions(reports: list[Report]) -> dict[int, int]:
+    # ``reports_for_selector`` reads each report with its revision; others are read.
+    known = {
+        report.pk: report.revision_number
+        for report in reports
+        if getattr(report, "revision_number", None) is not None
+    }
+    missing = [report.pk for report in reports if report.pk not in known]
+    if missing:
+        known.update(
+            Report.objects.filter(pk__in=missing).values_list(
+                "pk", Coalesce("revision__number", 0)
+            )
+        )
+    return known
+
+
+def cached_department_indicators(
+    *,
+    report: Report | list[Report],
+    start: date | None = None,
+    end: date | None = None,
+    today: date,
+    weights: AssessmentWeights,
+) -> list[DepartmentIndicators]:
+    """``department_indicators``, cached under ``ranking_cache_key``: the ranking
+    page computes its rows once per report revision, period, day and weights."""
+    reports = list(report) if isinstance(report, list | tuple) else [report]
+    key = ranking_cache_key(reports, start=start, end=end, today=today, weights=weights)
+    rows = cache.get(key)
+    if rows is None:
+        rows = department_indicators(
+            report=report, start=start, end=end, today=today, weights=weights
+        )
+        cache.set(key, rows, RANKING_CACHE_SECONDS)
+    return rows
 
 
 def circular_flagged(

@@ -26,7 +26,10 @@ from ..forms import (
 from ..models import (
     AssessmentWeights,
 )
-from ..selectors.assessment import circular_flagged, department_indicators
+from ..selectors.assessment import (
+    cached_department_indicators,
+    circular_flagged,
+)
 from .dashboard import report_choice
 
 
@@ -39,7 +42,7 @@ def department_ranking(request):
     it starts is refused (400) with nothing computed."""
     if not permissions.can_view_ranking(request.user):
         raise PermissionDenied
-    choice = report_choice(request)
+    choice = report_choice(request, cached=True)
     report = choice.report
     form = RankingPeriodForm(request.GET)
     context = {
@@ -57,7 +60,9 @@ def department_ranking(request):
     weights = AssessmentWeights.current(choice.shown[0].organization_unit_id)
     today = timezone.localdate()
     # Several reports with open work: ranked over all of them together.
-    rows = department_indicators(
+    # Computed once per report revision, period, day and weights (the exports
+    # too: they show the same rows).
+    rows = cached_department_indicators(
         report=report or choice.shown,
         start=start,
         end=end,
