@@ -2,12 +2,19 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import in_english
 from tests.factories import ObligationFactory, ReportFactory
+from tests.followup_helpers import import_2022, import_2023
 from tests.pages import parse, text
+from tests.seed_report import SEED_TEXT
+from tracker import importing
 from tracker.models import Obligation, Report
+from tracker.services.followups import followup_confirm, followup_withdraw
+from tracker.services.importing import report_import
 
 
 @pytest.fixture
@@ -131,3 +138,67 @@ def test_source_passage_include_highlights_the_passage_in_its_paragraph(wuxi):
     assert "一是坚持学习有深度" in before
     assert "三是确保扩面有广度" in after
     assert "(二)全面落实问题整改" not in text(html)
+
+
+def recurring_badges(response):
+    """The codes of the passages labelled "Recurring" on a report page."""
+    return [
+        a.get("id").removeprefix("obligation-")
+        for a in parse(response).xpath("//a[@id][.//*[contains(@class, 'recurring')]]")
+    ]
+
+
+def reads(column, query):
+    """Whether ``query`` reads ``column`` from the obligations themselves (not
+    along a join from the confirmed follow-ups, which the page reads anyway)."""
+    return 'FROM "tracker_obligation"' in query["sql"] and column in query["sql"]
+
+
+def test_the_text_is_rendered_once_per_revision_and_a_followup_shows_at_once(
+    sv_client, supervisor
+):
+    earlier, (_result, later) = import_2022(), import_2023()
+    pages = [each.report.get_absolute_url() for each in (earlier["3.3"], later["3.1"])]
+    with CaptureQueriesContext(connection) as first:
+        before = sv_client.get(pages[0]).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        again = sv_client.get(pages[0]).content.decode()
+    # The second read takes the text and the suggestions from the cache: neither
+    # report's passages (their anchors, their text) is read again.
+    for column in (
+        '"tracker_obligation"."source_start"',
+        '"tracker_obligation"."body"',
+    ):
+        assert any(reads(column, q) for q in first)
+        assert not any(reads(column, q) for q in second)
+    assert again.count('class="passage') == before.count('class="passage') > 20
+    assert [recurring_badges(sv_client.get(url)) for url in pages] == [[], []]
+
+    followup = followup_confirm(
+        earlier=earlier["3.3"], later=later["3.1"], user=supervisor
+    )
+
+    assert [recurring_badges(sv_client.get(url)) for url in pages] == [["3.3"], ["3.1"]]
+    followup_withdraw(followup=followup, user=supervisor, reason="误确认")
+    assert [recurring_badges(sv_client.get(url)) for url in pages] == [[], []]
+
+
+def test_a_reimport_shows_its_new_count_and_missing_passages_at_once(sv_client):
+    report = import_2022()["1.1.1"].report
+    url = report.get_absolute_url()
+
+    def facts(response):
+        page = parse(response)
+        return text(page.xpath("//dl[@class='report-facts']/dd")[-1]), page.xpath(
+            "//section[@id='missing']//li"
+        )
+
+    count, missing = facts(sv_client.get(url))
+    assert missing == [] and int(count) > 0
+    # Without its last chapter (下一步工作思路): its tasks leave the text.
+    shorter = SEED_TEXT.split("\n四、")[0] + "\n"
+    report_import(tree=importing.parse_report(shorter))
+
+    new_count, missing = facts(sv_client.get(url))
+    assert int(new_count) == int(count)  # kept, not deleted
+    assert missing

@@ -17,6 +17,7 @@ from ..models import (
 )
 from .dashboard import LIST_LIMIT
 from .matching import cached_matching
+from .reports import report_revision_number
 from .thesaurus import current_thesaurus
 
 
@@ -96,7 +97,34 @@ def followup_suggestions(
     """Suggested follow-ups of ``earlier_report``'s tasks and problems (or of the
     codes in ``only``) in ``later_report``, best first for each, in document
     order; a pair already confirmed or rejected is not suggested again. Four
-    queries whatever the size of the reports (the thesaurus' entries one)."""
+    queries whatever the size of the reports (the thesaurus' entries one).
+
+    All of them (the report page's) are cached per pair of report revisions and
+    thesaurus: a re-import, an edit of an item and every decision on a pair (a
+    timeline entry on both sides) bump the revisions
+    (``services.dashboard.report_invalidate_dashboard``), so the page reads
+    neither report's passages while nothing changed."""
+    thesaurus = current_thesaurus()
+    if only is not None:
+        return _followup_suggestions(
+            earlier_report, later_report, only=only, thesaurus=thesaurus
+        )
+    return cached_matching(
+        "followup-suggestions",
+        parts=(
+            earlier_report.pk,
+            report_revision_number(earlier_report),
+            later_report.pk,
+            report_revision_number(later_report),
+        ),
+        thesaurus=thesaurus,
+        compute=lambda: _followup_suggestions(
+            earlier_report, later_report, only=None, thesaurus=thesaurus
+        ),
+    )
+
+
+def _followup_suggestions(earlier_report, later_report, *, only, thesaurus):
     passages = _passages([earlier_report.pk, later_report.pk])
     earlier, later = passages[earlier_report.pk], passages[later_report.pk]
     decided = {
@@ -115,7 +143,7 @@ def followup_suggestions(
             _as_passages(earlier),
             _as_passages(later),
             only=only,
-            thesaurus=current_thesaurus(),
+            thesaurus=thesaurus,
         )
     ]
     suggestions = [

@@ -129,6 +129,20 @@ def labels_years(request=None) -> bool:
     return len(ids) > 1
 
 
+def report_revision_number(report: Report) -> int:
+    """The report's ``ReportRevision`` number (0 before the first write): every write
+    to its obligations bumps it (``services.dashboard.report_invalidate_dashboard``).
+    Read with the report by ``reports_for_selector``, else one query."""
+    number = getattr(report, "revision_number", None)
+    if number is None:
+        number = (
+            Report.objects.filter(pk=report.pk)
+            .values_list(Coalesce("revision__number", 0), flat=True)
+            .get()
+        )
+    return number
+
+
 def report_obligations(visible: QuerySet, *, report: Report) -> list[Obligation]:
     """The obligations of ``report`` in document order, with only the columns the
     report page's links need (not the text of each)."""

@@ -3,9 +3,11 @@ and the draft of next year's report.
 """
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.http import (
     require_POST,
@@ -24,7 +26,12 @@ from ..models import (
 from ..report_text import report_paragraphs
 from ..selectors import reports as reports_selectors
 from ..selectors.followups import report_followup
-from ..selectors.reports import next_report, report_obligations, report_open_summary
+from ..selectors.reports import (
+    next_report,
+    report_obligations,
+    report_open_summary,
+    report_revision_number,
+)
 from ..services import jobs as jobs_services
 from ..services import reports as reports_services
 from ..services.common import ServiceError
@@ -51,12 +58,7 @@ def report_detail(request, pk):
 def report_page(request, report, *, bound=None, status=200):
     """The report page, with the closing forms a supervisor may use (``bound``: the
     one that was refused, with its errors)."""
-    obligations = report_obligations(
-        Obligation.objects.visible_to(request.user), report=report
-    )
     followup = report_followup(report)
-    for obligation in obligations:
-        obligation.is_recurring = obligation.pk in followup.recurring
     may_close = permissions.can_close_report(request.user)
     may_carry = permissions.can_carry_over(request.user)
 
@@ -107,14 +109,8 @@ def report_page(request, report, *, bound=None, status=200):
         "events": report.events.select_related("user")[:REPORT_EVENTS_SHOWN]
         if may_close
         else [],
-        "obligations": obligations,
         "followup": followup,
-        "paragraphs": report_paragraphs(
-            report.source_text, [o for o in obligations if o.missing_since is None]
-        ),
-        # Kept (they may carry evidence and a timeline) but without a passage in
-        # this text: listed apart, never linked from words that are not theirs.
-        "missing": [o for o in obligations if o.missing_since is not None],
+        "report_text": report_text(request, report, recurring=followup.recurring),
         "can_draft": permissions.can_draft_documents(request.user),
     }
     # A refusal whose form has no place any more (closing a report someone closed
@@ -131,6 +127,53 @@ def report_page(request, report, *, bound=None, status=200):
         else []
     )
     return render(request, "tracker/report_detail.html", context, status=status)
+
+
+# Replaced by the next write anyway; this only bounds how long an unused key stays.
+REPORT_TEXT_CACHE_SECONDS = 3600
+
+
+def report_text(request, report, *, recurring) -> dict:
+    """The report's text with every passage linked, the passages no longer in it
+    and the number of obligations, rendered once per report revision and language:
+    at 10,000 obligations, reading them and writing their links took most of the
+    page. Every change to what it shows bumps the revision (an import, an admin's
+    edit of an item, a confirmed follow-up on either side, which makes an item
+    recurring: ``services.dashboard.report_invalidate_dashboard``). Nothing of the
+    reader: whoever sees the report sees all of its obligations
+    (``ObligationQuerySet.visible_to`` scopes by the report's organization, as the
+    dashboard's cache key says); the forms around it are drawn per request."""
+    key = (
+        f"report-text:{report.pk}:{report_revision_number(report)}"
+        f":{translation.get_language()}"
+    )
+    cached = cache.get(key)
+    if cached is None:
+        obligations = report_obligations(
+            Obligation.objects.visible_to(request.user), report=report
+        )
+        for obligation in obligations:
+            obligation.is_recurring = obligation.pk in recurring
+        cached = {
+            "count": len(obligations),
+            "text": render_to_string(
+                "tracker/_report_text.html",
+                {
+                    "paragraphs": report_paragraphs(
+                        report.source_text,
+                        [o for o in obligations if o.missing_since is None],
+                    )
+                },
+            ),
+            # Kept (they may carry evidence and a timeline) but without a passage
+            # in this text: listed apart, never linked from words not theirs.
+            "missing": render_to_string(
+                "tracker/_report_missing.html",
+                {"missing": [o for o in obligations if o.missing_since is not None]},
+            ),
+        }
+        cache.set(key, cached, REPORT_TEXT_CACHE_SECONDS)
+    return cached
 
 
 # The latest entries of a report's log shown on its page (the admin has them all).
