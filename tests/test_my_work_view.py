@@ -13,6 +13,7 @@ from tests.pages import parse, text
 from tests.workflow_helpers import upload
 from tracker import workdays
 from tracker.models import ExtensionRequest, Obligation, SupervisionNotice
+from tracker.selectors import worklists
 from tracker.services.supervision import obligation_set_supervision
 from tracker.services.workflow import obligation_add_note, obligation_transition
 
@@ -305,4 +306,65 @@ def test_queue_takes_as_many_queries_at_any_size(
     _fill_queue(department_a, supervisor, staff_a, n=8)
     with CaptureQueriesContext(connection) as large:
         client.get(URL)
+    assert len(large) == len(small)
+
+
+def test_a_long_group_shows_its_most_urgent_rows_and_a_link_to_all_of_it(
+    client, staff_a, department_a, settings
+):
+    today = timezone.localdate()
+    limit = worklists.MY_WORK_GROUP_LIMIT
+    for i in range(limit + 5):
+        ObligationFactory(
+            department=department_a,
+            status=S.IN_PROGRESS,
+            due_date=today + datetime.timedelta(days=10 + i),
+            title=f"推进中{i:02d}",
+            position=i,
+        )
+    ObligationFactory(
+        department=department_a,
+        status=S.IN_PROGRESS,
+        due_date=today - datetime.timedelta(days=30),
+        title="已逾期事项",
+        position=99,
+    )
+    ObligationFactory(department=department_a, status=S.RETURNED, title="被退回事项")
+
+    page = _page(client, staff_a)
+    group = _group(page, S.IN_PROGRESS)
+    titles = _titles(group)
+    # The overdue one first, then by due date; the last five wait behind the link.
+    assert titles == ["已逾期事项"] + [f"推进中{i:02d}" for i in range(limit - 1)]
+    assert "(36)" in text(group.find(".//h2"))
+    (more,) = group.xpath(".//a[@data-more]")
+    assert text(more) == "6 more: show all 36"
+    assert _titles(_group(page, S.RETURNED)) == ["被退回事项"]
+    assert not _group(page, S.RETURNED).xpath(".//a[@data-more]")
+    assert "37 obligations in your care" in text(page)
+
+    client.force_login(staff_a)
+    whole = parse(in_english(client).get(URL + more.get("href").split("#")[0]))
+    assert len(_titles(_group(whole, S.IN_PROGRESS))) == limit + 6
+    assert not whole.xpath("//a[@data-more]")
+    assert _titles(_group(whole, S.RETURNED)) == ["被退回事项"]
+
+
+def test_the_link_reads_in_chinese(client, staff_a, department_a):
+    for i in range(worklists.MY_WORK_GROUP_LIMIT + 2):
+        ObligationFactory(department=department_a, status=S.NOT_STARTED, position=i)
+    client.force_login(staff_a)
+    page = parse(client.get(URL))
+    (more,) = page.xpath("//a[@data-more]")
+    assert text(more) == f"还有 2 项：显示全部 {worklists.MY_WORK_GROUP_LIMIT + 2} 项"
+
+
+def test_rows_take_as_many_queries_at_any_size(client, staff_a, department_a):
+    client.force_login(staff_a)
+    ObligationFactory.create_batch(3, department=department_a, status=S.IN_PROGRESS)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(URL).status_code == 200
+    ObligationFactory.create_batch(40, department=department_a, status=S.IN_PROGRESS)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(URL).status_code == 200
     assert len(large) == len(small)

@@ -18,7 +18,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from .. import workdays
@@ -50,11 +52,19 @@ MY_WORK_ORDER = (
 )
 
 
+# /my/ shows this many rows of each status group, the most urgent first; the
+# group's heading counts them all and "N more" shows the whole group
+# (``?group=<status>``). A department holds hundreds of items in a county.
+MY_WORK_GROUP_LIMIT = 30
+
+
 @dataclass
 class MyWork:
     """The obligations of a user's departments and those they own: ``groups`` is
-    [{status, label, rows}] in ``MY_WORK_ORDER``, each row with ``overdue_now``;
-    ``departments`` are the user's, by name."""
+    [{status, label, rows, count, more}] in ``MY_WORK_ORDER``, each row with
+    ``overdue_now``: ``rows`` the first ``MY_WORK_GROUP_LIMIT`` (all of the group
+    ``whole``), ``count`` all of them, ``more`` those not shown; ``departments``
+    are the user's, by name."""
 
     groups: list
     total: int
@@ -70,10 +80,14 @@ class MyWork:
     progress_due: list = field(default_factory=list)
 
 
-def my_work(user, *, today: date) -> MyWork:
+def my_work(
+    user, *, today: date, whole: str | None = None, limit: int = MY_WORK_GROUP_LIMIT
+) -> MyWork:
     """The database orders the rows by group (status in ``MY_WORK_ORDER``), overdue
-    first, then by due date, and counts the total and the overdue; Python only cuts
-    the ordered rows where the status changes."""
+    first, then by due date, numbers them within their group and returns the first
+    ``limit`` of each (all of the group ``whole``), and counts each group, the
+    total and the overdue; Python only cuts the ordered rows where the status
+    changes. A fixed number of queries whatever the number of items."""
     # A closed year's items and those carried over (结转) wait for nobody: they
     # leave the list, as they leave every queue and reminder.
     mine = Obligation.objects.of_user_departments(user).of_open_reports()
@@ -84,10 +98,36 @@ def my_work(user, *, today: date) -> MyWork:
         ),
         output_field=IntegerField(),
     )
+    overdue_now = Case(
+        When(overdue_q(today), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    within_group = (
+        overdue_now.desc(),
+        F("due_date").asc(nulls_last=True),
+        F("report_id").asc(),
+        F("position").asc(),
+        F("pk").asc(),
+    )
+    shown = Q(number__lte=limit)
+    if whole:
+        shown |= Q(status=whole)
+    # ``mine`` is DISTINCT (a join on the members): numbered over its keys, so
+    # the numbering sees each item once.
     rows = (
-        mine.select_related("report", "department", "owner")
+        Obligation.objects.filter(pk__in=mine.values("pk"))
+        .select_related("report", "department", "owner")
+        .defer("body", "report__source_text")
         .annotate(
             group_rank=group_rank,
+            overdue_now=overdue_now,
+            number=Window(
+                RowNumber(), partition_by=[F("status")], order_by=within_group
+            ),
+        )
+        .filter(shown)
+        .annotate(
             # Shown under the title until the work is submitted again.
             return_reason=Subquery(
                 ProgressUpdate.objects.open_returns()
@@ -95,43 +135,54 @@ def my_work(user, *, today: date) -> MyWork:
                 .order_by("-pk")
                 .values("text")[:1]
             ),
-            overdue_now=Case(
-                When(overdue_q(today), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
         )
-        .order_by(
-            "group_rank",
-            "-overdue_now",
-            F("due_date").asc(nulls_last=True),
-            "report_id",
-            "position",
+        .order_by("group_rank", *within_group)
+    )
+    by_status, overdue = {}, 0
+    for status, count, late in (
+        mine.order_by()
+        .values_list("status")
+        .annotate(
+            count=Count("pk", distinct=True),
+            overdue=Count("pk", distinct=True, filter=overdue_q(today)),
         )
-    )
-    groups = [
-        {"status": Status(status), "label": Status(status).label, "rows": list(group)}
-        for status, group in groupby(rows, key=attrgetter("status"))
-    ]
-    counts = mine.aggregate(
-        total=Count("pk"), overdue=Count("pk", filter=overdue_q(today))
-    )
+    ):
+        by_status[status] = count
+        overdue += late
+    groups = []
+    for status, group in groupby(rows, key=attrgetter("status")):
+        group = list(group)
+        count = by_status.get(status, len(group))
+        groups.append(
+            {
+                "status": Status(status),
+                "label": Status(status).label,
+                "rows": group,
+                "count": count,
+                "more": count - len(group),
+            }
+        )
     parts = my_parts(user)
-    open_items = [
-        row
-        for group in groups
-        if group["status"] != Status.DONE
-        for row in group["rows"]
-    ]
     return MyWork(
         groups=groups,
-        total=counts["total"],
-        overdue=counts["overdue"],
+        total=sum(by_status.values()),
+        overdue=overdue,
         departments=list(user.departments.order_by("name")),
         parts=parts,
         parts_to_accept=parts_to_accept(mine),
         awaiting_signoff=awaiting_signoff(user),
-        progress_due=progress_due(open_items, parts, today=today),
+        # Every open item, not only the rows shown: what is owed for the period.
+        progress_due=progress_due(_open_items(mine), parts, today=today),
+    )
+
+
+def _open_items(mine: QuerySet) -> QuerySet:
+    """The user's open items with only what ``progress_due`` and its list need
+    (a few columns of each: the rows shown are only the first of each group)."""
+    return (
+        mine.exclude(status=Status.DONE)
+        .select_related("report")
+        .only("pk", "code", "title", "report_id", "report__year")
     )
 
 

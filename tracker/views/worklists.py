@@ -22,10 +22,15 @@ def my_work(request):
     """The obligations of the user's departments (and those they own), grouped by
     status, overdue first within each group; for supervisors, first their queue
     (what waits for review, returned work, overdue and escalated obligations,
-    extension requests and unanswered notices)."""
+    extension requests and unanswered notices). Each group shows its most urgent
+    rows (``selectors.worklists.MY_WORK_GROUP_LIMIT``) and a link to all of it."""
     user = request.user
     today = timezone.localdate()
-    work = worklists_selectors.my_work(user, today=today)
+    # "N more" under a group shows the whole of it (?group=<status>).
+    whole = request.GET.get("group")
+    work = worklists_selectors.my_work(
+        user, today=today, whole=whole if whole in Obligation.Status.values else None
+    )
     for part in work.parts:
         part.acknowledgeable = permissions.can_acknowledge_part_now(user, part)
     context = {
