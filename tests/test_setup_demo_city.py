@@ -90,9 +90,7 @@ def test_one_county_demo_accounts_stay_in_wuxi(client, city_demo):
     assert [report.organization for report in response.context["reports"]] == ["巫溪县"]
 
 
-def test_the_city_has_chased_one_county_and_sent_a_notice_to_another(
-    client, city_demo
-):
+def test_the_city_has_chased_one_county_and_sent_a_notice_to_another(client, city_demo):
     _login(client, "city")
 
     page = client.get(reverse("tracker:organization_supervision_list"))

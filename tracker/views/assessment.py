@@ -3,9 +3,11 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.http import (
     require_safe,
@@ -27,8 +29,10 @@ from ..models import (
     AssessmentWeights,
 )
 from ..selectors.assessment import (
+    RANKING_CACHE_SECONDS,
     cached_department_indicators,
     circular_flagged,
+    ranking_cache_key,
 )
 from .dashboard import report_choice
 
@@ -90,6 +94,27 @@ def department_ranking(request):
             layout=RANKING_LAYOUT,
             title=export_title(name, _period_filter(start, end)),
         )
+    # The table and the chart, rendered once per rows, report chosen (its links)
+    # and language; the forms and the reader's buttons are drawn around them.
+    table_key = (
+        "ranking-table:"
+        + ranking_cache_key(
+            list(choice.shown), start=start, end=end, today=today, weights=weights
+        )
+        + f":{report.pk if report else ''}:{translation.get_language()}"
+    )
+    ranking_table = cache.get(table_key)
+    if ranking_table is None:
+        ranking_table = render_to_string(
+            "tracker/_department_ranking_table.html",
+            {
+                "rows": rows,
+                "report": report,
+                "chart": charts.ranking_scores(rows),
+                "has_ranked": any(row.is_ranked for row in rows),
+            },
+        )
+        cache.set(table_key, ranking_table, RANKING_CACHE_SECONDS)
     query = {"report": report.pk} if report else {}
     query.update({k: v.isoformat() for k, v in (("start", start), ("end", end)) if v})
     context.update(
@@ -98,8 +123,7 @@ def department_ranking(request):
         end=end,
         today=today,
         weights=weights,
-        chart=charts.ranking_scores(rows),
-        has_ranked=any(row.is_ranked for row in rows),
+        ranking_table=ranking_table,
         query=urlencode(query),
         can_draft=permissions.can_draft_documents(request.user),
         minimum_sample=settings.RANKING_MIN_SAMPLE,
