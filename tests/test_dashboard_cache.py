@@ -40,15 +40,16 @@ S = Obligation.Status
 
 def figure_queries(queries):
     """The queries that read obligations for the figures: not the "nobody to
-    remind" warning, which supervisors get on every request, outside the cache
-    (it changes with a membership, which no report revision follows): its
-    departments by their members, then their open items grouped by department."""
+    remind" warning, which supervisors get on every request, outside the cached
+    figures (it changes with a membership, which no report revision follows): its
+    departments by their members, then the open items of every department,
+    cached until any report changes (``open_items_by_department``)."""
     return [
         q
         for q in queries
         if "tracker_obligation" in q["sql"]
         and "tracker_department_members" not in q["sql"]
-        and '"tracker_obligation"."department_id" IN' not in q["sql"]
+        and 'COUNT("tracker_obligation"."id") AS "n"' not in q["sql"]
     ]
 
 

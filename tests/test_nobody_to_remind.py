@@ -4,6 +4,7 @@ supervisors, and by ``send_reminders``."""
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -18,6 +19,8 @@ from tests.factories import (
 )
 from tracker.models import Obligation
 from tracker.selectors.reminders import unreachable_departments
+from tracker.services.dashboard import report_invalidate_dashboard
+from tracker.services.workflow import obligation_assign
 
 DAY = datetime.date(2026, 12, 2)
 
@@ -133,3 +136,39 @@ def test_dry_run_names_them_too(empty):
         stderr=err,
     )
     assert "县统计局: 2 open items, no member" in err.getvalue()
+
+
+def open_items_named(client):
+    """{department name: open items} as the supervisor's dashboard names them."""
+    content = client.get(reverse("tracker:dashboard")).content.decode()
+    return {
+        name: int(count)
+        for name, count in re.findall(r">([^<]+)</a>:\s*(\d+) open item", content)
+    }
+
+
+def test_dashboard_counts_follow_an_assignment_on_the_next_request(
+    sv_client, supervisor, empty, inbox_only
+):
+    assert open_items_named(sv_client) == {"县统计局": 2, "县档案馆": 1}
+    moved = Obligation.objects.filter(department=empty).first()
+
+    obligation_assign(obligation=moved, user=supervisor, department=inbox_only)
+
+    assert open_items_named(sv_client) == {"县统计局": 1, "县档案馆": 2}
+
+
+def test_dashboard_counts_follow_an_import_on_the_next_request(sv_client, empty):
+    assert open_items_named(sv_client) == {"县统计局": 2}
+    later = ReportFactory(year=2023)
+    ObligationFactory(report=later, department=empty)
+    # What an import does once its obligations are written.
+    report_invalidate_dashboard(report_id=later.pk)
+
+    assert open_items_named(sv_client) == {"县统计局": 3}
+
+
+def test_supervisors_get_no_link_to_the_admin_they_cannot_enter(sv_client, empty):
+    content = sv_client.get(reverse("tracker:dashboard")).content.decode()
+    assert "县统计局" in content
+    assert reverse("admin:tracker_department_change", args=[empty.pk]) not in content

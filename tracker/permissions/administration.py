@@ -26,6 +26,7 @@ __all__ = [
     "SUPERVISING_KINDS",
     "can_delete_department",
     "can_delete_user",
+    "can_edit_departments_in_admin",
     "can_edit_thesaurus",
     "can_import_accounts",
     "can_import_report",
@@ -128,6 +129,15 @@ def can_set_assessment_weights(user):
 def can_edit_thesaurus(user):
     """The thesaurus the suggestions use is extended by an administrator."""
     return is_admin(user)
+
+
+def can_edit_departments_in_admin(user):
+    """The dashboard's "Edit in the admin" link beside a department nobody is
+    reminded in. Only staff reach the admin, so the others are answered without
+    reading their permissions (two queries on every supervisor's dashboard)."""
+    return (
+        user.is_active and user.is_staff and user.has_perm("tracker.change_department")
+    )
 
 
 def can_import_accounts(user):

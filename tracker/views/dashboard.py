@@ -118,7 +118,7 @@ def dashboard(request):
             ),
         )
         if permissions.can_view_reminder_gaps(request.user):
-            context["unreachable"] = unreachable_departments()
+            _add_unreachable(context, request.user, unreachable_departments())
         return render(request, "tracker/dashboard.html", context)
     if report is None:
         return render(request, "tracker/dashboard.html", context)
@@ -140,8 +140,20 @@ def dashboard(request):
     # Outside the cached figures: only admins and supervisors see it, and it
     # changes with a membership, not with the report.
     if permissions.can_view_reminder_gaps(request.user):
-        context["unreachable"] = unreachable_departments(request.user)
+        _add_unreachable(
+            context, request.user, unreachable_departments(request.user, cached=True)
+        )
     return render(request, "tracker/dashboard.html", context)
+
+
+def _add_unreachable(context, user, rows):
+    """ "Nobody to remind" and, when there is something to name, whether its rows
+    link to the admin."""
+    context["unreachable"] = rows
+    if rows:
+        context["can_edit_departments"] = permissions.can_edit_departments_in_admin(
+            user
+        )
 
 
 # A line's indentation before a tag. Escaped text has no "<", so only the templates'
