@@ -122,6 +122,11 @@ def _organization(user):
     """(id, path) of the user's organization, (None, None) without one."""
     if not user.is_authenticated:
         return (None, None)
+    if not hasattr(user, "_tracker_groups"):
+        # The groups' query reads the organization too; nearly every page asks
+        # for both (the obligation page asked for the organization first: two
+        # queries).
+        _group_names(user)
     if not hasattr(user, "_tracker_organization"):
         row = (
             AccountProfile.objects.filter(user_id=user.pk)

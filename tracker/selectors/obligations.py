@@ -9,6 +9,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -202,7 +203,69 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
     of queries whatever the number of evidence rows and timeline entries:
     ``evidence_list``, ``timeline``, ``notice_list``, ``extension_list``,
     ``part_list``, ``chase_list`` and ``instruction_list`` (as attributes), the
-    section's chapter and the task <-> problem links."""
+    section's chapter and the task <-> problem links.
+
+    Most items have no co-operating unit, chase, notice, 批示, extension request
+    or link: one query says which of them the item has, and only those are
+    fetched. An empty prefetch cost 1.2-3 ms, most of it building its SQL, so
+    the six that usually find nothing cost more than the one that asks."""
+    optional = {
+        "parts": Prefetch(
+            "parts",
+            queryset=Part.objects.select_related(
+                "department", "owner", "acknowledged_by", "waived_by"
+            ).order_by("department__kind", "department__name"),
+            to_attr="part_list",
+        ),
+        "chases": Prefetch(
+            "chases",
+            queryset=Chase.objects.select_related(
+                "department", "chased_by", "answered_by"
+            ),
+            to_attr="chase_list",
+        ),
+        "notices": Prefetch(
+            "notices",
+            queryset=SupervisionNotice.objects.select_related(
+                "department", "issued_by", "replied_by", "leader"
+            ),
+            to_attr="notice_list",
+        ),
+        "instructions": Prefetch(
+            "instructions",
+            queryset=Instruction.objects.select_related(
+                "department", "author", "replied_by"
+            ),
+            to_attr="instruction_list",
+        ),
+        "extension_requests": Prefetch(
+            "extension_requests",
+            queryset=ExtensionRequest.objects.select_related(
+                "requested_by", "decided_by"
+            ),
+            to_attr="extension_list",
+        ),
+        "addresses": Prefetch(
+            "addresses", queryset=Obligation.objects.order_by("position")
+        ),
+        "addressed_by": Prefetch(
+            "addressed_by", queryset=Obligation.objects.order_by("position")
+        ),
+    }
+    exists = {
+        name: Exists(each.queryset.model.objects.filter(obligation=OuterRef("pk")))
+        for name, each in optional.items()
+        if name not in ("addresses", "addressed_by")
+    }
+    exists["addresses"] = Exists(Obligation.objects.filter(addressed_by=OuterRef("pk")))
+    exists["addressed_by"] = Exists(Obligation.objects.filter(addresses=OuterRef("pk")))
+    # Named apart from the relations: an annotation may not shadow a field.
+    found = (
+        Obligation.objects.filter(pk=obligation.pk)
+        .values(**{f"has_{name}": each for name, each in exists.items()})
+        .get()
+    )
+    present = {name: found[f"has_{name}"] for name in exists}
     prefetch_related_objects(
         [obligation],
         "section__parent",
@@ -220,44 +283,21 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
             ),
             to_attr="timeline",
         ),
-        Prefetch(
-            "parts",
-            queryset=Part.objects.select_related(
-                "department", "owner", "acknowledged_by", "waived_by"
-            ).order_by("department__kind", "department__name"),
-            to_attr="part_list",
-        ),
-        Prefetch(
-            "chases",
-            queryset=Chase.objects.select_related(
-                "department", "chased_by", "answered_by"
-            ),
-            to_attr="chase_list",
-        ),
-        Prefetch(
-            "notices",
-            queryset=SupervisionNotice.objects.select_related(
-                "department", "issued_by", "replied_by", "leader"
-            ),
-            to_attr="notice_list",
-        ),
-        Prefetch(
-            "instructions",
-            queryset=Instruction.objects.select_related(
-                "department", "author", "replied_by"
-            ),
-            to_attr="instruction_list",
-        ),
-        Prefetch(
-            "extension_requests",
-            queryset=ExtensionRequest.objects.select_related(
-                "requested_by", "decided_by"
-            ),
-            to_attr="extension_list",
-        ),
-        Prefetch("addresses", queryset=Obligation.objects.order_by("position")),
-        Prefetch("addressed_by", queryset=Obligation.objects.order_by("position")),
+        *(each for name, each in optional.items() if present[name]),
     )
+    for name, each in optional.items():
+        if present[name]:
+            continue
+        if each.to_attr:
+            setattr(obligation, each.to_attr, [])
+        else:
+            # What prefetch_related leaves for a relation it found empty.
+            manager = getattr(obligation, name)
+            empty = manager.all()
+            empty._result_cache, empty._prefetch_done = [], True
+            if not hasattr(obligation, "_prefetched_objects_cache"):
+                obligation._prefetched_objects_cache = {}
+            obligation._prefetched_objects_cache[manager.prefetch_cache_name] = empty
     return obligation
 
 
