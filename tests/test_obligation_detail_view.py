@@ -1,5 +1,6 @@
 """GET /obligations/<pk>/: what the page shows, and which forms each role gets."""
 
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -345,3 +346,24 @@ def test_query_count_does_not_grow_with_evidence_and_timeline(
         response = client.get(large.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count("材料11.pdf") >= 1
+
+
+def test_an_item_without_units_chases_notices_or_links_fetches_none_of_them(
+    client, obligation, staff_a
+):
+    """One query says which of its optional relations an item has (issue 27):
+    none is fetched on its own when it has no rows."""
+    client.force_login(staff_a)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(obligation.get_absolute_url()).status_code == 200
+    optional = (
+        "tracker_part",
+        "tracker_chase",
+        "tracker_supervisionnotice",
+        "tracker_instruction",
+        "tracker_extensionrequest",
+        "tracker_obligation_addresses",
+    )
+    # A fetch selects its table's columns first; the EXISTS query selects none.
+    first_table = [re.match(r'SELECT \(?"?(\w*)', q["sql"]).group(1) for q in queries]
+    assert [table for table in first_table if table in optional] == []
