@@ -262,3 +262,18 @@ def test_reminders_skip_the_carried_item_and_follow_its_successor(
 
 def _reminded(planned):
     return {line.obligation_id for lines in planned.digests.values() for line in lines}
+
+
+def test_the_carried_item_names_the_one_it_came_from_and_the_old_one_names_none(
+    client, obligation, later_report, supervisor, staff_a
+):
+    successor = obligation_carry_over(obligation=obligation, user=supervisor)
+    client = _client(client, staff_a)
+
+    new_page = parse(client.get(successor.get_absolute_url()))
+    old_page = parse(client.get(obligation.get_absolute_url()))
+
+    assert new_page.xpath("//a[@data-link='carried-from']/@href") == [
+        obligation.get_absolute_url()
+    ]
+    assert old_page.xpath("//a[@data-link='carried-from']") == []

@@ -203,10 +203,11 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
     of queries whatever the number of evidence rows and timeline entries:
     ``evidence_list``, ``timeline``, ``notice_list``, ``extension_list``,
     ``part_list``, ``chase_list`` and ``instruction_list`` (as attributes), the
-    section's chapter and the task <-> problem links.
+    section's chapter, the task <-> problem links and the item carried over into
+    this one.
 
-    Most items have no co-operating unit, chase, notice, 批示, extension request
-    or link: one query says which of them the item has, and only those are
+    Most items have no co-operating unit, chase, notice, 批示, extension request,
+    link or predecessor: one query says which of them the item has, and only those are
     fetched. An empty prefetch cost 1.2-3 ms, most of it building its SQL, so
     the six that usually find nothing cost more than the one that asks."""
     optional = {
@@ -259,6 +260,10 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
     }
     exists["addresses"] = Exists(Obligation.objects.filter(addressed_by=OuterRef("pk")))
     exists["addressed_by"] = Exists(Obligation.objects.filter(addresses=OuterRef("pk")))
+    # The item of the year before, carried over into this one (结转): rare too.
+    exists["carried_from"] = Exists(
+        Obligation.objects.filter(carried_into=OuterRef("pk"))
+    )
     # Named apart from the relations: an annotation may not shadow a field.
     found = (
         Obligation.objects.filter(pk=obligation.pk)
@@ -266,6 +271,10 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
         .get()
     )
     present = {name: found[f"has_{name}"] for name in exists}
+    if not present["carried_from"]:
+        # What reading the reverse side found nothing leaves:
+        # ``carried_from_or_none`` answers None without a query.
+        Obligation.carried_from.related.set_cached_value(obligation, None)
     prefetch_related_objects(
         [obligation],
         "section__parent",
