@@ -66,8 +66,10 @@ def get_chase_or_404(request, pk):
 
 
 def get_obligation_or_404(request, pk):
+    # The section's chapter too: the obligation page's breadcrumb shows it (a
+    # query of its own otherwise).
     queryset = Obligation.objects.visible_to(request.user).select_related(
-        "report__closed_by", "section", "department", "owner"
+        "report__closed_by", "section__parent", "department", "owner"
     )
     return get_object_or_404(queryset, pk=pk)
 
