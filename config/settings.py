@@ -6,6 +6,7 @@ silently falling back, because a typo in DEBUG or ALLOWED_HOSTS on a county intr
 server should stop the process, not expose it.
 """
 
+import importlib.util
 import os
 import tempfile
 from datetime import timedelta
@@ -180,6 +181,12 @@ def env_cache(name):
             "LOCATION": rest,
         }
     if scheme in ("redis", "rediss") and rest:
+        # Stop here rather than answer 500 on every cached page later.
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured(
+                f"{name}={value!r} needs the redis package: "
+                "pip install -e '.[redis]' (docs/deploy.md)"
+            )
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": value,

@@ -207,6 +207,25 @@ def test_a_long_uncommon_password_is_accepted(staff_a):
     validate_password("春风-Harbour-ledger-47", user=staff_a)
 
 
+def test_a_redis_cache_without_the_redis_package_refuses_to_start():
+    """Without it every cached page answered 500 (the load test found it)."""
+    result = run_python(
+        """
+        import importlib.util
+        found = importlib.util.find_spec
+        # As on a server where the redis package was never installed.
+        importlib.util.find_spec = lambda name, *a: (
+            None if name == "redis" else found(name, *a)
+        )
+        import django
+        django.setup()
+        """,
+        production_env(CACHE_URL="redis://127.0.0.1:6379/1"),
+    )
+    assert result.returncode != 0
+    assert "needs the redis package: pip install -e '.[redis]'" in result.stderr
+
+
 def test_a_malformed_cache_url_refuses_to_start():
     result = run_python(
         "import django; django.setup()", production_env(CACHE_URL="memcache://x")
