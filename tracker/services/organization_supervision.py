@@ -18,7 +18,12 @@ from ..notifications.events import (
     announce_organization_supervision_answer,
 )
 from .common import ServiceError, refuse_unless, save_recorded, typed_text
-from .supervision import NOTICE_LEVELS, NOTICE_REPLY_WORKDAYS, _lock_notice_counter
+from .supervision import (
+    NOTICE_LEVELS,
+    NOTICE_REPLY_WORKDAYS,
+    lock_notice_counter,
+    take_notice_number,
+)
 
 NOTE_MAX_LENGTH = 2000
 
@@ -93,9 +98,7 @@ def organization_notice(
     prefix = (issuer or organization).notice_prefix_or_default()
     # The counter row is locked until the commit: a rolled-back notice gives its
     # number back, two at once get consecutive numbers.
-    counter = _lock_notice_counter(prefix=prefix, year=today.year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
+    counter = lock_notice_counter(prefix=prefix, year=today.year)
     notice = OrganizationSupervision(
         kind=OrganizationSupervision.Kind.NOTICE,
         organization=organization,
@@ -105,7 +108,7 @@ def organization_notice(
         level=Obligation.SupervisionLevel(level),
         prefix=counter.prefix,
         year=counter.year,
-        number=counter.last_number,
+        number=take_notice_number(counter),
         reply_due=workdays.add_workdays(today, NOTICE_REPLY_WORKDAYS),
         sent_by=user,
     )

@@ -95,7 +95,7 @@ def _set_supervision(obligation, *, user, level, note, version, only_raise=False
         report = Report.objects.only("organization", "notice_prefix").get(
             pk=obligation.report_id
         )
-        counter = _lock_notice_counter(
+        counter = lock_notice_counter(
             prefix=report.notice_prefix_or_default(), year=today.year
         )
     current = lock_obligation(obligation, version=version)
@@ -158,7 +158,7 @@ def obligation_escalate_by_rule(
     )
 
 
-def _lock_notice_counter(*, prefix, year):
+def lock_notice_counter(*, prefix, year):
     """The (prefix, year) notice counter, locked until the transaction ends.
 
     The first notice of a year creates the row: INSERT ... ON CONFLICT DO NOTHING
@@ -170,16 +170,21 @@ def _lock_notice_counter(*, prefix, year):
     return NoticeCounter.objects.select_for_update().get(prefix=prefix, year=year)
 
 
-def _issue_notice(*, obligation, counter, user, level, reason, today):
-    # The counter row is locked and changed in the caller's transaction: if the
-    # escalation rolls back, so does the number, and the sequence has no gaps.
+def take_notice_number(counter) -> int:
+    """The next number of a counter ``lock_notice_counter`` locked. It is changed
+    in the caller's transaction: if that rolls back, so does the number, and the
+    sequence has no gaps."""
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _issue_notice(*, obligation, counter, user, level, reason, today):
     notice = SupervisionNotice(
         obligation=obligation,
         prefix=counter.prefix,
         year=counter.year,
-        number=counter.last_number,
+        number=take_notice_number(counter),
         level=level,
         department_id=obligation.department_id,
         reason=reason,
