@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -172,3 +173,30 @@ def test_supervisors_get_no_link_to_the_admin_they_cannot_enter(sv_client, empty
     content = sv_client.get(reverse("tracker:dashboard")).content.decode()
     assert "县统计局" in content
     assert reverse("admin:tracker_department_change", args=[empty.pk]) not in content
+
+
+def test_the_warning_follows_a_new_member_and_a_new_name_on_the_next_request(
+    sv_client, empty, inbox_only
+):
+    # The rendered warning is kept for the same rows: what it names must still
+    # change with a member or a name, which bump no report's revision.
+    assert open_items_named(sv_client) == {"县统计局": 2, "县档案馆": 1}
+    inbox_only.members.add(UserFactory(username="with_address", email="a@example.cn"))
+    empty.name = "县统计局（更名）"
+    empty.save()
+
+    assert open_items_named(sv_client) == {"县统计局（更名）": 2}
+
+
+def test_an_administrators_warning_is_never_shown_to_a_supervisor(
+    tracker_admin, supervisor, empty
+):
+    link = reverse("admin:tracker_department_change", args=[empty.pk])
+    admin_client, supervisor_client = Client(), Client()
+    admin_client.force_login(tracker_admin)
+    supervisor_client.force_login(supervisor)
+    assert link in admin_client.get(reverse("tracker:dashboard")).content.decode()
+
+    content = supervisor_client.get(reverse("tracker:dashboard")).content.decode()
+
+    assert "县统计局" in content and link not in content

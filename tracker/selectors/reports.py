@@ -3,22 +3,22 @@ report.
 """
 
 import dataclasses
-import functools
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import (
     Count,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.db.models.functions import Coalesce
 
 from ..models import (
+    AccountProfile,
     Evidence,
     ExtensionRequest,
     FollowUp,
@@ -31,44 +31,37 @@ from ..models import (
     SupervisionNotice,
     open_work_years,
 )
+from .compiled import compiled_for_reader
 from .dashboard import Status
 
 
 def reports_for_selector(user) -> list[Report]:
     """The reports ``user`` sees (their organization's and those below it),
     newest first, each with ``revision_number`` (its ``ReportRevision``, 0 before
-    the first write), read in the same query.
+    the first write) and ``viewer_scope`` (the path of the user's organization,
+    None without one: the same on every row), read in the same query.
 
-    Every page with the report selector runs it (the dashboard on each request, for
-    the revision in its cache key): the ORM builds and compiles it once per process
-    and database, which took as long as running it. The scope's subqueries take
-    the user's id as their only parameter, so the compiled SQL is the same for
-    everybody of the same kind (superuser or not)."""
-    sql, params = _reports_for_selector_sql(connection.vendor, user.is_superuser)
-    return list(Report.objects.raw(sql, [user.pk if p == _USER else p for p in params]))
-
-
-# The user's id while the SQL is compiled once: no account has a negative id, so
-# the parameter that equals it is the one replaced.
-_USER = -918_273_645
+    Every page with the report selector runs it (the dashboard and the list on
+    each request, for the revisions in their cache keys), from SQL compiled once
+    (``compiled_for_reader``)."""
+    sql, params = compiled_for_reader(_reports_for_selector_query, user)
+    return list(Report.objects.raw(sql, params))
 
 
-class _UserPlaceholder:
-    pk = _USER
-    is_authenticated = True
-
-    def __init__(self, is_superuser):
-        self.is_superuser = is_superuser
-
-
-@functools.cache
-def _reports_for_selector_sql(vendor: str, is_superuser: bool) -> tuple[str, tuple]:
+def _reports_for_selector_query(reader) -> QuerySet:
     return (
-        Report.objects.visible_to(_UserPlaceholder(is_superuser))
+        Report.objects.visible_to(reader)
         .order_by("-year", "-imported_at")
         .only("pk", "title", "year", "organization", "organization_unit", "imported_at")
-        .annotate(revision_number=Coalesce("revision__number", 0))
-        .query.sql_with_params()
+        .annotate(
+            revision_number=Coalesce("revision__number", 0),
+            # Uncorrelated: the database evaluates it once for all rows.
+            viewer_scope=Subquery(
+                AccountProfile.objects.filter(user_id=reader.pk).values(
+                    "organization__path"
+                )[:1]
+            ),
+        )
     )
 
 
