@@ -281,3 +281,21 @@ def test_obligation_link_in_inbox_goes_through_the_open_view(staff_client, staff
     html = staff_client.get(INBOX).content.decode()
 
     assert reverse("tracker:notification_open", args=[notification.pk]) in html
+
+
+def test_the_badge_is_read_with_the_roles_and_counted_anew_after_a_post(rf, staff_a):
+    from tracker import permissions
+    from tracker.context_processors import navigation
+
+    note(staff_a)
+    get = rf.get("/")
+    get.user = staff_a
+    permissions.is_supervisor(staff_a)  # a view's check reads the roles first
+    with CaptureQueriesContext(connection) as queries:
+        assert navigation(get)["unread_notifications"]() == 1
+    assert len(queries) == 0  # the count came with the roles
+
+    note(staff_a)  # written while a POST is handled: its page counts anew
+    post = rf.post("/")
+    post.user = staff_a
+    assert navigation(post)["unread_notifications"]() == 2

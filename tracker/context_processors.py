@@ -1,16 +1,17 @@
 import functools
 
 from . import permissions
-from .selectors.inbox import group_names_and_unread_count, unread_notification_count
+from .selectors.inbox import unread_notification_count
 
 
 def navigation(request):
     """The signed-in user's role and unread notifications for the navigation bar.
 
     Each is read when a template first asks for it, so a page that does not show
-    the header (the admin) pays nothing. The role needs the user's groups and the
-    badge the unread count: unless something read the groups before (a permission
-    check), the first of them reads both in one query.
+    the header (the admin) pays nothing. The role, the organization and the badge
+    come from one query (``permissions`` reads them together, often before the
+    template asks). A request that may have written (a POST drawing its form
+    again) counts the unread notifications anew at the end: it may have read some.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -18,17 +19,13 @@ def navigation(request):
 
     @functools.cache
     def unread_notifications():
-        if permissions.group_names_known(user):
+        if request.method not in ("GET", "HEAD"):
             return unread_notification_count(user)
-        names, count = group_names_and_unread_count(user)
-        permissions.remember_group_names(user, names)
-        return count
+        return permissions.unread_count_read_with_roles(user)
 
     def with_groups(check):
         @functools.cache
         def lazy():
-            if not permissions.group_names_known(user):
-                unread_notifications()
             return check(user)
 
         return lazy
