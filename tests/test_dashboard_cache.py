@@ -43,7 +43,7 @@ def figure_queries(queries):
     remind" warning, which supervisors get on every request, outside the cached
     figures (it changes with a membership, which no report revision follows): its
     departments by their members, then the open items of every department,
-    cached until any report changes (``open_items_by_department``)."""
+    cached until one of the reader's reports changes (``open_items_in_reports``)."""
     return [
         q
         for q in queries

@@ -200,3 +200,31 @@ def test_an_administrators_warning_is_never_shown_to_a_supervisor(
     content = supervisor_client.get(reverse("tracker:dashboard")).content.decode()
 
     assert "县统计局" in content and link not in content
+
+
+def test_with_several_open_years_a_county_sees_only_its_own_departments(db, client):
+    """The dashboard's side-by-side years named every county's departments, not
+    the reader's: the warning is scoped like the one-year dashboard."""
+    from tracker.models import AccountProfile, Organization
+
+    city = Organization.objects.add_root({"name": "重庆市", "kind": "city"})
+    counties = {}
+    for name in ("甲县", "乙县"):
+        county = Organization.objects.add_child(
+            city, {"name": name, "kind": Organization.Kind.COUNTY}
+        )
+        department = DepartmentFactory(name=f"{name}统计局", organization=county)
+        for year in (2022, 2023):
+            report = ReportFactory(organization=name, year=year)
+            report.organization_unit = county
+            report.save()
+            ObligationFactory(report=report, department=department)
+        counties[name] = county
+    reader = UserFactory(username="jia_supervisor", groups=["supervisor"])
+    AccountProfile.objects.create(user=reader, organization=counties["甲县"])
+    client.force_login(reader)
+
+    content = client.get(reverse("tracker:dashboard")).content.decode()
+
+    assert 'id="open-years"' in content  # both of its years, side by side
+    assert "甲县统计局" in content and "乙县统计局" not in content

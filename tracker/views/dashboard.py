@@ -119,7 +119,11 @@ def dashboard(request):
             ),
         )
         if permissions.can_view_reminder_gaps(request.user):
-            _add_unreachable(context, request.user, unreachable_departments())
+            _add_unreachable(
+                context,
+                request.user,
+                unreachable_departments(request.user, reports=choice.reports),
+            )
         return render(request, "tracker/dashboard.html", context)
     if report is None:
         return render(request, "tracker/dashboard.html", context)
@@ -142,7 +146,9 @@ def dashboard(request):
     # changes with a membership, not with the report.
     if permissions.can_view_reminder_gaps(request.user):
         _add_unreachable(
-            context, request.user, unreachable_departments(request.user, cached=True)
+            context,
+            request.user,
+            unreachable_departments(request.user, reports=choice.reports),
         )
     return render(request, "tracker/dashboard.html", context)
 
