@@ -2,14 +2,50 @@
 now (``tracker.permissions``)."""
 
 from django import template
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 from tracker import badges, evidence_files, models, permissions
 from tracker.selectors.reports import labels_years
 
 register = template.Library()
+
+
+# The header's links, by (language, script prefix, page, the two role links):
+# a few dozen strings at most.
+_NAV_LINKS = {}
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context):
+    """The header's links to the daily pages (tracker/_nav_links.html), drawn once
+    per language, page and role links, then reused: their URLs and labels were a
+    fifth of the time every page spent around its content (issue 27). What is the
+    reader's own (the unread badge, the name, the forms' CSRF tokens) is drawn
+    around them on each request."""
+    request = context["request"]
+    match = getattr(request, "resolver_match", None)
+    flags = {
+        name: bool(_called(context.get(name)))
+        for name in ("can_view_cockpit", "can_view_notice_register")
+    }
+    url_name = match.url_name if match else None
+    key = (get_language(), get_script_prefix(), url_name, *flags.values())
+    html = _NAV_LINKS.get(key)
+    if html is None:
+        html = _NAV_LINKS[key] = render_to_string(
+            "tracker/_nav_links.html", {"url_name": url_name, **flags}
+        )
+    return mark_safe(html)  # noqa: S308 - our template's HTML
+
+
+def _called(value):
+    # The context processor's role checks are read when first called.
+    return value() if callable(value) else value
 
 
 @register.filter
