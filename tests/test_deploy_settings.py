@@ -264,3 +264,42 @@ def test_cache_url_chooses_the_cache(url, expected):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == expected
+
+
+def database_options_under(env):
+    result = run_python(
+        """
+        import json
+        from django.conf import settings
+        print(json.dumps(settings.DATABASES["default"].get("OPTIONS", {})))
+        """,
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_queries_are_prepared_unless_turned_off():
+    """Prepared statements (planned once per connection) on PostgreSQL by default;
+    DB_PREPARED_STATEMENTS=0 for a pooler that cannot carry them."""
+    url = "postgres://tracker@db.internal:5432/tracker"
+    on = database_options_under(production_env(DATABASE_URL=url))
+    off = database_options_under(
+        production_env(DATABASE_URL=url, DB_PREPARED_STATEMENTS="0")
+    )
+
+    assert on["server_side_binding"] is True and on["prepare_threshold"] == 2
+    assert "server_side_binding" not in off and "prepare_threshold" not in off
+
+
+def test_the_suite_runs_on_prepared_statements_on_postgresql(db):
+    """What production runs is what the suite runs on: the same options."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        for _ in range(3):
+            cursor.execute("SELECT %s::int + 1", [1])
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] >= 1
