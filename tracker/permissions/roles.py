@@ -37,11 +37,13 @@ __all__ = [
     "is_supervisor",
     "lands_on_my_work",
     "organization_supervisors_and_leaders",
+    "remember_user_facts",
     "role_choices",
     "role_label",
     "supervisors",
     "supervisors_of",
     "unread_count_read_with_roles",
+    "user_cache_signature",
     "user_organization",
 ]
 
@@ -225,6 +227,26 @@ def acts_in_obligation(user, obligation):
     return acts_in(user, obligation.report)
 
 
+def remember_user_facts(
+    user,
+    *,
+    group_names,
+    organization,
+    department_ids,
+    headed_department_ids,
+    unread,
+):
+    """What the helpers here read of ``user`` (their groups, their organization's
+    (id, path), the departments they belong to and head) and the header's unread
+    count, read by a query that fetched more (``selectors.worklists.
+    my_work_facts``): no query of their own."""
+    user._tracker_groups = frozenset(group_names)
+    user._tracker_organization = tuple(organization)
+    user._tracker_department_ids = frozenset(department_ids)
+    user._tracker_headed_department_ids = frozenset(headed_department_ids)
+    user._tracker_unread = unread
+
+
 def _department_ids(user):
     # Cached like the groups: a detail page asks once per form and per evidence row.
     if not hasattr(user, "_tracker_department_ids"):
@@ -240,6 +262,25 @@ def _headed_department_ids(user):
             user.headed_departments.values_list("pk", flat=True)
         )
     return user._tracker_headed_department_ids
+
+
+def user_cache_signature(user) -> str:
+    """Everything of ``user`` the helpers here read (their role, their
+    organization, the departments they belong to and head), as text: the part of
+    a cache key for what is drawn per user (/my/), so a change of any of them is
+    a new key. No query when they were read (``remember_user_facts``), else a few,
+    cached on the user like the helpers' own."""
+    organization_id, path = _organization(user)
+    return ":".join(
+        (
+            str(user.pk),
+            f"{user.is_active:d}{user.is_superuser:d}{is_admin(user):d}",
+            ",".join(sorted(_group_names(user))),
+            f"{organization_id}@{path}",
+            ",".join(map(str, sorted(_department_ids(user)))),
+            ",".join(map(str, sorted(_headed_department_ids(user)))),
+        )
+    )
 
 
 def is_admin(user):

@@ -15,6 +15,7 @@ from .common import (
     save_recorded,
     typed_text,
 )
+from .dashboard import report_invalidate_dashboard
 
 
 def active_schedule(report_id):
@@ -101,4 +102,7 @@ def schedule_save(*, schedule: Schedule, user) -> Schedule:
     if not 1 <= schedule.day <= 28:
         raise ServiceError(_("The due day is between 1 and 28."))
     save_recorded(schedule, user=user, reason=_("Progress report schedule set"))
+    # What is owed per period changes with it: /my/'s 调度 list and the
+    # supervisors' count of unfiled reports are cached on the report's revision.
+    report_invalidate_dashboard(report_id=schedule.report_id)
     return schedule

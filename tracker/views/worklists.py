@@ -1,8 +1,14 @@
 """/my/: each person's own work."""
 
+import re
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import (
     require_safe,
 )
@@ -13,8 +19,13 @@ from ..models import (
 )
 from ..selectors import worklists as worklists_selectors
 from ..selectors.schedules import missing_progress_reports
-from ..selectors.worklists import review_queue
-from .dashboard import list_url
+from ..selectors.worklists import my_work_cache_key, my_work_facts, review_queue
+from .dashboard import DASHBOARD_CACHE_SECONDS, list_url, without_indentation
+
+# The one-click forms' CSRF token in the cached body: emptied before it is stored
+# (a token is the reader's browser's, not the page's) and filled in with this
+# request's at every request.
+_CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
 @require_safe
@@ -23,14 +34,62 @@ def my_work(request):
     status, overdue first within each group; for supervisors, first their queue
     (what waits for review, returned work, overdue and escalated obligations,
     extension requests and unanswered notices). Each group shows its most urgent
-    rows (``selectors.worklists.MY_WORK_GROUP_LIMIT``) and a link to all of it."""
+    rows (``selectors.worklists.MY_WORK_GROUP_LIMIT``) and a link to all of it.
+
+    The body is the user's own and changes only with a write to the reports it
+    shows, the user's role or departments, the day or the language: rendered
+    once and cached under ``selectors.worklists.my_work_cache_key``; the page
+    around it (messages, the unread badge, the menu) is drawn for each request."""
     user = request.user
     today = timezone.localdate()
     # "N more" under a group shows the whole of it (?group=<status>).
     whole = request.GET.get("group")
-    work = worklists_selectors.my_work(
-        user, today=today, whole=whole if whole in Obligation.Status.values else None
+    whole = whole if whole in Obligation.Status.values else None
+    facts = my_work_facts(user)
+    permissions.remember_user_facts(
+        user,
+        group_names=facts.group_names,
+        organization=facts.organization,
+        department_ids=facts.department_ids,
+        headed_department_ids=facts.headed_department_ids,
+        unread=facts.unread_notifications,
     )
+    is_reviewer = permissions.can_review(user)
+    key = my_work_cache_key(
+        signature=permissions.user_cache_signature(user),
+        reviewer=is_reviewer,
+        revisions=facts.revisions,
+        today=today,
+        language=translation.get_language(),
+        whole=whole,
+    )
+    body = cache.get(key)
+    if body is None:
+        body = _CSRF_VALUE.sub(
+            r"\1\2",
+            without_indentation(
+                render_to_string(
+                    "tracker/_my_work_body.html",
+                    _my_work_context(
+                        user, today=today, whole=whole, is_reviewer=is_reviewer
+                    ),
+                    request=request,
+                )
+            ),
+        )
+        cache.set(key, body, DASHBOARD_CACHE_SECONDS)
+    if 'name="csrfmiddlewaretoken"' in body:
+        token = get_token(request)
+        body = _CSRF_VALUE.sub(lambda match: match[1] + token + match[2], body)
+    return render(
+        request,
+        "tracker/my_work.html",
+        {"body": mark_safe(body)},  # noqa: S308 - our HTML
+    )
+
+
+def _my_work_context(user, *, today, whole, is_reviewer):
+    work = worklists_selectors.my_work(user, today=today, whole=whole)
     for part in work.parts:
         part.acknowledgeable = permissions.can_acknowledge_part_now(user, part)
     context = {
@@ -42,10 +101,10 @@ def my_work(request):
         "parts_to_accept": work.parts_to_accept,
         "awaiting_signoff": work.awaiting_signoff,
         "progress_due": work.progress_due,
-        "is_reviewer": permissions.can_review(user),
+        "is_reviewer": is_reviewer,
         "today": today,
     }
-    if context["is_reviewer"]:
+    if is_reviewer:
         context["queue"] = review_queue(
             Obligation.objects.visible_to(user), today=today
         )
@@ -58,4 +117,4 @@ def my_work(request):
             "schedule": reverse("tracker:schedule"),
         }
         context["progress_missing"] = missing_progress_reports(today=today)
-    return render(request, "tracker/my_work.html", context)
+    return context
