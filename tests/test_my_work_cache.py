@@ -12,7 +12,8 @@ from django.utils import timezone
 from tests.conftest import in_english
 from tests.factories import ObligationFactory
 from tests.pages import parse, text
-from tracker.models import Obligation
+from tracker.models import Obligation, Schedule
+from tracker.services.schedules import progress_report_file, schedule_save
 from tracker.services.supervision import obligation_set_supervision
 from tracker.services.workflow import (
     obligation_acknowledge,
@@ -171,3 +172,23 @@ def test_a_cached_pages_form_carries_the_readers_own_csrf_token(staff_a, obligat
     assert obligation.acknowledged_at is not None
     assert obligation.acknowledged_by == staff_a
     assert timezone.now() - obligation.acknowledged_at < datetime.timedelta(hours=1)
+
+
+def test_a_schedule_set_and_a_report_filed_show_at_the_next_get(
+    client, staff_a, obligation, tracker_admin, today_is
+):
+    today_is(datetime.date(2026, 12, 7))
+
+    def owed(page):
+        return page.xpath("//li[@data-progress-due=$pk]", pk=str(obligation.pk))
+
+    assert owed(_page(client, staff_a)) == []
+    schedule_save(
+        schedule=Schedule(
+            report=obligation.report, starts_on=datetime.date(2026, 12, 1), day=25
+        ),
+        user=tracker_admin,
+    )
+    assert owed(_page(client, staff_a))
+    progress_report_file(obligation=obligation, user=staff_a, progress="已完成排查")
+    assert owed(_page(client, staff_a)) == []
