@@ -4,6 +4,8 @@ and what a user's units still have to file."""
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Q, QuerySet
+
 from ..models import (
     Obligation,
     Part,
@@ -110,24 +112,26 @@ class ProgressDue:
     missed: Period | None  # the last past period, when it was not filed
 
 
-def progress_due(items, parts, *, today: date) -> list:
+def progress_due(items: QuerySet, parts, *, today: date) -> list:
     """What ``items`` (the user's open obligations) and ``parts`` (their units'
     open parts, read with their obligation) still have to file for the current
-    period, and whether the last past period went unfiled (未按时报送). Two
-    queries: the schedules and the filed reports."""
-    report_ids = {item.report_id for item in items} | {
-        part.obligation.report_id for part in parts
-    }
-    if not report_ids:
-        return []
+    period, and whether the last past period went unfiled (未按时报送). Three
+    queries at most: the schedules of the items' and parts' reports, then only
+    when there is one, the items of those reports and the filed reports. A
+    department's hundreds of items are read only when their report has a
+    schedule."""
+    part_report_ids = {part.obligation.report_id for part in parts}
     schedules = {
         schedule.report_id: schedule
         for schedule in Schedule.objects.filter(
-            report_id__in=report_ids, is_active=True
+            Q(report_id__in=items.order_by().values("report_id"))
+            | Q(report_id__in=part_report_ids),
+            is_active=True,
         )
     }
     if not schedules:
         return []
+    items = list(items.filter(report_id__in=schedules.keys()))
     windows = {}
     for report_id, schedule in schedules.items():
         periods = schedule.periods(today, limit=2)
