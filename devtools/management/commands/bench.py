@@ -42,7 +42,9 @@ PAGES = (
     # The other pages opened daily (issue 27), each by the role that opens it.
     ("obligation (staff)", "/obligations/{pk}/"),
     ("my (staff)", "/my/"),
+    ("my (staff) computed", "/my/"),
     ("my (supervisor)", "/my/"),
+    ("my (supervisor) computed", "/my/"),
     ("departments", "/departments/"),
     ("notifications", "/notifications/"),
     ("report", "/reports/{report}/"),
@@ -51,12 +53,24 @@ PAGES = (
 )
 # Read by a staff member of the featured obligation's department; the admin
 # changelist by the superuser, every other page by the supervisor.
-STAFF_PAGES = {"obligation (staff)", "my (staff)", "notifications"}
+STAFF_PAGES = {
+    "obligation (staff)",
+    "my (staff)",
+    "my (staff) computed",
+    "notifications",
+}
 # Measured with the cache emptied before each request: the dashboard and the list
 # as the first request after a write sees them (every write changes the key of
 # what is cached), computed from the obligations. "dashboard" and "list" are every
-# other request. The list's target is checked on the computed one.
-COMPUTED = {"dashboard computed", "list computed"}
+# other request. The list's target is checked on the computed one. /my/ is cached
+# per reader: "my (…)" is the reader's next visit, "my (…) computed" the first
+# after a write.
+COMPUTED = {
+    "dashboard computed",
+    "list computed",
+    "my (staff) computed",
+    "my (supervisor) computed",
+}
 COMPUTED_URLS = {url for name, url in PAGES if name in COMPUTED}
 # The targets of issue 15: the dashboard at the largest size at most this many times
 # itself at the smallest, the list at most this share of the admin changelist.
