@@ -36,7 +36,7 @@ from ..models import (
     display_name_expression,
 )
 from .matching import cached_matching
-from .reports import reports_for_selector
+from .reports import report_revision_number, reports_for_selector
 from .thesaurus import current_thesaurus
 
 
@@ -192,13 +192,66 @@ def obligations_for_export(obligations: QuerySet) -> QuerySet:
     )
 
 
+def obligation_page_cache_key(
+    obligation: Obligation, *, can_download: bool, today: date, language: str
+) -> str:
+    """Where the obligation page's parts that are the same for every reader of
+    ``obligation`` who may (or may not) download its files are cached
+    (``views.obligation_page``): its timeline, evidence table, texts and
+    progress reports (调度).
+
+    The report's revision makes every write a new key: each write to an item's
+    timeline, evidence, parts, chases, notices or 批示 leaves a timeline entry
+    (``services.common.log_action`` bumps the revision), and the admin's edits of
+    names and calendars bump every report's (``reports_invalidate_dashboards``).
+    A schedule's edit bumps it too (``services.schedules.schedule_save``). The
+    version is there too (free, and an edit that left no entry would still
+    miss); the day, the period of progress reports; the language, the labels.
+    Read by ``obligation_page_related`` with the
+    optional relations, so the key costs no query of its own."""
+    revision = getattr(obligation.report, "revision_number", None)
+    if revision is None:
+        revision = report_revision_number(obligation.report)
+    return (
+        f"obligation-page:{obligation.pk}:{revision}:{obligation.version}:"
+        f"{today.isoformat()}:{language}:{can_download:d}"
+    )
+
+
+def obligation_page_lists(obligation: Obligation) -> Obligation:
+    """Fetch ``evidence_list`` and ``timeline`` (as attributes), newest entry
+    first: two queries whatever their length. The obligation page needs them
+    when its cached rendering is missing, for the co-operating units' parts and
+    for a reviewer's panel."""
+    prefetch_related_objects(
+        [obligation],
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.select_related(
+                "uploaded_by", "withdrawn_by", "part__department"
+            ),
+            to_attr="evidence_list",
+        ),
+        Prefetch(
+            "updates",
+            queryset=ProgressUpdate.objects.select_related(
+                "author", "evidence", "part__department"
+            ),
+            to_attr="timeline",
+        ),
+    )
+    return obligation
+
+
 def obligation_page_related(obligation: Obligation) -> Obligation:
     """Fetch what the obligation page shows beside the obligation, in a fixed number
     of queries whatever the number of evidence rows and timeline entries:
-    ``evidence_list``, ``timeline``, ``notice_list``, ``extension_list``,
-    ``part_list``, ``chase_list`` and ``instruction_list`` (as attributes), the
-    section's chapter, the task <-> problem links and the item carried over into
-    this one.
+    ``notice_list``, ``extension_list``, ``part_list``, ``chase_list`` and
+    ``instruction_list`` (as attributes), the section's chapter, the task <->
+    problem links, the item carried over into this one and the report's revision
+    (``report.revision_number``, for ``obligation_page_cache_key``). The evidence
+    and the timeline are ``obligation_page_lists``'s: the page reads them from
+    its cache.
 
     Most items have no co-operating unit, chase, notice, 批示, extension request,
     link or predecessor: one query says which of them the item has, and only those are
@@ -261,9 +314,13 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
     # Named apart from the relations: an annotation may not shadow a field.
     found = (
         Obligation.objects.filter(pk=obligation.pk)
-        .values(**{f"has_{name}": each for name, each in exists.items()})
+        .values(
+            **{f"has_{name}": each for name, each in exists.items()},
+            revision_number=Coalesce("report__revision__number", 0),
+        )
         .get()
     )
+    obligation.report.revision_number = found["revision_number"]
     present = {name: found[f"has_{name}"] for name in exists}
     if not present["carried_from"]:
         # What reading the reverse side found nothing leaves:
@@ -272,20 +329,6 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
     prefetch_related_objects(
         [obligation],
         "section__parent",
-        Prefetch(
-            "evidence",
-            queryset=Evidence.objects.select_related(
-                "uploaded_by", "withdrawn_by", "part__department"
-            ),
-            to_attr="evidence_list",
-        ),
-        Prefetch(
-            "updates",
-            queryset=ProgressUpdate.objects.select_related(
-                "author", "evidence", "part__department"
-            ),
-            to_attr="timeline",
-        ),
         *(each for name, each in optional.items() if present[name]),
     )
     for name, each in optional.items():

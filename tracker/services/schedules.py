@@ -102,7 +102,9 @@ def schedule_save(*, schedule: Schedule, user) -> Schedule:
     if not 1 <= schedule.day <= 28:
         raise ServiceError(_("The due day is between 1 and 28."))
     save_recorded(schedule, user=user, reason=_("Progress report schedule set"))
-    # What is owed per period changes with it: /my/'s 调度 list and the
-    # supervisors' count of unfiled reports are cached on the report's revision.
+    # What is owed per period changes with it: /my/'s 调度 list, the
+    # supervisors' count of unfiled reports and the obligation pages' period
+    # (selectors.obligations.obligation_page_cache_key) are cached on the
+    # report's revision.
     report_invalidate_dashboard(report_id=schedule.report_id)
     return schedule

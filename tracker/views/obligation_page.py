@@ -3,10 +3,16 @@ posts to its own URL and, when refused, the page is drawn again with that form
 bound and its error.
 """
 
+import re
+from types import SimpleNamespace
+
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import (
     require_safe,
@@ -52,6 +58,8 @@ from ..organised_work_forms import (
 )
 from ..selectors.followups import obligation_followup
 from ..selectors.obligations import (
+    obligation_page_cache_key,
+    obligation_page_lists,
     obligation_page_related,
     review_material,
     suggested_problems,
@@ -61,6 +69,7 @@ from ..selectors.schedules import item_progress
 from ..selectors.worklists import next_to_review
 from ..services.common import ServiceError, StaleVersionError
 from ..year_forms import CarryOverForm, ReportWordingForm
+from .dashboard import DASHBOARD_CACHE_SECONDS, without_indentation
 
 # DOM ids of the obligation page's forms: several forms share field names (note,
 # version), so each gets its own auto_id prefix to keep labels and errors tied to
@@ -121,6 +130,92 @@ def _breadcrumb_sections(section):
     return chain
 
 
+# Where a live row of the cached evidence table takes the reader's withdraw form
+# (_evidence_list.html).
+_WITHDRAW_SLOT = re.compile(r"<!--withdraw-slot:(\d+)-->")
+
+
+def _shared_fragments(obligation, *, can_download, today):
+    """The parts of the page that are the same for every reader of the item: the
+    timeline, the evidence table (with a slot per live row for the reader's
+    withdraw form) and the texts rendered, the progress reports (调度,
+    ``item_progress``), and what the per-reader parts need to know of the rest:
+    each file as (pk, withdrawn, part pk) and the newest timeline entry.
+    Rendered once per ``obligation_page_cache_key`` (every write is a new key), so
+    a reader costs no query and no rendering of them; a miss reads them with
+    ``obligation_page_lists``."""
+    key = obligation_page_cache_key(
+        obligation,
+        can_download=can_download,
+        today=today,
+        language=translation.get_language(),
+    )
+    shared = cache.get(key)
+    if shared is not None:
+        return shared
+    if not hasattr(obligation, "timeline"):
+        obligation_page_lists(obligation)
+    evidence_html = without_indentation(
+        render_to_string(
+            "tracker/_evidence_list.html",
+            {
+                "evidence_list": [
+                    each for each in obligation.evidence_list if each.part_id is None
+                ],
+                "can_download": can_download,
+            },
+        )
+    )
+    latest = obligation.timeline[0] if obligation.timeline else None
+    shared = {
+        "timeline": without_indentation(
+            render_to_string("tracker/_timeline.html", {"updates": obligation.timeline})
+        ),
+        "texts": without_indentation(
+            render_to_string(
+                "tracker/_obligation_texts.html",
+                {"obligation": obligation, "report": obligation.report},
+            )
+        ),
+        "progress": item_progress(obligation, today=today),
+        # The HTML before the first slot, then each slot's evidence pk and the
+        # HTML after it.
+        "evidence": _WITHDRAW_SLOT.split(evidence_html),
+        "files": [
+            (each.pk, each.is_withdrawn, each.part_id)
+            for each in obligation.evidence_list
+        ],
+        "latest": None
+        if latest is None
+        else {
+            "author_id": latest.author_id,
+            "action": latest.action,
+            "from_status": latest.from_status,
+            "part_id": latest.part_id,
+        },
+    }
+    cache.set(key, shared, DASHBOARD_CACHE_SECONDS)
+    return shared
+
+
+def _evidence_pieces(shared, withdraw_forms):
+    """The cached evidence table as (HTML, the slot's evidence or None) pairs for
+    the template, each slot with the reader's withdraw form, if any."""
+    pieces = shared["evidence"]
+    pairs = []
+    for index in range(0, len(pieces), 2):
+        evidence = None
+        if index + 1 < len(pieces):
+            pk = int(pieces[index + 1])
+            evidence = SimpleNamespace(
+                pk=pk,
+                withdraw_form=withdraw_forms.get(pk),
+                withdraw_error_id=f"withdraw-{pk}-errors",
+            )
+        pairs.append((mark_safe(pieces[index]), evidence))  # noqa: S308 - our HTML
+    return pairs
+
+
 def _obligation_page(request, obligation, *, bound=None, changes=None, status=200):
     """Render the obligation page with the forms this user may use.
 
@@ -144,6 +239,16 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     may_work = permissions.can_work_on(user, obligation)
     can_work = writable and may_work
     can_review = writable and permissions.can_review(user)
+    can_download = may_work or permissions.can_read_all(user)
+    today = timezone.localdate()
+    shared = _shared_fragments(obligation, can_download=can_download, today=today)
+    # The co-operating units' parts show their own files and timeline, and the
+    # reviewer's panel what was submitted: those read the rows themselves.
+    if not hasattr(obligation, "timeline") and (
+        obligation.part_list
+        or (can_review and obligation.status == Obligation.Status.SUBMITTED)
+    ):
+        obligation_page_lists(obligation)
     version = {"version": obligation.version}
 
     def form(name, form_class, *, allowed, initial=None):
@@ -171,7 +276,8 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         # The co-operating units' files are theirs: the lead's submission needs
         # one of its own.
         has_evidence=any(
-            not e.is_withdrawn and e.part_id is None for e in obligation.evidence_list
+            not withdrawn and part_id is None
+            for _pk, withdrawn, part_id in shared["files"]
         ),
         parts_settled=all(part.is_settled for part in obligation.part_list),
         reworked=can_work
@@ -282,7 +388,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     )
     shown_parts = _part_forms(user, obligation, bound, writable=writable)
     shown_parts |= _leader_forms(user, obligation, bound, writable=writable)
-    progress = item_progress(obligation, today=timezone.localdate())
+    progress = shared["progress"]
     context_forms["progress_report"] = form(
         "progress_report",
         ProgressReportForm,
@@ -306,14 +412,14 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
                 initial={"part": part.pk}, auto_id=f"{key}-%s"
             )
             shown_parts.add(key)
-    for evidence in obligation.evidence_list:
-        evidence.withdraw_form = None
-        if can_work and not evidence.is_withdrawn:
-            key = f"withdraw-{evidence.pk}"
-            evidence.withdraw_form = bound.get(key) or WithdrawEvidenceForm(
-                auto_id=f"{key}-%s"
-            )
-            evidence.withdraw_error_id = f"withdraw-{evidence.pk}-errors"
+    withdraw_forms = {}
+    if can_work:
+        for pk, withdrawn, _part_id in shared["files"]:
+            if not withdrawn:
+                key = f"withdraw-{pk}"
+                withdraw_forms[pk] = bound.get(key) or WithdrawEvidenceForm(
+                    auto_id=f"{key}-%s"
+                )
     for notice in obligation.notice_list:
         notice.obligation = obligation
         notice.reply_form = None
@@ -355,7 +461,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             followup.choice_form = FollowUpChoiceForm(
                 later_report=followup.later_report, auto_id="followup-choice-%s"
             )
-    shown = {f"withdraw-{e.pk}" for e in obligation.evidence_list if e.withdraw_form}
+    shown = {f"withdraw-{pk}" for pk in withdraw_forms}
     shown.update(f"reply-{n.pk}" for n in obligation.notice_list if n.reply_form)
     shown.update(
         f"followup-withdraw-{each.pk}"
@@ -372,7 +478,9 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         if name not in shown
         for error in bound_form.non_field_errors()
     ]
-    review = _review_context(user, obligation, status_form, can_review=can_review)
+    review = _review_context(
+        user, obligation, status_form, shared["latest"], can_review=can_review
+    )
     context = {
         **review,
         "now_actions": _now_actions(
@@ -388,10 +496,11 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "obligation": obligation,
         "report": obligation.report,
         "sections": _breadcrumb_sections(obligation.section),
-        "today": timezone.localdate(),
-        "evidence_list": [e for e in obligation.evidence_list if e.part_id is None],
+        "today": today,
+        "evidence_pieces": _evidence_pieces(shared, withdraw_forms),
         "notices": obligation.notice_list,
-        "timeline": obligation.timeline,
+        "timeline_html": mark_safe(shared["timeline"]),  # noqa: S308 - our HTML
+        "texts_html": mark_safe(shared["texts"]),  # noqa: S308 - our HTML
         "extension_list": obligation.extension_list,
         "parts": obligation.part_list,
         "chases": obligation.chase_list,
@@ -413,7 +522,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "followup": followup,
         "open_return": open_return,
         "can_work": can_work,
-        "can_download": may_work or permissions.can_read_all(user),
+        "can_download": can_download,
         "conflict_changes": changes,
         # Folded sections open when they hold a refused form, or a decision
         # waiting for this user (a suggested link or follow-up to confirm).
@@ -473,23 +582,23 @@ def _leader_actions(forms, obligation):
     return actions
 
 
-def _review_context(user, obligation, status_form, *, can_review):
+def _review_context(user, obligation, status_form, latest, *, can_review):
     """The review panel (``review``: what was submitted, beside the decision)
     while the item waits for this reviewer, and where "审核下一项" leads
     (``review_next``, None for an empty queue) while it waits and right after
-    this reviewer decided it (the newest timeline entry is their decision)."""
+    this reviewer decided it (``latest``, the newest timeline entry as
+    ``_shared_fragments`` keeps it, is their decision)."""
     if not can_review:
         return {}
     waiting = (
         obligation.status == Obligation.Status.SUBMITTED and status_form is not None
     )
-    latest = obligation.timeline[0] if obligation.timeline else None
     just_decided = (
         latest is not None
-        and latest.author_id == user.pk
-        and latest.action == ProgressUpdate.Action.STATUS
-        and latest.from_status == Obligation.Status.SUBMITTED
-        and latest.part_id is None
+        and latest["author_id"] == user.pk
+        and latest["action"] == ProgressUpdate.Action.STATUS
+        and latest["from_status"] == Obligation.Status.SUBMITTED
+        and latest["part_id"] is None
     )
     if not (waiting or just_decided):
         return {}
