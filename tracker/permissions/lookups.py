@@ -2,6 +2,7 @@
 organization's objects included."""
 
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from ..models import (
@@ -67,11 +68,18 @@ def get_chase_or_404(request, pk):
 
 def get_obligation_or_404(request, pk):
     # The section's chapter too: the obligation page's breadcrumb shows it (a
-    # query of its own otherwise).
-    queryset = Obligation.objects.visible_to(request.user).select_related(
-        "report__closed_by", "section__parent", "department", "owner"
+    # query of its own otherwise). The report's revision with it: the obligation
+    # page's cache key (selectors.obligations.obligation_page_cache_key). Not the
+    # report's whole text: only the page's cached texts quote it.
+    queryset = (
+        Obligation.objects.visible_to(request.user)
+        .select_related("report__closed_by", "section__parent", "department", "owner")
+        .defer("report__source_text")
+        .annotate(report_revision_number=Coalesce("report__revision__number", 0))
     )
-    return get_object_or_404(queryset, pk=pk)
+    obligation = get_object_or_404(queryset, pk=pk)
+    obligation.report.revision_number = obligation.report_revision_number
+    return obligation
 
 
 def get_evidence_or_404(request, pk):

@@ -243,20 +243,23 @@ def obligation_page_lists(obligation: Obligation) -> Obligation:
     return obligation
 
 
-def obligation_page_related(obligation: Obligation) -> Obligation:
+def obligation_page_related(
+    obligation: Obligation, *, present: dict[str, bool] | None = None
+) -> dict[str, bool]:
     """Fetch what the obligation page shows beside the obligation, in a fixed number
     of queries whatever the number of evidence rows and timeline entries:
     ``notice_list``, ``extension_list``, ``part_list``, ``chase_list`` and
     ``instruction_list`` (as attributes), the section's chapter, the task <->
-    problem links, the item carried over into this one and the report's revision
-    (``report.revision_number``, for ``obligation_page_cache_key``). The evidence
-    and the timeline are ``obligation_page_lists``'s: the page reads them from
-    its cache.
+    problem links and the item carried over into this one. The evidence and the
+    timeline are ``obligation_page_lists``'s: the page reads them from its cache.
 
     Most items have no co-operating unit, chase, notice, 批示, extension request,
     link or predecessor: one query says which of them the item has, and only those are
     fetched. An empty prefetch cost 1.2-3 ms, most of it building its SQL, so
-    the six that usually find nothing cost more than the one that asks."""
+    the six that usually find nothing cost more than the one that asks. Returns
+    which of them the item has; ``present``, that answer kept from an earlier
+    call under ``obligation_page_cache_key`` (each of them changes with a write
+    that bumps it), saves the query."""
     optional = {
         "parts": Prefetch(
             "parts",
@@ -300,28 +303,29 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
             "addressed_by", queryset=Obligation.objects.order_by("position")
         ),
     }
-    exists = {
-        name: Exists(each.queryset.model.objects.filter(obligation=OuterRef("pk")))
-        for name, each in optional.items()
-        if name not in ("addresses", "addressed_by")
-    }
-    exists["addresses"] = Exists(Obligation.objects.filter(addressed_by=OuterRef("pk")))
-    exists["addressed_by"] = Exists(Obligation.objects.filter(addresses=OuterRef("pk")))
-    # The item of the year before, carried over into this one (结转): rare too.
-    exists["carried_from"] = Exists(
-        Obligation.objects.filter(carried_into=OuterRef("pk"))
-    )
-    # Named apart from the relations: an annotation may not shadow a field.
-    found = (
-        Obligation.objects.filter(pk=obligation.pk)
-        .values(
-            **{f"has_{name}": each for name, each in exists.items()},
-            revision_number=Coalesce("report__revision__number", 0),
+    if present is None:
+        exists = {
+            name: Exists(each.queryset.model.objects.filter(obligation=OuterRef("pk")))
+            for name, each in optional.items()
+            if name not in ("addresses", "addressed_by")
+        }
+        exists["addresses"] = Exists(
+            Obligation.objects.filter(addressed_by=OuterRef("pk"))
         )
-        .get()
-    )
-    obligation.report.revision_number = found["revision_number"]
-    present = {name: found[f"has_{name}"] for name in exists}
+        exists["addressed_by"] = Exists(
+            Obligation.objects.filter(addresses=OuterRef("pk"))
+        )
+        # The item of the year before, carried over into this one (结转): rare too.
+        exists["carried_from"] = Exists(
+            Obligation.objects.filter(carried_into=OuterRef("pk"))
+        )
+        # Named apart from the relations: an annotation may not shadow a field.
+        found = (
+            Obligation.objects.filter(pk=obligation.pk)
+            .values(**{f"has_{name}": each for name, each in exists.items()})
+            .get()
+        )
+        present = {name: found[f"has_{name}"] for name in exists}
     if not present["carried_from"]:
         # What reading the reverse side found nothing leaves:
         # ``carried_from_or_none`` answers None without a query.
@@ -344,7 +348,7 @@ def obligation_page_related(obligation: Obligation) -> Obligation:
             if not hasattr(obligation, "_prefetched_objects_cache"):
                 obligation._prefetched_objects_cache = {}
             obligation._prefetched_objects_cache[manager.prefetch_cache_name] = empty
-    return obligation
+    return present
 
 
 # The most passages (items of a report still in its text) for which the obligation

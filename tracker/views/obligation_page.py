@@ -140,7 +140,9 @@ def _shared_fragments(obligation, *, can_download, today):
     timeline, the evidence table (with a slot per live row for the reader's
     withdraw form) and the texts rendered, the progress reports (调度,
     ``item_progress``), and what the per-reader parts need to know of the rest:
-    each file as (pk, withdrawn, part pk) and the newest timeline entry.
+    each file as (pk, withdrawn, part pk), the newest timeline entry and which
+    of its optional relations the item has (``obligation_page_related``, which
+    this calls).
     Rendered once per ``obligation_page_cache_key`` (every write is a new key), so
     a reader costs no query and no rendering of them; a miss reads them with
     ``obligation_page_lists``."""
@@ -152,9 +154,10 @@ def _shared_fragments(obligation, *, can_download, today):
     )
     shared = cache.get(key)
     if shared is not None:
+        obligation_page_related(obligation, present=shared["present"])
         return shared
-    if not hasattr(obligation, "timeline"):
-        obligation_page_lists(obligation)
+    present = obligation_page_related(obligation)
+    obligation_page_lists(obligation)
     evidence_html = without_indentation(
         render_to_string(
             "tracker/_evidence_list.html",
@@ -168,6 +171,7 @@ def _shared_fragments(obligation, *, can_download, today):
     )
     latest = obligation.timeline[0] if obligation.timeline else None
     shared = {
+        "present": present,
         "timeline": without_indentation(
             render_to_string("tracker/_timeline.html", {"updates": obligation.timeline})
         ),
@@ -226,7 +230,11 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     """
     user = request.user
     bound = bound or {}
-    obligation_page_related(obligation)
+    may_work = permissions.can_work_on(user, obligation)
+    can_download = may_work or permissions.can_read_all(user)
+    today = timezone.localdate()
+    # With obligation_page_related's relations.
+    shared = _shared_fragments(obligation, can_download=can_download, today=today)
     # A closed report is read-only for everyone: no form at all, downloads stay.
     # A closed report is read-only for everyone, and so is another organization's
     # item for a city's supervisors (acts_in) and an item carried over into the
@@ -236,12 +244,8 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         and permissions.acts_in_obligation(user, obligation)
         and obligation.carried_into_id is None
     )
-    may_work = permissions.can_work_on(user, obligation)
     can_work = writable and may_work
     can_review = writable and permissions.can_review(user)
-    can_download = may_work or permissions.can_read_all(user)
-    today = timezone.localdate()
-    shared = _shared_fragments(obligation, can_download=can_download, today=today)
     # The co-operating units' parts show their own files and timeline, and the
     # reviewer's panel what was submitted: those read the rows themselves.
     if not hasattr(obligation, "timeline") and (
