@@ -1,0 +1,204 @@
+"""The obligation page's cached parts (timeline, evidence table, texts, progress
+reports): every write through a service shows on the next request, and what is
+the reader's own (their buttons, their forms, their CSRF token) stays theirs.
+
+Each test reads the page first (so its shared parts are cached), writes the way
+a user does, and reads it again. Nothing here waits or measures time."""
+
+import re
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import in_english
+from tests.pages import parse, struck_through, text
+from tests.test_obligation_detail_view import _buttons, _forms
+from tests.workflow_helpers import upload
+from tracker.models import Obligation, Schedule
+from tracker.services.chases import obligation_chase
+from tracker.services.evidence import evidence_withdraw
+from tracker.services.instructions import instruction_write
+from tracker.services.parts import part_add
+from tracker.services.schedules import progress_report_file, schedule_save
+from tracker.services.workflow import obligation_add_note, obligation_transition
+
+S = Obligation.Status
+
+
+def _page(client, user, obligation):
+    client.force_login(user)
+    response = in_english(client).get(obligation.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _evidence_table(page):
+    (table,) = parse(page).xpath("//section[@id='evidence']")
+    return text(table)
+
+
+def _timeline(page):
+    """The item's whole timeline (a part's own is inside its card too)."""
+    (section,) = parse(page).xpath("//section[@id='timeline']")
+    return text(section)
+
+
+def _csrf_tokens(page):
+    return set(
+        parse(page).xpath(
+            "//form[@method='post']/input[@name='csrfmiddlewaretoken']/@value"
+        )
+    )
+
+
+def test_a_second_read_takes_the_timeline_and_evidence_from_the_cache(
+    client, obligation, staff_a
+):
+    upload(obligation, staff_a)
+    _page(client, staff_a, obligation)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = _page(client, staff_a, obligation)
+
+    assert "整改报告.pdf" in _evidence_table(page)
+    assert "整改报告.pdf" in _timeline(page)
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "tracker_progressupdate" not in read
+    assert "tracker_evidence" not in read
+
+
+def test_a_progress_note_shows_on_the_next_read(client, obligation, staff_a):
+    _page(client, staff_a, obligation)
+
+    obligation_add_note(obligation=obligation, user=staff_a, text="已召开专题会议")
+
+    assert "已召开专题会议" in _timeline(_page(client, staff_a, obligation))
+
+
+def test_an_upload_and_its_withdrawal_show_on_the_next_reads(
+    client, obligation, staff_a
+):
+    _page(client, staff_a, obligation)
+
+    evidence = upload(obligation, staff_a, name="会议纪要.pdf")
+    page = _page(client, staff_a, obligation)
+    assert "会议纪要.pdf" in _evidence_table(page)
+    assert f"/evidence/{evidence.pk}/withdraw/" in page
+
+    evidence_withdraw(evidence=evidence, user=staff_a, reason="版本过期")
+    page = _page(client, staff_a, obligation)
+    assert "版本过期" in _evidence_table(page)
+    assert "会议纪要.pdf" in struck_through(page)
+    assert f"/evidence/{evidence.pk}/withdraw/" not in page
+
+
+def test_a_status_change_shows_with_the_new_buttons(client, obligation, staff_a):
+    assert _buttons(_page(client, staff_a, obligation)) == {S.IN_PROGRESS}
+
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
+
+    page = _page(client, staff_a, obligation)
+    assert S.IN_PROGRESS not in _buttons(page)
+    obligation.refresh_from_db()
+    (version,) = parse(page).xpath(
+        "//form[contains(@action, '/status/')]/input[@name='version']/@value"
+    )
+    assert int(version) == obligation.version
+    assert "In progress" in _timeline(page)
+
+
+def test_a_co_operating_unit_shows_on_the_next_read(
+    client, obligation, supervisor, department_b
+):
+    _page(client, supervisor, obligation)
+
+    part_add(obligation=obligation, user=supervisor, department=department_b)
+
+    page = _page(client, supervisor, obligation)
+    assert department_b.name in text(parse(page).xpath("//article")[0])
+    assert department_b.name in _timeline(page)
+
+
+def test_a_chase_shows_on_the_next_read(client, obligation, supervisor, staff_a):
+    _page(client, staff_a, obligation)
+
+    obligation_chase(obligation=obligation, user=supervisor, note="请本周内反馈")
+
+    page = _page(client, staff_a, obligation)
+    assert "请本周内反馈" in text(parse(page).xpath("//article")[0])
+    assert "chase-answer" in page
+
+
+def test_an_instruction_shows_on_the_next_read(client, obligation, leader, staff_a):
+    _page(client, staff_a, obligation)
+
+    instruction_write(obligation=obligation, user=leader, text="务必按期完成")
+
+    page = _page(client, staff_a, obligation)
+    assert "务必按期完成" in text(parse(page).xpath("//article")[0])
+
+
+def test_a_new_schedule_and_a_filed_progress_report_show_on_the_next_reads(
+    client, obligation, staff_a, tracker_admin
+):
+    form = reverse("tracker:progress_report_file", args=[obligation.pk])
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
+    assert form not in _page(client, staff_a, obligation)
+
+    schedule_save(
+        schedule=Schedule(
+            report=obligation.report,
+            starts_on=timezone.localdate() - timedelta(days=40),
+            day=28,
+        ),
+        user=tracker_admin,
+    )
+    assert form in _page(client, staff_a, obligation)
+
+    progress_report_file(obligation=obligation, user=staff_a, progress="已完成排查")
+    page = _page(client, staff_a, obligation)
+    assert "已完成排查" in text(
+        parse(page).xpath("//section[@id='progress-report']")[0]
+    )
+    assert form not in page
+
+
+def test_two_roles_read_the_same_timeline_with_their_own_forms(
+    client, obligation, staff_a, supervisor
+):
+    evidence = upload(obligation, staff_a)
+    staff_page = _page(client, staff_a, obligation)
+    supervisor_page = _page(client, supervisor, obligation)
+    staff_again = _page(client, staff_a, obligation)
+
+    assert _timeline(staff_page) == _timeline(supervisor_page)
+    assert f"/evidence/{evidence.pk}/withdraw/" in staff_page
+    assert f"/evidence/{evidence.pk}/withdraw/" in staff_again
+    assert f"/evidence/{evidence.pk}/withdraw/" not in supervisor_page
+    assert _buttons(staff_page) == {S.IN_PROGRESS}
+    assert _buttons(supervisor_page) != _buttons(staff_page)
+    assert "assign" in _forms(supervisor_page)
+    assert "assign" not in _forms(staff_page)
+    # Every form of the page carries the reader's own token, the cached
+    # evidence table's withdraw forms included.
+    withdraw = parse(staff_again).xpath(
+        "//form[contains(@action, '/withdraw/')]/input[@name='csrfmiddlewaretoken']"
+    )
+    assert withdraw
+    assert _csrf_tokens(staff_again)
+
+
+def test_a_reader_who_may_not_download_gets_no_download_link(
+    client, obligation, staff_a, staff_b
+):
+    evidence = upload(obligation, staff_a)
+    download = f"/evidence/{evidence.pk}/download/"
+    assert download in _page(client, staff_a, obligation)
+
+    page = _page(client, staff_b, obligation)
+
+    assert download not in page
+    assert re.search("整改报告.pdf", _evidence_table(page))
