@@ -17,7 +17,7 @@ from tests.conftest import in_english
 from tests.pages import parse, struck_through, text
 from tests.test_obligation_detail_view import _buttons, _forms
 from tests.workflow_helpers import upload
-from tracker.models import Obligation, Schedule
+from tracker.models import Notification, Obligation, Schedule
 from tracker.services.chases import obligation_chase
 from tracker.services.evidence import evidence_withdraw
 from tracker.services.instructions import instruction_write
@@ -202,3 +202,24 @@ def test_a_reader_who_may_not_download_gets_no_download_link(
 
     assert download not in page
     assert re.search("整改报告.pdf", _evidence_table(page))
+
+
+def test_the_readers_unread_count_and_role_are_their_own(
+    client, obligation, staff_a, supervisor
+):
+    # One query reads the reader's groups, departments and unread count
+    # (permissions' reader facts): each reader gets theirs.
+    for _ in range(2):
+        Notification.objects.create(
+            recipient=staff_a, obligation=obligation, kind="assigned", text="已分派"
+        )
+    staff_page = _page(client, staff_a, obligation)
+    supervisor_page = _page(client, supervisor, obligation)
+
+    (badge,) = parse(staff_page).xpath("//span[@id='unread-count']/span[1]")
+    assert text(badge) == "2"
+    assert 'id="unread-count"' not in supervisor_page
+    assert "(Staff)" in text(parse(staff_page).xpath("//span[@class='user-name']")[0])
+    assert "(Supervisor)" in text(
+        parse(supervisor_page).xpath("//span[@class='user-name']")[0]
+    )

@@ -3,14 +3,9 @@ posts to its own URL and, when refused, the page is drawn again with that form
 bound and its error.
 """
 
-import re
-from types import SimpleNamespace
-
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -58,18 +53,15 @@ from ..organised_work_forms import (
 )
 from ..selectors.followups import obligation_followup
 from ..selectors.obligations import (
-    obligation_page_cache_key,
     obligation_page_lists,
-    obligation_page_related,
     review_material,
     suggested_problems,
 )
 from ..selectors.reports import next_report, suggested_report_wording
-from ..selectors.schedules import item_progress
 from ..selectors.worklists import next_to_review
 from ..services.common import ServiceError, StaleVersionError
 from ..year_forms import CarryOverForm, ReportWordingForm
-from .dashboard import DASHBOARD_CACHE_SECONDS, without_indentation
+from .obligation_cache import evidence_pieces, shared_fragments
 
 # DOM ids of the obligation page's forms: several forms share field names (note,
 # version), so each gets its own auto_id prefix to keep labels and errors tied to
@@ -130,96 +122,6 @@ def _breadcrumb_sections(section):
     return chain
 
 
-# Where a live row of the cached evidence table takes the reader's withdraw form
-# (_evidence_list.html).
-_WITHDRAW_SLOT = re.compile(r"<!--withdraw-slot:(\d+)-->")
-
-
-def _shared_fragments(obligation, *, can_download, today):
-    """The parts of the page that are the same for every reader of the item: the
-    timeline, the evidence table (with a slot per live row for the reader's
-    withdraw form) and the texts rendered, the progress reports (调度,
-    ``item_progress``), and what the per-reader parts need to know of the rest:
-    each file as (pk, withdrawn, part pk), the newest timeline entry and which
-    of its optional relations the item has (``obligation_page_related``, which
-    this calls).
-    Rendered once per ``obligation_page_cache_key`` (every write is a new key), so
-    a reader costs no query and no rendering of them; a miss reads them with
-    ``obligation_page_lists``."""
-    key = obligation_page_cache_key(
-        obligation,
-        can_download=can_download,
-        today=today,
-        language=translation.get_language(),
-    )
-    shared = cache.get(key)
-    if shared is not None:
-        obligation_page_related(obligation, present=shared["present"])
-        return shared
-    present = obligation_page_related(obligation)
-    obligation_page_lists(obligation)
-    evidence_html = without_indentation(
-        render_to_string(
-            "tracker/_evidence_list.html",
-            {
-                "evidence_list": [
-                    each for each in obligation.evidence_list if each.part_id is None
-                ],
-                "can_download": can_download,
-            },
-        )
-    )
-    latest = obligation.timeline[0] if obligation.timeline else None
-    shared = {
-        "present": present,
-        "timeline": without_indentation(
-            render_to_string("tracker/_timeline.html", {"updates": obligation.timeline})
-        ),
-        "texts": without_indentation(
-            render_to_string(
-                "tracker/_obligation_texts.html",
-                {"obligation": obligation, "report": obligation.report},
-            )
-        ),
-        "progress": item_progress(obligation, today=today),
-        # The HTML before the first slot, then each slot's evidence pk and the
-        # HTML after it.
-        "evidence": _WITHDRAW_SLOT.split(evidence_html),
-        "files": [
-            (each.pk, each.is_withdrawn, each.part_id)
-            for each in obligation.evidence_list
-        ],
-        "latest": None
-        if latest is None
-        else {
-            "author_id": latest.author_id,
-            "action": latest.action,
-            "from_status": latest.from_status,
-            "part_id": latest.part_id,
-        },
-    }
-    cache.set(key, shared, DASHBOARD_CACHE_SECONDS)
-    return shared
-
-
-def _evidence_pieces(shared, withdraw_forms):
-    """The cached evidence table as (HTML, the slot's evidence or None) pairs for
-    the template, each slot with the reader's withdraw form, if any."""
-    pieces = shared["evidence"]
-    pairs = []
-    for index in range(0, len(pieces), 2):
-        evidence = None
-        if index + 1 < len(pieces):
-            pk = int(pieces[index + 1])
-            evidence = SimpleNamespace(
-                pk=pk,
-                withdraw_form=withdraw_forms.get(pk),
-                withdraw_error_id=f"withdraw-{pk}-errors",
-            )
-        pairs.append((mark_safe(pieces[index]), evidence))  # noqa: S308 - our HTML
-    return pairs
-
-
 def _obligation_page(request, obligation, *, bound=None, changes=None, status=200):
     """Render the obligation page with the forms this user may use.
 
@@ -234,7 +136,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     can_download = may_work or permissions.can_read_all(user)
     today = timezone.localdate()
     # With obligation_page_related's relations.
-    shared = _shared_fragments(obligation, can_download=can_download, today=today)
+    shared = shared_fragments(obligation, can_download=can_download, today=today)
     # A closed report is read-only for everyone: no form at all, downloads stay.
     # A closed report is read-only for everyone, and so is another organization's
     # item for a city's supervisors (acts_in) and an item carried over into the
@@ -501,7 +403,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "report": obligation.report,
         "sections": _breadcrumb_sections(obligation.section),
         "today": today,
-        "evidence_pieces": _evidence_pieces(shared, withdraw_forms),
+        "evidence_pieces": evidence_pieces(shared, withdraw_forms),
         "notices": obligation.notice_list,
         "timeline_html": mark_safe(shared["timeline"]),  # noqa: S308 - our HTML
         "texts_html": mark_safe(shared["texts"]),  # noqa: S308 - our HTML
@@ -591,7 +493,7 @@ def _review_context(user, obligation, status_form, latest, *, can_review):
     while the item waits for this reviewer, and where "审核下一项" leads
     (``review_next``, None for an empty queue) while it waits and right after
     this reviewer decided it (``latest``, the newest timeline entry as
-    ``_shared_fragments`` keeps it, is their decision)."""
+    ``shared_fragments`` keeps it, is their decision)."""
     if not can_review:
         return {}
     waiting = (
