@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     AccountProfile,
+    Department,
     Notification,
     Organization,
 )
@@ -37,7 +38,6 @@ __all__ = [
     "is_supervisor",
     "lands_on_my_work",
     "organization_supervisors_and_leaders",
-    "remember_user_facts",
     "role_choices",
     "role_label",
     "supervisors",
@@ -108,82 +108,87 @@ def organization_supervisors_and_leaders(organization_id):
 @dataclass(frozen=True)
 class ReaderFacts:
     """What nearly every page needs of the person reading it: their group names
-    (``permissions``' roles), their organization (id and materialized path, None
-    without one), the header's unread count and their departments (whether they
-    work on an item: the obligation page asks)."""
+    (the roles), their organization (id and materialized path, None without
+    one), the departments they belong to and head (whether they work on an item,
+    sign it off) and the header's unread count."""
 
     group_names: frozenset[str]
     organization_id: int | None
     organization_path: str | None
-    unread: int
     department_ids: frozenset[int]
+    headed_department_ids: frozenset[int]
+    unread: int
 
 
 def _reader_facts(user) -> ReaderFacts:
-    """``ReaderFacts`` in one query, which every page with the header runs (the
-    roles, the organization scope and the badge each used to read on their own:
-    up to three queries; the departments a fourth). Written in SQL: building and
-    compiling the same query with the ORM (joins and a subquery) took three times
-    as long as running it. A person has a few groups and departments, so their
-    product stays a few rows."""
+    """``ReaderFacts`` in one statement, which every page with the header runs
+    (the roles, the organization scope, the departments and the badge each used
+    to read on their own: up to five queries). One row per group, organization,
+    department and headed department, kept apart by a tag (a join of them would
+    multiply them). Written in SQL: building and compiling the same reads with
+    the ORM cost more than running them."""
     user_model = get_user_model()
-    membership = user_model.groups.through._meta
-    group = user_model.groups.field.related_model._meta
-    notification = Notification._meta
-    profile = AccountProfile._meta
-    organization = Organization._meta
-    members = user_model.departments.rel.through._meta
     q = connection.ops.quote_name
 
-    def column(meta, name):
-        return q(meta.get_field(name).column)
+    def table(model):
+        return q(model._meta.db_table)
 
-    user_pk = q(user_model._meta.pk.column)
+    def column(model, name):
+        return q(model._meta.get_field(name).column)
+
+    membership = user_model.groups.through
+    group = user_model.groups.field.related_model
+    members, heads = Department.members.through, Department.heads.through
     sql = (
-        f"SELECT g.{column(group, 'name')}, p.{column(profile, 'organization')}, "
-        f"o.{column(organization, 'path')}, "
-        f"(SELECT COUNT(*) FROM {q(notification.db_table)} n"
-        f" WHERE n.{column(notification, 'recipient')} = %s"
-        f" AND n.{column(notification, 'read_at')} IS NULL), "
-        f"dm.{column(members, 'department')} "
-        f"FROM {q(user_model._meta.db_table)} u "
-        f"LEFT JOIN {q(membership.db_table)} m"
-        f" ON m.{column(membership, 'user')} = u.{user_pk} "
-        f"LEFT JOIN {q(group.db_table)} g"
-        f" ON g.{q(group.pk.column)} = m.{column(membership, 'group')} "
-        f"LEFT JOIN {q(profile.db_table)} p"
-        f" ON p.{column(profile, 'user')} = u.{user_pk} "
-        f"LEFT JOIN {q(organization.db_table)} o"
-        f" ON o.{q(organization.pk.column)} = p.{column(profile, 'organization')} "
-        f"LEFT JOIN {q(members.db_table)} dm"
-        f" ON dm.{column(members, 'user')} = u.{user_pk} "
-        f"WHERE u.{user_pk} = %s"
+        # The first row's types are the union's: a typed NULL, which PostgreSQL
+        # would otherwise read as text.
+        f"SELECT 'g', CAST(NULL AS BIGINT), g.{column(group, 'name')}"
+        f" FROM {table(membership)} m JOIN {table(group)} g"
+        f" ON g.{q(group._meta.pk.column)} = m.{column(membership, 'group')}"
+        f" WHERE m.{column(membership, 'user')} = %s"
+        f" UNION ALL SELECT 'o', p.{column(AccountProfile, 'organization')},"
+        f" o.{column(Organization, 'path')}"
+        f" FROM {table(AccountProfile)} p LEFT JOIN {table(Organization)} o"
+        f" ON o.{q(Organization._meta.pk.column)}"
+        f" = p.{column(AccountProfile, 'organization')}"
+        f" WHERE p.{column(AccountProfile, 'user')} = %s"
+        f" UNION ALL SELECT 'm', {column(members, 'department')}, NULL"
+        f" FROM {table(members)} WHERE {column(members, 'user')} = %s"
+        f" UNION ALL SELECT 'h', {column(heads, 'department')}, NULL"
+        f" FROM {table(heads)} WHERE {column(heads, 'user')} = %s"
+        f" UNION ALL SELECT 'n', COUNT(*), NULL FROM {table(Notification)}"
+        f" WHERE {column(Notification, 'recipient')} = %s"
+        f" AND {column(Notification, 'read_at')} IS NULL"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk])
+        cursor.execute(sql, [user.pk] * 5)
         rows = cursor.fetchall()
-    if not rows:
-        return ReaderFacts(frozenset(), None, None, 0, frozenset())
-    _name, organization_id, path, unread, _department = rows[0]
+    by_kind = {"g": [], "o": [], "m": [], "h": [], "n": []}
+    for kind, number, text in rows:
+        by_kind[kind].append((number, text))
+    organization_id, path = by_kind["o"][0] if by_kind["o"] else (None, None)
     return ReaderFacts(
-        frozenset(row[0] for row in rows if row[0] is not None),
-        organization_id,
-        path,
-        unread,
-        frozenset(row[4] for row in rows if row[4] is not None),
+        group_names=frozenset(name for _number, name in by_kind["g"]),
+        organization_id=organization_id,
+        organization_path=path,
+        department_ids=frozenset(number for number, _text in by_kind["m"]),
+        headed_department_ids=frozenset(number for number, _text in by_kind["h"]),
+        unread=by_kind["n"][0][0],
     )
 
 
 def _group_names(user):
     # Cached on the user object: templates ask several times per page. The same
-    # query reads the user's organization (``_organization``) and the header's
-    # unread count (``unread_count_read_with_roles``): no second one.
+    # statement reads the user's organization (``_organization``), departments
+    # (``_department_ids``, ``_headed_department_ids``) and the header's unread
+    # count (``unread_count_read_with_roles``): no second one.
     if not hasattr(user, "_tracker_groups"):
         facts = _reader_facts(user)
         user._tracker_groups = facts.group_names
         user._tracker_organization = (facts.organization_id, facts.organization_path)
-        user._tracker_unread = facts.unread
         user._tracker_department_ids = facts.department_ids
+        user._tracker_headed_department_ids = facts.headed_department_ids
+        user._tracker_unread = facts.unread
     return user._tracker_groups
 
 
@@ -237,43 +242,15 @@ def acts_in_obligation(user, obligation):
     return acts_in(user, obligation.report)
 
 
-def remember_user_facts(
-    user,
-    *,
-    group_names,
-    organization,
-    department_ids,
-    headed_department_ids,
-    unread,
-):
-    """What the helpers here read of ``user`` (their groups, their organization's
-    (id, path), the departments they belong to and head) and the header's unread
-    count, read by a query that fetched more (``selectors.worklists.
-    my_work_facts``): no query of their own."""
-    user._tracker_groups = frozenset(group_names)
-    user._tracker_organization = tuple(organization)
-    user._tracker_department_ids = frozenset(department_ids)
-    user._tracker_headed_department_ids = frozenset(headed_department_ids)
-    user._tracker_unread = unread
-
-
 def _department_ids(user):
-    # Cached like the groups: a detail page asks once per form and per evidence row.
-    # Read with them (``_reader_facts``): the obligation page asks for both.
-    if not hasattr(user, "_tracker_department_ids"):
-        _group_names(user)
-    if not hasattr(user, "_tracker_department_ids"):
-        user._tracker_department_ids = frozenset(
-            user.departments.values_list("pk", flat=True)
-        )
+    # Read with the roles (``_reader_facts``): a detail page asks once per form
+    # and per evidence row.
+    _group_names(user)
     return user._tracker_department_ids
 
 
 def _headed_department_ids(user):
-    if not hasattr(user, "_tracker_headed_department_ids"):
-        user._tracker_headed_department_ids = frozenset(
-            user.headed_departments.values_list("pk", flat=True)
-        )
+    _group_names(user)
     return user._tracker_headed_department_ids
 
 
@@ -281,8 +258,7 @@ def user_cache_signature(user) -> str:
     """Everything of ``user`` the helpers here read (their role, their
     organization, the departments they belong to and head), as text: the part of
     a cache key for what is drawn per user (/my/), so a change of any of them is
-    a new key. No query when they were read (``remember_user_facts``), else a few,
-    cached on the user like the helpers' own."""
+    a new key. No query once the roles were read (``_reader_facts``)."""
     organization_id, path = _organization(user)
     return ":".join(
         (

@@ -6,8 +6,6 @@ from datetime import date
 from itertools import groupby
 from operator import attrgetter
 
-from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -15,29 +13,26 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from .. import workdays
 from ..models import (
-    AccountProfile,
-    Department,
     ExtensionRequest,
-    Notification,
     Obligation,
-    Organization,
     Part,
     ProgressUpdate,
     Report,
-    ReportRevision,
     SupervisionNotice,
     overdue_q,
 )
@@ -67,81 +62,16 @@ MY_WORK_ORDER = (
 MY_WORK_GROUP_LIMIT = 30
 
 
-@dataclass(frozen=True)
-class MyWorkFacts:
-    """What /my/'s cache key needs and every page reads anyway, from one query
-    (``my_work_facts``)."""
-
-    group_names: frozenset
-    organization: tuple  # (id, path), (None, None) without one
-    department_ids: frozenset
-    headed_department_ids: frozenset
-    unread_notifications: int
-    # Over every report: the sum of their revisions, their count, the highest id.
-    revisions: tuple
-
-
-def my_work_facts(user) -> MyWorkFacts:
-    """The user's groups, organization, the departments they belong to and head,
-    their unread notifications and the reports' revisions in one statement: the
-    page served from the cache runs this and the session's queries only. Written
-    in SQL, as ``selectors.inbox.group_names_and_unread_count``: six small reads
-    built with the ORM cost more to compile and send than to run."""
-    user_model = get_user_model()
-    q = connection.ops.quote_name
-
-    def table(model):
-        return q(model._meta.db_table)
-
-    def column(model, name):
-        return q(model._meta.get_field(name).column)
-
-    membership = user_model.groups.through
-    group = user_model.groups.field.related_model
-    members, heads = Department.members.through, Department.heads.through
-    sql = (
-        # The first row's types are the union's: typed NULLs, which PostgreSQL
-        # would otherwise read as text.
-        f"SELECT 'g', CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),"
-        f" CAST(NULL AS BIGINT), g.{column(group, 'name')}"
-        f" FROM {table(membership)} m JOIN {table(group)} g"
-        f" ON g.{q(group._meta.pk.column)} = m.{column(membership, 'group')}"
-        f" WHERE m.{column(membership, 'user')} = %s"
-        f" UNION ALL SELECT 'o', p.{column(AccountProfile, 'organization')},"
-        f" NULL, NULL, o.{column(Organization, 'path')}"
-        f" FROM {table(AccountProfile)} p LEFT JOIN {table(Organization)} o"
-        f" ON o.{q(Organization._meta.pk.column)}"
-        f" = p.{column(AccountProfile, 'organization')}"
-        f" WHERE p.{column(AccountProfile, 'user')} = %s"
-        f" UNION ALL SELECT 'm', {column(members, 'department')}, NULL, NULL, NULL"
-        f" FROM {table(members)} WHERE {column(members, 'user')} = %s"
-        f" UNION ALL SELECT 'h', {column(heads, 'department')}, NULL, NULL, NULL"
-        f" FROM {table(heads)} WHERE {column(heads, 'user')} = %s"
-        f" UNION ALL SELECT 'n', COUNT(*), NULL, NULL, NULL"
-        f" FROM {table(Notification)}"
-        f" WHERE {column(Notification, 'recipient')} = %s"
-        f" AND {column(Notification, 'read_at')} IS NULL"
-        f" UNION ALL SELECT 'r', COALESCE(SUM(v.{column(ReportRevision, 'number')}),"
-        f" 0), COUNT(r.{q(Report._meta.pk.column)}),"
-        f" COALESCE(MAX(r.{q(Report._meta.pk.column)}), 0), NULL"
-        f" FROM {table(Report)} r LEFT JOIN {table(ReportRevision)} v"
-        f" ON v.{column(ReportRevision, 'report')} = r.{q(Report._meta.pk.column)}"
+def reports_revisions() -> tuple[int, int, int]:
+    """Over every report: the sum of their revisions, their count and the highest
+    id, for /my/'s cache key (``my_work_cache_key``): every write adds one to the
+    sum, a report added or removed changes the count or the highest id."""
+    row = Report.objects.aggregate(
+        total=Coalesce(Sum("revision__number"), 0),
+        count=Count("pk"),
+        last=Coalesce(Max("pk"), 0),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk] * 5)
-        rows = cursor.fetchall()
-    facts = {"g": [], "o": [], "m": [], "h": [], "n": [], "r": []}
-    for kind, number, count, last, name in rows:
-        facts[kind].append((number, count, last, name))
-    organization = facts["o"][0] if facts["o"] else (None, None, None, None)
-    return MyWorkFacts(
-        group_names=frozenset(name for *_, name in facts["g"]),
-        organization=(organization[0], organization[3]),
-        department_ids=frozenset(number for number, *_ in facts["m"]),
-        headed_department_ids=frozenset(number for number, *_ in facts["h"]),
-        unread_notifications=facts["n"][0][0],
-        revisions=facts["r"][0][:3],
-    )
+    return row["total"], row["count"], row["last"]
 
 
 def my_work_cache_key(
@@ -156,7 +86,7 @@ def my_work_cache_key(
     """Where /my/'s body is cached for one reader: their own page, so the key
     holds ``signature`` (``permissions.user_cache_signature``: who they are, their
     role, organization, and the departments they belong to and head: a change of
-    membership is a new key), then ``revisions`` (``my_work_facts``), the day
+    membership is a new key), then ``revisions`` (``reports_revisions``), the day
     (overdue, countdowns, the period of progress reports), the language and the
     group shown whole.
 

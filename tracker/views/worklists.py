@@ -19,7 +19,7 @@ from ..models import (
 )
 from ..selectors import worklists as worklists_selectors
 from ..selectors.schedules import missing_progress_reports
-from ..selectors.worklists import my_work_cache_key, my_work_facts, review_queue
+from ..selectors.worklists import my_work_cache_key, reports_revisions, review_queue
 from .dashboard import DASHBOARD_CACHE_SECONDS, list_url, without_indentation
 
 # The one-click forms' CSRF token in the cached body: emptied before it is stored
@@ -45,20 +45,11 @@ def my_work(request):
     # "N more" under a group shows the whole of it (?group=<status>).
     whole = request.GET.get("group")
     whole = whole if whole in Obligation.Status.values else None
-    facts = my_work_facts(user)
-    permissions.remember_user_facts(
-        user,
-        group_names=facts.group_names,
-        organization=facts.organization,
-        department_ids=facts.department_ids,
-        headed_department_ids=facts.headed_department_ids,
-        unread=facts.unread_notifications,
-    )
     is_reviewer = permissions.can_review(user)
     key = my_work_cache_key(
         signature=permissions.user_cache_signature(user),
         reviewer=is_reviewer,
-        revisions=facts.revisions,
+        revisions=reports_revisions(),
         today=today,
         language=translation.get_language(),
         whole=whole,
