@@ -2,11 +2,21 @@
 """Bounded load test on loopback: gunicorn + PostgreSQL with 10,000 obligations.
 
     python scripts/loadtest.py [--seconds 10] [--users 8] [--workers 3] [--servers 2]
+    python scripts/loadtest.py --organizations 100 --servers 2   # the city run
+
+The city run (``--organizations K``, issue 27 item 2) fills the database with
+``bench_data --organizations K --obligations N``: a city above K counties, each
+with its own report of N obligations (``--obligations`` counts per county there,
+1,000 by default: 100 x 1,000 = 100,000 in all). A county's staff and supervisors
+read their county's daily pages (PAGES), the city's supervisors the city's pages
+(CITY_PAGES), and the writers move three of the county's obligations as below.
+100 x 1,000 takes about a minute to generate; the whole run with the default 10 s
+a phase about five minutes.
 
 1. Creates a throwaway PostgreSQL database (tracker_load on 127.0.0.1:5432), migrates
-   it and fills it with `manage.py bench_data --obligations 10000`.
+   it and fills it with `manage.py bench_data --obligations 10000` (or the city).
 2. Adds a few users with known passwords: staff members of one department and
-   supervisors.
+   supervisors (in the city run: of one county, and the city's supervisors).
 3. Starts gunicorn (DEBUG=0, SSL redirect off: plain HTTP on loopback) on a free port
    of 127.0.0.1; with --servers N, N gunicorn app servers on N ports, sharing the
    database (and --cache-url, when given), as two app servers behind nginx do. Every
@@ -27,7 +37,8 @@
 6. Stops every gunicorn by its pid and drops the database, also when a step fails.
 
 The load phases end by themselves after (pages + 2) x --seconds (about 2.5 min by
-default); every request has a timeout. Exit status 1 when a check fails.
+default, 3 min in the city run); every request has a timeout. Exit status 1 when
+a check fails.
 """
 
 import argparse
@@ -87,6 +98,66 @@ for role, count in (("staff", STAFF), ("supervisor", SUPERVISORS)):
         users[role].append(user.username)
 # The pages read in the page phases: any of the department's obligations (the
 # page opened most) and the report they belong to.
+readable = list(
+    Obligation.objects.filter(department=department).values_list("pk", flat=True)[:50]
+)
+print(json.dumps({{
+    "users": users,
+    "targets": [{{"pk": o.pk, "version": o.version}} for o in targets],
+    "obligations": readable,
+    "report": targets[0].report_id,
+}}))
+"""
+
+
+# The city run's users: a county's staff (members of one of its units) and
+# supervisors, and the city's supervisors, each with their organization. The
+# generated city has no evidence: the three obligations the writers move get one
+# live file row each, so that they can be submitted.
+SETUP_CITY_USERS = """
+import hashlib, json
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from tracker.models import AccountProfile, Evidence, Obligation, Organization
+
+PASSWORD, STAFF, SUPERVISORS = {password!r}, {staff}, {supervisors}
+User = get_user_model()
+city = Organization.objects.get(kind="city")
+county = city.get_children().order_by("path").first()
+candidates = Obligation.objects.filter(
+    report__organization_unit=county, status="in_progress", department__isnull=False
+).order_by("department_id", "pk")
+department = candidates.first().department
+targets = list(candidates.filter(department=department)[:3])
+author = User.objects.get(username="bench_city")
+for o in targets:
+    if not o.evidence.filter(withdrawn_at__isnull=True).exists():
+        Evidence.objects.create(
+            obligation=o,
+            file=f"evidence/bench/{{o.pk}}-load.pdf",
+            original_name=f"{{o.code}}佐证材料.pdf",
+            size=1024,
+            sha256=hashlib.sha256(str(o.pk).encode()).hexdigest(),
+            content_type="application/pdf",
+            uploaded_by=author,
+        )
+users = {{"staff": [], "supervisor": [], "city": []}}
+for role, group, organization, count in (
+    ("staff", "staff", county, STAFF),
+    ("supervisor", "supervisor", county, SUPERVISORS),
+    ("city", "supervisor", city, SUPERVISORS),
+):
+    for i in range(count):
+        user = User.objects.create_user(
+            f"load_{{role}}_{{i}}", password=PASSWORD, first_name=f"压测{{role}}{{i}}"
+        )
+        user.groups.add(Group.objects.get(name=group))
+        AccountProfile.objects.update_or_create(
+            user=user, defaults={{"organization": organization}}
+        )
+        if role == "staff":
+            department.members.add(user)
+        users[role].append(user.username)
 readable = list(
     Obligation.objects.filter(department=department).values_list("pk", flat=True)[:50]
 )
@@ -399,19 +470,46 @@ PAGES = (
         None,
     ),
 )
-TARGETS = tuple((endpoint, share, p95) for endpoint, _p, _r, share, p95 in PAGES)
+# The city run's pages of the city: its supervisors read them (a county's
+# supervisors get 403 on the first two). The county's daily pages are PAGES, read
+# by the county's people.
+CITY_PAGES = (
+    ("GET /organizations/", "/organizations/", "city", 0.25, None),
+    ("GET /organizations/ranking/", "/organizations/ranking/", "city", 0.25, None),
+    (
+        "GET /organizations/supervision/",
+        "/organizations/supervision/",
+        "city",
+        0.25,
+        None,
+    ),
+)
 
 
-def check_targets(recorder, phase_of):
-    """PASS/FAIL lines for TARGETS. Printed, not part of the exit status: they
-    measure the machine as much as the code (a shared machine misses them)."""
+def run_pages(organizations):
+    """The pages of a run: PAGES (county), or in the city run (``organizations``
+    > 0) the county's pages of PAGES read by the county's people and CITY_PAGES
+    read by the city's supervisors."""
+    if not organizations:
+        return PAGES
+    city = {page[0]: page for page in CITY_PAGES}
+    county = tuple(page for page in PAGES if page[0] not in city)
+    return county + CITY_PAGES
+
+
+def check_targets(recorder, phase_of, pages=PAGES):
+    """PASS/FAIL lines for the shares and p95 limits of ``pages``. Printed, not
+    part of the exit status: they measure the machine as much as the code (a
+    shared machine misses them)."""
 
     def rate(endpoint):
         samples = recorder.samples.get(endpoint, [])
         return len(samples) / recorder.phase_seconds[phase_of[endpoint]]
 
     floor = rate("GET /healthz/")
-    for endpoint, share, p95_max in TARGETS:
+    for endpoint, _path, _role, share, p95_max in pages:
+        if endpoint not in phase_of:
+            continue  # not read in this run (--pages)
         samples = recorder.samples.get(endpoint, [])
         times = [seconds * 1000 for _, seconds in samples]
         if samples and all(status == 404 for status, _ in samples):
@@ -449,7 +547,9 @@ def obligation_rows(database_url, pks):
         return rows
 
 
-def main():
+def parse_args(argv=None):
+    """The run's settings, checked; ``pages`` holds the pages it reads (PAGES or
+    the city's, filtered by --pages)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--seconds", type=float, default=10, help="per phase")
     parser.add_argument("--users", type=int, default=8, help="readers per phase")
@@ -468,7 +568,20 @@ def main():
         help="CACHE_URL of every server (e.g. redis://127.0.0.1:6379/1); default: "
         "each process's own memory",
     )
-    parser.add_argument("--obligations", type=int, default=10000)
+    parser.add_argument(
+        "--organizations",
+        type=int,
+        default=0,
+        help="the city run: a city with this many counties (bench_data "
+        "--organizations); 0 (default): one county",
+    )
+    parser.add_argument(
+        "--obligations",
+        type=int,
+        default=None,
+        help="obligations in all (default 10000); in the city run per county "
+        "(default 1000)",
+    )
     parser.add_argument(
         "--admin-url",
         default="postgres://postgres@127.0.0.1:5432/postgres",
@@ -483,18 +596,41 @@ def main():
     parser.add_argument(
         "--pages",
         nargs="*",
-        help="only these endpoints of PAGES, as printed (default: all of them)",
+        help="only these endpoints of the run's pages, as printed (default: all)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not 1 <= args.servers <= 4:
         parser.error("--servers: 1 to 4")
-    if args.seconds * (len(PAGES) + 2) > 300:
+    if not 0 <= args.organizations <= 200:
+        parser.error("--organizations: 0 (one county) to 200")
+    if args.obligations is None:
+        args.obligations = 1000 if args.organizations else 10000
+    if args.obligations < 1:
+        parser.error("--obligations: at least 1")
+    if args.organizations * args.obligations > 200_000:
+        # bench_data writes about 2,000 obligations a second with their timeline:
+        # past 200,000 generation alone would take minutes.
+        parser.error("--organizations x --obligations: at most 200,000")
+    pages = run_pages(args.organizations)
+    known = {page[0] for page in pages}
+    unknown = sorted(set(args.pages or ()) - known)
+    if unknown:
+        parser.error(f"--pages: not a page of this run: {', '.join(unknown)}")
+    args.pages = tuple(
+        page for page in pages if args.pages is None or page[0] in args.pages
+    )
+    if args.seconds * (len(pages) + 2) > 300:
         parser.error("--seconds: the phases must end within five minutes")
     admin = urlsplit(args.admin_url)
     if admin.hostname not in LOOPBACK:
         parser.error("--admin-url must point at a loopback address")
     if not args.database.replace("_", "").isalnum():
         parser.error("--database: letters, digits and _ only")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
     database_url = args.admin_url.rsplit("/", 1)[0] + f"/{args.database}"
 
     workdir = Path(tempfile.mkdtemp(prefix="loadtest-"))
@@ -524,9 +660,17 @@ def main():
     try:
         log("migrating")
         manage(env, "migrate", "--no-input", "--verbosity", "0")
-        log(f"generating {args.obligations} obligations (bench_data)")
+        generate = ["bench_data", "--obligations", str(args.obligations)]
+        if args.organizations:
+            generate += ["--organizations", str(args.organizations)]
+            log(
+                f"generating a city of {args.organizations} counties x "
+                f"{args.obligations} obligations (bench_data)"
+            )
+        else:
+            log(f"generating {args.obligations} obligations (bench_data)")
         started = time.monotonic()
-        manage(env, "bench_data", "--obligations", str(args.obligations))
+        manage(env, *generate)
         log(f"bench_data took {time.monotonic() - started:.0f} s")
         manage(env, "collectstatic", "--no-input", "--verbosity", "0")
         setup = json.loads(
@@ -534,7 +678,7 @@ def main():
                 env,
                 "shell",
                 "-c",
-                SETUP_USERS.format(
+                (SETUP_CITY_USERS if args.organizations else SETUP_USERS).format(
                     password=PASSWORD, staff=staff_count, supervisors=supervisor_count
                 ),
             )
@@ -563,15 +707,13 @@ def main():
                 log_in(servers, setup["users"][role][i % len(setup["users"][role])])
                 for i in range(args.users)
             ]
-            for role in ("staff", "supervisor")
+            for role in {page[2] for page in args.pages} | {"staff"}
         }
         writers = [log_in(servers, name) for name in people]
         recorder = Recorder()
         phase_of = {}
         pages = [("GET /healthz/", "/healthz/", "staff")] + [
-            (endpoint, path, role)
-            for endpoint, path, role, _share, _p95 in PAGES
-            if args.pages is None or endpoint in args.pages
+            (endpoint, path, role) for endpoint, path, role, _share, _p95 in args.pages
         ]
         for endpoint, path, role in pages:
             phase_of[endpoint] = endpoint
@@ -599,7 +741,7 @@ def main():
             print(f"server {base}: {answered} requests answered")
             if not answered:
                 failures.append(f"server {base} answered nothing")
-        check_targets(recorder, phase_of)
+        check_targets(recorder, phase_of, args.pages)
         print()
 
         after = obligation_rows(database_url, targets)

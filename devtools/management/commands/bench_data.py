@@ -110,6 +110,7 @@ class Command(BaseCommand):
         if organizations:
             with transaction.atomic():
                 city = generate_city(organizations, obligations, seed=seed)
+            analyze()
             self.stdout.write(
                 f"{city.name}: {organizations} counties of {obligations} "
                 "obligations each."
@@ -117,20 +118,25 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             report = generate(obligations, seed=seed)
-        # A bulk load leaves PostgreSQL's planner statistics describing the empty
-        # tables until autovacuum analyses them (within a minute where it runs; never
-        # on a server with autovacuum off, like this project's load test machine):
-        # with those statistics the obligation page hash-joined all 30,000 evidence
-        # rows for its ten timeline entries (46 ms instead of 0.4 ms). A restore or
-        # a large import in production is followed by the same ANALYZE.
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        analyze()
         self.stdout.write(
             f"Report {report.pk} ({report.year}): {obligations} obligations, "
             f"{obligations * EVIDENCE_PER_OBLIGATION} evidence rows, "
             f"{obligations * UPDATES_PER_OBLIGATION} timeline entries."
         )
+
+
+def analyze():
+    """Fresh planner statistics after the bulk load."""
+    # A bulk load leaves PostgreSQL's planner statistics describing the empty
+    # tables until autovacuum analyses them (within a minute where it runs; never
+    # on a server with autovacuum off, like this project's load test machine):
+    # with those statistics the obligation page hash-joined all 30,000 evidence
+    # rows for its ten timeline entries (46 ms instead of 0.4 ms). A restore or
+    # a large import in production is followed by the same ANALYZE.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _weighted(rng, weights):
