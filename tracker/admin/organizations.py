@@ -6,8 +6,9 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from ..models import Organization
+from ..services.dashboard import reports_invalidate_dashboards
 from ..text import CleanCharField
-from .mixins import CleanInputAdminMixin
+from .mixins import CleanInputAdminMixin, InvalidatesDashboardsMixin
 
 
 class OrganizationForm(
@@ -21,11 +22,20 @@ class OrganizationForm(
     )
 
 
+# Its name heads the city's cached ranking, list and 通报 rows, and the tree
+# decides whose rows a city's pages show: an edit or a move invalidates every
+# report's cached figures (InvalidatesDashboardsMixin, move_node).
 @admin.register(Organization)
-class OrganizationAdmin(CleanInputAdminMixin, TreeAdmin):
+class OrganizationAdmin(CleanInputAdminMixin, InvalidatesDashboardsMixin, TreeAdmin):
     form = OrganizationForm
     list_display = ("name", "kind", "notice_prefix")
     search_fields = ("name",)
+
+    def move_node(self, request):
+        # treebeard's drag and drop moves a node without save_model.
+        response = super().move_node(request)
+        reports_invalidate_dashboards()
+        return response
 
     # Reports, departments and accounts name their organization (PROTECT): an
     # organization is part of the record like a department.

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -95,10 +96,16 @@ class AssessmentWeights(models.Model):
     def current(cls, organization_id=None) -> "AssessmentWeights":
         """The weights in force: the organization's own row, else the
         deployment's saved row, else the defaults (unsaved)."""
-        if organization_id is not None:
-            own = cls.objects.filter(organization_id=organization_id).first()
-            if own is not None:
-                return own
-        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(
-            pk=cls.SINGLETON_PK
+        if organization_id is None:
+            return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(
+                pk=cls.SINGLETON_PK
+            )
+        # Both candidates in one query (the rankings ask on every view).
+        rows = list(
+            cls.objects.filter(
+                Q(organization_id=organization_id) | Q(pk=cls.SINGLETON_PK)
+            )[:2]
         )
+        own = [row for row in rows if row.organization_id == organization_id]
+        saved = [row for row in rows if row.pk == cls.SINGLETON_PK]
+        return (own or saved or [cls(pk=cls.SINGLETON_PK)])[0]

@@ -1,10 +1,13 @@
 """The city's pages: the organizations below the user's, each with its report's
 figures for one year, and their ranking."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Q
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Q
+from django.db.models.functions import Coalesce
 
 from ..models import (
     FollowUp,
@@ -43,14 +46,19 @@ def organizations_below(organization: Organization | None):
     return queryset
 
 
-def report_years(organizations) -> list[int]:
-    """The years of the reports of ``organizations``, newest first."""
-    return list(
+def reports_by_year(organizations) -> dict[int, dict[int, int]]:
+    """The reports of ``organizations`` by year, newest first, each year's as
+    {report pk: revision}: the years to choose from and what the city's ranking
+    ranks and keys its cache on. One query, no model instances."""
+    by_year = {}
+    rows = (
         Report.objects.filter(organization_unit__in=organizations)
         .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
+        .values_list("year", "pk", Coalesce("revision__number", 0))
     )
+    for year, pk, revision in rows:
+        by_year.setdefault(year, {})[pk] = revision
+    return by_year
 
 
 def organization_figures(organizations, *, year: int, today: date):
@@ -87,16 +95,64 @@ def organization_figures(organizations, *, year: int, today: date):
     )
     for count in recurring:
         rows[count["organization"]].recurring = count["count"]
-    supervision = (
-        OrganizationSupervision.objects.filter(organization__in=list(rows))
+    for pk, (sent, unanswered) in supervision_counts(list(rows)).items():
+        rows[pk].supervision_sent = sent
+        rows[pk].supervision_open = unanswered
+    return list(rows.values())
+
+
+def supervision_counts(organizations) -> dict[int, tuple[int, int]]:
+    """The city's 催办 and 督办单 to each of ``organizations``: (all of them, the
+    ones not answered yet), by the organization's pk. One query."""
+    return {
+        row["organization"]: (row["sent"], row["open"])
+        for row in OrganizationSupervision.objects.filter(
+            organization__in=organizations
+        )
         .order_by()
         .values("organization")
         .annotate(sent=Count("pk"), open=Count("pk", filter=Q(answered_at=None)))
+    }
+
+
+# Replaced by the next write anyway; this only bounds how long an unused key stays.
+ORGANIZATION_FIGURES_CACHE_SECONDS = 3600
+
+
+def organization_figures_cache_key(
+    organizations, revisions: dict[int, int], *, year: int, today: date
+) -> str:
+    """Where ``organization_figures`` of ``organizations`` (a queryset) for
+    ``year`` are cached: the revision of each report of the year (``revisions``,
+    ``reports_by_year``: every write to a report's items and follow-ups bumps it,
+    ``services.dashboard.report_invalidate_dashboard``; adding, renaming or
+    moving an organization bumps every report, ``admin.organizations``), the
+    city's 催办 and 督办单 to them as counted now (they are not always about a
+    report: how many, how many unanswered and the newest; they are never deleted
+    and answered once) and the day (overdue counts change at midnight). One
+    query; hashed, as a city has a hundred counties."""
+    supervision = OrganizationSupervision.objects.filter(
+        organization__in=organizations
+    ).aggregate(
+        sent=Count("pk"),
+        unanswered=Count("pk", filter=Q(answered_at=None)),
+        newest=Max("pk"),
     )
-    for count in supervision:
-        rows[count["organization"]].supervision_sent = count["sent"]
-        rows[count["organization"]].supervision_open = count["open"]
-    return list(rows.values())
+    parts = (
+        f"{year}:{today.isoformat()}:{sorted(revisions.items())}:"
+        f"{sorted(supervision.items())}"
+    )
+    return "organization-figures:" + hashlib.sha256(parts.encode()).hexdigest()
+
+
+def cached_organization_figures(*, key: str, organizations, year: int, today: date):
+    """``organization_figures``, cached under ``key``
+    (``organization_figures_cache_key``)."""
+    rows = cache.get(key)
+    if rows is None:
+        rows = organization_figures(organizations, year=year, today=today)
+        cache.set(key, rows, ORGANIZATION_FIGURES_CACHE_SECONDS)
+    return rows
 
 
 @dataclass

@@ -18,6 +18,7 @@ from ..notifications.events import (
     announce_organization_supervision_answer,
 )
 from .common import ServiceError, refuse_unless, save_recorded, typed_text
+from .dashboard import report_invalidate_dashboard
 from .supervision import (
     NOTICE_LEVELS,
     NOTICE_REPLY_WORKDAYS,
@@ -45,6 +46,15 @@ def _issuer(user, organization):
         return own
     parent_path = organization.path[: -organization.steplen]
     return Organization.objects.filter(path=parent_path).first()
+
+
+def _invalidate(supervision):
+    """The city's ranking counts its 催办 and 督办单 to a county about a report,
+    the city's list their number and the open ones: both are cached on the
+    revision of the report they are about (``selectors.assessment.
+    organization_ranking_cache_key``), which this bumps."""
+    if supervision.report_id is not None:
+        report_invalidate_dashboard(report_id=supervision.report_id)
 
 
 def _report(organization, year):
@@ -76,6 +86,7 @@ def organization_chase(
         sent_by=user,
     )
     save_recorded(chase, user=user, reason=_("Chased"))
+    _invalidate(chase)
     announce_organization_supervision(chase, user=user)
     return chase
 
@@ -113,6 +124,7 @@ def organization_notice(
         sent_by=user,
     )
     save_recorded(notice, user=user, reason=_("Supervision notice issued"))
+    _invalidate(notice)
     announce_organization_supervision(notice, user=user)
     return notice
 
@@ -133,6 +145,7 @@ def organization_supervision_answer(
     current.answered_by = user
     current.answered_at = timezone.now()
     save_recorded(current, user=user, reason=_("Answered"))
+    _invalidate(current)
     current.organization = supervision.organization
     announce_organization_supervision_answer(current, user=user)
     return current

@@ -1,11 +1,18 @@
 """The city's pages: the counties below it, side by side, and their ranking."""
 
+from functools import partial
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
@@ -17,12 +24,18 @@ from ..organised_work_forms import (
     OrganizationChaseForm,
     OrganizationNoticeForm,
 )
-from ..selectors.assessment import organization_indicators
+from ..selectors.assessment import (
+    RANKING_CACHE_SECONDS,
+    cached_organization_indicators,
+    organization_ranking_cache_key,
+)
 from ..selectors.organizations import (
+    ORGANIZATION_FIGURES_CACHE_SECONDS,
+    cached_organization_figures,
     items_side_by_side,
-    organization_figures,
+    organization_figures_cache_key,
     organizations_below,
-    report_years,
+    reports_by_year,
     supervision_sent_or_received,
 )
 from ..services import organization_supervision as services
@@ -33,25 +46,50 @@ from ..tables import PER_PAGE
 def _city_context(request, *, ranking=False):
     """The user's organization, those below it and the chosen year (?year=, else
     the latest with a report); 403 for anyone the city's pages are not for.
-    ``ranking``: the ranked indicators instead of the list's figures."""
+    ``ranking``: the ranked indicators (cached, ``ranking_key`` says where)
+    instead of the list's figures (cached, ``figures_key``)."""
     organization = permissions.user_organization(request.user)
     if not permissions.can_view_organizations(request.user, organization):
         raise PermissionDenied
     organizations = organizations_below(organization)
-    years = report_years(organizations)
+    # Every report's revision with the years: both pages' cache keys read them.
+    by_year = reports_by_year(organizations)
+    years = list(by_year)
     raw = request.GET.get("year", "")
     year = int(raw) if raw.isdigit() and int(raw) in years else None
     if year is None and years:
         year = years[0]
-    figures, ranked, weights = [], [], None
+    figures, ranked, weights, ranking_key, figures_key = [], [], None, None, None
     today = timezone.localdate()
     if year is not None and ranking:
         weights = AssessmentWeights.current(organization.pk if organization else None)
-        ranked = organization_indicators(
-            organizations=organizations, year=year, today=today, weights=weights
+        ranking_key = organization_ranking_cache_key(
+            by_year[year], today=today, weights=weights
+        )
+        # Read from the cache only when drawn: the page's table is cached whole.
+        ranked = SimpleLazyObject(
+            partial(
+                cached_organization_indicators,
+                key=ranking_key,
+                organizations=organizations,
+                year=year,
+                today=today,
+                weights=weights,
+            )
         )
     elif year is not None:
-        figures = organization_figures(organizations, year=year, today=today)
+        figures_key = organization_figures_cache_key(
+            organizations, by_year[year], year=year, today=today
+        )
+        figures = SimpleLazyObject(
+            partial(
+                cached_organization_figures,
+                key=figures_key,
+                organizations=organizations,
+                year=year,
+                today=today,
+            )
+        )
     return {
         "organization": organization,
         "years": years,
@@ -60,6 +98,8 @@ def _city_context(request, *, ranking=False):
         "ranked": ranked,
         "today": today,
         "weights": weights.as_dict() if weights else None,
+        "ranking_key": ranking_key,
+        "figures_key": figures_key,
     }
 
 
@@ -70,14 +110,51 @@ def organization_list(request):
     (and the forms to send them); a link to its dashboard."""
     context = _city_context(request)
     own = context["organization"]
-    context.update(
-        chase_form=OrganizationChaseForm(),
-        notice_form=OrganizationNoticeForm(),
-        own_pk=own.pk if own else None,
-        # Whoever sees the page may chase the organizations below their own.
-        can_supervise=permissions.can_read_all(request.user),
-    )
+    own_pk = own.pk if own else None
+    # Whoever sees the page may chase the organizations below their own.
+    can_supervise = permissions.can_read_all(request.user)
+    # The table with its forms, rendered once per figures, language and what
+    # decides the forms (a hundred rows of two forms took 130 ms to draw); the
+    # reader's CSRF token is put into the forms afterwards.
+    key = context["figures_key"]
+    table_key = f"{key}:table:{translation.get_language()}:{can_supervise}:{own_pk}"
+    table = cache.get(table_key) if key else None
+    if table is None:
+        table = render_to_string(
+            "tracker/_organization_list_table.html",
+            {
+                "figures": context["figures"],
+                "year": context["year"],
+                "chase_form": OrganizationChaseForm(),
+                "notice_form": OrganizationNoticeForm(),
+                "own_pk": own_pk,
+                "can_supervise": can_supervise,
+                "csrf_token": CSRF_SLOT,
+            },
+        )
+        if key:
+            cache.set(table_key, table, ORGANIZATION_FIGURES_CACHE_SECONDS)
+    context["organization_table"] = with_csrf_token(request, table)
     return render(request, "tracker/organization_list.html", context)
+
+
+# What ``{% csrf_token %}`` writes in a table cached for every reader, replaced by
+# the reader's token (``with_csrf_token``). Quoted as only a template writes it:
+# a name or a note in the table has its quotes escaped.
+CSRF_SLOT = "csrf-token-slot"
+_CSRF_INPUT = f'name="csrfmiddlewaretoken" value="{CSRF_SLOT}"'
+
+
+def with_csrf_token(request, html):
+    """``html`` with the reader's CSRF token in each of its forms: one masked
+    token for all of them (each unmasks to the same secret), set in the cookie as
+    ``{% csrf_token %}`` would."""
+    if _CSRF_INPUT not in html:
+        return html
+    token = get_token(request)
+    return mark_safe(  # noqa: S308 - our cached HTML, the token is alphanumeric
+        html.replace(_CSRF_INPUT, f'name="csrfmiddlewaretoken" value="{token}"')
+    )
 
 
 @require_safe
@@ -87,15 +164,35 @@ def organization_ranking(request):
     ``?_export=docx`` is the city's 通报 of the same rows and columns, in the
     department 通报's official layout."""
     context = _city_context(request, ranking=True)
+    key = context["ranking_key"]
     if request.GET.get("_export") == "docx" and context["year"] is not None:
-        content = documents.city_circular_docx(
-            organization=context["organization"],
-            year=context["year"],
-            ranked=context["ranked"],
-            today=context["today"],
-        )
+        # Written once per ranking and issuing organization (its name heads it);
+        # always in the deployment's language.
+        issuer = context["organization"]
+        circular_key = f"{key}:circular:{issuer.pk if issuer else ''}"
+        content = cache.get(circular_key)
+        if content is None:
+            content = documents.city_circular_docx(
+                organization=context["organization"],
+                year=context["year"],
+                ranked=context["ranked"],
+                today=context["today"],
+            )
+            cache.set(circular_key, content, RANKING_CACHE_SECONDS)
         filename, fallback = documents.city_circular_filename(context["year"])
         return docx_response(content, filename, fallback=fallback)
+    # The table, rendered once per ranking and language (a hundred rows took
+    # 150 ms to draw): the same for every reader of the city's ranking.
+    table_key = f"{key}:table:{translation.get_language()}"
+    table = cache.get(table_key) if key else None
+    if table is None:
+        table = render_to_string(
+            "tracker/_organization_ranking_table.html",
+            {"ranked": context["ranked"], "year": context["year"]},
+        )
+        if key:
+            cache.set(table_key, table, RANKING_CACHE_SECONDS)
+    context["ranking_table"] = table
     return render(request, "tracker/organization_ranking.html", context)
 
 
