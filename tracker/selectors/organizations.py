@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from ..models import (
@@ -15,6 +15,7 @@ from ..models import (
     Organization,
     OrganizationSupervision,
     Report,
+    ReportRevision,
     organization_scope_q,
 )
 from .dashboard import Scorecard, scorecard_counts
@@ -201,3 +202,39 @@ def supervision_sent_or_received(user):
     return OrganizationSupervision.objects.filter(
         organization_scope_q(user, "organization__path")
     ).select_related("organization", "issuer", "sent_by", "answered_by")
+
+
+def supervision_list_cache_key(
+    user, *, organization_id, chosen: str, page: str, language: str
+) -> str:
+    """Where the table of ``supervision_sent_or_received(user)`` (narrowed to the
+    organization ``chosen``, at ``page``) is cached: who sees which rows (the
+    reader's organization: the same rows for everyone of it), the rows' state
+    (how many, how many unanswered and the newest: they are never deleted and
+    answered once) and the names in them (people's and organizations', which
+    the admin's edits change by bumping every report's revision: the sum of the
+    revisions of the reports the reader sees). One query."""
+    rows = supervision_sent_or_received(user)
+    if chosen:
+        rows = rows.filter(organization=int(chosen))
+    revisions = (
+        ReportRevision.objects.filter(
+            organization_scope_q(user, "report__organization_unit__path")
+        )
+        .order_by()
+        .annotate(all=Value(1))
+        .values("all")
+        .annotate(total=Sum("number"))
+        .values("total")
+    )
+    state = rows.aggregate(
+        sent=Count("pk"),
+        unanswered=Count("pk", filter=Q(answered_at=None)),
+        newest=Max("pk"),
+        names=Max(Subquery(revisions)),
+    )
+    parts = (
+        f"{organization_id}:{user.is_superuser}:{chosen}:{page}:{language}:"
+        f"{sorted(state.items())}"
+    )
+    return "organization-supervision:" + hashlib.sha256(parts.encode()).hexdigest()
