@@ -73,6 +73,14 @@ def organization_scope_q(user, path_field):
 
     if not user.is_authenticated:
         return Q(pk__in=[])
+    # The user's organization as the permissions read it with their groups
+    # (``permissions.roles._organization``, kept on the user for the request):
+    # a literal prefix lets PostgreSQL find the county's reports first, where the
+    # subquery below made it read every county's items and filter them by path
+    # (7,471 rows for 71 at 100 counties: 47 ms for the supervisor's 督办 list).
+    known = getattr(user, "_tracker_organization", None)
+    if known is not None and known[0] is not None:
+        return Q(**{f"{path_field}__startswith": known[1]})
     own = AccountProfile.objects.filter(user_id=user.pk, organization__isnull=False)
     in_subtree = Q(
         **{f"{path_field}__startswith": Subquery(own.values("organization__path")[:1])}
