@@ -91,6 +91,9 @@ CITY_PAGES = (
     ("county dashboard", "/", "bench_county_000"),
     ("county list", "/obligations/", "bench_county_000"),
     ("county ranking", "/departments/ranking/", "bench_county_000"),
+    # Their queries once scanned every county's items (issue 27).
+    ("county my work", "/my/", "bench_county_000"),
+    ("county cockpit", "/cockpit/", "bench_county_000"),
 )
 
 
