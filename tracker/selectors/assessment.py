@@ -1,6 +1,5 @@
 """考核排名: the departments' indicators, their composite score and ranking."""
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -586,12 +585,12 @@ def ranking_cache_key(
     admin's edits of departments and the calendar bump every report), the period,
     the day (overdue counts change at midnight) and the weights in force. Nothing of
     the reader: whoever may see the ranking of a report sees all of its rows."""
-    return "ranking:" + _ranking_key_parts(
+    return "ranking:" + ranking_key_parts(
         _revisions(reports), start=start, end=end, today=today, weights=weights
     )
 
 
-def _ranking_key_parts(revisions: dict[int, int], *, start, end, today, weights):
+def ranking_key_parts(revisions: dict[int, int], *, start, end, today, weights):
     parts = [
         ",".join(f"{pk}.{revisions[pk]}" for pk in sorted(revisions)),
         start.isoformat() if start else "",
@@ -773,37 +772,3 @@ def organization_indicators(
         indicators.score = composite_score(indicators.score_parts(), weights)
         rows.append(indicators)
     return rank_departments(rows)
-
-
-def organization_ranking_cache_key(
-    revisions: dict[int, int], *, today: date, weights: AssessmentWeights
-) -> str:
-    """Where the city's ranking of the reports of ``revisions`` (report pk:
-    revision, ``selectors.organizations.reports_by_year``) is cached:
-    ``ranking_cache_key``'s parts, so the revision of every report it ranks (a
-    write in any county bumps its report's; the city's own 催办 and 督办单 to a
-    county bump the report they are about, ``services.organization_supervision``;
-    a rename of an organization bumps every report, ``admin.organizations``), the
-    set of reports (a county's new report of the year is a new key), the day and
-    the weights. Hashed: a city ranks a hundred reports, a key memcached would
-    refuse."""
-    parts = _ranking_key_parts(
-        revisions, start=None, end=None, today=today, weights=weights
-    )
-    return "organization-ranking:" + hashlib.sha256(parts.encode()).hexdigest()
-
-
-def cached_organization_indicators(
-    *, key: str, organizations, year: int, today: date, weights: AssessmentWeights
-) -> list[OrganizationIndicators]:
-    """``organization_indicators``, cached under ``key``
-    (``organization_ranking_cache_key``): nine GROUP BY queries over every
-    county's items (a second at a hundred counties of a thousand) once per
-    revision of any of them, day and weights."""
-    rows = cache.get(key)
-    if rows is None:
-        rows = organization_indicators(
-            organizations=organizations, year=year, today=today, weights=weights
-        )
-        cache.set(key, rows, RANKING_CACHE_SECONDS)
-    return rows

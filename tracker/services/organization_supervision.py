@@ -49,10 +49,10 @@ def _issuer(user, organization):
 
 
 def _invalidate(supervision):
-    """The city's ranking counts its 催办 and 督办单 to a county about a report,
-    the city's list their number and the open ones: both are cached on the
-    revision of the report they are about (``selectors.assessment.
-    organization_ranking_cache_key``), which this bumps."""
+    """The city's ranking counts its 催办 and 督办单 to a county about a report
+    and is cached on that report's revision
+    (``selectors.organizations.organization_ranking_cache_key``), which this
+    bumps; the city's two lists key on their counts as well."""
     if supervision.report_id is not None:
         report_invalidate_dashboard(report_id=supervision.report_id)
 

@@ -24,16 +24,14 @@ from ..organised_work_forms import (
     OrganizationChaseForm,
     OrganizationNoticeForm,
 )
-from ..selectors.assessment import (
-    RANKING_CACHE_SECONDS,
-    cached_organization_indicators,
-    organization_ranking_cache_key,
-)
 from ..selectors.organizations import (
     ORGANIZATION_FIGURES_CACHE_SECONDS,
+    RANKING_CACHE_SECONDS,
     cached_organization_figures,
+    cached_organization_indicators,
     items_side_by_side,
     organization_figures_cache_key,
+    organization_ranking_cache_key,
     organizations_below,
     reports_by_year,
     supervision_list_cache_key,
