@@ -71,6 +71,21 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 # Runs inside `manage.py shell`: users with known passwords, and three obligations
 # of one department that can be submitted (they have live evidence).
+# Both setups end with what the run needs of them, printed as JSON: the users,
+# the three obligations the writers move, the pages read in the page phases (any
+# of the department's obligations, the page opened most) and their report.
+SETUP_RESULT = """
+readable = list(
+    Obligation.objects.filter(department=department).values_list("pk", flat=True)[:50]
+)
+print(json.dumps({{
+    "users": users,
+    "targets": [{{"pk": o.pk, "version": o.version}} for o in targets],
+    "obligations": readable,
+    "report": targets[0].report_id,
+}}))
+"""
+
 SETUP_USERS = """
 import json
 from django.contrib.auth import get_user_model
@@ -96,17 +111,6 @@ for role, count in (("staff", STAFF), ("supervisor", SUPERVISORS)):
         if role == "staff":
             department.members.add(user)
         users[role].append(user.username)
-# The pages read in the page phases: any of the department's obligations (the
-# page opened most) and the report they belong to.
-readable = list(
-    Obligation.objects.filter(department=department).values_list("pk", flat=True)[:50]
-)
-print(json.dumps({{
-    "users": users,
-    "targets": [{{"pk": o.pk, "version": o.version}} for o in targets],
-    "obligations": readable,
-    "report": targets[0].report_id,
-}}))
 """
 
 
@@ -158,15 +162,6 @@ for role, group, organization, count in (
         if role == "staff":
             department.members.add(user)
         users[role].append(user.username)
-readable = list(
-    Obligation.objects.filter(department=department).values_list("pk", flat=True)[:50]
-)
-print(json.dumps({{
-    "users": users,
-    "targets": [{{"pk": o.pk, "version": o.version}} for o in targets],
-    "obligations": readable,
-    "report": targets[0].report_id,
-}}))
 """
 
 
@@ -678,7 +673,10 @@ def main(argv=None):
                 env,
                 "shell",
                 "-c",
-                (SETUP_CITY_USERS if args.organizations else SETUP_USERS).format(
+                (
+                    (SETUP_CITY_USERS if args.organizations else SETUP_USERS)
+                    + SETUP_RESULT
+                ).format(
                     password=PASSWORD, staff=staff_count, supervisors=supervisor_count
                 ),
             )

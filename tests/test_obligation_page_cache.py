@@ -13,9 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import in_english
 from tests.pages import parse, struck_through, text
-from tests.test_obligation_detail_view import _buttons, _forms
+from tests.test_obligation_detail_view import _buttons, _forms, _page
 from tests.workflow_helpers import upload
 from tracker.models import Notification, Obligation, Schedule
 from tracker.services.chases import obligation_chase
@@ -26,13 +25,6 @@ from tracker.services.schedules import progress_report_file, schedule_save
 from tracker.services.workflow import obligation_add_note, obligation_transition
 
 S = Obligation.Status
-
-
-def _page(client, user, obligation):
-    client.force_login(user)
-    response = in_english(client).get(obligation.get_absolute_url())
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def _evidence_table(page):
