@@ -5,7 +5,7 @@ Every read is one query whatever the number of obligations: counts are
 aggregates, the lists are limited."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Count,
@@ -26,6 +26,7 @@ from ..models import (
     overdue_q,
 )
 from .dashboard import by_risk, department_scorecards
+from .reports import visible_reports_version
 
 Status = Obligation.Status
 Level = Obligation.SupervisionLevel
@@ -34,6 +35,21 @@ Level = Obligation.SupervisionLevel
 ITEM_LIMIT = 25
 UNIT_LIMIT = 8
 WEEK_DAYS = 7
+
+
+def cockpit_cache_key(user, *, leader_level: str, today: date, language: str):
+    """Where the cockpit's body is cached for ``user``: it shows every open report
+    the user sees (``reports.visible_reports_version``: their revisions, which every
+    write bumps, notices issued, signed and replied to, 批示 and chases included,
+    and a report's close and reopen; an edit of a department's or a person's name
+    bumps them all), the day (overdue counts, ages, the week) and the language.
+    Of the reader only their leader level (which notices are marked for them to
+    sign); the rest of what is theirs is drawn around the body. ``None`` (not
+    cached) when the user sees no report."""
+    version = visible_reports_version(user)
+    if version is None:
+        return None
+    return f"cockpit:{version}:{leader_level or '-'}:{today.isoformat()}:{language}"
 
 
 @dataclass
@@ -112,10 +128,18 @@ class WeekChanges:
     notices: int
 
 
-def changes_this_week(obligations: QuerySet, *, now=None) -> WeekChanges:
-    """What moved in the last seven days: from the timeline (one aggregate) and the
-    notices issued (one count)."""
-    since = (now or timezone.now()) - timedelta(days=WEEK_DAYS)
+def week_start(today: date):
+    """The start of the cockpit's week: midnight (local) six days before
+    ``today``, so "this week" is the last seven days, today included. A day's
+    boundary, not the hour's: the page is cached per day (``cockpit_cache_key``)."""
+    start = today - timedelta(days=WEEK_DAYS - 1)
+    return timezone.make_aware(datetime.combine(start, time.min))
+
+
+def changes_this_week(obligations: QuerySet, *, today: date) -> WeekChanges:
+    """What moved in the last seven days (``week_start``): from the timeline (one
+    aggregate) and the notices issued (one count)."""
+    since = week_start(today)
     Action = ProgressUpdate.Action
     row = ProgressUpdate.objects.filter(
         obligation__in=obligations, created_at__gte=since

@@ -122,6 +122,24 @@ def labels_years(request=None) -> bool:
     return len(ids) > 1
 
 
+def visible_reports_version(user) -> str | None:
+    """What a page over every report ``user`` sees is cached under: the sum of
+    those reports' revisions (every write adds one:
+    ``services.dashboard.report_invalidate_dashboard``; a report's close and
+    reopen too), their count and first id, and the user's organization (whose
+    departments and people the page names). Organizations form a tree, so two
+    readers' sets of reports are nested or apart: the same count and first id mean
+    the same reports. Read with ``reports_for_selector`` (compiled once);
+    ``None`` when the user sees no report."""
+    reports = reports_for_selector(user)
+    if not reports:
+        return None
+    total = sum(report.revision_number for report in reports)
+    first = min(report.pk for report in reports)
+    scope = reports[0].viewer_scope or "-"
+    return f"{total}:{len(reports)}:{first}:{scope}:{user.is_superuser:d}"
+
+
 def report_revision_number(report: Report) -> int:
     """The report's ``ReportRevision`` number (0 before the first write): every write
     to its obligations bumps it (``services.dashboard.report_invalidate_dashboard``).
