@@ -16,6 +16,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.utils import translation
 
 from ..models import (
     AccountProfile,
@@ -330,6 +331,21 @@ class OpenSummary:
             or self.unanswered_notices
             or self.open_parts
         )
+
+
+def cached_report_open_summary(report: Report) -> OpenSummary:
+    """``report_open_summary``, cached per the report's revision and the language:
+    every status change, extension request and decision, notice reply, part's
+    change and carry-over leaves a timeline entry, which bumps the revision."""
+    key = (
+        f"report-open-summary:{report.pk}:{report_revision_number(report)}:"
+        f"{translation.get_language()}"
+    )
+    summary = cache.get(key)
+    if summary is None:
+        summary = report_open_summary(report)
+        cache.set(key, summary, OPEN_WORK_CACHE_SECONDS)
+    return summary
 
 
 def report_open_summary(report: Report) -> OpenSummary:
