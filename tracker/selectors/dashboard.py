@@ -116,6 +116,24 @@ def dashboard_cache_key(report: Report, *, today: date, language: str) -> str:
     return f"dashboard:{report.pk}:{revision}:{today.isoformat()}:{language}"
 
 
+def department_list_cache_key(
+    reports, *, organization_id, all_departments: bool, today: date, language: str
+) -> str:
+    """Where the department list's scorecards of ``reports`` (read by
+    ``reports_for_selector``, with their revisions) are cached: every write to
+    their obligations bumps a revision, and so does an edit of a department (its
+    name, kind, organization, a new one) in the admin
+    (``services.dashboard.reports_invalidate_dashboards``); the day for the overdue
+    counts; the language for the labels; which departments are listed
+    (``organization_id``, ``all_departments``). Nothing of the reader, as in
+    ``dashboard_cache_key``: whoever sees a report sees all of its obligations."""
+    shown = ",".join(f"{report.pk}.{report.revision_number}" for report in reports)
+    return (
+        f"department-list:{shown}:{organization_id or '-'}:{all_departments:d}:"
+        f"{today.isoformat()}:{language}"
+    )
+
+
 def overall_scorecard(obligations: QuerySet, *, today: date) -> Scorecard:
     """The report's counts, with the total and done count per kind, from one scan
     of the obligations (a separate GROUP BY kind read them all a second time)."""
