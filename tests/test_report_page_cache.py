@@ -13,7 +13,7 @@ from tests.followup_helpers import import_2022, import_2023
 from tests.pages import parse, text
 from tests.workflow_helpers import submit_and_return
 from tracker.services.followups import followup_confirm
-from tracker.services.reports import report_close
+from tracker.services.reports import report_archived, report_close
 
 
 @pytest.fixture
@@ -89,3 +89,15 @@ def test_staff_reading_first_leave_the_supervisor_their_forms(
     assert supervisor_page.xpath("//form[@id='followups-form']")
     assert not staff_again.xpath("//*[@id='open-summary']")
     assert not staff_again.xpath("//form[@id='followups-form']")
+
+
+def test_an_archive_made_after_the_page_was_read_shows_in_the_log(
+    sv_client, obligation, tracker_admin
+):
+    url = obligation.report.get_absolute_url()
+    assert not parse(sv_client.get(url)).xpath("//ul[@class='report-log']")
+
+    report_archived(report=obligation.report, user=tracker_admin, note="12 files")
+
+    (log,) = parse(sv_client.get(url)).xpath("//ul[@class='report-log']")
+    assert "Archived: 12 files" in text(log)

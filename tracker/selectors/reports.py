@@ -28,6 +28,7 @@ from ..models import (
     Part,
     ProgressUpdate,
     Report,
+    ReportEvent,
     Section,
     SupervisionNotice,
     open_work_years,
@@ -346,6 +347,18 @@ def cached_report_open_summary(report: Report) -> OpenSummary:
         summary = report_open_summary(report)
         cache.set(key, summary, OPEN_WORK_CACHE_SECONDS)
     return summary
+
+
+def cached_report_events(report: Report, *, limit: int) -> list[ReportEvent]:
+    """The latest ``limit`` entries of the report's log, cached per the report's
+    revision: closing, reopening and archiving bump it
+    (``services.reports``), and so does an edit of a person's name."""
+    key = f"report-events:{report.pk}:{report_revision_number(report)}:{limit}"
+    events = cache.get(key)
+    if events is None:
+        events = list(report.events.select_related("user")[:limit])
+        cache.set(key, events, OPEN_WORK_CACHE_SECONDS)
+    return events
 
 
 def report_open_summary(report: Report) -> OpenSummary:

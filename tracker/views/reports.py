@@ -28,6 +28,7 @@ from ..report_text import report_paragraphs
 from ..selectors import reports as reports_selectors
 from ..selectors.followups import cached_report_followup
 from ..selectors.reports import (
+    cached_report_events,
     cached_report_open_summary,
     report_obligations,
     report_revision_number,
@@ -111,8 +112,8 @@ def report_page(request, report, *, bound=None, status=200):
         "can_archive": permissions.can_archive_report(request.user),
         "close_form": form(ReportCloseForm, "close", allowed=not report.is_closed),
         "reopen_form": form(ReportReopenForm, "reopen", allowed=report.is_closed),
-        # The log is the reviewers' (one query more for them only).
-        "events": report.events.select_related("user")[:REPORT_EVENTS_SHOWN]
+        # The log is the reviewers' (cached per revision, like the summary).
+        "events": cached_report_events(report, limit=REPORT_EVENTS_SHOWN)
         if may_close
         else [],
         "followup": followup,
