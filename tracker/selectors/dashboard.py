@@ -170,10 +170,30 @@ def department_scorecards(
     With ``all_departments`` a second query lists the departments with nothing in
     ``obligations`` too (the department list shows every department of
     ``organization_id``, the report's, when it has one)."""
-    rows = (
-        obligations.order_by().values("department").annotate(**scorecard_counts(today))
+    return scorecards_of_rows(
+        department_count_rows(obligations, today=today),
+        all_departments=all_departments,
+        organization_id=organization_id,
     )
-    by_department = {row["department"]: row for row in rows}
+
+
+def department_count_rows(
+    obligations: QuerySet, *, today: date, extra: dict | None = None
+) -> dict:
+    """The scorecards' counts (and ``extra`` ``Count`` expressions) per department
+    id (None: unassigned), from a single GROUP BY query."""
+    rows = (
+        obligations.order_by()
+        .values("department")
+        .annotate(**scorecard_counts(today), **(extra or {}))
+    )
+    return {row["department"]: row for row in rows}
+
+
+def scorecards_of_rows(
+    by_department: dict, *, all_departments: bool = False, organization_id=None
+) -> list[Scorecard]:
+    """``department_count_rows`` as scorecards, with their departments (one query)."""
     if all_departments:
         departments = Department.objects.order_by("name")
         if organization_id is not None:

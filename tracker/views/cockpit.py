@@ -54,11 +54,12 @@ def _cockpit_body(user, level, *, today):
         notice.yours = bool(level) and (
             permissions.NOTICE_LEADER_LEVELS.get(notice.level) == level
         )
+    overview = cockpit_selectors.cockpit_overview(obligations, today=today)
     return {
         "today": today,
-        "figures": cockpit_selectors.cockpit_figures(obligations, today=today),
+        "figures": overview.figures,
         "items": cockpit_selectors.red_and_yellow_items(obligations),
-        "units": cockpit_selectors.units_at_risk(obligations, today=today),
+        "units": overview.units,
         "week": cockpit_selectors.changes_this_week(obligations, today=today),
         "awaiting_signature": awaiting,
         "open_instructions": cockpit_selectors.open_instructions(obligations),
