@@ -9,7 +9,6 @@ from django.core.cache import cache
 from django.db.models import (
     Q,
 )
-from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from ..importing import similarity
@@ -21,7 +20,7 @@ from ..models import (
 )
 from .dashboard import LIST_LIMIT
 from .matching import MATCHING_CACHE_SECONDS, cached_matching
-from .reports import report_revision_number
+from .reports import neighbour_reports, report_revision_number
 from .thesaurus import current_thesaurus
 
 
@@ -254,26 +253,12 @@ class ReportFollowUp:
     next_report: Report | None = None
 
 
-def _neighbours(report: Report) -> dict[int, Report]:
-    """The organization's reports of the year before ``report``'s and of every
-    later year (a few), by year, with their revisions and without their text."""
-    return {
-        each.year: each
-        for each in Report.objects.filter(
-            organization=report.organization, year__gte=report.year - 1
-        )
-        .exclude(year=report.year)
-        .defer("source_text")
-        .annotate(revision_number=Coalesce("revision__number", 0))
-    }
-
-
 def report_followup(report: Report) -> ReportFollowUp:
     """What the report page shows of the follow-up across years: two queries (the
     neighbouring reports, the confirmed matches), and four more when next year's
     report is imported (its suggestions and this report's tasks and problems),
     whatever the size of the reports."""
-    return _report_followup(report, _neighbours(report))
+    return _report_followup(report, neighbour_reports(report))
 
 
 def cached_report_followup(report: Report) -> ReportFollowUp:
@@ -285,7 +270,7 @@ def cached_report_followup(report: Report) -> ReportFollowUp:
     suggestions come from. One query (the neighbours, which give the
     ``next_report`` too), and one more for the thesaurus when next year's report
     is imported."""
-    neighbours = _neighbours(report)
+    neighbours = neighbour_reports(report)
     parts = [report.pk, report_revision_number(report), translation.get_language()]
     for year in (report.year - 1, report.year + 1):
         each = neighbours.get(year)

@@ -3,11 +3,13 @@ report.
 """
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     Prefetch,
@@ -133,6 +135,8 @@ def visible_reports_version(user) -> str | None:
     readers' sets of reports are nested or apart: the same count and first id mean
     the same reports. Read with ``reports_for_selector`` (compiled once);
     ``None`` when the user sees no report."""
+    if not user.is_authenticated:
+        return None  # as organization_scope_q: nothing
     reports = reports_for_selector(user)
     if not reports:
         return None
@@ -140,6 +144,71 @@ def visible_reports_version(user) -> str | None:
     first = min(report.pk for report in reports)
     scope = reports[0].viewer_scope or "-"
     return f"{total}:{len(reports)}:{first}:{scope}:{user.is_superuser:d}"
+
+
+def visible_report(user, pk: int) -> Report | None:
+    """The report ``pk`` if ``user`` sees it (``ReportQuerySet.visible_to``, the
+    rule ``permissions.get_report_or_404`` applies), with ``revision_number`` and
+    without its text (read when first used): what the report page's cached parts
+    are keyed on. From SQL compiled once (``compiled_for_reader``)."""
+    if not user.is_authenticated:
+        return None  # as organization_scope_q: nothing
+    if not 0 < pk <= _LARGEST_ID:
+        # No such report; the ORM's lookup says so without asking the database,
+        # which refuses a number beyond its integers.
+        return None
+    sql, params = compiled_for_reader(_visible_report_query, user)
+    found = list(
+        Report.objects.raw(sql, [pk if param == _REPORT else param for param in params])
+    )
+    return found[0] if found else None
+
+
+# The report's id while that SQL is compiled: no report has a negative id.
+_REPORT = -918_273_646
+# A BigAutoField's largest value.
+_LARGEST_ID = 2**63 - 1
+
+
+def _visible_report_query(reader) -> QuerySet:
+    return (
+        Report.objects.visible_to(reader)
+        .filter(pk=_REPORT)
+        .defer("source_text")
+        .annotate(revision_number=Coalesce("revision__number", 0))
+    )
+
+
+def neighbour_reports(report: Report) -> dict[int, Report]:
+    """The organization's reports of the year before ``report``'s and of every
+    later year (a few), by year, with their revisions and without their text.
+    Compiled once per process: building it took longer than running it."""
+    sql, params = _neighbour_reports_sql(connection.vendor)
+    values = {
+        _ORGANIZATION: report.organization,
+        _YEAR_BEFORE: report.year - 1,
+        _YEAR: report.year,
+    }
+    return {
+        each.year: each
+        for each in Report.objects.raw(sql, [values.get(p, p) for p in params])
+    }
+
+
+# The parameters while that SQL is compiled, replaced by the report's.
+_ORGANIZATION = "\x00organization"
+_YEAR_BEFORE, _YEAR = -918_273_647, -918_273_648
+
+
+@functools.cache
+def _neighbour_reports_sql(vendor: str) -> tuple[str, tuple]:
+    return (
+        Report.objects.filter(organization=_ORGANIZATION, year__gte=_YEAR_BEFORE)
+        .exclude(year=_YEAR)
+        .defer("source_text")
+        .annotate(revision_number=Coalesce("revision__number", 0))
+        .query.sql_with_params()
+    )
 
 
 def report_revision_number(report: Report) -> int:

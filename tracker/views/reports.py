@@ -5,7 +5,7 @@ and the draft of next year's report.
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -32,6 +32,7 @@ from ..selectors.reports import (
     cached_report_open_summary,
     report_obligations,
     report_revision_number,
+    visible_report,
 )
 from ..services import jobs as jobs_services
 from ..services import reports as reports_services
@@ -50,15 +51,12 @@ def report_detail(request, pk):
 
     One query for the obligations (only the columns the links need); the text is cut
     into segments in Python and the template escapes every one of them."""
-    # The text is read only when its cached rendering is missing (``report_text``),
-    # the revision that keys the cached parts with the report.
-    report = permissions.get_report_or_404(
-        request,
-        pk,
-        queryset=Report.objects.select_related("closed_by")
-        .defer("source_text")
-        .annotate(revision_number=Coalesce("revision__number", 0)),
-    )
+    # permissions.get_report_or_404's rule (ReportQuerySet.visible_to) in a query
+    # compiled once: with the revision that keys the page's cached parts, without
+    # the text, read only when its cached rendering is missing (``report_text``).
+    report = visible_report(request.user, pk)
+    if report is None:
+        raise Http404
     return report_page(request, report)
 
 
