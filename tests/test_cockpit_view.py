@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,8 @@ from tests.conftest import in_english
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
 from tests.pages import parse, text
 from tracker.models import Obligation, SupervisionNotice
-from tracker.services.supervision import obligation_set_supervision
+from tracker.services.instructions import instruction_reply, instruction_write
+from tracker.services.supervision import notice_approve, obligation_set_supervision
 
 ROOT = Path(__file__).resolve().parent.parent
 URL = reverse("tracker:cockpit")
@@ -169,3 +171,105 @@ def test_items_of_a_closed_report_leave_the_cockpit(client, leader, obligation):
     page = parse(_leader_client(client, leader).get(URL))
 
     assert _figure(page, "red") == "0"
+
+
+# The cockpit's body is cached per the revisions of the reports the reader sees,
+# their leader level, the day and the language (selectors.cockpit.cockpit_cache_key):
+# each write below goes through its service and shows on the next request.
+
+
+def test_a_raise_shows_on_the_cockpit_read_before_it(
+    client, leader, supervisor, obligation
+):
+    leader_client = _leader_client(client, leader)
+    assert _figure(parse(leader_client.get(URL)), "red") == "0"
+
+    _raise(obligation, supervisor, Level.RED)
+
+    page = parse(leader_client.get(URL))
+    assert _figure(page, "red") == "1"
+    assert page.xpath("//tr[@data-item=$pk]", pk=str(obligation.pk))
+
+
+def test_a_notice_signed_after_the_cockpit_was_read_leaves_the_awaiting_list(
+    client, leader, supervisor, obligation
+):
+    notice = _raise(obligation, supervisor, Level.RED).new_notice
+    leader_client = _leader_client(client, leader)
+    assert parse(leader_client.get(URL)).xpath("//section[@id='awaiting-signature']")
+
+    notice_approve(notice=notice, user=leader)
+
+    page = parse(leader_client.get(URL))
+    assert not page.xpath("//section[@id='awaiting-signature']")
+
+
+def test_an_instruction_written_and_replied_to_shows_on_the_next_request(
+    client, leader, staff_a, obligation
+):
+    leader_client = _leader_client(client, leader)
+    assert not parse(leader_client.get(URL)).xpath("//section[@id='open-instructions']")
+
+    instruction = instruction_write(obligation=obligation, user=leader, text="抓紧办理")
+
+    page = parse(leader_client.get(URL))
+    assert "抓紧办理" in text(page.xpath("//section[@id='open-instructions']")[0])
+    assert text(page.xpath("//*[@data-week='instructions']")[0]) == "1"
+
+    instruction_reply(instruction=instruction, user=staff_a, text="已办理")
+
+    page = parse(leader_client.get(URL))
+    assert not page.xpath("//section[@id='open-instructions']")
+
+
+def test_a_department_renamed_in_the_admin_shows_on_the_cockpit(
+    client, leader, supervisor, tracker_admin, obligation, department_a
+):
+    _raise(obligation, supervisor, Level.RED)
+    leader_client = _leader_client(client, leader)
+    assert "县司法局" in text(parse(leader_client.get(URL)))
+    admin = Client()
+    admin.force_login(tracker_admin)
+
+    response = admin.post(
+        reverse("admin:tracker_department_change", args=[department_a.pk]),
+        {
+            "name": "县司法行政局",
+            "short_name": "司法局",
+            "is_active": "on",
+            "kind": "department",
+        },
+    )
+
+    assert response.status_code == 302
+    assert "县司法行政局" in text(parse(leader_client.get(URL)))
+
+
+def test_only_the_leader_of_the_notices_level_sees_it_marked_for_them(
+    client, leader, supervisor, obligation
+):
+    notice = _raise(obligation, supervisor, Level.RED).new_notice
+    other = Client()
+    other.force_login(supervisor)
+    in_english(other)
+
+    # Whoever reads first, the other reader gets their own marking.
+    for _round in range(2):
+        supervisor_page = parse(other.get(URL))
+        leader_page = parse(_leader_client(client, leader).get(URL))
+        awaiting = text(supervisor_page.xpath("//section[@id='awaiting-signature']")[0])
+        assert notice.code in awaiting
+        assert "(for you to sign)" not in awaiting
+        awaiting = text(leader_page.xpath("//section[@id='awaiting-signature']")[0])
+        assert "(for you to sign)" in awaiting
+
+
+def test_the_next_day_counts_overdue_anew(client, leader, department_a, today_is):
+    today = timezone.localdate()
+    ObligationFactory(department=department_a, due_date=today)
+    leader_client = _leader_client(client, leader)
+    assert _figure(parse(leader_client.get(URL)), "overdue") == "0"
+
+    today_is(today + timedelta(days=1))
+
+    assert _figure(parse(leader_client.get(URL)), "overdue") == "1"

@@ -5,12 +5,15 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import DepartmentFactory, ObligationFactory, ReportFactory
 from tests.pages import table_rows
 from tracker.models import Obligation
+from tracker.services.supervision import obligation_set_supervision
 
 S = Obligation.Status
 
@@ -114,3 +117,72 @@ def test_department_page_query_count_is_flat(sv_client, report, department_a):
     with CaptureQueriesContext(connection) as large:
         sv_client.get(f"/departments/{department_a.pk}/")
     assert len(large) == len(small)
+
+
+# The list's scorecards are cached per the shown reports' revisions, the day and the
+# language (selectors.dashboard.department_list_cache_key): a write through a
+# service shows on the next request.
+
+
+def _list_counts(client, department):
+    page = client.get("/departments/").content.decode()
+    row = re.search(rf'data-department="{department.pk}">(.*?)</tr>', page, re.S)
+    return counts_in(row.group(1))
+
+
+def test_a_raise_shows_on_the_department_list_read_before_it(
+    sv_client, supervisor, obligation, department_a
+):
+    assert _list_counts(sv_client, department_a)["red"] == 0
+
+    obligation_set_supervision(
+        obligation=obligation, user=supervisor, level="red", note="进度滞后"
+    )
+
+    assert _list_counts(sv_client, department_a)["red"] == 1
+
+
+def test_a_department_renamed_in_the_admin_shows_on_the_list(
+    sv_client, tracker_admin, obligation, department_a
+):
+    assert "县司法局" in sv_client.get("/departments/").content.decode()
+    admin = Client()
+    admin.force_login(tracker_admin)
+
+    response = admin.post(
+        reverse("admin:tracker_department_change", args=[department_a.pk]),
+        {
+            "name": "县司法行政局",
+            "short_name": "司法局",
+            "is_active": "on",
+            "kind": "department",
+        },
+    )
+
+    assert response.status_code == 302
+    assert "县司法行政局" in sv_client.get("/departments/").content.decode()
+
+
+def test_the_next_day_counts_overdue_anew_on_the_list(
+    sv_client, department_a, today_is
+):
+    today = timezone.localdate()
+    ObligationFactory(department=department_a, due_date=today)
+    assert _list_counts(sv_client, department_a)["overdue"] == 0
+
+    today_is(today + timedelta(days=1))
+
+    assert _list_counts(sv_client, department_a)["overdue"] == 1
+
+
+def test_staff_read_the_same_scorecards_without_the_ranking_link(
+    sv_client, staff_a, obligation, department_a
+):
+    supervisor_page = sv_client.get("/departments/").content.decode()
+    staff = Client()
+    staff.force_login(staff_a)
+    staff_page = staff.get("/departments/").content.decode()
+
+    assert 'data-link="ranking"' in supervisor_page
+    assert 'data-link="ranking"' not in staff_page
+    assert f'data-department="{department_a.pk}"' in staff_page

@@ -6,6 +6,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,11 +14,11 @@ from django.urls import reverse
 
 from tests.conftest import in_english
 from tests.factories import ObligationFactory
-from tests.pages import parse
+from tests.pages import parse, text
 from tests.workflow_helpers import set_status
 from tracker.models import Obligation, ProgressReport, ProgressUpdate, Schedule
 from tracker.services.common import ServiceError
-from tracker.services.schedules import progress_report_file
+from tracker.services.schedules import progress_report_file, schedule_save
 
 URL = reverse("tracker:schedule")
 TODAY = date(2026, 12, 7)
@@ -130,12 +131,16 @@ def test_the_schedule_filters_by_unit(monthly, obligation, department_b, sv_clie
 
 
 def test_schedule_query_count_does_not_grow(monthly, obligation, sv_client):
+    # The table computed anew each time (not from the cache): the factory writes
+    # past the services, which would bump the report's revision.
     sv_client.get(URL)
+    cache.clear()
     with CaptureQueriesContext(connection) as few:
         sv_client.get(URL)
     ObligationFactory.create_batch(
         10, report=obligation.report, department=obligation.department
     )
+    cache.clear()
     with CaptureQueriesContext(connection) as more:
         response = sv_client.get(URL)
     assert len(parse(response).xpath("//tr[@data-obligation]")) == 11
@@ -187,3 +192,66 @@ def test_the_supervisors_queue_counts_what_was_not_filed_on_time(
     link = page.xpath("//a[@data-progress-missing]")[0]
     assert link.get("data-progress-missing") == "1"
     assert link.get("href") == URL
+
+
+# The 调度表's body is cached per the revisions of the reports the reader sees, the
+# query string, the day and the language (selectors.schedules.schedule_cache_key):
+# each write below goes through its service and shows on the next request.
+
+
+def _states(client, obligation, query=""):
+    page = parse(client.get(URL + query))
+    row = page.xpath("//tr[@data-obligation=$pk]", pk=str(obligation.pk))[0]
+    return row.xpath("td/@data-state")
+
+
+def test_a_progress_report_filed_shows_on_the_schedule_read_before_it(
+    monthly, obligation, staff_a, sv_client
+):
+    assert _states(sv_client, obligation) == ["missing", "pending"]
+
+    _file(obligation, staff_a)
+
+    assert _states(sv_client, obligation) == ["missing", "on_time"]
+
+
+def test_a_schedule_saved_in_the_admin_shows_on_the_schedule(
+    monthly, obligation, sv_client, tracker_admin
+):
+    assert "due on day 25" in text(parse(sv_client.get(URL)))
+    monthly.day = 5
+
+    schedule_save(schedule=monthly, user=tracker_admin)
+
+    page = parse(sv_client.get(URL))
+    assert "due on day 5" in text(page)
+    # December's day has passed too.
+    row = page.xpath("//tr[@data-obligation=$pk]", pk=str(obligation.pk))[0]
+    assert row.xpath("td/@data-state") == ["missing", "missing"]
+
+
+def test_the_next_period_due_day_shows_the_cell_missing(
+    monthly, obligation, sv_client, today_is
+):
+    assert _states(sv_client, obligation) == ["missing", "pending"]
+
+    today_is(date(2026, 12, 28))
+
+    assert _states(sv_client, obligation) == ["missing", "missing"]
+
+
+def test_each_filter_has_its_own_cached_table(
+    monthly, obligation, department_b, sv_client
+):
+    other = ObligationFactory(report=obligation.report, department=department_b)
+    everything = parse(sv_client.get(URL))
+    only_b = parse(sv_client.get(f"{URL}?department={department_b.pk}"))
+
+    assert set(everything.xpath("//tr/@data-obligation")) == {
+        str(obligation.pk),
+        str(other.pk),
+    }
+    assert set(only_b.xpath("//tr/@data-obligation")) == {str(other.pk)}
+    assert f"department={department_b.pk}&amp;_export=xlsx" in (
+        sv_client.get(f"{URL}?department={department_b.pk}").content.decode()
+    )

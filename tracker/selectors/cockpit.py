@@ -5,7 +5,7 @@ Every read is one query whatever the number of obligations: counts are
 aggregates, the lists are limited."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Count,
@@ -23,9 +23,9 @@ from ..models import (
     ProgressUpdate,
     SupervisionNotice,
     not_done_q,
-    overdue_q,
 )
-from .dashboard import by_risk, department_scorecards
+from .dashboard import by_risk, department_count_rows, scorecards_of_rows
+from .reports import visible_reports_version
 
 Status = Obligation.Status
 Level = Obligation.SupervisionLevel
@@ -34,6 +34,21 @@ Level = Obligation.SupervisionLevel
 ITEM_LIMIT = 25
 UNIT_LIMIT = 8
 WEEK_DAYS = 7
+
+
+def cockpit_cache_key(user, *, leader_level: str, today: date, language: str):
+    """Where the cockpit's body is cached for ``user``: it shows every open report
+    the user sees (``reports.visible_reports_version``: their revisions, which every
+    write bumps, notices issued, signed and replied to, 批示 and chases included,
+    and a report's close and reopen; an edit of a department's or a person's name
+    bumps them all), the day (overdue counts, ages, the week) and the language.
+    Of the reader only their leader level (which notices are marked for them to
+    sign); the rest of what is theirs is drawn around the body. ``None`` (not
+    cached) when the user sees no report."""
+    version = visible_reports_version(user)
+    if version is None:
+        return None
+    return f"cockpit:{version}:{leader_level or '-'}:{today.isoformat()}:{language}"
 
 
 @dataclass
@@ -51,21 +66,47 @@ class CockpitFigures:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def cockpit_figures(obligations: QuerySet, *, today: date) -> CockpitFigures:
-    """The headline counts, in one aggregate."""
+@dataclass
+class CockpitOverview:
+    figures: CockpitFigures
+    units: list  # Scorecard: the units at risk, the most at risk first
+
+
+def cockpit_overview(
+    obligations: QuerySet, *, today: date, unit_limit: int = UNIT_LIMIT
+) -> CockpitOverview:
+    """The headline counts and the units at risk, from one GROUP BY department
+    (the counts are its sums: one scan of the obligations, not two)."""
     open_items = not_done_q()
-    row = obligations.aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=open_items),
-        overdue=Count("pk", filter=overdue_q(today)),
-        waiting_review=Count(
-            "pk", filter=Q(status__in=(Status.SUBMITTED, Status.SIGNOFF))
-        ),
-        red=Count("pk", filter=open_items & Q(supervision_level=Level.RED)),
-        yellow=Count("pk", filter=open_items & Q(supervision_level=Level.YELLOW)),
-        done=Count("pk", filter=Q(status=Status.DONE)),
+    rows = department_count_rows(
+        obligations,
+        today=today,
+        extra={
+            "open_red": Count("pk", filter=open_items & Q(supervision_level=Level.RED)),
+            "open_yellow": Count(
+                "pk", filter=open_items & Q(supervision_level=Level.YELLOW)
+            ),
+        },
     )
-    return CockpitFigures(**row)
+
+    def total(*names):
+        return sum(row[name] for row in rows.values() for name in names)
+
+    figures = CockpitFigures(
+        total=total("total"),
+        open=total("total") - total(Status.DONE.value),
+        overdue=total("overdue"),
+        waiting_review=total(Status.SUBMITTED.value, Status.SIGNOFF.value),
+        red=total("open_red"),
+        yellow=total("open_yellow"),
+        done=total(Status.DONE.value),
+    )
+    units = [
+        card
+        for card in by_risk(scorecards_of_rows(rows))
+        if card.department is not None and (card.overdue or card.red or card.yellow)
+    ][:unit_limit]
+    return CockpitOverview(figures=figures, units=units)
 
 
 def red_and_yellow_items(obligations: QuerySet, *, limit: int = ITEM_LIMIT):
@@ -91,16 +132,6 @@ def red_and_yellow_items(obligations: QuerySet, *, limit: int = ITEM_LIMIT):
     )
 
 
-def units_at_risk(obligations: QuerySet, *, today: date, limit: int = UNIT_LIMIT):
-    """The departments with overdue, red or yellow work, the most at risk first."""
-    cards = by_risk(department_scorecards(obligations, today=today))
-    return [
-        card
-        for card in cards
-        if card.department is not None and (card.overdue or card.red or card.yellow)
-    ][:limit]
-
-
 @dataclass
 class WeekChanges:
     approved: int
@@ -112,10 +143,18 @@ class WeekChanges:
     notices: int
 
 
-def changes_this_week(obligations: QuerySet, *, now=None) -> WeekChanges:
-    """What moved in the last seven days: from the timeline (one aggregate) and the
-    notices issued (one count)."""
-    since = (now or timezone.now()) - timedelta(days=WEEK_DAYS)
+def week_start(today: date):
+    """The start of the cockpit's week: midnight (local) six days before
+    ``today``, so "this week" is the last seven days, today included. A day's
+    boundary, not the hour's: the page is cached per day (``cockpit_cache_key``)."""
+    start = today - timedelta(days=WEEK_DAYS - 1)
+    return timezone.make_aware(datetime.combine(start, time.min))
+
+
+def changes_this_week(obligations: QuerySet, *, today: date) -> WeekChanges:
+    """What moved in the last seven days (``week_start``): from the timeline (one
+    aggregate) and the notices issued (one count)."""
+    since = week_start(today)
     Action = ProgressUpdate.Action
     row = ProgressUpdate.objects.filter(
         obligation__in=obligations, created_at__gte=since

@@ -116,6 +116,24 @@ def dashboard_cache_key(report: Report, *, today: date, language: str) -> str:
     return f"dashboard:{report.pk}:{revision}:{today.isoformat()}:{language}"
 
 
+def department_list_cache_key(
+    reports, *, organization_id, all_departments: bool, today: date, language: str
+) -> str:
+    """Where the department list's scorecards of ``reports`` (read by
+    ``reports_for_selector``, with their revisions) are cached: every write to
+    their obligations bumps a revision, and so does an edit of a department (its
+    name, kind, organization, a new one) in the admin
+    (``services.dashboard.reports_invalidate_dashboards``); the day for the overdue
+    counts; the language for the labels; which departments are listed
+    (``organization_id``, ``all_departments``). Nothing of the reader, as in
+    ``dashboard_cache_key``: whoever sees a report sees all of its obligations."""
+    shown = ",".join(f"{report.pk}.{report.revision_number}" for report in reports)
+    return (
+        f"department-list:{shown}:{organization_id or '-'}:{all_departments:d}:"
+        f"{today.isoformat()}:{language}"
+    )
+
+
 def overall_scorecard(obligations: QuerySet, *, today: date) -> Scorecard:
     """The report's counts, with the total and done count per kind, from one scan
     of the obligations (a separate GROUP BY kind read them all a second time)."""
@@ -152,10 +170,30 @@ def department_scorecards(
     With ``all_departments`` a second query lists the departments with nothing in
     ``obligations`` too (the department list shows every department of
     ``organization_id``, the report's, when it has one)."""
-    rows = (
-        obligations.order_by().values("department").annotate(**scorecard_counts(today))
+    return scorecards_of_rows(
+        department_count_rows(obligations, today=today),
+        all_departments=all_departments,
+        organization_id=organization_id,
     )
-    by_department = {row["department"]: row for row in rows}
+
+
+def department_count_rows(
+    obligations: QuerySet, *, today: date, extra: dict | None = None
+) -> dict:
+    """The scorecards' counts (and ``extra`` ``Count`` expressions) per department
+    id (None: unassigned), from a single GROUP BY query."""
+    rows = (
+        obligations.order_by()
+        .values("department")
+        .annotate(**scorecard_counts(today), **(extra or {}))
+    )
+    return {row["department"]: row for row in rows}
+
+
+def scorecards_of_rows(
+    by_department: dict, *, all_departments: bool = False, organization_id=None
+) -> list[Scorecard]:
+    """``department_count_rows`` as scorecards, with their departments (one query)."""
     if all_departments:
         departments = Department.objects.order_by("name")
         if organization_id is not None:

@@ -2,11 +2,14 @@
 recurring problems.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import (
     Q,
 )
+from django.utils import translation
 
 from ..importing import similarity
 from ..models import (
@@ -16,8 +19,8 @@ from ..models import (
     Report,
 )
 from .dashboard import LIST_LIMIT
-from .matching import cached_matching
-from .reports import report_revision_number
+from .matching import MATCHING_CACHE_SECONDS, cached_matching
+from .reports import neighbour_reports, report_revision_number
 from .thesaurus import current_thesaurus
 
 
@@ -245,6 +248,9 @@ class ReportFollowUp:
     earlier_report: Report | None = None
     follows: list = field(default_factory=list)
     recurring: set = field(default_factory=set)
+    # The nearest later report (``reports.next_report``), set by
+    # ``cached_report_followup`` only.
+    next_report: Report | None = None
 
 
 def report_followup(report: Report) -> ReportFollowUp:
@@ -252,13 +258,39 @@ def report_followup(report: Report) -> ReportFollowUp:
     neighbouring reports, the confirmed matches), and four more when next year's
     report is imported (its suggestions and this report's tasks and problems),
     whatever the size of the reports."""
-    neighbours = {
-        each.year: each
-        for each in Report.objects.filter(
-            organization=report.organization,
-            year__in=[report.year - 1, report.year + 1],
-        )
-    }
+    return _report_followup(report, neighbour_reports(report))
+
+
+def cached_report_followup(report: Report) -> ReportFollowUp:
+    """``report_followup`` for the report page, cached per the revisions of the
+    report and its two neighbours (every confirmation, rejection, status change,
+    edit or import on either side bumps them:
+    ``services.dashboard.report_invalidate_dashboard``; so does an edit of a
+    person's name), the language, and with next year's report the thesaurus the
+    suggestions come from. One query (the neighbours, which give the
+    ``next_report`` too), and one more for the thesaurus when next year's report
+    is imported."""
+    neighbours = neighbour_reports(report)
+    parts = [report.pk, report_revision_number(report), translation.get_language()]
+    for year in (report.year - 1, report.year + 1):
+        each = neighbours.get(year)
+        parts.append((each.pk, each.revision_number) if each else None)
+    if report.year + 1 in neighbours:
+        parts.append(sorted(current_thesaurus().concept.items()))
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    key = f"report-followup:{report.pk}:{digest}"
+    result = cache.get(key)
+    if result is None:
+        result = _report_followup(report, neighbours)
+        cache.set(key, result, MATCHING_CACHE_SECONDS)
+    # Read anew with the neighbours, not from the cache: its key has only the
+    # next year's revision.
+    later_years = sorted(year for year in neighbours if year > report.year)
+    result.next_report = neighbours[later_years[0]] if later_years else None
+    return result
+
+
+def _report_followup(report: Report, neighbours: dict[int, Report]) -> ReportFollowUp:
     result = ReportFollowUp(
         later_report=neighbours.get(report.year + 1),
         earlier_report=neighbours.get(report.year - 1),
@@ -267,6 +299,8 @@ def report_followup(report: Report) -> ReportFollowUp:
         FollowUp.objects.confirmed()
         .filter(Q(earlier__report=report) | Q(later__report=report))
         .select_related("earlier__report", "later__report", "confirmed_by")
+        # The reports' texts, not shown, would be cached once per match.
+        .defer("earlier__report__source_text", "later__report__source_text")
     )
     for each in confirmed:
         if each.is_recurring:

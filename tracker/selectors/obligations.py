@@ -36,7 +36,10 @@ from ..models import (
     display_name_expression,
 )
 from .matching import cached_matching
-from .reports import report_revision_number, reports_for_selector
+from .reports import (
+    report_revision_number,
+    visible_reports_version,
+)
 from .thesaurus import current_thesaurus
 
 
@@ -44,28 +47,15 @@ def obligation_list_cache_key(
     *, user, query: str, today: date, language: str
 ) -> str | None:
     """Where the obligation list's filters and table for ``query`` (the query
-    string: filters, sort, page) are cached for ``user``'s scope. The list shows
-    the reports the user sees, so the key holds their count, first id and the sum
-    of their revisions (every write adds one:
-    ``services.dashboard.report_invalidate_dashboard``), and the user's
-    organization (whose departments the filters offer). Organizations form a tree,
-    so two readers' sets of reports are nested or apart: the same count and first
-    id mean the same reports. ``None`` (not cached) when the user sees no report.
-
-    Read with ``reports_for_selector``, whose SQL is compiled once per process:
-    building and compiling the scoped aggregate this key was read with took half
-    of a cached list page's time."""
-    reports = reports_for_selector(user)
-    if not reports:
+    string: filters, sort, page) are cached for ``user``'s scope: the reports the
+    user sees and their revisions (``reports.visible_reports_version``), whose
+    departments the filters offer. ``None`` (not cached) when the user sees no
+    report."""
+    version = visible_reports_version(user)
+    if version is None:
         return None
-    total = sum(report.revision_number for report in reports)
-    first = min(report.pk for report in reports)
-    scope = reports[0].viewer_scope or "-"
     digest = hashlib.sha256(query.encode()).hexdigest()[:32]
-    return (
-        f"obligation-list:{total}:{len(reports)}:{first}:{scope}:"
-        f"{user.is_superuser:d}:{today.isoformat()}:{language}:{digest}"
-    )
+    return f"obligation-list:{version}:{today.isoformat()}:{language}:{digest}"
 
 
 def obligations_for_table(obligations: QuerySet) -> QuerySet:

@@ -3,11 +3,13 @@ report.
 """
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     Prefetch,
@@ -16,6 +18,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.utils import translation
 
 from ..models import (
     AccountProfile,
@@ -27,6 +30,7 @@ from ..models import (
     Part,
     ProgressUpdate,
     Report,
+    ReportEvent,
     Section,
     SupervisionNotice,
     open_work_years,
@@ -120,6 +124,91 @@ def labels_years(request=None) -> bool:
         else open_work_report_ids()
     )
     return len(ids) > 1
+
+
+def visible_reports_version(user) -> str | None:
+    """What a page over every report ``user`` sees is cached under: the sum of
+    those reports' revisions (every write adds one:
+    ``services.dashboard.report_invalidate_dashboard``; a report's close and
+    reopen too), their count and first id, and the user's organization (whose
+    departments and people the page names). Organizations form a tree, so two
+    readers' sets of reports are nested or apart: the same count and first id mean
+    the same reports. Read with ``reports_for_selector`` (compiled once);
+    ``None`` when the user sees no report."""
+    if not user.is_authenticated:
+        return None  # as organization_scope_q: nothing
+    reports = reports_for_selector(user)
+    if not reports:
+        return None
+    total = sum(report.revision_number for report in reports)
+    first = min(report.pk for report in reports)
+    scope = reports[0].viewer_scope or "-"
+    return f"{total}:{len(reports)}:{first}:{scope}:{user.is_superuser:d}"
+
+
+def visible_report(user, pk: int) -> Report | None:
+    """The report ``pk`` if ``user`` sees it (``ReportQuerySet.visible_to``, the
+    rule ``permissions.get_report_or_404`` applies), with ``revision_number`` and
+    without its text (read when first used): what the report page's cached parts
+    are keyed on. From SQL compiled once (``compiled_for_reader``)."""
+    if not user.is_authenticated:
+        return None  # as organization_scope_q: nothing
+    if not 0 < pk <= _LARGEST_ID:
+        # No such report; the ORM's lookup says so without asking the database,
+        # which refuses a number beyond its integers.
+        return None
+    sql, params = compiled_for_reader(_visible_report_query, user)
+    found = list(
+        Report.objects.raw(sql, [pk if param == _REPORT else param for param in params])
+    )
+    return found[0] if found else None
+
+
+# The report's id while that SQL is compiled: no report has a negative id.
+_REPORT = -918_273_646
+# A BigAutoField's largest value.
+_LARGEST_ID = 2**63 - 1
+
+
+def _visible_report_query(reader) -> QuerySet:
+    return (
+        Report.objects.visible_to(reader)
+        .filter(pk=_REPORT)
+        .defer("source_text")
+        .annotate(revision_number=Coalesce("revision__number", 0))
+    )
+
+
+def neighbour_reports(report: Report) -> dict[int, Report]:
+    """The organization's reports of the year before ``report``'s and of every
+    later year (a few), by year, with their revisions and without their text.
+    Compiled once per process: building it took longer than running it."""
+    sql, params = _neighbour_reports_sql(connection.vendor)
+    values = {
+        _ORGANIZATION: report.organization,
+        _YEAR_BEFORE: report.year - 1,
+        _YEAR: report.year,
+    }
+    return {
+        each.year: each
+        for each in Report.objects.raw(sql, [values.get(p, p) for p in params])
+    }
+
+
+# The parameters while that SQL is compiled, replaced by the report's.
+_ORGANIZATION = "\x00organization"
+_YEAR_BEFORE, _YEAR = -918_273_647, -918_273_648
+
+
+@functools.cache
+def _neighbour_reports_sql(vendor: str) -> tuple[str, tuple]:
+    return (
+        Report.objects.filter(organization=_ORGANIZATION, year__gte=_YEAR_BEFORE)
+        .exclude(year=_YEAR)
+        .defer("source_text")
+        .annotate(revision_number=Coalesce("revision__number", 0))
+        .query.sql_with_params()
+    )
 
 
 def report_revision_number(report: Report) -> int:
@@ -312,6 +401,33 @@ class OpenSummary:
             or self.unanswered_notices
             or self.open_parts
         )
+
+
+def cached_report_open_summary(report: Report) -> OpenSummary:
+    """``report_open_summary``, cached per the report's revision and the language:
+    every status change, extension request and decision, notice reply, part's
+    change and carry-over leaves a timeline entry, which bumps the revision."""
+    key = (
+        f"report-open-summary:{report.pk}:{report_revision_number(report)}:"
+        f"{translation.get_language()}"
+    )
+    summary = cache.get(key)
+    if summary is None:
+        summary = report_open_summary(report)
+        cache.set(key, summary, OPEN_WORK_CACHE_SECONDS)
+    return summary
+
+
+def cached_report_events(report: Report, *, limit: int) -> list[ReportEvent]:
+    """The latest ``limit`` entries of the report's log, cached per the report's
+    revision: closing, reopening and archiving bump it
+    (``services.reports``), and so does an edit of a person's name."""
+    key = f"report-events:{report.pk}:{report_revision_number(report)}:{limit}"
+    events = cache.get(key)
+    if events is None:
+        events = list(report.events.select_related("user")[:limit])
+        cache.set(key, events, OPEN_WORK_CACHE_SECONDS)
+    return events
 
 
 def report_open_summary(report: Report) -> OpenSummary:

@@ -1,6 +1,7 @@
 """调度: the 调度表 (items and parts × periods, each cell on time / late / missing)
 and what a user's units still have to file."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,8 +15,24 @@ from ..models import (
     Schedule,
     unsettled_q,
 )
+from .reports import visible_reports_version
 
 ON_TIME, LATE, MISSING, PENDING = "on_time", "late", "missing", "pending"
+
+
+def schedule_cache_key(user, *, query: str, today: date, language: str) -> str | None:
+    """Where the 调度表's body (the filters and the table) for ``query`` (the query
+    string) is cached for ``user``: the reports the user sees and their revisions
+    (``reports.visible_reports_version``; every progress report filed, status
+    change and part's change leaves a timeline entry, a schedule saved in the
+    admin bumps its report's revision, an edit of a department bumps them all),
+    the day (which periods are due, missing or pending) and the language. ``None``
+    (not cached) when the user sees no report."""
+    version = visible_reports_version(user)
+    if version is None:
+        return None
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return f"schedule:{version}:{today.isoformat()}:{language}:{digest}"
 
 
 @dataclass

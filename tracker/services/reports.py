@@ -88,6 +88,9 @@ def report_archived(*, report, user, note: str) -> ReportEvent:
     ``tracker.archive``): who, when, and ``note`` (the manifest's digest, the
     number of files and any missing)."""
     refuse_unless(user.pk == system_user().pk or permissions.can_archive_report(user))
-    return ReportEvent.objects.create(
+    event = ReportEvent.objects.create(
         report=report, action=ReportEvent.Action.ARCHIVED, user=user, reason=note
     )
+    # The report page's log is cached per the report's revision.
+    report_invalidate_dashboard(report_id=report.pk)
+    return event

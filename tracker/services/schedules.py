@@ -103,8 +103,8 @@ def schedule_save(*, schedule: Schedule, user) -> Schedule:
         raise ServiceError(_("The due day is between 1 and 28."))
     save_recorded(schedule, user=user, reason=_("Progress report schedule set"))
     # What is owed per period changes with it: /my/'s 调度 list, the
-    # supervisors' count of unfiled reports and the obligation pages' period
-    # (selectors.obligations.obligation_page_cache_key) are cached on the
-    # report's revision.
+    # supervisors' count of unfiled reports, the obligation pages' period
+    # (selectors.obligations.obligation_page_cache_key) and the 调度表
+    # (selectors.schedules.schedule_cache_key) are cached on the report's revision.
     report_invalidate_dashboard(report_id=schedule.report_id)
     return schedule

@@ -1,7 +1,10 @@
 """The departments' pages: their list and each department's work."""
 
+from django.core.cache import cache
 from django.shortcuts import render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import (
     require_GET,
 )
@@ -11,33 +14,60 @@ from .. import permissions
 from ..models import (
     Obligation,
 )
-from ..selectors.dashboard import by_risk, department_scorecard, department_scorecards
+from ..selectors.dashboard import (
+    by_risk,
+    department_list_cache_key,
+    department_scorecard,
+    department_scorecards,
+)
 from ..selectors.obligations import obligations_for_table
 from ..selectors.reports import labels_years
 from ..tables import PAGINATION, ObligationTable
-from .dashboard import report_choice
+from .dashboard import DASHBOARD_CACHE_SECONDS, report_choice, without_indentation
 
 
 @require_GET
 def department_list(request):
     """Every department's scorecard, those most at risk first
     (``selectors.dashboard.by_risk``)."""
-    choice = report_choice(request)
-    obligations = Obligation.objects.visible_to(request.user).filter(
-        report__in=[report.pk for report in choice.shown]
-    )
+    choice = report_choice(request, cached=True)
     # Every unit of the shown reports' organization, when they share one (a
     # county's reports); a city's several counties list only units with items.
     organizations = {report.organization_unit_id for report in choice.shown}
     one_organization = len(organizations) <= 1
-    scorecards = by_risk(
-        department_scorecards(
-            obligations,
-            today=timezone.localdate(),
-            all_departments=one_organization,
-            organization_id=organizations.pop() if organizations else None,
-        )
+    organization_id = organizations.pop() if organizations else None
+    today = timezone.localdate()
+    # The scorecards are the same for every reader of the shown reports and change
+    # only with a write (which bumps a report's revision, and so the key) or the
+    # day: rendered once and cached, like the dashboard's figures. The page around
+    # them (the selector, the ranking's link, the user's name) is drawn per request.
+    key = department_list_cache_key(
+        choice.shown,
+        organization_id=organization_id,
+        all_departments=one_organization,
+        today=today,
+        language=translation.get_language(),
     )
+    table = cache.get(key)
+    if table is None:
+        obligations = Obligation.objects.visible_to(request.user).filter(
+            report__in=[report.pk for report in choice.shown]
+        )
+        scorecards = by_risk(
+            department_scorecards(
+                obligations,
+                today=today,
+                all_departments=one_organization,
+                organization_id=organization_id,
+            )
+        )
+        table = without_indentation(
+            render_to_string(
+                "tracker/_scorecards.html",
+                {"scorecards": scorecards, "report": choice.report},
+            )
+        )
+        cache.set(key, table, DASHBOARD_CACHE_SECONDS)
     return render(
         request,
         "tracker/department_list.html",
@@ -45,7 +75,7 @@ def department_list(request):
             "reports": choice.reports,
             "report": choice.report,
             "choice": choice,
-            "scorecards": scorecards,
+            "scorecards_table": mark_safe(table),  # noqa: S308 - our HTML
             "can_view_ranking": permissions.can_view_ranking(request.user),
         },
     )

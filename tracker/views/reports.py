@@ -5,6 +5,7 @@ and the draft of next year's report.
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -25,12 +26,13 @@ from ..models import (
 )
 from ..report_text import report_paragraphs
 from ..selectors import reports as reports_selectors
-from ..selectors.followups import report_followup
+from ..selectors.followups import cached_report_followup
 from ..selectors.reports import (
-    next_report,
+    cached_report_events,
+    cached_report_open_summary,
     report_obligations,
-    report_open_summary,
     report_revision_number,
+    visible_report,
 )
 from ..services import jobs as jobs_services
 from ..services import reports as reports_services
@@ -49,16 +51,19 @@ def report_detail(request, pk):
 
     One query for the obligations (only the columns the links need); the text is cut
     into segments in Python and the template escapes every one of them."""
-    report = permissions.get_report_or_404(
-        request, pk, queryset=Report.objects.select_related("closed_by")
-    )
+    # permissions.get_report_or_404's rule (ReportQuerySet.visible_to) in a query
+    # compiled once: with the revision that keys the page's cached parts, without
+    # the text, read only when its cached rendering is missing (``report_text``).
+    report = visible_report(request.user, pk)
+    if report is None:
+        raise Http404
     return report_page(request, report)
 
 
 def report_page(request, report, *, bound=None, status=200):
     """The report page, with the closing forms a supervisor may use (``bound``: the
     one that was refused, with its errors)."""
-    followup = report_followup(report)
+    followup = cached_report_followup(report)
     may_close = permissions.can_close_report(request.user)
     may_carry = permissions.can_carry_over(request.user)
 
@@ -83,7 +88,7 @@ def report_page(request, report, *, bound=None, status=200):
         )
         for each in suggestions:
             each.decision = followups_form[ReportFollowUpsForm.field_name(each)]
-    later = next_report(report) if may_carry else None
+    later = followup.next_report if may_carry else None
     if isinstance(bound, ReportCarryOverForm):
         carry_form = bound
     elif later is not None and not later.is_closed and not report.is_closed:
@@ -99,14 +104,14 @@ def report_page(request, report, *, bound=None, status=200):
         "followups_form": followups_form,
         # What is still open, shown above the close form: only to those who may
         # close (four counts more for them).
-        "open_summary": report_open_summary(report)
+        "open_summary": cached_report_open_summary(report)
         if may_close and not report.is_closed
         else None,
         "can_archive": permissions.can_archive_report(request.user),
         "close_form": form(ReportCloseForm, "close", allowed=not report.is_closed),
         "reopen_form": form(ReportReopenForm, "reopen", allowed=report.is_closed),
-        # The log is the reviewers' (one query more for them only).
-        "events": report.events.select_related("user")[:REPORT_EVENTS_SHOWN]
+        # The log is the reviewers' (cached per revision, like the summary).
+        "events": cached_report_events(report, limit=REPORT_EVENTS_SHOWN)
         if may_close
         else [],
         "followup": followup,

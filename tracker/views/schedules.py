@@ -1,9 +1,12 @@
 """调度: the 调度表 at /schedule/ and filing a progress report on the item's page."""
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
@@ -19,9 +22,10 @@ from ..organised_work_forms import (
     ProgressReportForm,
     ScheduleFilterForm,
 )
-from ..selectors.schedules import schedule_table
+from ..selectors.schedules import schedule_cache_key, schedule_table
 from ..services import schedules as schedule_services
 from ..services.common import ServiceError
+from .dashboard import DASHBOARD_CACHE_SECONDS, without_indentation
 from .obligation_page import FORM_IDS, post_obligation_form
 
 
@@ -31,6 +35,55 @@ def schedule(request):
     optionally of one unit (?department=); ?_export=xlsx|csv downloads it."""
     if not permissions.can_view_schedule(request.user):
         raise PermissionDenied
+    today = timezone.localdate()
+    export_format = request.GET.get("_export")
+    if export_format in EXPORT_FORMATS:
+        # Straight to the file, from the database.
+        form, chosen, table = _schedule_of_request(request, today=today)
+        if table is not None:
+            name = gettext("Progress report schedule")
+            return rows_response(
+                schedule_export_rows(table),
+                export_format,
+                f"{name}-{chosen.report.year}-{today:%Y-%m-%d}.{export_format}",
+                fallback=f"schedule-{today:%Y-%m-%d}.{export_format}",
+                sheet_title=name,
+                layout=schedule_layout(table),
+            )
+    # The filters and the table are the same for every reader of the same reports
+    # and query string and change only with a write (which bumps a report's
+    # revision, and so the key) or the day: rendered once and cached, like the
+    # obligation list. The page around them is drawn per request.
+    query = request.META.get("QUERY_STRING", "")
+    key = schedule_cache_key(
+        request.user, query=query, today=today, language=translation.get_language()
+    )
+    body = cache.get(key) if key else None
+    if body is None:
+        form, chosen, table = _schedule_of_request(request, today=today)
+        body = without_indentation(
+            render_to_string(
+                "tracker/_schedule_body.html",
+                {
+                    "form": form,
+                    "table": table,
+                    "schedule": chosen,
+                    "today": today,
+                    "query": request.GET.urlencode(),
+                },
+            )
+        )
+        if key:
+            cache.set(key, body, DASHBOARD_CACHE_SECONDS)
+    return render(
+        request,
+        "tracker/schedule.html",
+        {"body": mark_safe(body)},  # noqa: S308 - our HTML
+    )
+
+
+def _schedule_of_request(request, *, today):
+    """The filter form, the chosen schedule and its table (None without one)."""
     form = ScheduleFilterForm(request.GET or None)
     # The choices of the user's organization and below it.
     form.fields["report"].queryset = form.fields["report"].queryset.filter(
@@ -51,28 +104,12 @@ def schedule(request):
         if data.get("report")
         else schedules.first()
     )
-    today = timezone.localdate()
     table = (
         schedule_table(chosen, today=today, department=data.get("department"))
         if chosen
         else None
     )
-    export_format = request.GET.get("_export")
-    if table is not None and export_format in EXPORT_FORMATS:
-        name = gettext("Progress report schedule")
-        return rows_response(
-            schedule_export_rows(table),
-            export_format,
-            f"{name}-{chosen.report.year}-{today:%Y-%m-%d}.{export_format}",
-            fallback=f"schedule-{today:%Y-%m-%d}.{export_format}",
-            sheet_title=name,
-            layout=schedule_layout(table),
-        )
-    return render(
-        request,
-        "tracker/schedule.html",
-        {"form": form, "table": table, "schedule": chosen, "today": today},
-    )
+    return form, chosen, table
 
 
 @require_POST

@@ -46,10 +46,14 @@ PAGES = (
     ("my (supervisor)", "/my/"),
     ("my (supervisor) computed", "/my/"),
     ("departments", "/departments/"),
+    ("departments computed", "/departments/"),
     ("notifications", "/notifications/"),
     ("report", "/reports/{report}/"),
+    ("report computed", "/reports/{report}/"),
     ("schedule", "/schedule/"),
+    ("schedule computed", "/schedule/"),
     ("cockpit", "/cockpit/"),
+    ("cockpit computed", "/cockpit/"),
 )
 # Read by a staff member of the featured obligation's department; the admin
 # changelist by the superuser, every other page by the supervisor.
@@ -64,12 +68,17 @@ STAFF_PAGES = {
 # what is cached), computed from the obligations. "dashboard" and "list" are every
 # other request. The list's target is checked on the computed one. /my/ is cached
 # per reader: "my (…)" is the reader's next visit, "my (…) computed" the first
-# after a write.
+# after a write. So are the department list, the report page, the 调度表 and the
+# cockpit: their computed rows compute the cached parts anew.
 COMPUTED = {
     "dashboard computed",
     "list computed",
     "my (staff) computed",
     "my (supervisor) computed",
+    "departments computed",
+    "report computed",
+    "schedule computed",
+    "cockpit computed",
 }
 COMPUTED_URLS = {url for name, url in PAGES if name in COMPUTED}
 # The targets of issue 15: the dashboard at the largest size at most this many times
