@@ -465,3 +465,37 @@ def test_an_incomplete_directory_configuration_stops_the_process(
 
     with pytest.raises(ImproperlyConfigured, match=re.escape(complaint)):
         project_settings.env_ldap()
+
+
+def _revisions():
+    from django.db.models import Sum
+
+    from tracker.models import ReportRevision
+
+    return ReportRevision.objects.aggregate(total=Sum("number"))["total"] or 0
+
+
+def test_a_login_that_changes_nothing_keeps_the_pages_caches_and_a_move_renews_them(
+    ldap_on, browser, counties
+):
+    """The pages' caches are keyed on the reports' revisions, which a change of
+    who belongs where bumps (the dashboard's "Nobody to remind"); a login that
+    changes nothing must not empty them all."""
+    from tests.factories import ReportFactory
+
+    ReportFactory()
+    log_in(browser, "mover", PASSWORD)  # the account is made: a change
+    browser.logout()
+    made = _revisions()
+    assert made > 0
+
+    log_in(browser, "mover", PASSWORD)
+    browser.logout()
+    assert _revisions() == made
+
+    try:
+        ldap_on.replace(person_dn("mover"), ou="县财政局", mobile="13900000009")
+        log_in(browser, "mover", PASSWORD)
+    finally:
+        ldap_on.replace(person_dn("mover"), ou="县司法局", mobile="13900000000")
+    assert _revisions() > made

@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -20,6 +21,7 @@ from tests.factories import (
 )
 from tracker.models import Obligation
 from tracker.selectors.reminders import unreachable_departments
+from tracker.services.accounts import account_create
 from tracker.services.dashboard import report_invalidate_dashboard
 from tracker.services.workflow import obligation_assign
 
@@ -176,16 +178,46 @@ def test_supervisors_get_no_link_to_the_admin_they_cannot_enter(sv_client, empty
 
 
 def test_the_warning_follows_a_new_member_and_a_new_name_on_the_next_request(
-    sv_client, empty, inbox_only
+    sv_client, tracker_admin, empty, inbox_only
 ):
-    # The rendered warning is kept for the same rows: what it names must still
-    # change with a member or a name, which bump no report's revision.
+    # The warning is cached with the reports' revisions: a member or a name,
+    # written the ways an administrator writes them, must still show at once.
     assert open_items_named(sv_client) == {"县统计局": 2, "县档案馆": 1}
-    inbox_only.members.add(UserFactory(username="with_address", email="a@example.cn"))
-    empty.name = "县统计局（更名）"
-    empty.save()
+    account_create(
+        user=get_user_model()(username="with_address", email="a@example.cn"),
+        role="staff",
+        departments=[inbox_only],
+        temporary_password=False,
+    )
+    assert open_items_named(sv_client) == {"县统计局": 2}
+    admin = Client()
+    admin.force_login(tracker_admin)
+    response = admin.post(
+        reverse("admin:tracker_department_change", args=[empty.pk]),
+        {"name": "县统计局（更名）", "is_active": "on", "kind": "department"},
+    )
+    assert response.status_code == 302
 
     assert open_items_named(sv_client) == {"县统计局（更名）": 2}
+
+
+def test_a_member_deactivated_in_the_admin_shows_on_the_next_request(
+    sv_client, tracker_admin, report
+):
+    department = DepartmentFactory(name="县审计局")
+    member = UserFactory(username="only_member", email="m@example.cn")
+    department.members.add(member)
+    ObligationFactory(report=report, department=department)
+    assert open_items_named(sv_client) == {}
+    admin = Client()
+    admin.force_login(tracker_admin)
+
+    admin.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "deactivate_selected", "_selected_action": [member.pk]},
+    )
+
+    assert open_items_named(sv_client) == {"县审计局": 1}
 
 
 def test_an_administrators_warning_is_never_shown_to_a_supervisor(

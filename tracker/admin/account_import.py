@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from .. import permissions
 from ..account_sheet import AccountSheetError, read_account_rows, template_xlsx
 from ..services.accounts import AccountImportError, accounts_import
-from ..services.dashboard import reports_invalidate_dashboards
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A province's staff in one sheet is under a few MB.
@@ -85,8 +84,6 @@ class AccountImportAdminMixin:
             else:
                 if form.cleaned_data["dry_run"]:
                     checked = len(rows)
-                else:
-                    reports_invalidate_dashboards()
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Import accounts"),

@@ -24,7 +24,6 @@ from ..services.accounts import (
 from ..services.common import (
     ServiceError,
 )
-from ..services.dashboard import reports_invalidate_dashboards
 from ..text import CleanCharField
 from .account_import import AccountImportAdminMixin
 from .mixins import (
@@ -198,7 +197,6 @@ class TrackerUserAdmin(
             departments=form.cleaned_data["departments"],
             temporary_password=True,
         )
-        reports_invalidate_dashboards()
         return None
 
     def get_actions(self, request):

@@ -186,6 +186,9 @@ class DeactivateNotDeleteMixin:
         # is_active is a plain flag, read when choosing who or what to assign; the
         # record itself is untouched.
         count = queryset.filter(is_active=True).update(is_active=False)
+        if count:
+            # Who can be reminded (the dashboard's "Nobody to remind") changed.
+            reports_invalidate_dashboards()
         self.message_user(
             request,
             gettext("Deactivated: %(count)d.") % {"count": count},

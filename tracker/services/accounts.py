@@ -30,6 +30,7 @@ from ..models import (
 from ..notifications.events import email
 from ..selectors.reports import organization_name
 from .common import ServiceError
+from .dashboard import reports_invalidate_dashboards
 
 
 @transaction.atomic
@@ -91,6 +92,9 @@ def account_create(
         AccountProfile.objects.update_or_create(
             user=user, defaults={"must_change_password": True}
         )
+    # A new member changes what the pages say of their departments (the
+    # dashboard's "Nobody to remind" among them), cached per report revision.
+    reports_invalidate_dashboards()
     return user
 
 
@@ -261,6 +265,7 @@ def accounts_import(*, rows, dry_run: bool = False) -> list[tuple[str, str]]:
             must_change_password=True,
         )
         created.append((row.username, password))
+    reports_invalidate_dashboards()  # new members: as account_create
     return created
 
 
@@ -365,6 +370,7 @@ def account_sync_from_directory(*, person: DirectoryPerson):
             )
             % {"login": user.get_username()}
         )
+    before = _directory_facts(user) if user.pk else None
     user.first_name = person.name[:150]
     user.last_name = ""
     user.email = person.email
@@ -382,4 +388,21 @@ def account_sync_from_directory(*, person: DirectoryPerson):
         user=user,
         defaults={"organization": organization, "mobile": person.mobile[:20]},
     )
+    if _directory_facts(user) != before:
+        # A new account, or a move the pages show (a name, a department, a role):
+        # as account_create. Not at every login, which would empty every cache.
+        reports_invalidate_dashboards()
     return user
+
+
+def _directory_facts(user):
+    """What of an account the pages show and the directory may change."""
+    return (
+        user.get_full_name(),
+        user.email,
+        user.is_active,
+        user.is_superuser,
+        frozenset(user.groups.values_list("pk", flat=True)),
+        frozenset(user.departments.values_list("pk", flat=True)),
+        frozenset(user.headed_departments.values_list("pk", flat=True)),
+    )

@@ -118,12 +118,7 @@ def dashboard(request):
                 today=today,
             ),
         )
-        if permissions.can_view_reminder_gaps(request.user):
-            _add_unreachable(
-                context,
-                request.user,
-                unreachable_departments(request.user, reports=choice.reports),
-            )
+        _add_unreachable(context, request.user, choice.reports)
         return render(request, "tracker/dashboard.html", context)
     if report is None:
         return render(request, "tracker/dashboard.html", context)
@@ -142,41 +137,40 @@ def dashboard(request):
         )
         cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
     context.update(today=today, figures=mark_safe(figures))  # noqa: S308 - our HTML
-    # Outside the cached figures: only admins and supervisors see it, and it
-    # changes with a membership, not with the report.
-    if permissions.can_view_reminder_gaps(request.user):
-        _add_unreachable(
-            context,
-            request.user,
-            unreachable_departments(request.user, reports=choice.reports),
-        )
+    # Outside the cached figures: only admins and supervisors see it.
+    _add_unreachable(context, request.user, choice.reports)
     return render(request, "tracker/dashboard.html", context)
 
 
-def _add_unreachable(context, user, rows):
-    """ "Nobody to remind", rendered once for the same rows, language and admin
-    link: drawing its list anew took a third of a cached dashboard's time at 20
-    such departments. Keyed on what it shows, so a change of a member, a name or a
-    count is a new key by itself."""
-    if not rows:
+def _add_unreachable(context, user, reports):
+    """ "Nobody to remind" for admins and supervisors, rendered once for the
+    reader's reports at their revisions, their scope, the language and the admin
+    link. What it shows changes with a write to those reports (the open items)
+    or with a member, an address, a robot or a name, and every write of those
+    bumps every report's revision too (the admin's saves and deactivations, and
+    ``services.accounts``' account_create, accounts_import and directory sync):
+    reading its departments' members on each request was the last query of a
+    cached dashboard that no write needed."""
+    if not permissions.can_view_reminder_gaps(user):
         return
     can_edit = permissions.can_edit_departments_in_admin(user)
-    shown = repr(
-        [
-            (r.department.pk, r.department.name, r.open_items, r.members)
-            + (r.with_email, r.has_robot)
-            for r in rows
-        ]
+    shown = ",".join(f"{report.pk}.{report.revision_number}" for report in reports)
+    scope = reports[0].viewer_scope if reports else None
+    digest = hashlib.sha256(f"{shown}:{scope}".encode()).hexdigest()[:32]
+    key = (
+        f"unreachable:{digest}:{user.is_superuser:d}:{can_edit:d}:"
+        f"{translation.get_language()}"
     )
-    digest = hashlib.sha256(shown.encode()).hexdigest()[:32]
-    key = f"unreachable:{digest}:{can_edit:d}:{translation.get_language()}"
     html = cache.get(key)
     if html is None:
+        rows = unreachable_departments(user, reports=reports)
         html = without_indentation(
             render_to_string(
                 "tracker/_unreachable_departments.html",
                 {"unreachable": rows, "can_edit_departments": can_edit},
             )
+            if rows
+            else ""
         )
         cache.set(key, html, DASHBOARD_CACHE_SECONDS)
     context["unreachable"] = mark_safe(html)  # noqa: S308 - our HTML
