@@ -14,6 +14,7 @@ from django.utils import timezone
 from tests.conftest import in_english
 from tests.factories import DepartmentFactory, ObligationFactory, UserFactory
 from tests.pages import parse, text
+from tests.workflow_helpers import rename_in_admin
 from tracker.models import Obligation, SupervisionNotice
 from tracker.services.instructions import instruction_reply, instruction_write
 from tracker.services.supervision import notice_approve, obligation_set_supervision
@@ -228,18 +229,8 @@ def test_a_department_renamed_in_the_admin_shows_on_the_cockpit(
     _raise(obligation, supervisor, Level.RED)
     leader_client = _leader_client(client, leader)
     assert "县司法局" in text(parse(leader_client.get(URL)))
-    admin = Client()
-    admin.force_login(tracker_admin)
 
-    response = admin.post(
-        reverse("admin:tracker_department_change", args=[department_a.pk]),
-        {
-            "name": "县司法行政局",
-            "short_name": "司法局",
-            "is_active": "on",
-            "kind": "department",
-        },
-    )
+    response = rename_in_admin(tracker_admin, department_a, "县司法行政局")
 
     assert response.status_code == 302
     assert "县司法行政局" in text(parse(leader_client.get(URL)))

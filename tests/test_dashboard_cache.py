@@ -19,7 +19,7 @@ from tests.followup_helpers import import_2022, import_2023
 from tests.pages import parse
 from tests.seed_report import SEED_TEXT
 from tests.test_dashboard_view import _listed, department_row, figure, html
-from tests.workflow_helpers import upload
+from tests.workflow_helpers import rename_in_admin, upload
 from tracker import importing
 from tracker.models import Notification, Obligation, ProgressUpdate, Report
 from tracker.services.dashboard import report_invalidate_dashboard
@@ -177,18 +177,8 @@ def test_a_department_renamed_in_the_admin_shows_on_the_next_request(
     sv_client, tracker_admin, obligation, department_a
 ):
     assert "县司法局" in dashboard(sv_client)
-    admin = Client()
-    admin.force_login(tracker_admin)
 
-    response = admin.post(
-        reverse("admin:tracker_department_change", args=[department_a.pk]),
-        {
-            "name": "县司法行政局",
-            "short_name": "司法局",
-            "is_active": "on",
-            "kind": "department",
-        },
-    )
+    response = rename_in_admin(tracker_admin, department_a, "县司法行政局")
 
     assert response.status_code == 302
     page = dashboard(sv_client)

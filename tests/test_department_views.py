@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import DepartmentFactory, ObligationFactory, ReportFactory
 from tests.pages import table_rows
+from tests.workflow_helpers import rename_in_admin
 from tracker.models import Obligation
 from tracker.services.supervision import obligation_set_supervision
 
@@ -146,18 +146,8 @@ def test_a_department_renamed_in_the_admin_shows_on_the_list(
     sv_client, tracker_admin, obligation, department_a
 ):
     assert "县司法局" in sv_client.get("/departments/").content.decode()
-    admin = Client()
-    admin.force_login(tracker_admin)
 
-    response = admin.post(
-        reverse("admin:tracker_department_change", args=[department_a.pk]),
-        {
-            "name": "县司法行政局",
-            "short_name": "司法局",
-            "is_active": "on",
-            "kind": "department",
-        },
-    )
+    response = rename_in_admin(tracker_admin, department_a, "县司法行政局")
 
     assert response.status_code == 302
     assert "县司法行政局" in sv_client.get("/departments/").content.decode()

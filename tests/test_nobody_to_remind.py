@@ -19,6 +19,7 @@ from tests.factories import (
     ReportFactory,
     UserFactory,
 )
+from tests.workflow_helpers import rename_in_admin
 from tracker.models import Obligation
 from tracker.selectors.reminders import unreachable_departments
 from tracker.services.accounts import account_create
@@ -190,12 +191,7 @@ def test_the_warning_follows_a_new_member_and_a_new_name_on_the_next_request(
         temporary_password=False,
     )
     assert open_items_named(sv_client) == {"县统计局": 2}
-    admin = Client()
-    admin.force_login(tracker_admin)
-    response = admin.post(
-        reverse("admin:tracker_department_change", args=[empty.pk]),
-        {"name": "县统计局（更名）", "is_active": "on", "kind": "department"},
-    )
+    response = rename_in_admin(tracker_admin, empty, "县统计局（更名）")
     assert response.status_code == 302
 
     assert open_items_named(sv_client) == {"县统计局（更名）": 2}

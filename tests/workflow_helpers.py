@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +36,22 @@ def approve(obligation, supervisor, rating=Obligation.Rating.GOOD, comment="", *
         rating=rating,
         rating_comment=comment,
         **kw,
+    )
+
+
+def rename_in_admin(administrator, department, name):
+    """Rename ``department`` the way an administrator does, through the admin's
+    change form (whose save invalidates every report's cached parts); the response."""
+    admin = Client()
+    admin.force_login(administrator)
+    return admin.post(
+        reverse("admin:tracker_department_change", args=[department.pk]),
+        {
+            "name": name,
+            "short_name": department.short_name,
+            "is_active": "on",
+            "kind": department.kind,
+        },
     )
 
 
