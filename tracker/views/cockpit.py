@@ -1,17 +1,14 @@
 """The leaders' cockpit (/cockpit/): the state of the work on one printable page."""
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from .. import permissions
 from ..models import Obligation
 from ..selectors import cockpit as cockpit_selectors
-from .dashboard import DASHBOARD_CACHE_SECONDS, without_indentation
+from .dashboard import rendered_once
 
 
 @require_safe
@@ -30,20 +27,12 @@ def cockpit(request):
     key = cockpit_selectors.cockpit_cache_key(
         user, leader_level=level, today=today, language=translation.get_language()
     )
-    body = cache.get(key) if key else None
-    if body is None:
-        body = without_indentation(
-            render_to_string(
-                "tracker/_cockpit_body.html", _cockpit_body(user, level, today=today)
-            )
-        )
-        if key:
-            cache.set(key, body, DASHBOARD_CACHE_SECONDS)
-    return render(
-        request,
-        "tracker/cockpit.html",
-        {"body": mark_safe(body)},  # noqa: S308 - our HTML
+    body = rendered_once(
+        key,
+        "tracker/_cockpit_body.html",
+        lambda: _cockpit_body(user, level, today=today),
     )
+    return render(request, "tracker/cockpit.html", {"body": body})
 
 
 def _cockpit_body(user, level, *, today):

@@ -6,6 +6,7 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -127,16 +128,12 @@ def dashboard(request):
     # once and cached. The page around them (the user's name, role and unread
     # count) is drawn for each request.
     key = dashboard_cache_key(report, today=today, language=translation.get_language())
-    figures = cache.get(key)
-    if figures is None:
-        figures = without_indentation(
-            render_to_string(
-                "tracker/_dashboard_figures.html",
-                _dashboard_figures(request.user, report, today=today),
-            )
-        )
-        cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
-    context.update(today=today, figures=mark_safe(figures))  # noqa: S308 - our HTML
+    figures = rendered_once(
+        key,
+        "tracker/_dashboard_figures.html",
+        lambda: _dashboard_figures(request.user, report, today=today),
+    )
+    context.update(today=today, figures=figures)
     # Outside the cached figures: only admins and supervisors see it.
     _add_unreachable(context, request.user, choice.reports)
     return render(request, "tracker/dashboard.html", context)
@@ -161,19 +158,14 @@ def _add_unreachable(context, user, reports):
         f"unreachable:{digest}:{user.is_superuser:d}:{can_edit:d}:"
         f"{translation.get_language()}"
     )
-    html = cache.get(key)
-    if html is None:
-        rows = unreachable_departments(user, reports=reports)
-        html = without_indentation(
-            render_to_string(
-                "tracker/_unreachable_departments.html",
-                {"unreachable": rows, "can_edit_departments": can_edit},
-            )
-            if rows
-            else ""
-        )
-        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
-    context["unreachable"] = mark_safe(html)  # noqa: S308 - our HTML
+    context["unreachable"] = rendered_once(
+        key,
+        "tracker/_unreachable_departments.html",
+        lambda: {
+            "unreachable": unreachable_departments(user, reports=reports),
+            "can_edit_departments": can_edit,
+        },
+    )
 
 
 # A line's indentation before a tag. Escaped text has no "<", so only the templates'
@@ -192,6 +184,43 @@ def without_indentation(html):
 # A cached rendering is replaced by the next write or day anyway; this only bounds
 # how long an unused one takes room.
 DASHBOARD_CACHE_SECONDS = 3600
+
+
+def rendered_once(key, template_name, context, *, request=None):
+    """``template_name`` rendered with ``context()`` (without its indentation) and
+    kept under ``key``, or what is kept there already, as safe HTML: the pages'
+    parts that are the same for every reader of a cache key. ``key`` None: rendered
+    and not kept. The key is the caller's to make change with every write that
+    changes what the part shows. A part with forms renders ``CSRF_SLOT`` as their
+    token (``"csrf_token": CSRF_SLOT`` in the context) and is served through
+    ``with_csrf_token``."""
+    html = cache.get(key) if key else None
+    if html is None:
+        html = without_indentation(
+            render_to_string(template_name, context(), request=request)
+        )
+        if key:
+            cache.set(key, html, DASHBOARD_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our templates' HTML
+
+
+# What ``{% csrf_token %}`` writes in a part cached for every reader, replaced by
+# the reader's token (``with_csrf_token``). Quoted as only a template writes it:
+# a name or a note in the part has its quotes escaped.
+CSRF_SLOT = "csrf-token-slot"
+_CSRF_INPUT = f'name="csrfmiddlewaretoken" value="{CSRF_SLOT}"'
+
+
+def with_csrf_token(request, html):
+    """``html`` with the reader's CSRF token in each of its forms: one masked
+    token for all of them (each unmasks to the same secret), set in the cookie as
+    ``{% csrf_token %}`` would."""
+    if _CSRF_INPUT not in html:
+        return html
+    token = get_token(request)
+    return mark_safe(  # noqa: S308 - our cached HTML, the token is alphanumeric
+        html.replace(_CSRF_INPUT, f'name="csrfmiddlewaretoken" value="{token}"')
+    )
 
 
 def _dashboard_figures(user, report, *, today):

@@ -1,10 +1,7 @@
 """The departments' pages: their list and each department's work."""
 
-from django.core.cache import cache
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import (
     require_GET,
 )
@@ -23,7 +20,7 @@ from ..selectors.dashboard import (
 from ..selectors.obligations import obligations_for_table
 from ..selectors.reports import labels_years
 from ..tables import PAGINATION, ObligationTable
-from .dashboard import DASHBOARD_CACHE_SECONDS, report_choice, without_indentation
+from .dashboard import rendered_once, report_choice
 
 
 @require_GET
@@ -48,12 +45,12 @@ def department_list(request):
         today=today,
         language=translation.get_language(),
     )
-    table = cache.get(key)
-    if table is None:
+
+    def scorecards():
         obligations = Obligation.objects.visible_to(request.user).filter(
             report__in=[report.pk for report in choice.shown]
         )
-        scorecards = by_risk(
+        rows = by_risk(
             department_scorecards(
                 obligations,
                 today=today,
@@ -61,13 +58,9 @@ def department_list(request):
                 organization_id=organization_id,
             )
         )
-        table = without_indentation(
-            render_to_string(
-                "tracker/_scorecards.html",
-                {"scorecards": scorecards, "report": choice.report},
-            )
-        )
-        cache.set(key, table, DASHBOARD_CACHE_SECONDS)
+        return {"scorecards": rows, "report": choice.report}
+
+    table = rendered_once(key, "tracker/_scorecards.html", scorecards)
     return render(
         request,
         "tracker/department_list.html",
@@ -75,7 +68,7 @@ def department_list(request):
             "reports": choice.reports,
             "report": choice.report,
             "choice": choice,
-            "scorecards_table": mark_safe(table),  # noqa: S308 - our HTML
+            "scorecards_table": table,
             "can_view_ranking": permissions.can_view_ranking(request.user),
         },
     )

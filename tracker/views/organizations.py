@@ -6,13 +6,10 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
@@ -25,7 +22,6 @@ from ..organised_work_forms import (
     OrganizationNoticeForm,
 )
 from ..selectors.organizations import (
-    ORGANIZATION_FIGURES_CACHE_SECONDS,
     RANKING_CACHE_SECONDS,
     cached_organization_figures,
     cached_organization_indicators,
@@ -40,6 +36,7 @@ from ..selectors.organizations import (
 from ..services import organization_supervision as services
 from ..services.common import ServiceError
 from ..tables import PER_PAGE
+from .dashboard import CSRF_SLOT, rendered_once, with_csrf_token
 
 
 def _city_context(request, *, ranking=False):
@@ -117,43 +114,21 @@ def organization_list(request):
     # reader's CSRF token is put into the forms afterwards.
     key = context["figures_key"]
     table_key = f"{key}:table:{translation.get_language()}:{can_supervise}:{own_pk}"
-    table = cache.get(table_key) if key else None
-    if table is None:
-        table = render_to_string(
-            "tracker/_organization_list_table.html",
-            {
-                "figures": context["figures"],
-                "year": context["year"],
-                "chase_form": OrganizationChaseForm(),
-                "notice_form": OrganizationNoticeForm(),
-                "own_pk": own_pk,
-                "can_supervise": can_supervise,
-                "csrf_token": CSRF_SLOT,
-            },
-        )
-        if key:
-            cache.set(table_key, table, ORGANIZATION_FIGURES_CACHE_SECONDS)
+    table = rendered_once(
+        table_key if key else None,
+        "tracker/_organization_list_table.html",
+        lambda: {
+            "figures": context["figures"],
+            "year": context["year"],
+            "chase_form": OrganizationChaseForm(),
+            "notice_form": OrganizationNoticeForm(),
+            "own_pk": own_pk,
+            "can_supervise": can_supervise,
+            "csrf_token": CSRF_SLOT,
+        },
+    )
     context["organization_table"] = with_csrf_token(request, table)
     return render(request, "tracker/organization_list.html", context)
-
-
-# What ``{% csrf_token %}`` writes in a table cached for every reader, replaced by
-# the reader's token (``with_csrf_token``). Quoted as only a template writes it:
-# a name or a note in the table has its quotes escaped.
-CSRF_SLOT = "csrf-token-slot"
-_CSRF_INPUT = f'name="csrfmiddlewaretoken" value="{CSRF_SLOT}"'
-
-
-def with_csrf_token(request, html):
-    """``html`` with the reader's CSRF token in each of its forms: one masked
-    token for all of them (each unmasks to the same secret), set in the cookie as
-    ``{% csrf_token %}`` would."""
-    if _CSRF_INPUT not in html:
-        return html
-    token = get_token(request)
-    return mark_safe(  # noqa: S308 - our cached HTML, the token is alphanumeric
-        html.replace(_CSRF_INPUT, f'name="csrfmiddlewaretoken" value="{token}"')
-    )
 
 
 @require_safe
@@ -183,14 +158,11 @@ def organization_ranking(request):
     # The table, rendered once per ranking and language (a hundred rows took
     # 150 ms to draw): the same for every reader of the city's ranking.
     table_key = f"{key}:table:{translation.get_language()}"
-    table = cache.get(table_key) if key else None
-    if table is None:
-        table = render_to_string(
-            "tracker/_organization_ranking_table.html",
-            {"ranked": context["ranked"], "year": context["year"]},
-        )
-        if key:
-            cache.set(table_key, table, RANKING_CACHE_SECONDS)
+    table = rendered_once(
+        table_key if key else None,
+        "tracker/_organization_ranking_table.html",
+        lambda: {"ranked": context["ranked"], "year": context["year"]},
+    )
     context["ranking_table"] = table
     return render(request, "tracker/organization_ranking.html", context)
 
@@ -315,19 +287,19 @@ def organization_supervision_list(request):
         page=number if number.isdigit() else "",
         language=translation.get_language(),
     )
-    table = cache.get(key)
-    if table is None:
+
+    def supervision_table():
         rows = supervision_sent_or_received(request.user)
         if chosen:
             rows = rows.filter(organization=int(chosen))
         # Newest first, a page at a time: a province sends to a hundred counties
         # a year.
         page = Paginator(rows, PER_PAGE).get_page(number)
-        table = render_to_string(
-            "tracker/_organization_supervision_table.html",
-            {"page": page, "filter_query": filter_query},
-        )
-        cache.set(key, table, ORGANIZATION_FIGURES_CACHE_SECONDS)
+        return {"page": page, "filter_query": filter_query}
+
+    table = rendered_once(
+        key, "tracker/_organization_supervision_table.html", supervision_table
+    )
     return render(
         request,
         "tracker/organization_supervision_list.html",

@@ -1,12 +1,9 @@
 """调度: the 调度表 at /schedule/ and filing a progress report on the item's page."""
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
@@ -25,7 +22,7 @@ from ..organised_work_forms import (
 from ..selectors.schedules import schedule_cache_key, schedule_table
 from ..services import schedules as schedule_services
 from ..services.common import ServiceError
-from .dashboard import DASHBOARD_CACHE_SECONDS, without_indentation
+from .dashboard import rendered_once
 from .obligation_page import FORM_IDS, post_obligation_form
 
 
@@ -58,28 +55,19 @@ def schedule(request):
     key = schedule_cache_key(
         request.user, query=query, today=today, language=translation.get_language()
     )
-    body = cache.get(key) if key else None
-    if body is None:
+
+    def schedule_body():
         form, chosen, table = _schedule_of_request(request, today=today)
-        body = without_indentation(
-            render_to_string(
-                "tracker/_schedule_body.html",
-                {
-                    "form": form,
-                    "table": table,
-                    "schedule": chosen,
-                    "today": today,
-                    "query": request.GET.urlencode(),
-                },
-            )
-        )
-        if key:
-            cache.set(key, body, DASHBOARD_CACHE_SECONDS)
-    return render(
-        request,
-        "tracker/schedule.html",
-        {"body": mark_safe(body)},  # noqa: S308 - our HTML
-    )
+        return {
+            "form": form,
+            "table": table,
+            "schedule": chosen,
+            "today": today,
+            "query": request.GET.urlencode(),
+        }
+
+    body = rendered_once(key, "tracker/_schedule_body.html", schedule_body)
+    return render(request, "tracker/schedule.html", {"body": body})
 
 
 def _schedule_of_request(request, *, today):

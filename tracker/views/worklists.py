@@ -1,14 +1,8 @@
 """/my/: each person's own work."""
 
-import re
-
-from django.core.cache import cache
-from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import (
     require_safe,
 )
@@ -20,12 +14,7 @@ from ..models import (
 from ..selectors import worklists as worklists_selectors
 from ..selectors.schedules import missing_progress_reports
 from ..selectors.worklists import my_work_cache_key, reports_revisions, review_queue
-from .dashboard import DASHBOARD_CACHE_SECONDS, list_url, without_indentation
-
-# The one-click forms' CSRF token in the cached body: emptied before it is stored
-# (a token is the reader's browser's, not the page's) and filled in with this
-# request's at every request.
-_CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+from .dashboard import CSRF_SLOT, list_url, rendered_once, with_csrf_token
 
 
 @require_safe
@@ -54,28 +43,17 @@ def my_work(request):
         language=translation.get_language(),
         whole=whole,
     )
-    body = cache.get(key)
-    if body is None:
-        body = _CSRF_VALUE.sub(
-            r"\1\2",
-            without_indentation(
-                render_to_string(
-                    "tracker/_my_work_body.html",
-                    _my_work_context(
-                        user, today=today, whole=whole, is_reviewer=is_reviewer
-                    ),
-                    request=request,
-                )
-            ),
-        )
-        cache.set(key, body, DASHBOARD_CACHE_SECONDS)
-    if 'name="csrfmiddlewaretoken"' in body:
-        token = get_token(request)
-        body = _CSRF_VALUE.sub(lambda match: match[1] + token + match[2], body)
+    body = rendered_once(
+        key,
+        "tracker/_my_work_body.html",
+        lambda: {
+            **_my_work_context(user, today=today, whole=whole, is_reviewer=is_reviewer),
+            "csrf_token": CSRF_SLOT,
+        },
+        request=request,
+    )
     return render(
-        request,
-        "tracker/my_work.html",
-        {"body": mark_safe(body)},  # noqa: S308 - our HTML
+        request, "tracker/my_work.html", {"body": with_csrf_token(request, body)}
     )
 
 
