@@ -266,6 +266,35 @@ def test_cache_url_chooses_the_cache(url, expected):
     assert result.stdout.split() == expected
 
 
+@pytest.mark.parametrize("url", ["", "db://tracker_cache"])
+def test_the_process_and_database_caches_hold_thousands_of_entries(url):
+    """Django's default (300) held the obligation pages of 50 items for two
+    kinds of reader; CACHE_MAX_ENTRIES sets the bound, and a bound below
+    Django's default stops the process."""
+
+    def max_entries(**env):
+        result = run_python(
+            """
+            import django
+            from django.conf import settings
+            django.setup()
+            print(settings.CACHES["default"]["OPTIONS"]["MAX_ENTRIES"])
+            """,
+            production_env(CACHE_URL=url, **env),
+        )
+        assert result.returncode == 0, result.stderr
+        return int(result.stdout)
+
+    assert max_entries() == 5000
+    assert max_entries(CACHE_MAX_ENTRIES="20000") == 20000
+    refused = run_python(
+        "import django; django.setup()",
+        production_env(CACHE_URL=url, CACHE_MAX_ENTRIES="10"),
+    )
+    assert refused.returncode != 0
+    assert "CACHE_MAX_ENTRIES='10' is below 300" in refused.stderr
+
+
 def database_options_under(env):
     result = run_python(
         """

@@ -8,14 +8,18 @@ a user does, and reads it again. Nothing here waits or measures time."""
 import re
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import in_english
+from tests.factories import UserFactory
 from tests.pages import parse, struck_through, text
 from tests.test_obligation_detail_view import _buttons, _forms, _page
-from tests.workflow_helpers import upload
+from tests.workflow_helpers import rename_in_admin, upload
 from tracker.models import Notification, Obligation, Schedule
 from tracker.services.chases import obligation_chase
 from tracker.services.evidence import evidence_withdraw
@@ -215,3 +219,93 @@ def test_the_readers_unread_count_and_role_are_their_own(
     assert "(Supervisor)" in text(
         parse(supervisor_page).xpath("//span[@class='user-name']")[0]
     )
+
+
+# --- The content kept per reader's rights ------------------------------------------
+
+_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def _article(page):
+    """The page's content without its CSRF tokens (each reader has their own)."""
+    start, end = page.index("<article"), page.index("</article>")
+    return _TOKEN.sub("token", page[start:end])
+
+
+def _content_drawn(client, user, obligation):
+    """Whether reading the page drew its content (a miss) rather than taking the
+    content kept for readers with the same rights."""
+    client.force_login(user)
+    response = in_english(client).get(obligation.get_absolute_url())
+    assert response.status_code == 200
+    return "tracker/_obligation_content.html" in [t.name for t in response.templates]
+
+
+def test_readers_with_other_rights_never_get_each_others_content(
+    client, obligation, staff_a, staff_b, supervisor, leader, tracker_admin
+):
+    """Whoever read the item first, each reader gets the content they get with an
+    empty cache: their own buttons, forms and download links."""
+    upload(obligation, staff_a)
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
+    readers = [staff_a, staff_b, supervisor, leader, tracker_admin]
+    alone = {}
+    for reader in readers:
+        cache.clear()
+        alone[reader.pk] = _article(_page(client, reader, obligation))
+    assert len(set(alone.values())) == len(readers)
+
+    for first in readers:
+        for reader in readers:
+            if reader is first:
+                continue
+            cache.clear()
+            _page(client, first, obligation)
+            assert _article(_page(client, reader, obligation)) == alone[reader.pk], (
+                f"{reader.username} after {first.username}"
+            )
+
+
+def test_readers_with_the_same_rights_share_the_content_each_with_their_token(
+    client, obligation, department_a, staff_a
+):
+    colleague = UserFactory(username="staff_a2", first_name="张四", groups=["staff"])
+    department_a.members.add(colleague)
+    assert _content_drawn(client, staff_a, obligation)
+
+    assert not _content_drawn(client, colleague, obligation)
+
+    # The kept content's forms carry the colleague's own token: a note posted
+    # with it is taken.
+    client.force_login(colleague)
+    page = client.get(obligation.get_absolute_url()).content.decode()
+    (form,) = parse(page).xpath("//form[contains(@action, '/notes/')]")
+    fields = {i.get("name"): i.get("value") or "" for i in form.xpath(".//input")}
+    checked = Client(enforce_csrf_checks=True)
+    checked.cookies = client.cookies
+    response = checked.post(form.get("action"), {**fields, "text": "已布置自查"})
+    assert response.status_code == 302
+    assert "已布置自查" in _timeline(_page(client, staff_a, obligation))
+
+
+def test_a_write_draws_the_content_again_for_everyone(
+    client, obligation, staff_a, supervisor
+):
+    assert _content_drawn(client, staff_a, obligation)
+    assert not _content_drawn(client, staff_a, obligation)
+
+    obligation_chase(obligation=obligation, user=supervisor, note="请加快进度")
+
+    assert _content_drawn(client, staff_a, obligation)
+
+
+def test_a_renamed_department_shows_on_the_items_page(
+    client, obligation, department_a, staff_a, tracker_admin
+):
+    assert department_a.name in _page(client, staff_a, obligation)
+
+    response = rename_in_admin(tracker_admin, department_a, "县司法局（更名）")
+    assert response.status_code == 302
+
+    page = _page(client, staff_a, obligation)
+    assert "县司法局（更名）" in text(parse(page).xpath("//article")[0])

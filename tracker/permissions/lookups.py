@@ -1,8 +1,12 @@
 """The ``get_*_or_404`` fetchers: 404 for what the user may not see, another
 organization's objects included."""
 
-from django.db.models import Q
+import functools
+
+from django.db import connection
+from django.db.models import Exists, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from ..models import (
@@ -21,7 +25,7 @@ from ..models import (
     SupervisionNotice,
     organization_scope_q,
 )
-from .roles import is_admin
+from .roles import _organization, is_admin
 
 # What the package re-exports: the rest of the package calls these as
 # permissions.NAME (tracker/permissions/__init__.py).
@@ -35,6 +39,7 @@ __all__ = [
     "get_notice_or_404",
     "get_notification_or_404",
     "get_obligation_or_404",
+    "get_obligation_stamp_or_404",
     "get_organization_or_404",
     "get_organization_supervision_or_404",
     "get_part_or_404",
@@ -80,6 +85,58 @@ def get_obligation_or_404(request, pk):
     obligation = get_object_or_404(queryset, pk=pk)
     obligation.report.revision_number = obligation.report_revision_number
     return obligation
+
+
+def get_obligation_stamp_or_404(request, pk):
+    """(version, report revision) of an obligation the user may see, 404 for any
+    other, in one small query: what a cached copy of it is keyed on
+    (``views.obligation_cache.obligation_for_page``). The scope is
+    ``organization_scope_q``'s, decided on the row: the item's organization in
+    the reader's subtree; for a reader without an organization, whether the
+    deployment has more than one (a superuser sees everything)."""
+    # Beyond a 64-bit key nothing exists; the database would refuse the number.
+    if not 0 < pk < 2**63:
+        raise Http404
+    user = request.user
+    organization_id, path = _organization(user)
+    sql, params = _obligation_stamp_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk if param == _PK else param for param in params])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    version, revision, item_path, several = row
+    if organization_id is not None:
+        visible = item_path is not None and item_path.startswith(path)
+    else:
+        visible = user.is_superuser or not several
+    if not visible:
+        raise Http404
+    return version, revision
+
+
+# No obligation has a negative id: the parameter that equals it is the pk.
+_PK = -918_273_649
+
+
+@functools.cache
+def _obligation_stamp_sql(vendor: str) -> tuple[str, tuple]:
+    # Compiled once per process: building it cost more than running it.
+    first = Organization.objects.order_by("pk").values("pk")[:1]
+    return (
+        Obligation.objects.filter(pk=_PK)
+        .annotate(
+            revision_number=Coalesce("report__revision__number", 0),
+            several=Exists(Organization.objects.exclude(pk=Subquery(first))),
+        )
+        .values_list(
+            "version",
+            "revision_number",
+            "report__organization_unit__path",
+            "several",
+        )
+        .query.sql_with_params()
+    )
 
 
 def get_evidence_or_404(request, pk):

@@ -361,9 +361,42 @@ class ObligationFollowUp:
         return self.later_report is not None and not self.later_report.is_closed
 
 
-def obligation_followup(obligation: Obligation) -> ObligationFollowUp:
+def cached_obligation_followup(
+    obligation: Obligation, neighbours: dict[int, Report]
+) -> ObligationFollowUp:
+    """``obligation_followup`` for the obligation page, cached per the revisions
+    of the item's report and of its neighbours (``neighbour_reports``, which the
+    caller read): a confirmation, a rejection, an edit or an import on either
+    side bumps them, and so does an edit of the thesaurus the suggestions come
+    from (``services.thesaurus``). No query on a hit. The caller may set forms
+    on what it returns: every read is a copy."""
+    key = "obligation-followup:" + followup_revisions(obligation, neighbours)
+    result = cache.get(key)
+    if result is None:
+        result = obligation_followup(obligation, neighbours=neighbours)
+        cache.set(key, result, MATCHING_CACHE_SECONDS)
+    return result
+
+
+def followup_revisions(obligation: Obligation, neighbours: dict[int, Report]) -> str:
+    """The item, its report's revision and each neighbouring report's, as a key
+    part: what the item's follow-up across years is a function of. Expects the
+    report's ``revision_number`` (``permissions.get_obligation_or_404``)."""
+    report = obligation.report
+    parts = [f"{obligation.pk}:{report.revision_number}"]
+    parts.extend(
+        f"{year}={each.pk}.{each.revision_number}"
+        for year, each in sorted(neighbours.items())
+    )
+    return ":".join(parts)
+
+
+def obligation_followup(
+    obligation: Obligation, *, neighbours: dict[int, Report] | None = None
+) -> ObligationFollowUp:
     """At most five queries: the confirmed matches on either side, the next
-    report, and the suggestions for this obligation."""
+    report (none with ``neighbours``, ``neighbour_reports`` read already), and
+    the suggestions for this obligation."""
     result = ObligationFollowUp()
     confirmed = list(
         FollowUp.objects.confirmed()
@@ -373,8 +406,11 @@ def obligation_followup(obligation: Obligation) -> ObligationFollowUp:
     result.follows = [each for each in confirmed if each.later_id == obligation.pk]
     if obligation.kind not in (Obligation.Kind.TASK, Obligation.Kind.PROBLEM):
         return result
-    result.later_report = adjacent_report(
-        organization=obligation.report.organization, year=obligation.report.year + 1
+    year = obligation.report.year + 1
+    result.later_report = (
+        adjacent_report(organization=obligation.report.organization, year=year)
+        if neighbours is None
+        else neighbours.get(year)
     )
     if result.later_report is None:
         return result

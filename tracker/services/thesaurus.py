@@ -10,6 +10,7 @@ from .. import permissions
 from ..models import ThesaurusEntry
 from ..selectors.thesaurus import current_thesaurus
 from .common import ServiceError, refuse_unless, save_recorded
+from .dashboard import reports_invalidate_dashboards
 
 # A thesaurus word is a Chinese word or phrase as a report writes it: what the
 # segmentation keeps whole (Chinese characters only, 2 to 30 of them).
@@ -59,6 +60,8 @@ def thesaurus_entry_add(
     term, synonym = thesaurus_entry_check(term=term, synonym=synonym)
     entry = ThesaurusEntry(term=term, synonym=synonym, created_by=user)
     save_recorded(entry, user=user, reason=reason)
+    # The obligation pages keep their suggestions per report revision.
+    reports_invalidate_dashboards()
     return entry
 
 
@@ -76,4 +79,5 @@ def thesaurus_entry_set_active(
     if entry.is_active != is_active:
         entry.is_active = is_active
         save_recorded(entry, user=user, reason=reason, update_fields=["is_active"])
+        reports_invalidate_dashboards()
     return entry

@@ -1,38 +1,71 @@
-"""The obligation page's parts that are the same for every reader of an item
-(its timeline, evidence table, texts and progress reports), rendered once per
-``selectors.obligations.obligation_page_cache_key`` and cached; the page
-(``views.obligation_page``) draws each reader's own parts around them.
+"""What the obligation page keeps between requests: the item itself
+(``obligation_for_page``), the parts that are the same for every reader of it
+(its timeline, evidence table, texts and progress reports, rendered once per
+``selectors.obligations.obligation_page_cache_key``), and its whole content per
+the rights of the reader (``content_key``); the page (``views.obligation_page``)
+decides each reader's forms and buttons.
 """
 
+import hashlib
 import re
 from types import SimpleNamespace
 
 from django.core.cache import cache
+from django.forms import Media
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from .. import permissions
+from ..models import Obligation, ProgressUpdate
+from ..selectors.followups import followup_revisions
 from ..selectors.obligations import (
     obligation_page_cache_key,
     obligation_page_lists,
     obligation_page_related,
+    suggested_problems,
 )
 from ..selectors.schedules import item_progress
-from .dashboard import DASHBOARD_CACHE_SECONDS, without_indentation
+from .dashboard import (
+    CSRF_SLOT,
+    DASHBOARD_CACHE_SECONDS,
+    rendered_once,
+    with_csrf_token,
+    without_indentation,
+)
 
 # Where a live row of the cached evidence table takes the reader's withdraw form
 # (_evidence_list.html).
 _WITHDRAW_SLOT = re.compile(r"<!--withdraw-slot:(\d+)-->")
 
 
+def obligation_for_page(request, pk):
+    """``permissions.get_obligation_or_404`` for reading the page: the item with
+    its report, section, department and owner, kept per version and report
+    revision (``get_obligation_stamp_or_404``, one small query, checks the scope
+    and says which). Every write bumps one of them, and the admin's edits of the
+    names it carries bump every report's revision, as for the page's shared
+    parts. Reading it through the ORM took as long as the rest of a cached page.
+    Writes read it afresh under a lock (``services.common.lock_obligation``)."""
+    stamp = permissions.get_obligation_stamp_or_404(request, pk)
+    key = f"obligation:{pk}:{stamp[0]}:{stamp[1]}"
+    obligation = cache.get(key)
+    if obligation is None:
+        obligation = permissions.get_obligation_or_404(request, pk)
+        # Kept only as the stamp saw it: a write in between is a new key.
+        if (obligation.version, obligation.report.revision_number) == stamp:
+            cache.set(key, obligation, DASHBOARD_CACHE_SECONDS)
+    return obligation
+
+
 def shared_fragments(obligation, *, can_download, today):
     """The parts of the page that are the same for every reader of the item: the
     timeline, the evidence table (with a slot per live row for the reader's
     withdraw form) and the texts rendered, the progress reports (调度,
-    ``item_progress``), and what the per-reader parts need to know of the rest:
-    each file as (pk, withdrawn, part pk), the newest timeline entry and which
-    of its optional relations the item has (``obligation_page_related``, which
-    this calls).
+    ``item_progress``), the open return and the suggested problems, and what
+    the per-reader parts need to know of the rest: each file as (pk, withdrawn,
+    part pk), the newest timeline entry and which of its optional relations the
+    item has (``obligation_page_related``, which this calls).
     Rendered once per ``obligation_page_cache_key`` (every write is a new key), so
     a reader costs no query and no rendering of them; a miss reads them with
     ``obligation_page_lists``."""
@@ -48,6 +81,10 @@ def shared_fragments(obligation, *, can_download, today):
         return shared
     present = obligation_page_related(obligation)
     obligation_page_lists(obligation)
+    returned = obligation.status in (
+        Obligation.Status.RETURNED,
+        Obligation.Status.IN_PROGRESS,
+    )
     evidence_html = without_indentation(
         render_to_string(
             "tracker/_evidence_list.html",
@@ -79,6 +116,20 @@ def shared_fragments(obligation, *, can_download, today):
             (each.pk, each.is_withdrawn, each.part_id)
             for each in obligation.evidence_list
         ],
+        # Each a function of the timeline and the report's text: the return
+        # being reworked for, whether a note or file came after it, and the
+        # problems suggested for a task (``suggested_problems``, which reads the
+        # report's passages).
+        "open_return": ProgressUpdate.objects.open_returns()
+        .filter(obligation=obligation)
+        .select_related("author")
+        .order_by("-pk")
+        .first()
+        if returned
+        else None,
+        "reworked": obligation.status == Obligation.Status.RETURNED
+        and ProgressUpdate.objects.reworked_since_return(obligation),
+        "suggestions": suggested_problems(obligation),
         "latest": None
         if latest is None
         else {
@@ -108,3 +159,43 @@ def evidence_pieces(shared, withdraw_forms):
             )
         pairs.append((mark_safe(pieces[index]), evidence))  # noqa: S308 - our HTML
     return pairs
+
+
+def class_media(form_class):
+    """What ``form_class().media`` is, from its fields' widgets."""
+    media = Media()
+    for field in form_class.base_fields.values():
+        media += field.widget.media
+    return media
+
+
+def content_key(obligation, neighbours, *, can_download, today, decisions):
+    """Where the page's content is kept for every reader who may do the same on
+    the item: the item as ``obligation_page_cache_key`` has it (every write is a
+    new key), its neighbouring reports' revisions (the follow-up across years
+    and the carry-over), and ``decisions``, everything the view decided from the
+    reader (which forms, which buttons, which downloads). A reader with other
+    rights gets another key, never another reader's forms."""
+    digest = hashlib.sha256(repr(decisions).encode()).hexdigest()[:32]
+    item = obligation_page_cache_key(
+        obligation,
+        can_download=can_download,
+        today=today,
+        language=translation.get_language(),
+    )
+    return f"{item}:{followup_revisions(obligation, neighbours)}:{digest}"
+
+
+def content_html(request, context, *, key):
+    """The page's content (tracker/_obligation_content.html) with the reader's
+    CSRF token in its forms: kept under ``key`` (``content_key``) for readers with
+    the same rights, or drawn for this request alone (``key`` None)."""
+    return with_csrf_token(
+        request,
+        rendered_once(
+            key,
+            "tracker/_obligation_content.html",
+            lambda: {**context, "csrf_token": CSRF_SLOT} if key else context,
+            request=request,
+        ),
+    )

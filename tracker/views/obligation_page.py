@@ -6,6 +6,7 @@ bound and its error.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -51,17 +52,20 @@ from ..organised_work_forms import (
     PartWaiveForm,
     ProgressReportForm,
 )
-from ..selectors.followups import obligation_followup
-from ..selectors.obligations import (
-    obligation_page_lists,
-    review_material,
-    suggested_problems,
-)
-from ..selectors.reports import next_report, suggested_report_wording
+from ..selectors.followups import cached_obligation_followup
+from ..selectors.obligations import obligation_page_lists, review_material
+from ..selectors.reports import neighbour_reports, suggested_report_wording
 from ..selectors.worklists import next_to_review
 from ..services.common import ServiceError, StaleVersionError
 from ..year_forms import CarryOverForm, ReportWordingForm
-from .obligation_cache import evidence_pieces, shared_fragments
+from .obligation_cache import (
+    class_media,
+    content_html,
+    content_key,
+    evidence_pieces,
+    obligation_for_page,
+    shared_fragments,
+)
 
 # DOM ids of the obligation page's forms: several forms share field names (note,
 # version), so each gets its own auto_id prefix to keep labels and errors tied to
@@ -108,9 +112,11 @@ def _scope_departments(form, organization_id):
     return form
 
 
-def _carry_target(obligation):
-    """The open report this item would be carried into (one query), else None."""
-    later = next_report(obligation.report)
+def _carry_target(obligation, neighbours):
+    """The open report this item would be carried into (the nearest later year
+    of ``neighbours``, ``neighbour_reports``), else None."""
+    later_years = [year for year in neighbours if year > obligation.report.year]
+    later = neighbours[min(later_years)] if later_years else None
     return later if later is not None and not later.is_closed else None
 
 
@@ -162,20 +168,21 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             return None
         if name in bound:
             return bound[name]
-        return _scope_departments(
-            form_class(initial={**version, **(initial or {})}, auto_id=FORM_IDS[name]),
-            obligation.report.organization_unit_id,
+        # Built when drawn: the content kept for this reader's rights (below)
+        # draws none of them, and the assignment's reads every unit's people.
+        return SimpleLazyObject(
+            lambda: _scope_departments(
+                form_class(
+                    initial={**version, **(initial or {})}, auto_id=FORM_IDS[name]
+                ),
+                obligation.report.organization_unit_id,
+            )
         )
 
-    open_return = None
-    if obligation.status in (Obligation.Status.RETURNED, Obligation.Status.IN_PROGRESS):
-        open_return = (
-            ProgressUpdate.objects.open_returns()
-            .filter(obligation=obligation)
-            .select_related("author")
-            .order_by("-pk")
-            .first()
-        )
+    open_return = shared["open_return"]
+    # The year before and the later ones (one query): the follow-up across
+    # years and where the item would be carried over.
+    neighbours = neighbour_reports(obligation.report)
     transitions = permissions.transition_choices(
         user,
         obligation,
@@ -186,9 +193,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             for _pk, withdrawn, part_id in shared["files"]
         ),
         parts_settled=all(part.is_settled for part in obligation.part_list),
-        reworked=can_work
-        and obligation.status == Obligation.Status.RETURNED
-        and ProgressUpdate.objects.reworked_since_return(obligation),
+        reworked=can_work and shared["reworked"],
     )
     if not writable:
         transitions = []
@@ -271,7 +276,7 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
             allowed=writable
             and permissions.can_carry_over(user)
             and obligation.status != Obligation.Status.DONE
-            and _carry_target(obligation) is not None,
+            and _carry_target(obligation, neighbours) is not None,
         ),
         report_wording=form(
             "report_wording",
@@ -336,17 +341,21 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
     refused_anchor = None
     for name, bound_form in bound.items():
         refused_anchor = focus_first_error(bound_form, name)
-    suggestions = suggested_problems(obligation)
-    if writable and permissions.can_confirm_links(user):
+    suggestions = shared["suggestions"]
+    may_confirm_links = writable and permissions.can_confirm_links(user)
+    if may_confirm_links:
         for suggestion in suggestions:
             suggestion.confirm_form = ConfirmLinkForm(
                 initial={**version, "problem": suggestion.problem.pk},
                 auto_id=f"confirm-{suggestion.problem.pk}-%s",
             )
-    followup = obligation_followup(obligation)
+    followup = cached_obligation_followup(obligation, neighbours)
     # The earlier year may be closed; the later one, where the follow-up is
     # recorded, may not (services.followups._lock_followup_pair).
-    if permissions.can_confirm_followups(user) and followup.later_is_writable:
+    may_decide_followups = (
+        permissions.can_confirm_followups(user) and followup.later_is_writable
+    )
+    if may_decide_followups:
         for suggestion in followup.suggestions:
             for verb in ("confirm", "reject"):
                 setattr(
@@ -437,6 +446,33 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         "unfold_followup": any(name.startswith("followup") for name in bound)
         or any(getattr(each, "confirm_form", None) for each in followup.suggestions),
     }
+    # The assignment's script, known from its widgets without building it.
+    context["assign_media"] = (
+        class_media(AssignForm) if context_forms["assign"] is not None else None
+    )
+    # What differs between readers is what they may do: the forms shown and the
+    # buttons offered, all decided above. A refused form, a conflict and the
+    # review panel (its "next" link follows the queue) are drawn for this
+    # request only.
+    key = None
+    if not bound and changes is None and not review:
+        key = content_key(
+            obligation,
+            neighbours,
+            can_download=can_download,
+            today=today,
+            decisions=(
+                sorted(shown),
+                transitions,
+                [(p.pk, p.transitions, p.may_download) for p in obligation.part_list],
+                can_work,
+                writable,
+                may_confirm_links,
+                may_decide_followups,
+                context["now_actions"],
+            ),
+        )
+    context["content_html"] = content_html(request, context, key=key)
     return render(request, "tracker/obligation_detail.html", context, status=status)
 
 
@@ -744,5 +780,5 @@ def _next_or(request, default):
 
 @require_safe
 def obligation_detail(request, pk):
-    obligation = permissions.get_obligation_or_404(request, pk)
+    obligation = obligation_for_page(request, pk)
     return _obligation_page(request, obligation)
