@@ -271,7 +271,13 @@ def test_readers_with_the_same_rights_share_the_content_each_with_their_token(
 ):
     colleague = UserFactory(username="staff_a2", first_name="张四", groups=["staff"])
     department_a.members.add(colleague)
+    # In progress with a file: the submit button comes with its checklist.
+    upload(obligation, staff_a)
+    obligation_transition(obligation=obligation, user=staff_a, to_status=S.IN_PROGRESS)
     assert _content_drawn(client, staff_a, obligation)
+    assert "At least one evidence file is uploaded." in _page(
+        client, staff_a, obligation
+    )
 
     assert not _content_drawn(client, colleague, obligation)
 
