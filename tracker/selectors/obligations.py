@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import (
     Aggregate,
     Case,
@@ -35,7 +36,7 @@ from ..models import (
     SupervisionNotice,
     display_name_expression,
 )
-from .matching import cached_matching
+from .matching import MATCHING_CACHE_SECONDS, cached_matching
 from .reports import (
     report_revision_number,
     visible_reports_version,
@@ -358,46 +359,67 @@ class LinkSuggestion:
 
 
 def suggested_problems(task: Obligation) -> list[LinkSuggestion]:
-    """The problems suggested for ``task`` that it is not linked to yet, best first.
-
-    Two queries: the number of the report's obligations still in its text (none
-    are suggested above ``LINK_SUGGESTIONS_MAX_PASSAGES``), then their code, kind
-    and text (every passage weighs the words; a problem no longer in the report is
-    not offered). Expects ``addresses`` prefetched (``obligation_page_related``)."""
+    """The problems suggested for ``task`` that it is not linked to yet, best
+    first (``report_link_suggestions``). Expects ``addresses`` prefetched
+    (``obligation_page_related``)."""
     if task.kind != Obligation.Kind.TASK:
         return []
-    in_text = Obligation.objects.filter(
-        report_id=task.report_id, missing_since__isnull=True
-    )
+    linked = {problem.pk for problem in task.addresses.all()}
+    return [
+        each
+        for each in report_link_suggestions(task.report).get(task.code, [])
+        if each.problem.pk not in linked
+    ]
+
+
+def report_link_suggestions(report: Report) -> dict[str, list[LinkSuggestion]]:
+    """The problems suggested for each task of ``report``, by the task's code,
+    kept per the report's revision: an edit of an item's text, a re-import and an
+    edit of the thesaurus bump it (``services.dashboard``). A county's task page
+    read the report's thousand passages and digested them on every view.
+
+    On a miss, two queries: the number of the report's obligations still in its
+    text (none are suggested above ``LINK_SUGGESTIONS_MAX_PASSAGES``), then their
+    code, kind and text (every passage weighs the words; a problem no longer in
+    the report is not offered); and the thesaurus'."""
+    key = f"report-links:{report.pk}:{report_revision_number(report)}"
+    found = cache.get(key)
+    if found is None:
+        found = _report_link_suggestions(report)
+        cache.set(key, found, MATCHING_CACHE_SECONDS)
+    return found
+
+
+def _report_link_suggestions(report):
+    in_text = Obligation.objects.filter(report=report, missing_since__isnull=True)
     # A report far above any county's (bench_data's 10,000 passages in one) is
-    # not compared on the page: the report-wide computation took 274 s there
-    # (one task alone 3.8 s), past gunicorn's 30 s timeout, so the page failed
-    # for every task; reading and digesting the passages for the cached result
-    # took 0.55 s a request. One COUNT on the report's index says which case.
+    # not compared: the report-wide computation took 274 s there (one task alone
+    # 3.8 s), past gunicorn's 30 s timeout, so the page failed for every task.
+    # One COUNT on the report's index says which case.
     if in_text.count() > LINK_SUGGESTIONS_MAX_PASSAGES:
-        return []
+        return {}
     passages = {
         o.code: o
         for o in in_text.only(
             "pk", "report_id", "code", "kind", "title", "body", "status"
         )
     }
-    linked = {problem.pk for problem in task.addresses.all()}
     texts = [(o.code, o.kind, o.body) for o in passages.values()]
     thesaurus = current_thesaurus()
-    # Every task of the report at once, computed once per report text: each task's
-    # page then reads its own from the cache.
+    # Every task of the report at once, computed once per report text (a status
+    # change bumps the revision, not the texts).
     for_report = cached_matching(
         "links",
         parts=(texts,),
         thesaurus=thesaurus,
         compute=lambda: similarity.suggest_for_report(texts, thesaurus=thesaurus),
     )
-    return [
-        LinkSuggestion(passages[each.problem], each.score, each.terms)
-        for each in for_report
-        if each.task == task.code and passages[each.problem].pk not in linked
-    ]
+    by_task = {}
+    for each in for_report:
+        by_task.setdefault(each.task, []).append(
+            LinkSuggestion(passages[each.problem], each.score, each.terms)
+        )
+    return by_task
 
 
 @dataclass
