@@ -183,49 +183,55 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 
-def env_cache(name):
+def env_caches(name):
     """Django's CACHES from a URL: empty or ``locmem://`` the process's own memory;
     ``db://TABLE`` the database cache table (``manage.py createcachetable``);
     ``redis://HOST:PORT/DB`` Redis (needs the ``redis`` package). Anything else
-    stops the process."""
+    stops the process. A shared cache (the table, Redis) is read through each
+    process's memory (``tracker.cache.TieredCache``): every key the app caches
+    under changes with every write, so a copy in memory is never stale."""
     value = env_str(name).strip()
     scheme, _sep, rest = value.partition("://")
     # Django's default of 300 entries held the cached parts of 50 obligation
     # pages for two kinds of reader: past it, every set culls a third of the
     # cache. An entry is a few to some tens of kilobytes.
     bounded = {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=300)}
+    memory = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": bounded,
+    }
     if not value or value == "locmem://":
-        return {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": bounded,
-        }
+        return {"default": memory}
     if scheme == "db" and rest and rest.isidentifier():
-        return {
+        shared = {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": rest,
             "OPTIONS": bounded,
         }
-    if scheme in ("redis", "rediss") and rest:
+    elif scheme in ("redis", "rediss") and rest:
         # Stop here rather than answer 500 on every cached page later.
         if importlib.util.find_spec("redis") is None:
             raise ImproperlyConfigured(
                 f"{name}={value!r} needs the redis package: "
                 "pip install -e '.[redis]' (docs/deploy.md)"
             )
-        return {
+        shared = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": value,
         }
-    raise ImproperlyConfigured(
-        f"{name}={value!r}: use locmem://, db://TABLE or redis://HOST:PORT/DB"
-    )
+    else:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: use locmem://, db://TABLE or redis://HOST:PORT/DB"
+        )
+    tiered = {"BACKEND": "tracker.cache.TieredCache", "LOCATION": "shared"}
+    return {"default": tiered | {"OPTIONS": bounded}, "shared": shared}
 
 
 # The dashboard's figures are cached per report revision (see views.dashboard):
 # the key changes with every write, so the process's own memory is correct with
 # any number of workers and servers; a shared cache (the database table or Redis)
 # only spares each process computing the same figures once per change.
-CACHES = {"default": env_cache("CACHE_URL")}
+CACHES = env_caches("CACHE_URL")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `loaddata wuxi_2022` finds the generated report fixture (see build_fixture).

@@ -237,28 +237,34 @@ def test_a_malformed_cache_url_refuses_to_start():
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("", ["django.core.cache.backends.locmem.LocMemCache"]),
+        ("", ["default", "django.core.cache.backends.locmem.LocMemCache", "-"]),
         (
             "db://tracker_cache",
-            ["django.core.cache.backends.db.DatabaseCache", "tracker_cache"],
+            [
+                *("default", "tracker.cache.TieredCache", "shared"),
+                *("shared", "django.core.cache.backends.db.DatabaseCache"),
+                "tracker_cache",
+            ],
         ),
         (
             "redis://redis.internal:6379/1",
             [
-                "django.core.cache.backends.redis.RedisCache",
+                *("default", "tracker.cache.TieredCache", "shared"),
+                *("shared", "django.core.cache.backends.redis.RedisCache"),
                 "redis://redis.internal:6379/1",
             ],
         ),
     ],
 )
 def test_cache_url_chooses_the_cache(url, expected):
+    """The process's memory alone, or a shared cache read through it."""
     result = run_python(
         """
         import django
         from django.conf import settings
         django.setup()
-        cache = settings.CACHES["default"]
-        print(cache["BACKEND"], cache.get("LOCATION", ""))
+        for alias, cache in settings.CACHES.items():
+            print(alias, cache["BACKEND"], cache.get("LOCATION", "-"))
         """,
         production_env(CACHE_URL=url),
     )
