@@ -10,18 +10,28 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import OuterRef
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import in_english
-from tests.factories import UserFactory
+from tests.factories import ObligationFactory, ReportFactory, UserFactory
 from tests.pages import parse, struck_through, text
 from tests.test_obligation_detail_view import _buttons, _forms, _page
 from tests.workflow_helpers import rename_in_admin, upload
-from tracker.models import Notification, Obligation, Schedule
+from tracker.models import (
+    Notification,
+    Obligation,
+    Report,
+    Schedule,
+    neighbours_stamp,
+    neighbours_stamp_subquery,
+)
+from tracker.selectors.reports import neighbour_reports
 from tracker.services.chases import obligation_chase
+from tracker.services.dashboard import report_invalidate_dashboard
 from tracker.services.evidence import evidence_withdraw
 from tracker.services.instructions import instruction_write
 from tracker.services.parts import part_add
@@ -315,3 +325,43 @@ def test_a_renamed_department_shows_on_the_items_page(
 
     page = _page(client, staff_a, obligation)
     assert "县司法局（更名）" in text(parse(page).xpath("//article")[0])
+
+
+def test_next_years_report_shows_on_a_task_page_read_before_it_came(
+    sv_client, supervisor
+):
+    """The follow-up across years is kept per the neighbouring reports' stamp,
+    read with the item: a new year's report is a new stamp."""
+    task = ObligationFactory(
+        report=ReportFactory(year=2022), kind=Obligation.Kind.TASK, code="4.1"
+    )
+    page = sv_client.get(task.get_absolute_url()).content.decode()
+    assert "Follow-up in 2023" not in page
+
+    ObligationFactory(report=ReportFactory(year=2023), code="1.1")
+
+    page = sv_client.get(task.get_absolute_url()).content.decode()
+    assert "Follow-up in 2023" in text(parse(page).xpath("//article")[0])
+
+
+def test_the_neighbours_stamp_in_sql_is_the_one_in_python(db):
+    """Read with the item (permissions.get_obligation_stamp_or_404) or from the
+    reports themselves (a refused form's page), the follow-up's key is the same."""
+    middle = ReportFactory(year=2022)
+    for year in (2020, 2021, 2023, 2024):
+        ReportFactory(year=year)
+    ReportFactory(organization="另一县", year=2023)
+    later = ReportFactory(year=2023)
+    report_invalidate_dashboard(report_id=later.pk)
+    stamp = (
+        Report.objects.filter(pk=middle.pk)
+        .annotate(
+            stamp=neighbours_stamp_subquery(OuterRef("organization"), OuterRef("year"))
+        )
+        .values_list("stamp", flat=True)
+        .get()
+    )
+
+    neighbours = neighbour_reports(middle)
+    assert sorted(neighbours) == [2021, 2023, 2024]
+    assert stamp == neighbours_stamp(neighbours)

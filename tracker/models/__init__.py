@@ -61,6 +61,8 @@ from .reports import (
     Section,
     display_name,
     display_name_expression,
+    neighbours_stamp,
+    neighbours_stamp_subquery,
 )
 from .schedules import Period, ProgressReport, Schedule
 from .supervision import EscalationRule, NoticeCounter, SupervisionNotice
@@ -131,6 +133,8 @@ __all__ = [
     "due_within_q",
     "due_within_range",
     "evidence_upload_to",
+    "neighbours_stamp",
+    "neighbours_stamp_subquery",
     "not_done_q",
     "open_work_q",
     "open_work_years",

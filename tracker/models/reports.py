@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Value
+from django.db.models import F, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -179,6 +179,38 @@ class ReportRevision(models.Model):
 
     def __str__(self):
         return f"{self.report_id}: {self.number}"
+
+
+# Revisions only grow and reports are never deleted, so any change to a report's
+# neighbours (a write to one, a new year's report) makes this sum grow: a key part
+# that changes with them, read in the same query as the item (issue 27).
+_NEIGHBOUR_WEIGHT = 1_000_000_007
+
+
+def neighbours_stamp_subquery(organization, year):
+    """SQL for ``neighbours_stamp`` of the reports of ``organization`` of the
+    year before ``year`` and of every later year (what
+    ``selectors.reports.neighbour_reports`` reads), NULL without any; both
+    arguments may be ``OuterRef``s."""
+    return Subquery(
+        Report.objects.filter(organization=organization, year__gte=year - 1)
+        .exclude(year=year)
+        .order_by()
+        .values("organization")
+        .annotate(
+            stamp=Sum(F("pk") * _NEIGHBOUR_WEIGHT + Coalesce("revision__number", 0))
+        )
+        .values("stamp")[:1]
+    )
+
+
+def neighbours_stamp(neighbours) -> int:
+    """A number that grows with every change to ``neighbours`` (reports by year,
+    with their ``revision_number``): ``neighbours_stamp_subquery`` in Python."""
+    return sum(
+        each.pk * _NEIGHBOUR_WEIGHT + each.revision_number
+        for each in neighbours.values()
+    )
 
 
 class Section(models.Model):

@@ -4,7 +4,7 @@ organization's objects included."""
 import functools
 
 from django.db import connection
-from django.db.models import Exists, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -23,6 +23,7 @@ from ..models import (
     Part,
     Report,
     SupervisionNotice,
+    neighbours_stamp_subquery,
     organization_scope_q,
 )
 from .roles import _organization, is_admin
@@ -88,9 +89,11 @@ def get_obligation_or_404(request, pk):
 
 
 def get_obligation_stamp_or_404(request, pk):
-    """(version, report revision) of an obligation the user may see, 404 for any
-    other, in one small query: what a cached copy of it is keyed on
-    (``views.obligation_cache.obligation_for_page``). The scope is
+    """(version, report revision, neighbouring reports' stamp) of an obligation
+    the user may see, 404 for any other, in one small query: what a cached copy
+    of it and of its page's parts are keyed on
+    (``views.obligation_cache.obligation_for_page``); the third is
+    ``selectors.reports.neighbours_stamp`` of its report's neighbours. The scope is
     ``organization_scope_q``'s, decided on the row: the item's organization in
     the reader's subtree; for a reader without an organization, whether the
     deployment has more than one (a superuser sees everything)."""
@@ -105,14 +108,14 @@ def get_obligation_stamp_or_404(request, pk):
         row = cursor.fetchone()
     if row is None:
         raise Http404
-    version, revision, item_path, several = row
+    version, revision, item_path, several, neighbours = row
     if organization_id is not None:
         visible = item_path is not None and item_path.startswith(path)
     else:
         visible = user.is_superuser or not several
     if not visible:
         raise Http404
-    return version, revision
+    return version, revision, neighbours or 0
 
 
 # No obligation has a negative id: the parameter that equals it is the pk.
@@ -125,15 +128,20 @@ def _obligation_stamp_sql(vendor: str) -> tuple[str, tuple]:
     first = Organization.objects.order_by("pk").values("pk")[:1]
     return (
         Obligation.objects.filter(pk=_PK)
+        .order_by()
         .annotate(
             revision_number=Coalesce("report__revision__number", 0),
             several=Exists(Organization.objects.exclude(pk=Subquery(first))),
+            neighbours=neighbours_stamp_subquery(
+                OuterRef("report__organization"), OuterRef("report__year")
+            ),
         )
         .values_list(
             "version",
             "revision_number",
             "report__organization_unit__path",
             "several",
+            "neighbours",
         )
         .query.sql_with_params()
     )

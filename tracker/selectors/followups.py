@@ -17,6 +17,7 @@ from ..models import (
     FollowUpRejection,
     Obligation,
     Report,
+    neighbours_stamp,
 )
 from .dashboard import LIST_LIMIT
 from .matching import MATCHING_CACHE_SECONDS, cached_matching
@@ -365,10 +366,11 @@ def cached_obligation_followup(
     obligation: Obligation, neighbours: dict[int, Report]
 ) -> ObligationFollowUp:
     """``obligation_followup`` for the obligation page, cached per the revisions
-    of the item's report and of its neighbours (``neighbour_reports``, which the
-    caller read): a confirmation, a rejection, an edit or an import on either
-    side bumps them, and so does an edit of the thesaurus the suggestions come
-    from (``services.thesaurus``). No query on a hit. The caller may set forms
+    of the item's report and of its neighbours (``followup_revisions``;
+    ``neighbours``, ``neighbour_reports``, is read on a miss only): a
+    confirmation, a rejection, an edit or an import on either side bumps them,
+    and so does an edit of the thesaurus the suggestions come from
+    (``services.thesaurus``). No query on a hit. The caller may set forms
     on what it returns: every read is a copy."""
     key = "obligation-followup:" + followup_revisions(obligation, neighbours)
     result = cache.get(key)
@@ -378,17 +380,17 @@ def cached_obligation_followup(
     return result
 
 
-def followup_revisions(obligation: Obligation, neighbours: dict[int, Report]) -> str:
-    """The item, its report's revision and each neighbouring report's, as a key
-    part: what the item's follow-up across years is a function of. Expects the
-    report's ``revision_number`` (``permissions.get_obligation_or_404``)."""
-    report = obligation.report
-    parts = [f"{obligation.pk}:{report.revision_number}"]
-    parts.extend(
-        f"{year}={each.pk}.{each.revision_number}"
-        for year, each in sorted(neighbours.items())
-    )
-    return ":".join(parts)
+def followup_revisions(obligation: Obligation, neighbours) -> str:
+    """The item, its report's revision and its neighbouring reports' stamp
+    (``models.neighbours_stamp``), as a key part: what the item's follow-up
+    across years is a function of. The stamp comes with the item from
+    ``permissions.get_obligation_stamp_or_404`` (``neighbours_stamp`` on it);
+    otherwise ``neighbours`` (``neighbour_reports``, a lazy object is read only
+    then) gives it. Expects the report's ``revision_number``."""
+    stamp = getattr(obligation, "neighbours_stamp", None)
+    if stamp is None:
+        stamp = obligation.neighbours_stamp = neighbours_stamp(neighbours)
+    return f"{obligation.pk}:{obligation.report.revision_number}:{stamp}"
 
 
 def obligation_followup(

@@ -321,11 +321,14 @@ def obligation_page_related(
         # What reading the reverse side found nothing leaves:
         # ``carried_from_or_none`` answers None without a query.
         Obligation.carried_from.related.set_cached_value(obligation, None)
-    prefetch_related_objects(
-        [obligation],
-        "section__parent",
-        *(each for name, each in optional.items() if present[name]),
-    )
+    lookups = [each for name, each in optional.items() if present[name]]
+    # The section and its chapter come with the item from
+    # ``permissions.get_obligation_or_404``; the prefetch machinery for them
+    # alone cost more than the rest of a cached page's reads.
+    if not Obligation.section.is_cached(obligation):
+        lookups.append("section__parent")
+    if lookups:
+        prefetch_related_objects([obligation], *lookups)
     for name, each in optional.items():
         if present[name]:
             continue

@@ -195,9 +195,12 @@ def neighbour_reports(report: Report) -> dict[int, Report]:
     }
 
 
-# The parameters while that SQL is compiled, replaced by the report's.
+# The parameters while that SQL is compiled, replaced by the report's. Years a
+# year field can hold: Django leaves out a comparison with a number outside the
+# field's range as always true (or false), and the SQL compiled with negative
+# ones read every year of the organization.
 _ORGANIZATION = "\x00organization"
-_YEAR_BEFORE, _YEAR = -918_273_647, -918_273_648
+_YEAR_BEFORE, _YEAR = 32_701, 32_702
 
 
 @functools.cache

@@ -47,14 +47,20 @@ def obligation_for_page(request, pk):
     names it carries bump every report's revision, as for the page's shared
     parts. Reading it through the ORM took as long as the rest of a cached page.
     Writes read it afresh under a lock (``services.common.lock_obligation``)."""
-    stamp = permissions.get_obligation_stamp_or_404(request, pk)
-    key = f"obligation:{pk}:{stamp[0]}:{stamp[1]}"
+    version, revision, neighbours = permissions.get_obligation_stamp_or_404(request, pk)
+    key = f"obligation:{pk}:{version}:{revision}"
     obligation = cache.get(key)
     if obligation is None:
         obligation = permissions.get_obligation_or_404(request, pk)
         # Kept only as the stamp saw it: a write in between is a new key.
-        if (obligation.version, obligation.report.revision_number) == stamp:
-            cache.set(key, obligation, DASHBOARD_CACHE_SECONDS)
+        if (obligation.version, obligation.report.revision_number) != (
+            version,
+            revision,
+        ):
+            return obligation
+        cache.set(key, obligation, DASHBOARD_CACHE_SECONDS)
+    # The follow-up's key part (selectors.followups.followup_revisions).
+    obligation.neighbours_stamp = neighbours
     return obligation
 
 

@@ -180,9 +180,10 @@ def _obligation_page(request, obligation, *, bound=None, changes=None, status=20
         )
 
     open_return = shared["open_return"]
-    # The year before and the later ones (one query): the follow-up across
-    # years and where the item would be carried over.
-    neighbours = neighbour_reports(obligation.report)
+    # The year before and the later ones (one query, when a miss or the
+    # carry-over needs them): the follow-up across years and where the item
+    # would be carried over.
+    neighbours = SimpleLazyObject(lambda: neighbour_reports(obligation.report))
     transitions = permissions.transition_choices(
         user,
         obligation,
