@@ -19,8 +19,8 @@ a phase about five minutes.
    supervisors (in the city run: of one county, and the city's supervisors).
 3. Starts gunicorn (DEBUG=0, SSL redirect off: plain HTTP on loopback) on a free port
    of 127.0.0.1; with --servers N, N gunicorn app servers on N ports, sharing the
-   database and a cache (--cache-url; by default the database cache table), as two
-   app servers behind nginx do (docs/deploy.md). Every
+   database and a cache (--cache-url; by default the database cache table, as
+   docs/deploy.md sets up production), as two app servers behind nginx do. Every
    request then goes to the next server in turn, so one session logs in on one
    server, reads on another and posts a form it read on a third: sessions, CSRF
    tokens and the optimistic versions must hold across servers.
@@ -69,7 +69,7 @@ DB_NAME = "tracker_load"  # the default of --database
 PASSWORD = "load-test-pass-2024"
 REQUEST_TIMEOUT = 15
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-# What several app servers share when --cache-url is not given: the database
+# What the workers and servers share when --cache-url is not given: the database
 # cache table, which needs no other service (createcachetable makes it).
 SHARED_CACHE = "db://tracker_cache"
 
@@ -565,9 +565,8 @@ def parse_args(argv=None):
         "--cache-url",
         default="",
         help="CACHE_URL of every server (e.g. redis://127.0.0.1:6379/1); default: "
-        "each process's own memory on one server, the database cache table "
-        f"({SHARED_CACHE}) shared by several (docs/deploy.md); locmem:// keeps "
-        "each process's own memory there too",
+        f"the database cache table ({SHARED_CACHE}), as docs/deploy.md sets up "
+        "production; locmem:// keeps each process on its own memory",
     )
     parser.add_argument(
         "--organizations",
@@ -606,9 +605,9 @@ def parse_args(argv=None):
         parser.error("--organizations: 0 (one county) to 200")
     if args.obligations is None:
         args.obligations = 1000 if args.organizations else 10000
-    if not args.cache_url and args.servers > 1:
-        # Several app servers share a cache, as docs/deploy.md sets them up (read
-        # through each process's memory: tracker.cache.TieredCache).
+    if not args.cache_url:
+        # The workers and servers share a cache, as docs/deploy.md sets up
+        # production (read through each process's memory: tracker.cache).
         args.cache_url = SHARED_CACHE
     if args.obligations < 1:
         parser.error("--obligations: at least 1")

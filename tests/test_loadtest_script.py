@@ -60,8 +60,8 @@ def test_city_run_reads_the_county_pages_as_the_county_and_the_city_pages_as_the
     assert shares["GET /organizations/supervision/"] == 0.25
 
 
-def test_several_servers_share_the_database_cache_unless_told_otherwise(loadtest):
-    assert loadtest.parse_args([]).cache_url == ""
+def test_the_servers_share_the_database_cache_unless_told_otherwise(loadtest):
+    assert loadtest.parse_args([]).cache_url == "db://tracker_cache"
     assert loadtest.parse_args(["--servers", "2"]).cache_url == "db://tracker_cache"
     assert (
         loadtest.parse_args(["--servers", "2", "--cache-url", "locmem://"]).cache_url
