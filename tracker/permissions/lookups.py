@@ -93,7 +93,7 @@ def get_obligation_stamp_or_404(request, pk):
     the user may see, 404 for any other, in one small query: what a cached copy
     of it and of its page's parts are keyed on
     (``views.obligation_cache.obligation_for_page``); the third is
-    ``selectors.reports.neighbours_stamp`` of its report's neighbours. The scope is
+    ``models.neighbours_stamp`` of its report's neighbours. The scope is
     ``organization_scope_q``'s, decided on the row: the item's organization in
     the reader's subtree; for a reader without an organization, whether the
     deployment has more than one (a superuser sees everything)."""

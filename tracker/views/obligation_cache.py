@@ -178,10 +178,11 @@ def class_media(form_class):
 def content_key(obligation, neighbours, *, can_download, today, decisions):
     """Where the page's content is kept for every reader who may do the same on
     the item: the item as ``obligation_page_cache_key`` has it (every write is a
-    new key), its neighbouring reports' revisions (the follow-up across years
-    and the carry-over), and ``decisions``, everything the view decided from the
-    reader (which forms, which buttons, which downloads). A reader with other
-    rights gets another key, never another reader's forms."""
+    new key), its neighbouring reports' stamp (``followup_revisions``: the
+    follow-up across years and the carry-over), and ``decisions``, everything
+    the view decided from the reader (which forms, which buttons, which
+    downloads). A reader with other rights gets another key, never another
+    reader's forms."""
     digest = hashlib.sha256(repr(decisions).encode()).hexdigest()[:32]
     item = obligation_page_cache_key(
         obligation,
