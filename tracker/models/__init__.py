@@ -46,6 +46,7 @@ from .organizations import (
     Organization,
     only_organization,
     organization_scope_q,
+    several_organizations,
     subtree_ids_q,
 )
 from .parts import Part, PartQuerySet, unsettled_q
@@ -141,6 +142,7 @@ __all__ = [
     "overdue_in_python",
     "only_organization",
     "organization_scope_q",
+    "several_organizations",
     "overdue_q",
     "unacknowledged_q",
     "subtree_ids_q",

@@ -58,6 +58,13 @@ def only_organization():
     return first_two[0] if len(first_two) == 1 else None
 
 
+def several_organizations():
+    """SQL: whether the deployment has more than one organization, the test
+    that takes an account without one out of every organization's scope."""
+    first = Organization.objects.order_by("pk").values("pk")[:1]
+    return Exists(Organization.objects.exclude(pk=Subquery(first)))
+
+
 def organization_scope_q(user, path_field):
     """The rows whose organization (its materialized path at ``path_field``, e.g.
     ``"report__organization_unit__path"``) lies in ``user``'s subtree: their own
@@ -87,8 +94,7 @@ def organization_scope_q(user, path_field):
     )
     unscoped = ~Exists(own)
     if not user.is_superuser:
-        first = Organization.objects.order_by("pk").values("pk")[:1]
-        unscoped &= ~Exists(Organization.objects.exclude(pk=Subquery(first)))
+        unscoped &= ~several_organizations()
     return in_subtree | Q(unscoped)
 
 

@@ -4,7 +4,7 @@ organization's objects included."""
 import functools
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -25,6 +25,7 @@ from ..models import (
     SupervisionNotice,
     neighbours_stamp_subquery,
     organization_scope_q,
+    several_organizations,
 )
 from .roles import _organization, is_admin
 
@@ -125,13 +126,12 @@ _PK = -918_273_649
 @functools.cache
 def _obligation_stamp_sql(vendor: str) -> tuple[str, tuple]:
     # Compiled once per process: building it cost more than running it.
-    first = Organization.objects.order_by("pk").values("pk")[:1]
     return (
         Obligation.objects.filter(pk=_PK)
         .order_by()
         .annotate(
             revision_number=Coalesce("report__revision__number", 0),
-            several=Exists(Organization.objects.exclude(pk=Subquery(first))),
+            several=several_organizations(),
             neighbours=neighbours_stamp_subquery(
                 OuterRef("report__organization"), OuterRef("report__year")
             ),

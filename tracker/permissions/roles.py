@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, Q, Subquery
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -13,6 +13,7 @@ from ..models import (
     Department,
     Notification,
     Organization,
+    several_organizations,
 )
 
 # What the package re-exports: the rest of the package calls these as
@@ -72,10 +73,8 @@ def acting_supervisors():
     has several, a supervisor without an organization sees no county's items
     (``organization_scope_q``) and so hears of none: neither the daily lists nor
     the notifications of submissions and extension requests."""
-    first = Organization.objects.order_by("pk").values("pk")[:1]
-    single = ~Exists(Organization.objects.exclude(pk=Subquery(first)))
     return supervisors().filter(
-        Q(account_profile__organization__isnull=False) | Q(single)
+        Q(account_profile__organization__isnull=False) | Q(~several_organizations())
     )
 
 

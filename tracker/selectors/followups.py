@@ -21,7 +21,7 @@ from ..models import (
 )
 from .dashboard import LIST_LIMIT
 from .matching import MATCHING_CACHE_SECONDS, cached_matching
-from .reports import neighbour_reports, report_revision_number
+from .reports import neighbour_reports, next_of_neighbours, report_revision_number
 from .thesaurus import current_thesaurus
 
 
@@ -286,8 +286,7 @@ def cached_report_followup(report: Report) -> ReportFollowUp:
         cache.set(key, result, MATCHING_CACHE_SECONDS)
     # Read anew with the neighbours, not from the cache: its key has only the
     # next year's revision.
-    later_years = sorted(year for year in neighbours if year > report.year)
-    result.next_report = neighbours[later_years[0]] if later_years else None
+    result.next_report = next_of_neighbours(report, neighbours)
     return result
 
 

@@ -195,6 +195,13 @@ def neighbour_reports(report: Report) -> dict[int, Report]:
     }
 
 
+def next_of_neighbours(report: Report, neighbours: dict[int, Report]) -> Report | None:
+    """``next_report`` from ``neighbour_reports(report)``, read already: the
+    nearest later year's report, if any."""
+    later_years = [year for year in neighbours if year > report.year]
+    return neighbours[min(later_years)] if later_years else None
+
+
 # The parameters while that SQL is compiled, replaced by the report's. Years a
 # year field can hold: Django leaves out a comparison with a number outside the
 # field's range as always true (or false), and the SQL compiled with negative

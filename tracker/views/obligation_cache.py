@@ -6,6 +6,7 @@ the rights of the reader (``content_key``); the page (``views.obligation_page``)
 decides each reader's forms and buttons.
 """
 
+import functools
 import hashlib
 import re
 from types import SimpleNamespace
@@ -167,8 +168,10 @@ def evidence_pieces(shared, withdraw_forms):
     return pairs
 
 
+@functools.cache
 def class_media(form_class):
-    """What ``form_class().media`` is, from its fields' widgets."""
+    """What ``form_class().media`` is, from its fields' widgets: the same for
+    every request, so worked out once per process."""
     media = Media()
     for field in form_class.base_fields.values():
         media += field.widget.media

@@ -54,7 +54,11 @@ from ..organised_work_forms import (
 )
 from ..selectors.followups import cached_obligation_followup
 from ..selectors.obligations import obligation_page_lists, review_material
-from ..selectors.reports import neighbour_reports, suggested_report_wording
+from ..selectors.reports import (
+    neighbour_reports,
+    next_of_neighbours,
+    suggested_report_wording,
+)
 from ..selectors.worklists import next_to_review
 from ..services.common import ServiceError, StaleVersionError
 from ..year_forms import CarryOverForm, ReportWordingForm
@@ -115,8 +119,7 @@ def _scope_departments(form, organization_id):
 def _carry_target(obligation, neighbours):
     """The open report this item would be carried into (the nearest later year
     of ``neighbours``, ``neighbour_reports``), else None."""
-    later_years = [year for year in neighbours if year > obligation.report.year]
-    later = neighbours[min(later_years)] if later_years else None
+    later = next_of_neighbours(obligation.report, neighbours)
     return later if later is not None and not later.is_closed else None
 
 
